@@ -1,0 +1,16 @@
+DROP TABLE blocked_domains;
+DROP TABLE approved_agencies;
+DROP TABLE gov_domains;
+DROP TABLE audit_events;
+DROP TABLE audit_head;
+DROP TABLE outbox;
+DROP TABLE messages;
+DROP TABLE documents;
+DROP TABLE case_targets;
+DROP TABLE cases;
+DROP TABLE reference_counters;
+DROP TABLE rate_limits;
+DROP TABLE sessions;
+DROP TABLE login_challenges;
+DROP TABLE requesters;
+DROP TABLE app_secrets;

@@ -1,0 +1,148 @@
+//! The `writ` command line: serve, migrate, registry import, audit verify.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::audit::{self, Verdict};
+use crate::config::Config;
+use crate::db::models::registry::{self, NewGovDomain};
+use crate::db::{write_tx, Db};
+use crate::domain::clock;
+use crate::error::AppError;
+
+#[derive(Parser)]
+#[command(name = "writ", version, about = "Legal-request intake portal")]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the portal (embedded defaults: SQLite and e-mail files under ./var).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Government-domain registry.
+    Registry {
+        #[command(subcommand)]
+        command: RegistryCommand,
+    },
+    /// Audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum RegistryCommand {
+    /// Import a registry file, replacing the previous import of the same format.
+    Import {
+        #[arg(long, value_enum)]
+        format: RegistryFormat,
+        file: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RegistryFormat {
+    /// The official US .gov domain list (current-full.csv).
+    Dotgov,
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute the hash chain; exit 1 naming the first broken event.
+    Verify,
+}
+
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::load() {
+        Ok(config) => config,
+        Err(e) => return fail(&e),
+    };
+    let outcome = match cli.command {
+        Command::Serve => serve(config),
+        Command::Migrate => open(&config).map(|_| {
+            println!("database is up to date");
+            ExitCode::SUCCESS
+        }),
+        Command::Registry { command: RegistryCommand::Import { format: RegistryFormat::Dotgov, file } } => {
+            open(&config).and_then(|db| import_dotgov(&db, &file))
+        }
+        Command::Audit { command: AuditCommand::Verify } => open(&config).and_then(|db| verify_audit(&db)),
+    };
+    outcome.unwrap_or_else(|e| fail(&e))
+}
+
+fn fail(e: &AppError) -> ExitCode {
+    eprintln!("writ: {}", e.message);
+    ExitCode::from(2)
+}
+
+fn open(config: &Config) -> Result<Db, AppError> {
+    std::fs::create_dir_all(&config.data_dir)?;
+    let db = Db::connect(&config.database_url(), 2)?;
+    db.migrate()?;
+    Ok(db)
+}
+
+fn serve(config: Config) -> Result<ExitCode, AppError> {
+    match rocket::execute(crate::rocket(config).launch()) {
+        Ok(_) => Ok(ExitCode::SUCCESS),
+        Err(e) => Err(AppError::config(format!("the server stopped: {e}"))),
+    }
+}
+
+/// Reads the CSV row by row; the import replaces the previous one in a single transaction.
+pub fn import_dotgov(db: &Db, file: &std::path::Path) -> Result<ExitCode, AppError> {
+    let mut reader = csv::Reader::from_path(file).map_err(|e| AppError::config(format!("{}: {e}", file.display())))?;
+    let now = clock::now();
+    let mut rows = Vec::new();
+    let mut skipped = 0;
+    for (line, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| AppError::config(format!("{} line {}: {e}", file.display(), line + 2)))?;
+        let field = |i: usize| record.get(i).unwrap_or_default().trim().to_owned();
+        let domain = field(0).to_lowercase();
+        if !crate::domain::email::is_domain(&domain) {
+            eprintln!("line {}: skipped, “{domain}” is not a domain name", line + 2);
+            skipped += 1;
+            continue;
+        }
+        rows.push(NewGovDomain {
+            domain,
+            source: "dotgov".into(),
+            domain_type: field(1),
+            organization: field(2),
+            suborganization: field(3),
+            city: field(4),
+            region: field(5),
+            imported_at: now,
+        });
+    }
+    let mut conn = db.get()?;
+    let imported = write_tx(&mut conn, |conn| {
+        let count = registry::replace_source(conn, "dotgov", &rows)?;
+        audit::record(conn, &audit::Actor::Cli, None, "registry.imported", serde_json::json!({ "format": "dotgov", "entries": count }))?;
+        Ok::<_, AppError>(count)
+    })?;
+    println!("imported {imported} .gov domains ({skipped} rows skipped)");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn verify_audit(db: &Db) -> Result<ExitCode, AppError> {
+    match audit::verify(&mut *db.get()?)? {
+        Verdict::Intact { events, head } => {
+            println!("audit chain intact: {events} events, head {head}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Verdict::Broken { seq, reason } => {
+            println!("audit chain BROKEN at event {seq}: {reason}");
+            Ok(ExitCode::from(1))
+        }
+    }
+}

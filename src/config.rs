@@ -1,0 +1,98 @@
+//! Typed configuration, read once: built-in defaults, then `WRIT_*` environment variables.
+
+use std::path::PathBuf;
+
+use rocket::figment::providers::{Env, Serialized};
+use rocket::figment::Figment;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Config {
+    /// `sqlite:PATH` (or a plain path) or `postgres://…`. Empty: `DATA_DIR/writ.db`.
+    pub database_url: String,
+    pub database_pool_size: u32,
+    /// Where the SQLite database, documents and e-mail files live.
+    pub data_dir: PathBuf,
+    /// The address people reach the portal at; used in e-mailed links.
+    pub public_url: String,
+    pub address: String,
+    pub port: u16,
+    /// `smtp://host:port`; empty: e-mail is written as `.eml` files to `mail_dir`.
+    pub smtp_url: String,
+    /// Empty: `DATA_DIR/mail`.
+    pub mail_dir: String,
+    pub mail_from: String,
+    /// Base64 of 64 bytes for the session cookies; empty: generated once and kept in the database.
+    pub secret_key: String,
+    /// Largest accepted document, in bytes.
+    pub max_document_bytes: u64,
+    pub max_documents: usize,
+    /// Where the platform is established; instruments from elsewhere get an MLAT caution.
+    pub home_country: String,
+    /// Run the outbox worker in this process.
+    pub outbox_worker: bool,
+    /// Send cookies with `Secure` (set when TLS is terminated in front of Writ or by Rocket).
+    pub secure_cookies: bool,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            database_url: String::new(),
+            database_pool_size: 8,
+            data_dir: PathBuf::from("var"),
+            public_url: String::from("http://localhost:8000"),
+            address: String::from("127.0.0.1"),
+            port: 8000,
+            smtp_url: String::new(),
+            mail_dir: String::new(),
+            mail_from: String::from("Writ Legal <legal-requests@writ.localhost>"),
+            secret_key: String::new(),
+            max_document_bytes: 50 * 1024 * 1024,
+            max_documents: 20,
+            home_country: String::from("US"),
+            outbox_worker: true,
+            secure_cookies: false,
+        }
+    }
+}
+
+impl Config {
+    /// Defaults overridden by `WRIT_*` variables (`WRIT_DATABASE_URL`, `WRIT_SMTP_URL`, …).
+    pub fn load() -> Result<Config, AppError> {
+        Config::figment()
+            .extract()
+            .map_err(|e| AppError::config(format!("configuration: {e}")))
+    }
+
+    pub fn figment() -> Figment {
+        Figment::from(Serialized::defaults(Config::default())).merge(Env::prefixed("WRIT_"))
+    }
+
+    pub fn database_url(&self) -> String {
+        if self.database_url.is_empty() {
+            format!("sqlite:{}", self.data_dir.join("writ.db").display())
+        } else {
+            self.database_url.clone()
+        }
+    }
+
+    pub fn mail_dir(&self) -> PathBuf {
+        if self.mail_dir.is_empty() {
+            self.data_dir.join("mail")
+        } else {
+            PathBuf::from(&self.mail_dir)
+        }
+    }
+
+    pub fn documents_dir(&self) -> PathBuf {
+        self.data_dir.join("documents")
+    }
+
+    /// An absolute link for e-mails.
+    pub fn link(&self, path: &str) -> String {
+        format!("{}{}", self.public_url.trim_end_matches('/'), path)
+    }
+}

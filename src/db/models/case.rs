@@ -1,0 +1,158 @@
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::db::schema::{case_targets, cases, messages};
+use crate::db::DbConn;
+use crate::domain::vocab::{CaseState, InstrumentKind, RequestType, Track};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = cases)]
+pub struct Case {
+    pub id: String,
+    pub reference: String,
+    #[diesel(deserialize_as = String)]
+    pub track: Track,
+    #[diesel(deserialize_as = String)]
+    pub request_type: RequestType,
+    #[diesel(deserialize_as = String)]
+    pub state: CaseState,
+    pub requester_id: String,
+    #[diesel(deserialize_as = String)]
+    pub instrument_kind: InstrumentKind,
+    pub instrument_reference: String,
+    pub issuing_authority: String,
+    pub issued_on: Option<NaiveDate>,
+    pub expires_on: Option<NaiveDate>,
+    /// JSON array of data category names.
+    pub data_categories: String,
+    pub records_from: Option<NaiveDate>,
+    pub records_to: Option<NaiveDate>,
+    pub ndo_present: bool,
+    pub ndo_until: Option<NaiveDate>,
+    pub requested_deadline: Option<NaiveDate>,
+    pub summary: String,
+    pub emergency: Option<String>,
+    pub freeze: Option<String>,
+    pub court: Option<String>,
+    pub agency_domain: Option<String>,
+    pub authority_established: bool,
+    /// JSON array of authority checks.
+    pub authority_checks: String,
+    pub due_at: NaiveDateTime,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = cases)]
+pub struct NewCase {
+    pub id: String,
+    pub reference: String,
+    #[diesel(serialize_as = String)]
+    pub track: Track,
+    #[diesel(serialize_as = String)]
+    pub request_type: RequestType,
+    #[diesel(serialize_as = String)]
+    pub state: CaseState,
+    pub requester_id: String,
+    #[diesel(serialize_as = String)]
+    pub instrument_kind: InstrumentKind,
+    pub instrument_reference: String,
+    pub issuing_authority: String,
+    pub issued_on: Option<NaiveDate>,
+    pub expires_on: Option<NaiveDate>,
+    pub data_categories: String,
+    pub records_from: Option<NaiveDate>,
+    pub records_to: Option<NaiveDate>,
+    pub ndo_present: bool,
+    pub ndo_until: Option<NaiveDate>,
+    pub requested_deadline: Option<NaiveDate>,
+    pub summary: String,
+    pub emergency: Option<String>,
+    pub freeze: Option<String>,
+    pub court: Option<String>,
+    pub agency_domain: Option<String>,
+    pub authority_established: bool,
+    pub authority_checks: String,
+    pub due_at: NaiveDateTime,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl NewCase {
+    pub fn insert(self, conn: &mut DbConn) -> QueryResult<usize> {
+        diesel::insert_into(cases::table).values(self).execute(conn)
+    }
+}
+
+impl Case {
+    pub fn find_by_reference(conn: &mut DbConn, reference: &str) -> QueryResult<Case> {
+        cases::table.filter(cases::reference.eq(reference)).select(Case::as_select()).first(conn)
+    }
+
+    /// A requester's own cases, newest first.
+    pub fn list_for_requester(conn: &mut DbConn, requester_id: &str, limit: i64, offset: i64) -> QueryResult<Vec<Case>> {
+        cases::table
+            .filter(cases::requester_id.eq(requester_id))
+            .order((cases::created_at.desc(), cases::reference.desc()))
+            .limit(limit)
+            .offset(offset)
+            .select(Case::as_select())
+            .load(conn)
+    }
+
+    pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
+        cases::table.count().get_result(conn)
+    }
+
+    pub fn data_category_names(&self) -> Vec<String> {
+        serde_json::from_str(&self.data_categories).unwrap_or_default()
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = case_targets)]
+pub struct TargetRow {
+    pub id: String,
+    pub case_id: String,
+    pub position: i32,
+    pub kind: String,
+    pub value: String,
+    pub chain: Option<String>,
+    pub role: String,
+}
+
+impl TargetRow {
+    pub fn insert_all(conn: &mut DbConn, rows: &[TargetRow]) -> QueryResult<usize> {
+        // One statement per row: batch inserts are not available through the multi-backend connection.
+        rows.iter().try_fold(0, |n, row| Ok(n + diesel::insert_into(case_targets::table).values(row).execute(conn)?))
+    }
+
+    pub fn for_case(conn: &mut DbConn, case_id: &str) -> QueryResult<Vec<TargetRow>> {
+        case_targets::table
+            .filter(case_targets::case_id.eq(case_id))
+            .order(case_targets::position)
+            .select(TargetRow::as_select())
+            .load(conn)
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = messages)]
+pub struct Message {
+    pub id: String,
+    pub case_id: String,
+    pub author: String,
+    pub body: String,
+    pub created_at: NaiveDateTime,
+}
+
+impl Message {
+    pub fn for_case(conn: &mut DbConn, case_id: &str) -> QueryResult<Vec<Message>> {
+        messages::table
+            .filter(messages::case_id.eq(case_id))
+            .order(messages::created_at)
+            .select(Message::as_select())
+            .load(conn)
+    }
+}

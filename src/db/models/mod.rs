@@ -1,0 +1,18 @@
+//! Read structs (`Case`) and write structs (`NewCase`) with the queries that use them.
+//! Every function takes the connection first and returns `QueryResult`.
+
+pub mod audit;
+pub mod case;
+pub mod challenge;
+pub mod counter;
+pub mod document;
+pub mod outbox;
+pub mod rate_limit;
+pub mod registry;
+pub mod requester;
+pub mod secret;
+pub mod session;
+
+pub fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}

@@ -1,0 +1,226 @@
+// The tables of migrations/{sqlite,postgres}; both backends share these column types.
+
+diesel::table! {
+    app_secrets (name) {
+        name -> Text,
+        value -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    requesters (id) {
+        id -> Text,
+        track -> Text,
+        email -> Text,
+        name -> Nullable<Text>,
+        title -> Nullable<Text>,
+        badge_number -> Nullable<Text>,
+        agency_name -> Nullable<Text>,
+        agency_function -> Nullable<Text>,
+        country -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        profile_completed_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    login_challenges (id) {
+        id -> Text,
+        track -> Text,
+        email -> Text,
+        code_hash -> Text,
+        attempts -> Integer,
+        expires_at -> Timestamp,
+        consumed_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sessions (token_hash) {
+        token_hash -> Text,
+        requester_id -> Text,
+        kind -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    rate_limits (bucket, window_start) {
+        bucket -> Text,
+        window_start -> Timestamp,
+        hits -> Integer,
+    }
+}
+
+diesel::table! {
+    reference_counters (prefix) {
+        prefix -> Text,
+        last_value -> BigInt,
+    }
+}
+
+diesel::table! {
+    cases (id) {
+        id -> Text,
+        reference -> Text,
+        track -> Text,
+        request_type -> Text,
+        state -> Text,
+        requester_id -> Text,
+        instrument_kind -> Text,
+        instrument_reference -> Text,
+        issuing_authority -> Text,
+        issued_on -> Nullable<Date>,
+        expires_on -> Nullable<Date>,
+        data_categories -> Text,
+        records_from -> Nullable<Date>,
+        records_to -> Nullable<Date>,
+        ndo_present -> Bool,
+        ndo_until -> Nullable<Date>,
+        requested_deadline -> Nullable<Date>,
+        summary -> Text,
+        emergency -> Nullable<Text>,
+        freeze -> Nullable<Text>,
+        court -> Nullable<Text>,
+        agency_domain -> Nullable<Text>,
+        authority_established -> Bool,
+        authority_checks -> Text,
+        due_at -> Timestamp,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    case_targets (id) {
+        id -> Text,
+        case_id -> Text,
+        position -> Integer,
+        kind -> Text,
+        value -> Text,
+        chain -> Nullable<Text>,
+        role -> Text,
+    }
+}
+
+diesel::table! {
+    documents (id) {
+        id -> Text,
+        case_id -> Text,
+        filename -> Text,
+        media_type -> Text,
+        size_bytes -> BigInt,
+        sha256 -> Text,
+        uploaded_by -> Text,
+        uploaded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    messages (id) {
+        id -> Text,
+        case_id -> Text,
+        author -> Text,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> Text,
+        kind -> Text,
+        recipient -> Text,
+        subject -> Text,
+        body_text -> Text,
+        body_html -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        locked_until -> Nullable<Timestamp>,
+        sent_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_head (id) {
+        id -> Integer,
+        seq -> BigInt,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    audit_events (seq) {
+        seq -> BigInt,
+        at -> Timestamp,
+        actor -> Text,
+        case_id -> Nullable<Text>,
+        action -> Text,
+        details -> Text,
+        prev_hash -> Text,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    gov_domains (domain) {
+        domain -> Text,
+        source -> Text,
+        domain_type -> Text,
+        organization -> Text,
+        suborganization -> Text,
+        city -> Text,
+        region -> Text,
+        imported_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    approved_agencies (domain) {
+        domain -> Text,
+        agency_name -> Text,
+        country -> Text,
+        approved_by -> Text,
+        approved_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    blocked_domains (domain) {
+        domain -> Text,
+        reason -> Text,
+        blocked_by -> Text,
+        blocked_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(sessions -> requesters (requester_id));
+diesel::joinable!(cases -> requesters (requester_id));
+diesel::joinable!(case_targets -> cases (case_id));
+diesel::joinable!(documents -> cases (case_id));
+diesel::joinable!(messages -> cases (case_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    app_secrets,
+    requesters,
+    login_challenges,
+    sessions,
+    rate_limits,
+    reference_counters,
+    cases,
+    case_targets,
+    documents,
+    messages,
+    outbox,
+    audit_head,
+    audit_events,
+    gov_domains,
+    approved_agencies,
+    blocked_domains,
+);

@@ -1,0 +1,232 @@
+//! Intake documents: streamed from the request, sniffed by content, hashed, and encrypted at rest
+//! as they arrive. Nothing is held in memory beyond one segment, and nothing plaintext touches disk.
+
+pub mod multipart;
+
+use std::path::PathBuf;
+
+use ring::digest;
+use rocket::tokio::fs::File;
+use rocket::tokio::io::AsyncWriteExt;
+
+use crate::crypto::stream::{DocumentKey, Sealer};
+use crate::error::AppError;
+
+/// The kinds of file Writ accepts, told apart by their first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MediaType {
+    Pdf,
+    Png,
+    Jpeg,
+}
+
+impl MediaType {
+    pub fn sniff(head: &[u8]) -> Option<MediaType> {
+        if head.starts_with(b"%PDF-") {
+            Some(MediaType::Pdf)
+        } else if head.starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]) {
+            Some(MediaType::Png)
+        } else if head.starts_with(&[0xFF, 0xD8, 0xFF]) {
+            Some(MediaType::Jpeg)
+        } else {
+            None
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MediaType::Pdf => "application/pdf",
+            MediaType::Png => "image/png",
+            MediaType::Jpeg => "image/jpeg",
+        }
+    }
+}
+
+/// Where encrypted documents live: `DIR/<id>`, staged first under `DIR/incoming/`.
+#[derive(Debug, Clone)]
+pub struct DocumentStore {
+    dir: PathBuf,
+    key: DocumentKey,
+    pub max_bytes: u64,
+}
+
+impl DocumentStore {
+    pub fn new(dir: PathBuf, key: DocumentKey, max_bytes: u64) -> Result<DocumentStore, AppError> {
+        std::fs::create_dir_all(dir.join("incoming"))
+            .map_err(|e| AppError::config(format!("cannot create {}: {e}", dir.display())))?;
+        Ok(DocumentStore { dir, key, max_bytes })
+    }
+
+    pub fn path(&self, id: &str) -> PathBuf {
+        self.dir.join(id)
+    }
+
+    pub fn key(&self) -> &DocumentKey {
+        &self.key
+    }
+
+    /// Starts staging one uploaded file.
+    pub async fn stage(&self, filename: &str) -> Result<StagingFile, AppError> {
+        let id = crate::db::models::new_id();
+        let path = self.dir.join("incoming").join(&id);
+        let file = File::create(&path).await?;
+        let staged = StagedDocument {
+            id: id.clone(),
+            filename: clean_filename(filename),
+            media_type: MediaType::Pdf,
+            size: 0,
+            sha256: String::new(),
+            path,
+        };
+        Ok(StagingFile { staged, file, sealer: None, head: Vec::new(), digest: digest::Context::new(&digest::SHA256), out: Vec::new(), max_bytes: self.max_bytes, key: self.key.clone() })
+    }
+
+    /// Moves a staged file to its permanent place (same file system: an atomic rename).
+    pub fn persist(&self, staged: &StagedDocument) -> std::io::Result<()> {
+        std::fs::rename(&staged.path, self.path(&staged.id))
+    }
+
+    /// Decrypts a stored document into `output`, checking its integrity on the way.
+    pub fn read_into(&self, id: &str, output: impl std::io::Write) -> std::io::Result<u64> {
+        let input = std::io::BufReader::new(std::fs::File::open(self.path(id))?);
+        crate::crypto::stream::decrypt(&self.key, id.as_bytes(), input, output)
+    }
+}
+
+/// A file fully received, encrypted and hashed, waiting for the transaction that records it.
+/// Dropping it before `persist` removes the staged file, so a refused upload leaves nothing.
+#[derive(Debug)]
+pub struct StagedDocument {
+    pub id: String,
+    pub filename: String,
+    pub media_type: MediaType,
+    pub size: u64,
+    pub sha256: String,
+    path: PathBuf,
+}
+
+impl Drop for StagedDocument {
+    fn drop(&mut self) {
+        match std::fs::remove_file(&self.path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => log::warn!("could not remove a staged upload: {e}"),
+            _ => {}
+        }
+    }
+}
+
+/// A file being received.
+pub struct StagingFile {
+    staged: StagedDocument,
+    file: File,
+    sealer: Option<Sealer>,
+    head: Vec<u8>,
+    digest: digest::Context,
+    out: Vec<u8>,
+    max_bytes: u64,
+    key: DocumentKey,
+}
+
+impl StagingFile {
+    pub async fn write(&mut self, chunk: &[u8]) -> Result<(), AppError> {
+        self.staged.size += chunk.len() as u64;
+        if self.staged.size > self.max_bytes {
+            return Err(AppError::too_large(format!(
+                "“{}” is larger than the {} MiB limit for one document.",
+                self.staged.filename,
+                self.max_bytes / (1024 * 1024)
+            ))
+            .with_code("document_too_large"));
+        }
+        self.digest.update(chunk);
+        if self.sealer.is_none() {
+            // Hold back the first bytes until there are enough to tell the file's type.
+            self.head.extend_from_slice(chunk);
+            if self.head.len() < 8 {
+                return Ok(());
+            }
+            self.start()?;
+            let head = std::mem::take(&mut self.head);
+            return self.seal(&head).await;
+        }
+        self.seal(chunk).await
+    }
+
+    fn start(&mut self) -> Result<(), AppError> {
+        self.staged.media_type = MediaType::sniff(&self.head).ok_or_else(|| {
+            AppError::unsupported_type(format!(
+                "“{}” is not a PDF, PNG or JPEG file (files are checked by their content, not their name).",
+                self.staged.filename
+            ))
+        })?;
+        let (sealer, header) = Sealer::new(&self.key, self.staged.id.as_bytes());
+        self.sealer = Some(sealer);
+        self.out = header;
+        Ok(())
+    }
+
+    async fn seal(&mut self, data: &[u8]) -> Result<(), AppError> {
+        if let Some(sealer) = self.sealer.as_mut() {
+            sealer.push(data, &mut self.out)?;
+        }
+        if self.out.len() >= 256 * 1024 {
+            self.file.write_all(&self.out).await?;
+            self.out.clear();
+        }
+        Ok(())
+    }
+
+    /// Completes the file; `None` for an empty part (a file input left blank).
+    pub async fn finish(mut self) -> Result<Option<StagedDocument>, AppError> {
+        if self.staged.size == 0 {
+            return Ok(None);
+        }
+        if self.sealer.is_none() {
+            self.start()?;
+            let head = std::mem::take(&mut self.head);
+            self.seal(&head).await?;
+        }
+        if let Some(sealer) = self.sealer.take() {
+            sealer.finish(&mut self.out)?;
+        }
+        self.file.write_all(&self.out).await?;
+        self.file.sync_all().await?;
+        self.staged.sha256 = hex::encode(self.digest.clone().finish());
+        Ok(Some(self.staged))
+    }
+}
+
+/// A file name safe to show and to put in a ZIP: the last path component, no control
+/// characters, at most 200 characters.
+pub fn clean_filename(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or_default();
+    let cleaned: String = base.chars().filter(|c| !c.is_control()).take(200).collect();
+    let cleaned = cleaned.trim().trim_start_matches('.').to_owned();
+    if cleaned.is_empty() {
+        "document".to_owned()
+    } else {
+        cleaned
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffs_by_content() {
+        assert_eq!(MediaType::sniff(b"%PDF-1.7\n"), Some(MediaType::Pdf));
+        assert_eq!(MediaType::sniff(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]), Some(MediaType::Png));
+        assert_eq!(MediaType::sniff(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x00]), None);
+        assert_eq!(MediaType::sniff(&[0xFF, 0xD8, 0xFF, 0xE0]), Some(MediaType::Jpeg));
+        assert_eq!(MediaType::sniff(b"MZ\x90\x00"), None);
+        assert_eq!(MediaType::sniff(b" %PDF-"), None);
+    }
+
+    #[test]
+    fn filenames_lose_their_paths() {
+        assert_eq!(clean_filename("../../etc/passwd"), "passwd");
+        assert_eq!(clean_filename("C:\\Users\\x\\order.pdf"), "order.pdf");
+        assert_eq!(clean_filename("..."), "document");
+        assert_eq!(clean_filename("a\u{0}b.pdf"), "ab.pdf");
+    }
+}

@@ -1,0 +1,11 @@
+//! The rules of Writ in plain Rust: no Rocket, no Diesel.
+
+pub mod authority;
+pub mod clock;
+pub mod deadline;
+pub mod email;
+pub mod profile;
+pub mod reference;
+pub mod registry;
+pub mod request;
+pub mod vocab;

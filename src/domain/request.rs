@@ -1,0 +1,468 @@
+//! A request as submitted (`RequestDraft`, text as it came from the form or the API) and as
+//! accepted (`ValidRequest`, typed and normalised). Malformed requests never get past `validate`.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::email::EmailAddress;
+use super::profile::Phone;
+use super::vocab::{Chain, DataCategory, InstrumentKind, RequestType, TargetKind, TargetRole, Track};
+use crate::error::FieldErrors;
+
+pub const MAX_TARGETS: usize = 100;
+pub const MAX_ASSETS: usize = 50;
+const MAX_SUMMARY: usize = 20_000;
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RequestDraft {
+    #[serde(rename = "type")]
+    pub request_type: String,
+    pub instrument: InstrumentDraft,
+    pub targets: Vec<TargetDraft>,
+    pub data_categories: Vec<String>,
+    pub records_from: Option<String>,
+    pub records_to: Option<String>,
+    pub ndo: Option<NdoDraft>,
+    pub deadline: Option<String>,
+    pub summary: String,
+    pub emergency: Option<EmergencyDraft>,
+    pub freeze: Option<FreezeDraft>,
+    pub court: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct InstrumentDraft {
+    pub kind: String,
+    pub reference: String,
+    pub issuing_authority: String,
+    pub issued_on: Option<String>,
+    pub expires_on: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TargetDraft {
+    pub kind: String,
+    pub value: String,
+    pub chain: Option<String>,
+    pub role: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct NdoDraft {
+    pub present: bool,
+    pub until: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EmergencyDraft {
+    pub nature: String,
+    pub persons_at_risk: String,
+    pub why_needed: String,
+    pub attested: bool,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FreezeDraft {
+    pub assets: Vec<AssetDraft>,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AssetDraft {
+    pub asset: String,
+    pub amount: String,
+}
+
+/// An accepted request: every field typed, every identifier normalised.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidRequest {
+    pub request_type: RequestType,
+    pub instrument: Instrument,
+    pub targets: Vec<Target>,
+    pub data_categories: Vec<DataCategory>,
+    pub records_from: Option<NaiveDate>,
+    pub records_to: Option<NaiveDate>,
+    pub ndo: Ndo,
+    pub deadline: Option<NaiveDate>,
+    pub summary: String,
+    pub emergency: Option<Emergency>,
+    pub freeze: Option<Freeze>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Instrument {
+    pub kind: InstrumentKind,
+    pub reference: String,
+    pub issuing_authority: String,
+    pub issued_on: Option<NaiveDate>,
+    pub expires_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Target {
+    pub kind: TargetKind,
+    pub value: String,
+    pub chain: Option<Chain>,
+    pub role: TargetRole,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Ndo {
+    pub present: bool,
+    pub until: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Emergency {
+    pub nature: String,
+    pub persons_at_risk: String,
+    pub why_needed: String,
+    pub attested: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Freeze {
+    pub assets: Vec<Asset>,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Asset {
+    pub asset: String,
+    /// A positive decimal, or `all`.
+    pub amount: String,
+}
+
+/// Collects field errors while parsing, so one pass reports everything that is wrong.
+struct Checker {
+    errors: FieldErrors,
+}
+
+impl Checker {
+    fn text(&mut self, field: &str, value: &str, missing: &str, max: usize) -> String {
+        let value = value.trim();
+        if value.is_empty() {
+            self.errors.add(field, missing);
+        } else if value.chars().count() > max {
+            self.errors.add(field, format!("At most {max} characters."));
+        }
+        value.to_owned()
+    }
+
+    fn optional_text(&mut self, field: &str, value: &str, max: usize) -> String {
+        let value = value.trim();
+        if value.chars().count() > max {
+            self.errors.add(field, format!("At most {max} characters."));
+        }
+        value.to_owned()
+    }
+
+    fn date(&mut self, field: &str, value: &Option<String>) -> Option<NaiveDate> {
+        let value = value.as_deref().map(str::trim).filter(|v| !v.is_empty())?;
+        let parsed = NaiveDate::parse_from_str(value, "%Y-%m-%d").ok();
+        if parsed.is_none() {
+            self.errors.add(field, "Enter a date as YYYY-MM-DD.");
+        }
+        parsed
+    }
+
+    fn choice<T>(&mut self, field: &str, value: &str, parse: fn(&str) -> Option<T>, missing: &str) -> Option<T> {
+        let value = value.trim();
+        let parsed = parse(value);
+        if parsed.is_none() {
+            self.errors.add(field, if value.is_empty() { missing.to_owned() } else { format!("“{value}” is not one of the choices.") });
+        }
+        parsed
+    }
+}
+
+impl RequestDraft {
+    /// Checks and normalises the request for `track` as of `today`. Only what makes the request
+    /// meaningless or malformed is refused here; questions of authority are the checks' job.
+    pub fn validate(&self, track: Track, today: NaiveDate) -> Result<ValidRequest, FieldErrors> {
+        let mut c = Checker { errors: FieldErrors::default() };
+        let request_type = c.choice("type", &self.request_type, RequestType::parse, "Choose the type of request.");
+        if let Some(kind) = request_type.filter(|kind| !kind.allowed_on(track)) {
+            c.errors.add("type", format!("A {} request cannot be filed on the {} track.", kind.label().to_lowercase(), track.as_str()));
+        }
+        let emergency_type = request_type == Some(RequestType::EmergencyDisclosure);
+
+        let instrument = self.instrument(&mut c, emergency_type);
+        let targets = self.targets(&mut c);
+        let data_categories = self.categories(&mut c, request_type);
+
+        let records_from = c.date("records_from", &self.records_from);
+        let records_to = c.date("records_to", &self.records_to);
+        if let (Some(from), Some(to)) = (records_from, records_to) {
+            if to < from {
+                c.errors.add("records_to", "The end date is before the start date.");
+            }
+        }
+
+        let ndo = self.ndo(&mut c, today);
+        let deadline = c.date("deadline", &self.deadline);
+        if deadline.is_some_and(|d| d < today) {
+            c.errors.add("deadline", "The requested deadline is in the past.");
+        }
+        let summary = c.text("summary", &self.summary, "Describe the case: what happened and why these records matter.", MAX_SUMMARY);
+
+        let emergency = if emergency_type { self.emergency(&mut c) } else { None };
+        let freeze = if request_type == Some(RequestType::Freeze) { self.freeze(&mut c) } else { None };
+
+        match (request_type, instrument) {
+            (Some(request_type), Some(instrument)) if c.errors.is_empty() => Ok(ValidRequest {
+                request_type,
+                instrument,
+                targets,
+                data_categories,
+                records_from,
+                records_to,
+                ndo,
+                deadline,
+                summary,
+                emergency,
+                freeze,
+            }),
+            _ => Err(c.errors),
+        }
+    }
+
+    fn instrument(&self, c: &mut Checker, emergency: bool) -> Option<Instrument> {
+        let draft = &self.instrument;
+        let kind = c.choice("instrument.kind", &draft.kind, InstrumentKind::parse, "Choose the legal instrument.");
+        // An emergency attestation has no court reference or issuer other than the officer.
+        let (reference, issuing_authority) = if emergency {
+            (c.optional_text("instrument.reference", &draft.reference, 200), c.optional_text("instrument.issuing_authority", &draft.issuing_authority, 300))
+        } else {
+            (
+                c.text("instrument.reference", &draft.reference, "Enter the instrument's reference number.", 200),
+                c.text("instrument.issuing_authority", &draft.issuing_authority, "Enter the court or authority that issued it.", 300),
+            )
+        };
+        let issued_on = c.date("instrument.issued_on", &draft.issued_on);
+        let expires_on = c.date("instrument.expires_on", &draft.expires_on);
+        if let (Some(issued), Some(expires)) = (issued_on, expires_on) {
+            if expires < issued {
+                c.errors.add("instrument.expires_on", "The instrument cannot expire before it was issued.");
+            }
+        }
+        Some(Instrument { kind: kind?, reference, issuing_authority, issued_on, expires_on })
+    }
+
+    fn targets(&self, c: &mut Checker) -> Vec<Target> {
+        if self.targets.is_empty() {
+            c.errors.add("targets", "Add at least one target: a user ID, e-mail, phone, wallet address or transaction hash.");
+        }
+        if self.targets.len() > MAX_TARGETS {
+            c.errors.add("targets", format!("At most {MAX_TARGETS} targets per request."));
+        }
+        self.targets.iter().enumerate().filter_map(|(i, t)| parse_target(c, i, t)).collect()
+    }
+
+    fn categories(&self, c: &mut Checker, request_type: Option<RequestType>) -> Vec<DataCategory> {
+        let mut categories = Vec::new();
+        for name in &self.data_categories {
+            match DataCategory::parse(name.trim()) {
+                Some(category) if !categories.contains(&category) => categories.push(category),
+                Some(_) => {}
+                None => c.errors.add("data_categories", format!("“{}” is not a data category.", name.trim())),
+            }
+        }
+        let wants_data = matches!(
+            request_type,
+            Some(RequestType::Disclosure | RequestType::EmergencyDisclosure | RequestType::Preservation)
+        );
+        if wants_data && categories.is_empty() {
+            c.errors.add("data_categories", "Choose at least one category of data.");
+        }
+        categories.sort();
+        categories
+    }
+
+    fn ndo(&self, c: &mut Checker, today: NaiveDate) -> Ndo {
+        let Some(draft) = &self.ndo else { return Ndo::default() };
+        let until = c.date("ndo.until", &draft.until);
+        if !draft.present {
+            return Ndo::default();
+        }
+        if until.is_some_and(|u| u < today) {
+            c.errors.add("ndo.until", "The non-disclosure order has already ended.");
+        }
+        Ndo { present: true, until }
+    }
+
+    fn emergency(&self, c: &mut Checker) -> Option<Emergency> {
+        let draft = self.emergency.clone().unwrap_or_default();
+        let nature = c.text("emergency.nature", &draft.nature, "Describe the nature of the emergency.", 5_000);
+        let persons_at_risk = c.text("emergency.persons_at_risk", &draft.persons_at_risk, "Say who is at risk.", 2_000);
+        let why_needed = c.text("emergency.why_needed", &draft.why_needed, "Explain how the data will prevent death or serious physical injury.", 5_000);
+        Some(Emergency { nature, persons_at_risk, why_needed, attested: draft.attested })
+    }
+
+    fn freeze(&self, c: &mut Checker) -> Option<Freeze> {
+        let draft = self.freeze.clone().unwrap_or_default();
+        if draft.assets.is_empty() {
+            c.errors.add("freeze.assets", "Name at least one asset to freeze, such as BTC with amount “all”.");
+        }
+        if draft.assets.len() > MAX_ASSETS {
+            c.errors.add("freeze.assets", format!("At most {MAX_ASSETS} assets per request."));
+        }
+        let assets = draft
+            .assets
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                let asset = c.text(&format!("freeze.assets[{i}].asset"), &a.asset, "Name the asset (ticker such as BTC, or “all”).", 20).to_uppercase();
+                let amount = a.amount.trim().to_lowercase();
+                if !is_amount(&amount) {
+                    c.errors.add(format!("freeze.assets[{i}].amount"), "Enter a positive amount such as 0.5, or “all”.");
+                }
+                Asset { asset, amount }
+            })
+            .collect();
+        let reason = c.text("freeze.reason", &draft.reason, "Explain why the assets must be frozen.", 5_000);
+        Some(Freeze { assets, reason })
+    }
+}
+
+fn is_amount(amount: &str) -> bool {
+    if amount == "all" {
+        return true;
+    }
+    let (whole, fraction) = amount.split_once('.').unwrap_or((amount, ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    !whole.is_empty()
+        && whole.len() <= 20
+        && fraction.len() <= 18
+        && digits(whole)
+        && digits(fraction)
+        && !(amount.split_once('.').is_some() && fraction.is_empty())
+        && amount.bytes().any(|b| (b'1'..=b'9').contains(&b))
+}
+
+fn parse_target(c: &mut Checker, i: usize, draft: &TargetDraft) -> Option<Target> {
+    let field = |name: &str| format!("targets[{i}].{name}");
+    let kind = c.choice(&field("kind"), &draft.kind, TargetKind::parse, "Choose what kind of identifier this is.");
+    let role = c.choice(&field("role"), &draft.role, TargetRole::parse, "Choose the target's role.");
+    let raw = draft.value.trim();
+    if raw.is_empty() {
+        c.errors.add(field("value"), "Enter the identifier.");
+        return None;
+    }
+    if raw.len() > 256 {
+        c.errors.add(field("value"), "At most 256 characters.");
+        return None;
+    }
+    let kind = kind?;
+    let chain_text = draft.chain.as_deref().map(str::trim).unwrap_or_default();
+    let chain = if kind.needs_chain() {
+        c.choice(&field("chain"), chain_text, Chain::parse, "Choose the chain of this address or transaction.")
+    } else {
+        None
+    };
+    let value = match kind {
+        TargetKind::Email => match EmailAddress::parse(raw) {
+            Ok(email) => email.as_str().to_owned(),
+            Err(message) => {
+                c.errors.add(field("value"), message);
+                return None;
+            }
+        },
+        TargetKind::Phone => match Phone::parse(raw) {
+            Some(phone) => phone.as_str().to_owned(),
+            None => {
+                c.errors.add(field("value"), "Enter the phone number in international form, such as +44 20 7946 0000.");
+                return None;
+            }
+        },
+        TargetKind::UserId | TargetKind::WalletAddress | TargetKind::TxHash => {
+            if raw.chars().any(char::is_whitespace) {
+                c.errors.add(field("value"), "An identifier has no spaces.");
+                return None;
+            }
+            raw.to_owned()
+        }
+    };
+    Some(Target { kind, value, chain, role: role? })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()
+    }
+
+    fn subpoena() -> RequestDraft {
+        serde_json::from_value(serde_json::json!({
+            "type": "disclosure",
+            "instrument": {"kind": "subpoena", "reference": "GJ-2026-114", "issuing_authority": "Grand jury, D.D.C.", "issued_on": "2026-11-01"},
+            "targets": [{"kind": "email", "value": " Alice@Example.com ", "role": "suspect"},
+                        {"kind": "phone", "value": "+1 (202) 555-0100", "role": "victim"}],
+            "data_categories": ["transactions", "subscriber_info", "transactions"],
+            "records_from": "2025-01-01", "records_to": "2026-10-31",
+            "ndo": {"present": true, "until": "2027-05-01"},
+            "summary": "Fraud investigation."
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn accepts_and_normalises() {
+        let request = subpoena().validate(Track::Agency, today()).unwrap();
+        assert_eq!(request.targets[0].value, "alice@example.com");
+        assert_eq!(request.targets[1].value, "+12025550100");
+        assert_eq!(request.data_categories, [DataCategory::SubscriberInfo, DataCategory::Transactions]);
+        assert!(request.ndo.present);
+    }
+
+    #[test]
+    fn reversed_dates_and_no_targets_are_form_errors() {
+        let mut draft = subpoena();
+        draft.records_from = Some("2026-10-31".into());
+        draft.records_to = Some("2025-01-01".into());
+        draft.targets.clear();
+        let errors = draft.validate(Track::Agency, today()).unwrap_err();
+        assert_eq!(errors.get("records_to"), Some("The end date is before the start date."));
+        assert!(errors.get("targets").is_some());
+    }
+
+    #[test]
+    fn emergency_needs_its_narrative() {
+        let mut draft = subpoena();
+        draft.request_type = "emergency_disclosure".into();
+        draft.instrument.kind = "emergency_attestation".into();
+        let errors = draft.validate(Track::Agency, today()).unwrap_err();
+        assert!(errors.get("emergency.nature").is_some());
+        assert!(errors.get("emergency.why_needed").is_some());
+    }
+
+    #[test]
+    fn freeze_needs_assets_with_amounts() {
+        let mut draft = subpoena();
+        draft.request_type = "freeze".into();
+        draft.freeze = Some(FreezeDraft { assets: vec![AssetDraft { asset: "btc".into(), amount: "-1".into() }], reason: "proceeds".into() });
+        let errors = draft.validate(Track::Agency, today()).unwrap_err();
+        assert!(errors.get("freeze.assets[0].amount").is_some());
+        assert!(is_amount("all") && is_amount("0.5") && is_amount("12"));
+        assert!(!is_amount("0") && !is_amount("1.") && !is_amount(".5") && !is_amount("1e3"));
+    }
+
+    #[test]
+    fn wallet_targets_need_a_chain_and_types_belong_to_tracks() {
+        let mut draft = subpoena();
+        draft.targets = vec![TargetDraft { kind: "wallet_address".into(), value: "0xabc".into(), chain: None, role: "subject".into() }];
+        draft.request_type = "preservation".into();
+        let errors = draft.validate(Track::Court, today()).unwrap_err();
+        assert!(errors.get("targets[0].chain").is_some());
+        assert!(errors.get("type").unwrap().contains("court track"));
+    }
+}

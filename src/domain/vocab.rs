@@ -1,0 +1,164 @@
+//! The closed vocabularies of DESIGN §2 and §4: each a Rust enum stored as its snake_case name.
+
+use serde::{Deserialize, Serialize};
+
+/// Declares an enum whose variants map one-to-one to stable snake_case names, with the
+/// conversions the database, forms and templates need.
+macro_rules! vocabulary {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal : $label:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            /// The name a person reads.
+            pub fn label(self) -> &'static str {
+                match self { $($name::$variant => $label),+ }
+            }
+
+            pub fn parse(text: &str) -> Option<$name> {
+                match text { $($text => Some($name::$variant),)+ _ => None }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = String;
+            fn try_from(text: String) -> Result<$name, String> {
+                $name::parse(&text).ok_or_else(|| format!("unknown {}: {text}", stringify!($name)))
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(value: $name) -> String {
+                value.as_str().to_owned()
+            }
+        }
+    };
+}
+
+vocabulary!(
+    /// The two intake tracks, kept apart end to end.
+    Track {
+        Agency = "agency": "Government or law-enforcement agency",
+        Court = "court": "Court order (legal representative)",
+    }
+);
+
+vocabulary!(RequestType {
+    Disclosure = "disclosure": "Disclosure of records",
+    Preservation = "preservation": "Preservation of records",
+    EmergencyDisclosure = "emergency_disclosure": "Emergency disclosure",
+    Freeze = "freeze": "Freeze of assets",
+});
+
+vocabulary!(InstrumentKind {
+    Subpoena = "subpoena": "Subpoena",
+    CourtOrder2703d = "court_order_2703d": "Court order (18 U.S.C. 2703(d))",
+    SearchWarrant = "search_warrant": "Search warrant",
+    CourtOrder = "court_order": "Court order",
+    SeizureWarrant = "seizure_warrant": "Seizure warrant",
+    FreezingOrder = "freezing_order": "Freezing order",
+    MlatRequest = "mlat_request": "MLAT request",
+    EuProductionOrder = "eu_production_order": "European Production Order (EPOC)",
+    EuPreservationOrder = "eu_preservation_order": "European Preservation Order (EPOC-PR)",
+    PreservationLetter = "preservation_letter": "Preservation letter",
+    EmergencyAttestation = "emergency_attestation": "Emergency attestation",
+    Other = "other": "Other legal process",
+});
+
+vocabulary!(DataCategory {
+    SubscriberInfo = "subscriber_info": "Subscriber information",
+    KycDocuments = "kyc_documents": "KYC documents",
+    Transactions = "transactions": "Transactions",
+    AccessLogs = "access_logs": "Access logs (IP, device)",
+    BalancesWallets = "balances_wallets": "Balances and wallets",
+    CommunicationsContent = "communications_content": "Communications content",
+    SupportTickets = "support_tickets": "Support tickets",
+});
+
+vocabulary!(TargetKind {
+    UserId = "user_id": "Platform user ID",
+    Email = "email": "E-mail address",
+    Phone = "phone": "Phone number",
+    WalletAddress = "wallet_address": "Wallet address",
+    TxHash = "tx_hash": "Transaction hash",
+});
+
+vocabulary!(TargetRole {
+    Suspect = "suspect": "Suspect",
+    Victim = "victim": "Victim",
+    Witness = "witness": "Witness",
+    Subject = "subject": "Subject",
+    Other = "other": "Other",
+});
+
+vocabulary!(Chain {
+    Btc = "btc": "Bitcoin",
+    Eth = "eth": "Ethereum",
+    Trx = "trx": "TRON",
+    Bsc = "bsc": "BNB Smart Chain",
+    Sol = "sol": "Solana",
+    Ltc = "ltc": "Litecoin",
+    Xrp = "xrp": "XRP Ledger",
+    Other = "other": "Other chain",
+});
+
+vocabulary!(AgencyFunction {
+    LawEnforcement = "law_enforcement": "Law enforcement",
+    ProsecutorJudicial = "prosecutor_judicial": "Prosecutor / judicial",
+    FinancialIntelligence = "financial_intelligence": "Financial intelligence",
+    Regulator = "regulator": "Regulator",
+    Tax = "tax": "Tax authority",
+    Military = "military": "Military",
+    Intelligence = "intelligence": "Intelligence",
+});
+
+vocabulary!(
+    /// The case workflow of DESIGN §4.
+    CaseState {
+        Triage = "triage": "Support triage",
+        LegalQueue = "legal_queue": "Legal queue",
+        InReview = "in_review": "In review",
+        NeedsInfo = "needs_info": "Needs information",
+        Approved = "approved": "Approved",
+        PartiallyApproved = "partially_approved": "Partially approved",
+        Rejected = "rejected": "Rejected",
+        Fulfilled = "fulfilled": "Fulfilled",
+        Closed = "closed": "Closed",
+        Withdrawn = "withdrawn": "Withdrawn",
+    }
+);
+
+impl RequestType {
+    /// The request types each track may file (DESIGN §2).
+    pub fn allowed_on(self, track: Track) -> bool {
+        match track {
+            Track::Agency => true,
+            Track::Court => matches!(self, RequestType::Disclosure | RequestType::Freeze),
+        }
+    }
+
+    /// Whether the legal process itself must be attached (DESIGN §2).
+    pub fn needs_legal_process(self) -> bool {
+        !matches!(self, RequestType::EmergencyDisclosure | RequestType::Preservation)
+    }
+}
+
+impl TargetKind {
+    pub fn needs_chain(self) -> bool {
+        matches!(self, TargetKind::WalletAddress | TargetKind::TxHash)
+    }
+}

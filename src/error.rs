@@ -1,0 +1,173 @@
+//! One error type for every handler: HTML for pages, the JSON error shape of the API.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use rocket::http::{ContentType, Status};
+use rocket::request::Request;
+use rocket::response::{self, Responder, Response};
+use rocket_dyn_templates::{context, Template};
+use serde::Serialize;
+
+/// Messages keyed by the form field (or JSON pointer-like path) they belong to.
+#[derive(Debug, Default, Clone, Serialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct FieldErrors(BTreeMap<String, String>);
+
+impl FieldErrors {
+    pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.0.entry(field.into()).or_insert_with(|| message.into());
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0.get(field).map(String::as_str)
+    }
+    pub fn into_result(self) -> Result<(), AppError> {
+        if self.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::invalid_fields(self))
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct AppError {
+    pub status: Status,
+    pub code: &'static str,
+    pub message: String,
+    pub fields: FieldErrors,
+}
+
+impl AppError {
+    fn new(status: Status, code: &'static str, message: impl Into<String>) -> AppError {
+        AppError { status, code, message: message.into(), fields: FieldErrors::default() }
+    }
+    pub fn not_found() -> AppError {
+        AppError::new(Status::NotFound, "not_found", "Nothing was found at this address.")
+    }
+    pub fn unauthorized(message: impl Into<String>) -> AppError {
+        AppError::new(Status::Unauthorized, "unauthorized", message)
+    }
+    pub fn forbidden(message: impl Into<String>) -> AppError {
+        AppError::new(Status::Forbidden, "forbidden", message)
+    }
+    pub fn bad_request(message: impl Into<String>) -> AppError {
+        AppError::new(Status::BadRequest, "bad_request", message)
+    }
+    pub fn conflict(message: impl Into<String>) -> AppError {
+        AppError::new(Status::Conflict, "conflict", message)
+    }
+    pub fn too_large(message: impl Into<String>) -> AppError {
+        AppError::new(Status::PayloadTooLarge, "too_large", message)
+    }
+    pub fn unsupported_type(message: impl Into<String>) -> AppError {
+        AppError::new(Status::UnsupportedMediaType, "unsupported_media_type", message)
+    }
+    pub fn too_many(message: impl Into<String>) -> AppError {
+        AppError::new(Status::TooManyRequests, "rate_limited", message)
+    }
+    pub fn gone(message: impl Into<String>) -> AppError {
+        AppError::new(Status::Gone, "gone", message)
+    }
+    /// One field is wrong: 422 with the message beside that field.
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> AppError {
+        let mut fields = FieldErrors::default();
+        fields.add(field, message);
+        AppError::invalid_fields(fields)
+    }
+    pub fn invalid_fields(fields: FieldErrors) -> AppError {
+        AppError {
+            fields,
+            ..AppError::new(
+                Status::UnprocessableEntity,
+                "invalid",
+                "Some fields need attention; nothing was stored.",
+            )
+        }
+    }
+    pub fn with_code(mut self, code: &'static str) -> AppError {
+        self.code = code;
+        self
+    }
+    /// A misconfiguration found at start-up; its message is shown as is.
+    pub fn config(message: impl Into<String>) -> AppError {
+        AppError::new(Status::InternalServerError, "config", message)
+    }
+    /// Anything unexpected: logged here, shown to the caller as a generic 500.
+    pub fn internal(e: impl fmt::Display) -> AppError {
+        log::error!("internal error: {e}");
+        AppError::new(
+            Status::InternalServerError,
+            "internal",
+            "Something went wrong on our side; nothing was changed. Please try again.",
+        )
+    }
+}
+
+impl fmt::Display for AppError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({}): {}", self.code, self.status.code, self.message)
+    }
+}
+
+impl std::error::Error for AppError {}
+
+impl From<diesel::result::Error> for AppError {
+    fn from(e: diesel::result::Error) -> AppError {
+        match e {
+            diesel::result::Error::NotFound => AppError::not_found(),
+            e => AppError::internal(e),
+        }
+    }
+}
+
+impl From<std::io::Error> for AppError {
+    fn from(e: std::io::Error) -> AppError {
+        AppError::internal(e)
+    }
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    error: ErrorDetail<'a>,
+}
+
+#[derive(Serialize)]
+struct ErrorDetail<'a> {
+    code: &'a str,
+    message: &'a str,
+    fields: &'a FieldErrors,
+}
+
+/// The JSON error document of the API (DESIGN §10).
+pub fn json_error(status: Status, code: &str, message: &str, fields: &FieldErrors) -> Response<'static> {
+    let body = serde_json::to_string(&ErrorBody { error: ErrorDetail { code, message, fields } })
+        .unwrap_or_else(|_| String::from(r#"{"error":{"code":"internal","message":"","fields":{}}}"#));
+    Response::build()
+        .status(status)
+        .header(ContentType::JSON)
+        .sized_body(body.len(), std::io::Cursor::new(body))
+        .finalize()
+}
+
+pub fn is_api(req: &Request<'_>) -> bool {
+    req.uri().path().as_str().starts_with("/api/")
+}
+
+impl<'r> Responder<'r, 'static> for AppError {
+    fn respond_to(self, req: &'r Request<'_>) -> response::Result<'static> {
+        if is_api(req) {
+            return Ok(json_error(self.status, self.code, &self.message, &self.fields));
+        }
+        let page = Template::render(
+            "error",
+            context! { status: self.status.code, reason: self.status.reason(), message: &self.message },
+        );
+        Response::build_from(page.respond_to(req)?).status(self.status).ok()
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;

@@ -1,0 +1,146 @@
+//! Request guards: a handler's signature says who may call it.
+//! `Requester` (any signed-in requester) → `AgencyOfficer` (agency track).
+
+use rocket::http::{Cookie, CookieJar, SameSite};
+use rocket::outcome::try_outcome;
+use rocket::request::{FromRequest, Outcome, Request};
+
+use crate::config::Config;
+use crate::crypto::{sha256_hex, Token};
+use crate::db::models::requester::Requester as RequesterRow;
+use crate::db::models::session;
+use crate::db::Db;
+use crate::domain::clock;
+use crate::domain::vocab::Track;
+use crate::error::{is_api, AppError};
+use crate::routes::GuardFailure;
+
+pub const SESSION_COOKIE: &str = "writ_session";
+pub const CSRF_COOKIE: &str = "writ_csrf";
+
+/// The client's address as the socket sees it (`ip_header` is off: no header can spoof it).
+pub struct ClientIp(pub String);
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for ClientIp {
+    type Error = std::convert::Infallible;
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
+        Outcome::Success(ClientIp(req.client_ip().map(|ip| ip.to_string()).unwrap_or_else(|| "unknown".into())))
+    }
+}
+
+/// A cookie as Writ sets them: private (encrypted), `HttpOnly`, `SameSite=Strict`,
+/// `Secure` where TLS is in front.
+pub fn cookie(config: &Config, name: &'static str, value: String) -> Cookie<'static> {
+    Cookie::build((name, value))
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(config.secure_cookies)
+        .path("/")
+        .build()
+}
+
+/// Fails the guard, leaving the reason for the catcher to show.
+fn refuse<T>(req: &Request<'_>, error: AppError) -> Outcome<T, AppError> {
+    req.local_cache(|| GuardFailure(Some((error.code, error.message.clone()))));
+    Outcome::Error((error.status, error))
+}
+
+/// A signed-in requester of either track: by `Authorization: Bearer` on the API, by the
+/// session cookie on pages.
+#[derive(Clone)]
+pub struct Requester {
+    pub row: RequesterRow,
+    pub token: Token,
+}
+
+fn presented_token(req: &Request<'_>) -> Option<Token> {
+    if is_api(req) {
+        let header = req.headers().get_one("Authorization")?;
+        let token = header.strip_prefix("Bearer ").map(str::trim).filter(|t| !t.is_empty())?;
+        Some(Token::from_presented(token))
+    } else {
+        req.cookies().get_private(SESSION_COOKIE).map(|c| Token::from_presented(c.value()))
+    }
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for Requester {
+    type Error = AppError;
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
+        let cached = req
+            .local_cache_async(async {
+                let token = presented_token(req)?;
+                let db = req.rocket().state::<Db>()?;
+                let hashed = token.hash();
+                match db.run(move |conn| Ok(session::requester(conn, &hashed, clock::now())?)).await {
+                    Ok(Some(row)) => Some(Requester { row, token }),
+                    Ok(None) => None,
+                    Err(e) => {
+                        log::error!("session lookup failed: {e}");
+                        None
+                    }
+                }
+            })
+            .await;
+        match cached {
+            Some(requester) => Outcome::Success(requester.clone()),
+            None => refuse(req, AppError::unauthorized("Sign in to continue.")),
+        }
+    }
+}
+
+/// A signed-in officer of a government agency.
+pub struct AgencyOfficer(pub Requester);
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for AgencyOfficer {
+    type Error = AppError;
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
+        let requester = try_outcome!(req.guard::<Requester>().await);
+        if requester.row.track != Track::Agency {
+            return refuse(req, AppError::forbidden("This is for officers of government and law-enforcement agencies."));
+        }
+        Outcome::Success(AgencyOfficer(requester))
+    }
+}
+
+/// The anti-forgery token of this browser, kept in a private cookie and echoed by every form.
+pub struct Csrf(String);
+
+impl Csrf {
+    pub fn token(&self) -> &str {
+        &self.0
+    }
+
+    /// Refuses a form whose hidden `csrf` field does not match the cookie.
+    pub fn verify(&self, submitted: Option<&str>) -> Result<(), AppError> {
+        // Comparing digests keeps the comparison's timing independent of the secret.
+        let matches = submitted.is_some_and(|s| sha256_hex(s.as_bytes()) == sha256_hex(self.0.as_bytes()));
+        if matches {
+            Ok(())
+        } else {
+            Err(AppError::forbidden("This form has expired or was sent from another site. Reload the page and try again.").with_code("csrf"))
+        }
+    }
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for Csrf {
+    type Error = std::convert::Infallible;
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
+        let jar: &CookieJar<'_> = req.cookies();
+        if let Some(existing) = jar.get_private(CSRF_COOKIE) {
+            return Outcome::Success(Csrf(existing.value().to_owned()));
+        }
+        let token = Token::generate().expose().to_owned();
+        if let Some(config) = req.rocket().state::<Config>() {
+            jar.add_private(cookie(config, CSRF_COOKIE, token.clone()));
+        }
+        Outcome::Success(Csrf(token))
+    }
+}

@@ -1,0 +1,199 @@
+//! The new-request form: its fields map onto `RequestDraft`, and a view model re-renders it with
+//! the values kept and each message beside its field.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::domain::request::{AssetDraft, EmergencyDraft, FreezeDraft, NdoDraft, RequestDraft, TargetDraft, MAX_ASSETS, MAX_TARGETS};
+use crate::domain::vocab::{Chain, DataCategory, InstrumentKind, RequestType, TargetKind, TargetRole, Track};
+use crate::error::FieldErrors;
+
+/// Blank rows shown beyond those filled in.
+const SPARE_TARGET_ROWS: usize = 1;
+const MIN_TARGET_ROWS: usize = 3;
+
+/// `targets[2].value` → `(2, "value")`
+fn indexed<'a>(name: &'a str, list: &str) -> Option<(usize, &'a str)> {
+    let rest = name.strip_prefix(list)?.strip_prefix('[')?;
+    let (index, field) = rest.split_once("].")?;
+    let index: usize = index.parse().ok()?;
+    (index < MAX_TARGETS.max(MAX_ASSETS)).then_some((index, field))
+}
+
+fn truthy(value: &str) -> bool {
+    matches!(value, "true" | "on" | "yes" | "1")
+}
+
+fn optional(value: &str) -> Option<String> {
+    let value = value.trim();
+    (!value.is_empty()).then(|| value.to_owned())
+}
+
+/// Builds the draft from the submitted fields. Rows left blank are dropped.
+pub fn draft_from_fields(fields: &[(String, String)]) -> RequestDraft {
+    let mut draft = RequestDraft::default();
+    let mut targets: BTreeMap<usize, TargetDraft> = BTreeMap::new();
+    let mut assets: BTreeMap<usize, AssetDraft> = BTreeMap::new();
+    let mut ndo = NdoDraft::default();
+    let mut emergency = EmergencyDraft::default();
+    let mut freeze_reason = String::new();
+    for (name, value) in fields {
+        let v = value.clone();
+        match name.as_str() {
+            "type" => draft.request_type = v,
+            "instrument.kind" => draft.instrument.kind = v,
+            "instrument.reference" => draft.instrument.reference = v,
+            "instrument.issuing_authority" => draft.instrument.issuing_authority = v,
+            "instrument.issued_on" => draft.instrument.issued_on = optional(&v),
+            "instrument.expires_on" => draft.instrument.expires_on = optional(&v),
+            "data_categories" => draft.data_categories.push(v),
+            "records_from" => draft.records_from = optional(&v),
+            "records_to" => draft.records_to = optional(&v),
+            "ndo.present" => ndo.present = truthy(&v),
+            "ndo.until" => ndo.until = optional(&v),
+            "deadline" => draft.deadline = optional(&v),
+            "summary" => draft.summary = v,
+            "emergency.nature" => emergency.nature = v,
+            "emergency.persons_at_risk" => emergency.persons_at_risk = v,
+            "emergency.why_needed" => emergency.why_needed = v,
+            "emergency.attested" => emergency.attested = truthy(&v),
+            "freeze.reason" => freeze_reason = v,
+            other => {
+                if let Some((i, field)) = indexed(other, "targets") {
+                    let row = targets.entry(i).or_default();
+                    match field {
+                        "kind" => row.kind = v,
+                        "value" => row.value = v,
+                        "chain" => row.chain = optional(&v),
+                        "role" => row.role = v,
+                        _ => {}
+                    }
+                } else if let Some((i, field)) = indexed(other, "freeze.assets") {
+                    let row = assets.entry(i).or_default();
+                    match field {
+                        "asset" => row.asset = v,
+                        "amount" => row.amount = v,
+                        _ => {}
+                    }
+                }
+            }
+        }
+    }
+    draft.targets = targets.into_values().filter(|t| !t.value.trim().is_empty()).collect();
+    let assets: Vec<AssetDraft> = assets.into_values().filter(|a| !(a.asset.trim().is_empty() && a.amount.trim().is_empty())).collect();
+    draft.ndo = Some(ndo);
+    if draft.request_type == RequestType::EmergencyDisclosure.as_str() {
+        draft.emergency = Some(emergency);
+    } else if draft.request_type == RequestType::Freeze.as_str() {
+        draft.freeze = Some(FreezeDraft { assets, reason: freeze_reason });
+    }
+    draft
+}
+
+#[derive(Serialize)]
+pub struct Choice {
+    value: &'static str,
+    label: &'static str,
+}
+
+fn choices<T: Copy>(all: &[T], value: fn(T) -> &'static str, label: fn(T) -> &'static str) -> Vec<Choice> {
+    all.iter().map(|&item| Choice { value: value(item), label: label(item) }).collect()
+}
+
+#[derive(Serialize)]
+struct Row<T: Serialize> {
+    index: usize,
+    values: T,
+    errors: BTreeMap<String, String>,
+}
+
+/// Everything the template needs to draw the form.
+#[derive(Serialize)]
+pub struct RequestFormView {
+    values: RequestDraft,
+    errors: FieldErrors,
+    targets: Vec<Row<TargetDraft>>,
+    assets: Vec<Row<AssetDraft>>,
+    request_types: Vec<Choice>,
+    instruments: Vec<Choice>,
+    categories: Vec<Choice>,
+    target_kinds: Vec<Choice>,
+    roles: Vec<Choice>,
+    chains: Vec<Choice>,
+    extra_targets: usize,
+    extra_assets: usize,
+    alert: Option<String>,
+}
+
+fn rows<T: Serialize + Clone + Default>(filled: &[T], minimum: usize, extra: usize, list: &str, errors: &FieldErrors, fields: &[&str]) -> Vec<Row<T>> {
+    let count = (filled.len() + SPARE_TARGET_ROWS + extra).max(minimum);
+    (0..count)
+        .map(|index| Row {
+            index,
+            values: filled.get(index).cloned().unwrap_or_default(),
+            errors: fields
+                .iter()
+                .filter_map(|f| errors.get(&format!("{list}[{index}].{f}")).map(|m| ((*f).to_owned(), m.to_owned())))
+                .collect(),
+        })
+        .collect()
+}
+
+impl RequestFormView {
+    pub fn new(values: RequestDraft, errors: FieldErrors, extra_targets: usize, extra_assets: usize, alert: Option<String>) -> RequestFormView {
+        let targets = rows(&values.targets, MIN_TARGET_ROWS, extra_targets, "targets", &errors, &["kind", "value", "chain", "role"]);
+        let filled_assets = values.freeze.as_ref().map(|f| f.assets.clone()).unwrap_or_default();
+        let assets = rows(&filled_assets, 2, extra_assets, "freeze.assets", &errors, &["asset", "amount"]);
+        let agency_types: Vec<RequestType> = RequestType::ALL.iter().copied().filter(|t| t.allowed_on(Track::Agency)).collect();
+        RequestFormView {
+            values,
+            errors,
+            targets,
+            assets,
+            request_types: choices(&agency_types, RequestType::as_str, RequestType::label),
+            instruments: choices(InstrumentKind::ALL, InstrumentKind::as_str, InstrumentKind::label),
+            categories: choices(DataCategory::ALL, DataCategory::as_str, DataCategory::label),
+            target_kinds: choices(TargetKind::ALL, TargetKind::as_str, TargetKind::label),
+            roles: choices(TargetRole::ALL, TargetRole::as_str, TargetRole::label),
+            chains: choices(Chain::ALL, Chain::as_str, Chain::label),
+            extra_targets,
+            extra_assets,
+            alert,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_become_a_draft() {
+        let fields: Vec<(String, String)> = [
+            ("type", "freeze"),
+            ("targets[0].kind", "email"),
+            ("targets[0].value", "a@b.com"),
+            ("targets[0].role", "suspect"),
+            ("targets[1].kind", "email"),
+            ("targets[1].value", ""),
+            ("targets[7].kind", "wallet_address"),
+            ("targets[7].value", "bc1q"),
+            ("targets[7].chain", "btc"),
+            ("data_categories", "balances_wallets"),
+            ("freeze.assets[0].asset", "BTC"),
+            ("freeze.assets[0].amount", "all"),
+            ("freeze.reason", "proceeds of fraud"),
+            ("ndo.present", "true"),
+            ("targets[100000000000000000000].value", "overflow"),
+        ]
+        .iter()
+        .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+        .collect();
+        let draft = draft_from_fields(&fields);
+        assert_eq!(draft.targets.len(), 2);
+        assert_eq!(draft.targets[1].chain.as_deref(), Some("btc"));
+        assert_eq!(draft.freeze.unwrap().assets[0].amount, "all");
+        assert!(draft.ndo.unwrap().present);
+    }
+}

@@ -1,0 +1,24 @@
+//! The JSON API (`/api/v1`, DESIGN §10 and §12) over the same services as the pages.
+
+mod auth;
+mod profile;
+mod requests;
+
+use rocket::http::ContentType;
+use rocket::{get, routes, Route};
+
+/// The OpenAPI document, kept true by `tests/api_openapi.rs`.
+pub const OPENAPI: &str = include_str!("openapi.json");
+
+#[get("/openapi.json")]
+fn openapi() -> (ContentType, &'static str) {
+    (ContentType::JSON, OPENAPI)
+}
+
+pub fn routes() -> Vec<Route> {
+    let mut routes = routes![openapi];
+    routes.extend(auth::routes());
+    routes.extend(profile::routes());
+    routes.extend(requests::routes());
+    routes
+}

@@ -1,0 +1,62 @@
+use rocket::data::Data;
+use rocket::http::{ContentType, Status};
+use rocket::serde::json::Json;
+use rocket::{get, post, routes, Route, State};
+use serde_json::{json, Value};
+
+use crate::config::Config;
+use crate::db::Db;
+use crate::documents::multipart;
+use crate::documents::DocumentStore;
+use crate::domain::clock::rfc3339;
+use crate::domain::request::RequestDraft;
+use crate::error::AppError;
+use crate::guards::{AgencyOfficer, Requester};
+use crate::mail::Mailer;
+use crate::routes::agency::case_path;
+use crate::services::cases::{self, CaseSummary};
+use crate::services::intake::Intake;
+
+/// `multipart/form-data`: part `request` (the JSON of DESIGN §12), parts `documents`.
+#[post("/requests", data = "<data>")]
+async fn create(
+    officer: AgencyOfficer,
+    content_type: Option<&ContentType>,
+    data: Data<'_>,
+    db: &State<Db>,
+    mailer: &State<Mailer>,
+    store: &State<DocumentStore>,
+    config: &State<Config>,
+) -> Result<(Status, Json<Value>), AppError> {
+    let upload = multipart::receive(data, content_type, store, config.max_documents).await.map_err(|r| r.error)?;
+    let json = upload.field("request").ok_or_else(|| AppError::invalid("request", "Send the request as a part named “request” holding JSON."))?;
+    let draft: RequestDraft = serde_json::from_str(json).map_err(|e| AppError::invalid("request", format!("The request part is not valid: {e}.")))?;
+    let intake = Intake { db, mailer, store, public_url: &config.public_url, case_path };
+    let submitted = intake.submit(&officer.0.row, &draft, upload.files).await?;
+    let case = &submitted.case;
+    Ok((
+        Status::Created,
+        Json(json!({
+            "reference": case.reference,
+            "state": case.state,
+            "due_at": rfc3339(case.due_at),
+            "authority": submitted.authority,
+        })),
+    ))
+}
+
+#[get("/requests?<page>")]
+async fn list(requester: Requester, db: &State<Db>, page: Option<i64>) -> Result<Json<Value>, AppError> {
+    let cases: Vec<CaseSummary> = cases::list(db, &requester.row.id, page.unwrap_or(0)).await?;
+    Ok(Json(json!({ "requests": cases })))
+}
+
+#[get("/requests/<reference>")]
+async fn show(reference: &str, requester: Requester, db: &State<Db>) -> Result<Json<Value>, AppError> {
+    let case = cases::find_own(db, &requester.row.id, reference).await?;
+    serde_json::to_value(case).map(Json).map_err(AppError::internal)
+}
+
+pub fn routes() -> Vec<Route> {
+    routes![create, list, show]
+}

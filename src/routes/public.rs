@@ -1,0 +1,30 @@
+//! Pages anyone may see.
+
+use rocket::serde::json::Json;
+use rocket::{get, routes, Route, State};
+use rocket_dyn_templates::{context, Template};
+use serde_json::{json, Value};
+
+use crate::db::Db;
+use crate::error::AppError;
+
+#[get("/")]
+fn index() -> Template {
+    Template::render("public/index", context! {})
+}
+
+/// For load balancers: the database answers.
+#[get("/health")]
+async fn health(db: &State<Db>) -> Result<Json<Value>, AppError> {
+    db.run(|conn| {
+        use diesel::RunQueryDsl;
+        diesel::sql_query("SELECT 1").execute(conn)?;
+        Ok(())
+    })
+    .await?;
+    Ok(Json(json!({ "status": "ok" })))
+}
+
+pub fn routes() -> Vec<Route> {
+    routes![index, health]
+}

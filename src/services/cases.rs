@@ -1,0 +1,147 @@
+//! What a requester may read of their own cases.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::db::models::case::{Case, Message, TargetRow};
+use crate::db::models::document::Document;
+use crate::db::Db;
+use crate::domain::authority::Check;
+use crate::domain::clock::rfc3339;
+use crate::error::AppError;
+
+#[derive(Debug, Serialize)]
+pub struct CaseSummary {
+    pub reference: String,
+    #[serde(rename = "type")]
+    pub request_type: &'static str,
+    pub type_label: &'static str,
+    pub state: &'static str,
+    pub state_label: &'static str,
+    pub instrument: &'static str,
+    pub instrument_reference: String,
+    pub due_at: String,
+    pub created_at: String,
+    pub authority_established: bool,
+}
+
+impl From<&Case> for CaseSummary {
+    fn from(case: &Case) -> CaseSummary {
+        CaseSummary {
+            reference: case.reference.clone(),
+            request_type: case.request_type.as_str(),
+            type_label: case.request_type.label(),
+            state: case.state.as_str(),
+            state_label: case.state.label(),
+            instrument: case.instrument_kind.as_str(),
+            instrument_reference: case.instrument_reference.clone(),
+            due_at: rfc3339(case.due_at),
+            created_at: rfc3339(case.created_at),
+            authority_established: case.authority_established,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct AuthorityView {
+    pub established: bool,
+    pub checks: Vec<Check>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DocumentView {
+    pub name: String,
+    pub media_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub uploaded_at: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MessageView {
+    pub author: String,
+    pub body: String,
+    pub at: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CaseView {
+    #[serde(flatten)]
+    pub summary: CaseSummary,
+    pub track: &'static str,
+    pub instrument_label: &'static str,
+    pub issuing_authority: String,
+    pub issued_on: Option<String>,
+    pub expires_on: Option<String>,
+    pub targets: Vec<Value>,
+    pub data_categories: Vec<String>,
+    pub records_from: Option<String>,
+    pub records_to: Option<String>,
+    pub ndo: Value,
+    pub requested_deadline: Option<String>,
+    pub summary_text: String,
+    pub emergency: Option<Value>,
+    pub freeze: Option<Value>,
+    pub authority: AuthorityView,
+    pub documents: Vec<DocumentView>,
+    pub messages: Vec<MessageView>,
+    pub bundles: Vec<Value>,
+}
+
+pub async fn list(db: &Db, requester_id: &str, page: i64) -> Result<Vec<CaseSummary>, AppError> {
+    let id = requester_id.to_owned();
+    let cases = db.run(move |conn| Ok(Case::list_for_requester(conn, &id, 50, page.max(0) * 50)?)).await?;
+    Ok(cases.iter().map(CaseSummary::from).collect())
+}
+
+/// A requester's own case; another requester's case is "not found", never "forbidden",
+/// so that references cannot be probed.
+pub async fn find_own(db: &Db, requester_id: &str, reference: &str) -> Result<CaseView, AppError> {
+    let (id, reference) = (requester_id.to_owned(), reference.to_owned());
+    db.run(move |conn| {
+        let case = Case::find_by_reference(conn, &reference)?;
+        if case.requester_id != id {
+            return Err(AppError::not_found());
+        }
+        let targets = TargetRow::for_case(conn, &case.id)?;
+        let documents = Document::for_case(conn, &case.id)?;
+        let messages = Message::for_case(conn, &case.id)?;
+        Ok(view(case, targets, documents, messages))
+    })
+    .await
+}
+
+fn view(case: Case, targets: Vec<TargetRow>, documents: Vec<Document>, messages: Vec<Message>) -> CaseView {
+    let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string());
+    let parse = |text: &Option<String>| text.as_deref().and_then(|t| serde_json::from_str::<Value>(t).ok());
+    CaseView {
+        summary: CaseSummary::from(&case),
+        track: case.track.as_str(),
+        instrument_label: case.instrument_kind.label(),
+        issuing_authority: case.issuing_authority.clone(),
+        issued_on: date(case.issued_on),
+        expires_on: date(case.expires_on),
+        targets: targets
+            .into_iter()
+            .map(|t| serde_json::json!({ "kind": t.kind, "value": t.value, "chain": t.chain, "role": t.role }))
+            .collect(),
+        data_categories: case.data_category_names(),
+        records_from: date(case.records_from),
+        records_to: date(case.records_to),
+        ndo: serde_json::json!({ "present": case.ndo_present, "until": date(case.ndo_until) }),
+        requested_deadline: date(case.requested_deadline),
+        summary_text: case.summary.clone(),
+        emergency: parse(&case.emergency),
+        freeze: parse(&case.freeze),
+        authority: AuthorityView {
+            established: case.authority_established,
+            checks: serde_json::from_str(&case.authority_checks).unwrap_or_default(),
+        },
+        documents: documents
+            .into_iter()
+            .map(|d| DocumentView { name: d.filename, media_type: d.media_type, size: d.size_bytes, sha256: d.sha256, uploaded_at: rfc3339(d.uploaded_at) })
+            .collect(),
+        messages: messages.into_iter().map(|m| MessageView { author: m.author, body: m.body, at: rfc3339(m.created_at) }).collect(),
+        bundles: Vec::new(),
+    }
+}

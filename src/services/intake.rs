@@ -1,0 +1,225 @@
+//! Filing a request: validate, check authority, then store the case, its targets and documents,
+//! the audit event and the receipt e-mail in one transaction. A refused request stores nothing.
+
+use chrono::Datelike;
+use serde_json::json;
+
+use super::limits::{self, SUBMIT_PER_REQUESTER};
+use crate::audit::{self, Actor};
+use crate::db::models::case::{Case, NewCase, TargetRow};
+use crate::db::models::document::Document;
+use crate::db::models::requester::Requester;
+use crate::db::models::{counter, new_id, registry};
+use crate::db::{write_tx, Db};
+use crate::documents::{DocumentStore, StagedDocument};
+use crate::domain::authority::{self, Authority};
+use crate::domain::email::EmailAddress;
+use crate::domain::reference::CaseReference;
+use crate::domain::registry::classify;
+use crate::domain::request::{RequestDraft, ValidRequest};
+use crate::domain::vocab::{CaseState, RequestType, Track};
+use crate::domain::{clock, deadline};
+use crate::error::AppError;
+use crate::mail::{Letter, Mailer};
+
+pub struct Submitted {
+    pub case: Case,
+    pub authority: Authority,
+}
+
+/// Everything a submission needs besides the request itself.
+pub struct Intake<'a> {
+    pub db: &'a Db,
+    pub mailer: &'a Mailer,
+    pub store: &'a DocumentStore,
+    pub public_url: &'a str,
+    /// The requester's path to a case page, for the receipt.
+    pub case_path: fn(&CaseReference) -> String,
+}
+
+/// Checks the request; `Err` holds the 422 with every field that needs attention.
+pub fn check(track: Track, draft: &RequestDraft, documents: &[StagedDocument]) -> Result<ValidRequest, AppError> {
+    let validated = draft.validate(track, clock::now().date());
+    let kind = RequestType::parse(draft.request_type.trim());
+    let missing_document = documents.is_empty() && kind.is_some_and(RequestType::needs_legal_process);
+    match validated {
+        Ok(request) if !missing_document => Ok(request),
+        result => {
+            let mut errors = result.err().unwrap_or_default();
+            if let Some(kind) = kind.filter(|_| missing_document) {
+                errors.add("documents", missing_document_message(kind));
+            }
+            Err(AppError::invalid_fields(errors))
+        }
+    }
+}
+
+fn missing_document_message(kind: RequestType) -> &'static str {
+    match kind {
+        RequestType::Freeze => "Attach the freezing order, seizure warrant or court order (PDF, PNG or JPEG).",
+        _ => "Attach the legal process itself (PDF, PNG or JPEG).",
+    }
+}
+
+impl Intake<'_> {
+    pub async fn submit(&self, requester: &Requester, draft: &RequestDraft, documents: Vec<StagedDocument>) -> Result<Submitted, AppError> {
+        if !requester.has_profile() {
+            return Err(AppError::forbidden("Complete your profile before filing a request.").with_code("profile_required"));
+        }
+        limits::check(self.db, SUBMIT_PER_REQUESTER, &requester.id).await?;
+        let request = check(requester.track, draft, &documents)?;
+
+        let email = EmailAddress::parse(&requester.email).map_err(AppError::internal)?;
+        let domain = email.domain().to_owned();
+        let facts = {
+            let domain = domain.clone();
+            self.db.run(move |conn| Ok(registry::facts(conn, &domain)?)).await?
+        };
+        let standing = classify(&domain, &facts);
+        let now = clock::now();
+        let authority = authority::evaluate(&authority::Facts {
+            track: requester.track,
+            request: &request,
+            email_verified: true,
+            domain: &domain,
+            standing: &standing,
+            documents: documents.len(),
+            today: now.date(),
+        });
+
+        let requester = requester.clone();
+        let store = self.store.clone();
+        let mailer = self.mailer.clone();
+        let outcome_authority = authority.clone();
+        let (public_url, case_path) = (self.public_url.trim_end_matches('/').to_owned(), self.case_path);
+        let series = CaseReference::series(requester.track, now.year());
+        let stored_paths: Vec<std::path::PathBuf> = documents.iter().map(|d| store.path(&d.id)).collect();
+        let result = self
+            .db
+            .run(move |conn| {
+                write_tx(conn, |conn| {
+                    let number = counter::next(conn, &series)?;
+                    let reference = CaseReference::new(requester.track, now.year(), number);
+                    let case = new_case(&requester, &request, &reference, &domain, &authority, now)?;
+                    let case_id = case.id.clone();
+                    case.insert(conn)?;
+                    TargetRow::insert_all(conn, &target_rows(&case_id, &request))?;
+                    let mut rows = Vec::with_capacity(documents.len());
+                    for staged in &documents {
+                        store.persist(staged)?;
+                        rows.push(document_row(&case_id, &requester.id, staged, now));
+                    }
+                    Document::insert_all(conn, &rows)?;
+                    audit::record(
+                        conn,
+                        &Actor::Requester(requester.id.clone()),
+                        Some(&case_id),
+                        "request.submitted",
+                        json!({
+                            "reference": reference.as_str(),
+                            "type": request.request_type,
+                            "instrument": request.instrument.kind,
+                            "documents": rows.iter().map(|d| json!({"id": d.id, "sha256": d.sha256, "size": d.size_bytes})).collect::<Vec<_>>(),
+                            "authority_established": authority.established,
+                        }),
+                    )?;
+                    let stored = Case::find_by_reference(conn, reference.as_str())?;
+                    mailer.queue(
+                        conn,
+                        Letter {
+                            template: "receipt",
+                            to: &requester.email,
+                            context: &json!({
+                                "reference": reference.as_str(),
+                                "request_type": request.request_type.label(),
+                                "due_at": clock::rfc3339(stored.due_at),
+                                "link": format!("{public_url}{}", case_path(&reference)),
+                            }),
+                        },
+                    )?;
+                    Ok(stored)
+                })
+            })
+            .await;
+        match result {
+            Ok(case) => Ok(Submitted { case, authority: outcome_authority }),
+            Err(e) => {
+                // The transaction rolled back; files it had moved into place go too.
+                for path in stored_paths {
+                    if let Err(io) = std::fs::remove_file(&path) {
+                        if io.kind() != std::io::ErrorKind::NotFound {
+                            log::warn!("could not remove {}: {io}", path.display());
+                        }
+                    }
+                }
+                Err(e)
+            }
+        }
+    }
+}
+
+fn new_case(requester: &Requester, request: &ValidRequest, reference: &CaseReference, domain: &str, authority: &Authority, now: chrono::NaiveDateTime) -> Result<NewCase, AppError> {
+    let json = |value: serde_json::Value| value.to_string();
+    Ok(NewCase {
+        id: new_id(),
+        reference: reference.as_str().to_owned(),
+        track: requester.track,
+        request_type: request.request_type,
+        state: match requester.track {
+            Track::Agency => CaseState::LegalQueue,
+            Track::Court => CaseState::Triage,
+        },
+        requester_id: requester.id.clone(),
+        instrument_kind: request.instrument.kind,
+        instrument_reference: request.instrument.reference.clone(),
+        issuing_authority: request.instrument.issuing_authority.clone(),
+        issued_on: request.instrument.issued_on,
+        expires_on: request.instrument.expires_on,
+        data_categories: json(json!(request.data_categories)),
+        records_from: request.records_from,
+        records_to: request.records_to,
+        ndo_present: request.ndo.present,
+        ndo_until: request.ndo.until,
+        requested_deadline: request.deadline,
+        summary: request.summary.clone(),
+        emergency: request.emergency.as_ref().map(|e| json(json!(e))),
+        freeze: request.freeze.as_ref().map(|f| json(json!(f))),
+        court: None,
+        agency_domain: (requester.track == Track::Agency).then(|| domain.to_owned()),
+        authority_established: authority.established,
+        authority_checks: serde_json::to_string(&authority.checks).map_err(AppError::internal)?,
+        due_at: deadline::due_at(request, now),
+        created_at: now,
+        updated_at: now,
+    })
+}
+
+fn target_rows(case_id: &str, request: &ValidRequest) -> Vec<TargetRow> {
+    request
+        .targets
+        .iter()
+        .enumerate()
+        .map(|(i, t)| TargetRow {
+            id: new_id(),
+            case_id: case_id.to_owned(),
+            position: i as i32,
+            kind: t.kind.as_str().to_owned(),
+            value: t.value.clone(),
+            chain: t.chain.map(|c| c.as_str().to_owned()),
+            role: t.role.as_str().to_owned(),
+        })
+        .collect()
+}
+
+fn document_row(case_id: &str, requester_id: &str, staged: &StagedDocument, now: chrono::NaiveDateTime) -> Document {
+    Document {
+        id: staged.id.clone(),
+        case_id: case_id.to_owned(),
+        filename: staged.filename.clone(),
+        media_type: staged.media_type.as_str().to_owned(),
+        size_bytes: staged.size as i64,
+        sha256: staged.sha256.clone(),
+        uploaded_by: format!("requester:{requester_id}"),
+        uploaded_at: now,
+    }
+}

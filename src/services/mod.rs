@@ -1,0 +1,8 @@
+//! What the handlers call: each service parses nothing and renders nothing; it takes domain
+//! types, does the work in one transaction and returns what happened.
+
+pub mod cases;
+pub mod intake;
+pub mod limits;
+pub mod profile;
+pub mod signin;

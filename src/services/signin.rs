@@ -1,0 +1,154 @@
+//! Sign-in by e-mail and one-time code (DESIGN §9): 6 digits, 10 minutes, 5 attempts, hashed.
+
+use chrono::{NaiveDateTime, TimeDelta};
+use serde_json::json;
+
+use super::limits::{self, CODE_PER_EMAIL, CODE_PER_IP, VERIFY_PER_IP};
+use crate::audit::{self, Actor};
+use crate::crypto::{one_time_code, Pepper, Token};
+use crate::db::models::challenge::{LoginChallenge, NewLoginChallenge};
+use crate::db::models::registry;
+use crate::db::models::requester::Requester;
+use crate::db::models::session;
+use crate::db::{write_tx, Db};
+use crate::domain::clock;
+use crate::domain::email::EmailAddress;
+use crate::domain::registry::{classify, DomainStanding};
+use crate::domain::vocab::Track;
+use crate::error::AppError;
+use crate::mail::{Letter, Mailer};
+
+pub const CODE_TTL: TimeDelta = TimeDelta::minutes(10);
+pub const MAX_ATTEMPTS: i32 = 5;
+pub const SESSION_TTL: TimeDelta = TimeDelta::hours(12);
+
+pub struct CodeSent {
+    pub challenge: Token,
+    pub expires_at: NaiveDateTime,
+}
+
+pub struct SignedIn {
+    pub token: Token,
+    pub expires_at: NaiveDateTime,
+    pub requester: Requester,
+}
+
+/// Refuses addresses that can never file on `track`.
+pub async fn admissible(db: &Db, track: Track, email: &EmailAddress) -> Result<DomainStanding, AppError> {
+    let domain = email.domain().to_owned();
+    let facts = db.run(move |conn| Ok(registry::facts(conn, &domain)?)).await?;
+    let standing = classify(email.domain(), &facts);
+    if track == Track::Agency {
+        match &standing {
+            DomainStanding::FreeMail => {
+                return Err(AppError::invalid(
+                    "email",
+                    format!(
+                        "{} is a free-mail provider. Agency requests must come from your official agency e-mail address.",
+                        email.domain()
+                    ),
+                )
+                .with_code("free_mail_domain"))
+            }
+            DomainStanding::Blocked { .. } => {
+                return Err(AppError::forbidden(
+                    "Requests cannot be filed from this e-mail domain. If you believe this is wrong, contact the platform's legal team by post.",
+                )
+                .with_code("domain_blocked"))
+            }
+            _ => {}
+        }
+    }
+    Ok(standing)
+}
+
+/// Sends a one-time code to `email`.
+pub async fn send_code(db: &Db, mailer: &Mailer, pepper: &Pepper, track: Track, email: EmailAddress, client: &str) -> Result<CodeSent, AppError> {
+    admissible(db, track, &email).await?;
+    limits::check(db, CODE_PER_IP, client).await?;
+    limits::check(db, CODE_PER_EMAIL, email.as_str()).await?;
+
+    let challenge = Token::generate();
+    let challenge_id = challenge.hash().0;
+    let code = one_time_code();
+    let code_hash = pepper.code_hash(&challenge_id, &code);
+    let now = clock::now();
+    let expires_at = now + CODE_TTL;
+    let mailer = mailer.clone();
+    db.run(move |conn| {
+        write_tx(conn, |conn| {
+            NewLoginChallenge {
+                id: &challenge_id,
+                track: track.as_str(),
+                email: email.as_str(),
+                code_hash: &code_hash,
+                attempts: 0,
+                expires_at,
+                created_at: now,
+            }
+            .insert(conn)?;
+            mailer.queue(conn, Letter { template: "code", to: email.as_str(), context: &json!({ "code": code, "minutes": CODE_TTL.num_minutes() }) })?;
+            audit::record(conn, &Actor::System, None, "signin.code_sent", json!({ "track": track, "domain": email.domain(), "challenge": &challenge_id[..16] }))?;
+            Ok(())
+        })
+    })
+    .await?;
+    Ok(CodeSent { challenge, expires_at })
+}
+
+/// Checks a code against its challenge and opens a session.
+pub async fn verify_code(db: &Db, pepper: &Pepper, challenge: &Token, code: &str, session_kind: &'static str, client: &str) -> Result<SignedIn, AppError> {
+    let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+    if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(AppError::invalid("code", "Enter the 6-digit code from the e-mail."));
+    }
+    limits::check(db, VERIFY_PER_IP, client).await?;
+    let challenge_id = challenge.hash().0;
+    let pepper = pepper.clone();
+    db.run(move |conn| {
+        let now = clock::now();
+        let found = LoginChallenge::find(conn, &challenge_id).map_err(|e| match e {
+            diesel::result::Error::NotFound => AppError::unauthorized("This sign-in was not found. Request a new code.").with_code("unknown_challenge"),
+            e => e.into(),
+        })?;
+        let refusal = |c: &LoginChallenge| -> AppError {
+            if c.consumed_at.is_some() {
+                AppError::unauthorized("This code was already used. Request a new code.").with_code("code_used")
+            } else if c.expires_at <= now {
+                AppError::unauthorized("The code has expired. Request a new code.").with_code("code_expired")
+            } else {
+                AppError::too_many("Too many wrong codes. Request a new code.").with_code("too_many_attempts")
+            }
+        };
+        if !LoginChallenge::spend_attempt(conn, &challenge_id, MAX_ATTEMPTS, now)? {
+            return Err(refusal(&found));
+        }
+        if !pepper.code_matches(&challenge_id, &code, &found.code_hash) {
+            let left = MAX_ATTEMPTS - found.attempts - 1;
+            return Err(if left > 0 {
+                AppError::unauthorized(format!("That code is not right. {left} attempt(s) left.")).with_code("invalid_code")
+            } else {
+                AppError::too_many("That code is not right, and no attempts are left. Request a new code.").with_code("too_many_attempts")
+            });
+        }
+        let track = Track::parse(&found.track).ok_or_else(|| AppError::internal("challenge with unknown track"))?;
+        let email = EmailAddress::parse(&found.email).map_err(AppError::internal)?;
+        write_tx(conn, |conn| {
+            if !LoginChallenge::consume(conn, &challenge_id, now)? {
+                return Err(refusal(&found));
+            }
+            let requester = Requester::find_or_create(conn, track, &email)?;
+            let token = Token::generate();
+            let expires_at = now + SESSION_TTL;
+            session::create(conn, &token.hash(), &requester.id, session_kind, now, expires_at)?;
+            audit::record(conn, &Actor::Requester(requester.id.clone()), None, "signin", json!({ "track": track, "via": session_kind }))?;
+            Ok(SignedIn { token, expires_at, requester })
+        })
+    })
+    .await
+}
+
+pub async fn sign_out(db: &Db, token: &Token) -> Result<(), AppError> {
+    let hashed = token.hash();
+    db.run(move |conn| Ok(session::delete(conn, &hashed).map(|_| ())?)).await
+}

@@ -1,0 +1,299 @@
+//! The test harness: the real app (`writ::rocket`) on its own database — a fresh SQLite file, or
+//! a fresh PostgreSQL database when `WRIT_TEST_DATABASE_URL` names a server — with e-mail
+//! written as files that the tests read like a mailbox.
+
+#![allow(dead_code)] // each test binary uses a different part of the harness
+
+use std::path::PathBuf;
+
+use diesel::prelude::*;
+use diesel::sql_types::BigInt;
+use rocket::http::{ContentType, Header, Status};
+use rocket::local::asynchronous::{Client, LocalResponse};
+use serde_json::{json, Value};
+use tempfile::TempDir;
+
+use writ::config::Config;
+use writ::db::models::registry::{replace_source, NewGovDomain};
+use writ::db::Db;
+use writ::mail::transport::Transport;
+
+pub const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+pub const PNG: &[u8] = &[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, b'I', b'H', b'D', b'R'];
+
+pub struct TestApp {
+    pub client: Client,
+    pg: Option<PgDatabase>,
+    pub dir: TempDir,
+    pub config: Config,
+}
+
+/// A PostgreSQL database made for one test and dropped after it.
+#[cfg(feature = "postgres")]
+struct PgDatabase {
+    admin_url: String,
+    name: String,
+}
+
+#[cfg(feature = "postgres")]
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        if let Ok(mut conn) = diesel::PgConnection::establish(&self.admin_url) {
+            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name)).execute(&mut conn);
+        }
+    }
+}
+
+#[cfg(not(feature = "postgres"))]
+struct PgDatabase;
+
+#[cfg(not(feature = "postgres"))]
+fn fresh_postgres(_: &str) -> (String, PgDatabase) {
+    panic!("WRIT_TEST_DATABASE_URL is set: run the tests with --features postgres");
+}
+
+#[cfg(feature = "postgres")]
+fn fresh_postgres(base: &str) -> (String, PgDatabase) {
+    let name = format!("writ_test_{}", uuid::Uuid::new_v4().simple());
+    let (server, _) = base.rsplit_once('/').expect("WRIT_TEST_DATABASE_URL looks like postgres://user@host:port/db");
+    let mut conn = diesel::PgConnection::establish(base).expect("cannot reach the PostgreSQL test server");
+    diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut conn).expect("create test database");
+    (format!("{server}/{name}"), PgDatabase { admin_url: base.to_owned(), name })
+}
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Mail {
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+}
+
+impl TestApp {
+    pub async fn new() -> TestApp {
+        TestApp::with(|_| {}).await
+    }
+
+    pub async fn with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut config = Config {
+            data_dir: dir.path().join("var"),
+            outbox_worker: false,
+            public_url: "https://writ.test".into(),
+            ..Config::default()
+        };
+        let mut pg = None;
+        if let Ok(base) = std::env::var("WRIT_TEST_DATABASE_URL") {
+            let (url, database) = fresh_postgres(&base);
+            config.database_url = url;
+            pg = Some(database);
+        }
+        adjust(&mut config);
+        let client = Client::tracked(writ::rocket(config.clone())).await.expect("the app starts");
+        TestApp { client, pg, dir, config }
+    }
+
+    pub fn db(&self) -> &Db {
+        self.client.rocket().state::<Db>().expect("db is managed")
+    }
+
+    pub fn count(&self, table: &str) -> i64 {
+        let mut conn = self.db().get().expect("connection");
+        diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table}"))
+            .get_result::<Count>(&mut *conn)
+            .expect("count")
+            .n
+    }
+
+    pub fn sql(&self, statement: &str) {
+        let mut conn = self.db().get().expect("connection");
+        diesel::sql_query(statement).execute(&mut *conn).expect(statement);
+    }
+
+    /// Files in the documents directory (staged or stored).
+    pub fn stored_files(&self) -> usize {
+        let dir = self.config.documents_dir();
+        let count = |p: PathBuf| std::fs::read_dir(p).map(|d| d.filter(|e| e.as_ref().is_ok_and(|e| e.path().is_file())).count()).unwrap_or(0);
+        count(dir.clone()) + count(dir.join("incoming"))
+    }
+
+    /// Records `domain` as the US .gov registry would.
+    pub fn register_dotgov(&self, domain: &str, organization: &str, suborganization: &str) {
+        let mut conn = self.db().get().expect("connection");
+        let row = NewGovDomain {
+            domain: domain.into(),
+            source: "dotgov".into(),
+            domain_type: "Federal - Executive".into(),
+            organization: organization.into(),
+            suborganization: suborganization.into(),
+            city: "Washington".into(),
+            region: "DC".into(),
+            imported_at: writ::domain::clock::now(),
+        };
+        replace_source(&mut conn, "dotgov", &[row]).expect("register domain");
+    }
+
+    /// Sends what the outbox holds, as the worker would.
+    pub async fn deliver_mail(&self) -> usize {
+        let rocket = self.client.rocket();
+        let transport = rocket.state::<Transport>().expect("transport");
+        let config = rocket.state::<Config>().expect("config");
+        writ::mail::worker::drain_once(self.db(), transport, &config.mail_from).await.expect("drain outbox")
+    }
+
+    /// Every message delivered so far, oldest first.
+    pub async fn mailbox(&self) -> Vec<Mail> {
+        self.deliver_mail().await;
+        let mut files: Vec<(std::time::SystemTime, PathBuf)> = std::fs::read_dir(self.config.mail_dir())
+            .map(|dir| dir.filter_map(Result::ok).map(|e| (e.metadata().and_then(|m| m.modified()).unwrap_or(std::time::UNIX_EPOCH), e.path())).collect())
+            .unwrap_or_default();
+        files.retain(|(_, p)| p.extension().is_some_and(|e| e == "eml"));
+        files.sort();
+        files.into_iter().map(|(_, path)| parse_eml(&std::fs::read_to_string(path).expect("read eml"))).collect()
+    }
+
+    pub async fn mail_to(&self, email: &str) -> Vec<Mail> {
+        self.mailbox().await.into_iter().filter(|m| m.to.contains(email)).collect()
+    }
+
+    /// The code from the newest sign-in e-mail to `email`.
+    pub async fn code_for(&self, email: &str) -> String {
+        let mail = self.mail_to(email).await.into_iter().rev().find(|m| m.subject.starts_with("Your Writ sign-in code")).expect("a sign-in e-mail");
+        mail.subject.rsplit(' ').next().expect("code in subject").to_owned()
+    }
+
+    pub async fn post_json<'a>(&'a self, uri: &'a str, body: Value, token: Option<&str>) -> LocalResponse<'a> {
+        let mut request = self.client.post(uri).header(ContentType::JSON).body(body.to_string());
+        if let Some(token) = token {
+            request = request.header(Header::new("Authorization", format!("Bearer {token}")));
+        }
+        request.dispatch().await
+    }
+
+    pub async fn get_json(&self, uri: &str, token: &str) -> (Status, Value) {
+        let response = self.client.get(uri).header(Header::new("Authorization", format!("Bearer {token}"))).dispatch().await;
+        let status = response.status();
+        (status, response.into_json().await.unwrap_or(Value::Null))
+    }
+
+    /// Signs in through the API with the code from the e-mail; returns the bearer token.
+    pub async fn api_sign_in(&self, email: &str) -> String {
+        let response = self.post_json("/api/v1/auth/email", json!({ "email": email, "track": "agency" }), None).await;
+        assert_eq!(response.status(), Status::Accepted, "{:?}", response.into_string().await);
+        let challenge: Value = response.into_json().await.expect("json");
+        let code = self.code_for(email).await;
+        let response = self.post_json("/api/v1/auth/verify", json!({ "challenge": challenge["challenge"], "code": code }), None).await;
+        assert_eq!(response.status(), Status::Ok);
+        let body: Value = response.into_json().await.expect("json");
+        body["token"].as_str().expect("token").to_owned()
+    }
+
+    /// A signed-in officer of the FBI with a complete profile.
+    pub async fn officer(&self, email: &str) -> String {
+        if self.count("gov_domains") == 0 {
+            self.register_dotgov("fbi.gov", "Department of Justice", "Federal Bureau of Investigation");
+        }
+        let token = self.api_sign_in(email).await;
+        let response = self.client
+            .put("/api/v1/profile")
+            .header(ContentType::JSON)
+            .header(Header::new("Authorization", format!("Bearer {token}")))
+            .body(profile().to_string())
+            .dispatch()
+            .await;
+        assert_eq!(response.status(), Status::Ok);
+        token
+    }
+
+    /// Files a request through the API.
+    pub async fn submit(&self, token: &str, request: &Value, files: &[(&str, &[u8])]) -> (Status, Value) {
+        let mut parts = vec![Part::text("request", &request.to_string())];
+        parts.extend(files.iter().map(|(name, bytes)| Part::file("documents", name, bytes)));
+        let (content_type, body) = multipart(&parts);
+        let response = self.client
+            .post("/api/v1/requests")
+            .header(content_type)
+            .header(Header::new("Authorization", format!("Bearer {token}")))
+            .body(body)
+            .dispatch()
+            .await;
+        let status = response.status();
+        (status, response.into_json().await.unwrap_or(Value::Null))
+    }
+}
+
+pub fn profile() -> Value {
+    json!({
+        "name": "Jane Doe", "title": "Special Agent", "badge_number": "FBI-4471",
+        "agency_name": "Federal Bureau of Investigation", "agency_function": "law_enforcement",
+        "country": "US", "phone": "+1 202 555 0100"
+    })
+}
+
+/// The request of DESIGN §12.
+pub fn subpoena_request() -> Value {
+    json!({
+        "type": "disclosure",
+        "instrument": {"kind": "subpoena", "reference": "GJ-2026-114", "issuing_authority": "Grand Jury, District of Columbia",
+                       "issued_on": "2026-11-01", "expires_on": null},
+        "targets": [{"kind": "email", "value": "alice@example.com", "role": "suspect"},
+                    {"kind": "wallet_address", "chain": "eth", "value": "0x52908400098527886E0F7030069857D2E4169EE7", "role": "subject"}],
+        "data_categories": ["subscriber_info", "transactions"],
+        "records_from": "2025-01-01", "records_to": "2026-10-31",
+        "ndo": {"present": true, "until": "2027-05-01"},
+        "deadline": null,
+        "summary": "Investment fraud; the suspect received victims' funds at the wallet above.",
+        "emergency": null, "freeze": null, "court": null
+    })
+}
+
+pub struct Part {
+    name: String,
+    filename: Option<String>,
+    bytes: Vec<u8>,
+}
+
+impl Part {
+    pub fn text(name: &str, value: &str) -> Part {
+        Part { name: name.into(), filename: None, bytes: value.as_bytes().to_vec() }
+    }
+    pub fn file(name: &str, filename: &str, bytes: &[u8]) -> Part {
+        Part { name: name.into(), filename: Some(filename.into()), bytes: bytes.to_vec() }
+    }
+}
+
+/// A `multipart/form-data` body as a browser would send it.
+pub fn multipart(parts: &[Part]) -> (ContentType, Vec<u8>) {
+    let boundary = "----writ-test-boundary-7MA4YWxkTrZu0gW";
+    let mut body = Vec::new();
+    for part in parts {
+        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+        match &part.filename {
+            Some(filename) => body.extend_from_slice(
+                format!("Content-Disposition: form-data; name=\"{}\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n", part.name).as_bytes(),
+            ),
+            None => body.extend_from_slice(format!("Content-Disposition: form-data; name=\"{}\"\r\n\r\n", part.name).as_bytes()),
+        }
+        body.extend_from_slice(&part.bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (ContentType::new("multipart", "form-data").with_params(("boundary", boundary)), body)
+}
+
+fn parse_eml(raw: &str) -> Mail {
+    let header = |name: &str| {
+        raw.lines()
+            .find_map(|line| line.strip_prefix(&format!("{name}: ")))
+            .unwrap_or_default()
+            .to_owned()
+    };
+    // Undo quoted-printable soft breaks so that links and codes read whole.
+    let body = raw.replace("=\r\n", "").replace("=\n", "").replace("=3D", "=");
+    Mail { to: header("To"), subject: header("Subject"), body }
+}
