@@ -71,10 +71,16 @@ pub fn run() -> ExitCode {
             println!("database is up to date");
             ExitCode::SUCCESS
         }),
-        Command::Registry { command: RegistryCommand::Import { format: RegistryFormat::Dotgov, file } } => {
-            open(&config).and_then(|db| import_dotgov(&db, &file))
-        }
-        Command::Audit { command: AuditCommand::Verify } => open(&config).and_then(|db| verify_audit(&db)),
+        Command::Registry {
+            command:
+                RegistryCommand::Import {
+                    format: RegistryFormat::Dotgov,
+                    file,
+                },
+        } => open(&config).and_then(|db| import_dotgov(&db, &file)),
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => open(&config).and_then(|db| verify_audit(&db)),
     };
     outcome.unwrap_or_else(|e| fail(&e))
 }
@@ -100,16 +106,21 @@ fn serve(config: Config) -> Result<ExitCode, AppError> {
 
 /// Reads the CSV row by row; the import replaces the previous one in a single transaction.
 pub fn import_dotgov(db: &Db, file: &std::path::Path) -> Result<ExitCode, AppError> {
-    let mut reader = csv::Reader::from_path(file).map_err(|e| AppError::config(format!("{}: {e}", file.display())))?;
+    let mut reader = csv::Reader::from_path(file)
+        .map_err(|e| AppError::config(format!("{}: {e}", file.display())))?;
     let now = clock::now();
     let mut rows = Vec::new();
     let mut skipped = 0;
     for (line, record) in reader.records().enumerate() {
-        let record = record.map_err(|e| AppError::config(format!("{} line {}: {e}", file.display(), line + 2)))?;
+        let record = record
+            .map_err(|e| AppError::config(format!("{} line {}: {e}", file.display(), line + 2)))?;
         let field = |i: usize| record.get(i).unwrap_or_default().trim().to_owned();
         let domain = field(0).to_lowercase();
         if !crate::domain::email::is_domain(&domain) {
-            eprintln!("line {}: skipped, “{domain}” is not a domain name", line + 2);
+            eprintln!(
+                "line {}: skipped, “{domain}” is not a domain name",
+                line + 2
+            );
             skipped += 1;
             continue;
         }
@@ -127,7 +138,13 @@ pub fn import_dotgov(db: &Db, file: &std::path::Path) -> Result<ExitCode, AppErr
     let mut conn = db.get()?;
     let imported = write_tx(&mut conn, |conn| {
         let count = registry::replace_source(conn, "dotgov", &rows)?;
-        audit::record(conn, &audit::Actor::Cli, None, "registry.imported", serde_json::json!({ "format": "dotgov", "entries": count }))?;
+        audit::record(
+            conn,
+            &audit::Actor::Cli,
+            None,
+            "registry.imported",
+            serde_json::json!({ "format": "dotgov", "entries": count }),
+        )?;
         Ok::<_, AppError>(count)
     })?;
     println!("imported {imported} .gov domains ({skipped} rows skipped)");

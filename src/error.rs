@@ -43,10 +43,19 @@ pub struct AppError {
 
 impl AppError {
     fn new(status: Status, code: &'static str, message: impl Into<String>) -> AppError {
-        AppError { status, code, message: message.into(), fields: FieldErrors::default() }
+        AppError {
+            status,
+            code,
+            message: message.into(),
+            fields: FieldErrors::default(),
+        }
     }
     pub fn not_found() -> AppError {
-        AppError::new(Status::NotFound, "not_found", "Nothing was found at this address.")
+        AppError::new(
+            Status::NotFound,
+            "not_found",
+            "Nothing was found at this address.",
+        )
     }
     pub fn unauthorized(message: impl Into<String>) -> AppError {
         AppError::new(Status::Unauthorized, "unauthorized", message)
@@ -64,7 +73,11 @@ impl AppError {
         AppError::new(Status::PayloadTooLarge, "too_large", message)
     }
     pub fn unsupported_type(message: impl Into<String>) -> AppError {
-        AppError::new(Status::UnsupportedMediaType, "unsupported_media_type", message)
+        AppError::new(
+            Status::UnsupportedMediaType,
+            "unsupported_media_type",
+            message,
+        )
     }
     pub fn too_many(message: impl Into<String>) -> AppError {
         AppError::new(Status::TooManyRequests, "rate_limited", message)
@@ -143,9 +156,20 @@ struct ErrorDetail<'a> {
 }
 
 /// The JSON error document of the API (DESIGN §10).
-pub fn json_error(status: Status, code: &str, message: &str, fields: &FieldErrors) -> Response<'static> {
-    let body = serde_json::to_string(&ErrorBody { error: ErrorDetail { code, message, fields } })
-        .unwrap_or_else(|_| String::from(r#"{"error":{"code":"internal","message":"","fields":{}}}"#));
+pub fn json_error(
+    status: Status,
+    code: &str,
+    message: &str,
+    fields: &FieldErrors,
+) -> Response<'static> {
+    let body = serde_json::to_string(&ErrorBody {
+        error: ErrorDetail {
+            code,
+            message,
+            fields,
+        },
+    })
+    .unwrap_or_else(|_| String::from(r#"{"error":{"code":"internal","message":"","fields":{}}}"#));
     Response::build()
         .status(status)
         .header(ContentType::JSON)
@@ -160,13 +184,20 @@ pub fn is_api(req: &Request<'_>) -> bool {
 impl<'r> Responder<'r, 'static> for AppError {
     fn respond_to(self, req: &'r Request<'_>) -> response::Result<'static> {
         if is_api(req) {
-            return Ok(json_error(self.status, self.code, &self.message, &self.fields));
+            return Ok(json_error(
+                self.status,
+                self.code,
+                &self.message,
+                &self.fields,
+            ));
         }
         let page = Template::render(
             "error",
             context! { status: self.status.code, reason: self.status.reason(), message: &self.message },
         );
-        Response::build_from(page.respond_to(req)?).status(self.status).ok()
+        Response::build_from(page.respond_to(req)?)
+            .status(self.status)
+            .ok()
     }
 }
 

@@ -26,7 +26,11 @@ impl<'r> FromRequest<'r> for ClientIp {
     type Error = std::convert::Infallible;
 
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
-        Outcome::Success(ClientIp(req.client_ip().map(|ip| ip.to_string()).unwrap_or_else(|| "unknown".into())))
+        Outcome::Success(ClientIp(
+            req.client_ip()
+                .map(|ip| ip.to_string())
+                .unwrap_or_else(|| "unknown".into()),
+        ))
     }
 }
 
@@ -58,10 +62,15 @@ pub struct Requester {
 fn presented_token(req: &Request<'_>) -> Option<Token> {
     if is_api(req) {
         let header = req.headers().get_one("Authorization")?;
-        let token = header.strip_prefix("Bearer ").map(str::trim).filter(|t| !t.is_empty())?;
+        let token = header
+            .strip_prefix("Bearer ")
+            .map(str::trim)
+            .filter(|t| !t.is_empty())?;
         Some(Token::from_presented(token))
     } else {
-        req.cookies().get_private(SESSION_COOKIE).map(|c| Token::from_presented(c.value()))
+        req.cookies()
+            .get_private(SESSION_COOKIE)
+            .map(|c| Token::from_presented(c.value()))
     }
 }
 
@@ -75,7 +84,10 @@ impl<'r> FromRequest<'r> for Requester {
                 let token = presented_token(req)?;
                 let db = req.rocket().state::<Db>()?;
                 let hashed = token.hash();
-                match db.run(move |conn| Ok(session::requester(conn, &hashed, clock::now())?)).await {
+                match db
+                    .run(move |conn| Ok(session::requester(conn, &hashed, clock::now())?))
+                    .await
+                {
                     Ok(Some(row)) => Some(Requester { row, token }),
                     Ok(None) => None,
                     Err(e) => {
@@ -102,7 +114,12 @@ impl<'r> FromRequest<'r> for AgencyOfficer {
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
         let requester = try_outcome!(req.guard::<Requester>().await);
         if requester.row.track != Track::Agency {
-            return refuse(req, AppError::forbidden("This is for officers of government and law-enforcement agencies."));
+            return refuse(
+                req,
+                AppError::forbidden(
+                    "This is for officers of government and law-enforcement agencies.",
+                ),
+            );
         }
         Outcome::Success(AgencyOfficer(requester))
     }
@@ -119,7 +136,8 @@ impl Csrf {
     /// Refuses a form whose hidden `csrf` field does not match the cookie.
     pub fn verify(&self, submitted: Option<&str>) -> Result<(), AppError> {
         // Comparing digests keeps the comparison's timing independent of the secret.
-        let matches = submitted.is_some_and(|s| sha256_hex(s.as_bytes()) == sha256_hex(self.0.as_bytes()));
+        let matches =
+            submitted.is_some_and(|s| sha256_hex(s.as_bytes()) == sha256_hex(self.0.as_bytes()));
         if matches {
             Ok(())
         } else {

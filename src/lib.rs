@@ -26,19 +26,32 @@ pub use config::Config;
 /// The application: routes, templates, security headers, and (at ignite) the database,
 /// keys, document store and mailer, all built from `config`.
 pub fn rocket(config: Config) -> Rocket<Build> {
-    let max_upload = config.max_document_bytes.saturating_mul(config.max_documents as u64) + 4 * 1024 * 1024;
+    let max_upload = config
+        .max_document_bytes
+        .saturating_mul(config.max_documents as u64)
+        + 4 * 1024 * 1024;
     let figment = rocket::Config::figment()
         .merge(("address", config.address.clone()))
         .merge(("port", config.port))
         .merge(("ip_header", false))
         .merge(("template_dir", "templates"))
         .merge(("cli_colors", false))
-        .merge(("limits", Limits::default().limit("json", 1.mebibytes()).limit("form", 256.kibibytes()).limit("data-form", max_upload.bytes())));
+        .merge((
+            "limits",
+            Limits::default()
+                .limit("json", 1.mebibytes())
+                .limit("form", 256.kibibytes())
+                .limit("data-form", max_upload.bytes()),
+        ));
     rocket::custom(figment)
-        .attach(AdHoc::try_on_ignite("Writ state", |rocket| state::ignite(rocket, config)))
+        .attach(AdHoc::try_on_ignite("Writ state", |rocket| {
+            state::ignite(rocket, config)
+        }))
         .attach(Template::fairing())
         .attach(security::Headers)
-        .attach(AdHoc::on_liftoff("Outbox worker", |rocket| Box::pin(state::start_worker(rocket))))
+        .attach(AdHoc::on_liftoff("Outbox worker", |rocket| {
+            Box::pin(state::start_worker(rocket))
+        }))
         .mount("/", routes::public::routes())
         .mount("/agency", routes::agency::routes())
         .mount("/api/v1", routes::api::routes())

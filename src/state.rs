@@ -29,28 +29,49 @@ pub struct Opened {
 
 /// Creates the data directory and opens everything. Blocking: call it off the async executor.
 pub fn open(config: &Config) -> Result<Opened, AppError> {
-    std::fs::create_dir_all(&config.data_dir)
-        .map_err(|e| AppError::config(format!("cannot create the data directory {}: {e}", config.data_dir.display())))?;
+    std::fs::create_dir_all(&config.data_dir).map_err(|e| {
+        AppError::config(format!(
+            "cannot create the data directory {}: {e}",
+            config.data_dir.display()
+        ))
+    })?;
     let db = Db::connect(&config.database_url(), config.database_pool_size)?;
     db.migrate()?;
     let mut conn = db.get()?;
     let mut stored = |name: &str, bytes: fn() -> Vec<u8>| -> Result<Vec<u8>, AppError> {
         let value = secret::get_or_create(&mut conn, name, || b64(&bytes()))?;
-        unb64(&value).ok_or_else(|| AppError::config(format!("the stored secret {name} is not base64")))
+        unb64(&value)
+            .ok_or_else(|| AppError::config(format!("the stored secret {name} is not base64")))
     };
     let cookie_secret = if config.secret_key.is_empty() {
         stored("cookie_secret", || random_bytes::<64>().to_vec())?
     } else {
-        unb64(&config.secret_key).filter(|k| k.len() >= 64).ok_or_else(|| AppError::config("WRIT_SECRET_KEY must be base64 of at least 64 bytes"))?
+        unb64(&config.secret_key)
+            .filter(|k| k.len() >= 64)
+            .ok_or_else(|| {
+                AppError::config("WRIT_SECRET_KEY must be base64 of at least 64 bytes")
+            })?
     };
     let pepper = Pepper::new(&stored("code_pepper", || random_bytes::<32>().to_vec())?);
-    let document_key = DocumentKey::from_bytes(&stored("document_key", || random_bytes::<32>().to_vec())?)
-        .ok_or_else(|| AppError::config("the stored document key is not 32 bytes"))?;
+    let document_key =
+        DocumentKey::from_bytes(&stored("document_key", || random_bytes::<32>().to_vec())?)
+            .ok_or_else(|| AppError::config("the stored document key is not 32 bytes"))?;
     drop(conn);
-    let store = DocumentStore::new(config.documents_dir(), document_key, config.max_document_bytes)?;
+    let store = DocumentStore::new(
+        config.documents_dir(),
+        document_key,
+        config.max_document_bytes,
+    )?;
     let mailer = Mailer::load(std::path::Path::new("templates"))?;
     let transport = Transport::from_config(config)?;
-    Ok(Opened { db, keys: Keys { pepper }, cookie_secret, store, mailer, transport })
+    Ok(Opened {
+        db,
+        keys: Keys { pepper },
+        cookie_secret,
+        store,
+        mailer,
+        transport,
+    })
 }
 
 pub async fn ignite(rocket: Rocket<Build>, config: Config) -> Result<Rocket<Build>, Rocket<Build>> {
@@ -69,7 +90,10 @@ pub async fn ignite(rocket: Rocket<Build>, config: Config) -> Result<Rocket<Buil
             return Err(rocket);
         }
     };
-    let figment = rocket.figment().clone().merge(("secret_key", b64(&opened.cookie_secret)));
+    let figment = rocket
+        .figment()
+        .clone()
+        .merge(("secret_key", b64(&opened.cookie_secret)));
     Ok(rocket
         .configure(figment)
         .manage(config)
@@ -81,10 +105,18 @@ pub async fn ignite(rocket: Rocket<Build>, config: Config) -> Result<Rocket<Buil
 }
 
 pub async fn start_worker(rocket: &Rocket<Orbit>) {
-    let (Some(config), Some(db), Some(transport)) = (rocket.state::<Config>(), rocket.state::<Db>(), rocket.state::<Transport>()) else {
+    let (Some(config), Some(db), Some(transport)) = (
+        rocket.state::<Config>(),
+        rocket.state::<Db>(),
+        rocket.state::<Transport>(),
+    ) else {
         return;
     };
     if config.outbox_worker {
-        rocket::tokio::spawn(crate::mail::worker::run(db.clone(), transport.clone(), config.mail_from.clone()));
+        rocket::tokio::spawn(crate::mail::worker::run(
+            db.clone(),
+            transport.clone(),
+            config.mail_from.clone(),
+        ));
     }
 }

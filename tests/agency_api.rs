@@ -9,11 +9,20 @@ use serde_json::json;
 #[rocket::async_test]
 async fn free_mail_is_refused_and_nothing_is_stored() {
     let app = TestApp::new().await;
-    let response = app.post_json("/api/v1/auth/email", json!({ "email": "cop@gmail.com", "track": "agency" }), None).await;
+    let response = app
+        .post_json(
+            "/api/v1/auth/email",
+            json!({ "email": "cop@gmail.com", "track": "agency" }),
+            None,
+        )
+        .await;
     assert_eq!(response.status(), Status::UnprocessableEntity);
     let body: serde_json::Value = response.into_json().await.unwrap();
     assert_eq!(body["error"]["code"], "free_mail_domain");
-    assert!(body["error"]["fields"]["email"].as_str().unwrap().contains("gmail.com is a free-mail provider"));
+    assert!(body["error"]["fields"]["email"]
+        .as_str()
+        .unwrap()
+        .contains("gmail.com is a free-mail provider"));
     assert_eq!(app.count("login_challenges"), 0);
     assert!(app.mailbox().await.is_empty());
 }
@@ -22,36 +31,83 @@ async fn free_mail_is_refused_and_nothing_is_stored() {
 async fn a_government_officer_files_a_request_and_gets_a_receipt() {
     let app = TestApp::new().await;
     let token = app.officer("j.doe@fbi.gov").await;
-    let (status, body) = app.submit(&token, &subpoena_request(), &[("subpoena.pdf", PDF), ("exhibit.png", PNG)]).await;
+    let (status, body) = app
+        .submit(
+            &token,
+            &subpoena_request(),
+            &[("subpoena.pdf", PDF), ("exhibit.png", PNG)],
+        )
+        .await;
     assert_eq!(status, Status::Created, "{body}");
     let reference = body["reference"].as_str().unwrap();
-    assert_eq!(reference, format!("LE-{}-000001", chrono::Datelike::year(&chrono::Utc::now())));
+    assert_eq!(
+        reference,
+        format!("LE-{}-000001", chrono::Datelike::year(&chrono::Utc::now()))
+    );
     assert_eq!(body["state"], "legal_queue");
     assert_eq!(body["authority"]["established"], true, "{body}");
-    let domain_check = body["authority"]["checks"].as_array().unwrap().iter().find(|c| c["code"] == "agency_domain_recognised").unwrap();
-    assert!(domain_check["message"].as_str().unwrap().contains("Federal - Executive, Department of Justice"), "{domain_check}");
+    let domain_check = body["authority"]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["code"] == "agency_domain_recognised")
+        .unwrap();
+    assert!(
+        domain_check["message"]
+            .as_str()
+            .unwrap()
+            .contains("Federal - Executive, Department of Justice"),
+        "{domain_check}"
+    );
 
     // Due 30 days after filing (subpoena, no requested deadline).
     let due = chrono::DateTime::parse_from_rfc3339(body["due_at"].as_str().unwrap()).unwrap();
     let days = (due.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_hours();
     assert!((719..=720).contains(&days), "due in {days} hours");
 
-    let receipt = app.mail_to("j.doe@fbi.gov").await.into_iter().find(|m| m.subject == format!("Request {reference} received")).expect("receipt");
-    assert!(receipt.body.contains(&format!("https://writ.test/agency/requests/{reference}")), "{}", receipt.body);
-    assert!(!receipt.body.contains("alice@example.com"), "the receipt holds no case details");
+    let receipt = app
+        .mail_to("j.doe@fbi.gov")
+        .await
+        .into_iter()
+        .find(|m| m.subject == format!("Request {reference} received"))
+        .expect("receipt");
+    assert!(
+        receipt
+            .body
+            .contains(&format!("https://writ.test/agency/requests/{reference}")),
+        "{}",
+        receipt.body
+    );
+    assert!(
+        !receipt.body.contains("alice@example.com"),
+        "the receipt holds no case details"
+    );
 
-    let (status, case) = app.get_json(&format!("/api/v1/requests/{reference}"), &token).await;
+    let (status, case) = app
+        .get_json(&format!("/api/v1/requests/{reference}"), &token)
+        .await;
     assert_eq!(status, Status::Ok);
     let documents = case["documents"].as_array().unwrap();
     assert_eq!(documents.len(), 2);
-    let pdf = documents.iter().find(|d| d["name"] == "subpoena.pdf").unwrap();
+    let pdf = documents
+        .iter()
+        .find(|d| d["name"] == "subpoena.pdf")
+        .unwrap();
     assert_eq!(pdf["sha256"], writ::crypto::sha256_hex(PDF));
     assert_eq!(pdf["size"], PDF.len());
     assert_eq!(case["targets"][1]["chain"], "eth");
-    assert_eq!(app.count("audit_events"), 4, "code sent, sign-in, profile, submission");
+    assert_eq!(
+        app.count("audit_events"),
+        4,
+        "code sent, sign-in, profile, submission"
+    );
 
     // The file on disk is encrypted, and decrypts to what was sent.
-    let stored = std::fs::read_dir(app.config.documents_dir()).unwrap().filter_map(Result::ok).filter(|e| e.path().is_file()).count();
+    let stored = std::fs::read_dir(app.config.documents_dir())
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().is_file())
+        .count();
     assert_eq!(stored, 2);
     let (status, list) = app.get_json("/api/v1/requests", &token).await;
     assert_eq!(status, Status::Ok);
@@ -67,14 +123,25 @@ async fn malformed_requests_are_refused_with_field_errors_and_store_nothing() {
     reversed["records_from"] = json!("2026-10-31");
     reversed["records_to"] = json!("2025-01-01");
     reversed["targets"] = json!([]);
-    let (status, body) = app.submit(&token, &reversed, &[("subpoena.pdf", PDF)]).await;
+    let (status, body) = app
+        .submit(&token, &reversed, &[("subpoena.pdf", PDF)])
+        .await;
     assert_eq!(status, Status::UnprocessableEntity);
-    assert_eq!(body["error"]["fields"]["records_to"], "The end date is before the start date.");
-    assert!(body["error"]["fields"]["targets"].as_str().unwrap().contains("at least one target"));
+    assert_eq!(
+        body["error"]["fields"]["records_to"],
+        "The end date is before the start date."
+    );
+    assert!(body["error"]["fields"]["targets"]
+        .as_str()
+        .unwrap()
+        .contains("at least one target"));
 
     let (status, body) = app.submit(&token, &subpoena_request(), &[]).await;
     assert_eq!(status, Status::UnprocessableEntity);
-    assert!(body["error"]["fields"]["documents"].as_str().unwrap().contains("legal process"));
+    assert!(body["error"]["fields"]["documents"]
+        .as_str()
+        .unwrap()
+        .contains("legal process"));
 
     let mut freeze = subpoena_request();
     freeze["type"] = json!("freeze");
@@ -82,11 +149,18 @@ async fn malformed_requests_are_refused_with_field_errors_and_store_nothing() {
     freeze["freeze"] = json!({"assets": [{"asset": "BTC", "amount": "all"}], "reason": "proceeds"});
     let (status, body) = app.submit(&token, &freeze, &[]).await;
     assert_eq!(status, Status::UnprocessableEntity);
-    assert!(body["error"]["fields"]["documents"].as_str().unwrap().contains("freezing order"));
+    assert!(body["error"]["fields"]["documents"]
+        .as_str()
+        .unwrap()
+        .contains("freezing order"));
 
     assert_eq!(app.count("cases"), 0);
     assert_eq!(app.count("documents"), 0);
-    assert_eq!(app.stored_files(), 0, "refused uploads leave no file behind");
+    assert_eq!(
+        app.stored_files(),
+        0,
+        "refused uploads leave no file behind"
+    );
 }
 
 #[rocket::async_test]
@@ -95,15 +169,35 @@ async fn disguised_and_oversized_files_are_refused() {
     let token = app.officer("j.doe@fbi.gov").await;
 
     let exe = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00 This program cannot be run in DOS mode";
-    let (status, body) = app.submit(&token, &subpoena_request(), &[("subpoena.pdf", PDF), ("order.pdf", exe)]).await;
+    let (status, body) = app
+        .submit(
+            &token,
+            &subpoena_request(),
+            &[("subpoena.pdf", PDF), ("order.pdf", exe)],
+        )
+        .await;
     assert_eq!(status, Status::UnsupportedMediaType);
-    assert!(body["error"]["message"].as_str().unwrap().contains("“order.pdf” is not a PDF, PNG or JPEG"), "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("“order.pdf” is not a PDF, PNG or JPEG"),
+        "{body}"
+    );
 
     let mut big = PDF.to_vec();
     big.resize(64 * 1024 + 1, b' ');
-    let (status, body) = app.submit(&token, &subpoena_request(), &[("big.pdf", &big)]).await;
+    let (status, body) = app
+        .submit(&token, &subpoena_request(), &[("big.pdf", &big)])
+        .await;
     assert_eq!(status, Status::PayloadTooLarge);
-    assert!(body["error"]["message"].as_str().unwrap().contains("“big.pdf” is larger than"), "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("“big.pdf” is larger than"),
+        "{body}"
+    );
 
     assert_eq!(app.count("cases"), 0);
     assert_eq!(app.count("documents"), 0);
@@ -115,25 +209,37 @@ async fn an_officer_sees_only_their_own_cases() {
     let app = TestApp::new().await;
     let alice = app.officer("alice@fbi.gov").await;
     let bob = app.officer("bob@fbi.gov").await;
-    let (_, filed) = app.submit(&alice, &subpoena_request(), &[("subpoena.pdf", PDF)]).await;
+    let (_, filed) = app
+        .submit(&alice, &subpoena_request(), &[("subpoena.pdf", PDF)])
+        .await;
     let reference = filed["reference"].as_str().unwrap();
 
-    let (status, body) = app.get_json(&format!("/api/v1/requests/{reference}"), &bob).await;
+    let (status, body) = app
+        .get_json(&format!("/api/v1/requests/{reference}"), &bob)
+        .await;
     assert_eq!(status, Status::NotFound);
     assert_eq!(body["error"]["code"], "not_found");
     let (_, list) = app.get_json("/api/v1/requests", &bob).await;
     assert_eq!(list["requests"].as_array().unwrap().len(), 0);
 
-    let (status, _) = app.get_json(&format!("/api/v1/requests/{reference}"), "not-a-token").await;
+    let (status, _) = app
+        .get_json(&format!("/api/v1/requests/{reference}"), "not-a-token")
+        .await;
     assert_eq!(status, Status::Unauthorized);
 }
 
 #[rocket::async_test]
 async fn the_profile_comes_before_the_first_request() {
     let app = TestApp::new().await;
-    app.register_dotgov("fbi.gov", "Department of Justice", "Federal Bureau of Investigation");
+    app.register_dotgov(
+        "fbi.gov",
+        "Department of Justice",
+        "Federal Bureau of Investigation",
+    );
     let token = app.api_sign_in("new@fbi.gov").await;
-    let (status, body) = app.submit(&token, &subpoena_request(), &[("subpoena.pdf", PDF)]).await;
+    let (status, body) = app
+        .submit(&token, &subpoena_request(), &[("subpoena.pdf", PDF)])
+        .await;
     assert_eq!(status, Status::Forbidden);
     assert_eq!(body["error"]["code"], "profile_required");
 
@@ -141,14 +247,28 @@ async fn the_profile_comes_before_the_first_request() {
         .client
         .put("/api/v1/profile")
         .header(rocket::http::ContentType::JSON)
-        .header(rocket::http::Header::new("Authorization", format!("Bearer {token}")))
+        .header(rocket::http::Header::new(
+            "Authorization",
+            format!("Bearer {token}"),
+        ))
         .body(json!({ "name": "", "country": "XX", "phone": "12" }).to_string())
         .dispatch()
         .await;
     assert_eq!(response.status(), Status::UnprocessableEntity);
     let body: serde_json::Value = response.into_json().await.unwrap();
-    for field in ["name", "title", "badge_number", "agency_name", "agency_function", "country", "phone"] {
-        assert!(body["error"]["fields"][field].is_string(), "no message for {field}: {body}");
+    for field in [
+        "name",
+        "title",
+        "badge_number",
+        "agency_name",
+        "agency_function",
+        "country",
+        "phone",
+    ] {
+        assert!(
+            body["error"]["fields"][field].is_string(),
+            "no message for {field}: {body}"
+        );
     }
     assert_eq!(app.count("cases"), 0);
 }
@@ -161,17 +281,30 @@ async fn an_unknown_domain_may_file_but_is_marked_unverified() {
         .client
         .put("/api/v1/profile")
         .header(rocket::http::ContentType::JSON)
-        .header(rocket::http::Header::new("Authorization", format!("Bearer {token}")))
+        .header(rocket::http::Header::new(
+            "Authorization",
+            format!("Bearer {token}"),
+        ))
         .body(common::profile().to_string())
         .dispatch()
         .await;
     assert_eq!(response.status(), Status::Ok);
-    let (status, body) = app.submit(&token, &subpoena_request(), &[("subpoena.pdf", PDF)]).await;
+    let (status, body) = app
+        .submit(&token, &subpoena_request(), &[("subpoena.pdf", PDF)])
+        .await;
     assert_eq!(status, Status::Created);
     assert_eq!(body["authority"]["established"], false);
-    let check = body["authority"]["checks"].as_array().unwrap().iter().find(|c| c["code"] == "agency_domain_recognised").unwrap();
+    let check = body["authority"]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["code"] == "agency_domain_recognised")
+        .unwrap();
     assert_eq!(check["outcome"], "fail");
-    assert!(check["message"].as_str().unwrap().contains("police-example.org is not a recognised government domain"));
+    assert!(check["message"]
+        .as_str()
+        .unwrap()
+        .contains("police-example.org is not a recognised government domain"));
 }
 
 #[rocket::async_test]

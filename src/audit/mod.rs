@@ -34,9 +34,19 @@ impl Actor {
 
 /// The bytes hashed for an event: a JSON array in a fixed order, with `details` as stored.
 pub fn canonical(event: &AuditEvent) -> String {
-    let at = event.at.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
-    serde_json::to_string(&(event.seq, at, &event.actor, &event.case_id, &event.action, &event.details))
-        .unwrap_or_default()
+    let at = event
+        .at
+        .and_utc()
+        .to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    serde_json::to_string(&(
+        event.seq,
+        at,
+        &event.actor,
+        &event.case_id,
+        &event.action,
+        &event.details,
+    ))
+    .unwrap_or_default()
 }
 
 pub fn chain_hash(prev_hash: &str, event: &AuditEvent) -> String {
@@ -48,7 +58,13 @@ pub fn chain_hash(prev_hash: &str, event: &AuditEvent) -> String {
 
 /// Appends an event. Call it inside the transaction of the change it records, so the two
 /// commit or fail together; the head row serialises concurrent writers.
-pub fn record(conn: &mut DbConn, actor: &Actor, case_id: Option<&str>, action: &str, details: Value) -> QueryResult<AuditEvent> {
+pub fn record(
+    conn: &mut DbConn,
+    actor: &Actor,
+    case_id: Option<&str>,
+    action: &str,
+    details: Value,
+) -> QueryResult<AuditEvent> {
     let (seq, prev_hash) = rows::reserve(conn)?;
     let mut event = AuditEvent {
         seq,
@@ -82,13 +98,22 @@ pub fn verify(conn: &mut DbConn) -> QueryResult<Verdict> {
         }
         for event in page {
             if event.seq != last_seq + 1 {
-                return Ok(Verdict::Broken { seq: last_seq + 1, reason: format!("event {} is missing", last_seq + 1) });
+                return Ok(Verdict::Broken {
+                    seq: last_seq + 1,
+                    reason: format!("event {} is missing", last_seq + 1),
+                });
             }
             if event.prev_hash != expected_prev {
-                return Ok(Verdict::Broken { seq: event.seq, reason: "its prev_hash does not match the event before it".into() });
+                return Ok(Verdict::Broken {
+                    seq: event.seq,
+                    reason: "its prev_hash does not match the event before it".into(),
+                });
             }
             if chain_hash(&event.prev_hash, &event) != event.hash {
-                return Ok(Verdict::Broken { seq: event.seq, reason: "its contents do not match its hash".into() });
+                return Ok(Verdict::Broken {
+                    seq: event.seq,
+                    reason: "its contents do not match its hash".into(),
+                });
             }
             expected_prev = event.hash;
             last_seq = event.seq;
@@ -98,8 +123,13 @@ pub fn verify(conn: &mut DbConn) -> QueryResult<Verdict> {
     if head_seq != last_seq || head_hash != expected_prev {
         return Ok(Verdict::Broken {
             seq: last_seq + 1,
-            reason: format!("the chain ends at event {last_seq} but the head records event {head_seq}"),
+            reason: format!(
+                "the chain ends at event {last_seq} but the head records event {head_seq}"
+            ),
         });
     }
-    Ok(Verdict::Intact { events: last_seq, head: expected_prev })
+    Ok(Verdict::Intact {
+        events: last_seq,
+        head: expected_prev,
+    })
 }

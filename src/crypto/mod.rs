@@ -13,7 +13,9 @@ use ring::{digest, hmac};
 pub fn random_bytes<const N: usize>() -> [u8; N] {
     let mut bytes = [0u8; N];
     // The system generator only fails when the OS has no entropy source at all.
-    SystemRandom::new().fill(&mut bytes).expect("the operating system's random generator failed");
+    SystemRandom::new()
+        .fill(&mut bytes)
+        .expect("the operating system's random generator failed");
     bytes
 }
 
@@ -71,10 +73,15 @@ impl Pepper {
         Pepper(hmac::Key::new(hmac::HMAC_SHA256, secret))
     }
     pub fn code_hash(&self, challenge: &str, code: &str) -> String {
-        hex::encode(hmac::sign(&self.0, format!("{challenge}:{code}").as_bytes()))
+        hex::encode(hmac::sign(
+            &self.0,
+            format!("{challenge}:{code}").as_bytes(),
+        ))
     }
     pub fn code_matches(&self, challenge: &str, code: &str, stored_hex: &str) -> bool {
-        let Ok(stored) = hex::decode(stored_hex) else { return false };
+        let Ok(stored) = hex::decode(stored_hex) else {
+            return false;
+        };
         hmac::verify(&self.0, format!("{challenge}:{code}").as_bytes(), &stored).is_ok()
     }
 }
@@ -90,7 +97,9 @@ pub fn b64(bytes: &[u8]) -> String {
 }
 
 pub fn unb64(text: &str) -> Option<Vec<u8>> {
-    base64::engine::general_purpose::STANDARD.decode(text.trim()).ok()
+    base64::engine::general_purpose::STANDARD
+        .decode(text.trim())
+        .ok()
 }
 
 #[cfg(test)]

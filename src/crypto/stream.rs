@@ -21,7 +21,9 @@ impl DocumentKey {
         <[u8; 32]>::try_from(bytes).ok().map(DocumentKey)
     }
     fn aead(&self) -> LessSafeKey {
-        LessSafeKey::new(UnboundKey::new(&AES_256_GCM, &self.0).expect("a 32-byte key fits AES-256"))
+        LessSafeKey::new(
+            UnboundKey::new(&AES_256_GCM, &self.0).expect("a 32-byte key fits AES-256"),
+        )
     }
 }
 
@@ -54,7 +56,13 @@ impl Sealer {
         let prefix = super::random_bytes::<7>();
         let mut header = MAGIC.to_vec();
         header.extend_from_slice(&prefix);
-        let sealer = Sealer { key: key.aead(), prefix, counter: 0, pending: Vec::with_capacity(SEGMENT), aad: aad.to_vec() };
+        let sealer = Sealer {
+            key: key.aead(),
+            prefix,
+            counter: 0,
+            pending: Vec::with_capacity(SEGMENT),
+            aad: aad.to_vec(),
+        };
         (sealer, header)
     }
 
@@ -96,8 +104,18 @@ impl Sealer {
 
 /// Decrypts a whole stored file from `input` to `output`, segment by segment.
 /// Fails if any segment was altered, reordered, dropped or the file was cut short.
-pub fn decrypt(key: &DocumentKey, aad: &[u8], mut input: impl Read, mut output: impl Write) -> io::Result<u64> {
-    let corrupt = || io::Error::new(io::ErrorKind::InvalidData, "document failed its integrity check");
+pub fn decrypt(
+    key: &DocumentKey,
+    aad: &[u8],
+    mut input: impl Read,
+    mut output: impl Write,
+) -> io::Result<u64> {
+    let corrupt = || {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            "document failed its integrity check",
+        )
+    };
     let mut header = [0u8; 12];
     input.read_exact(&mut header)?;
     if &header[..5] != MAGIC {

@@ -54,7 +54,11 @@ impl DocumentStore {
     pub fn new(dir: PathBuf, key: DocumentKey, max_bytes: u64) -> Result<DocumentStore, AppError> {
         std::fs::create_dir_all(dir.join("incoming"))
             .map_err(|e| AppError::config(format!("cannot create {}: {e}", dir.display())))?;
-        Ok(DocumentStore { dir, key, max_bytes })
+        Ok(DocumentStore {
+            dir,
+            key,
+            max_bytes,
+        })
     }
 
     pub fn path(&self, id: &str) -> PathBuf {
@@ -78,7 +82,16 @@ impl DocumentStore {
             sha256: String::new(),
             path,
         };
-        Ok(StagingFile { staged, file, sealer: None, head: Vec::new(), digest: digest::Context::new(&digest::SHA256), out: Vec::new(), max_bytes: self.max_bytes, key: self.key.clone() })
+        Ok(StagingFile {
+            staged,
+            file,
+            sealer: None,
+            head: Vec::new(),
+            digest: digest::Context::new(&digest::SHA256),
+            out: Vec::new(),
+            max_bytes: self.max_bytes,
+            key: self.key.clone(),
+        })
     }
 
     /// Moves a staged file to its permanent place (same file system: an atomic rename).
@@ -108,7 +121,9 @@ pub struct StagedDocument {
 impl Drop for StagedDocument {
     fn drop(&mut self) {
         match std::fs::remove_file(&self.path) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => log::warn!("could not remove a staged upload: {e}"),
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                log::warn!("could not remove a staged upload: {e}")
+            }
             _ => {}
         }
     }
@@ -215,9 +230,18 @@ mod tests {
     #[test]
     fn sniffs_by_content() {
         assert_eq!(MediaType::sniff(b"%PDF-1.7\n"), Some(MediaType::Pdf));
-        assert_eq!(MediaType::sniff(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]), Some(MediaType::Png));
-        assert_eq!(MediaType::sniff(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x00]), None);
-        assert_eq!(MediaType::sniff(&[0xFF, 0xD8, 0xFF, 0xE0]), Some(MediaType::Jpeg));
+        assert_eq!(
+            MediaType::sniff(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]),
+            Some(MediaType::Png)
+        );
+        assert_eq!(
+            MediaType::sniff(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x00]),
+            None
+        );
+        assert_eq!(
+            MediaType::sniff(&[0xFF, 0xD8, 0xFF, 0xE0]),
+            Some(MediaType::Jpeg)
+        );
         assert_eq!(MediaType::sniff(b"MZ\x90\x00"), None);
         assert_eq!(MediaType::sniff(b" %PDF-"), None);
     }

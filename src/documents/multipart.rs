@@ -24,7 +24,10 @@ pub struct Upload {
 
 impl Upload {
     pub fn field(&self, name: &str) -> Option<&str> {
-        self.fields.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+        self.fields
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -36,24 +39,46 @@ pub struct Rejected {
 }
 
 /// Receives the whole body. On any error every file staged so far is removed (dropped).
-pub async fn receive(data: Data<'_>, content_type: Option<&ContentType>, store: &DocumentStore, max_files: usize) -> Result<Upload, Rejected> {
+pub async fn receive(
+    data: Data<'_>,
+    content_type: Option<&ContentType>,
+    store: &DocumentStore,
+    max_files: usize,
+) -> Result<Upload, Rejected> {
     let mut upload = Upload::default();
     match read_into(&mut upload, data, content_type, store, max_files).await {
         Ok(()) => Ok(upload),
-        Err(error) => Err(Rejected { error, fields: upload.fields }),
+        Err(error) => Err(Rejected {
+            error,
+            fields: upload.fields,
+        }),
     }
 }
 
-async fn read_into(upload: &mut Upload, data: Data<'_>, content_type: Option<&ContentType>, store: &DocumentStore, max_files: usize) -> Result<(), AppError> {
+async fn read_into(
+    upload: &mut Upload,
+    data: Data<'_>,
+    content_type: Option<&ContentType>,
+    store: &DocumentStore,
+    max_files: usize,
+) -> Result<(), AppError> {
     let boundary = content_type
         .filter(|ct| ct.is_form_data())
-        .and_then(|ct| ct.params().find(|(key, _)| *key == "boundary").map(|(_, value)| value.to_owned()))
+        .and_then(|ct| {
+            ct.params()
+                .find(|(key, _)| *key == "boundary")
+                .map(|(_, value)| value.to_owned())
+        })
         .ok_or_else(|| AppError::unsupported_type("Send the request as multipart/form-data."))?;
-    let limit = store.max_bytes.saturating_mul(max_files as u64).saturating_add(MAX_TEXT_TOTAL as u64 * 2);
+    let limit = store
+        .max_bytes
+        .saturating_mul(max_files as u64)
+        .saturating_add(MAX_TEXT_TOTAL as u64 * 2);
     let stream = ReaderStream::new(data.open(limit.bytes()));
     let mut multipart = Multipart::new(stream, boundary);
     let mut text_total = 0usize;
-    let malformed = |e: multer::Error| AppError::bad_request(format!("The form data could not be read: {e}."));
+    let malformed =
+        |e: multer::Error| AppError::bad_request(format!("The form data could not be read: {e}."));
 
     while let Some(mut field) = multipart.next_field().await.map_err(malformed)? {
         let name = field.name().unwrap_or_default().to_owned();
@@ -68,7 +93,9 @@ async fn read_into(upload: &mut Upload, data: Data<'_>, content_type: Option<&Co
             }
             if let Some(staged) = staging.finish().await? {
                 if upload.files.len() >= max_files {
-                    return Err(AppError::too_large(format!("At most {max_files} documents per request.")));
+                    return Err(AppError::too_large(format!(
+                        "At most {max_files} documents per request."
+                    )));
                 }
                 upload.files.push(staged);
             }
@@ -79,11 +106,14 @@ async fn read_into(upload: &mut Upload, data: Data<'_>, content_type: Option<&Co
             value.extend_from_slice(&chunk);
             text_total += chunk.len();
             if value.len() > MAX_TEXT_FIELD || text_total > MAX_TEXT_TOTAL {
-                return Err(AppError::too_large(format!("The field “{name}” is too long.")));
+                return Err(AppError::too_large(format!(
+                    "The field “{name}” is too long."
+                )));
             }
         }
-        let value = String::from_utf8(value)
-            .map_err(|_| AppError::bad_request(format!("The field “{name}” is not valid UTF-8 text.")))?;
+        let value = String::from_utf8(value).map_err(|_| {
+            AppError::bad_request(format!("The field “{name}” is not valid UTF-8 text."))
+        })?;
         upload.fields.push((name, value));
     }
     Ok(())

@@ -25,7 +25,11 @@ pub struct Check {
 
 impl Check {
     fn new(code: &str, outcome: Outcome, message: impl Into<String>) -> Check {
-        Check { code: code.to_owned(), outcome, message: message.into() }
+        Check {
+            code: code.to_owned(),
+            outcome,
+            message: message.into(),
+        }
     }
 }
 
@@ -37,7 +41,10 @@ pub struct Authority {
 
 impl Authority {
     pub fn from_checks(checks: Vec<Check>) -> Authority {
-        Authority { established: checks.iter().all(|c| c.outcome != Outcome::Fail), checks }
+        Authority {
+            established: checks.iter().all(|c| c.outcome != Outcome::Fail),
+            checks,
+        }
     }
 }
 
@@ -68,17 +75,36 @@ pub fn evaluate(facts: &Facts<'_>) -> Authority {
 
 fn email_verified(facts: &Facts<'_>) -> Check {
     if facts.email_verified {
-        Check::new("email_verified", Outcome::Pass, "The requester proved control of the e-mail address with a one-time code.")
+        Check::new(
+            "email_verified",
+            Outcome::Pass,
+            "The requester proved control of the e-mail address with a one-time code.",
+        )
     } else {
-        Check::new("email_verified", Outcome::Fail, "The requester's e-mail address has not been verified.")
+        Check::new(
+            "email_verified",
+            Outcome::Fail,
+            "The requester's e-mail address has not been verified.",
+        )
     }
 }
 
 fn free_mail(facts: &Facts<'_>) -> Check {
     if *facts.standing == DomainStanding::FreeMail {
-        Check::new("free_mail_domain", Outcome::Fail, format!("{} is a free-mail provider; it proves nothing about an agency.", facts.domain))
+        Check::new(
+            "free_mail_domain",
+            Outcome::Fail,
+            format!(
+                "{} is a free-mail provider; it proves nothing about an agency.",
+                facts.domain
+            ),
+        )
     } else {
-        Check::new("free_mail_domain", Outcome::Pass, format!("{} is not a free-mail provider.", facts.domain))
+        Check::new(
+            "free_mail_domain",
+            Outcome::Pass,
+            format!("{} is not a free-mail provider.", facts.domain),
+        )
     }
 }
 
@@ -99,26 +125,49 @@ fn domain_recognised(facts: &Facts<'_>) -> Check {
 }
 
 fn legal_process(facts: &Facts<'_>) -> Check {
-    match (facts.documents, facts.request.request_type.needs_legal_process()) {
-        (0, true) => Check::new("legal_process_attached", Outcome::Fail, "The legal process is not attached."),
+    match (
+        facts.documents,
+        facts.request.request_type.needs_legal_process(),
+    ) {
+        (0, true) => Check::new(
+            "legal_process_attached",
+            Outcome::Fail,
+            "The legal process is not attached.",
+        ),
         (0, false) => Check::new(
             "legal_process_attached",
             Outcome::Warn,
             "No document attached; the follow-up legal process must be sent before any disclosure.",
         ),
-        (n, _) => Check::new("legal_process_attached", Outcome::Pass, format!("{n} document(s) attached.")),
+        (n, _) => Check::new(
+            "legal_process_attached",
+            Outcome::Pass,
+            format!("{n} document(s) attached."),
+        ),
     }
 }
 
 fn instrument_dates(facts: &Facts<'_>) -> Check {
     let instrument = &facts.request.instrument;
     if instrument.issued_on.is_some_and(|d| d > facts.today) {
-        return Check::new("instrument_dates", Outcome::Fail, "The instrument's issue date is in the future.");
+        return Check::new(
+            "instrument_dates",
+            Outcome::Fail,
+            "The instrument's issue date is in the future.",
+        );
     }
     if let Some(expired) = instrument.expires_on.filter(|d| *d < facts.today) {
-        return Check::new("instrument_dates", Outcome::Fail, format!("The instrument expired on {expired}; attach a current one."));
+        return Check::new(
+            "instrument_dates",
+            Outcome::Fail,
+            format!("The instrument expired on {expired}; attach a current one."),
+        );
     }
-    Check::new("instrument_dates", Outcome::Pass, "The instrument is in force.")
+    Check::new(
+        "instrument_dates",
+        Outcome::Pass,
+        "The instrument is in force.",
+    )
 }
 
 fn emergency_attestation(facts: &Facts<'_>) -> Check {

@@ -12,5 +12,6 @@ pub fn truncate(at: NaiveDateTime) -> NaiveDateTime {
 
 /// RFC 3339 in UTC, as the API and e-mails show instants.
 pub fn rfc3339(at: NaiveDateTime) -> String {
-    at.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    at.and_utc()
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }

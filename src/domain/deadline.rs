@@ -21,10 +21,26 @@ pub struct DeadlineRule {
 }
 
 pub const POLICY: &[DeadlineRule] = &[
-    DeadlineRule { matches: Matches::Type(RequestType::EmergencyDisclosure), hours: 8, requester_may_extend: false },
-    DeadlineRule { matches: Matches::Instrument(InstrumentKind::EuProductionOrder), hours: 10 * 24, requester_may_extend: true },
-    DeadlineRule { matches: Matches::Type(RequestType::Preservation), hours: 24, requester_may_extend: false },
-    DeadlineRule { matches: Matches::Any, hours: 30 * 24, requester_may_extend: true },
+    DeadlineRule {
+        matches: Matches::Type(RequestType::EmergencyDisclosure),
+        hours: 8,
+        requester_may_extend: false,
+    },
+    DeadlineRule {
+        matches: Matches::Instrument(InstrumentKind::EuProductionOrder),
+        hours: 10 * 24,
+        requester_may_extend: true,
+    },
+    DeadlineRule {
+        matches: Matches::Type(RequestType::Preservation),
+        hours: 24,
+        requester_may_extend: false,
+    },
+    DeadlineRule {
+        matches: Matches::Any,
+        hours: 30 * 24,
+        requester_may_extend: true,
+    },
 ];
 
 /// When the case is due, counted from submission.
@@ -37,7 +53,11 @@ pub fn due_at(request: &ValidRequest, submitted: NaiveDateTime) -> NaiveDateTime
             Matches::Any => true,
         })
         .copied()
-        .unwrap_or(DeadlineRule { matches: Matches::Any, hours: 30 * 24, requester_may_extend: true });
+        .unwrap_or(DeadlineRule {
+            matches: Matches::Any,
+            hours: 30 * 24,
+            requester_may_extend: true,
+        });
     let policy = submitted + TimeDelta::hours(rule.hours);
     let requested = request
         .deadline
@@ -54,10 +74,20 @@ mod tests {
     use crate::domain::request::{Instrument, Ndo};
     use chrono::NaiveDate;
 
-    fn request(request_type: RequestType, kind: InstrumentKind, deadline: Option<NaiveDate>) -> ValidRequest {
+    fn request(
+        request_type: RequestType,
+        kind: InstrumentKind,
+        deadline: Option<NaiveDate>,
+    ) -> ValidRequest {
         ValidRequest {
             request_type,
-            instrument: Instrument { kind, reference: "R".into(), issuing_authority: "A".into(), issued_on: None, expires_on: None },
+            instrument: Instrument {
+                kind,
+                reference: "R".into(),
+                issuing_authority: "A".into(),
+                issued_on: None,
+                expires_on: None,
+            },
             targets: vec![],
             data_categories: vec![],
             records_from: None,
@@ -72,16 +102,68 @@ mod tests {
 
     #[test]
     fn policy_table() {
-        let at = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap().and_hms_opt(10, 0, 0).unwrap();
+        let at = NaiveDate::from_ymd_opt(2026, 11, 26)
+            .unwrap()
+            .and_hms_opt(10, 0, 0)
+            .unwrap();
         let hours = |r: &ValidRequest| (due_at(r, at) - at).num_hours();
-        assert_eq!(hours(&request(RequestType::EmergencyDisclosure, InstrumentKind::EmergencyAttestation, None)), 8);
-        assert_eq!(hours(&request(RequestType::EmergencyDisclosure, InstrumentKind::EuProductionOrder, None)), 8);
-        assert_eq!(hours(&request(RequestType::Disclosure, InstrumentKind::EuProductionOrder, None)), 240);
-        assert_eq!(hours(&request(RequestType::Preservation, InstrumentKind::PreservationLetter, None)), 24);
-        assert_eq!(hours(&request(RequestType::Disclosure, InstrumentKind::Subpoena, None)), 720);
+        assert_eq!(
+            hours(&request(
+                RequestType::EmergencyDisclosure,
+                InstrumentKind::EmergencyAttestation,
+                None
+            )),
+            8
+        );
+        assert_eq!(
+            hours(&request(
+                RequestType::EmergencyDisclosure,
+                InstrumentKind::EuProductionOrder,
+                None
+            )),
+            8
+        );
+        assert_eq!(
+            hours(&request(
+                RequestType::Disclosure,
+                InstrumentKind::EuProductionOrder,
+                None
+            )),
+            240
+        );
+        assert_eq!(
+            hours(&request(
+                RequestType::Preservation,
+                InstrumentKind::PreservationLetter,
+                None
+            )),
+            24
+        );
+        assert_eq!(
+            hours(&request(
+                RequestType::Disclosure,
+                InstrumentKind::Subpoena,
+                None
+            )),
+            720
+        );
         let later = NaiveDate::from_ymd_opt(2027, 3, 1);
-        assert_eq!(due_at(&request(RequestType::Disclosure, InstrumentKind::Subpoena, later), at).date(), later.unwrap());
+        assert_eq!(
+            due_at(
+                &request(RequestType::Disclosure, InstrumentKind::Subpoena, later),
+                at
+            )
+            .date(),
+            later.unwrap()
+        );
         let sooner = NaiveDate::from_ymd_opt(2026, 11, 30);
-        assert_eq!(hours(&request(RequestType::Disclosure, InstrumentKind::Subpoena, sooner)), 720);
+        assert_eq!(
+            hours(&request(
+                RequestType::Disclosure,
+                InstrumentKind::Subpoena,
+                sooner
+            )),
+            720
+        );
     }
 }

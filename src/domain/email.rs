@@ -24,7 +24,9 @@ impl EmailAddress {
             && !local.starts_with('.')
             && !local.ends_with('.')
             && !local.contains("..")
-            && local.chars().all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+/=?^_`{|}~.-".contains(c));
+            && local
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+/=?^_`{|}~.-".contains(c));
         if !local_ok || !is_domain(domain) {
             return Err("Enter an e-mail address such as name@agency.gov.");
         }
@@ -36,7 +38,10 @@ impl EmailAddress {
     }
 
     pub fn domain(&self) -> &str {
-        self.0.rsplit_once('@').map(|(_, domain)| domain).unwrap_or_default()
+        self.0
+            .rsplit_once('@')
+            .map(|(_, domain)| domain)
+            .unwrap_or_default()
     }
 }
 
@@ -52,7 +57,9 @@ pub fn is_domain(domain: &str) -> bool {
                 && !label.ends_with('-')
                 && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
         })
-        && labels.last().is_some_and(|tld| tld.chars().all(|c| c.is_ascii_alphabetic()) && tld.len() >= 2)
+        && labels
+            .last()
+            .is_some_and(|tld| tld.chars().all(|c| c.is_ascii_alphabetic()) && tld.len() >= 2)
 }
 
 impl fmt::Display for EmailAddress {
@@ -74,7 +81,16 @@ mod tests {
 
     #[test]
     fn refuses_malformed() {
-        for bad in ["", "nobody", "a@b", "a@@b.gov", "a@-x.gov", ".a@x.gov", "a b@x.gov", "a@x.g0v"] {
+        for bad in [
+            "",
+            "nobody",
+            "a@b",
+            "a@@b.gov",
+            "a@-x.gov",
+            ".a@x.gov",
+            "a b@x.gov",
+            "a@x.g0v",
+        ] {
             assert!(EmailAddress::parse(bad).is_err(), "{bad} was accepted");
         }
     }

@@ -36,7 +36,9 @@ pub struct Country(CountryCode);
 
 impl Country {
     pub fn parse(text: &str) -> Option<Country> {
-        CountryCode::for_alpha2_caseless(text.trim()).ok().map(Country)
+        CountryCode::for_alpha2_caseless(text.trim())
+            .ok()
+            .map(Country)
     }
     pub fn code(self) -> &'static str {
         self.0.alpha2()
@@ -60,7 +62,9 @@ impl Phone {
     /// Accepts common punctuation and a `00` international prefix.
     pub fn parse(text: &str) -> Option<Phone> {
         let compact: String = text.chars().filter(|c| !" -.()/".contains(*c)).collect();
-        let digits = compact.strip_prefix('+').or_else(|| compact.strip_prefix("00"))?;
+        let digits = compact
+            .strip_prefix('+')
+            .or_else(|| compact.strip_prefix("00"))?;
         let valid = (8..=15).contains(&digits.len())
             && digits.bytes().all(|b| b.is_ascii_digit())
             && !digits.starts_with('0');
@@ -76,7 +80,10 @@ fn required(errors: &mut FieldErrors, field: &str, value: &str, what: &str, max:
     if value.is_empty() {
         errors.add(field, format!("Enter your {what}."));
     } else if value.chars().count() > max {
-        errors.add(field, format!("Your {what} must be at most {max} characters."));
+        errors.add(
+            field,
+            format!("Your {what} must be at most {max} characters."),
+        );
     }
     value.to_owned()
 }
@@ -86,30 +93,50 @@ impl AgencyProfileDraft {
         let mut errors = FieldErrors::default();
         let name = required(&mut errors, "name", &self.name, "full name", 200);
         let title = required(&mut errors, "title", &self.title, "title or rank", 200);
-        let badge_number = required(&mut errors, "badge_number", &self.badge_number, "badge or ID number", 100);
-        let agency_name = required(&mut errors, "agency_name", &self.agency_name, "agency's name", 300);
+        let badge_number = required(
+            &mut errors,
+            "badge_number",
+            &self.badge_number,
+            "badge or ID number",
+            100,
+        );
+        let agency_name = required(
+            &mut errors,
+            "agency_name",
+            &self.agency_name,
+            "agency's name",
+            300,
+        );
         let agency_function = AgencyFunction::parse(self.agency_function.trim());
         if agency_function.is_none() {
             errors.add("agency_function", "Choose what your agency does.");
         }
         let country = Country::parse(&self.country);
         if country.is_none() {
-            errors.add("country", "Choose your agency's country (ISO 3166-1 code such as US or FR).");
+            errors.add(
+                "country",
+                "Choose your agency's country (ISO 3166-1 code such as US or FR).",
+            );
         }
         let phone = Phone::parse(&self.phone);
         if phone.is_none() {
-            errors.add("phone", "Enter a phone number in international form, such as +1 202 555 0100.");
+            errors.add(
+                "phone",
+                "Enter a phone number in international form, such as +1 202 555 0100.",
+            );
         }
         match (agency_function, country, phone) {
-            (Some(agency_function), Some(country), Some(phone)) if errors.is_empty() => Ok(AgencyProfile {
-                name,
-                title,
-                badge_number,
-                agency_name,
-                agency_function,
-                country,
-                phone,
-            }),
+            (Some(agency_function), Some(country), Some(phone)) if errors.is_empty() => {
+                Ok(AgencyProfile {
+                    name,
+                    title,
+                    badge_number,
+                    agency_name,
+                    agency_function,
+                    country,
+                    phone,
+                })
+            }
             _ => Err(errors),
         }
     }
@@ -121,9 +148,22 @@ mod tests {
 
     #[test]
     fn phone_numbers_become_e164() {
-        assert_eq!(Phone::parse("+1 (202) 555-0100").unwrap().as_str(), "+12025550100");
-        assert_eq!(Phone::parse("0033 1 23 45 67 89").unwrap().as_str(), "+33123456789");
-        for bad in ["", "202 555 0100", "+0123456789", "+12", "+1202555010012345", "+1 202 555 01OO"] {
+        assert_eq!(
+            Phone::parse("+1 (202) 555-0100").unwrap().as_str(),
+            "+12025550100"
+        );
+        assert_eq!(
+            Phone::parse("0033 1 23 45 67 89").unwrap().as_str(),
+            "+33123456789"
+        );
+        for bad in [
+            "",
+            "202 555 0100",
+            "+0123456789",
+            "+12",
+            "+1202555010012345",
+            "+1 202 555 01OO",
+        ] {
             assert_eq!(Phone::parse(bad), None, "{bad}");
         }
     }
@@ -131,7 +171,15 @@ mod tests {
     #[test]
     fn profile_reports_every_missing_field() {
         let errors = AgencyProfileDraft::default().validate().unwrap_err();
-        for field in ["name", "title", "badge_number", "agency_name", "agency_function", "country", "phone"] {
+        for field in [
+            "name",
+            "title",
+            "badge_number",
+            "agency_name",
+            "agency_function",
+            "country",
+            "phone",
+        ] {
             assert!(errors.get(field).is_some(), "no error for {field}");
         }
     }

@@ -21,7 +21,10 @@ impl CaseReference {
     }
 
     pub fn new(track: Track, year: i32, number: i64) -> CaseReference {
-        CaseReference(format!("{}-{number:06}", CaseReference::series(track, year)))
+        CaseReference(format!(
+            "{}-{number:06}",
+            CaseReference::series(track, year)
+        ))
     }
 
     pub fn parse(text: &str) -> Option<CaseReference> {
@@ -65,13 +68,27 @@ mod tests {
         let reference = CaseReference::new(Track::Agency, 2026, 123);
         assert_eq!(reference.as_str(), "LE-2026-000123");
         assert_eq!(CaseReference::parse("LE-2026-000123"), Some(reference));
-        assert_eq!(CaseReference::new(Track::Court, 2026, 45).as_str(), "CO-2026-000045");
-        assert_eq!(CaseReference::parse("CO-2026-000045").unwrap().track(), Track::Court);
+        assert_eq!(
+            CaseReference::new(Track::Court, 2026, 45).as_str(),
+            "CO-2026-000045"
+        );
+        assert_eq!(
+            CaseReference::parse("CO-2026-000045").unwrap().track(),
+            Track::Court
+        );
     }
 
     #[test]
     fn refuses_malformed() {
-        for bad in ["", "LE-2026", "XX-2026-000001", "LE-26-000001", "LE-2026-12", "LE-2026-00000a", "LE-2026-000001-1"] {
+        for bad in [
+            "",
+            "LE-2026",
+            "XX-2026-000001",
+            "LE-26-000001",
+            "LE-2026-12",
+            "LE-2026-00000a",
+            "LE-2026-000001-1",
+        ] {
             assert_eq!(CaseReference::parse(bad), None, "{bad}");
         }
     }

@@ -52,12 +52,47 @@ pub const GOVERNMENT_SUFFIXES: &[(&str, &str)] = &[
 
 /// Free-mail providers: anyone can open an account there, so they prove nothing.
 pub const FREE_MAIL_DOMAINS: &[&str] = &[
-    "gmail.com", "googlemail.com", "yahoo.com", "yahoo.co.uk", "yahoo.fr", "yahoo.de", "ymail.com",
-    "hotmail.com", "hotmail.co.uk", "hotmail.fr", "outlook.com", "live.com", "msn.com", "aol.com",
-    "icloud.com", "me.com", "mac.com", "proton.me", "protonmail.com", "pm.me", "gmx.com", "gmx.de",
-    "gmx.net", "web.de", "mail.com", "mail.ru", "yandex.com", "yandex.ru", "qq.com", "163.com",
-    "126.com", "zoho.com", "tutanota.com", "tuta.io", "fastmail.com", "hey.com", "inbox.com",
-    "laposte.net", "orange.fr", "libero.it", "rediffmail.com",
+    "gmail.com",
+    "googlemail.com",
+    "yahoo.com",
+    "yahoo.co.uk",
+    "yahoo.fr",
+    "yahoo.de",
+    "ymail.com",
+    "hotmail.com",
+    "hotmail.co.uk",
+    "hotmail.fr",
+    "outlook.com",
+    "live.com",
+    "msn.com",
+    "aol.com",
+    "icloud.com",
+    "me.com",
+    "mac.com",
+    "proton.me",
+    "protonmail.com",
+    "pm.me",
+    "gmx.com",
+    "gmx.de",
+    "gmx.net",
+    "web.de",
+    "mail.com",
+    "mail.ru",
+    "yandex.com",
+    "yandex.ru",
+    "qq.com",
+    "163.com",
+    "126.com",
+    "zoho.com",
+    "tutanota.com",
+    "tuta.io",
+    "fastmail.com",
+    "hey.com",
+    "inbox.com",
+    "laposte.net",
+    "orange.fr",
+    "libero.it",
+    "rediffmail.com",
 ];
 
 /// What the database holds for a domain or one of its parents.
@@ -97,7 +132,9 @@ impl DomainStanding {
 /// `a.b.fbi.gov` → `a.b.fbi.gov`, `b.fbi.gov`, `fbi.gov`.
 pub fn lookup_names(domain: &str) -> Vec<String> {
     let labels: Vec<&str> = domain.split('.').collect();
-    (0..labels.len().saturating_sub(1)).map(|i| labels[i..].join(".")).collect()
+    (0..labels.len().saturating_sub(1))
+        .map(|i| labels[i..].join("."))
+        .collect()
 }
 
 fn under(domain: &str, suffix: &str) -> bool {
@@ -108,7 +145,10 @@ fn under(domain: &str, suffix: &str) -> bool {
 /// government, and the most specific source names the match.
 pub fn classify(domain: &str, facts: &RegistryFacts) -> DomainStanding {
     if let Some((matched, reason)) = &facts.blocked {
-        return DomainStanding::Blocked { domain: matched.clone(), reason: reason.clone() };
+        return DomainStanding::Blocked {
+            domain: matched.clone(),
+            reason: reason.clone(),
+        };
     }
     if FREE_MAIL_DOMAINS.iter().any(|free| under(domain, free)) {
         return DomainStanding::FreeMail;
@@ -127,7 +167,10 @@ pub fn classify(domain: &str, facts: &RegistryFacts) -> DomainStanding {
         };
         return DomainStanding::Recognised {
             source: "dotgov",
-            entry: format!("{} in the US .gov registry: {}, {}", entry.domain, entry.domain_type, organization),
+            entry: format!(
+                "{} in the US .gov registry: {}, {}",
+                entry.domain, entry.domain_type, organization
+            ),
         };
     }
     GOVERNMENT_SUFFIXES
@@ -156,18 +199,27 @@ mod tests {
 
     #[test]
     fn parents_longest_first() {
-        assert_eq!(lookup_names("a.b.fbi.gov"), ["a.b.fbi.gov", "b.fbi.gov", "fbi.gov"]);
+        assert_eq!(
+            lookup_names("a.b.fbi.gov"),
+            ["a.b.fbi.gov", "b.fbi.gov", "fbi.gov"]
+        );
         assert_eq!(lookup_names("fbi.gov"), ["fbi.gov"]);
     }
 
     #[test]
     fn dotgov_entry_names_the_department() {
-        let facts = RegistryFacts { dotgov: Some(fbi()), ..Default::default() };
+        let facts = RegistryFacts {
+            dotgov: Some(fbi()),
+            ..Default::default()
+        };
         let DomainStanding::Recognised { source, entry } = classify("fbi.gov", &facts) else {
             panic!("fbi.gov not recognised");
         };
         assert_eq!(source, "dotgov");
-        assert!(entry.contains("Federal - Executive, Department of Justice"), "{entry}");
+        assert!(
+            entry.contains("Federal - Executive, Department of Justice"),
+            "{entry}"
+        );
     }
 
     #[test]
@@ -175,20 +227,32 @@ mod tests {
         let standing = classify("met.police.uk", &RegistryFacts::default());
         assert_eq!(
             standing,
-            DomainStanding::Recognised { source: "suffix_rule", entry: "*.police.uk: United Kingdom police forces (police.uk)".into() }
+            DomainStanding::Recognised {
+                source: "suffix_rule",
+                entry: "*.police.uk: United Kingdom police forces (police.uk)".into()
+            }
         );
         assert!(!classify("notpolice.uk", &RegistryFacts::default()).is_recognised());
     }
 
     #[test]
     fn free_mail_and_blocklist() {
-        assert_eq!(classify("gmail.com", &RegistryFacts::default()), DomainStanding::FreeMail);
+        assert_eq!(
+            classify("gmail.com", &RegistryFacts::default()),
+            DomainStanding::FreeMail
+        );
         let facts = RegistryFacts {
             blocked: Some(("evil.gov".into(), "impersonation".into())),
             dotgov: Some(fbi()),
             ..Default::default()
         };
-        assert!(matches!(classify("evil.gov", &facts), DomainStanding::Blocked { .. }));
-        assert_eq!(classify("example.com", &RegistryFacts::default()), DomainStanding::Unrecognised);
+        assert!(matches!(
+            classify("evil.gov", &facts),
+            DomainStanding::Blocked { .. }
+        ));
+        assert_eq!(
+            classify("example.com", &RegistryFacts::default()),
+            DomainStanding::Unrecognised
+        );
     }
 }

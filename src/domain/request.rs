@@ -6,7 +6,9 @@ use serde::{Deserialize, Serialize};
 
 use super::email::EmailAddress;
 use super::profile::Phone;
-use super::vocab::{Chain, DataCategory, InstrumentKind, RequestType, TargetKind, TargetRole, Track};
+use super::vocab::{
+    Chain, DataCategory, InstrumentKind, RequestType, TargetKind, TargetRole, Track,
+};
 use crate::error::FieldErrors;
 
 pub const MAX_TARGETS: usize = 100;
@@ -173,11 +175,24 @@ impl Checker {
         parsed
     }
 
-    fn choice<T>(&mut self, field: &str, value: &str, parse: fn(&str) -> Option<T>, missing: &str) -> Option<T> {
+    fn choice<T>(
+        &mut self,
+        field: &str,
+        value: &str,
+        parse: fn(&str) -> Option<T>,
+        missing: &str,
+    ) -> Option<T> {
         let value = value.trim();
         let parsed = parse(value);
         if parsed.is_none() {
-            self.errors.add(field, if value.is_empty() { missing.to_owned() } else { format!("“{value}” is not one of the choices.") });
+            self.errors.add(
+                field,
+                if value.is_empty() {
+                    missing.to_owned()
+                } else {
+                    format!("“{value}” is not one of the choices.")
+                },
+            );
         }
         parsed
     }
@@ -187,10 +202,24 @@ impl RequestDraft {
     /// Checks and normalises the request for `track` as of `today`. Only what makes the request
     /// meaningless or malformed is refused here; questions of authority are the checks' job.
     pub fn validate(&self, track: Track, today: NaiveDate) -> Result<ValidRequest, FieldErrors> {
-        let mut c = Checker { errors: FieldErrors::default() };
-        let request_type = c.choice("type", &self.request_type, RequestType::parse, "Choose the type of request.");
+        let mut c = Checker {
+            errors: FieldErrors::default(),
+        };
+        let request_type = c.choice(
+            "type",
+            &self.request_type,
+            RequestType::parse,
+            "Choose the type of request.",
+        );
         if let Some(kind) = request_type.filter(|kind| !kind.allowed_on(track)) {
-            c.errors.add("type", format!("A {} request cannot be filed on the {} track.", kind.label().to_lowercase(), track.as_str()));
+            c.errors.add(
+                "type",
+                format!(
+                    "A {} request cannot be filed on the {} track.",
+                    kind.label().to_lowercase(),
+                    track.as_str()
+                ),
+            );
         }
         let emergency_type = request_type == Some(RequestType::EmergencyDisclosure);
 
@@ -202,19 +231,34 @@ impl RequestDraft {
         let records_to = c.date("records_to", &self.records_to);
         if let (Some(from), Some(to)) = (records_from, records_to) {
             if to < from {
-                c.errors.add("records_to", "The end date is before the start date.");
+                c.errors
+                    .add("records_to", "The end date is before the start date.");
             }
         }
 
         let ndo = self.ndo(&mut c, today);
         let deadline = c.date("deadline", &self.deadline);
         if deadline.is_some_and(|d| d < today) {
-            c.errors.add("deadline", "The requested deadline is in the past.");
+            c.errors
+                .add("deadline", "The requested deadline is in the past.");
         }
-        let summary = c.text("summary", &self.summary, "Describe the case: what happened and why these records matter.", MAX_SUMMARY);
+        let summary = c.text(
+            "summary",
+            &self.summary,
+            "Describe the case: what happened and why these records matter.",
+            MAX_SUMMARY,
+        );
 
-        let emergency = if emergency_type { self.emergency(&mut c) } else { None };
-        let freeze = if request_type == Some(RequestType::Freeze) { self.freeze(&mut c) } else { None };
+        let emergency = if emergency_type {
+            self.emergency(&mut c)
+        } else {
+            None
+        };
+        let freeze = if request_type == Some(RequestType::Freeze) {
+            self.freeze(&mut c)
+        } else {
+            None
+        };
 
         match (request_type, instrument) {
             (Some(request_type), Some(instrument)) if c.errors.is_empty() => Ok(ValidRequest {
@@ -236,24 +280,55 @@ impl RequestDraft {
 
     fn instrument(&self, c: &mut Checker, emergency: bool) -> Option<Instrument> {
         let draft = &self.instrument;
-        let kind = c.choice("instrument.kind", &draft.kind, InstrumentKind::parse, "Choose the legal instrument.");
+        let kind = c.choice(
+            "instrument.kind",
+            &draft.kind,
+            InstrumentKind::parse,
+            "Choose the legal instrument.",
+        );
         // An emergency attestation has no court reference or issuer other than the officer.
         let (reference, issuing_authority) = if emergency {
-            (c.optional_text("instrument.reference", &draft.reference, 200), c.optional_text("instrument.issuing_authority", &draft.issuing_authority, 300))
+            (
+                c.optional_text("instrument.reference", &draft.reference, 200),
+                c.optional_text(
+                    "instrument.issuing_authority",
+                    &draft.issuing_authority,
+                    300,
+                ),
+            )
         } else {
             (
-                c.text("instrument.reference", &draft.reference, "Enter the instrument's reference number.", 200),
-                c.text("instrument.issuing_authority", &draft.issuing_authority, "Enter the court or authority that issued it.", 300),
+                c.text(
+                    "instrument.reference",
+                    &draft.reference,
+                    "Enter the instrument's reference number.",
+                    200,
+                ),
+                c.text(
+                    "instrument.issuing_authority",
+                    &draft.issuing_authority,
+                    "Enter the court or authority that issued it.",
+                    300,
+                ),
             )
         };
         let issued_on = c.date("instrument.issued_on", &draft.issued_on);
         let expires_on = c.date("instrument.expires_on", &draft.expires_on);
         if let (Some(issued), Some(expires)) = (issued_on, expires_on) {
             if expires < issued {
-                c.errors.add("instrument.expires_on", "The instrument cannot expire before it was issued.");
+                c.errors.add(
+                    "instrument.expires_on",
+                    "The instrument cannot expire before it was issued.",
+                );
             }
         }
-        Some(Instrument { kind: kind?, reference, issuing_authority, issued_on, expires_on })
+        Some(Instrument {
+            kind: kind?,
+            reference,
+            issuing_authority,
+            issued_on,
+            expires_on,
+        })
     }
 
     fn targets(&self, c: &mut Checker) -> Vec<Target> {
@@ -261,9 +336,16 @@ impl RequestDraft {
             c.errors.add("targets", "Add at least one target: a user ID, e-mail, phone, wallet address or transaction hash.");
         }
         if self.targets.len() > MAX_TARGETS {
-            c.errors.add("targets", format!("At most {MAX_TARGETS} targets per request."));
+            c.errors.add(
+                "targets",
+                format!("At most {MAX_TARGETS} targets per request."),
+            );
         }
-        self.targets.iter().enumerate().filter_map(|(i, t)| parse_target(c, i, t)).collect()
+        self.targets
+            .iter()
+            .enumerate()
+            .filter_map(|(i, t)| parse_target(c, i, t))
+            .collect()
     }
 
     fn categories(&self, c: &mut Checker, request_type: Option<RequestType>) -> Vec<DataCategory> {
@@ -272,62 +354,117 @@ impl RequestDraft {
             match DataCategory::parse(name.trim()) {
                 Some(category) if !categories.contains(&category) => categories.push(category),
                 Some(_) => {}
-                None => c.errors.add("data_categories", format!("“{}” is not a data category.", name.trim())),
+                None => c.errors.add(
+                    "data_categories",
+                    format!("“{}” is not a data category.", name.trim()),
+                ),
             }
         }
         let wants_data = matches!(
             request_type,
-            Some(RequestType::Disclosure | RequestType::EmergencyDisclosure | RequestType::Preservation)
+            Some(
+                RequestType::Disclosure
+                    | RequestType::EmergencyDisclosure
+                    | RequestType::Preservation
+            )
         );
         if wants_data && categories.is_empty() {
-            c.errors.add("data_categories", "Choose at least one category of data.");
+            c.errors
+                .add("data_categories", "Choose at least one category of data.");
         }
         categories.sort();
         categories
     }
 
     fn ndo(&self, c: &mut Checker, today: NaiveDate) -> Ndo {
-        let Some(draft) = &self.ndo else { return Ndo::default() };
+        let Some(draft) = &self.ndo else {
+            return Ndo::default();
+        };
         let until = c.date("ndo.until", &draft.until);
         if !draft.present {
             return Ndo::default();
         }
         if until.is_some_and(|u| u < today) {
-            c.errors.add("ndo.until", "The non-disclosure order has already ended.");
+            c.errors
+                .add("ndo.until", "The non-disclosure order has already ended.");
         }
-        Ndo { present: true, until }
+        Ndo {
+            present: true,
+            until,
+        }
     }
 
     fn emergency(&self, c: &mut Checker) -> Option<Emergency> {
         let draft = self.emergency.clone().unwrap_or_default();
-        let nature = c.text("emergency.nature", &draft.nature, "Describe the nature of the emergency.", 5_000);
-        let persons_at_risk = c.text("emergency.persons_at_risk", &draft.persons_at_risk, "Say who is at risk.", 2_000);
-        let why_needed = c.text("emergency.why_needed", &draft.why_needed, "Explain how the data will prevent death or serious physical injury.", 5_000);
-        Some(Emergency { nature, persons_at_risk, why_needed, attested: draft.attested })
+        let nature = c.text(
+            "emergency.nature",
+            &draft.nature,
+            "Describe the nature of the emergency.",
+            5_000,
+        );
+        let persons_at_risk = c.text(
+            "emergency.persons_at_risk",
+            &draft.persons_at_risk,
+            "Say who is at risk.",
+            2_000,
+        );
+        let why_needed = c.text(
+            "emergency.why_needed",
+            &draft.why_needed,
+            "Explain how the data will prevent death or serious physical injury.",
+            5_000,
+        );
+        Some(Emergency {
+            nature,
+            persons_at_risk,
+            why_needed,
+            attested: draft.attested,
+        })
     }
 
     fn freeze(&self, c: &mut Checker) -> Option<Freeze> {
         let draft = self.freeze.clone().unwrap_or_default();
         if draft.assets.is_empty() {
-            c.errors.add("freeze.assets", "Name at least one asset to freeze, such as BTC with amount “all”.");
+            c.errors.add(
+                "freeze.assets",
+                "Name at least one asset to freeze, such as BTC with amount “all”.",
+            );
         }
         if draft.assets.len() > MAX_ASSETS {
-            c.errors.add("freeze.assets", format!("At most {MAX_ASSETS} assets per request."));
+            c.errors.add(
+                "freeze.assets",
+                format!("At most {MAX_ASSETS} assets per request."),
+            );
         }
         let assets = draft
             .assets
             .iter()
             .enumerate()
             .map(|(i, a)| {
-                let asset = c.text(&format!("freeze.assets[{i}].asset"), &a.asset, "Name the asset (ticker such as BTC, or “all”).", 20).to_uppercase();
+                let asset = c
+                    .text(
+                        &format!("freeze.assets[{i}].asset"),
+                        &a.asset,
+                        "Name the asset (ticker such as BTC, or “all”).",
+                        20,
+                    )
+                    .to_uppercase();
                 let amount = a.amount.trim().to_lowercase();
                 if !is_amount(&amount) {
-                    c.errors.add(format!("freeze.assets[{i}].amount"), "Enter a positive amount such as 0.5, or “all”.");
+                    c.errors.add(
+                        format!("freeze.assets[{i}].amount"),
+                        "Enter a positive amount such as 0.5, or “all”.",
+                    );
                 }
                 Asset { asset, amount }
             })
             .collect();
-        let reason = c.text("freeze.reason", &draft.reason, "Explain why the assets must be frozen.", 5_000);
+        let reason = c.text(
+            "freeze.reason",
+            &draft.reason,
+            "Explain why the assets must be frozen.",
+            5_000,
+        );
         Some(Freeze { assets, reason })
     }
 }
@@ -349,8 +486,18 @@ fn is_amount(amount: &str) -> bool {
 
 fn parse_target(c: &mut Checker, i: usize, draft: &TargetDraft) -> Option<Target> {
     let field = |name: &str| format!("targets[{i}].{name}");
-    let kind = c.choice(&field("kind"), &draft.kind, TargetKind::parse, "Choose what kind of identifier this is.");
-    let role = c.choice(&field("role"), &draft.role, TargetRole::parse, "Choose the target's role.");
+    let kind = c.choice(
+        &field("kind"),
+        &draft.kind,
+        TargetKind::parse,
+        "Choose what kind of identifier this is.",
+    );
+    let role = c.choice(
+        &field("role"),
+        &draft.role,
+        TargetRole::parse,
+        "Choose the target's role.",
+    );
     let raw = draft.value.trim();
     if raw.is_empty() {
         c.errors.add(field("value"), "Enter the identifier.");
@@ -363,7 +510,12 @@ fn parse_target(c: &mut Checker, i: usize, draft: &TargetDraft) -> Option<Target
     let kind = kind?;
     let chain_text = draft.chain.as_deref().map(str::trim).unwrap_or_default();
     let chain = if kind.needs_chain() {
-        c.choice(&field("chain"), chain_text, Chain::parse, "Choose the chain of this address or transaction.")
+        c.choice(
+            &field("chain"),
+            chain_text,
+            Chain::parse,
+            "Choose the chain of this address or transaction.",
+        )
     } else {
         None
     };
@@ -378,7 +530,10 @@ fn parse_target(c: &mut Checker, i: usize, draft: &TargetDraft) -> Option<Target
         TargetKind::Phone => match Phone::parse(raw) {
             Some(phone) => phone.as_str().to_owned(),
             None => {
-                c.errors.add(field("value"), "Enter the phone number in international form, such as +44 20 7946 0000.");
+                c.errors.add(
+                    field("value"),
+                    "Enter the phone number in international form, such as +44 20 7946 0000.",
+                );
                 return None;
             }
         },
@@ -390,7 +545,12 @@ fn parse_target(c: &mut Checker, i: usize, draft: &TargetDraft) -> Option<Target
             raw.to_owned()
         }
     };
-    Some(Target { kind, value, chain, role: role? })
+    Some(Target {
+        kind,
+        value,
+        chain,
+        role: role?,
+    })
 }
 
 #[cfg(test)]
@@ -420,7 +580,10 @@ mod tests {
         let request = subpoena().validate(Track::Agency, today()).unwrap();
         assert_eq!(request.targets[0].value, "alice@example.com");
         assert_eq!(request.targets[1].value, "+12025550100");
-        assert_eq!(request.data_categories, [DataCategory::SubscriberInfo, DataCategory::Transactions]);
+        assert_eq!(
+            request.data_categories,
+            [DataCategory::SubscriberInfo, DataCategory::Transactions]
+        );
         assert!(request.ndo.present);
     }
 
@@ -431,7 +594,10 @@ mod tests {
         draft.records_to = Some("2025-01-01".into());
         draft.targets.clear();
         let errors = draft.validate(Track::Agency, today()).unwrap_err();
-        assert_eq!(errors.get("records_to"), Some("The end date is before the start date."));
+        assert_eq!(
+            errors.get("records_to"),
+            Some("The end date is before the start date.")
+        );
         assert!(errors.get("targets").is_some());
     }
 
@@ -449,7 +615,13 @@ mod tests {
     fn freeze_needs_assets_with_amounts() {
         let mut draft = subpoena();
         draft.request_type = "freeze".into();
-        draft.freeze = Some(FreezeDraft { assets: vec![AssetDraft { asset: "btc".into(), amount: "-1".into() }], reason: "proceeds".into() });
+        draft.freeze = Some(FreezeDraft {
+            assets: vec![AssetDraft {
+                asset: "btc".into(),
+                amount: "-1".into(),
+            }],
+            reason: "proceeds".into(),
+        });
         let errors = draft.validate(Track::Agency, today()).unwrap_err();
         assert!(errors.get("freeze.assets[0].amount").is_some());
         assert!(is_amount("all") && is_amount("0.5") && is_amount("12"));
@@ -459,7 +631,12 @@ mod tests {
     #[test]
     fn wallet_targets_need_a_chain_and_types_belong_to_tracks() {
         let mut draft = subpoena();
-        draft.targets = vec![TargetDraft { kind: "wallet_address".into(), value: "0xabc".into(), chain: None, role: "subject".into() }];
+        draft.targets = vec![TargetDraft {
+            kind: "wallet_address".into(),
+            value: "0xabc".into(),
+            chain: None,
+            role: "subject".into(),
+        }];
         draft.request_type = "preservation".into();
         let errors = draft.validate(Track::Court, today()).unwrap_err();
         assert!(errors.get("targets[0].chain").is_some());

@@ -153,7 +153,10 @@ impl RequestType {
 
     /// Whether the legal process itself must be attached (DESIGN §2).
     pub fn needs_legal_process(self) -> bool {
-        !matches!(self, RequestType::EmergencyDisclosure | RequestType::Preservation)
+        !matches!(
+            self,
+            RequestType::EmergencyDisclosure | RequestType::Preservation
+        )
     }
 }
 

@@ -35,7 +35,9 @@ impl Mailer {
         let mut tera = Tera::new(&glob.to_string_lossy())
             .map_err(|e| AppError::config(format!("mail templates: {e}")))?;
         tera.autoescape_on(vec!["html.tera"]);
-        Ok(Mailer { tera: Arc::new(tera) })
+        Ok(Mailer {
+            tera: Arc::new(tera),
+        })
     }
 
     fn render(&self, template: &str, part: &str, context: &Context) -> Result<String, AppError> {
@@ -45,14 +47,21 @@ impl Mailer {
     }
 
     /// Writes the rendered message to the outbox on `conn` (the caller's transaction).
-    pub fn queue<C: Serialize>(&self, conn: &mut DbConn, letter: Letter<'_, C>) -> Result<(), AppError> {
+    pub fn queue<C: Serialize>(
+        &self,
+        conn: &mut DbConn,
+        letter: Letter<'_, C>,
+    ) -> Result<(), AppError> {
         let context = Context::from_serialize(letter.context).map_err(AppError::internal)?;
         let now = clock::now();
         let message = OutboxMessage {
             id: new_id(),
             kind: letter.template.to_owned(),
             recipient: letter.to.to_owned(),
-            subject: self.render(letter.template, "subject", &context)?.trim().to_owned(),
+            subject: self
+                .render(letter.template, "subject", &context)?
+                .trim()
+                .to_owned(),
             body_text: self.render(letter.template, "text", &context)?,
             body_html: self.render(letter.template, "html", &context)?,
             attempts: 0,

@@ -20,8 +20,12 @@ impl Transport {
     pub fn from_config(config: &Config) -> Result<Transport, AppError> {
         if config.smtp_url.is_empty() {
             let dir: PathBuf = config.mail_dir();
-            std::fs::create_dir_all(&dir)
-                .map_err(|e| AppError::config(format!("cannot create the mail directory {}: {e}", dir.display())))?;
+            std::fs::create_dir_all(&dir).map_err(|e| {
+                AppError::config(format!(
+                    "cannot create the mail directory {}: {e}",
+                    dir.display()
+                ))
+            })?;
             return Ok(Transport::Files(FileTransport::new(dir)));
         }
         smtp(&config.smtp_url).map(Transport::Smtp)
@@ -39,7 +43,11 @@ impl Transport {
 
 /// `smtp://[user:password@]host[:port]`, plain SMTP (a relay on the local network).
 fn smtp(url: &str) -> Result<SmtpTransport, AppError> {
-    let invalid = || AppError::config(format!("WRIT_SMTP_URL must look like smtp://host:port, not {url}"));
+    let invalid = || {
+        AppError::config(format!(
+            "WRIT_SMTP_URL must look like smtp://host:port, not {url}"
+        ))
+    };
     let rest = url.strip_prefix("smtp://").ok_or_else(invalid)?;
     let (credentials, host_port) = match rest.rsplit_once('@') {
         Some((userinfo, host_port)) => (Some(userinfo), host_port),
@@ -64,7 +72,10 @@ fn smtp(url: &str) -> Result<SmtpTransport, AppError> {
 
 fn build(from: &str, message: &OutboxMessage) -> Result<Message, String> {
     let from: Mailbox = from.parse().map_err(|e| format!("sender address: {e}"))?;
-    let to: Mailbox = message.recipient.parse().map_err(|e| format!("recipient address: {e}"))?;
+    let to: Mailbox = message
+        .recipient
+        .parse()
+        .map_err(|e| format!("recipient address: {e}"))?;
     let domain = from.email.domain().to_owned();
     Message::builder()
         .from(from)
@@ -74,8 +85,16 @@ fn build(from: &str, message: &OutboxMessage) -> Result<Message, String> {
         .message_id(Some(format!("<{}@{}>", message.id, domain)))
         .multipart(
             MultiPart::alternative()
-                .singlepart(SinglePart::builder().header(header::ContentType::TEXT_PLAIN).body(message.body_text.clone()))
-                .singlepart(SinglePart::builder().header(header::ContentType::TEXT_HTML).body(message.body_html.clone())),
+                .singlepart(
+                    SinglePart::builder()
+                        .header(header::ContentType::TEXT_PLAIN)
+                        .body(message.body_text.clone()),
+                )
+                .singlepart(
+                    SinglePart::builder()
+                        .header(header::ContentType::TEXT_HTML)
+                        .body(message.body_html.clone()),
+                ),
         )
         .map_err(|e| e.to_string())
 }

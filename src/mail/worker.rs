@@ -22,23 +22,31 @@ pub fn backoff(attempts: i32) -> TimeDelta {
 
 /// One pass: claims due messages and sends them. Returns how many were sent.
 pub async fn drain_once(db: &Db, transport: &Transport, from: &str) -> Result<usize, AppError> {
-    let batch = db.run(|conn| Ok(OutboxMessage::claim(conn, BATCH, clock::now(), LEASE)?)).await?;
+    let batch = db
+        .run(|conn| Ok(OutboxMessage::claim(conn, BATCH, clock::now(), LEASE)?))
+        .await?;
     let mut sent = 0;
     for message in batch {
         let (transport, from_owned, id) = (transport.clone(), from.to_owned(), message.id.clone());
         let attempts = message.attempts;
-        let outcome = rocket::tokio::task::spawn_blocking(move || transport.send(&from_owned, &message))
-            .await
-            .map_err(AppError::internal)?;
+        let outcome =
+            rocket::tokio::task::spawn_blocking(move || transport.send(&from_owned, &message))
+                .await
+                .map_err(AppError::internal)?;
         match outcome {
             Ok(()) => {
                 sent += 1;
-                db.run(move |conn| Ok(OutboxMessage::mark_sent(conn, &id, clock::now())?)).await?;
+                db.run(move |conn| Ok(OutboxMessage::mark_sent(conn, &id, clock::now())?))
+                    .await?;
             }
             Err(error) => {
-                log::warn!("outbox message {id} not sent (attempt {}): {error}", attempts + 1);
+                log::warn!(
+                    "outbox message {id} not sent (attempt {}): {error}",
+                    attempts + 1
+                );
                 let retry_at = clock::now() + backoff(attempts);
-                db.run(move |conn| Ok(OutboxMessage::mark_failed(conn, &id, &error, retry_at)?)).await?;
+                db.run(move |conn| Ok(OutboxMessage::mark_failed(conn, &id, &error, retry_at)?))
+                    .await?;
             }
         }
     }

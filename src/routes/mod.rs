@@ -16,7 +16,12 @@ pub struct GuardFailure(pub Option<(&'static str, String)>);
 #[rocket::catch(default)]
 fn any_error(status: Status, req: &Request<'_>) -> AppError {
     if let GuardFailure(Some((code, message))) = req.local_cache(|| GuardFailure(None)) {
-        return AppError { status, code, message: message.clone(), fields: Default::default() };
+        return AppError {
+            status,
+            code,
+            message: message.clone(),
+            fields: Default::default(),
+        };
     }
     let (code, message) = match status.code {
         400 => ("bad_request", "The request could not be understood."),
@@ -25,13 +30,30 @@ fn any_error(status: Status, req: &Request<'_>) -> AppError {
         404 => ("not_found", "Nothing was found at this address."),
         405 => ("method_not_allowed", "That method is not allowed here."),
         413 => ("too_large", "The request is too large."),
-        415 => ("unsupported_media_type", "That content type is not accepted here."),
-        422 => ("invalid", "The request's fields could not be read; check their names and types."),
-        429 => ("rate_limited", "Too many requests. Wait a moment and try again."),
-        _ if status.code >= 500 => ("internal", "Something went wrong on our side; nothing was changed."),
+        415 => (
+            "unsupported_media_type",
+            "That content type is not accepted here.",
+        ),
+        422 => (
+            "invalid",
+            "The request's fields could not be read; check their names and types.",
+        ),
+        429 => (
+            "rate_limited",
+            "Too many requests. Wait a moment and try again.",
+        ),
+        _ if status.code >= 500 => (
+            "internal",
+            "Something went wrong on our side; nothing was changed.",
+        ),
         _ => ("error", status.reason().unwrap_or("Error")),
     };
-    AppError { status, code, message: message.to_owned(), fields: Default::default() }
+    AppError {
+        status,
+        code,
+        message: message.to_owned(),
+        fields: Default::default(),
+    }
 }
 
 pub fn catchers() -> Vec<Catcher> {

@@ -90,7 +90,9 @@ pub struct CaseView {
 
 pub async fn list(db: &Db, requester_id: &str, page: i64) -> Result<Vec<CaseSummary>, AppError> {
     let id = requester_id.to_owned();
-    let cases = db.run(move |conn| Ok(Case::list_for_requester(conn, &id, 50, page.max(0) * 50)?)).await?;
+    let cases = db
+        .run(move |conn| Ok(Case::list_for_requester(conn, &id, 50, page.max(0) * 50)?))
+        .await?;
     Ok(cases.iter().map(CaseSummary::from).collect())
 }
 
@@ -111,9 +113,17 @@ pub async fn find_own(db: &Db, requester_id: &str, reference: &str) -> Result<Ca
     .await
 }
 
-fn view(case: Case, targets: Vec<TargetRow>, documents: Vec<Document>, messages: Vec<Message>) -> CaseView {
+fn view(
+    case: Case,
+    targets: Vec<TargetRow>,
+    documents: Vec<Document>,
+    messages: Vec<Message>,
+) -> CaseView {
     let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string());
-    let parse = |text: &Option<String>| text.as_deref().and_then(|t| serde_json::from_str::<Value>(t).ok());
+    let parse = |text: &Option<String>| {
+        text.as_deref()
+            .and_then(|t| serde_json::from_str::<Value>(t).ok())
+    };
     CaseView {
         summary: CaseSummary::from(&case),
         track: case.track.as_str(),
@@ -131,8 +141,8 @@ fn view(case: Case, targets: Vec<TargetRow>, documents: Vec<Document>, messages:
         ndo: serde_json::json!({ "present": case.ndo_present, "until": date(case.ndo_until) }),
         requested_deadline: date(case.requested_deadline),
         summary_text: case.summary.clone(),
-        emergency: parse(&case.emergency),
-        freeze: parse(&case.freeze),
+        emergency: parse(&case.emergency_details),
+        freeze: parse(&case.freeze_details),
         authority: AuthorityView {
             established: case.authority_established,
             checks: serde_json::from_str(&case.authority_checks).unwrap_or_default(),

@@ -38,10 +38,15 @@ pub struct Intake<'a> {
 }
 
 /// Checks the request; `Err` holds the 422 with every field that needs attention.
-pub fn check(track: Track, draft: &RequestDraft, documents: &[StagedDocument]) -> Result<ValidRequest, AppError> {
+pub fn check(
+    track: Track,
+    draft: &RequestDraft,
+    documents: &[StagedDocument],
+) -> Result<ValidRequest, AppError> {
     let validated = draft.validate(track, clock::now().date());
     let kind = RequestType::parse(draft.request_type.trim());
-    let missing_document = documents.is_empty() && kind.is_some_and(RequestType::needs_legal_process);
+    let missing_document =
+        documents.is_empty() && kind.is_some_and(RequestType::needs_legal_process);
     match validated {
         Ok(request) if !missing_document => Ok(request),
         result => {
@@ -56,15 +61,25 @@ pub fn check(track: Track, draft: &RequestDraft, documents: &[StagedDocument]) -
 
 fn missing_document_message(kind: RequestType) -> &'static str {
     match kind {
-        RequestType::Freeze => "Attach the freezing order, seizure warrant or court order (PDF, PNG or JPEG).",
+        RequestType::Freeze => {
+            "Attach the freezing order, seizure warrant or court order (PDF, PNG or JPEG)."
+        }
         _ => "Attach the legal process itself (PDF, PNG or JPEG).",
     }
 }
 
 impl Intake<'_> {
-    pub async fn submit(&self, requester: &Requester, draft: &RequestDraft, documents: Vec<StagedDocument>) -> Result<Submitted, AppError> {
+    pub async fn submit(
+        &self,
+        requester: &Requester,
+        draft: &RequestDraft,
+        documents: Vec<StagedDocument>,
+    ) -> Result<Submitted, AppError> {
         if !requester.has_profile() {
-            return Err(AppError::forbidden("Complete your profile before filing a request.").with_code("profile_required"));
+            return Err(
+                AppError::forbidden("Complete your profile before filing a request.")
+                    .with_code("profile_required"),
+            );
         }
         limits::check(self.db, SUBMIT_PER_REQUESTER, &requester.id).await?;
         let request = check(requester.track, draft, &documents)?;
@@ -73,7 +88,9 @@ impl Intake<'_> {
         let domain = email.domain().to_owned();
         let facts = {
             let domain = domain.clone();
-            self.db.run(move |conn| Ok(registry::facts(conn, &domain)?)).await?
+            self.db
+                .run(move |conn| Ok(registry::facts(conn, &domain)?))
+                .await?
         };
         let standing = classify(&domain, &facts);
         let now = clock::now();
@@ -91,9 +108,13 @@ impl Intake<'_> {
         let store = self.store.clone();
         let mailer = self.mailer.clone();
         let outcome_authority = authority.clone();
-        let (public_url, case_path) = (self.public_url.trim_end_matches('/').to_owned(), self.case_path);
+        let (public_url, case_path) = (
+            self.public_url.trim_end_matches('/').to_owned(),
+            self.case_path,
+        );
         let series = CaseReference::series(requester.track, now.year());
-        let stored_paths: Vec<std::path::PathBuf> = documents.iter().map(|d| store.path(&d.id)).collect();
+        let stored_paths: Vec<std::path::PathBuf> =
+            documents.iter().map(|d| store.path(&d.id)).collect();
         let result = self
             .db
             .run(move |conn| {
@@ -142,7 +163,10 @@ impl Intake<'_> {
             })
             .await;
         match result {
-            Ok(case) => Ok(Submitted { case, authority: outcome_authority }),
+            Ok(case) => Ok(Submitted {
+                case,
+                authority: outcome_authority,
+            }),
             Err(e) => {
                 // The transaction rolled back; files it had moved into place go too.
                 for path in stored_paths {
@@ -158,7 +182,14 @@ impl Intake<'_> {
     }
 }
 
-fn new_case(requester: &Requester, request: &ValidRequest, reference: &CaseReference, domain: &str, authority: &Authority, now: chrono::NaiveDateTime) -> Result<NewCase, AppError> {
+fn new_case(
+    requester: &Requester,
+    request: &ValidRequest,
+    reference: &CaseReference,
+    domain: &str,
+    authority: &Authority,
+    now: chrono::NaiveDateTime,
+) -> Result<NewCase, AppError> {
     let json = |value: serde_json::Value| value.to_string();
     Ok(NewCase {
         id: new_id(),
@@ -182,9 +213,9 @@ fn new_case(requester: &Requester, request: &ValidRequest, reference: &CaseRefer
         ndo_until: request.ndo.until,
         requested_deadline: request.deadline,
         summary: request.summary.clone(),
-        emergency: request.emergency.as_ref().map(|e| json(json!(e))),
-        freeze: request.freeze.as_ref().map(|f| json(json!(f))),
-        court: None,
+        emergency_details: request.emergency.as_ref().map(|e| json(json!(e))),
+        freeze_details: request.freeze.as_ref().map(|f| json(json!(f))),
+        court_details: None,
         agency_domain: (requester.track == Track::Agency).then(|| domain.to_owned()),
         authority_established: authority.established,
         authority_checks: serde_json::to_string(&authority.checks).map_err(AppError::internal)?,
@@ -211,7 +242,12 @@ fn target_rows(case_id: &str, request: &ValidRequest) -> Vec<TargetRow> {
         .collect()
 }
 
-fn document_row(case_id: &str, requester_id: &str, staged: &StagedDocument, now: chrono::NaiveDateTime) -> Document {
+fn document_row(
+    case_id: &str,
+    requester_id: &str,
+    staged: &StagedDocument,
+    now: chrono::NaiveDateTime,
+) -> Document {
     Document {
         id: staged.id.clone(),
         case_id: case_id.to_owned(),

@@ -45,7 +45,9 @@ pub const SUBMIT_PER_REQUESTER: Limit = Limit {
 /// Refuses with 429 once the window's allowance is spent.
 pub async fn check(db: &Db, limit: Limit, subject: &str) -> Result<(), AppError> {
     let key = format!("{}:{}", limit.name, &sha256_hex(subject.as_bytes())[..32]);
-    let hits = db.run(move |conn| Ok(rate_limit::hit(conn, &key, limit.window, clock::now())?)).await?;
+    let hits = db
+        .run(move |conn| Ok(rate_limit::hit(conn, &key, limit.window, clock::now())?))
+        .await?;
     if hits > limit.max {
         return Err(AppError::too_many(limit.message));
     }

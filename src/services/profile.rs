@@ -7,7 +7,11 @@ use crate::domain::profile::AgencyProfile;
 use crate::error::AppError;
 
 /// Stores the officer's profile; an audit event records that it changed (not its contents).
-pub async fn save_agency(db: &Db, requester_id: &str, profile: AgencyProfile) -> Result<Requester, AppError> {
+pub async fn save_agency(
+    db: &Db,
+    requester_id: &str,
+    profile: AgencyProfile,
+) -> Result<Requester, AppError> {
     let id = requester_id.to_owned();
     db.run(move |conn| {
         write_tx(conn, |conn| {

@@ -34,9 +34,15 @@ pub struct SignedIn {
 }
 
 /// Refuses addresses that can never file on `track`.
-pub async fn admissible(db: &Db, track: Track, email: &EmailAddress) -> Result<DomainStanding, AppError> {
+pub async fn admissible(
+    db: &Db,
+    track: Track,
+    email: &EmailAddress,
+) -> Result<DomainStanding, AppError> {
     let domain = email.domain().to_owned();
-    let facts = db.run(move |conn| Ok(registry::facts(conn, &domain)?)).await?;
+    let facts = db
+        .run(move |conn| Ok(registry::facts(conn, &domain)?))
+        .await?;
     let standing = classify(email.domain(), &facts);
     if track == Track::Agency {
         match &standing {
@@ -63,7 +69,14 @@ pub async fn admissible(db: &Db, track: Track, email: &EmailAddress) -> Result<D
 }
 
 /// Sends a one-time code to `email`.
-pub async fn send_code(db: &Db, mailer: &Mailer, pepper: &Pepper, track: Track, email: EmailAddress, client: &str) -> Result<CodeSent, AppError> {
+pub async fn send_code(
+    db: &Db,
+    mailer: &Mailer,
+    pepper: &Pepper,
+    track: Track,
+    email: EmailAddress,
+    client: &str,
+) -> Result<CodeSent, AppError> {
     admissible(db, track, &email).await?;
     limits::check(db, CODE_PER_IP, client).await?;
     limits::check(db, CODE_PER_EMAIL, email.as_str()).await?;
@@ -93,14 +106,27 @@ pub async fn send_code(db: &Db, mailer: &Mailer, pepper: &Pepper, track: Track, 
         })
     })
     .await?;
-    Ok(CodeSent { challenge, expires_at })
+    Ok(CodeSent {
+        challenge,
+        expires_at,
+    })
 }
 
 /// Checks a code against its challenge and opens a session.
-pub async fn verify_code(db: &Db, pepper: &Pepper, challenge: &Token, code: &str, session_kind: &'static str, client: &str) -> Result<SignedIn, AppError> {
+pub async fn verify_code(
+    db: &Db,
+    pepper: &Pepper,
+    challenge: &Token,
+    code: &str,
+    session_kind: &'static str,
+    client: &str,
+) -> Result<SignedIn, AppError> {
     let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
     if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(AppError::invalid("code", "Enter the 6-digit code from the e-mail."));
+        return Err(AppError::invalid(
+            "code",
+            "Enter the 6-digit code from the e-mail.",
+        ));
     }
     limits::check(db, VERIFY_PER_IP, client).await?;
     let challenge_id = challenge.hash().0;
@@ -108,16 +134,22 @@ pub async fn verify_code(db: &Db, pepper: &Pepper, challenge: &Token, code: &str
     db.run(move |conn| {
         let now = clock::now();
         let found = LoginChallenge::find(conn, &challenge_id).map_err(|e| match e {
-            diesel::result::Error::NotFound => AppError::unauthorized("This sign-in was not found. Request a new code.").with_code("unknown_challenge"),
+            diesel::result::Error::NotFound => {
+                AppError::unauthorized("This sign-in was not found. Request a new code.")
+                    .with_code("unknown_challenge")
+            }
             e => e.into(),
         })?;
         let refusal = |c: &LoginChallenge| -> AppError {
             if c.consumed_at.is_some() {
-                AppError::unauthorized("This code was already used. Request a new code.").with_code("code_used")
+                AppError::unauthorized("This code was already used. Request a new code.")
+                    .with_code("code_used")
             } else if c.expires_at <= now {
-                AppError::unauthorized("The code has expired. Request a new code.").with_code("code_expired")
+                AppError::unauthorized("The code has expired. Request a new code.")
+                    .with_code("code_expired")
             } else {
-                AppError::too_many("Too many wrong codes. Request a new code.").with_code("too_many_attempts")
+                AppError::too_many("Too many wrong codes. Request a new code.")
+                    .with_code("too_many_attempts")
             }
         };
         if !LoginChallenge::spend_attempt(conn, &challenge_id, MAX_ATTEMPTS, now)? {
@@ -126,12 +158,17 @@ pub async fn verify_code(db: &Db, pepper: &Pepper, challenge: &Token, code: &str
         if !pepper.code_matches(&challenge_id, &code, &found.code_hash) {
             let left = MAX_ATTEMPTS - found.attempts - 1;
             return Err(if left > 0 {
-                AppError::unauthorized(format!("That code is not right. {left} attempt(s) left.")).with_code("invalid_code")
+                AppError::unauthorized(format!("That code is not right. {left} attempt(s) left."))
+                    .with_code("invalid_code")
             } else {
-                AppError::too_many("That code is not right, and no attempts are left. Request a new code.").with_code("too_many_attempts")
+                AppError::too_many(
+                    "That code is not right, and no attempts are left. Request a new code.",
+                )
+                .with_code("too_many_attempts")
             });
         }
-        let track = Track::parse(&found.track).ok_or_else(|| AppError::internal("challenge with unknown track"))?;
+        let track = Track::parse(&found.track)
+            .ok_or_else(|| AppError::internal("challenge with unknown track"))?;
         let email = EmailAddress::parse(&found.email).map_err(AppError::internal)?;
         write_tx(conn, |conn| {
             if !LoginChallenge::consume(conn, &challenge_id, now)? {
@@ -140,9 +177,26 @@ pub async fn verify_code(db: &Db, pepper: &Pepper, challenge: &Token, code: &str
             let requester = Requester::find_or_create(conn, track, &email)?;
             let token = Token::generate();
             let expires_at = now + SESSION_TTL;
-            session::create(conn, &token.hash(), &requester.id, session_kind, now, expires_at)?;
-            audit::record(conn, &Actor::Requester(requester.id.clone()), None, "signin", json!({ "track": track, "via": session_kind }))?;
-            Ok(SignedIn { token, expires_at, requester })
+            session::create(
+                conn,
+                &token.hash(),
+                &requester.id,
+                session_kind,
+                now,
+                expires_at,
+            )?;
+            audit::record(
+                conn,
+                &Actor::Requester(requester.id.clone()),
+                None,
+                "signin",
+                json!({ "track": track, "via": session_kind }),
+            )?;
+            Ok(SignedIn {
+                token,
+                expires_at,
+                requester,
+            })
         })
     })
     .await
@@ -150,5 +204,6 @@ pub async fn verify_code(db: &Db, pepper: &Pepper, challenge: &Token, code: &str
 
 pub async fn sign_out(db: &Db, token: &Token) -> Result<(), AppError> {
     let hashed = token.hash();
-    db.run(move |conn| Ok(session::delete(conn, &hashed).map(|_| ())?)).await
+    db.run(move |conn| Ok(session::delete(conn, &hashed).map(|_| ())?))
+        .await
 }

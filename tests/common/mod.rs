@@ -18,8 +18,11 @@ use writ::db::models::registry::{replace_source, NewGovDomain};
 use writ::db::Db;
 use writ::mail::transport::Transport;
 
-pub const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
-pub const PNG: &[u8] = &[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, b'I', b'H', b'D', b'R'];
+pub const PDF: &[u8] =
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+pub const PNG: &[u8] = &[
+    0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, b'I', b'H', b'D', b'R',
+];
 
 pub struct TestApp {
     pub client: Client,
@@ -39,7 +42,11 @@ struct PgDatabase {
 impl Drop for PgDatabase {
     fn drop(&mut self) {
         if let Ok(mut conn) = diesel::PgConnection::establish(&self.admin_url) {
-            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name)).execute(&mut conn);
+            let _ = diesel::sql_query(format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ))
+            .execute(&mut conn);
         }
     }
 }
@@ -55,10 +62,21 @@ fn fresh_postgres(_: &str) -> (String, PgDatabase) {
 #[cfg(feature = "postgres")]
 fn fresh_postgres(base: &str) -> (String, PgDatabase) {
     let name = format!("writ_test_{}", uuid::Uuid::new_v4().simple());
-    let (server, _) = base.rsplit_once('/').expect("WRIT_TEST_DATABASE_URL looks like postgres://user@host:port/db");
-    let mut conn = diesel::PgConnection::establish(base).expect("cannot reach the PostgreSQL test server");
-    diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut conn).expect("create test database");
-    (format!("{server}/{name}"), PgDatabase { admin_url: base.to_owned(), name })
+    let (server, _) = base
+        .rsplit_once('/')
+        .expect("WRIT_TEST_DATABASE_URL looks like postgres://user@host:port/db");
+    let mut conn =
+        diesel::PgConnection::establish(base).expect("cannot reach the PostgreSQL test server");
+    diesel::sql_query(format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .expect("create test database");
+    (
+        format!("{server}/{name}"),
+        PgDatabase {
+            admin_url: base.to_owned(),
+            name,
+        },
+    )
 }
 
 #[derive(QueryableByName)]
@@ -94,8 +112,15 @@ impl TestApp {
             pg = Some(database);
         }
         adjust(&mut config);
-        let client = Client::tracked(writ::rocket(config.clone())).await.expect("the app starts");
-        TestApp { client, pg, dir, config }
+        let client = Client::tracked(writ::rocket(config.clone()))
+            .await
+            .expect("the app starts");
+        TestApp {
+            client,
+            pg,
+            dir,
+            config,
+        }
     }
 
     pub fn db(&self) -> &Db {
@@ -112,13 +137,22 @@ impl TestApp {
 
     pub fn sql(&self, statement: &str) {
         let mut conn = self.db().get().expect("connection");
-        diesel::sql_query(statement).execute(&mut *conn).expect(statement);
+        diesel::sql_query(statement)
+            .execute(&mut *conn)
+            .expect(statement);
     }
 
     /// Files in the documents directory (staged or stored).
     pub fn stored_files(&self) -> usize {
         let dir = self.config.documents_dir();
-        let count = |p: PathBuf| std::fs::read_dir(p).map(|d| d.filter(|e| e.as_ref().is_ok_and(|e| e.path().is_file())).count()).unwrap_or(0);
+        let count = |p: PathBuf| {
+            std::fs::read_dir(p)
+                .map(|d| {
+                    d.filter(|e| e.as_ref().is_ok_and(|e| e.path().is_file()))
+                        .count()
+                })
+                .unwrap_or(0)
+        };
         count(dir.clone()) + count(dir.join("incoming"))
     }
 
@@ -143,32 +177,72 @@ impl TestApp {
         let rocket = self.client.rocket();
         let transport = rocket.state::<Transport>().expect("transport");
         let config = rocket.state::<Config>().expect("config");
-        writ::mail::worker::drain_once(self.db(), transport, &config.mail_from).await.expect("drain outbox")
+        writ::mail::worker::drain_once(self.db(), transport, &config.mail_from)
+            .await
+            .expect("drain outbox")
     }
 
     /// Every message delivered so far, oldest first.
     pub async fn mailbox(&self) -> Vec<Mail> {
         self.deliver_mail().await;
-        let mut files: Vec<(std::time::SystemTime, PathBuf)> = std::fs::read_dir(self.config.mail_dir())
-            .map(|dir| dir.filter_map(Result::ok).map(|e| (e.metadata().and_then(|m| m.modified()).unwrap_or(std::time::UNIX_EPOCH), e.path())).collect())
-            .unwrap_or_default();
+        let mut files: Vec<(std::time::SystemTime, PathBuf)> =
+            std::fs::read_dir(self.config.mail_dir())
+                .map(|dir| {
+                    dir.filter_map(Result::ok)
+                        .map(|e| {
+                            (
+                                e.metadata()
+                                    .and_then(|m| m.modified())
+                                    .unwrap_or(std::time::UNIX_EPOCH),
+                                e.path(),
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
         files.retain(|(_, p)| p.extension().is_some_and(|e| e == "eml"));
         files.sort();
-        files.into_iter().map(|(_, path)| parse_eml(&std::fs::read_to_string(path).expect("read eml"))).collect()
+        files
+            .into_iter()
+            .map(|(_, path)| parse_eml(&std::fs::read_to_string(path).expect("read eml")))
+            .collect()
     }
 
     pub async fn mail_to(&self, email: &str) -> Vec<Mail> {
-        self.mailbox().await.into_iter().filter(|m| m.to.contains(email)).collect()
+        self.mailbox()
+            .await
+            .into_iter()
+            .filter(|m| m.to.contains(email))
+            .collect()
     }
 
     /// The code from the newest sign-in e-mail to `email`.
     pub async fn code_for(&self, email: &str) -> String {
-        let mail = self.mail_to(email).await.into_iter().rev().find(|m| m.subject.starts_with("Your Writ sign-in code")).expect("a sign-in e-mail");
-        mail.subject.rsplit(' ').next().expect("code in subject").to_owned()
+        let mail = self
+            .mail_to(email)
+            .await
+            .into_iter()
+            .rev()
+            .find(|m| m.subject.starts_with("Your Writ sign-in code"))
+            .expect("a sign-in e-mail");
+        mail.subject
+            .rsplit(' ')
+            .next()
+            .expect("code in subject")
+            .to_owned()
     }
 
-    pub async fn post_json<'a>(&'a self, uri: &'a str, body: Value, token: Option<&str>) -> LocalResponse<'a> {
-        let mut request = self.client.post(uri).header(ContentType::JSON).body(body.to_string());
+    pub async fn post_json<'a>(
+        &'a self,
+        uri: &'a str,
+        body: Value,
+        token: Option<&str>,
+    ) -> LocalResponse<'a> {
+        let mut request = self
+            .client
+            .post(uri)
+            .header(ContentType::JSON)
+            .body(body.to_string());
         if let Some(token) = token {
             request = request.header(Header::new("Authorization", format!("Bearer {token}")));
         }
@@ -176,18 +250,40 @@ impl TestApp {
     }
 
     pub async fn get_json(&self, uri: &str, token: &str) -> (Status, Value) {
-        let response = self.client.get(uri).header(Header::new("Authorization", format!("Bearer {token}"))).dispatch().await;
+        let response = self
+            .client
+            .get(uri)
+            .header(Header::new("Authorization", format!("Bearer {token}")))
+            .dispatch()
+            .await;
         let status = response.status();
         (status, response.into_json().await.unwrap_or(Value::Null))
     }
 
     /// Signs in through the API with the code from the e-mail; returns the bearer token.
     pub async fn api_sign_in(&self, email: &str) -> String {
-        let response = self.post_json("/api/v1/auth/email", json!({ "email": email, "track": "agency" }), None).await;
-        assert_eq!(response.status(), Status::Accepted, "{:?}", response.into_string().await);
+        let response = self
+            .post_json(
+                "/api/v1/auth/email",
+                json!({ "email": email, "track": "agency" }),
+                None,
+            )
+            .await;
+        assert_eq!(
+            response.status(),
+            Status::Accepted,
+            "{:?}",
+            response.into_string().await
+        );
         let challenge: Value = response.into_json().await.expect("json");
         let code = self.code_for(email).await;
-        let response = self.post_json("/api/v1/auth/verify", json!({ "challenge": challenge["challenge"], "code": code }), None).await;
+        let response = self
+            .post_json(
+                "/api/v1/auth/verify",
+                json!({ "challenge": challenge["challenge"], "code": code }),
+                None,
+            )
+            .await;
         assert_eq!(response.status(), Status::Ok);
         let body: Value = response.into_json().await.expect("json");
         body["token"].as_str().expect("token").to_owned()
@@ -196,10 +292,15 @@ impl TestApp {
     /// A signed-in officer of the FBI with a complete profile.
     pub async fn officer(&self, email: &str) -> String {
         if self.count("gov_domains") == 0 {
-            self.register_dotgov("fbi.gov", "Department of Justice", "Federal Bureau of Investigation");
+            self.register_dotgov(
+                "fbi.gov",
+                "Department of Justice",
+                "Federal Bureau of Investigation",
+            );
         }
         let token = self.api_sign_in(email).await;
-        let response = self.client
+        let response = self
+            .client
             .put("/api/v1/profile")
             .header(ContentType::JSON)
             .header(Header::new("Authorization", format!("Bearer {token}")))
@@ -211,11 +312,21 @@ impl TestApp {
     }
 
     /// Files a request through the API.
-    pub async fn submit(&self, token: &str, request: &Value, files: &[(&str, &[u8])]) -> (Status, Value) {
+    pub async fn submit(
+        &self,
+        token: &str,
+        request: &Value,
+        files: &[(&str, &[u8])],
+    ) -> (Status, Value) {
         let mut parts = vec![Part::text("request", &request.to_string())];
-        parts.extend(files.iter().map(|(name, bytes)| Part::file("documents", name, bytes)));
+        parts.extend(
+            files
+                .iter()
+                .map(|(name, bytes)| Part::file("documents", name, bytes)),
+        );
         let (content_type, body) = multipart(&parts);
-        let response = self.client
+        let response = self
+            .client
             .post("/api/v1/requests")
             .header(content_type)
             .header(Header::new("Authorization", format!("Bearer {token}")))
@@ -260,10 +371,18 @@ pub struct Part {
 
 impl Part {
     pub fn text(name: &str, value: &str) -> Part {
-        Part { name: name.into(), filename: None, bytes: value.as_bytes().to_vec() }
+        Part {
+            name: name.into(),
+            filename: None,
+            bytes: value.as_bytes().to_vec(),
+        }
     }
     pub fn file(name: &str, filename: &str, bytes: &[u8]) -> Part {
-        Part { name: name.into(), filename: Some(filename.into()), bytes: bytes.to_vec() }
+        Part {
+            name: name.into(),
+            filename: Some(filename.into()),
+            bytes: bytes.to_vec(),
+        }
     }
 }
 
@@ -283,7 +402,10 @@ pub fn multipart(parts: &[Part]) -> (ContentType, Vec<u8>) {
         body.extend_from_slice(b"\r\n");
     }
     body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    (ContentType::new("multipart", "form-data").with_params(("boundary", boundary)), body)
+    (
+        ContentType::new("multipart", "form-data").with_params(("boundary", boundary)),
+        body,
+    )
 }
 
 fn parse_eml(raw: &str) -> Mail {
@@ -294,6 +416,13 @@ fn parse_eml(raw: &str) -> Mail {
             .to_owned()
     };
     // Undo quoted-printable soft breaks so that links and codes read whole.
-    let body = raw.replace("=\r\n", "").replace("=\n", "").replace("=3D", "=");
-    Mail { to: header("To"), subject: header("Subject"), body }
+    let body = raw
+        .replace("=\r\n", "")
+        .replace("=\n", "")
+        .replace("=3D", "=");
+    Mail {
+        to: header("To"),
+        subject: header("Subject"),
+        body,
+    }
 }

@@ -27,8 +27,12 @@ pub fn reserve(conn: &mut DbConn) -> QueryResult<(i64, String)> {
 }
 
 pub fn append(conn: &mut DbConn, event: &AuditEvent) -> QueryResult<()> {
-    diesel::insert_into(audit_events::table).values(event).execute(conn)?;
-    diesel::update(audit_head::table.find(1)).set(audit_head::hash.eq(&event.hash)).execute(conn)?;
+    diesel::insert_into(audit_events::table)
+        .values(event)
+        .execute(conn)?;
+    diesel::update(audit_head::table.find(1))
+        .set(audit_head::hash.eq(&event.hash))
+        .execute(conn)?;
     Ok(())
 }
 
@@ -51,5 +55,8 @@ pub fn for_case(conn: &mut DbConn, case_id: &str) -> QueryResult<Vec<AuditEvent>
 }
 
 pub fn head(conn: &mut DbConn) -> QueryResult<(i64, String)> {
-    audit_head::table.find(1).select((audit_head::seq, audit_head::hash)).first(conn)
+    audit_head::table
+        .find(1)
+        .select((audit_head::seq, audit_head::hash))
+        .first(conn)
 }

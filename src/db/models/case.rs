@@ -31,9 +31,9 @@ pub struct Case {
     pub ndo_until: Option<NaiveDate>,
     pub requested_deadline: Option<NaiveDate>,
     pub summary: String,
-    pub emergency: Option<String>,
-    pub freeze: Option<String>,
-    pub court: Option<String>,
+    pub emergency_details: Option<String>,
+    pub freeze_details: Option<String>,
+    pub court_details: Option<String>,
     pub agency_domain: Option<String>,
     pub authority_established: bool,
     /// JSON array of authority checks.
@@ -68,9 +68,9 @@ pub struct NewCase {
     pub ndo_until: Option<NaiveDate>,
     pub requested_deadline: Option<NaiveDate>,
     pub summary: String,
-    pub emergency: Option<String>,
-    pub freeze: Option<String>,
-    pub court: Option<String>,
+    pub emergency_details: Option<String>,
+    pub freeze_details: Option<String>,
+    pub court_details: Option<String>,
     pub agency_domain: Option<String>,
     pub authority_established: bool,
     pub authority_checks: String,
@@ -87,11 +87,19 @@ impl NewCase {
 
 impl Case {
     pub fn find_by_reference(conn: &mut DbConn, reference: &str) -> QueryResult<Case> {
-        cases::table.filter(cases::reference.eq(reference)).select(Case::as_select()).first(conn)
+        cases::table
+            .filter(cases::reference.eq(reference))
+            .select(Case::as_select())
+            .first(conn)
     }
 
     /// A requester's own cases, newest first.
-    pub fn list_for_requester(conn: &mut DbConn, requester_id: &str, limit: i64, offset: i64) -> QueryResult<Vec<Case>> {
+    pub fn list_for_requester(
+        conn: &mut DbConn,
+        requester_id: &str,
+        limit: i64,
+        offset: i64,
+    ) -> QueryResult<Vec<Case>> {
         cases::table
             .filter(cases::requester_id.eq(requester_id))
             .order((cases::created_at.desc(), cases::reference.desc()))
@@ -125,7 +133,11 @@ pub struct TargetRow {
 impl TargetRow {
     pub fn insert_all(conn: &mut DbConn, rows: &[TargetRow]) -> QueryResult<usize> {
         // One statement per row: batch inserts are not available through the multi-backend connection.
-        rows.iter().try_fold(0, |n, row| Ok(n + diesel::insert_into(case_targets::table).values(row).execute(conn)?))
+        rows.iter().try_fold(0, |n, row| {
+            Ok(n + diesel::insert_into(case_targets::table)
+                .values(row)
+                .execute(conn)?)
+        })
     }
 
     pub fn for_case(conn: &mut DbConn, case_id: &str) -> QueryResult<Vec<TargetRow>> {

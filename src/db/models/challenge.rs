@@ -31,18 +31,28 @@ pub struct NewLoginChallenge<'a> {
 
 impl NewLoginChallenge<'_> {
     pub fn insert(&self, conn: &mut DbConn) -> QueryResult<usize> {
-        diesel::insert_into(login_challenges::table).values(self).execute(conn)
+        diesel::insert_into(login_challenges::table)
+            .values(self)
+            .execute(conn)
     }
 }
 
 impl LoginChallenge {
     pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<LoginChallenge> {
-        login_challenges::table.find(id).select(LoginChallenge::as_select()).first(conn)
+        login_challenges::table
+            .find(id)
+            .select(LoginChallenge::as_select())
+            .first(conn)
     }
 
     /// Spends one attempt, only while the challenge is live and under `max` attempts. Returns
     /// whether an attempt was available; concurrent guesses cannot exceed the limit.
-    pub fn spend_attempt(conn: &mut DbConn, id: &str, max: i32, now: NaiveDateTime) -> QueryResult<bool> {
+    pub fn spend_attempt(
+        conn: &mut DbConn,
+        id: &str,
+        max: i32,
+        now: NaiveDateTime,
+    ) -> QueryResult<bool> {
         let changed = diesel::update(
             login_challenges::table
                 .find(id)
@@ -57,9 +67,13 @@ impl LoginChallenge {
 
     /// Marks the challenge used; false if someone else used it first.
     pub fn consume(conn: &mut DbConn, id: &str, now: NaiveDateTime) -> QueryResult<bool> {
-        let changed = diesel::update(login_challenges::table.find(id).filter(login_challenges::consumed_at.is_null()))
-            .set(login_challenges::consumed_at.eq(now))
-            .execute(conn)?;
+        let changed = diesel::update(
+            login_challenges::table
+                .find(id)
+                .filter(login_challenges::consumed_at.is_null()),
+        )
+        .set(login_challenges::consumed_at.eq(now))
+        .execute(conn)?;
         Ok(changed == 1)
     }
 }

@@ -20,7 +20,11 @@ pub struct Document {
 impl Document {
     pub fn insert_all(conn: &mut DbConn, rows: &[Document]) -> QueryResult<usize> {
         // One statement per row: batch inserts are not available through the multi-backend connection.
-        rows.iter().try_fold(0, |n, row| Ok(n + diesel::insert_into(documents::table).values(row).execute(conn)?))
+        rows.iter().try_fold(0, |n, row| {
+            Ok(n + diesel::insert_into(documents::table)
+                .values(row)
+                .execute(conn)?)
+        })
     }
 
     pub fn for_case(conn: &mut DbConn, case_id: &str) -> QueryResult<Vec<Document>> {

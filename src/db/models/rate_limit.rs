@@ -6,7 +6,12 @@ use crate::db::{is_unique_violation, DbConn};
 
 /// Counts one hit on `key` in the fixed window containing `now`; returns the hits so far.
 /// The counter lives in the database, so every instance shares it.
-pub fn hit(conn: &mut DbConn, key: &str, window: TimeDelta, now: NaiveDateTime) -> QueryResult<i32> {
+pub fn hit(
+    conn: &mut DbConn,
+    key: &str,
+    window: TimeDelta,
+    now: NaiveDateTime,
+) -> QueryResult<i32> {
     let seconds = window.num_seconds().max(1);
     let start = chrono::DateTime::from_timestamp(now.and_utc().timestamp() / seconds * seconds, 0)
         .unwrap_or_default()

@@ -19,10 +19,18 @@ pub struct NewGovDomain {
 }
 
 /// Replaces every entry of `source` with `rows` (an import is the registry's whole current state).
-pub fn replace_source(conn: &mut DbConn, source: &str, rows: &[NewGovDomain]) -> QueryResult<usize> {
+pub fn replace_source(
+    conn: &mut DbConn,
+    source: &str,
+    rows: &[NewGovDomain],
+) -> QueryResult<usize> {
     diesel::delete(gov_domains::table.filter(gov_domains::source.eq(source))).execute(conn)?;
     // One statement per row: batch inserts are not available through the multi-backend connection.
-    rows.iter().try_fold(0, |n, row| Ok(n + diesel::insert_into(gov_domains::table).values(row).execute(conn)?))
+    rows.iter().try_fold(0, |n, row| {
+        Ok(n + diesel::insert_into(gov_domains::table)
+            .values(row)
+            .execute(conn)?)
+    })
 }
 
 /// What the registries say about `domain` and its parents; the most specific match wins.
@@ -42,18 +50,25 @@ pub fn facts(conn: &mut DbConn, domain: &str) -> QueryResult<RegistryFacts> {
         .load::<(String, String)>(conn)?;
     let mut dotgov = gov_domains::table
         .filter(gov_domains::domain.eq_any(&names))
-        .select((gov_domains::domain, gov_domains::domain_type, gov_domains::organization, gov_domains::suborganization))
+        .select((
+            gov_domains::domain,
+            gov_domains::domain_type,
+            gov_domains::organization,
+            gov_domains::suborganization,
+        ))
         .load::<(String, String, String, String)>(conn)?;
     dotgov.sort_by_key(|(name, ..)| std::cmp::Reverse(name.len()));
     Ok(RegistryFacts {
         blocked: longest(blocked),
         approved: longest(approved),
-        dotgov: dotgov.into_iter().next().map(|(domain, domain_type, organization, suborganization)| DotGovEntry {
-            domain,
-            domain_type,
-            organization,
-            suborganization,
-        }),
+        dotgov: dotgov.into_iter().next().map(
+            |(domain, domain_type, organization, suborganization)| DotGovEntry {
+                domain,
+                domain_type,
+                organization,
+                suborganization,
+            },
+        ),
     })
 }
 
@@ -68,7 +83,13 @@ pub fn block(conn: &mut DbConn, domain: &str, reason: &str, by: &str) -> QueryRe
         .execute(conn)
 }
 
-pub fn approve(conn: &mut DbConn, domain: &str, agency: &str, country: &str, by: &str) -> QueryResult<usize> {
+pub fn approve(
+    conn: &mut DbConn,
+    domain: &str,
+    agency: &str,
+    country: &str,
+    by: &str,
+) -> QueryResult<usize> {
     diesel::insert_into(approved_agencies::table)
         .values((
             approved_agencies::domain.eq(domain),

@@ -32,15 +32,26 @@ impl Requester {
     }
 
     pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Requester> {
-        requesters::table.find(id).select(Requester::as_select()).first(conn)
+        requesters::table
+            .find(id)
+            .select(Requester::as_select())
+            .first(conn)
     }
 
     /// The requester behind a verified e-mail on a track, created on first sign-in.
-    pub fn find_or_create(conn: &mut DbConn, track: Track, email: &EmailAddress) -> QueryResult<Requester> {
+    pub fn find_or_create(
+        conn: &mut DbConn,
+        track: Track,
+        email: &EmailAddress,
+    ) -> QueryResult<Requester> {
         let by_email = requesters::table
             .filter(requesters::track.eq(track.as_str()))
             .filter(requesters::email.eq(email.as_str()));
-        if let Some(found) = by_email.select(Requester::as_select()).first(conn).optional()? {
+        if let Some(found) = by_email
+            .select(Requester::as_select())
+            .first(conn)
+            .optional()?
+        {
             return Ok(found);
         }
         let created = conn.transaction(|conn| {
@@ -59,7 +70,11 @@ impl Requester {
         }
     }
 
-    pub fn save_agency_profile(conn: &mut DbConn, id: &str, profile: &AgencyProfile) -> QueryResult<usize> {
+    pub fn save_agency_profile(
+        conn: &mut DbConn,
+        id: &str,
+        profile: &AgencyProfile,
+    ) -> QueryResult<usize> {
         diesel::update(requesters::table.find(id))
             .set((
                 requesters::name.eq(&profile.name),

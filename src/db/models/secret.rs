@@ -6,7 +6,11 @@ use crate::domain::clock;
 
 /// The value stored under `name`, created with `generate` on first use. Instances starting
 /// together agree: the loser of the insert race reads the winner's value.
-pub fn get_or_create(conn: &mut DbConn, name: &str, generate: impl Fn() -> String) -> QueryResult<String> {
+pub fn get_or_create(
+    conn: &mut DbConn,
+    name: &str,
+    generate: impl Fn() -> String,
+) -> QueryResult<String> {
     let existing = app_secrets::table
         .find(name)
         .select(app_secrets::value)
@@ -26,6 +30,9 @@ pub fn get_or_create(conn: &mut DbConn, name: &str, generate: impl Fn() -> Strin
     });
     match inserted {
         Err(e) if !is_unique_violation(&e) => Err(e),
-        _ => app_secrets::table.find(name).select(app_secrets::value).first(conn),
+        _ => app_secrets::table
+            .find(name)
+            .select(app_secrets::value)
+            .first(conn),
     }
 }

@@ -26,7 +26,11 @@ pub fn create(
 }
 
 /// The requester a live session token belongs to.
-pub fn requester(conn: &mut DbConn, token: &HashedToken, now: NaiveDateTime) -> QueryResult<Option<Requester>> {
+pub fn requester(
+    conn: &mut DbConn,
+    token: &HashedToken,
+    now: NaiveDateTime,
+) -> QueryResult<Option<Requester>> {
     sessions::table
         .inner_join(requesters::table)
         .filter(sessions::token_hash.eq(&token.0))

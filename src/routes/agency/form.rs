@@ -5,8 +5,13 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::domain::request::{AssetDraft, EmergencyDraft, FreezeDraft, NdoDraft, RequestDraft, TargetDraft, MAX_ASSETS, MAX_TARGETS};
-use crate::domain::vocab::{Chain, DataCategory, InstrumentKind, RequestType, TargetKind, TargetRole, Track};
+use crate::domain::request::{
+    AssetDraft, EmergencyDraft, FreezeDraft, NdoDraft, RequestDraft, TargetDraft, MAX_ASSETS,
+    MAX_TARGETS,
+};
+use crate::domain::vocab::{
+    Chain, DataCategory, InstrumentKind, RequestType, TargetKind, TargetRole, Track,
+};
 use crate::error::FieldErrors;
 
 /// Blank rows shown beyond those filled in.
@@ -80,13 +85,22 @@ pub fn draft_from_fields(fields: &[(String, String)]) -> RequestDraft {
             }
         }
     }
-    draft.targets = targets.into_values().filter(|t| !t.value.trim().is_empty()).collect();
-    let assets: Vec<AssetDraft> = assets.into_values().filter(|a| !(a.asset.trim().is_empty() && a.amount.trim().is_empty())).collect();
+    draft.targets = targets
+        .into_values()
+        .filter(|t| !t.value.trim().is_empty())
+        .collect();
+    let assets: Vec<AssetDraft> = assets
+        .into_values()
+        .filter(|a| !(a.asset.trim().is_empty() && a.amount.trim().is_empty()))
+        .collect();
     draft.ndo = Some(ndo);
     if draft.request_type == RequestType::EmergencyDisclosure.as_str() {
         draft.emergency = Some(emergency);
     } else if draft.request_type == RequestType::Freeze.as_str() {
-        draft.freeze = Some(FreezeDraft { assets, reason: freeze_reason });
+        draft.freeze = Some(FreezeDraft {
+            assets,
+            reason: freeze_reason,
+        });
     }
     draft
 }
@@ -97,8 +111,17 @@ pub struct Choice {
     label: &'static str,
 }
 
-fn choices<T: Copy>(all: &[T], value: fn(T) -> &'static str, label: fn(T) -> &'static str) -> Vec<Choice> {
-    all.iter().map(|&item| Choice { value: value(item), label: label(item) }).collect()
+fn choices<T: Copy>(
+    all: &[T],
+    value: fn(T) -> &'static str,
+    label: fn(T) -> &'static str,
+) -> Vec<Choice> {
+    all.iter()
+        .map(|&item| Choice {
+            value: value(item),
+            label: label(item),
+        })
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -126,7 +149,14 @@ pub struct RequestFormView {
     alert: Option<String>,
 }
 
-fn rows<T: Serialize + Clone + Default>(filled: &[T], minimum: usize, extra: usize, list: &str, errors: &FieldErrors, fields: &[&str]) -> Vec<Row<T>> {
+fn rows<T: Serialize + Clone + Default>(
+    filled: &[T],
+    minimum: usize,
+    extra: usize,
+    list: &str,
+    errors: &FieldErrors,
+    fields: &[&str],
+) -> Vec<Row<T>> {
     let count = (filled.len() + SPARE_TARGET_ROWS + extra).max(minimum);
     (0..count)
         .map(|index| Row {
@@ -134,25 +164,61 @@ fn rows<T: Serialize + Clone + Default>(filled: &[T], minimum: usize, extra: usi
             values: filled.get(index).cloned().unwrap_or_default(),
             errors: fields
                 .iter()
-                .filter_map(|f| errors.get(&format!("{list}[{index}].{f}")).map(|m| ((*f).to_owned(), m.to_owned())))
+                .filter_map(|f| {
+                    errors
+                        .get(&format!("{list}[{index}].{f}"))
+                        .map(|m| ((*f).to_owned(), m.to_owned()))
+                })
                 .collect(),
         })
         .collect()
 }
 
 impl RequestFormView {
-    pub fn new(values: RequestDraft, errors: FieldErrors, extra_targets: usize, extra_assets: usize, alert: Option<String>) -> RequestFormView {
-        let targets = rows(&values.targets, MIN_TARGET_ROWS, extra_targets, "targets", &errors, &["kind", "value", "chain", "role"]);
-        let filled_assets = values.freeze.as_ref().map(|f| f.assets.clone()).unwrap_or_default();
-        let assets = rows(&filled_assets, 2, extra_assets, "freeze.assets", &errors, &["asset", "amount"]);
-        let agency_types: Vec<RequestType> = RequestType::ALL.iter().copied().filter(|t| t.allowed_on(Track::Agency)).collect();
+    pub fn new(
+        values: RequestDraft,
+        errors: FieldErrors,
+        extra_targets: usize,
+        extra_assets: usize,
+        alert: Option<String>,
+    ) -> RequestFormView {
+        let targets = rows(
+            &values.targets,
+            MIN_TARGET_ROWS,
+            extra_targets,
+            "targets",
+            &errors,
+            &["kind", "value", "chain", "role"],
+        );
+        let filled_assets = values
+            .freeze
+            .as_ref()
+            .map(|f| f.assets.clone())
+            .unwrap_or_default();
+        let assets = rows(
+            &filled_assets,
+            2,
+            extra_assets,
+            "freeze.assets",
+            &errors,
+            &["asset", "amount"],
+        );
+        let agency_types: Vec<RequestType> = RequestType::ALL
+            .iter()
+            .copied()
+            .filter(|t| t.allowed_on(Track::Agency))
+            .collect();
         RequestFormView {
             values,
             errors,
             targets,
             assets,
             request_types: choices(&agency_types, RequestType::as_str, RequestType::label),
-            instruments: choices(InstrumentKind::ALL, InstrumentKind::as_str, InstrumentKind::label),
+            instruments: choices(
+                InstrumentKind::ALL,
+                InstrumentKind::as_str,
+                InstrumentKind::label,
+            ),
             categories: choices(DataCategory::ALL, DataCategory::as_str, DataCategory::label),
             target_kinds: choices(TargetKind::ALL, TargetKind::as_str, TargetKind::label),
             roles: choices(TargetRole::ALL, TargetRole::as_str, TargetRole::label),

@@ -30,7 +30,10 @@ pub type Page = (Status, Template);
 
 pub fn with_error(template: &'static str, mut context: Value, error: AppError) -> Page {
     if let Value::Object(map) = &mut context {
-        map.insert("errors".into(), serde_json::to_value(&error.fields).unwrap_or_default());
+        map.insert(
+            "errors".into(),
+            serde_json::to_value(&error.fields).unwrap_or_default(),
+        );
         if error.fields.is_empty() {
             map.insert("alert".into(), Value::String(error.message.clone()));
         }

@@ -39,9 +39,20 @@ fn draft_of(row: &Requester) -> AgencyProfileDraft {
     }
 }
 
-fn context(officer: &AgencyOfficer, csrf: &Csrf, values: &AgencyProfileDraft, flash: Option<String>) -> Value {
-    let functions: Vec<Value> = AgencyFunction::ALL.iter().map(|f| json!({ "value": f.as_str(), "label": f.label() })).collect();
-    let countries: Vec<Value> = Country::all().iter().map(|c| json!({ "value": c.code(), "label": c.name() })).collect();
+fn context(
+    officer: &AgencyOfficer,
+    csrf: &Csrf,
+    values: &AgencyProfileDraft,
+    flash: Option<String>,
+) -> Value {
+    let functions: Vec<Value> = AgencyFunction::ALL
+        .iter()
+        .map(|f| json!({ "value": f.as_str(), "label": f.label() }))
+        .collect();
+    let countries: Vec<Value> = Country::all()
+        .iter()
+        .map(|c| json!({ "value": c.code(), "label": c.name() }))
+        .collect();
     json!({
         "csrf": csrf.token(),
         "email": officer.0.row.email,
@@ -57,11 +68,24 @@ fn context(officer: &AgencyOfficer, csrf: &Csrf, values: &AgencyProfileDraft, fl
 #[get("/profile")]
 pub fn edit(officer: AgencyOfficer, csrf: Csrf, flash: Option<FlashMessage<'_>>) -> Template {
     let values = draft_of(&officer.0.row);
-    Template::render("agency/profile", context(&officer, &csrf, &values, flash.map(|f| f.message().to_owned())))
+    Template::render(
+        "agency/profile",
+        context(
+            &officer,
+            &csrf,
+            &values,
+            flash.map(|f| f.message().to_owned()),
+        ),
+    )
 }
 
 #[post("/profile", data = "<form>")]
-async fn save(form: Form<ProfileForm>, officer: AgencyOfficer, csrf: Csrf, db: &State<Db>) -> Result<Flash<Redirect>, Page> {
+async fn save(
+    form: Form<ProfileForm>,
+    officer: AgencyOfficer,
+    csrf: Csrf,
+    db: &State<Db>,
+) -> Result<Flash<Redirect>, Page> {
     let form = form.into_inner();
     let draft = AgencyProfileDraft {
         name: form.name,
@@ -72,13 +96,26 @@ async fn save(form: Form<ProfileForm>, officer: AgencyOfficer, csrf: Csrf, db: &
         country: form.country,
         phone: form.phone,
     };
-    let page = |error: AppError| with_error("agency/profile", context(&officer, &csrf, &draft, None), error);
+    let page = |error: AppError| {
+        with_error(
+            "agency/profile",
+            context(&officer, &csrf, &draft, None),
+            error,
+        )
+    };
     csrf.verify(Some(&form.csrf)).map_err(page)?;
-    let profile = draft.validate().map_err(|errors| page(AppError::invalid_fields(errors)))?;
+    let profile = draft
+        .validate()
+        .map_err(|errors| page(AppError::invalid_fields(errors)))?;
     let first_time = !officer.0.row.has_profile();
-    services::profile::save_agency(db, &officer.0.row.id, profile).await.map_err(page)?;
+    services::profile::save_agency(db, &officer.0.row.id, profile)
+        .await
+        .map_err(page)?;
     Ok(if first_time {
-        Flash::success(Redirect::to(uri!("/agency", super::requests::new)), "Profile saved. You can now file a request.")
+        Flash::success(
+            Redirect::to(uri!("/agency", super::requests::new)),
+            "Profile saved. You can now file a request.",
+        )
     } else {
         Flash::success(Redirect::to(uri!("/agency", edit)), "Profile saved.")
     })

@@ -19,7 +19,13 @@ use crate::services::cases;
 use crate::services::intake::Intake;
 
 #[get("/requests?<page>")]
-pub async fn list(officer: AgencyOfficer, csrf: Csrf, db: &State<Db>, page: Option<i64>, flash: Option<FlashMessage<'_>>) -> Result<Template, AppError> {
+pub async fn list(
+    officer: AgencyOfficer,
+    csrf: Csrf,
+    db: &State<Db>,
+    page: Option<i64>,
+    flash: Option<FlashMessage<'_>>,
+) -> Result<Template, AppError> {
     let cases = cases::list(db, &officer.0.row.id, page.unwrap_or(0)).await?;
     Ok(Template::render(
         "agency/requests",
@@ -28,7 +34,13 @@ pub async fn list(officer: AgencyOfficer, csrf: Csrf, db: &State<Db>, page: Opti
 }
 
 fn form_page(status: Status, csrf: &Csrf, view: RequestFormView) -> (Status, Template) {
-    (status, Template::render("agency/new_request", json!({ "csrf": csrf.token(), "form": view, "signed_in": true })))
+    (
+        status,
+        Template::render(
+            "agency/new_request",
+            json!({ "csrf": csrf.token(), "form": view, "signed_in": true }),
+        ),
+    )
 }
 
 #[get("/requests/new")]
@@ -36,7 +48,11 @@ pub fn new(officer: AgencyOfficer, csrf: Csrf) -> Either<(Status, Template), Red
     if !officer.0.row.has_profile() {
         return Either::Right(Redirect::to(uri!("/agency", super::profile::edit)));
     }
-    Either::Left(form_page(Status::Ok, &csrf, RequestFormView::new(RequestDraft::default(), FieldErrors::default(), 0, 0, None)))
+    Either::Left(form_page(
+        Status::Ok,
+        &csrf,
+        RequestFormView::new(RequestDraft::default(), FieldErrors::default(), 0, 0, None),
+    ))
 }
 
 fn count_field(upload: &Upload, name: &str) -> usize {
@@ -66,39 +82,73 @@ pub async fn create(
                 Some(error.message.clone())
             }
         } else {
-            Some("Some fields need attention. Nothing was stored; select your documents again.".to_owned())
+            Some(
+                "Some fields need attention. Nothing was stored; select your documents again."
+                    .to_owned(),
+            )
         };
-        form_page(error.status, &csrf, RequestFormView::new(draft, errors, 0, 0, alert))
+        form_page(
+            error.status,
+            &csrf,
+            RequestFormView::new(draft, errors, 0, 0, alert),
+        )
     };
     let upload = match multipart::receive(data, content_type, store, config.max_documents).await {
         Ok(upload) => upload,
         Err(rejected) => return Err(refused(&rejected.fields, rejected.error)),
     };
-    csrf.verify(upload.field("csrf")).map_err(|e| refused(&upload.fields, e))?;
+    csrf.verify(upload.field("csrf"))
+        .map_err(|e| refused(&upload.fields, e))?;
     if !officer.0.row.has_profile() {
-        return Ok(Flash::warning(Redirect::to(uri!("/agency", super::profile::edit)), "Complete your profile before filing a request."));
+        return Ok(Flash::warning(
+            Redirect::to(uri!("/agency", super::profile::edit)),
+            "Complete your profile before filing a request.",
+        ));
     }
     // "Add another target/asset" buttons re-draw the form with more rows; nothing is stored.
     if let Some(action @ ("add_target" | "add_asset")) = upload.field("action") {
-        let extra_targets = count_field(&upload, "extra_targets") + usize::from(action == "add_target");
-        let extra_assets = count_field(&upload, "extra_assets") + usize::from(action == "add_asset");
-        let view = RequestFormView::new(draft_from_fields(&upload.fields), FieldErrors::default(), extra_targets, extra_assets, None);
+        let extra_targets =
+            count_field(&upload, "extra_targets") + usize::from(action == "add_target");
+        let extra_assets =
+            count_field(&upload, "extra_assets") + usize::from(action == "add_asset");
+        let view = RequestFormView::new(
+            draft_from_fields(&upload.fields),
+            FieldErrors::default(),
+            extra_targets,
+            extra_assets,
+            None,
+        );
         return Err(form_page(Status::Ok, &csrf, view));
     }
     let draft = draft_from_fields(&upload.fields);
-    let intake = Intake { db, mailer, store, public_url: &config.public_url, case_path: super::case_path };
+    let intake = Intake {
+        db,
+        mailer,
+        store,
+        public_url: &config.public_url,
+        case_path: super::case_path,
+    };
     let fields = upload.fields;
     match intake.submit(&officer.0.row, &draft, upload.files).await {
         Ok(submitted) => Ok(Flash::success(
             Redirect::to(uri!("/agency", show(reference = &submitted.case.reference))),
-            format!("Request {} received. A receipt was e-mailed to you.", submitted.case.reference),
+            format!(
+                "Request {} received. A receipt was e-mailed to you.",
+                submitted.case.reference
+            ),
         )),
         Err(error) => Err(refused(&fields, error)),
     }
 }
 
 #[get("/requests/<reference>")]
-pub async fn show(reference: &str, officer: AgencyOfficer, csrf: Csrf, db: &State<Db>, flash: Option<FlashMessage<'_>>) -> Result<Template, AppError> {
+pub async fn show(
+    reference: &str,
+    officer: AgencyOfficer,
+    csrf: Csrf,
+    db: &State<Db>,
+    flash: Option<FlashMessage<'_>>,
+) -> Result<Template, AppError> {
     let case = cases::find_own(db, &officer.0.row.id, reference).await?;
     Ok(Template::render(
         "agency/case",

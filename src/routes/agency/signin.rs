@@ -42,7 +42,10 @@ struct CodeForm {
 fn start(officer: Option<AgencyOfficer>, csrf: Csrf) -> Either<Redirect, Template> {
     match officer {
         Some(_) => Either::Left(Redirect::to(uri!("/agency", super::requests::list(_)))),
-        None => Either::Right(Template::render("agency/sign_in", json!({ "csrf": csrf.token() }))),
+        None => Either::Right(Template::render(
+            "agency/sign_in",
+            json!({ "csrf": csrf.token() }),
+        )),
     }
 }
 
@@ -57,24 +60,47 @@ async fn send_code(
     keys: &State<Keys>,
     config: &State<Config>,
 ) -> Result<Redirect, Page> {
-    let page = |error: AppError| with_error("agency/sign_in", json!({ "csrf": csrf.token(), "email": form.email }), error);
+    let page = |error: AppError| {
+        with_error(
+            "agency/sign_in",
+            json!({ "csrf": csrf.token(), "email": form.email }),
+            error,
+        )
+    };
     csrf.verify(Some(&form.csrf)).map_err(page)?;
-    let email = EmailAddress::parse(&form.email).map_err(|m| page(AppError::invalid("email", m)))?;
-    let sent = signin::send_code(db, mailer, &keys.pepper, Track::Agency, email.clone(), &client.0).await.map_err(page)?;
-    let pending = serde_json::to_string(&PendingChallenge { token: sent.challenge.expose().to_owned(), email: email.to_string() })
-        .map_err(|e| page(AppError::internal(e)))?;
+    let email =
+        EmailAddress::parse(&form.email).map_err(|m| page(AppError::invalid("email", m)))?;
+    let sent = signin::send_code(
+        db,
+        mailer,
+        &keys.pepper,
+        Track::Agency,
+        email.clone(),
+        &client.0,
+    )
+    .await
+    .map_err(page)?;
+    let pending = serde_json::to_string(&PendingChallenge {
+        token: sent.challenge.expose().to_owned(),
+        email: email.to_string(),
+    })
+    .map_err(|e| page(AppError::internal(e)))?;
     jar.add_private(cookie(config, CHALLENGE_COOKIE, pending));
     Ok(Redirect::to(uri!("/agency", code_page)))
 }
 
 fn pending(jar: &CookieJar<'_>) -> Option<PendingChallenge> {
-    jar.get_private(CHALLENGE_COOKIE).and_then(|c| serde_json::from_str(c.value()).ok())
+    jar.get_private(CHALLENGE_COOKIE)
+        .and_then(|c| serde_json::from_str(c.value()).ok())
 }
 
 #[get("/code")]
 fn code_page(jar: &CookieJar<'_>, csrf: Csrf) -> Either<Template, Redirect> {
     match pending(jar) {
-        Some(p) => Either::Left(Template::render("agency/code", json!({ "csrf": csrf.token(), "email": p.email }))),
+        Some(p) => Either::Left(Template::render(
+            "agency/code",
+            json!({ "csrf": csrf.token(), "email": p.email }),
+        )),
         None => Either::Right(Redirect::to(uri!("/agency", start))),
     }
 }
@@ -92,12 +118,24 @@ async fn check_code(
     let Some(challenge) = pending(jar) else {
         return Ok(Redirect::to(uri!("/agency", start)));
     };
-    let page = |error: AppError| with_error("agency/code", json!({ "csrf": csrf.token(), "email": challenge.email }), error);
+    let page = |error: AppError| {
+        with_error(
+            "agency/code",
+            json!({ "csrf": csrf.token(), "email": challenge.email }),
+            error,
+        )
+    };
     csrf.verify(Some(&form.csrf)).map_err(page)?;
     let token = Token::from_presented(&challenge.token);
-    let signed_in = signin::verify_code(db, &keys.pepper, &token, &form.code, "cookie", &client.0).await.map_err(page)?;
+    let signed_in = signin::verify_code(db, &keys.pepper, &token, &form.code, "cookie", &client.0)
+        .await
+        .map_err(page)?;
     jar.remove_private(CHALLENGE_COOKIE);
-    jar.add_private(cookie(config, SESSION_COOKIE, signed_in.token.expose().to_owned()));
+    jar.add_private(cookie(
+        config,
+        SESSION_COOKIE,
+        signed_in.token.expose().to_owned(),
+    ));
     Ok(if signed_in.requester.has_profile() {
         Redirect::to(uri!("/agency", super::requests::list(_)))
     } else {
@@ -111,7 +149,13 @@ struct SignOutForm {
 }
 
 #[post("/sign-out", data = "<form>")]
-async fn sign_out(form: Form<SignOutForm>, officer: AgencyOfficer, csrf: Csrf, jar: &CookieJar<'_>, db: &State<Db>) -> Result<Redirect, AppError> {
+async fn sign_out(
+    form: Form<SignOutForm>,
+    officer: AgencyOfficer,
+    csrf: Csrf,
+    jar: &CookieJar<'_>,
+    db: &State<Db>,
+) -> Result<Redirect, AppError> {
     csrf.verify(Some(&form.csrf))?;
     signin::sign_out(db, &officer.0.token).await?;
     jar.remove_private(SESSION_COOKIE);

@@ -9,7 +9,11 @@ use crate::guards::AgencyOfficer;
 use crate::services;
 
 #[put("/profile", format = "json", data = "<body>")]
-async fn put_profile(body: Json<AgencyProfileDraft>, officer: AgencyOfficer, db: &State<Db>) -> Result<Json<Value>, AppError> {
+async fn put_profile(
+    body: Json<AgencyProfileDraft>,
+    officer: AgencyOfficer,
+    db: &State<Db>,
+) -> Result<Json<Value>, AppError> {
     let profile = body.validate().map_err(AppError::invalid_fields)?;
     let saved = services::profile::save_agency(db, &officer.0.row.id, profile).await?;
     Ok(Json(json!({

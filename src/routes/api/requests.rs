@@ -28,10 +28,25 @@ async fn create(
     store: &State<DocumentStore>,
     config: &State<Config>,
 ) -> Result<(Status, Json<Value>), AppError> {
-    let upload = multipart::receive(data, content_type, store, config.max_documents).await.map_err(|r| r.error)?;
-    let json = upload.field("request").ok_or_else(|| AppError::invalid("request", "Send the request as a part named “request” holding JSON."))?;
-    let draft: RequestDraft = serde_json::from_str(json).map_err(|e| AppError::invalid("request", format!("The request part is not valid: {e}.")))?;
-    let intake = Intake { db, mailer, store, public_url: &config.public_url, case_path };
+    let upload = multipart::receive(data, content_type, store, config.max_documents)
+        .await
+        .map_err(|r| r.error)?;
+    let json = upload.field("request").ok_or_else(|| {
+        AppError::invalid(
+            "request",
+            "Send the request as a part named “request” holding JSON.",
+        )
+    })?;
+    let draft: RequestDraft = serde_json::from_str(json).map_err(|e| {
+        AppError::invalid("request", format!("The request part is not valid: {e}."))
+    })?;
+    let intake = Intake {
+        db,
+        mailer,
+        store,
+        public_url: &config.public_url,
+        case_path,
+    };
     let submitted = intake.submit(&officer.0.row, &draft, upload.files).await?;
     let case = &submitted.case;
     Ok((
@@ -46,15 +61,25 @@ async fn create(
 }
 
 #[get("/requests?<page>")]
-async fn list(requester: Requester, db: &State<Db>, page: Option<i64>) -> Result<Json<Value>, AppError> {
+async fn list(
+    requester: Requester,
+    db: &State<Db>,
+    page: Option<i64>,
+) -> Result<Json<Value>, AppError> {
     let cases: Vec<CaseSummary> = cases::list(db, &requester.row.id, page.unwrap_or(0)).await?;
     Ok(Json(json!({ "requests": cases })))
 }
 
 #[get("/requests/<reference>")]
-async fn show(reference: &str, requester: Requester, db: &State<Db>) -> Result<Json<Value>, AppError> {
+async fn show(
+    reference: &str,
+    requester: Requester,
+    db: &State<Db>,
+) -> Result<Json<Value>, AppError> {
     let case = cases::find_own(db, &requester.row.id, reference).await?;
-    serde_json::to_value(case).map(Json).map_err(AppError::internal)
+    serde_json::to_value(case)
+        .map(Json)
+        .map_err(AppError::internal)
 }
 
 pub fn routes() -> Vec<Route> {
