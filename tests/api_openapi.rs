@@ -1,0 +1,171 @@
+//! `/api/v1/openapi.json` is kept true: it names exactly the routes the app mounts, and the
+//! responses the app really sends match the schemas it documents.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::{subpoena_request, TestApp, PDF};
+use rocket::http::Status;
+use serde_json::{json, Value};
+
+fn document() -> Value {
+    serde_json::from_str(writ::routes::api::OPENAPI).expect("openapi.json is JSON")
+}
+
+/// A small JSON Schema check: `$ref`, `allOf`, `type` (with null), `enum`, `required`,
+/// `properties` and `items` — what the document uses.
+fn check(doc: &Value, schema: &Value, value: &Value, path: &str, problems: &mut Vec<String>) {
+    if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
+        let target = reference.trim_start_matches("#/").split('/').fold(doc, |node, key| &node[key]);
+        return check(doc, target, value, path, problems);
+    }
+    for part in schema.get("allOf").and_then(Value::as_array).into_iter().flatten() {
+        check(doc, part, value, path, problems);
+    }
+    if let Some(types) = schema.get("type") {
+        let allowed: Vec<&str> = match types {
+            Value::String(t) => vec![t.as_str()],
+            Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
+            _ => vec![],
+        };
+        let actual = match value {
+            Value::Null => "null",
+            Value::Bool(_) => "boolean",
+            Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+            Value::Number(_) => "number",
+            Value::String(_) => "string",
+            Value::Array(_) => "array",
+            Value::Object(_) => "object",
+        };
+        if !allowed.iter().any(|t| *t == actual || (*t == "number" && actual == "integer")) {
+            problems.push(format!("{path}: {actual} is not {allowed:?}"));
+            return;
+        }
+    }
+    if let Some(options) = schema.get("enum").and_then(Value::as_array) {
+        if !options.contains(value) {
+            problems.push(format!("{path}: {value} is not one of {options:?}"));
+        }
+    }
+    for name in schema.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str) {
+        if value.get(name).is_none() {
+            problems.push(format!("{path}: missing required {name}"));
+        }
+    }
+    if let (Some(properties), Some(object)) = (schema.get("properties").and_then(Value::as_object), value.as_object()) {
+        for (name, property) in properties {
+            if let Some(inner) = object.get(name) {
+                check(doc, property, inner, &format!("{path}.{name}"), problems);
+            }
+        }
+    }
+    if let (Some(items), Some(array)) = (schema.get("items"), value.as_array()) {
+        for (i, item) in array.iter().enumerate() {
+            check(doc, items, item, &format!("{path}[{i}]"), problems);
+        }
+    }
+}
+
+fn assert_matches(doc: &Value, path: &str, method: &str, status: Status, body: &Value) {
+    let response = &doc["paths"][path][method]["responses"][status.code.to_string()];
+    assert!(!response.is_null(), "{method} {path} does not document status {}", status.code);
+    let response = match response.get("$ref").and_then(Value::as_str) {
+        Some(r) => r.trim_start_matches("#/").split('/').fold(doc, |node, key| &node[key]),
+        None => response,
+    };
+    let schema = &response["content"]["application/json"]["schema"];
+    let mut problems = Vec::new();
+    check(doc, schema, body, "$", &mut problems);
+    assert!(problems.is_empty(), "{method} {path} {}: {problems:#?}\n{body:#}", status.code);
+}
+
+#[rocket::async_test]
+async fn the_document_names_exactly_the_mounted_routes() {
+    let app = TestApp::new().await;
+    let doc = document();
+    let documented: BTreeSet<(String, String)> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(path, ops)| ops.as_object().unwrap().keys().map(move |m| (m.to_uppercase(), format!("/api/v1{path}"))))
+        .collect();
+    let mounted: BTreeSet<(String, String)> = app
+        .client
+        .rocket()
+        .routes()
+        .filter(|r| r.uri.base().starts_with("/api/v1"))
+        .map(|r| {
+            let path = r.uri.path().to_string().replace('<', "{").replace('>', "}");
+            (r.method.as_str().to_owned(), path)
+        })
+        .collect();
+    assert_eq!(documented, mounted);
+
+    let response = app.client.get("/api/v1/openapi.json").dispatch().await;
+    assert_eq!(response.status(), Status::Ok);
+    assert_eq!(response.into_json::<Value>().await.unwrap(), doc);
+}
+
+#[rocket::async_test]
+async fn real_responses_match_their_schemas() {
+    let app = TestApp::new().await;
+    let doc = document();
+    app.register_dotgov("fbi.gov", "Department of Justice", "Federal Bureau of Investigation");
+
+    let response = app.post_json("/api/v1/auth/email", json!({ "email": "j.doe@fbi.gov", "track": "agency" }), None).await;
+    let status = response.status();
+    let challenge: Value = response.into_json().await.unwrap();
+    assert_matches(&doc, "/auth/email", "post", status, &challenge);
+
+    let response = app.post_json("/api/v1/auth/email", json!({ "email": "x@gmail.com", "track": "agency" }), None).await;
+    let status = response.status();
+    assert_matches(&doc, "/auth/email", "post", status, &response.into_json().await.unwrap());
+
+    let response = app.post_json("/api/v1/auth/verify", json!({ "challenge": challenge["challenge"], "code": "000000x" }), None).await;
+    let status = response.status();
+    assert_matches(&doc, "/auth/verify", "post", status, &response.into_json().await.unwrap());
+
+    let code = app.code_for("j.doe@fbi.gov").await;
+    let response = app.post_json("/api/v1/auth/verify", json!({ "challenge": challenge["challenge"], "code": code }), None).await;
+    let status = response.status();
+    let signed_in: Value = response.into_json().await.unwrap();
+    assert_matches(&doc, "/auth/verify", "post", status, &signed_in);
+    let token = signed_in["token"].as_str().unwrap();
+
+    let (status, body) = app.submit(token, &subpoena_request(), &[("subpoena.pdf", PDF)]).await;
+    assert_eq!(status, Status::Forbidden);
+    assert_matches(&doc, "/requests", "post", status, &body);
+
+    let response = app
+        .client
+        .put("/api/v1/profile")
+        .header(rocket::http::ContentType::JSON)
+        .header(rocket::http::Header::new("Authorization", format!("Bearer {token}")))
+        .body(common::profile().to_string())
+        .dispatch()
+        .await;
+    let status = response.status();
+    assert_matches(&doc, "/profile", "put", status, &response.into_json().await.unwrap());
+
+    let (status, submitted) = app.submit(token, &subpoena_request(), &[("subpoena.pdf", PDF)]).await;
+    assert_eq!(status, Status::Created);
+    assert_matches(&doc, "/requests", "post", status, &submitted);
+
+    let mut bad = subpoena_request();
+    bad["targets"] = json!([{"kind": "phone", "value": "12", "role": "victim"}]);
+    let (status, body) = app.submit(token, &bad, &[("subpoena.pdf", PDF)]).await;
+    assert_eq!(status, Status::UnprocessableEntity);
+    assert!(body["error"]["fields"]["targets[0].value"].is_string(), "{body}");
+    assert_matches(&doc, "/requests", "post", status, &body);
+
+    let (status, list) = app.get_json("/api/v1/requests", token).await;
+    assert_matches(&doc, "/requests", "get", status, &list);
+    let reference = submitted["reference"].as_str().unwrap();
+    let (status, case) = app.get_json(&format!("/api/v1/requests/{reference}"), token).await;
+    assert_matches(&doc, "/requests/{reference}", "get", status, &case);
+    let (status, missing) = app.get_json("/api/v1/requests/LE-1999-000001", token).await;
+    assert_matches(&doc, "/requests/{reference}", "get", status, &missing);
+    let (status, unauthorized) = app.get_json("/api/v1/requests", "wrong").await;
+    assert_matches(&doc, "/requests", "get", status, &unauthorized);
+}
