@@ -13,25 +13,44 @@ fn csrf_of(page: &str) -> String {
 
 async fn page(app: &TestApp, uri: &str) -> (Status, String) {
     let response = app.client.get(uri.to_owned()).dispatch().await;
-    (response.status(), response.into_string().await.unwrap_or_default())
+    (
+        response.status(),
+        response.into_string().await.unwrap_or_default(),
+    )
 }
 
-async fn post_form(app: &TestApp, uri: &str, fields: &[(&str, &str)]) -> (Status, Option<String>, String) {
+async fn post_form(
+    app: &TestApp,
+    uri: &str,
+    fields: &[(&str, &str)],
+) -> (Status, Option<String>, String) {
     let body: String = fields
         .iter()
         .map(|(k, v)| format!("{}={}", k, urlencode(v)))
         .collect::<Vec<_>>()
         .join("&");
-    let response = app.client.post(uri.to_owned()).header(ContentType::Form).body(body).dispatch().await;
+    let response = app
+        .client
+        .post(uri.to_owned())
+        .header(ContentType::Form)
+        .body(body)
+        .dispatch()
+        .await;
     let location = response.headers().get_one("Location").map(str::to_owned);
-    (response.status(), location, response.into_string().await.unwrap_or_default())
+    (
+        response.status(),
+        location,
+        response.into_string().await.unwrap_or_default(),
+    )
 }
 
 fn urlencode(value: &str) -> String {
     value
         .bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -42,13 +61,15 @@ async fn sign_in(app: &TestApp, email: &str) -> String {
     assert_eq!(status, Status::Ok);
     assert!(sign_in.contains("Official e-mail address"));
     let csrf = csrf_of(&sign_in);
-    let (status, location, _) = post_form(app, "/agency/sign-in", &[("email", email), ("csrf", &csrf)]).await;
+    let (status, location, _) =
+        post_form(app, "/agency/sign-in", &[("email", email), ("csrf", &csrf)]).await;
     assert_eq!(status, Status::SeeOther);
     assert_eq!(location.as_deref(), Some("/agency/code"));
     let (_, code_page) = page(app, "/agency/code").await;
     assert!(code_page.contains(email), "the code page names the address");
     let code = app.code_for(email).await;
-    let (status, location, _) = post_form(app, "/agency/code", &[("code", &code), ("csrf", &csrf)]).await;
+    let (status, location, _) =
+        post_form(app, "/agency/code", &[("code", &code), ("csrf", &csrf)]).await;
     assert_eq!(status, Status::SeeOther);
     location.unwrap()
 }
@@ -56,25 +77,72 @@ async fn sign_in(app: &TestApp, email: &str) -> String {
 #[rocket::async_test]
 async fn an_officer_signs_in_completes_the_profile_and_files_a_request() {
     let app = TestApp::new().await;
-    app.register_dotgov("fbi.gov", "Department of Justice", "Federal Bureau of Investigation");
+    app.register_dotgov(
+        "fbi.gov",
+        "Department of Justice",
+        "Federal Bureau of Investigation",
+    );
     let next = sign_in(&app, "j.doe@fbi.gov").await;
-    assert_eq!(next, "/agency/profile", "a new officer is sent to the profile first");
+    assert_eq!(
+        next, "/agency/profile",
+        "a new officer is sent to the profile first"
+    );
 
     let (_, profile) = page(&app, "/agency/profile").await;
     let csrf = csrf_of(&profile);
-    let (status, _, body) = post_form(&app, "/agency/profile", &[("name", "Jane Doe"), ("title", ""), ("badge_number", "1"), ("agency_name", "FBI"), ("agency_function", "law_enforcement"), ("country", "US"), ("phone", "12"), ("csrf", &csrf)]).await;
+    let (status, _, body) = post_form(
+        &app,
+        "/agency/profile",
+        &[
+            ("name", "Jane Doe"),
+            ("title", ""),
+            ("badge_number", "1"),
+            ("agency_name", "FBI"),
+            ("agency_function", "law_enforcement"),
+            ("country", "US"),
+            ("phone", "12"),
+            ("csrf", &csrf),
+        ],
+    )
+    .await;
     assert_eq!(status, Status::UnprocessableEntity);
-    assert!(body.contains("Enter your title or rank."), "message beside the field");
+    assert!(
+        body.contains("Enter your title or rank."),
+        "message beside the field"
+    );
     assert!(body.contains("value=\"Jane Doe\""), "values are kept");
     assert!(body.contains("Enter a phone number in international form"));
 
-    let (status, location, _) = post_form(&app, "/agency/profile", &[("name", "Jane Doe"), ("title", "Special Agent"), ("badge_number", "1"), ("agency_name", "FBI"), ("agency_function", "law_enforcement"), ("country", "US"), ("phone", "+1 202 555 0100"), ("csrf", &csrf)]).await;
+    let (status, location, _) = post_form(
+        &app,
+        "/agency/profile",
+        &[
+            ("name", "Jane Doe"),
+            ("title", "Special Agent"),
+            ("badge_number", "1"),
+            ("agency_name", "FBI"),
+            ("agency_function", "law_enforcement"),
+            ("country", "US"),
+            ("phone", "+1 202 555 0100"),
+            ("csrf", &csrf),
+        ],
+    )
+    .await;
     assert_eq!(status, Status::SeeOther);
     assert_eq!(location.as_deref(), Some("/agency/requests/new"));
 
     let (status, form) = page(&app, "/agency/requests/new").await;
     assert_eq!(status, Status::Ok);
-    for label in ["Type of request", "Legal instrument", "Targets", "Data requested", "Non-disclosure order", "Emergency disclosure only", "Freeze of assets only", "Documents"] {
+    for label in [
+        "Type of request",
+        "Legal instrument",
+        "Targets",
+        "Data requested",
+        "Non-disclosure order",
+        "Emergency disclosure only",
+        "Freeze of assets only",
+        "Documents",
+    ] {
         assert!(form.contains(label), "the form has {label}");
     }
     let csrf = csrf_of(&form);
@@ -84,7 +152,10 @@ async fn an_officer_signs_in_completes_the_profile_and_files_a_request() {
         ("type", "disclosure"),
         ("instrument.kind", "search_warrant"),
         ("instrument.reference", "SW-26-0042"),
-        ("instrument.issuing_authority", "U.S. District Court, D.D.C."),
+        (
+            "instrument.issuing_authority",
+            "U.S. District Court, D.D.C.",
+        ),
         ("instrument.issued_on", "2026-11-02"),
         ("targets[0].kind", "email"),
         ("targets[0].value", "Suspect@Example.com"),
@@ -107,11 +178,20 @@ async fn an_officer_signs_in_completes_the_profile_and_files_a_request() {
     let mut bad_parts: Vec<Part> = bad.iter().map(|(k, v)| Part::text(k, v)).collect();
     bad_parts.push(Part::file("documents", "warrant.pdf", PDF));
     let (content_type, body) = multipart(&bad_parts);
-    let response = app.client.post("/agency/requests").header(content_type).body(body).dispatch().await;
+    let response = app
+        .client
+        .post("/agency/requests")
+        .header(content_type)
+        .body(body)
+        .dispatch()
+        .await;
     assert_eq!(response.status(), Status::UnprocessableEntity);
     let shown = response.into_string().await.unwrap();
     assert!(shown.contains("The end date is before the start date."));
-    assert!(shown.contains("Ransomware payments traced to this account."), "the summary is kept");
+    assert!(
+        shown.contains("Ransomware payments traced to this account."),
+        "the summary is kept"
+    );
     assert!(shown.contains("value=\"SW-26-0042\""));
     assert!(shown.contains("select them again"));
     assert_eq!(app.count("cases"), 0);
@@ -119,7 +199,13 @@ async fn an_officer_signs_in_completes_the_profile_and_files_a_request() {
 
     parts.push(Part::file("documents", "warrant.pdf", PDF));
     let (content_type, body) = multipart(&parts);
-    let response = app.client.post("/agency/requests").header(content_type).body(body).dispatch().await;
+    let response = app
+        .client
+        .post("/agency/requests")
+        .header(content_type)
+        .body(body)
+        .dispatch()
+        .await;
     assert_eq!(response.status(), Status::SeeOther);
     let location = response.headers().get_one("Location").unwrap().to_owned();
     assert!(location.starts_with("/agency/requests/LE-"), "{location}");
@@ -127,8 +213,14 @@ async fn an_officer_signs_in_completes_the_profile_and_files_a_request() {
     let (status, case) = page(&app, &location).await;
     assert_eq!(status, Status::Ok);
     assert!(case.contains("received. A receipt was e-mailed to you."));
-    assert!(case.contains(&writ::crypto::sha256_hex(PDF)), "the document's SHA-256 is shown");
-    assert!(case.contains("suspect@example.com"), "targets are normalised");
+    assert!(
+        case.contains(&writ::crypto::sha256_hex(PDF)),
+        "the document's SHA-256 is shown"
+    );
+    assert!(
+        case.contains("suspect@example.com"),
+        "targets are normalised"
+    );
     assert!(case.contains("Legal queue"));
     assert!(case.contains("Authority established"));
 
@@ -141,7 +233,12 @@ async fn free_mail_is_refused_beside_the_field() {
     let app = TestApp::new().await;
     let (_, sign_in) = page(&app, "/agency").await;
     let csrf = csrf_of(&sign_in);
-    let (status, _, body) = post_form(&app, "/agency/sign-in", &[("email", "officer@yahoo.com"), ("csrf", &csrf)]).await;
+    let (status, _, body) = post_form(
+        &app,
+        "/agency/sign-in",
+        &[("email", "officer@yahoo.com"), ("csrf", &csrf)],
+    )
+    .await;
     assert_eq!(status, Status::UnprocessableEntity);
     assert!(body.contains("yahoo.com is a free-mail provider"));
     assert!(body.contains("class=\"error\""));
@@ -153,7 +250,12 @@ async fn free_mail_is_refused_beside_the_field() {
 async fn a_form_without_its_csrf_token_is_refused() {
     let app = TestApp::new().await;
     page(&app, "/agency").await;
-    let (status, _, body) = post_form(&app, "/agency/sign-in", &[("email", "j.doe@fbi.gov"), ("csrf", "forged")]).await;
+    let (status, _, body) = post_form(
+        &app,
+        "/agency/sign-in",
+        &[("email", "j.doe@fbi.gov"), ("csrf", "forged")],
+    )
+    .await;
     assert_eq!(status, Status::Forbidden);
     assert!(body.contains("sent from another site"));
     assert_eq!(app.count("login_challenges"), 0);
@@ -162,23 +264,46 @@ async fn a_form_without_its_csrf_token_is_refused() {
 #[rocket::async_test]
 async fn pages_need_a_signed_in_officer_and_carry_security_headers() {
     let app = TestApp::new().await;
-    for uri in ["/agency/requests", "/agency/requests/new", "/agency/profile", "/agency/requests/LE-2026-000001"] {
+    for uri in [
+        "/agency/requests",
+        "/agency/requests/new",
+        "/agency/profile",
+        "/agency/requests/LE-2026-000001",
+    ] {
         let response = app.client.get(uri).dispatch().await;
         assert_eq!(response.status(), Status::Unauthorized, "{uri}");
-        let csp = response.headers().get_one("Content-Security-Policy").unwrap_or_default().to_owned();
+        let csp = response
+            .headers()
+            .get_one("Content-Security-Policy")
+            .unwrap_or_default()
+            .to_owned();
         assert!(csp.contains("default-src 'none'"), "{uri}");
-        assert_eq!(response.headers().get_one("X-Content-Type-Options"), Some("nosniff"));
+        assert_eq!(
+            response.headers().get_one("X-Content-Type-Options"),
+            Some("nosniff")
+        );
         let body = response.into_string().await.unwrap();
         assert!(body.contains("Sign in to continue"), "{uri}");
     }
     let response = app.client.get("/").dispatch().await;
     assert_eq!(response.status(), Status::Ok);
     assert_eq!(response.headers().get_one("X-Frame-Options"), Some("DENY"));
-    let cookie = response.headers().get("Set-Cookie").collect::<Vec<_>>().join(";");
+    let cookie = response
+        .headers()
+        .get("Set-Cookie")
+        .collect::<Vec<_>>()
+        .join(";");
     let response = app.client.get("/agency").dispatch().await;
-    let set_cookie: Vec<String> = response.headers().get("Set-Cookie").map(str::to_owned).collect();
+    let set_cookie: Vec<String> = response
+        .headers()
+        .get("Set-Cookie")
+        .map(str::to_owned)
+        .collect();
     assert!(cookie.is_empty() || cookie.contains("HttpOnly"));
     for value in set_cookie {
-        assert!(value.contains("HttpOnly") && value.contains("SameSite=Strict"), "{value}");
+        assert!(
+            value.contains("HttpOnly") && value.contains("SameSite=Strict"),
+            "{value}"
+        );
     }
 }

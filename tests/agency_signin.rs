@@ -7,7 +7,13 @@ use rocket::http::Status;
 use serde_json::{json, Value};
 
 async fn challenge(app: &TestApp, email: &str) -> String {
-    let response = app.post_json("/api/v1/auth/email", json!({ "email": email, "track": "agency" }), None).await;
+    let response = app
+        .post_json(
+            "/api/v1/auth/email",
+            json!({ "email": email, "track": "agency" }),
+            None,
+        )
+        .await;
     assert_eq!(response.status(), Status::Accepted);
     let body: Value = response.into_json().await.unwrap();
     assert!(body["expires_at"].is_string());
@@ -15,7 +21,13 @@ async fn challenge(app: &TestApp, email: &str) -> String {
 }
 
 async fn verify(app: &TestApp, challenge: &str, code: &str) -> (Status, Value) {
-    let response = app.post_json("/api/v1/auth/verify", json!({ "challenge": challenge, "code": code }), None).await;
+    let response = app
+        .post_json(
+            "/api/v1/auth/verify",
+            json!({ "challenge": challenge, "code": code }),
+            None,
+        )
+        .await;
     let status = response.status();
     (status, response.into_json().await.unwrap_or(Value::Null))
 }
@@ -42,13 +54,20 @@ async fn six_wrong_codes_lock_the_challenge_even_for_the_right_code() {
         let (status, body) = verify(&app, &challenge, &wrong(&code)).await;
         assert_eq!(status, Status::Unauthorized, "attempt {attempt}");
         assert_eq!(body["error"]["code"], "invalid_code");
-        assert!(body["error"]["message"].as_str().unwrap().contains(&format!("{} attempt(s) left", 5 - attempt)));
+        assert!(body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("{} attempt(s) left", 5 - attempt)));
     }
     let (status, body) = verify(&app, &challenge, &wrong(&code)).await;
     assert_eq!(status, Status::TooManyRequests);
     assert_eq!(body["error"]["code"], "too_many_attempts");
     let (status, body) = verify(&app, &challenge, &code).await;
-    assert_eq!(status, Status::TooManyRequests, "the sixth try is refused even with the right code");
+    assert_eq!(
+        status,
+        Status::TooManyRequests,
+        "the sixth try is refused even with the right code"
+    );
     assert_eq!(body["error"]["code"], "too_many_attempts");
     assert_eq!(app.count("sessions"), 0);
 }
@@ -85,7 +104,13 @@ async fn codes_are_rate_limited_per_address() {
     for _ in 0..5 {
         challenge(&app, "j.doe@fbi.gov").await;
     }
-    let response = app.post_json("/api/v1/auth/email", json!({ "email": "j.doe@fbi.gov", "track": "agency" }), None).await;
+    let response = app
+        .post_json(
+            "/api/v1/auth/email",
+            json!({ "email": "j.doe@fbi.gov", "track": "agency" }),
+            None,
+        )
+        .await;
     assert_eq!(response.status(), Status::TooManyRequests);
     let body: Value = response.into_json().await.unwrap();
     assert_eq!(body["error"]["code"], "rate_limited");
@@ -98,21 +123,48 @@ async fn blocked_domains_and_malformed_addresses_are_refused() {
     let app = TestApp::new().await;
     {
         let mut conn = app.db().get().unwrap();
-        writ::db::models::registry::block(&mut conn, "fake-fbi.gov", "impersonates the FBI", "test").unwrap();
+        writ::db::models::registry::block(
+            &mut conn,
+            "fake-fbi.gov",
+            "impersonates the FBI",
+            "test",
+        )
+        .unwrap();
     }
-    let response = app.post_json("/api/v1/auth/email", json!({ "email": "agent@mail.fake-fbi.gov", "track": "agency" }), None).await;
+    let response = app
+        .post_json(
+            "/api/v1/auth/email",
+            json!({ "email": "agent@mail.fake-fbi.gov", "track": "agency" }),
+            None,
+        )
+        .await;
     assert_eq!(response.status(), Status::Forbidden);
     let body: Value = response.into_json().await.unwrap();
     assert_eq!(body["error"]["code"], "domain_blocked");
 
-    let response = app.post_json("/api/v1/auth/email", json!({ "email": "not an address", "track": "agency" }), None).await;
+    let response = app
+        .post_json(
+            "/api/v1/auth/email",
+            json!({ "email": "not an address", "track": "agency" }),
+            None,
+        )
+        .await;
     assert_eq!(response.status(), Status::UnprocessableEntity);
     let body: Value = response.into_json().await.unwrap();
     assert!(body["error"]["fields"]["email"].is_string());
 
-    let response = app.post_json("/api/v1/auth/email", "{not json".into(), None).await;
-    assert!(response.status().code == 400 || response.status().code == 422, "{}", response.status());
+    let response = app
+        .post_json("/api/v1/auth/email", "{not json".into(), None)
+        .await;
+    assert!(
+        response.status().code == 400 || response.status().code == 422,
+        "{}",
+        response.status()
+    );
     let body: Value = response.into_json().await.unwrap();
-    assert!(body["error"]["code"].is_string(), "errors keep the API shape: {body}");
+    assert!(
+        body["error"]["code"].is_string(),
+        "errors keep the API shape: {body}"
+    );
     assert_eq!(app.count("login_challenges"), 0);
 }

@@ -17,10 +17,18 @@ fn document() -> Value {
 /// `properties` and `items` — what the document uses.
 fn check(doc: &Value, schema: &Value, value: &Value, path: &str, problems: &mut Vec<String>) {
     if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
-        let target = reference.trim_start_matches("#/").split('/').fold(doc, |node, key| &node[key]);
+        let target = reference
+            .trim_start_matches("#/")
+            .split('/')
+            .fold(doc, |node, key| &node[key]);
         return check(doc, target, value, path, problems);
     }
-    for part in schema.get("allOf").and_then(Value::as_array).into_iter().flatten() {
+    for part in schema
+        .get("allOf")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         check(doc, part, value, path, problems);
     }
     if let Some(types) = schema.get("type") {
@@ -38,7 +46,10 @@ fn check(doc: &Value, schema: &Value, value: &Value, path: &str, problems: &mut 
             Value::Array(_) => "array",
             Value::Object(_) => "object",
         };
-        if !allowed.iter().any(|t| *t == actual || (*t == "number" && actual == "integer")) {
+        if !allowed
+            .iter()
+            .any(|t| *t == actual || (*t == "number" && actual == "integer"))
+        {
             problems.push(format!("{path}: {actual} is not {allowed:?}"));
             return;
         }
@@ -48,12 +59,21 @@ fn check(doc: &Value, schema: &Value, value: &Value, path: &str, problems: &mut 
             problems.push(format!("{path}: {value} is not one of {options:?}"));
         }
     }
-    for name in schema.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str) {
+    for name in schema
+        .get("required")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+    {
         if value.get(name).is_none() {
             problems.push(format!("{path}: missing required {name}"));
         }
     }
-    if let (Some(properties), Some(object)) = (schema.get("properties").and_then(Value::as_object), value.as_object()) {
+    if let (Some(properties), Some(object)) = (
+        schema.get("properties").and_then(Value::as_object),
+        value.as_object(),
+    ) {
         for (name, property) in properties {
             if let Some(inner) = object.get(name) {
                 check(doc, property, inner, &format!("{path}.{name}"), problems);
@@ -69,15 +89,26 @@ fn check(doc: &Value, schema: &Value, value: &Value, path: &str, problems: &mut 
 
 fn assert_matches(doc: &Value, path: &str, method: &str, status: Status, body: &Value) {
     let response = &doc["paths"][path][method]["responses"][status.code.to_string()];
-    assert!(!response.is_null(), "{method} {path} does not document status {}", status.code);
+    assert!(
+        !response.is_null(),
+        "{method} {path} does not document status {}",
+        status.code
+    );
     let response = match response.get("$ref").and_then(Value::as_str) {
-        Some(r) => r.trim_start_matches("#/").split('/').fold(doc, |node, key| &node[key]),
+        Some(r) => r
+            .trim_start_matches("#/")
+            .split('/')
+            .fold(doc, |node, key| &node[key]),
         None => response,
     };
     let schema = &response["content"]["application/json"]["schema"];
     let mut problems = Vec::new();
     check(doc, schema, body, "$", &mut problems);
-    assert!(problems.is_empty(), "{method} {path} {}: {problems:#?}\n{body:#}", status.code);
+    assert!(
+        problems.is_empty(),
+        "{method} {path} {}: {problems:#?}\n{body:#}",
+        status.code
+    );
 }
 
 #[rocket::async_test]
@@ -88,7 +119,12 @@ async fn the_document_names_exactly_the_mounted_routes() {
         .as_object()
         .unwrap()
         .iter()
-        .flat_map(|(path, ops)| ops.as_object().unwrap().keys().map(move |m| (m.to_uppercase(), format!("/api/v1{path}"))))
+        .flat_map(|(path, ops)| {
+            ops.as_object()
+                .unwrap()
+                .keys()
+                .map(move |m| (m.to_uppercase(), format!("/api/v1{path}")))
+        })
         .collect();
     let mounted: BTreeSet<(String, String)> = app
         .client
@@ -111,29 +147,71 @@ async fn the_document_names_exactly_the_mounted_routes() {
 async fn real_responses_match_their_schemas() {
     let app = TestApp::new().await;
     let doc = document();
-    app.register_dotgov("fbi.gov", "Department of Justice", "Federal Bureau of Investigation");
+    app.register_dotgov(
+        "fbi.gov",
+        "Department of Justice",
+        "Federal Bureau of Investigation",
+    );
 
-    let response = app.post_json("/api/v1/auth/email", json!({ "email": "j.doe@fbi.gov", "track": "agency" }), None).await;
+    let response = app
+        .post_json(
+            "/api/v1/auth/email",
+            json!({ "email": "j.doe@fbi.gov", "track": "agency" }),
+            None,
+        )
+        .await;
     let status = response.status();
     let challenge: Value = response.into_json().await.unwrap();
     assert_matches(&doc, "/auth/email", "post", status, &challenge);
 
-    let response = app.post_json("/api/v1/auth/email", json!({ "email": "x@gmail.com", "track": "agency" }), None).await;
+    let response = app
+        .post_json(
+            "/api/v1/auth/email",
+            json!({ "email": "x@gmail.com", "track": "agency" }),
+            None,
+        )
+        .await;
     let status = response.status();
-    assert_matches(&doc, "/auth/email", "post", status, &response.into_json().await.unwrap());
+    assert_matches(
+        &doc,
+        "/auth/email",
+        "post",
+        status,
+        &response.into_json().await.unwrap(),
+    );
 
-    let response = app.post_json("/api/v1/auth/verify", json!({ "challenge": challenge["challenge"], "code": "000000x" }), None).await;
+    let response = app
+        .post_json(
+            "/api/v1/auth/verify",
+            json!({ "challenge": challenge["challenge"], "code": "000000x" }),
+            None,
+        )
+        .await;
     let status = response.status();
-    assert_matches(&doc, "/auth/verify", "post", status, &response.into_json().await.unwrap());
+    assert_matches(
+        &doc,
+        "/auth/verify",
+        "post",
+        status,
+        &response.into_json().await.unwrap(),
+    );
 
     let code = app.code_for("j.doe@fbi.gov").await;
-    let response = app.post_json("/api/v1/auth/verify", json!({ "challenge": challenge["challenge"], "code": code }), None).await;
+    let response = app
+        .post_json(
+            "/api/v1/auth/verify",
+            json!({ "challenge": challenge["challenge"], "code": code }),
+            None,
+        )
+        .await;
     let status = response.status();
     let signed_in: Value = response.into_json().await.unwrap();
     assert_matches(&doc, "/auth/verify", "post", status, &signed_in);
     let token = signed_in["token"].as_str().unwrap();
 
-    let (status, body) = app.submit(token, &subpoena_request(), &[("subpoena.pdf", PDF)]).await;
+    let (status, body) = app
+        .submit(token, &subpoena_request(), &[("subpoena.pdf", PDF)])
+        .await;
     assert_eq!(status, Status::Forbidden);
     assert_matches(&doc, "/requests", "post", status, &body);
 
@@ -141,14 +219,25 @@ async fn real_responses_match_their_schemas() {
         .client
         .put("/api/v1/profile")
         .header(rocket::http::ContentType::JSON)
-        .header(rocket::http::Header::new("Authorization", format!("Bearer {token}")))
+        .header(rocket::http::Header::new(
+            "Authorization",
+            format!("Bearer {token}"),
+        ))
         .body(common::profile().to_string())
         .dispatch()
         .await;
     let status = response.status();
-    assert_matches(&doc, "/profile", "put", status, &response.into_json().await.unwrap());
+    assert_matches(
+        &doc,
+        "/profile",
+        "put",
+        status,
+        &response.into_json().await.unwrap(),
+    );
 
-    let (status, submitted) = app.submit(token, &subpoena_request(), &[("subpoena.pdf", PDF)]).await;
+    let (status, submitted) = app
+        .submit(token, &subpoena_request(), &[("subpoena.pdf", PDF)])
+        .await;
     assert_eq!(status, Status::Created);
     assert_matches(&doc, "/requests", "post", status, &submitted);
 
@@ -156,13 +245,18 @@ async fn real_responses_match_their_schemas() {
     bad["targets"] = json!([{"kind": "phone", "value": "12", "role": "victim"}]);
     let (status, body) = app.submit(token, &bad, &[("subpoena.pdf", PDF)]).await;
     assert_eq!(status, Status::UnprocessableEntity);
-    assert!(body["error"]["fields"]["targets[0].value"].is_string(), "{body}");
+    assert!(
+        body["error"]["fields"]["targets[0].value"].is_string(),
+        "{body}"
+    );
     assert_matches(&doc, "/requests", "post", status, &body);
 
     let (status, list) = app.get_json("/api/v1/requests", token).await;
     assert_matches(&doc, "/requests", "get", status, &list);
     let reference = submitted["reference"].as_str().unwrap();
-    let (status, case) = app.get_json(&format!("/api/v1/requests/{reference}"), token).await;
+    let (status, case) = app
+        .get_json(&format!("/api/v1/requests/{reference}"), token)
+        .await;
     assert_matches(&doc, "/requests/{reference}", "get", status, &case);
     let (status, missing) = app.get_json("/api/v1/requests/LE-1999-000001", token).await;
     assert_matches(&doc, "/requests/{reference}", "get", status, &missing);
