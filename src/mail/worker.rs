@@ -7,6 +7,7 @@ use chrono::TimeDelta;
 
 use super::transport::Transport;
 use crate::db::models::outbox::OutboxMessage;
+use crate::db::models::rate_limit;
 use crate::db::Db;
 use crate::domain::clock;
 use crate::error::AppError;
@@ -53,9 +54,18 @@ pub async fn drain_once(db: &Db, transport: &Transport, from: &str) -> Result<us
     Ok(sent)
 }
 
-/// Works the outbox until the process ends.
+/// Works the outbox until the process ends; now and then it also forgets old rate-limit windows.
 pub async fn run(db: Db, transport: Transport, from: String) {
-    loop {
+    for round in 0u64.. {
+        if round % 1200 == 0 {
+            let before = clock::now() - TimeDelta::days(1);
+            if let Err(e) = db
+                .run(move |conn| Ok(rate_limit::prune(conn, before)?))
+                .await
+            {
+                log::error!("pruning rate limits: {e}");
+            }
+        }
         let idle = match drain_once(&db, &transport, &from).await {
             Ok(0) => true,
             Ok(_) => false,

@@ -8,6 +8,7 @@ use crate::db::models::document::Document;
 use crate::db::Db;
 use crate::domain::authority::Check;
 use crate::domain::clock::rfc3339;
+use crate::domain::vocab::DataCategory;
 use crate::error::AppError;
 
 #[derive(Debug, Serialize)]
@@ -75,6 +76,7 @@ pub struct CaseView {
     pub expires_on: Option<String>,
     pub targets: Vec<Value>,
     pub data_categories: Vec<String>,
+    pub data_category_labels: Vec<&'static str>,
     pub records_from: Option<String>,
     pub records_to: Option<String>,
     pub ndo: Value,
@@ -136,6 +138,7 @@ fn view(
             .map(|t| serde_json::json!({ "kind": t.kind, "value": t.value, "chain": t.chain, "role": t.role }))
             .collect(),
         data_categories: case.data_category_names(),
+        data_category_labels: case.data_category_names().iter().filter_map(|n| DataCategory::parse(n)).map(DataCategory::label).collect(),
         records_from: date(case.records_from),
         records_to: date(case.records_to),
         ndo: serde_json::json!({ "present": case.ndo_present, "until": date(case.ndo_until) }),

@@ -19,7 +19,6 @@ use crate::state::Keys;
 struct EmailRequest {
     email: String,
     track: String,
-    path: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -40,7 +39,6 @@ async fn email(
         .ok_or_else(|| AppError::invalid("track", "The track must be “agency” or “court”."))?;
     if track == Track::Court {
         // The court-order track opens with its own issue; until then nobody can sign in to it.
-        let _ = &body.path;
         return Err(
             AppError::invalid("track", "The court-order track is not open yet.")
                 .with_code("track_unavailable"),
