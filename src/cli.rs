@@ -98,6 +98,8 @@ fn open(config: &Config) -> Result<Db, AppError> {
 }
 
 fn serve(config: Config) -> Result<ExitCode, AppError> {
+    // A broken policy file stops start-up here, with its line and reason.
+    config.policy()?;
     match rocket::execute(crate::rocket(config).launch()) {
         Ok(_) => Ok(ExitCode::SUCCESS),
         Err(e) => Err(AppError::config(format!("the server stopped: {e}"))),

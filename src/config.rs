@@ -31,6 +31,8 @@ pub struct Config {
     pub max_documents: usize,
     /// Where the platform is established; instruments from elsewhere get an MLAT caution.
     pub home_country: String,
+    /// The authority policy (TOML); empty: the shipped `policy/default.toml`.
+    pub policy_file: String,
     /// Run the outbox worker in this process.
     pub outbox_worker: bool,
     /// Send cookies with `Secure` (set when TLS is terminated in front of Writ or by Rocket).
@@ -53,6 +55,7 @@ impl Default for Config {
             max_document_bytes: 50 * 1024 * 1024,
             max_documents: 20,
             home_country: String::from("US"),
+            policy_file: String::new(),
             outbox_worker: true,
             secure_cookies: false,
         }
@@ -85,6 +88,24 @@ impl Config {
         } else {
             PathBuf::from(&self.mail_dir)
         }
+    }
+
+    /// The authority policy: the configured file, or the one that ships. A broken file is a
+    /// start-up error naming the file, the line and the reason.
+    pub fn policy(&self) -> Result<crate::domain::policy::Policy, AppError> {
+        use crate::domain::policy::{Policy, DEFAULT};
+        if self.policy_file.is_empty() {
+            return Policy::parse(DEFAULT)
+                .map_err(|e| AppError::config(format!("policy/default.toml: {e}")));
+        }
+        let text = std::fs::read_to_string(&self.policy_file).map_err(|e| {
+            AppError::config(format!(
+                "cannot read the policy file {}: {e}",
+                self.policy_file
+            ))
+        })?;
+        Policy::parse(&text)
+            .map_err(|e| AppError::config(format!("policy file {}: {e}", self.policy_file)))
     }
 
     pub fn documents_dir(&self) -> PathBuf {

@@ -8,6 +8,7 @@ use crate::crypto::{b64, random_bytes, unb64, Pepper};
 use crate::db::models::secret;
 use crate::db::Db;
 use crate::documents::DocumentStore;
+use crate::domain::policy::Policy;
 use crate::error::AppError;
 use crate::mail::transport::Transport;
 use crate::mail::Mailer;
@@ -19,6 +20,7 @@ pub struct Keys {
 }
 
 pub struct Opened {
+    pub policy: Policy,
     pub db: Db,
     pub keys: Keys,
     pub cookie_secret: Vec<u8>,
@@ -29,6 +31,7 @@ pub struct Opened {
 
 /// Creates the data directory and opens everything. Blocking: call it off the async executor.
 pub fn open(config: &Config) -> Result<Opened, AppError> {
+    let policy = config.policy()?;
     std::fs::create_dir_all(&config.data_dir).map_err(|e| {
         AppError::config(format!(
             "cannot create the data directory {}: {e}",
@@ -65,6 +68,7 @@ pub fn open(config: &Config) -> Result<Opened, AppError> {
     let mailer = Mailer::load(std::path::Path::new("templates"))?;
     let transport = Transport::from_config(config)?;
     Ok(Opened {
+        policy,
         db,
         keys: Keys { pepper },
         cookie_secret,
@@ -97,6 +101,7 @@ pub async fn ignite(rocket: Rocket<Build>, config: Config) -> Result<Rocket<Buil
     Ok(rocket
         .configure(figment)
         .manage(config)
+        .manage(opened.policy)
         .manage(opened.db)
         .manage(opened.keys)
         .manage(opened.store)
@@ -105,10 +110,11 @@ pub async fn ignite(rocket: Rocket<Build>, config: Config) -> Result<Rocket<Buil
 }
 
 pub async fn start_worker(rocket: &Rocket<Orbit>) {
-    let (Some(config), Some(db), Some(transport)) = (
+    let (Some(config), Some(db), Some(transport), Some(store)) = (
         rocket.state::<Config>(),
         rocket.state::<Db>(),
         rocket.state::<Transport>(),
+        rocket.state::<DocumentStore>(),
     ) else {
         return;
     };
@@ -117,6 +123,7 @@ pub async fn start_worker(rocket: &Rocket<Orbit>) {
             db.clone(),
             transport.clone(),
             config.mail_from.clone(),
+            store.clone(),
         ));
     }
 }

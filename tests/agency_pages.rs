@@ -5,6 +5,12 @@ mod common;
 use common::{multipart, Part, TestApp, PDF};
 use rocket::http::{ContentType, Status};
 
+fn held_id(page: &str) -> String {
+    let marker = "name=\"held\" value=\"";
+    let start = page.find(marker).expect("a kept file") + marker.len();
+    page[start..].split('"').next().unwrap().to_owned()
+}
+
 fn csrf_of(page: &str) -> String {
     let marker = "name=\"csrf\" value=\"";
     let start = page.find(marker).expect("a CSRF field") + marker.len();
@@ -193,11 +199,16 @@ async fn an_officer_signs_in_completes_the_profile_and_files_a_request() {
         "the summary is kept"
     );
     assert!(shown.contains("value=\"SW-26-0042\""));
-    assert!(shown.contains("select them again"));
+    assert!(
+        shown.contains("warrant.pdf"),
+        "the uploaded file is kept for the next try"
+    );
     assert_eq!(app.count("cases"), 0);
-    assert_eq!(app.stored_files(), 0);
+    assert_eq!(app.count("documents"), 0);
+    let held = held_id(&shown);
 
-    parts.push(Part::file("documents", "warrant.pdf", PDF));
+    // The corrected form goes back with the kept file instead of a new upload.
+    parts.push(Part::text("held", &held));
     let (content_type, body) = multipart(&parts);
     let response = app
         .client
@@ -306,4 +317,96 @@ async fn pages_need_a_signed_in_officer_and_carry_security_headers() {
             "{value}"
         );
     }
+}
+
+#[rocket::async_test]
+async fn findings_are_shown_before_submitting_and_the_officer_may_submit_anyway() {
+    let app = TestApp::new().await;
+    app.register_dotgov(
+        "fbi.gov",
+        "Department of Justice",
+        "Federal Bureau of Investigation",
+    );
+    sign_in(&app, "j.doe@fbi.gov").await;
+    let (_, profile) = page(&app, "/agency/profile").await;
+    let csrf = csrf_of(&profile);
+    post_form(
+        &app,
+        "/agency/profile",
+        &[
+            ("name", "Jane Doe"),
+            ("title", "SA"),
+            ("badge_number", "1"),
+            ("agency_name", "FBI"),
+            ("agency_function", "law_enforcement"),
+            ("country", "US"),
+            ("phone", "+12025550100"),
+            ("csrf", &csrf),
+        ],
+    )
+    .await;
+
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("type", "disclosure"),
+        ("instrument.kind", "subpoena"),
+        ("instrument.reference", "GJ-2026-114"),
+        ("instrument.issuing_authority", "Grand Jury"),
+        ("targets[0].kind", "wallet_address"),
+        ("targets[0].chain", "trx"),
+        ("targets[0].value", "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6T"),
+        ("targets[0].role", "subject"),
+        ("data_categories", "communications_content"),
+        ("summary", "Extortion."),
+    ];
+    let mut parts: Vec<Part> = fields.iter().map(|(k, v)| Part::text(k, v)).collect();
+    parts.push(Part::file("documents", "subpoena.pdf", PDF));
+    let (content_type, body) = multipart(&parts);
+    let response = app
+        .client
+        .post("/agency/requests")
+        .header(content_type)
+        .body(body)
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::Ok);
+    let shown = response.into_string().await.unwrap();
+    assert!(shown.contains("Before you submit"));
+    assert!(shown.contains(
+        "A subpoena does not reach communications content: remove it or attach a search warrant"
+    ));
+    assert!(shown.contains("this TRON address fails its base58check checksum"));
+    assert!(shown.contains("Submit anyway"));
+    assert_eq!(
+        app.count("cases"),
+        0,
+        "nothing is filed before the officer confirms"
+    );
+
+    let mut confirmed: Vec<Part> = fields.iter().map(|(k, v)| Part::text(k, v)).collect();
+    confirmed.push(Part::text("held", &held_id(&shown)));
+    confirmed.push(Part::text("confirm", "yes"));
+    let (content_type, body) = multipart(&confirmed);
+    let response = app
+        .client
+        .post("/agency/requests")
+        .header(content_type)
+        .body(body)
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::SeeOther);
+    let location = response.headers().get_one("Location").unwrap().to_owned();
+    let (_, case) = page(&app, &location).await;
+    assert!(case.contains("Authority not yet established"));
+    assert!(case.contains("instrument_scope"));
+    assert!(
+        case.contains(&writ::crypto::sha256_hex(PDF)),
+        "the kept file was filed with the case"
+    );
+    assert!(
+        !case.contains("targets_found"),
+        "directory findings are for staff only"
+    );
+    assert_eq!(app.count("documents"), 1);
+    assert_eq!(app.count("held_documents"), 0);
 }

@@ -200,6 +200,39 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    accounts (uid) {
+        uid -> Text,
+        email -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        name -> Nullable<Text>,
+        country -> Nullable<Text>,
+        status -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    account_wallets (chain, address) {
+        chain -> Text,
+        address -> Text,
+        uid -> Text,
+    }
+}
+
+diesel::table! {
+    held_documents (id) {
+        id -> Text,
+        requester_id -> Text,
+        filename -> Text,
+        media_type -> Text,
+        size_bytes -> BigInt,
+        sha256 -> Text,
+        held_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(account_wallets -> accounts (uid));
 diesel::joinable!(sessions -> requesters (requester_id));
 diesel::joinable!(cases -> requesters (requester_id));
 diesel::joinable!(case_targets -> cases (case_id));
@@ -223,4 +256,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     gov_domains,
     approved_agencies,
     blocked_domains,
+    accounts,
+    account_wallets,
+    held_documents,
 );

@@ -10,6 +10,7 @@ use rocket::tokio::fs::File;
 use rocket::tokio::io::AsyncWriteExt;
 
 use crate::crypto::stream::{DocumentKey, Sealer};
+use crate::db::models::document::HeldDocument;
 use crate::error::AppError;
 
 /// The kinds of file Writ accepts, told apart by their first bytes.
@@ -52,8 +53,10 @@ pub struct DocumentStore {
 
 impl DocumentStore {
     pub fn new(dir: PathBuf, key: DocumentKey, max_bytes: u64) -> Result<DocumentStore, AppError> {
-        std::fs::create_dir_all(dir.join("incoming"))
-            .map_err(|e| AppError::config(format!("cannot create {}: {e}", dir.display())))?;
+        for sub in ["incoming", "held"] {
+            std::fs::create_dir_all(dir.join(sub))
+                .map_err(|e| AppError::config(format!("cannot create {}: {e}", dir.display())))?;
+        }
         Ok(DocumentStore {
             dir,
             key,
@@ -97,6 +100,53 @@ impl DocumentStore {
     /// Moves a staged file to its permanent place (same file system: an atomic rename).
     pub fn persist(&self, staged: &StagedDocument) -> std::io::Result<()> {
         std::fs::rename(&staged.path, self.path(&staged.id))
+    }
+
+    /// Keeps a staged file for its requester while they confirm the request (it stays encrypted).
+    pub fn hold(
+        &self,
+        staged: StagedDocument,
+        requester_id: &str,
+        now: chrono::NaiveDateTime,
+    ) -> std::io::Result<HeldDocument> {
+        std::fs::rename(&staged.path, self.dir.join("held").join(&staged.id))?;
+        Ok(HeldDocument {
+            id: staged.id.clone(),
+            requester_id: requester_id.to_owned(),
+            filename: staged.filename.clone(),
+            media_type: staged.media_type.as_str().to_owned(),
+            size_bytes: staged.size as i64,
+            sha256: staged.sha256.clone(),
+            held_at: now,
+        })
+    }
+
+    /// Stages a held file again, as if it had just been uploaded.
+    pub fn resume(&self, held: &HeldDocument) -> std::io::Result<StagedDocument> {
+        let path = self.dir.join("incoming").join(&held.id);
+        std::fs::rename(self.dir.join("held").join(&held.id), &path)?;
+        let media_type = match held.media_type.as_str() {
+            "image/png" => MediaType::Png,
+            "image/jpeg" => MediaType::Jpeg,
+            _ => MediaType::Pdf,
+        };
+        Ok(StagedDocument {
+            id: held.id.clone(),
+            filename: held.filename.clone(),
+            media_type,
+            size: held.size_bytes as u64,
+            sha256: held.sha256.clone(),
+            path,
+        })
+    }
+
+    /// Removes a held file whose row has expired.
+    pub fn discard_held(&self, id: &str) {
+        if let Err(e) = std::fs::remove_file(self.dir.join("held").join(id)) {
+            if e.kind() != std::io::ErrorKind::NotFound {
+                log::warn!("could not remove a held upload: {e}");
+            }
+        }
     }
 
     /// Decrypts a stored document into `output`, checking its integrity on the way.

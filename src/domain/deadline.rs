@@ -1,69 +1,34 @@
-//! The deadline policy of DESIGN §5, as a table: the first rule that matches sets the due date.
+//! The deadline policy of DESIGN §5: the first rule of the policy file that matches sets the
+//! due date.
 
 use chrono::{NaiveDateTime, NaiveTime, TimeDelta};
 
+use super::policy::DeadlineRule;
 use super::request::ValidRequest;
-use super::vocab::{InstrumentKind, RequestType};
-
-#[derive(Debug, Clone, Copy)]
-enum Matches {
-    Type(RequestType),
-    Instrument(InstrumentKind),
-    Any,
-}
-
-#[derive(Debug, Clone, Copy)]
-pub struct DeadlineRule {
-    matches: Matches,
-    hours: i64,
-    /// Whether a later deadline asked for by the requester replaces the policy's.
-    requester_may_extend: bool,
-}
-
-pub const POLICY: &[DeadlineRule] = &[
-    DeadlineRule {
-        matches: Matches::Type(RequestType::EmergencyDisclosure),
-        hours: 8,
-        requester_may_extend: false,
-    },
-    DeadlineRule {
-        matches: Matches::Instrument(InstrumentKind::EuProductionOrder),
-        hours: 10 * 24,
-        requester_may_extend: true,
-    },
-    DeadlineRule {
-        matches: Matches::Type(RequestType::Preservation),
-        hours: 24,
-        requester_may_extend: false,
-    },
-    DeadlineRule {
-        matches: Matches::Any,
-        hours: 30 * 24,
-        requester_may_extend: true,
-    },
-];
 
 /// When the case is due, counted from submission.
-pub fn due_at(request: &ValidRequest, submitted: NaiveDateTime) -> NaiveDateTime {
-    let rule = POLICY
-        .iter()
-        .find(|rule| match rule.matches {
-            Matches::Type(kind) => request.request_type == kind,
-            Matches::Instrument(kind) => request.instrument.kind == kind,
-            Matches::Any => true,
-        })
-        .copied()
-        .unwrap_or(DeadlineRule {
-            matches: Matches::Any,
-            hours: 30 * 24,
-            requester_may_extend: true,
-        });
-    let policy = submitted + TimeDelta::hours(rule.hours);
+pub fn due_at(
+    rules: &[DeadlineRule],
+    request: &ValidRequest,
+    submitted: NaiveDateTime,
+) -> NaiveDateTime {
+    let rule = rules.iter().find(|rule| {
+        rule.request_type
+            .is_none_or(|kind| kind == request.request_type)
+            && rule
+                .instrument
+                .is_none_or(|kind| kind == request.instrument.kind)
+    });
+    // `Policy::parse` insists on a catch-all rule; 30 days is the design's own default.
+    let (hours, may_extend) = rule
+        .map(|r| (r.hours, r.requester_may_extend))
+        .unwrap_or((720, true));
+    let policy = submitted + TimeDelta::hours(i64::from(hours));
     let requested = request
         .deadline
         .map(|day| day.and_time(NaiveTime::from_hms_opt(23, 59, 59).unwrap_or_default()));
     match requested {
-        Some(requested) if rule.requester_may_extend && requested > policy => requested,
+        Some(requested) if may_extend && requested > policy => requested,
         _ => policy,
     }
 }
@@ -71,7 +36,9 @@ pub fn due_at(request: &ValidRequest, submitted: NaiveDateTime) -> NaiveDateTime
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::policy::Policy;
     use crate::domain::request::{Instrument, Ndo};
+    use crate::domain::vocab::{InstrumentKind, RequestType};
     use chrono::NaiveDate;
 
     fn request(
@@ -101,12 +68,13 @@ mod tests {
     }
 
     #[test]
-    fn policy_table() {
+    fn the_shipped_deadline_rules() {
+        let rules = Policy::default_policy().deadline;
         let at = NaiveDate::from_ymd_opt(2026, 11, 26)
             .unwrap()
             .and_hms_opt(10, 0, 0)
             .unwrap();
-        let hours = |r: &ValidRequest| (due_at(r, at) - at).num_hours();
+        let hours = |r: &ValidRequest| (due_at(&rules, r, at) - at).num_hours();
         assert_eq!(
             hours(&request(
                 RequestType::EmergencyDisclosure,
@@ -150,6 +118,7 @@ mod tests {
         let later = NaiveDate::from_ymd_opt(2027, 3, 1);
         assert_eq!(
             due_at(
+                &rules,
                 &request(RequestType::Disclosure, InstrumentKind::Subpoena, later),
                 at
             )

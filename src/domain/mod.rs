@@ -4,6 +4,8 @@ pub mod authority;
 pub mod clock;
 pub mod deadline;
 pub mod email;
+pub mod identifiers;
+pub mod policy;
 pub mod profile;
 pub mod reference;
 pub mod registry;

@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::email::EmailAddress;
+use super::identifiers::{self, Verdict};
 use super::profile::Phone;
 use super::vocab::{
     Chain, DataCategory, InstrumentKind, RequestType, TargetKind, TargetRole, Track,
@@ -542,7 +543,12 @@ fn parse_target(c: &mut Checker, i: usize, draft: &TargetDraft) -> Option<Target
                 c.errors.add(field("value"), "An identifier has no spaces.");
                 return None;
             }
-            raw.to_owned()
+            // A checksum that fails is reported by the authority checks, not refused here:
+            // the requester may still submit and let the legal team look.
+            match identifiers::check(kind, chain, raw) {
+                Verdict::Valid(canonical) => canonical,
+                Verdict::Invalid(_) | Verdict::Unchecked(_) => raw.to_owned(),
+            }
         }
     };
     Some(Target {

@@ -6,9 +6,11 @@ use std::time::Duration;
 use chrono::TimeDelta;
 
 use super::transport::Transport;
+use crate::db::models::document::HeldDocument;
 use crate::db::models::outbox::OutboxMessage;
 use crate::db::models::rate_limit;
 use crate::db::Db;
+use crate::documents::DocumentStore;
 use crate::domain::clock;
 use crate::error::AppError;
 
@@ -54,16 +56,24 @@ pub async fn drain_once(db: &Db, transport: &Transport, from: &str) -> Result<us
     Ok(sent)
 }
 
-/// Works the outbox until the process ends; now and then it also forgets old rate-limit windows.
-pub async fn run(db: Db, transport: Transport, from: String) {
+/// Forgets what is a day old: rate-limit windows, and uploads held for a form never sent again.
+pub async fn housekeeping(db: &Db, store: &DocumentStore) -> Result<(), AppError> {
+    let before = clock::now() - TimeDelta::days(1);
+    db.run(move |conn| Ok(rate_limit::prune(conn, before)?))
+        .await?;
+    let expired = db
+        .run(move |conn| Ok(HeldDocument::expire(conn, before)?))
+        .await?;
+    expired.iter().for_each(|id| store.discard_held(id));
+    Ok(())
+}
+
+/// Works the outbox until the process ends, with housekeeping every ten minutes or so.
+pub async fn run(db: Db, transport: Transport, from: String, store: DocumentStore) {
     for round in 0u64.. {
         if round % 1200 == 0 {
-            let before = clock::now() - TimeDelta::days(1);
-            if let Err(e) = db
-                .run(move |conn| Ok(rate_limit::prune(conn, before)?))
-                .await
-            {
-                log::error!("pruning rate limits: {e}");
+            if let Err(e) = housekeeping(&db, &store).await {
+                log::error!("housekeeping: {e}");
             }
         }
         let idle = match drain_once(&db, &transport, &from).await {

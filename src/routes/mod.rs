@@ -9,6 +9,11 @@ use rocket::{Catcher, Request};
 
 use crate::error::AppError;
 
+/// Where a requester reads their case, whichever track it is on.
+pub fn requester_case_path(reference: &crate::domain::reference::CaseReference) -> String {
+    agency::case_path(reference)
+}
+
 /// What a failing guard had to say, for the catcher to show.
 pub struct GuardFailure(pub Option<(&'static str, String)>);
 

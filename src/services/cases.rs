@@ -148,7 +148,12 @@ fn view(
         freeze: parse(&case.freeze_details),
         authority: AuthorityView {
             established: case.authority_established,
-            checks: serde_json::from_str(&case.authority_checks).unwrap_or_default(),
+            // Internal checks (directory matches, other cases) are for staff only.
+            checks: serde_json::from_str::<Vec<Check>>(&case.authority_checks)
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|c| !c.internal)
+                .collect(),
         },
         documents: documents
             .into_iter()

@@ -4,18 +4,19 @@
 use chrono::Datelike;
 use serde_json::json;
 
+use super::authority::assess;
 use super::limits::{self, SUBMIT_PER_REQUESTER};
 use crate::audit::{self, Actor};
 use crate::db::models::case::{Case, NewCase, TargetRow};
 use crate::db::models::document::Document;
 use crate::db::models::requester::Requester;
-use crate::db::models::{counter, new_id, registry};
+use crate::db::models::{counter, new_id};
 use crate::db::{write_tx, Db};
 use crate::documents::{DocumentStore, StagedDocument};
-use crate::domain::authority::{self, Authority};
+use crate::domain::authority::Authority;
 use crate::domain::email::EmailAddress;
+use crate::domain::policy::Policy;
 use crate::domain::reference::CaseReference;
-use crate::domain::registry::classify;
 use crate::domain::request::{RequestDraft, ValidRequest};
 use crate::domain::vocab::{CaseState, RequestType, Track};
 use crate::domain::{clock, deadline};
@@ -32,9 +33,47 @@ pub struct Intake<'a> {
     pub db: &'a Db,
     pub mailer: &'a Mailer,
     pub store: &'a DocumentStore,
+    pub policy: &'a Policy,
+    pub home_country: &'a str,
     pub public_url: &'a str,
     /// The requester's path to a case page, for the receipt.
     pub case_path: fn(&CaseReference) -> String,
+}
+
+/// The services an intake needs, taken from the app's managed state.
+#[rocket::async_trait]
+impl<'r> rocket::request::FromRequest<'r> for Intake<'r> {
+    type Error = AppError;
+
+    async fn from_request(
+        req: &'r rocket::Request<'_>,
+    ) -> rocket::request::Outcome<Self, AppError> {
+        let rocket = req.rocket();
+        let config = rocket.state::<crate::config::Config>();
+        match (
+            rocket.state::<Db>(),
+            rocket.state::<Mailer>(),
+            rocket.state::<DocumentStore>(),
+            rocket.state::<Policy>(),
+            config,
+        ) {
+            (Some(db), Some(mailer), Some(store), Some(policy), Some(config)) => {
+                rocket::request::Outcome::Success(Intake {
+                    db,
+                    mailer,
+                    store,
+                    policy,
+                    home_country: &config.home_country,
+                    public_url: &config.public_url,
+                    case_path: crate::routes::requester_case_path,
+                })
+            }
+            _ => {
+                let error = AppError::internal("intake state is not managed");
+                rocket::request::Outcome::Error((error.status, error))
+            }
+        }
+    }
 }
 
 /// Checks the request; `Err` holds the 422 with every field that needs attention.
@@ -68,13 +107,44 @@ fn missing_document_message(kind: RequestType) -> &'static str {
     }
 }
 
+/// A refused request, with its documents handed back (the caller may keep them for a retry).
+pub struct Refused {
+    pub error: AppError,
+    pub documents: Vec<StagedDocument>,
+}
+
+/// A request that passed validation and has been checked, waiting to be stored.
+pub struct Prepared {
+    pub request: ValidRequest,
+    pub authority: Authority,
+    pub documents: Vec<StagedDocument>,
+}
+
 impl Intake<'_> {
-    pub async fn submit(
+    /// Validates and checks a request without storing anything. `Err` is a refusal (422, 403,
+    /// 429); findings of the authority checks are in `Prepared::authority`.
+    pub async fn prepare(
         &self,
         requester: &Requester,
         draft: &RequestDraft,
         documents: Vec<StagedDocument>,
-    ) -> Result<Submitted, AppError> {
+    ) -> Result<Prepared, Refused> {
+        match self.assess(requester, draft, &documents).await {
+            Ok((request, authority)) => Ok(Prepared {
+                request,
+                authority,
+                documents,
+            }),
+            Err(error) => Err(Refused { error, documents }),
+        }
+    }
+
+    async fn assess(
+        &self,
+        requester: &Requester,
+        draft: &RequestDraft,
+        documents: &[StagedDocument],
+    ) -> Result<(ValidRequest, Authority), AppError> {
         if !requester.has_profile() {
             return Err(
                 AppError::forbidden("Complete your profile before filing a request.")
@@ -82,28 +152,52 @@ impl Intake<'_> {
             );
         }
         limits::check(self.db, SUBMIT_PER_REQUESTER, &requester.id).await?;
-        let request = check(requester.track, draft, &documents)?;
+        let request = check(requester.track, draft, documents)?;
+        let (policy, home, who, count) = (
+            self.policy.clone(),
+            self.home_country.to_owned(),
+            requester.clone(),
+            documents.len(),
+        );
+        let checked = request.clone();
+        let authority = self
+            .db
+            .run(move |conn| assess(conn, &policy, &home, &who, &checked, count, None))
+            .await?;
+        Ok((request, authority))
+    }
 
-        let email = EmailAddress::parse(&requester.email).map_err(AppError::internal)?;
-        let domain = email.domain().to_owned();
-        let facts = {
-            let domain = domain.clone();
-            self.db
-                .run(move |conn| Ok(registry::facts(conn, &domain)?))
-                .await?
-        };
-        let standing = classify(&domain, &facts);
+    /// Files a request: prepare, then store whatever the checks found.
+    pub async fn submit(
+        &self,
+        requester: &Requester,
+        draft: &RequestDraft,
+        documents: Vec<StagedDocument>,
+    ) -> Result<Submitted, AppError> {
+        let prepared = self
+            .prepare(requester, draft, documents)
+            .await
+            .map_err(|refused| refused.error)?;
+        self.commit(requester, prepared).await
+    }
+
+    /// Stores the case, its targets and documents, the audit event and the receipt, together.
+    pub async fn commit(
+        &self,
+        requester: &Requester,
+        prepared: Prepared,
+    ) -> Result<Submitted, AppError> {
+        let Prepared {
+            request,
+            authority,
+            documents,
+        } = prepared;
+        let domain = EmailAddress::parse(&requester.email)
+            .map_err(AppError::internal)?
+            .domain()
+            .to_owned();
         let now = clock::now();
-        let authority = authority::evaluate(&authority::Facts {
-            track: requester.track,
-            request: &request,
-            email_verified: true,
-            domain: &domain,
-            standing: &standing,
-            documents: documents.len(),
-            today: now.date(),
-        });
-
+        let due_at = deadline::due_at(&self.policy.deadline, &request, now);
         let requester = requester.clone();
         let store = self.store.clone();
         let mailer = self.mailer.clone();
@@ -121,7 +215,7 @@ impl Intake<'_> {
                 write_tx(conn, |conn| {
                     let number = counter::next(conn, &series)?;
                     let reference = CaseReference::new(requester.track, now.year(), number);
-                    let case = new_case(&requester, &request, &reference, &domain, &authority, now)?;
+                    let case = new_case(&requester, &request, &reference, &domain, &authority, now, due_at)?;
                     let case_id = case.id.clone();
                     case.insert(conn)?;
                     TargetRow::insert_all(conn, &target_rows(&case_id, &request))?;
@@ -189,6 +283,7 @@ fn new_case(
     domain: &str,
     authority: &Authority,
     now: chrono::NaiveDateTime,
+    due_at: chrono::NaiveDateTime,
 ) -> Result<NewCase, AppError> {
     let json = |value: serde_json::Value| value.to_string();
     Ok(NewCase {
@@ -219,7 +314,7 @@ fn new_case(
         agency_domain: (requester.track == Track::Agency).then(|| domain.to_owned()),
         authority_established: authority.established,
         authority_checks: serde_json::to_string(&authority.checks).map_err(AppError::internal)?,
-        due_at: deadline::due_at(request, now),
+        due_at,
         created_at: now,
         updated_at: now,
     })

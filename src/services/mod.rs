@@ -1,6 +1,7 @@
 //! What the handlers call: each service parses nothing and renders nothing; it takes domain
 //! types, does the work in one transaction and returns what happened.
 
+pub mod authority;
 pub mod cases;
 pub mod intake;
 pub mod limits;

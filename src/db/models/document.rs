@@ -1,7 +1,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::schema::documents;
+use crate::db::schema::{documents, held_documents};
 use crate::db::DbConn;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -37,5 +37,53 @@ impl Document {
 
     pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
         documents::table.count().get_result(conn)
+    }
+}
+
+/// An uploaded file kept for its requester between two submissions of the same form.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = held_documents)]
+pub struct HeldDocument {
+    pub id: String,
+    pub requester_id: String,
+    pub filename: String,
+    pub media_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    pub held_at: NaiveDateTime,
+}
+
+impl HeldDocument {
+    pub fn insert(&self, conn: &mut DbConn) -> QueryResult<usize> {
+        diesel::insert_into(held_documents::table)
+            .values(self)
+            .execute(conn)
+    }
+
+    /// Takes back the requester's held files named by `ids`: they are removed from the table
+    /// and returned. Ids of other requesters' files are ignored.
+    pub fn take(
+        conn: &mut DbConn,
+        requester_id: &str,
+        ids: &[String],
+    ) -> QueryResult<Vec<HeldDocument>> {
+        let mine = held_documents::table
+            .filter(held_documents::requester_id.eq(requester_id))
+            .filter(held_documents::id.eq_any(ids));
+        let held = mine
+            .clone()
+            .select(HeldDocument::as_select())
+            .order(held_documents::held_at)
+            .load(conn)?;
+        diesel::delete(mine).execute(conn)?;
+        Ok(held)
+    }
+
+    /// Forgets files held since before `before`; returns their ids, for the files to go too.
+    pub fn expire(conn: &mut DbConn, before: NaiveDateTime) -> QueryResult<Vec<String>> {
+        let old = held_documents::table.filter(held_documents::held_at.lt(before));
+        let ids = old.select(held_documents::id).load(conn)?;
+        diesel::delete(old).execute(conn)?;
+        Ok(ids)
     }
 }

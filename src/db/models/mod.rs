@@ -5,6 +5,7 @@ pub mod audit;
 pub mod case;
 pub mod challenge;
 pub mod counter;
+pub mod directory;
 pub mod document;
 pub mod outbox;
 pub mod rate_limit;

@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::db::models::document::HeldDocument;
+use crate::domain::authority::Check;
 use crate::domain::request::{
     AssetDraft, EmergencyDraft, FreezeDraft, NdoDraft, RequestDraft, TargetDraft, MAX_ASSETS,
     MAX_TARGETS,
@@ -147,6 +149,18 @@ pub struct RequestFormView {
     extra_targets: usize,
     extra_assets: usize,
     alert: Option<String>,
+    /// Files already uploaded and kept for this form.
+    held: Vec<HeldFile>,
+    /// Failing checks the requester is asked to confirm or fix.
+    findings: Vec<Check>,
+}
+
+#[derive(Serialize)]
+struct HeldFile {
+    id: String,
+    name: String,
+    size: i64,
+    sha256: String,
 }
 
 fn rows<T: Serialize + Clone + Default>(
@@ -226,7 +240,29 @@ impl RequestFormView {
             extra_targets,
             extra_assets,
             alert,
+            held: Vec::new(),
+            findings: Vec::new(),
         }
+    }
+}
+
+impl RequestFormView {
+    pub fn with_held(mut self, held: &[HeldDocument]) -> RequestFormView {
+        self.held = held
+            .iter()
+            .map(|h| HeldFile {
+                id: h.id.clone(),
+                name: h.filename.clone(),
+                size: h.size_bytes,
+                sha256: h.sha256.clone(),
+            })
+            .collect();
+        self
+    }
+
+    pub fn with_findings(mut self, findings: Vec<Check>) -> RequestFormView {
+        self.findings = findings;
+        self
     }
 }
 

@@ -8,13 +8,15 @@ use serde_json::json;
 
 use super::form::{draft_from_fields, RequestFormView};
 use crate::config::Config;
+use crate::db::models::document::HeldDocument;
 use crate::db::Db;
 use crate::documents::multipart::{self, Upload};
-use crate::documents::DocumentStore;
-use crate::domain::request::RequestDraft;
+use crate::documents::StagedDocument;
+use crate::domain::authority::Check;
+use crate::domain::clock;
+use crate::domain::request::{RequestDraft, MAX_TARGETS};
 use crate::error::{AppError, FieldErrors};
 use crate::guards::{AgencyOfficer, Csrf};
-use crate::mail::Mailer;
 use crate::services::cases;
 use crate::services::intake::Intake;
 
@@ -55,81 +57,171 @@ pub fn new(officer: AgencyOfficer, csrf: Csrf) -> Either<(Status, Template), Red
     ))
 }
 
-fn count_field(upload: &Upload, name: &str) -> usize {
-    upload.field(name).and_then(|v| v.parse().ok()).unwrap_or(0)
+/// Keeps `documents` for the requester while they correct or confirm the form.
+async fn hold(
+    intake: &Intake<'_>,
+    requester_id: &str,
+    documents: Vec<StagedDocument>,
+) -> Vec<HeldDocument> {
+    let now = clock::now();
+    let held: Vec<HeldDocument> = documents
+        .into_iter()
+        .filter_map(
+            |staged| match intake.store.hold(staged, requester_id, now) {
+                Ok(held) => Some(held),
+                Err(e) => {
+                    log::warn!("could not keep an upload: {e}");
+                    None
+                }
+            },
+        )
+        .collect();
+    let rows = held.clone();
+    let stored = intake
+        .db
+        .run(move |conn| {
+            rows.iter()
+                .try_for_each(|h| h.insert(conn).map(|_| ()))
+                .map_err(Into::into)
+        })
+        .await;
+    match stored {
+        Ok(()) => held,
+        Err(_) => {
+            held.iter().for_each(|h| intake.store.discard_held(&h.id));
+            Vec::new()
+        }
+    }
+}
+
+/// Takes back the files kept from an earlier round of this form.
+async fn resume(
+    intake: &Intake<'_>,
+    requester_id: &str,
+    upload: &Upload,
+) -> Result<Vec<StagedDocument>, AppError> {
+    let ids: Vec<String> = upload
+        .fields
+        .iter()
+        .filter(|(name, _)| name == "held")
+        .map(|(_, id)| id.clone())
+        .collect();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let owner = requester_id.to_owned();
+    let held = intake
+        .db
+        .run(move |conn| Ok(HeldDocument::take(conn, &owner, &ids)?))
+        .await?;
+    held.iter()
+        .map(|h| intake.store.resume(h).map_err(AppError::internal))
+        .collect()
 }
 
 #[post("/requests", data = "<data>")]
 pub async fn create(
     officer: AgencyOfficer,
     csrf: Csrf,
+    intake: Intake<'_>,
     content_type: Option<&ContentType>,
     data: Data<'_>,
-    db: &State<Db>,
-    mailer: &State<Mailer>,
-    store: &State<DocumentStore>,
     config: &State<Config>,
 ) -> Result<Flash<Redirect>, (Status, Template)> {
-    let refused = |fields: &[(String, String)], error: AppError| {
+    let requester = &officer.0.row;
+    let page = |fields: &[(String, String)],
+                error: Option<AppError>,
+                held: &[HeldDocument],
+                extra: (usize, usize)| {
         let draft = draft_from_fields(fields);
+        let Some(error) = error else {
+            return form_page(
+                Status::Ok,
+                &csrf,
+                RequestFormView::new(draft, FieldErrors::default(), extra.0, extra.1, None)
+                    .with_held(held),
+            );
+        };
         let mut errors = error.fields.clone();
-        let alert = if errors.is_empty() {
+        let alert = if !errors.is_empty() {
+            Some("Some fields need attention. Nothing was stored.".to_owned())
+        } else if matches!(error.status.code, 413 | 415) {
             // Upload problems belong beside the file field.
-            if matches!(error.status.code, 413 | 415) {
-                errors.add("documents", error.message.clone());
-                None
-            } else {
-                Some(error.message.clone())
-            }
+            errors.add("documents", error.message.clone());
+            None
         } else {
-            Some(
-                "Some fields need attention. Nothing was stored; select your documents again."
-                    .to_owned(),
-            )
+            Some(error.message.clone())
         };
         form_page(
             error.status,
             &csrf,
-            RequestFormView::new(draft, errors, 0, 0, alert),
+            RequestFormView::new(draft, errors, extra.0, extra.1, alert).with_held(held),
         )
     };
-    let upload = match multipart::receive(data, content_type, store, config.max_documents).await {
-        Ok(upload) => upload,
-        Err(rejected) => return Err(refused(&rejected.fields, rejected.error)),
-    };
+    let upload =
+        match multipart::receive(data, content_type, intake.store, config.max_documents).await {
+            Ok(upload) => upload,
+            Err(rejected) => return Err(page(&rejected.fields, Some(rejected.error), &[], (0, 0))),
+        };
     csrf.verify(upload.field("csrf"))
-        .map_err(|e| refused(&upload.fields, e))?;
-    if !officer.0.row.has_profile() {
+        .map_err(|e| page(&upload.fields, Some(e), &[], (0, 0)))?;
+    if !requester.has_profile() {
         return Ok(Flash::warning(
             Redirect::to(uri!("/agency", super::profile::edit)),
             "Complete your profile before filing a request.",
         ));
     }
-    // "Add another target/asset" buttons re-draw the form with more rows; nothing is stored.
-    if let Some(action @ ("add_target" | "add_asset")) = upload.field("action") {
-        let extra_targets =
-            count_field(&upload, "extra_targets") + usize::from(action == "add_target");
-        let extra_assets =
-            count_field(&upload, "extra_assets") + usize::from(action == "add_asset");
-        let view = RequestFormView::new(
-            draft_from_fields(&upload.fields),
-            FieldErrors::default(),
-            extra_targets,
-            extra_assets,
-            None,
+    let mut documents = resume(&intake, &requester.id, &upload)
+        .await
+        .map_err(|e| page(&upload.fields, Some(e), &[], (0, 0)))?;
+    let fields = upload.fields;
+    documents.extend(upload.files);
+
+    // "Add another target/asset" buttons draw the form again with more rows; nothing is stored.
+    let field = |name: &str| {
+        fields
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    };
+    if let Some(action @ ("add_target" | "add_asset")) = field("action") {
+        let count = |name: &str| {
+            field(name)
+                .and_then(|v| v.parse::<usize>().ok())
+                .unwrap_or(0)
+                .min(MAX_TARGETS)
+        };
+        let extra = (
+            count("extra_targets") + usize::from(action == "add_target"),
+            count("extra_assets") + usize::from(action == "add_asset"),
         );
+        let held = hold(&intake, &requester.id, documents).await;
+        return Err(page(&fields, None, &held, extra));
+    }
+
+    let draft = draft_from_fields(&fields);
+    let prepared = match intake.prepare(requester, &draft, documents).await {
+        Ok(prepared) => prepared,
+        Err(refused) => {
+            let held = hold(&intake, &requester.id, refused.documents).await;
+            return Err(page(&fields, Some(refused.error), &held, (0, 0)));
+        }
+    };
+    // Findings the requester can fix are shown before anything is stored; they may still submit.
+    let findings: Vec<Check> = prepared
+        .authority
+        .fixable_failures()
+        .into_iter()
+        .cloned()
+        .collect();
+    if !findings.is_empty() && field("confirm") != Some("yes") {
+        let held = hold(&intake, &requester.id, prepared.documents).await;
+        let view = RequestFormView::new(draft, FieldErrors::default(), 0, 0, None)
+            .with_held(&held)
+            .with_findings(findings);
         return Err(form_page(Status::Ok, &csrf, view));
     }
-    let draft = draft_from_fields(&upload.fields);
-    let intake = Intake {
-        db,
-        mailer,
-        store,
-        public_url: &config.public_url,
-        case_path: super::case_path,
-    };
-    let fields = upload.fields;
-    match intake.submit(&officer.0.row, &draft, upload.files).await {
+    match intake.commit(requester, prepared).await {
         Ok(submitted) => Ok(Flash::success(
             Redirect::to(uri!("/agency", show(reference = &submitted.case.reference))),
             format!(
@@ -137,7 +229,7 @@ pub async fn create(
                 submitted.case.reference
             ),
         )),
-        Err(error) => Err(refused(&fields, error)),
+        Err(error) => Err(page(&fields, Some(error), &[], (0, 0))),
     }
 }
 

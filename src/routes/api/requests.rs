@@ -7,28 +7,24 @@ use serde_json::{json, Value};
 use crate::config::Config;
 use crate::db::Db;
 use crate::documents::multipart;
-use crate::documents::DocumentStore;
 use crate::domain::clock::rfc3339;
 use crate::domain::request::RequestDraft;
 use crate::error::AppError;
 use crate::guards::{AgencyOfficer, Requester};
-use crate::mail::Mailer;
-use crate::routes::agency::case_path;
 use crate::services::cases::{self, CaseSummary};
 use crate::services::intake::Intake;
 
 /// `multipart/form-data`: part `request` (the JSON of DESIGN §12), parts `documents`.
+/// Findings of the authority checks are reported in the answer, not refused.
 #[post("/requests", data = "<data>")]
 async fn create(
     officer: AgencyOfficer,
+    intake: Intake<'_>,
     content_type: Option<&ContentType>,
     data: Data<'_>,
-    db: &State<Db>,
-    mailer: &State<Mailer>,
-    store: &State<DocumentStore>,
     config: &State<Config>,
 ) -> Result<(Status, Json<Value>), AppError> {
-    let upload = multipart::receive(data, content_type, store, config.max_documents)
+    let upload = multipart::receive(data, content_type, intake.store, config.max_documents)
         .await
         .map_err(|r| r.error)?;
     let json = upload.field("request").ok_or_else(|| {
@@ -40,13 +36,6 @@ async fn create(
     let draft: RequestDraft = serde_json::from_str(json).map_err(|e| {
         AppError::invalid("request", format!("The request part is not valid: {e}."))
     })?;
-    let intake = Intake {
-        db,
-        mailer,
-        store,
-        public_url: &config.public_url,
-        case_path,
-    };
     let submitted = intake.submit(&officer.0.row, &draft, upload.files).await?;
     let case = &submitted.case;
     Ok((
@@ -55,7 +44,7 @@ async fn create(
             "reference": case.reference,
             "state": case.state,
             "due_at": rfc3339(case.due_at),
-            "authority": submitted.authority,
+            "authority": submitted.authority.for_requester(),
         })),
     ))
 }

@@ -1,0 +1,560 @@
+//! Checks of the requester's authority (DESIGN §3): one pure function of the request, the
+//! requester, the registries, the directory and the clock. A request is "authority established"
+//! when no check fails. Findings are reported, never refused: the legal team decides.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::identifiers::{self, Verdict};
+use super::policy::{Access, Policy};
+use super::registry::DomainStanding;
+use super::request::{Target, ValidRequest};
+use super::vocab::{InstrumentKind, RequestType, Track};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Pass,
+    Warn,
+    Fail,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Check {
+    pub code: String,
+    pub outcome: Outcome,
+    pub message: String,
+    /// Shown to staff only: it speaks of the platform's accounts or of other cases.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub internal: bool,
+}
+
+impl Check {
+    fn new(code: &str, outcome: Outcome, message: impl Into<String>) -> Check {
+        Check {
+            code: code.to_owned(),
+            outcome,
+            message: message.into(),
+            internal: false,
+        }
+    }
+    fn internal(mut self) -> Check {
+        self.internal = true;
+        self
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Authority {
+    pub established: bool,
+    pub checks: Vec<Check>,
+}
+
+impl Authority {
+    pub fn from_checks(checks: Vec<Check>) -> Authority {
+        Authority {
+            established: checks.iter().all(|c| c.outcome != Outcome::Fail),
+            checks,
+        }
+    }
+
+    /// What the requester may see: everything but the internal checks. `established` still
+    /// speaks for all of them (internal checks never fail).
+    pub fn for_requester(&self) -> Authority {
+        Authority {
+            established: self.established,
+            checks: self
+                .checks
+                .iter()
+                .filter(|c| !c.internal)
+                .cloned()
+                .collect(),
+        }
+    }
+
+    /// Failures the requester can do something about before submitting.
+    pub fn fixable_failures(&self) -> Vec<&Check> {
+        self.checks
+            .iter()
+            .filter(|c| !c.internal && c.outcome == Outcome::Fail)
+            .collect()
+    }
+}
+
+/// Everything the checks look at.
+pub struct Facts<'a> {
+    pub policy: &'a Policy,
+    pub home_country: &'a str,
+    pub track: Track,
+    pub request: &'a ValidRequest,
+    pub email_verified: bool,
+    pub domain: &'a str,
+    pub standing: &'a DomainStanding,
+    /// The requester's declared country (ISO 3166-1 alpha-2), if known.
+    pub country: Option<&'a str>,
+    pub documents: usize,
+    pub today: NaiveDate,
+    /// Open cases with the same instrument reference from the same agency.
+    pub duplicates: &'a [String],
+    /// Per target: the directory's answer (`Some(uid)`, `None` not found), or no answer.
+    pub directory: &'a [Option<Option<String>>],
+}
+
+pub fn evaluate(facts: &Facts<'_>) -> Authority {
+    let request = facts.request;
+    let mut checks = vec![email_verified(facts)];
+    if facts.track == Track::Agency {
+        checks.push(domain_recognised(facts));
+        checks.push(free_mail(facts));
+    }
+    checks.push(instrument_fits_track(facts));
+    checks.push(instrument_scope(facts));
+    if facts.track == Track::Agency {
+        checks.push(jurisdiction(facts));
+    }
+    checks.push(legal_process(facts));
+    checks.push(instrument_dates(facts));
+    if request.request_type == RequestType::EmergencyDisclosure {
+        checks.push(emergency_attestation(facts));
+    }
+    if request.request_type == RequestType::Freeze {
+        checks.push(freeze_order(facts));
+    }
+    checks.push(targets_well_formed(facts));
+    checks.push(targets_found(facts));
+    checks.push(duplicate(facts));
+    if let Some(check) = deadline_feasible(facts) {
+        checks.push(check);
+    }
+    Authority::from_checks(checks)
+}
+
+fn article(instrument: InstrumentKind) -> String {
+    let label = instrument.label();
+    let lower = label.to_lowercase();
+    // Acronyms keep their capitals.
+    let name = if label.starts_with("MLAT") || label.starts_with("European") {
+        label.to_owned()
+    } else {
+        lower
+    };
+    // "an MLAT request" (em-lat), "a European Production Order" (yoo-).
+    let an = name.starts_with("MLAT")
+        || matches!(name.chars().next(), Some('a' | 'e' | 'i' | 'o' | 'u'));
+    format!("{} {name}", if an { "an" } else { "a" })
+}
+
+fn list(instruments: &[InstrumentKind]) -> String {
+    let names: Vec<String> = instruments.iter().map(|k| article(*k)).collect();
+    match names.as_slice() {
+        [] => String::from("no instrument"),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+fn email_verified(facts: &Facts<'_>) -> Check {
+    if facts.email_verified {
+        Check::new(
+            "email_verified",
+            Outcome::Pass,
+            "The requester proved control of the e-mail address with a one-time code.",
+        )
+    } else {
+        Check::new(
+            "email_verified",
+            Outcome::Fail,
+            "The requester's e-mail address has not been verified.",
+        )
+    }
+}
+
+fn free_mail(facts: &Facts<'_>) -> Check {
+    if *facts.standing == DomainStanding::FreeMail {
+        Check::new(
+            "free_mail_domain",
+            Outcome::Fail,
+            format!(
+                "{} is a free-mail provider; it proves nothing about an agency.",
+                facts.domain
+            ),
+        )
+    } else {
+        Check::new(
+            "free_mail_domain",
+            Outcome::Pass,
+            format!("{} is not a free-mail provider.", facts.domain),
+        )
+    }
+}
+
+fn domain_recognised(facts: &Facts<'_>) -> Check {
+    match facts.standing {
+        DomainStanding::Recognised { entry, .. } => {
+            Check::new("agency_domain_recognised", Outcome::Pass, format!("Recognised government domain: {entry}."))
+        }
+        DomainStanding::Blocked { domain, reason } => {
+            Check::new("agency_domain_recognised", Outcome::Fail, format!("{domain} is on the blocklist: {reason}."))
+        }
+        DomainStanding::FreeMail | DomainStanding::Unrecognised => Check::new(
+            "agency_domain_recognised",
+            Outcome::Fail,
+            format!("{} is not a recognised government domain; a legal admin must verify the agency before disclosure.", facts.domain),
+        ),
+    }
+}
+
+fn instrument_fits_track(facts: &Facts<'_>) -> Check {
+    let (kind, instrument) = (facts.request.request_type, facts.request.instrument.kind);
+    let fitting = facts.policy.instruments(facts.track, kind);
+    let what = format!(
+        "a {} request on the {} track",
+        kind.label().to_lowercase(),
+        facts.track.as_str()
+    );
+    if fitting.contains(&instrument) {
+        Check::new(
+            "instrument_fits_track",
+            Outcome::Pass,
+            format!("{} fits {what}.", capitalise(&article(instrument))),
+        )
+    } else {
+        Check::new(
+            "instrument_fits_track",
+            Outcome::Fail,
+            format!(
+                "{} is not an instrument for {what}: attach {}.",
+                capitalise(&article(instrument)),
+                list(fitting)
+            ),
+        )
+    }
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+fn instrument_scope(facts: &Facts<'_>) -> Check {
+    let request = facts.request;
+    let instrument = request.instrument.kind;
+    if request.request_type == RequestType::Preservation {
+        return Check::new(
+            "instrument_scope",
+            Outcome::Pass,
+            "A preservation request names what to preserve; disclosing any of it will need its own instrument.",
+        );
+    }
+    let row = facts.policy.scope(instrument);
+    let mut refused = Vec::new();
+    let mut cautions = Vec::new();
+    for category in &request.data_categories {
+        match row.access(*category) {
+            Access::Yes => {}
+            Access::Warn => cautions.push(category.label().to_lowercase()),
+            Access::No => {
+                let reaching: Vec<InstrumentKind> = facts
+                    .policy
+                    .reaching(*category)
+                    .into_iter()
+                    .filter(|k| *k != instrument)
+                    .collect();
+                refused.push(format!(
+                    "{} does not reach {}: remove it or attach {}",
+                    capitalise(&article(instrument)),
+                    category.label().to_lowercase(),
+                    list(&reaching)
+                ));
+            }
+        }
+    }
+    let note = if row.note.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", row.note)
+    };
+    if !refused.is_empty() {
+        Check::new(
+            "instrument_scope",
+            Outcome::Fail,
+            format!("{}.{note}", refused.join("; ")),
+        )
+    } else if !cautions.is_empty() {
+        Check::new(
+            "instrument_scope",
+            Outcome::Warn,
+            format!(
+                "{} reaches {} only with caution{note}.",
+                capitalise(&article(instrument)),
+                cautions.join(", ")
+            ),
+        )
+    } else {
+        Check::new(
+            "instrument_scope",
+            Outcome::Pass,
+            format!(
+                "{} reaches every category asked for.",
+                capitalise(&article(instrument))
+            ),
+        )
+    }
+}
+
+fn jurisdiction(facts: &Facts<'_>) -> Check {
+    let instrument = facts.request.instrument.kind;
+    let rules = &facts.policy.jurisdiction;
+    let Some(country) = facts.country else {
+        return Check::new(
+            "jurisdiction_fits_instrument",
+            Outcome::Warn,
+            "The requester's country is not known.",
+        );
+    };
+    if rules.eu_only.contains(&instrument) && !facts.policy.is_eu(country) {
+        return Check::new(
+            "jurisdiction_fits_instrument",
+            Outcome::Fail,
+            format!("{} can only come from an authority of an EU member state; the agency is in {country}.", capitalise(&article(instrument))),
+        );
+    }
+    if rules.domestic.contains(&instrument) && !country.eq_ignore_ascii_case(facts.home_country) {
+        return Check::new(
+            "jurisdiction_fits_instrument",
+            Outcome::Warn,
+            format!(
+                "{} is an instrument of {}; from an agency in {country} the platform normally needs an MLAT request{}.",
+                capitalise(&article(instrument)),
+                facts.home_country,
+                if facts.policy.is_eu(country) { " or a European Production Order" } else { "" }
+            ),
+        );
+    }
+    Check::new(
+        "jurisdiction_fits_instrument",
+        Outcome::Pass,
+        format!(
+            "{} may come from an agency in {country}.",
+            capitalise(&article(instrument))
+        ),
+    )
+}
+
+fn legal_process(facts: &Facts<'_>) -> Check {
+    match (
+        facts.documents,
+        facts.request.request_type.needs_legal_process(),
+    ) {
+        (0, true) => Check::new(
+            "legal_process_attached",
+            Outcome::Fail,
+            "The legal process is not attached.",
+        ),
+        (0, false) => Check::new(
+            "legal_process_attached",
+            Outcome::Warn,
+            "No document attached; the follow-up legal process must be sent before any disclosure.",
+        ),
+        (n, _) => Check::new(
+            "legal_process_attached",
+            Outcome::Pass,
+            format!("{n} document(s) attached."),
+        ),
+    }
+}
+
+fn instrument_dates(facts: &Facts<'_>) -> Check {
+    let instrument = &facts.request.instrument;
+    if instrument.issued_on.is_some_and(|d| d > facts.today) {
+        return Check::new(
+            "instrument_dates",
+            Outcome::Fail,
+            "The instrument's issue date is in the future: check the date.",
+        );
+    }
+    if let Some(expired) = instrument.expires_on.filter(|d| *d < facts.today) {
+        return Check::new(
+            "instrument_dates",
+            Outcome::Fail,
+            format!("The instrument expired on {expired}: attach a current one."),
+        );
+    }
+    Check::new(
+        "instrument_dates",
+        Outcome::Pass,
+        "The instrument is in force.",
+    )
+}
+
+fn emergency_attestation(facts: &Facts<'_>) -> Check {
+    match &facts.request.emergency {
+        Some(emergency) if emergency.attested => Check::new(
+            "emergency_attestation_complete",
+            Outcome::Pass,
+            "The officer attested that the emergency involves danger of death or serious physical injury.",
+        ),
+        _ => Check::new(
+            "emergency_attestation_complete",
+            Outcome::Fail,
+            "The officer has not attested the emergency; disclosure without legal process needs that attestation.",
+        ),
+    }
+}
+
+fn freeze_order(facts: &Facts<'_>) -> Check {
+    let orders = &facts.policy.freeze.orders;
+    if !orders.contains(&facts.request.instrument.kind) {
+        return Check::new(
+            "freeze_has_order",
+            Outcome::Fail,
+            format!("A freeze needs {}.", list(orders)),
+        );
+    }
+    if facts.documents == 0 {
+        return Check::new(
+            "freeze_has_order",
+            Outcome::Fail,
+            format!(
+                "Attach the {} itself.",
+                facts.request.instrument.kind.label().to_lowercase()
+            ),
+        );
+    }
+    Check::new(
+        "freeze_has_order",
+        Outcome::Pass,
+        format!(
+            "{} is attached.",
+            capitalise(&article(facts.request.instrument.kind))
+        ),
+    )
+}
+
+fn describe(i: usize, target: &Target) -> String {
+    let chain = target
+        .chain
+        .map(|c| format!(", {}", c.label()))
+        .unwrap_or_default();
+    format!(
+        "target {} ({}{chain})",
+        i + 1,
+        target.kind.label().to_lowercase()
+    )
+}
+
+fn targets_well_formed(facts: &Facts<'_>) -> Check {
+    let mut invalid = Vec::new();
+    let mut unchecked = Vec::new();
+    for (i, target) in facts.request.targets.iter().enumerate() {
+        match identifiers::check(target.kind, target.chain, &target.value) {
+            Verdict::Valid(_) => {}
+            Verdict::Invalid(reason) => invalid.push(format!(
+                "{} {}: {reason}",
+                describe(i, target),
+                target.value
+            )),
+            Verdict::Unchecked(_) => unchecked.push(describe(i, target)),
+        }
+    }
+    if !invalid.is_empty() {
+        Check::new(
+            "targets_well_formed",
+            Outcome::Fail,
+            capitalise(&format!("{}.", invalid.join("; "))),
+        )
+    } else if !unchecked.is_empty() {
+        Check::new(
+            "targets_well_formed",
+            Outcome::Warn,
+            capitalise(&format!(
+                "{} could not be checked (no rule for that chain).",
+                unchecked.join(", ")
+            )),
+        )
+    } else {
+        Check::new(
+            "targets_well_formed",
+            Outcome::Pass,
+            "Every target is well formed, with valid checksums where the chain defines one.",
+        )
+    }
+}
+
+fn targets_found(facts: &Facts<'_>) -> Check {
+    let mut found = Vec::new();
+    let mut missing = Vec::new();
+    for (i, target) in facts.request.targets.iter().enumerate() {
+        match facts.directory.get(i) {
+            Some(Some(Some(uid))) => {
+                found.push(format!("{} is account {uid}", describe(i, target)))
+            }
+            Some(Some(None)) => missing.push(describe(i, target)),
+            _ => {}
+        }
+    }
+    let check = if missing.is_empty() && found.is_empty() {
+        Check::new(
+            "targets_found",
+            Outcome::Warn,
+            "No target can be looked up in the account directory.",
+        )
+    } else if missing.is_empty() {
+        Check::new(
+            "targets_found",
+            Outcome::Pass,
+            capitalise(&format!("{}.", found.join("; "))),
+        )
+    } else {
+        let mut message = format!("No account matches {}.", missing.join(", "));
+        if !found.is_empty() {
+            message.push_str(&capitalise(&format!(" {}.", found.join("; "))));
+        }
+        Check::new("targets_found", Outcome::Warn, message)
+    };
+    check.internal()
+}
+
+fn duplicate(facts: &Facts<'_>) -> Check {
+    let check = match facts.duplicates {
+        [] => Check::new(
+            "duplicate_request",
+            Outcome::Pass,
+            "No open case carries the same instrument reference from this agency.",
+        ),
+        open => Check::new(
+            "duplicate_request",
+            Outcome::Warn,
+            format!(
+                "The same instrument reference {} is already open as {}.",
+                facts.request.instrument.reference,
+                open.join(", ")
+            ),
+        ),
+    };
+    check.internal()
+}
+
+fn deadline_feasible(facts: &Facts<'_>) -> Option<Check> {
+    let deadline = facts.request.deadline?;
+    let minimum = i64::from(facts.policy.deadline_feasible.minimum_days);
+    Some(if (deadline - facts.today).num_days() < minimum {
+        Check::new(
+            "deadline_feasible",
+            Outcome::Warn,
+            format!("The requested deadline {deadline} is less than {minimum} days away; the legal team will try but cannot promise it."),
+        )
+    } else {
+        Check::new(
+            "deadline_feasible",
+            Outcome::Pass,
+            format!("The requested deadline {deadline} leaves time to review the request."),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests;

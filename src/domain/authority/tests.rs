@@ -1,0 +1,393 @@
+use chrono::NaiveDate;
+
+use super::*;
+use crate::domain::request::{Emergency, Freeze, Instrument, Ndo, Target};
+use crate::domain::vocab::{Chain, DataCategory, TargetKind, TargetRole};
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()
+}
+
+fn request(
+    kind: RequestType,
+    instrument: InstrumentKind,
+    categories: &[DataCategory],
+) -> ValidRequest {
+    ValidRequest {
+        request_type: kind,
+        instrument: Instrument {
+            kind: instrument,
+            reference: "GJ-2026-114".into(),
+            issuing_authority: "Grand Jury".into(),
+            issued_on: NaiveDate::from_ymd_opt(2026, 11, 1),
+            expires_on: None,
+        },
+        targets: vec![Target {
+            kind: TargetKind::Email,
+            value: "alice@example.com".into(),
+            chain: None,
+            role: TargetRole::Suspect,
+        }],
+        data_categories: categories.to_vec(),
+        records_from: None,
+        records_to: None,
+        ndo: Ndo::default(),
+        deadline: None,
+        summary: "s".into(),
+        emergency: None,
+        freeze: None,
+    }
+}
+
+struct Case {
+    track: Track,
+    country: &'static str,
+    standing: DomainStanding,
+    documents: usize,
+    duplicates: Vec<String>,
+    directory: Vec<Option<Option<String>>>,
+}
+
+impl Default for Case {
+    fn default() -> Case {
+        Case {
+            track: Track::Agency,
+            country: "US",
+            standing: DomainStanding::Recognised {
+                source: "dotgov",
+                entry: "fbi.gov".into(),
+            },
+            documents: 1,
+            duplicates: vec![],
+            directory: vec![Some(Some("U1".into()))],
+        }
+    }
+}
+
+fn run(case: &Case, request: &ValidRequest) -> Authority {
+    let policy = Policy::default_policy();
+    evaluate(&Facts {
+        policy: &policy,
+        home_country: "US",
+        track: case.track,
+        request,
+        email_verified: true,
+        domain: "fbi.gov",
+        standing: &case.standing,
+        country: Some(case.country),
+        documents: case.documents,
+        today: today(),
+        duplicates: &case.duplicates,
+        directory: &case.directory,
+    })
+}
+
+fn check<'a>(authority: &'a Authority, code: &str) -> &'a Check {
+    authority
+        .checks
+        .iter()
+        .find(|c| c.code == code)
+        .unwrap_or_else(|| panic!("no {code} in {authority:#?}"))
+}
+
+/// DESIGN §3's matrix, written out independently of policy/default.toml: Y pass, N fail, W warn.
+/// Columns: subscriber, KYC, transactions, access logs, balances, content, support tickets.
+const DESIGN_MATRIX: &[(InstrumentKind, &str)] = &[
+    (InstrumentKind::Subpoena, "YYYYYNN"),
+    (InstrumentKind::CourtOrder2703d, "YYYYYNN"),
+    (InstrumentKind::SearchWarrant, "YYYYYYY"),
+    (InstrumentKind::CourtOrder, "YYYYYYY"),
+    (InstrumentKind::MlatRequest, "YYYYYYY"),
+    (InstrumentKind::SeizureWarrant, "YNNNYNN"),
+    (InstrumentKind::FreezingOrder, "YNNNYNN"),
+    (InstrumentKind::EuProductionOrder, "YYYYYWW"),
+    (InstrumentKind::EmergencyAttestation, "YWYYYWW"),
+    (InstrumentKind::PreservationLetter, "NNNNNNN"),
+    (InstrumentKind::EuPreservationOrder, "NNNNNNN"),
+    (InstrumentKind::Other, "WWWWWWW"),
+];
+
+#[test]
+fn every_instrument_and_category_follows_the_design_matrix() {
+    assert_eq!(DESIGN_MATRIX.len(), InstrumentKind::ALL.len());
+    for (instrument, row) in DESIGN_MATRIX {
+        for (category, expected) in DataCategory::ALL.iter().zip(row.chars()) {
+            let authority = run(
+                &Case {
+                    country: "FR",
+                    ..Case::default()
+                },
+                &request(RequestType::Disclosure, *instrument, &[*category]),
+            );
+            let scope = check(&authority, "instrument_scope");
+            let want = match expected {
+                'Y' => Outcome::Pass,
+                'W' => Outcome::Warn,
+                _ => Outcome::Fail,
+            };
+            assert_eq!(
+                scope.outcome, want,
+                "{instrument} × {category}: {}",
+                scope.message
+            );
+            if want == Outcome::Fail {
+                let label = category.label().to_lowercase();
+                assert!(
+                    scope
+                        .message
+                        .contains(&format!("does not reach {label}: remove it or attach")),
+                    "{}",
+                    scope.message
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn a_subpoena_for_content_names_the_instruments_that_reach_it() {
+    let authority = run(
+        &Case::default(),
+        &request(
+            RequestType::Disclosure,
+            InstrumentKind::Subpoena,
+            &[DataCategory::CommunicationsContent],
+        ),
+    );
+    let scope = check(&authority, "instrument_scope");
+    assert_eq!(scope.outcome, Outcome::Fail);
+    assert!(scope.message.starts_with("A subpoena does not reach communications content: remove it or attach a search warrant, a court order or an MLAT request"), "{}", scope.message);
+    assert!(!authority.established);
+}
+
+#[test]
+fn instruments_must_fit_the_track_and_type() {
+    let authority = run(
+        &Case::default(),
+        &request(RequestType::Freeze, InstrumentKind::Subpoena, &[]),
+    );
+    let fits = check(&authority, "instrument_fits_track");
+    assert_eq!(fits.outcome, Outcome::Fail);
+    assert!(
+        fits.message
+            .contains("attach a seizure warrant, a freezing order or a court order"),
+        "{}",
+        fits.message
+    );
+    assert_eq!(check(&authority, "freeze_has_order").outcome, Outcome::Fail);
+
+    let court = Case {
+        track: Track::Court,
+        ..Case::default()
+    };
+    let authority = run(
+        &court,
+        &request(RequestType::Freeze, InstrumentKind::SeizureWarrant, &[]),
+    );
+    assert_eq!(
+        check(&authority, "instrument_fits_track").outcome,
+        Outcome::Fail,
+        "a court-track representative cannot file a seizure warrant"
+    );
+    let authority = run(
+        &court,
+        &request(
+            RequestType::Freeze,
+            InstrumentKind::FreezingOrder,
+            &[DataCategory::BalancesWallets],
+        ),
+    );
+    assert!(authority.established, "{authority:#?}");
+}
+
+#[test]
+fn an_epoc_must_come_from_the_eu_and_domestic_instruments_from_abroad_earn_a_caution() {
+    let epoc = request(
+        RequestType::Disclosure,
+        InstrumentKind::EuProductionOrder,
+        &[DataCategory::SubscriberInfo],
+    );
+    let from_us = run(&Case::default(), &epoc);
+    let check_us = check(&from_us, "jurisdiction_fits_instrument");
+    assert_eq!(check_us.outcome, Outcome::Fail);
+    assert!(
+        check_us.message.contains("EU member state"),
+        "{}",
+        check_us.message
+    );
+    assert!(
+        check(
+            &run(
+                &Case {
+                    country: "DE",
+                    ..Case::default()
+                },
+                &epoc
+            ),
+            "jurisdiction_fits_instrument"
+        )
+        .outcome
+            == Outcome::Pass
+    );
+
+    let subpoena = request(
+        RequestType::Disclosure,
+        InstrumentKind::Subpoena,
+        &[DataCategory::SubscriberInfo],
+    );
+    let from_gb = run(
+        &Case {
+            country: "GB",
+            ..Case::default()
+        },
+        &subpoena,
+    );
+    let caution = check(&from_gb, "jurisdiction_fits_instrument");
+    assert_eq!(caution.outcome, Outcome::Warn);
+    assert!(caution.message.contains("MLAT"), "{}", caution.message);
+    assert!(from_gb.established, "a caution is not a failure");
+}
+
+#[test]
+fn expired_and_future_dated_instruments_fail() {
+    let mut expired = request(
+        RequestType::Disclosure,
+        InstrumentKind::SearchWarrant,
+        &[DataCategory::SubscriberInfo],
+    );
+    expired.instrument.expires_on = NaiveDate::from_ymd_opt(2026, 11, 20);
+    let dates = run(&Case::default(), &expired);
+    assert_eq!(
+        check(&dates, "instrument_dates").message,
+        "The instrument expired on 2026-11-20: attach a current one."
+    );
+    let mut future = expired.clone();
+    future.instrument.expires_on = None;
+    future.instrument.issued_on = NaiveDate::from_ymd_opt(2026, 12, 1);
+    assert_eq!(
+        check(&run(&Case::default(), &future), "instrument_dates").outcome,
+        Outcome::Fail
+    );
+}
+
+#[test]
+fn duplicates_and_directory_findings_are_internal() {
+    let case = Case {
+        duplicates: vec!["LE-2026-000007".into()],
+        directory: vec![Some(None)],
+        ..Case::default()
+    };
+    let authority = run(
+        &case,
+        &request(
+            RequestType::Disclosure,
+            InstrumentKind::Subpoena,
+            &[DataCategory::SubscriberInfo],
+        ),
+    );
+    let duplicate = check(&authority, "duplicate_request");
+    assert_eq!(duplicate.outcome, Outcome::Warn);
+    assert!(duplicate
+        .message
+        .contains("GJ-2026-114 is already open as LE-2026-000007"));
+    assert!(duplicate.internal);
+    let found = check(&authority, "targets_found");
+    assert!(
+        found.internal
+            && found
+                .message
+                .contains("No account matches target 1 (e-mail address)"),
+        "{}",
+        found.message
+    );
+    let shown = authority.for_requester();
+    assert!(shown
+        .checks
+        .iter()
+        .all(|c| c.code != "duplicate_request" && c.code != "targets_found"));
+    assert!(authority.established);
+}
+
+#[test]
+fn a_mistyped_address_fails_targets_well_formed() {
+    let mut with_wallet = request(
+        RequestType::Disclosure,
+        InstrumentKind::Subpoena,
+        &[DataCategory::Transactions],
+    );
+    with_wallet.targets.push(Target {
+        kind: TargetKind::WalletAddress,
+        value: "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6T".into(),
+        chain: Some(Chain::Trx),
+        role: TargetRole::Subject,
+    });
+    let authority = run(
+        &Case {
+            directory: vec![],
+            ..Case::default()
+        },
+        &with_wallet,
+    );
+    let formed = check(&authority, "targets_well_formed");
+    assert_eq!(formed.outcome, Outcome::Fail);
+    assert!(formed.message.starts_with("Target 2 (wallet address, TRON) TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6T: this TRON address fails its base58check checksum"), "{}", formed.message);
+    assert_eq!(authority.fixable_failures().len(), 1);
+}
+
+#[test]
+fn emergencies_need_the_attestation_and_deadlines_must_be_feasible() {
+    let mut emergency = request(
+        RequestType::EmergencyDisclosure,
+        InstrumentKind::EmergencyAttestation,
+        &[DataCategory::SubscriberInfo],
+    );
+    emergency.emergency = Some(Emergency {
+        nature: "n".into(),
+        persons_at_risk: "p".into(),
+        why_needed: "w".into(),
+        attested: false,
+    });
+    let authority = run(
+        &Case {
+            documents: 0,
+            ..Case::default()
+        },
+        &emergency,
+    );
+    assert_eq!(
+        check(&authority, "emergency_attestation_complete").outcome,
+        Outcome::Fail
+    );
+    assert_eq!(
+        check(&authority, "legal_process_attached").outcome,
+        Outcome::Warn
+    );
+
+    let mut hurried = request(
+        RequestType::Disclosure,
+        InstrumentKind::Subpoena,
+        &[DataCategory::SubscriberInfo],
+    );
+    hurried.deadline = NaiveDate::from_ymd_opt(2026, 11, 28);
+    assert_eq!(
+        check(&run(&Case::default(), &hurried), "deadline_feasible").outcome,
+        Outcome::Warn
+    );
+
+    let mut freeze = request(RequestType::Freeze, InstrumentKind::FreezingOrder, &[]);
+    freeze.freeze = Some(Freeze {
+        assets: vec![],
+        reason: "r".into(),
+    });
+    let without_document = run(
+        &Case {
+            documents: 0,
+            ..Case::default()
+        },
+        &freeze,
+    );
+    assert_eq!(
+        check(&without_document, "freeze_has_order").message,
+        "Attach the freezing order itself."
+    );
+}

@@ -1,0 +1,237 @@
+//! The authority policy as data (`policy/default.toml`): what each instrument reaches, which
+//! instruments fit which track and request type, who may issue what, and the deadline rules.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use super::vocab::{DataCategory, InstrumentKind, RequestType, Track};
+
+pub const DEFAULT: &str = include_str!("../../policy/default.toml");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Access {
+    Yes,
+    No,
+    Warn,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScopeRow {
+    pub subscriber_info: Access,
+    pub kyc_documents: Access,
+    pub transactions: Access,
+    pub access_logs: Access,
+    pub balances_wallets: Access,
+    pub communications_content: Access,
+    pub support_tickets: Access,
+    #[serde(default)]
+    pub note: String,
+}
+
+impl ScopeRow {
+    pub fn access(&self, category: DataCategory) -> Access {
+        match category {
+            DataCategory::SubscriberInfo => self.subscriber_info,
+            DataCategory::KycDocuments => self.kyc_documents,
+            DataCategory::Transactions => self.transactions,
+            DataCategory::AccessLogs => self.access_logs,
+            DataCategory::BalancesWallets => self.balances_wallets,
+            DataCategory::CommunicationsContent => self.communications_content,
+            DataCategory::SupportTickets => self.support_tickets,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrackInstruments {
+    #[serde(default)]
+    pub disclosure: Vec<InstrumentKind>,
+    #[serde(default)]
+    pub preservation: Vec<InstrumentKind>,
+    #[serde(default)]
+    pub emergency_disclosure: Vec<InstrumentKind>,
+    #[serde(default)]
+    pub freeze: Vec<InstrumentKind>,
+}
+
+impl TrackInstruments {
+    pub fn for_type(&self, kind: RequestType) -> &[InstrumentKind] {
+        match kind {
+            RequestType::Disclosure => &self.disclosure,
+            RequestType::Preservation => &self.preservation,
+            RequestType::EmergencyDisclosure => &self.emergency_disclosure,
+            RequestType::Freeze => &self.freeze,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tracks {
+    pub agency: TrackInstruments,
+    pub court: TrackInstruments,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Jurisdiction {
+    pub eu_member_states: Vec<String>,
+    pub eu_only: Vec<InstrumentKind>,
+    pub domestic: Vec<InstrumentKind>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FreezeRules {
+    pub orders: Vec<InstrumentKind>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeadlineRule {
+    #[serde(rename = "type")]
+    pub request_type: Option<RequestType>,
+    pub instrument: Option<InstrumentKind>,
+    pub hours: u32,
+    /// Whether a later deadline asked for by the requester replaces the policy's.
+    #[serde(default)]
+    pub requester_may_extend: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Feasibility {
+    pub minimum_days: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    pub scope: BTreeMap<InstrumentKind, ScopeRow>,
+    pub tracks: Tracks,
+    pub jurisdiction: Jurisdiction,
+    pub freeze: FreezeRules,
+    pub deadline: Vec<DeadlineRule>,
+    pub deadline_feasible: Feasibility,
+}
+
+impl Policy {
+    /// Parses and checks a policy file. The error names the line and the reason.
+    pub fn parse(text: &str) -> Result<Policy, String> {
+        let policy: Policy = toml::from_str(text).map_err(|e| {
+            let line = e
+                .span()
+                .map(|span| text[..span.start.min(text.len())].lines().count().max(1));
+            match line {
+                Some(line) => format!("line {line}: {}", e.message()),
+                None => e.message().to_owned(),
+            }
+        })?;
+        if let Some(missing) = InstrumentKind::ALL
+            .iter()
+            .find(|k| !policy.scope.contains_key(k))
+        {
+            return Err(format!(
+                "[scope.{missing}] is missing: every instrument needs a scope row"
+            ));
+        }
+        if !policy
+            .deadline
+            .iter()
+            .any(|r| r.request_type.is_none() && r.instrument.is_none())
+        {
+            return Err("[[deadline]] needs a last rule with neither `type` nor `instrument`, for everything else".into());
+        }
+        if let Some(code) = policy
+            .jurisdiction
+            .eu_member_states
+            .iter()
+            .find(|c| super::profile::Country::parse(c).is_none())
+        {
+            return Err(format!(
+                "[jurisdiction] eu_member_states: “{code}” is not an ISO 3166-1 country code"
+            ));
+        }
+        Ok(policy)
+    }
+
+    pub fn default_policy() -> Policy {
+        Policy::parse(DEFAULT).expect("the shipped policy parses")
+    }
+
+    pub fn scope(&self, instrument: InstrumentKind) -> &ScopeRow {
+        // `parse` guarantees a row for every instrument.
+        &self.scope[&instrument]
+    }
+
+    pub fn instruments(&self, track: Track, kind: RequestType) -> &[InstrumentKind] {
+        match track {
+            Track::Agency => self.tracks.agency.for_type(kind),
+            Track::Court => self.tracks.court.for_type(kind),
+        }
+    }
+
+    pub fn is_eu(&self, country: &str) -> bool {
+        self.jurisdiction
+            .eu_member_states
+            .iter()
+            .any(|c| c.eq_ignore_ascii_case(country))
+    }
+
+    /// The instruments that reach `category`, for a message naming what would.
+    pub fn reaching(&self, category: DataCategory) -> Vec<InstrumentKind> {
+        self.scope
+            .iter()
+            .filter(|(_, row)| row.access(category) == Access::Yes)
+            .map(|(kind, _)| *kind)
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_policy_parses() {
+        let policy = Policy::default_policy();
+        assert_eq!(
+            policy
+                .scope(InstrumentKind::Subpoena)
+                .access(DataCategory::CommunicationsContent),
+            Access::No
+        );
+        assert!(policy
+            .instruments(Track::Court, RequestType::Freeze)
+            .contains(&InstrumentKind::FreezingOrder));
+        assert!(policy.is_eu("fr") && !policy.is_eu("US"));
+    }
+
+    #[test]
+    fn a_broken_policy_names_the_line() {
+        let broken = DEFAULT.replacen(
+            "communications_content = \"no\"",
+            "communications_content = \"maybe\"",
+            1,
+        );
+        let error = Policy::parse(&broken).unwrap_err();
+        let line = DEFAULT
+            .lines()
+            .position(|l| l.contains("communications_content = \"no\""))
+            .unwrap()
+            + 1;
+        assert!(error.starts_with(&format!("line {line}:")), "{error}");
+        assert!(error.contains("maybe"), "{error}");
+
+        let unknown = DEFAULT.replacen("[scope.other]", "[scope.writ_of_mandamus]", 1);
+        let error = Policy::parse(&unknown).unwrap_err();
+        assert!(error.contains("writ_of_mandamus"), "{error}");
+
+        let missing = DEFAULT.replacen("[scope.other]", "[scope.other_x]", 1);
+        assert!(Policy::parse(&missing).is_err());
+    }
+}

@@ -1,0 +1,188 @@
+//! The authority checks through the real app: reported at submission, hidden where they speak
+//! of the platform's accounts, and run again when the case's facts change.
+
+mod common;
+
+use common::{subpoena_request, TestApp, PDF};
+use rocket::http::Status;
+use serde_json::{json, Value};
+use writ::audit::Actor;
+use writ::domain::policy::Policy;
+
+fn check<'a>(body: &'a Value, code: &str) -> &'a Value {
+    body["authority"]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["code"] == code)
+        .unwrap_or_else(|| panic!("no {code}: {body}"))
+}
+
+#[rocket::async_test]
+async fn findings_are_reported_not_refused() {
+    let app = TestApp::new().await;
+    let token = app.officer("j.doe@fbi.gov").await;
+    let mut epoc = subpoena_request();
+    epoc["instrument"]["kind"] = json!("eu_production_order");
+    epoc["data_categories"] = json!(["subscriber_info", "communications_content"]);
+    epoc["targets"][1]["value"] = json!("0x52908400098527886E0F7030069857D2E4169Ee7");
+    let (status, body) = app.submit(&token, &epoc, &[("epoc.pdf", PDF)]).await;
+    assert_eq!(status, Status::Created, "{body}");
+    assert_eq!(body["authority"]["established"], false);
+    assert_eq!(
+        check(&body, "jurisdiction_fits_instrument")["outcome"],
+        "fail"
+    );
+    assert!(check(&body, "jurisdiction_fits_instrument")["message"]
+        .as_str()
+        .unwrap()
+        .contains("EU member state; the agency is in US"));
+    assert_eq!(check(&body, "instrument_scope")["outcome"], "warn");
+    let formed = check(&body, "targets_well_formed");
+    assert_eq!(formed["outcome"], "fail");
+    assert!(
+        formed["message"]
+            .as_str()
+            .unwrap()
+            .contains("Target 2 (wallet address, Ethereum)"),
+        "{formed}"
+    );
+    assert!(
+        formed["message"].as_str().unwrap().contains("EIP-55"),
+        "{formed}"
+    );
+    for internal in ["targets_found", "duplicate_request"] {
+        assert!(
+            body["authority"]["checks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|c| c["code"] != internal),
+            "{internal} is for staff only"
+        );
+    }
+
+    let reference = body["reference"].as_str().unwrap();
+    let (_, case) = app
+        .get_json(&format!("/api/v1/requests/{reference}"), &token)
+        .await;
+    assert_eq!(case["authority"]["established"], false);
+    assert!(case["authority"]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["code"] != "targets_found"));
+}
+
+#[rocket::async_test]
+async fn an_admin_verifying_the_agency_establishes_authority_on_recheck() {
+    let app = TestApp::new().await;
+    let token = app.api_sign_in("officer@police-example.org").await;
+    let response = app
+        .client
+        .put("/api/v1/profile")
+        .header(rocket::http::ContentType::JSON)
+        .header(rocket::http::Header::new(
+            "Authorization",
+            format!("Bearer {token}"),
+        ))
+        .body(common::profile().to_string())
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::Ok);
+    let (_, first) = app
+        .submit(&token, &subpoena_request(), &[("subpoena.pdf", PDF)])
+        .await;
+    assert_eq!(first["authority"]["established"], false);
+    let (_, second) = app
+        .submit(&token, &subpoena_request(), &[("subpoena.pdf", PDF)])
+        .await;
+
+    {
+        let mut conn = app.db().get().unwrap();
+        writ::db::models::registry::approve(
+            &mut conn,
+            "police-example.org",
+            "Example Police",
+            "US",
+            "admin",
+        )
+        .unwrap();
+    }
+    let case_id = {
+        use diesel::prelude::*;
+        use writ::db::schema::cases::dsl::*;
+        let mut conn = app.db().get().unwrap();
+        cases
+            .filter(reference.eq(second["reference"].as_str().unwrap()))
+            .select(id)
+            .first::<String>(&mut *conn)
+            .unwrap()
+    };
+    let events = app.count("audit_events");
+    let authority = writ::services::authority::recheck(
+        app.db(),
+        &Policy::default_policy(),
+        "US",
+        &case_id,
+        Actor::System,
+    )
+    .await
+    .unwrap();
+    assert!(authority.established, "{authority:#?}");
+    let duplicate = authority
+        .checks
+        .iter()
+        .find(|c| c.code == "duplicate_request")
+        .unwrap();
+    assert!(
+        duplicate.message.contains(&format!(
+            "already open as {}",
+            first["reference"].as_str().unwrap()
+        )),
+        "{}",
+        duplicate.message
+    );
+    assert_eq!(
+        app.count("audit_events"),
+        events + 1,
+        "the recheck is recorded"
+    );
+
+    let (_, case) = app
+        .get_json(
+            &format!("/api/v1/requests/{}", second["reference"].as_str().unwrap()),
+            &token,
+        )
+        .await;
+    assert_eq!(case["authority"]["established"], true);
+    let domain = case["authority"]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["code"] == "agency_domain_recognised")
+        .unwrap();
+    assert!(domain["message"]
+        .as_str()
+        .unwrap()
+        .contains("Example Police (verified by a legal admin)"));
+}
+
+#[rocket::async_test]
+async fn a_broken_policy_file_stops_start_up_naming_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policy.toml");
+    let text = writ::domain::policy::DEFAULT.replacen("hours = 8", "hours = \"eight\"", 1);
+    std::fs::write(&policy, &text).unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_writ"))
+        .arg("serve")
+        .env("WRIT_DATA_DIR", dir.path().join("var"))
+        .env("WRIT_POLICY_FILE", &policy)
+        .env_remove("WRIT_DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let line = text.lines().position(|l| l.contains("\"eight\"")).unwrap() + 1;
+    assert!(stderr.contains(&format!("line {line}:")), "{stderr}");
+}
