@@ -10,7 +10,9 @@ use crate::config::Config;
 use crate::db::models::registry::{self, NewGovDomain};
 use crate::db::{write_tx, Db};
 use crate::domain::clock;
+use crate::domain::vocab::Role;
 use crate::error::AppError;
+use crate::services::staff_auth;
 
 #[derive(Parser)]
 #[command(name = "writ", version, about = "Legal-request intake portal")]
@@ -29,6 +31,11 @@ enum Command {
     Registry {
         #[command(subcommand)]
         command: RegistryCommand,
+    },
+    /// Staff accounts.
+    Staff {
+        #[command(subcommand)]
+        command: StaffCommand,
     },
     /// Audit trail.
     Audit {
@@ -51,6 +58,26 @@ enum RegistryCommand {
 enum RegistryFormat {
     /// The official US .gov domain list (current-full.csv).
     Dotgov,
+}
+
+#[derive(Subcommand)]
+enum StaffCommand {
+    /// Create an account; prints its first password and the TOTP secret as an otpauth:// URI.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_enum)]
+        role: RoleArg,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RoleArg {
+    Support,
+    Legal,
+    Admin,
 }
 
 #[derive(Subcommand)]
@@ -81,6 +108,9 @@ pub fn run() -> ExitCode {
         Command::Audit {
             command: AuditCommand::Verify,
         } => open(&config).and_then(|db| verify_audit(&db)),
+        Command::Staff {
+            command: StaffCommand::Add { email, name, role },
+        } => open(&config).and_then(|db| add_staff(&db, &email, &name, role)),
     };
     outcome.unwrap_or_else(|e| fail(&e))
 }
@@ -150,6 +180,32 @@ pub fn import_dotgov(db: &Db, file: &std::path::Path) -> Result<ExitCode, AppErr
         Ok::<_, AppError>(count)
     })?;
     println!("imported {imported} .gov domains ({skipped} rows skipped)");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn add_staff(db: &Db, email: &str, name: &str, role: RoleArg) -> Result<ExitCode, AppError> {
+    let role = match role {
+        RoleArg::Support => Role::Support,
+        RoleArg::Legal => Role::Legal,
+        RoleArg::Admin => Role::Admin,
+    };
+    let account = rocket::execute(staff_auth::add(db, email, name, role)).map_err(|e| {
+        match e.fields.get("email").or(e.fields.get("name")) {
+            Some(message) => AppError::config(message.to_owned()),
+            None => e,
+        }
+    })?;
+    println!(
+        "created {} ({}) for {}",
+        account.staff.email,
+        role.label(),
+        account.staff.name
+    );
+    println!("initial password: {}", account.password);
+    println!(
+        "TOTP secret (add it to an authenticator app): {}",
+        account.otpauth_uri
+    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -11,7 +11,7 @@ use crate::db::models::requester::Requester as RequesterRow;
 use crate::db::models::session;
 use crate::db::Db;
 use crate::domain::clock;
-use crate::domain::vocab::Track;
+use crate::domain::vocab::{Role, Track};
 use crate::error::{is_api, AppError};
 use crate::routes::GuardFailure;
 
@@ -160,5 +160,101 @@ impl<'r> FromRequest<'r> for Csrf {
             jar.add_private(cookie(config, CSRF_COOKIE, token.clone()));
         }
         Outcome::Success(Csrf(token))
+    }
+}
+
+pub const STAFF_COOKIE: &str = "writ_staff";
+
+/// A signed-in member of staff (any role): bearer token on the API, cookie on pages.
+#[derive(Clone)]
+pub struct StaffMember {
+    pub row: crate::db::models::staff::Staff,
+    pub token: Token,
+}
+
+fn presented_staff_token(req: &Request<'_>) -> Option<Token> {
+    if is_api(req) {
+        let header = req.headers().get_one("Authorization")?;
+        let token = header
+            .strip_prefix("Bearer ")
+            .map(str::trim)
+            .filter(|t| !t.is_empty())?;
+        Some(Token::from_presented(token))
+    } else {
+        req.cookies()
+            .get_private(STAFF_COOKIE)
+            .map(|c| Token::from_presented(c.value()))
+    }
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for StaffMember {
+    type Error = AppError;
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
+        let cached = req
+            .local_cache_async(async {
+                let token = presented_staff_token(req)?;
+                let db = req.rocket().state::<Db>()?;
+                let hashed = token.hash();
+                match db
+                    .run(move |conn| {
+                        Ok(crate::db::models::staff::session_staff(
+                            conn,
+                            &hashed,
+                            clock::now(),
+                        )?)
+                    })
+                    .await
+                {
+                    Ok(Some(row)) => Some(StaffMember { row, token }),
+                    Ok(None) => None,
+                    Err(e) => {
+                        log::error!("staff session lookup failed: {e}");
+                        None
+                    }
+                }
+            })
+            .await;
+        match cached {
+            Some(staff) => Outcome::Success(staff.clone()),
+            None => refuse(
+                req,
+                AppError::unauthorized("Sign in to the staff dashboard to continue.")
+                    .with_code("staff_sign_in"),
+            ),
+        }
+    }
+}
+
+/// A legal reviewer or legal admin.
+pub struct LegalReviewer(pub StaffMember);
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for LegalReviewer {
+    type Error = AppError;
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
+        let staff = try_outcome!(req.guard::<StaffMember>().await);
+        if staff.row.role < Role::Legal {
+            return refuse(req, AppError::forbidden("Only the legal team may do this."));
+        }
+        Outcome::Success(LegalReviewer(staff))
+    }
+}
+
+/// A legal admin.
+pub struct LegalAdmin(pub StaffMember);
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for LegalAdmin {
+    type Error = AppError;
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
+        let reviewer = try_outcome!(req.guard::<LegalReviewer>().await);
+        if reviewer.0.row.role < Role::Admin {
+            return refuse(req, AppError::forbidden("Only a legal admin may do this."));
+        }
+        Outcome::Success(LegalAdmin(reviewer.0))
     }
 }

@@ -232,6 +232,33 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    staff (id) {
+        id -> Text,
+        email -> Text,
+        name -> Text,
+        role -> Text,
+        password_hash -> Text,
+        totp_secret -> Text,
+        totp_last_step -> BigInt,
+        failed_attempts -> Integer,
+        locked_until -> Nullable<Timestamp>,
+        active -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    staff_sessions (token_hash) {
+        token_hash -> Text,
+        staff_id -> Text,
+        kind -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(staff_sessions -> staff (staff_id));
 diesel::joinable!(account_wallets -> accounts (uid));
 diesel::joinable!(sessions -> requesters (requester_id));
 diesel::joinable!(cases -> requesters (requester_id));
@@ -259,4 +286,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     accounts,
     account_wallets,
     held_documents,
+    staff,
+    staff_sessions,
 );

@@ -157,6 +157,31 @@ vocabulary!(
     }
 );
 
+vocabulary!(
+    /// What a member of staff may do (DESIGN §1, §4): each role includes the ones before it.
+    Role {
+        Support = "support": "Support agent",
+        Legal = "legal": "Legal reviewer",
+        Admin = "admin": "Legal admin",
+    }
+);
+
+impl CaseState {
+    /// States in which a case still needs the legal team.
+    pub const OPEN: &'static [CaseState] = &[
+        CaseState::Triage,
+        CaseState::LegalQueue,
+        CaseState::InReview,
+        CaseState::NeedsInfo,
+        CaseState::Approved,
+        CaseState::PartiallyApproved,
+    ];
+
+    pub fn open_names() -> Vec<&'static str> {
+        CaseState::OPEN.iter().map(|s| s.as_str()).collect()
+    }
+}
+
 impl RequestType {
     /// The request types each track may file (DESIGN §2).
     pub fn allowed_on(self, track: Track) -> bool {

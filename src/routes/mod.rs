@@ -3,6 +3,7 @@
 pub mod agency;
 pub mod api;
 pub mod public;
+pub mod staff;
 
 use rocket::http::Status;
 use rocket::{Catcher, Request};

@@ -20,16 +20,6 @@ use crate::domain::request::{Emergency, Freeze, Instrument, Ndo, Target, ValidRe
 use crate::domain::vocab::{CaseState, Chain, DataCategory, TargetKind, TargetRole, Track};
 use crate::error::AppError;
 
-/// States in which a case is still open, for duplicate detection.
-const OPEN: &[CaseState] = &[
-    CaseState::Triage,
-    CaseState::LegalQueue,
-    CaseState::InReview,
-    CaseState::NeedsInfo,
-    CaseState::Approved,
-    CaseState::PartiallyApproved,
-];
-
 /// Evaluates `request` from `requester` with `documents` attached. `case_id` names the case
 /// being re-checked, so that it is not its own duplicate.
 pub fn assess(
@@ -44,7 +34,7 @@ pub fn assess(
     let email = EmailAddress::parse(&requester.email).map_err(AppError::internal)?;
     let domain = email.domain();
     let standing = classify(domain, &registry::facts(conn, domain)?);
-    let states: Vec<&str> = OPEN.iter().map(|s| s.as_str()).collect();
+    let states = CaseState::open_names();
     let duplicates: Vec<String> =
         if request.instrument.reference.is_empty() || requester.track != Track::Agency {
             Vec::new()

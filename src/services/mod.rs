@@ -1,9 +1,12 @@
 //! What the handlers call: each service parses nothing and renders nothing; it takes domain
 //! types, does the work in one transaction and returns what happened.
 
+pub mod agencies;
 pub mod authority;
 pub mod cases;
 pub mod intake;
 pub mod limits;
 pub mod profile;
 pub mod signin;
+pub mod staff_auth;
+pub mod staff_cases;

@@ -426,3 +426,39 @@ fn parse_eml(raw: &str) -> Mail {
         body,
     }
 }
+
+/// A member of staff made as `writ staff add` makes them.
+pub struct StaffAccount {
+    pub email: String,
+    pub password: String,
+    pub secret: String,
+}
+
+impl StaffAccount {
+    /// The authenticator's code `steps_ahead` 30-second steps from now.
+    pub fn code(&self, steps_ahead: i64) -> String {
+        let at = chrono::Utc::now().timestamp() + steps_ahead * 30;
+        writ::services::staff_auth::code_at(&self.secret, at as u64).unwrap()
+    }
+}
+
+impl TestApp {
+    pub async fn staff(&self, email: &str, role: writ::domain::vocab::Role) -> StaffAccount {
+        let account = writ::services::staff_auth::add(self.db(), email, "Test Staff", role)
+            .await
+            .expect("add staff");
+        StaffAccount {
+            email: email.to_owned(),
+            password: account.password,
+            secret: account.staff.totp_secret,
+        }
+    }
+
+    /// Signs a member of staff in through the API; returns the bearer token.
+    pub async fn staff_token(&self, account: &StaffAccount) -> String {
+        let response = self.post_json("/api/v1/staff/login", json!({ "email": account.email, "password": account.password, "totp": account.code(0) }), None).await;
+        assert_eq!(response.status(), Status::Ok);
+        let body: Value = response.into_json().await.unwrap();
+        body["token"].as_str().unwrap().to_owned()
+    }
+}

@@ -13,6 +13,7 @@ pub mod registry;
 pub mod requester;
 pub mod secret;
 pub mod session;
+pub mod staff;
 
 pub fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()

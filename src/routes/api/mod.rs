@@ -3,6 +3,7 @@
 mod auth;
 mod profile;
 mod requests;
+mod staff;
 
 use rocket::http::ContentType;
 use rocket::{get, routes, Route};
@@ -20,5 +21,6 @@ pub fn routes() -> Vec<Route> {
     routes.extend(auth::routes());
     routes.extend(profile::routes());
     routes.extend(requests::routes());
+    routes.extend(staff::routes());
     routes
 }

@@ -1,0 +1,3 @@
+DROP INDEX cases_due;
+DROP TABLE staff_sessions;
+DROP TABLE staff;

@@ -1,0 +1,142 @@
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::crypto::HashedToken;
+use crate::db::schema::{staff, staff_sessions};
+use crate::db::DbConn;
+use crate::domain::vocab::Role;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = staff)]
+pub struct Staff {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    #[diesel(deserialize_as = String)]
+    pub role: Role,
+    pub password_hash: String,
+    pub totp_secret: String,
+    pub totp_last_step: i64,
+    pub failed_attempts: i32,
+    pub locked_until: Option<NaiveDateTime>,
+    pub active: bool,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = staff)]
+pub struct NewStaff {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    #[diesel(serialize_as = String)]
+    pub role: Role,
+    pub password_hash: String,
+    pub totp_secret: String,
+    pub active: bool,
+    pub created_at: NaiveDateTime,
+}
+
+impl NewStaff {
+    pub fn insert(self, conn: &mut DbConn) -> QueryResult<usize> {
+        diesel::insert_into(staff::table).values(self).execute(conn)
+    }
+}
+
+impl Staff {
+    pub fn find_by_email(conn: &mut DbConn, email: &str) -> QueryResult<Option<Staff>> {
+        staff::table
+            .filter(staff::email.eq(email))
+            .select(Staff::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Staff> {
+        staff::table.find(id).select(Staff::as_select()).first(conn)
+    }
+
+    pub fn all(conn: &mut DbConn) -> QueryResult<Vec<Staff>> {
+        staff::table
+            .order(staff::email)
+            .select(Staff::as_select())
+            .load(conn)
+    }
+
+    /// Counts a failed sign-in; the account locks for `lock` from the `max`-th failure on.
+    pub fn record_failure(
+        conn: &mut DbConn,
+        id: &str,
+        max: i32,
+        lock_until: NaiveDateTime,
+    ) -> QueryResult<i32> {
+        let failures: i32 = diesel::update(staff::table.find(id))
+            .set(staff::failed_attempts.eq(staff::failed_attempts + 1))
+            .returning(staff::failed_attempts)
+            .get_result(conn)?;
+        if failures >= max {
+            diesel::update(staff::table.find(id))
+                .set(staff::locked_until.eq(lock_until))
+                .execute(conn)?;
+        }
+        Ok(failures)
+    }
+
+    /// Accepts a TOTP time step once: the update changes a row only if the step is newer than
+    /// the last one accepted, so a replayed code (or a concurrent second use) changes nothing.
+    pub fn accept_step(conn: &mut DbConn, id: &str, step: i64) -> QueryResult<bool> {
+        let changed = diesel::update(staff::table.find(id).filter(staff::totp_last_step.lt(step)))
+            .set((
+                staff::totp_last_step.eq(step),
+                staff::failed_attempts.eq(0),
+                staff::locked_until.eq(None::<NaiveDateTime>),
+            ))
+            .execute(conn)?;
+        Ok(changed == 1)
+    }
+
+    pub fn set_password(conn: &mut DbConn, id: &str, hash: &str) -> QueryResult<usize> {
+        diesel::update(staff::table.find(id))
+            .set(staff::password_hash.eq(hash))
+            .execute(conn)
+    }
+}
+
+pub fn create_session(
+    conn: &mut DbConn,
+    token: &HashedToken,
+    staff_id: &str,
+    kind: &str,
+    now: NaiveDateTime,
+    expires_at: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::insert_into(staff_sessions::table)
+        .values((
+            staff_sessions::token_hash.eq(&token.0),
+            staff_sessions::staff_id.eq(staff_id),
+            staff_sessions::kind.eq(kind),
+            staff_sessions::created_at.eq(now),
+            staff_sessions::expires_at.eq(expires_at),
+        ))
+        .execute(conn)
+}
+
+/// The active member of staff a live session belongs to.
+pub fn session_staff(
+    conn: &mut DbConn,
+    token: &HashedToken,
+    now: NaiveDateTime,
+) -> QueryResult<Option<Staff>> {
+    staff_sessions::table
+        .inner_join(staff::table)
+        .filter(staff_sessions::token_hash.eq(&token.0))
+        .filter(staff_sessions::expires_at.gt(now))
+        .filter(staff::active.eq(true))
+        .select(Staff::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn delete_session(conn: &mut DbConn, token: &HashedToken) -> QueryResult<usize> {
+    diesel::delete(staff_sessions::table.find(&token.0)).execute(conn)
+}

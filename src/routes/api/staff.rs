@@ -1,0 +1,60 @@
+use rocket::serde::json::Json;
+use rocket::{get, post, routes, Route, State};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::db::Db;
+use crate::domain::clock::rfc3339;
+use crate::error::AppError;
+use crate::guards::StaffMember;
+use crate::routes::staff::queue_filter;
+use crate::services::{staff_auth, staff_cases};
+
+#[derive(Deserialize)]
+struct Login {
+    email: String,
+    password: String,
+    totp: String,
+}
+
+#[post("/staff/login", format = "json", data = "<body>")]
+async fn login(body: Json<Login>, db: &State<Db>) -> Result<Json<Value>, AppError> {
+    let signed_in = staff_auth::sign_in(db, &body.email, &body.password, &body.totp, "api").await?;
+    Ok(Json(
+        json!({ "token": signed_in.token.expose(), "expires_at": rfc3339(signed_in.expires_at), "role": signed_in.staff.role }),
+    ))
+}
+
+#[get("/staff/cases?<state>&<track>&<type>&<overdue>&<q>&<page>")]
+async fn cases(
+    _staff: StaffMember,
+    db: &State<Db>,
+    state: Option<&str>,
+    track: Option<&str>,
+    r#type: Option<&str>,
+    overdue: Option<bool>,
+    q: Option<&str>,
+    page: Option<i64>,
+) -> Result<Json<Value>, AppError> {
+    let queue =
+        staff_cases::queue(db, queue_filter(state, track, r#type, overdue, q, page)).await?;
+    serde_json::to_value(queue)
+        .map(Json)
+        .map_err(AppError::internal)
+}
+
+#[get("/staff/cases/<reference>")]
+async fn case(
+    reference: &str,
+    _staff: StaffMember,
+    db: &State<Db>,
+) -> Result<Json<Value>, AppError> {
+    let case = staff_cases::find(db, reference).await?;
+    serde_json::to_value(case)
+        .map(Json)
+        .map_err(AppError::internal)
+}
+
+pub fn routes() -> Vec<Route> {
+    routes![login, cases, case]
+}

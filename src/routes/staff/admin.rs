@@ -1,0 +1,136 @@
+use rocket::form::{Form, FromForm};
+use rocket::response::{Flash, Redirect};
+use rocket::{get, post, routes, uri, Route, State};
+use rocket_dyn_templates::Template;
+use serde_json::{json, Value};
+
+use crate::config::Config;
+use crate::db::Db;
+use crate::domain::policy::Policy;
+use crate::domain::profile::Country;
+use crate::error::AppError;
+use crate::guards::{Csrf, LegalAdmin};
+use crate::routes::agency::{with_error, Page};
+use crate::services::agencies;
+
+#[derive(FromForm)]
+struct VerifyForm {
+    domain: String,
+    agency_name: String,
+    country: String,
+    csrf: String,
+}
+
+#[derive(FromForm)]
+struct BlockForm {
+    domain: String,
+    reason: String,
+    csrf: String,
+}
+
+async fn context(db: &Db, admin: &LegalAdmin, csrf: &Csrf) -> Result<Value, AppError> {
+    let (approved, blocked) = agencies::list(db).await?;
+    let countries: Vec<Value> = Country::all()
+        .iter()
+        .map(|c| json!({ "value": c.code(), "label": c.name() }))
+        .collect();
+    Ok(
+        json!({ "csrf": csrf.token(), "staff": admin.0.row.name, "role": admin.0.row.role, "approved": approved, "blocked": blocked, "countries": countries }),
+    )
+}
+
+#[get("/admin/agencies")]
+async fn agencies_page(
+    admin: LegalAdmin,
+    csrf: Csrf,
+    db: &State<Db>,
+    flash: Option<rocket::request::FlashMessage<'_>>,
+) -> Result<Template, AppError> {
+    let mut context = context(db, &admin, &csrf).await?;
+    context["flash"] = json!(flash.map(|f| f.message().to_owned()));
+    Ok(Template::render("staff/agencies", context))
+}
+
+async fn refused(db: &Db, admin: &LegalAdmin, csrf: &Csrf, values: Value, error: AppError) -> Page {
+    match context(db, admin, csrf).await {
+        Ok(mut context) => {
+            context["values"] = values;
+            with_error("staff/agencies", context, error)
+        }
+        Err(e) => with_error("staff/agencies", json!({ "csrf": csrf.token() }), e),
+    }
+}
+
+#[post("/admin/agencies/verify", data = "<form>")]
+async fn verify(
+    form: Form<VerifyForm>,
+    admin: LegalAdmin,
+    csrf: Csrf,
+    db: &State<Db>,
+    policy: &State<Policy>,
+    config: &State<Config>,
+) -> Result<Flash<Redirect>, Page> {
+    let values =
+        json!({ "domain": form.domain, "agency_name": form.agency_name, "country": form.country });
+    if let Err(e) = csrf.verify(Some(&form.csrf)) {
+        return Err(refused(db, &admin, &csrf, values, e).await);
+    }
+    match agencies::verify(
+        db,
+        policy,
+        &config.home_country,
+        &admin.0.row.id,
+        &form.domain,
+        &form.agency_name,
+        &form.country,
+    )
+    .await
+    {
+        Ok(rechecked) => Ok(Flash::success(
+            Redirect::to(uri!("/staff", agencies_page)),
+            format!(
+                "{} is verified; {rechecked} open case(s) were checked again.",
+                form.domain.trim().to_lowercase()
+            ),
+        )),
+        Err(e) => Err(refused(db, &admin, &csrf, values, e).await),
+    }
+}
+
+#[post("/admin/agencies/block", data = "<form>")]
+async fn block(
+    form: Form<BlockForm>,
+    admin: LegalAdmin,
+    csrf: Csrf,
+    db: &State<Db>,
+    policy: &State<Policy>,
+    config: &State<Config>,
+) -> Result<Flash<Redirect>, Page> {
+    let values = json!({ "block_domain": form.domain, "reason": form.reason });
+    if let Err(e) = csrf.verify(Some(&form.csrf)) {
+        return Err(refused(db, &admin, &csrf, values, e).await);
+    }
+    match agencies::block(
+        db,
+        policy,
+        &config.home_country,
+        &admin.0.row.id,
+        &form.domain,
+        &form.reason,
+    )
+    .await
+    {
+        Ok(rechecked) => Ok(Flash::success(
+            Redirect::to(uri!("/staff", agencies_page)),
+            format!(
+                "{} is blocked; {rechecked} open case(s) were checked again.",
+                form.domain.trim().to_lowercase()
+            ),
+        )),
+        Err(e) => Err(refused(db, &admin, &csrf, values, e).await),
+    }
+}
+
+pub fn routes() -> Vec<Route> {
+    routes![agencies_page, verify, block]
+}

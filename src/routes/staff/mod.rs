@@ -1,0 +1,16 @@
+//! The staff dashboard (`/staff`): sign-in, the legal queue, case pages, agency administration.
+
+mod admin;
+mod cases;
+
+pub use cases::filter as queue_filter;
+mod signin;
+
+use rocket::Route;
+
+pub fn routes() -> Vec<Route> {
+    let mut routes = signin::routes();
+    routes.extend(cases::routes());
+    routes.extend(admin::routes());
+    routes
+}

@@ -1,0 +1,127 @@
+use rocket::form::{Form, FromForm};
+use rocket::http::CookieJar;
+use rocket::response::{Flash, Redirect};
+use rocket::{get, post, routes, uri, Either, Route, State};
+use rocket_dyn_templates::Template;
+use serde_json::json;
+
+use crate::config::Config;
+use crate::db::Db;
+use crate::error::AppError;
+use crate::guards::{cookie, Csrf, StaffMember, STAFF_COOKIE};
+use crate::routes::agency::{with_error, Page};
+use crate::services::staff_auth;
+
+#[derive(FromForm)]
+struct SignInForm {
+    email: String,
+    password: String,
+    code: String,
+    csrf: String,
+}
+
+#[get("/")]
+fn start(staff: Option<StaffMember>, csrf: Csrf) -> Either<Redirect, Template> {
+    match staff {
+        Some(_) => Either::Left(Redirect::to(uri!(
+            "/staff",
+            super::cases::queue(_, _, _, _, _, _)
+        ))),
+        None => Either::Right(Template::render(
+            "staff/sign_in",
+            json!({ "csrf": csrf.token() }),
+        )),
+    }
+}
+
+#[post("/sign-in", data = "<form>")]
+async fn sign_in(
+    form: Form<SignInForm>,
+    csrf: Csrf,
+    jar: &CookieJar<'_>,
+    db: &State<Db>,
+    config: &State<Config>,
+) -> Result<Redirect, Page> {
+    let page = |error: AppError| {
+        with_error(
+            "staff/sign_in",
+            json!({ "csrf": csrf.token(), "email": form.email }),
+            error,
+        )
+    };
+    csrf.verify(Some(&form.csrf)).map_err(page)?;
+    let signed_in = staff_auth::sign_in(db, &form.email, &form.password, &form.code, "cookie")
+        .await
+        .map_err(page)?;
+    jar.add_private(cookie(
+        config,
+        STAFF_COOKIE,
+        signed_in.token.expose().to_owned(),
+    ));
+    Ok(Redirect::to(uri!(
+        "/staff",
+        super::cases::queue(_, _, _, _, _, _)
+    )))
+}
+
+#[derive(FromForm)]
+struct CsrfOnly {
+    csrf: String,
+}
+
+#[post("/sign-out", data = "<form>")]
+async fn sign_out(
+    form: Form<CsrfOnly>,
+    staff: StaffMember,
+    csrf: Csrf,
+    jar: &CookieJar<'_>,
+    db: &State<Db>,
+) -> Result<Redirect, AppError> {
+    csrf.verify(Some(&form.csrf))?;
+    staff_auth::sign_out(db, &staff.token).await?;
+    jar.remove_private(STAFF_COOKIE);
+    Ok(Redirect::to(uri!("/staff", start)))
+}
+
+#[derive(FromForm)]
+struct PasswordForm {
+    current: String,
+    new: String,
+    csrf: String,
+}
+
+#[get("/password")]
+fn password_page(staff: StaffMember, csrf: Csrf) -> Template {
+    Template::render(
+        "staff/password",
+        json!({ "csrf": csrf.token(), "staff": staff.row.name }),
+    )
+}
+
+#[post("/password", data = "<form>")]
+async fn change_password(
+    form: Form<PasswordForm>,
+    staff: StaffMember,
+    csrf: Csrf,
+    db: &State<Db>,
+) -> Result<Flash<Redirect>, Page> {
+    let page = |error: AppError| {
+        with_error(
+            "staff/password",
+            json!({ "csrf": csrf.token(), "staff": staff.row.name }),
+            error,
+        )
+    };
+    csrf.verify(Some(&form.csrf)).map_err(page)?;
+    staff_auth::change_password(db, &staff.row, &form.current, &form.new)
+        .await
+        .map_err(page)?;
+    Ok(Flash::success(
+        Redirect::to(uri!("/staff", super::cases::queue(_, _, _, _, _, _))),
+        "Password changed.",
+    ))
+}
+
+pub fn routes() -> Vec<Route> {
+    routes![start, sign_in, sign_out, password_page, change_password]
+}

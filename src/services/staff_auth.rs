@@ -1,0 +1,275 @@
+//! Staff accounts and their sign-in: argon2id password and TOTP (RFC 6238), with lockout after
+//! repeated failures, a dummy password check for unknown addresses, and codes good once.
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use chrono::{NaiveDateTime, TimeDelta};
+use serde_json::json;
+use totp_rs::{Algorithm, Secret, TOTP};
+
+use super::limits::{self, Limit};
+use crate::audit::{self, Actor};
+use crate::crypto::{random_bytes, sha256_hex, Token};
+use crate::db::models::new_id;
+use crate::db::models::staff::{self as rows, NewStaff, Staff};
+use crate::db::{is_unique_violation, write_tx, Db};
+use crate::domain::clock;
+use crate::domain::email::EmailAddress;
+use crate::domain::vocab::Role;
+use crate::error::AppError;
+
+pub const MAX_FAILURES: i32 = 5;
+pub const LOCKOUT: TimeDelta = TimeDelta::minutes(15);
+pub const SESSION_TTL: TimeDelta = TimeDelta::hours(8);
+
+const SIGN_IN_PER_EMAIL: Limit = Limit {
+    name: "staff-signin",
+    max: 20,
+    window: TimeDelta::minutes(15),
+    message: "Too many sign-in attempts for this account. Wait 15 minutes and try again.",
+};
+
+const WRONG: &str = "Wrong e-mail address, password or code.";
+
+pub struct NewAccount {
+    pub staff: Staff,
+    pub password: String,
+    pub otpauth_uri: String,
+}
+
+pub struct StaffSignedIn {
+    pub token: Token,
+    pub expires_at: NaiveDateTime,
+    pub staff: Staff,
+}
+
+pub fn hash_password(password: &str) -> Result<String, AppError> {
+    let salt = SaltString::encode_b64(&random_bytes::<16>()).map_err(AppError::internal)?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(AppError::internal)
+}
+
+fn password_matches(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|parsed| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    })
+}
+
+/// A hash to check against when the address is unknown, so that the answer takes as long.
+fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| hash_password("writ-dummy-password").unwrap_or_default())
+}
+
+fn totp(secret_base32: &str, account: &str) -> Result<TOTP, AppError> {
+    let secret = Secret::Encoded(secret_base32.to_owned())
+        .to_bytes()
+        .map_err(|e| AppError::internal(format!("{e:?}")))?;
+    TOTP::new(
+        Algorithm::SHA1,
+        6,
+        0,
+        30,
+        secret,
+        Some("Writ".to_owned()),
+        account.to_owned(),
+    )
+    .map_err(AppError::internal)
+}
+
+/// The code an authenticator shows for `secret` at `unix_seconds` (used by tests and `writ`).
+pub fn code_at(secret_base32: &str, unix_seconds: u64) -> Result<String, AppError> {
+    Ok(totp(secret_base32, "staff")?.generate(unix_seconds))
+}
+
+/// Creates an account; returns its first password and the `otpauth://` URI for the authenticator.
+pub async fn add(db: &Db, email: &str, name: &str, role: Role) -> Result<NewAccount, AppError> {
+    let email = EmailAddress::parse(email).map_err(|m| AppError::invalid("email", m))?;
+    let name = name.trim().to_owned();
+    if name.is_empty() {
+        return Err(AppError::invalid("name", "Enter the person's name."));
+    }
+    let password = URL_SAFE_NO_PAD.encode(random_bytes::<15>());
+    let secret = Secret::Raw(random_bytes::<20>().to_vec())
+        .to_encoded()
+        .to_string();
+    let otpauth_uri = totp(&secret, email.as_str())?.get_url();
+    let first_password = password.clone();
+    let staff = db
+        .run(move |conn| {
+            let hash = hash_password(&first_password)?;
+            write_tx(conn, |conn| {
+                let id = new_id();
+                let inserted = NewStaff {
+                    id: id.clone(),
+                    email: email.as_str().to_owned(),
+                    name,
+                    role,
+                    password_hash: hash,
+                    totp_secret: secret,
+                    active: true,
+                    created_at: clock::now(),
+                }
+                .insert(conn);
+                match inserted {
+                    Err(e) if is_unique_violation(&e) => {
+                        return Err(AppError::conflict(format!(
+                            "{email} already has a staff account."
+                        )))
+                    }
+                    other => other?,
+                };
+                audit::record(
+                    conn,
+                    &Actor::Cli,
+                    None,
+                    "staff.added",
+                    json!({ "staff": id, "role": role }),
+                )?;
+                Ok(Staff::find(conn, &id)?)
+            })
+        })
+        .await?;
+    Ok(NewAccount {
+        staff,
+        password,
+        otpauth_uri,
+    })
+}
+
+/// Password and code; `kind` is `cookie` or `api`.
+pub async fn sign_in(
+    db: &Db,
+    email: &str,
+    password: &str,
+    code: &str,
+    kind: &'static str,
+) -> Result<StaffSignedIn, AppError> {
+    let email = EmailAddress::parse(email)
+        .map_err(|_| AppError::unauthorized(WRONG).with_code("invalid_credentials"))?;
+    limits::check(db, SIGN_IN_PER_EMAIL, email.as_str()).await?;
+    let (password, code) = (password.to_owned(), code.trim().to_owned());
+    db.run(move |conn| {
+        let now = clock::now();
+        let Some(staff) = rows::Staff::find_by_email(conn, email.as_str())? else {
+            password_matches(&password, dummy_hash());
+            return Err(AppError::unauthorized(WRONG).with_code("invalid_credentials"));
+        };
+        if let Some(until) = staff.locked_until.filter(|until| *until > now) {
+            return Err(AppError::too_many(format!(
+                "This account is locked after {MAX_FAILURES} failed sign-ins, until {} UTC.",
+                until.format("%H:%M")
+            ))
+            .with_code("account_locked"));
+        }
+        let password_ok = password_matches(&password, &staff.password_hash);
+        let step = matching_step(&staff, &code, now)?;
+        match (password_ok && staff.active, step) {
+            (true, Some(step)) => {
+                if !rows::Staff::accept_step(conn, &staff.id, step)? {
+                    return Err(AppError::unauthorized(
+                        "That code was already used. Wait for the next one.",
+                    )
+                    .with_code("code_reused"));
+                }
+                write_tx(conn, |conn| {
+                    let token = Token::generate();
+                    let expires_at = now + SESSION_TTL;
+                    rows::create_session(conn, &token.hash(), &staff.id, kind, now, expires_at)?;
+                    audit::record(
+                        conn,
+                        &Actor::Staff(staff.id.clone()),
+                        None,
+                        "staff.signin",
+                        json!({ "via": kind }),
+                    )?;
+                    Ok(StaffSignedIn {
+                        token,
+                        expires_at,
+                        staff: Staff::find(conn, &staff.id)?,
+                    })
+                })
+            }
+            _ => {
+                let failures =
+                    rows::Staff::record_failure(conn, &staff.id, MAX_FAILURES, now + LOCKOUT)?;
+                audit::record(
+                    conn,
+                    &Actor::Staff(staff.id.clone()),
+                    None,
+                    "staff.signin_failed",
+                    json!({ "failures": failures }),
+                )?;
+                Err(AppError::unauthorized(WRONG).with_code("invalid_credentials"))
+            }
+        }
+    })
+    .await
+}
+
+/// The 30-second step whose code matches, allowing one step of clock drift either way.
+fn matching_step(staff: &Staff, code: &str, now: NaiveDateTime) -> Result<Option<i64>, AppError> {
+    if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(None);
+    }
+    let totp = totp(&staff.totp_secret, &staff.email)?;
+    let current = now.and_utc().timestamp() / 30;
+    Ok((current - 1..=current + 1).find(|step| {
+        // Digest comparison keeps the check's timing independent of the code.
+        sha256_hex(totp.generate((*step * 30) as u64).as_bytes()) == sha256_hex(code.as_bytes())
+    }))
+}
+
+pub async fn sign_out(db: &Db, token: &Token) -> Result<(), AppError> {
+    let hashed = token.hash();
+    db.run(move |conn| Ok(rows::delete_session(conn, &hashed).map(|_| ())?))
+        .await
+}
+
+/// Changes a password after checking the current one. Argon2 runs on the blocking pool.
+pub async fn change_password(
+    db: &Db,
+    staff: &Staff,
+    current: &str,
+    new: &str,
+) -> Result<(), AppError> {
+    if new.chars().count() < 12 {
+        return Err(AppError::invalid(
+            "new",
+            "Choose a password of at least 12 characters.",
+        ));
+    }
+    let (id, stored, current, new) = (
+        staff.id.clone(),
+        staff.password_hash.clone(),
+        current.to_owned(),
+        new.to_owned(),
+    );
+    db.run(move |conn| {
+        if !password_matches(&current, &stored) {
+            return Err(AppError::invalid(
+                "current",
+                "That is not your current password.",
+            ));
+        }
+        let hash = hash_password(&new)?;
+        write_tx(conn, |conn| {
+            rows::Staff::set_password(conn, &id, &hash)?;
+            audit::record(
+                conn,
+                &Actor::Staff(id.clone()),
+                None,
+                "staff.password_changed",
+                json!({}),
+            )?;
+            Ok(())
+        })
+    })
+    .await
+}

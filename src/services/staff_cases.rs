@@ -1,0 +1,209 @@
+//! What the legal team reads: the queue and the whole of a case.
+
+use chrono::TimeDelta;
+use diesel::prelude::*;
+use serde::Serialize;
+use serde_json::Value;
+
+use super::cases::{CaseSummary, DocumentView, MessageView};
+use crate::db::models::audit as audit_rows;
+use crate::db::models::case::{Case, Message, TargetRow};
+use crate::db::models::document::Document;
+use crate::db::models::requester::Requester;
+use crate::db::schema::{case_targets, cases};
+use crate::db::{Db, DbConn};
+use crate::domain::authority::Check;
+use crate::domain::clock::{self, rfc3339};
+use crate::domain::vocab::{CaseState, DataCategory, RequestType, Track};
+use crate::error::AppError;
+
+pub const PAGE_SIZE: i64 = 50;
+/// Due within this long: "at risk".
+pub const AT_RISK: TimeDelta = TimeDelta::hours(48);
+
+#[derive(Debug, Clone, Default)]
+pub struct QueueFilter {
+    pub state: Option<CaseState>,
+    pub track: Option<Track>,
+    pub request_type: Option<RequestType>,
+    pub overdue: bool,
+    pub q: Option<String>,
+    pub page: i64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct QueueRow {
+    #[serde(flatten)]
+    pub summary: CaseSummary,
+    pub track: &'static str,
+    pub emergency: bool,
+    pub overdue: bool,
+    pub at_risk: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Queue {
+    pub cases: Vec<QueueRow>,
+    pub page: i64,
+    pub more: bool,
+}
+
+/// Open cases (or those of the state asked for): emergencies first, then by due date.
+pub async fn queue(db: &Db, filter: QueueFilter) -> Result<Queue, AppError> {
+    db.run(move |conn| {
+        let now = clock::now();
+        let mut query = cases::table.into_boxed();
+        query = match filter.state {
+            Some(state) => query.filter(cases::state.eq(state.as_str())),
+            None => query.filter(cases::state.eq_any(CaseState::open_names())),
+        };
+        if let Some(track) = filter.track {
+            query = query.filter(cases::track.eq(track.as_str()));
+        }
+        if let Some(kind) = filter.request_type {
+            query = query.filter(cases::request_type.eq(kind.as_str()));
+        }
+        if filter.overdue {
+            query = query.filter(cases::due_at.lt(now));
+        }
+        if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+            let by_target = case_targets::table
+                .filter(case_targets::value.eq(q.to_owned()))
+                .select(case_targets::case_id);
+            query = query.filter(
+                cases::reference
+                    .eq(q.to_owned())
+                    .or(cases::instrument_reference.eq(q.to_owned()))
+                    .or(cases::id.eq_any(by_target)),
+            );
+        }
+        let rows: Vec<Case> = query
+            .order((
+                cases::request_type
+                    .eq(RequestType::EmergencyDisclosure.as_str())
+                    .desc(),
+                cases::due_at.asc(),
+                cases::reference.asc(),
+            ))
+            .limit(PAGE_SIZE + 1)
+            .offset(filter.page.max(0) * PAGE_SIZE)
+            .select(Case::as_select())
+            .load(conn)?;
+        let more = rows.len() as i64 > PAGE_SIZE;
+        let cases = rows
+            .iter()
+            .take(PAGE_SIZE as usize)
+            .map(|case| QueueRow {
+                summary: CaseSummary::from(case),
+                track: case.track.as_str(),
+                emergency: case.request_type == RequestType::EmergencyDisclosure,
+                overdue: case.due_at < now,
+                at_risk: case.due_at >= now && case.due_at < now + AT_RISK,
+            })
+            .collect();
+        Ok(Queue {
+            cases,
+            page: filter.page.max(0),
+            more,
+        })
+    })
+    .await
+}
+
+#[derive(Debug, Serialize)]
+pub struct TimelineEntry {
+    pub seq: i64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub details: Value,
+    pub hash: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct StaffCaseView {
+    #[serde(flatten)]
+    pub summary: CaseSummary,
+    pub track: &'static str,
+    pub requester: Value,
+    pub instrument_label: &'static str,
+    pub issuing_authority: String,
+    pub issued_on: Option<String>,
+    pub expires_on: Option<String>,
+    pub agency_domain: Option<String>,
+    pub targets: Vec<Value>,
+    pub data_categories: Vec<String>,
+    pub data_category_labels: Vec<&'static str>,
+    pub records_from: Option<String>,
+    pub records_to: Option<String>,
+    pub ndo: Value,
+    pub requested_deadline: Option<String>,
+    pub summary_text: String,
+    pub emergency: Option<Value>,
+    pub freeze: Option<Value>,
+    pub authority: Value,
+    pub documents: Vec<DocumentView>,
+    pub messages: Vec<MessageView>,
+    pub timeline: Vec<TimelineEntry>,
+}
+
+pub async fn find(db: &Db, reference: &str) -> Result<StaffCaseView, AppError> {
+    let reference = reference.to_owned();
+    db.run(move |conn| view(conn, &reference)).await
+}
+
+fn view(conn: &mut DbConn, reference: &str) -> Result<StaffCaseView, AppError> {
+    let case = Case::find_by_reference(conn, reference)?;
+    let requester = Requester::find(conn, &case.requester_id)?;
+    let targets = TargetRow::for_case(conn, &case.id)?;
+    let documents = Document::for_case(conn, &case.id)?;
+    let messages = Message::for_case(conn, &case.id)?;
+    let events = audit_rows::for_case(conn, &case.id)?;
+    let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string());
+    let parse = |text: &Option<String>| {
+        text.as_deref()
+            .and_then(|t| serde_json::from_str::<Value>(t).ok())
+    };
+    let checks: Vec<Check> = serde_json::from_str(&case.authority_checks).unwrap_or_default();
+    Ok(StaffCaseView {
+        summary: CaseSummary::from(&case),
+        track: case.track.as_str(),
+        requester: serde_json::json!({
+            "email": requester.email, "name": requester.name, "title": requester.title, "badge_number": requester.badge_number,
+            "agency_name": requester.agency_name, "agency_function": requester.agency_function, "country": requester.country,
+            "phone": requester.phone,
+        }),
+        instrument_label: case.instrument_kind.label(),
+        issuing_authority: case.issuing_authority.clone(),
+        issued_on: date(case.issued_on),
+        expires_on: date(case.expires_on),
+        agency_domain: case.agency_domain.clone(),
+        targets: targets.iter().map(|t| serde_json::json!({ "kind": t.kind, "value": t.value, "chain": t.chain, "role": t.role })).collect(),
+        data_categories: case.data_category_names(),
+        data_category_labels: case.data_category_names().iter().filter_map(|n| DataCategory::parse(n)).map(DataCategory::label).collect(),
+        records_from: date(case.records_from),
+        records_to: date(case.records_to),
+        ndo: serde_json::json!({ "present": case.ndo_present, "until": date(case.ndo_until) }),
+        requested_deadline: date(case.requested_deadline),
+        summary_text: case.summary.clone(),
+        emergency: parse(&case.emergency_details),
+        freeze: parse(&case.freeze_details),
+        authority: serde_json::json!({ "established": case.authority_established, "checks": checks }),
+        documents: documents
+            .into_iter()
+            .map(|d| DocumentView { name: d.filename, media_type: d.media_type, size: d.size_bytes, sha256: d.sha256, uploaded_at: rfc3339(d.uploaded_at) })
+            .collect(),
+        messages: messages.into_iter().map(|m| MessageView { author: m.author, body: m.body, at: rfc3339(m.created_at) }).collect(),
+        timeline: events
+            .into_iter()
+            .map(|e| TimelineEntry {
+                seq: e.seq,
+                at: rfc3339(e.at),
+                actor: e.actor,
+                action: e.action,
+                details: serde_json::from_str(&e.details).unwrap_or(Value::Null),
+                hash: e.hash,
+            })
+            .collect(),
+    })
+}

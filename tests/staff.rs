@@ -1,0 +1,277 @@
+//! The staff side: sign-in with password and TOTP, the queue, the whole case, agency verification.
+
+mod common;
+
+use common::{subpoena_request, TestApp, PDF};
+use rocket::http::{ContentType, Status};
+use serde_json::{json, Value};
+use writ::domain::vocab::Role;
+
+async fn login(app: &TestApp, email: &str, password: &str, totp: &str) -> (Status, Value) {
+    let response = app
+        .post_json(
+            "/api/v1/staff/login",
+            json!({ "email": email, "password": password, "totp": totp }),
+            None,
+        )
+        .await;
+    let status = response.status();
+    (status, response.into_json().await.unwrap_or(Value::Null))
+}
+
+#[rocket::async_test]
+async fn staff_sign_in_needs_password_and_a_fresh_code() {
+    let app = TestApp::new().await;
+    let alice = app.staff("alice@writ.example", Role::Legal).await;
+    {
+        use diesel::prelude::*;
+        use writ::db::schema::staff::dsl::*;
+        let mut conn = app.db().get().unwrap();
+        let hash: String = staff.select(password_hash).first(&mut *conn).unwrap();
+        assert!(hash.starts_with("$argon2id$"), "{hash}");
+    }
+
+    let code = alice.code(0);
+    let (status, body) = login(&app, &alice.email, &alice.password, &code).await;
+    assert_eq!(status, Status::Ok, "{body}");
+    assert_eq!(body["role"], "legal");
+    let (status, body) = login(&app, &alice.email, &alice.password, &code).await;
+    assert_eq!(status, Status::Unauthorized, "{body}");
+    assert_eq!(body["error"]["code"], "code_reused", "a code is good once");
+
+    let (status, body) = login(&app, "nobody@writ.example", "whatever", "123456").await;
+    assert_eq!(status, Status::Unauthorized);
+    assert_eq!(
+        body["error"]["message"],
+        "Wrong e-mail address, password or code."
+    );
+}
+
+#[rocket::async_test]
+async fn five_failures_lock_the_account() {
+    let app = TestApp::new().await;
+    let bob = app.staff("bob@writ.example", Role::Support).await;
+    for _ in 0..5 {
+        let (status, body) = login(&app, &bob.email, "wrong password", &bob.code(0)).await;
+        assert_eq!(status, Status::Unauthorized);
+        assert_eq!(body["error"]["code"], "invalid_credentials");
+    }
+    let (status, body) = login(&app, &bob.email, &bob.password, &bob.code(1)).await;
+    assert_eq!(
+        status,
+        Status::TooManyRequests,
+        "locked even with the right password"
+    );
+    assert_eq!(body["error"]["code"], "account_locked");
+    assert_eq!(app.count("staff_sessions"), 0);
+    assert_eq!(
+        app.count("audit_events WHERE action = 'staff.signin_failed'"),
+        5
+    );
+}
+
+#[rocket::async_test]
+async fn the_queue_puts_emergencies_first_and_shows_every_check_to_staff() {
+    let app = TestApp::new().await;
+    let officer = app.officer("j.doe@fbi.gov").await;
+    let (_, disclosure) = app
+        .submit(&officer, &subpoena_request(), &[("subpoena.pdf", PDF)])
+        .await;
+    let mut emergency = subpoena_request();
+    emergency["type"] = json!("emergency_disclosure");
+    emergency["instrument"] = json!({"kind": "emergency_attestation"});
+    emergency["emergency"] = json!({"nature": "Kidnapping", "persons_at_risk": "A child", "why_needed": "Location", "attested": true});
+    emergency["targets"] =
+        json!([{"kind": "phone", "value": "+44 20 7946 0000", "role": "suspect"}]);
+    let (_, urgent) = app.submit(&officer, &emergency, &[]).await;
+
+    let support = app.staff("sam@writ.example", Role::Support).await;
+    let token = app.staff_token(&support).await;
+    let (status, queue) = app.get_json("/api/v1/staff/cases", &token).await;
+    assert_eq!(status, Status::Ok, "{queue}");
+    assert_eq!(
+        queue["cases"][0]["reference"], urgent["reference"],
+        "emergencies come first"
+    );
+    assert_eq!(queue["cases"][0]["emergency"], true);
+    assert_eq!(queue["cases"][1]["reference"], disclosure["reference"]);
+
+    let (_, found) = app
+        .get_json("/api/v1/staff/cases?q=%2B442079460000", &token)
+        .await;
+    assert_eq!(
+        found["cases"].as_array().unwrap().len(),
+        1,
+        "search by target: {found}"
+    );
+    let (_, filtered) = app
+        .get_json("/api/v1/staff/cases?type=disclosure", &token)
+        .await;
+    assert_eq!(filtered["cases"][0]["reference"], disclosure["reference"]);
+    assert_eq!(filtered["cases"].as_array().unwrap().len(), 1);
+
+    let reference = disclosure["reference"].as_str().unwrap();
+    let (status, case) = app
+        .get_json(&format!("/api/v1/staff/cases/{reference}"), &token)
+        .await;
+    assert_eq!(status, Status::Ok);
+    let codes: Vec<&str> = case["authority"]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["code"].as_str().unwrap())
+        .collect();
+    assert!(
+        codes.contains(&"targets_found") && codes.contains(&"duplicate_request"),
+        "{codes:?}"
+    );
+    assert_eq!(case["requester"]["email"], "j.doe@fbi.gov");
+    assert_eq!(case["timeline"][0]["action"], "request.submitted");
+
+    // Requesters' tokens open nothing on the staff side, and staff tokens nothing on the requesters'.
+    let (status, _) = app.get_json("/api/v1/staff/cases", &officer).await;
+    assert_eq!(status, Status::Unauthorized);
+    let (status, _) = app
+        .get_json(&format!("/api/v1/requests/{reference}"), &token)
+        .await;
+    assert_eq!(status, Status::Unauthorized);
+}
+
+fn csrf_of(page: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start = page.find(marker).expect("a CSRF field") + marker.len();
+    page[start..].split('"').next().unwrap().to_owned()
+}
+
+async fn sign_in_page(app: &TestApp, account: &common::StaffAccount) -> String {
+    // Any form carries the browser's CSRF token; the staff sign-in page redirects once signed in.
+    let page = app
+        .client
+        .get("/agency")
+        .dispatch()
+        .await
+        .into_string()
+        .await
+        .unwrap();
+    let csrf = csrf_of(&page);
+    let body = format!(
+        "email={}&password={}&code={}&csrf={csrf}",
+        account.email.replace('@', "%40"),
+        account.password,
+        account.code(0)
+    );
+    let response = app
+        .client
+        .post("/staff/sign-in")
+        .header(ContentType::Form)
+        .body(body)
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::SeeOther);
+    csrf
+}
+
+#[rocket::async_test]
+async fn an_admin_verifies_an_agency_and_its_open_cases_are_checked_again() {
+    let app = TestApp::new().await;
+    let officer = app.api_sign_in("officer@police-example.org").await;
+    let response = app
+        .client
+        .put("/api/v1/profile")
+        .header(ContentType::JSON)
+        .header(rocket::http::Header::new(
+            "Authorization",
+            format!("Bearer {officer}"),
+        ))
+        .body(common::profile().to_string())
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::Ok);
+    let (status, filed) = app
+        .submit(&officer, &subpoena_request(), &[("subpoena.pdf", PDF)])
+        .await;
+    assert_eq!(status, Status::Created, "{filed}");
+    assert_eq!(filed["authority"]["established"], false);
+    let reference = filed["reference"].as_str().unwrap();
+
+    // A legal reviewer sees the queue and the case, but not the admin page.
+    let reviewer = app.staff("rita@writ.example", Role::Legal).await;
+    sign_in_page(&app, &reviewer).await;
+    let queue = app.client.get("/staff/queue").dispatch().await;
+    assert_eq!(queue.status(), Status::Ok);
+    assert!(queue.into_string().await.unwrap().contains(reference));
+    let case = app
+        .client
+        .get(format!("/staff/cases/{reference}"))
+        .dispatch()
+        .await
+        .into_string()
+        .await
+        .unwrap();
+    assert!(case.contains("police-example.org is not a recognised government domain"));
+    assert!(case.contains("staff only"));
+    let admin_page = app.client.get("/staff/admin/agencies").dispatch().await;
+    assert_eq!(admin_page.status(), Status::Forbidden);
+    assert!(admin_page
+        .into_string()
+        .await
+        .unwrap()
+        .contains("Only a legal admin may do this."));
+
+    let admin = app.staff("ada@writ.example", Role::Admin).await;
+    let csrf = sign_in_page(&app, &admin).await;
+    let bad = app
+        .client
+        .post("/staff/admin/agencies/verify")
+        .header(ContentType::Form)
+        .body(format!(
+            "domain=not+a+domain&agency_name=&country=US&csrf={csrf}"
+        ))
+        .dispatch()
+        .await;
+    assert_eq!(bad.status(), Status::UnprocessableEntity);
+    let shown = bad.into_string().await.unwrap();
+    assert!(shown.contains("Enter a domain name such as police.example.org."));
+    assert!(
+        shown.contains("Enter the agency&#x27;s name.")
+            || shown.contains("Enter the agency's name."),
+        "{shown}"
+    );
+
+    let verified = app
+        .client
+        .post("/staff/admin/agencies/verify")
+        .header(ContentType::Form)
+        .body(format!(
+            "domain=police-example.org&agency_name=Example+Police&country=US&csrf={csrf}"
+        ))
+        .dispatch()
+        .await;
+    assert_eq!(verified.status(), Status::SeeOther);
+    let page = app
+        .client
+        .get("/staff/admin/agencies")
+        .dispatch()
+        .await
+        .into_string()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("police-example.org is verified; 1 open case(s) were checked again."),
+        "{page}"
+    );
+    assert!(page.contains("Example Police (US)"));
+
+    let (_, case) = app
+        .get_json(&format!("/api/v1/requests/{reference}"), &officer)
+        .await;
+    assert_eq!(case["authority"]["established"], true, "{case}");
+    assert_eq!(
+        app.count("audit_events WHERE action = 'agency.verified'"),
+        1
+    );
+    assert_eq!(
+        app.count("audit_events WHERE action = 'authority.rechecked'"),
+        1
+    );
+}
