@@ -92,6 +92,10 @@ diesel::table! {
         due_at -> Timestamp,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        assigned_to -> Nullable<Text>,
+        paused_at -> Nullable<Timestamp>,
+        resume_state -> Nullable<Text>,
+        decision -> Nullable<Text>,
     }
 }
 
@@ -258,6 +262,26 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    approvals (case_id, staff_id) {
+        case_id -> Text,
+        staff_id -> Text,
+        to_state -> Text,
+        approved_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    notes (id) {
+        id -> Text,
+        case_id -> Text,
+        staff_id -> Text,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(notes -> staff (staff_id));
 diesel::joinable!(staff_sessions -> staff (staff_id));
 diesel::joinable!(account_wallets -> accounts (uid));
 diesel::joinable!(sessions -> requesters (requester_id));
@@ -288,4 +312,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     held_documents,
     staff,
     staff_sessions,
+    approvals,
+    notes,
 );

@@ -11,3 +11,4 @@ pub mod reference;
 pub mod registry;
 pub mod request;
 pub mod vocab;
+pub mod workflow;

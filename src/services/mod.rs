@@ -10,3 +10,4 @@ pub mod profile;
 pub mod signin;
 pub mod staff_auth;
 pub mod staff_cases;
+pub mod workflow;

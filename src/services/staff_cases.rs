@@ -10,11 +10,13 @@ use crate::db::models::audit as audit_rows;
 use crate::db::models::case::{Case, Message, TargetRow};
 use crate::db::models::document::Document;
 use crate::db::models::requester::Requester;
-use crate::db::schema::{case_targets, cases};
+use crate::db::models::staff::Staff;
+use crate::db::schema::{case_targets, cases, notes};
 use crate::db::{Db, DbConn};
 use crate::domain::authority::Check;
 use crate::domain::clock::{self, rfc3339};
-use crate::domain::vocab::{CaseState, DataCategory, RequestType, Track};
+use crate::domain::vocab::{CaseState, DataCategory, RequestType, Role, Track};
+use crate::domain::workflow::{self, Party};
 use crate::error::AppError;
 
 pub const PAGE_SIZE: i64 = 50;
@@ -145,14 +147,22 @@ pub struct StaffCaseView {
     pub documents: Vec<DocumentView>,
     pub messages: Vec<MessageView>,
     pub timeline: Vec<TimelineEntry>,
+    pub notes: Vec<Value>,
+    pub assigned_to: Option<String>,
+    pub decision: Option<Value>,
+    /// The states the viewer may move the case to.
+    pub actions: Vec<Value>,
+    /// Legal reviewers the case can be assigned to.
+    pub reviewers: Vec<Value>,
 }
 
-pub async fn find(db: &Db, reference: &str) -> Result<StaffCaseView, AppError> {
+/// The whole case as `viewer` sees it (their role decides which actions are offered).
+pub async fn find(db: &Db, reference: &str, viewer: Role) -> Result<StaffCaseView, AppError> {
     let reference = reference.to_owned();
-    db.run(move |conn| view(conn, &reference)).await
+    db.run(move |conn| view(conn, &reference, viewer)).await
 }
 
-fn view(conn: &mut DbConn, reference: &str) -> Result<StaffCaseView, AppError> {
+fn view(conn: &mut DbConn, reference: &str, viewer: Role) -> Result<StaffCaseView, AppError> {
     let case = Case::find_by_reference(conn, reference)?;
     let requester = Requester::find(conn, &case.requester_id)?;
     let targets = TargetRow::for_case(conn, &case.id)?;
@@ -165,6 +175,34 @@ fn view(conn: &mut DbConn, reference: &str) -> Result<StaffCaseView, AppError> {
             .and_then(|t| serde_json::from_str::<Value>(t).ok())
     };
     let checks: Vec<Check> = serde_json::from_str(&case.authority_checks).unwrap_or_default();
+    let staff_names: std::collections::BTreeMap<String, (String, String, Role)> = Staff::all(conn)?
+        .into_iter()
+        .map(|s| (s.id.clone(), (s.name, s.email, s.role)))
+        .collect();
+    let name_of = |id: &str| {
+        staff_names
+            .get(id)
+            .map(|(name, ..)| name.clone())
+            .unwrap_or_else(|| id.to_owned())
+    };
+    let case_notes: Vec<Value> = notes::table
+        .filter(notes::case_id.eq(&case.id))
+        .order(notes::created_at)
+        .select((notes::staff_id, notes::body, notes::created_at))
+        .load::<(String, String, chrono::NaiveDateTime)>(conn)?
+        .into_iter()
+        .map(|(staff, body, at)| serde_json::json!({ "author": name_of(&staff), "body": body, "at": rfc3339(at) }))
+        .collect();
+    let actions: Vec<Value> = workflow::allowed_targets(case.state, Party::Staff(viewer))
+        .into_iter()
+        .filter(|to| *to != CaseState::Withdrawn)
+        .map(|to| serde_json::json!({ "to": to.as_str(), "label": to.label(), "needs_reason": workflow::needs_reason(to) }))
+        .collect();
+    let reviewers: Vec<Value> = staff_names
+        .values()
+        .filter(|(_, _, role)| *role >= Role::Legal)
+        .map(|(name, email, _)| serde_json::json!({ "name": name, "email": email }))
+        .collect();
     Ok(StaffCaseView {
         summary: CaseSummary::from(&case),
         track: case.track.as_str(),
@@ -205,5 +243,10 @@ fn view(conn: &mut DbConn, reference: &str) -> Result<StaffCaseView, AppError> {
                 hash: e.hash,
             })
             .collect(),
+        notes: case_notes,
+        assigned_to: case.assigned_to.as_deref().map(name_of),
+        decision: case.decision.as_deref().and_then(|d| serde_json::from_str(d).ok()),
+        actions,
+        reviewers,
     })
 }

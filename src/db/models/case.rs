@@ -41,6 +41,11 @@ pub struct Case {
     pub due_at: NaiveDateTime,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub assigned_to: Option<String>,
+    pub paused_at: Option<NaiveDateTime>,
+    pub resume_state: Option<String>,
+    /// JSON: the reason, and for a partial approval the targets and categories approved.
+    pub decision: Option<String>,
 }
 
 #[derive(Debug, Insertable)]

@@ -19,6 +19,7 @@ use crate::error::{AppError, FieldErrors};
 use crate::guards::{AgencyOfficer, Csrf};
 use crate::services::cases;
 use crate::services::intake::Intake;
+use crate::services::workflow::Workflow;
 
 #[get("/requests?<page>")]
 pub async fn list(
@@ -248,6 +249,60 @@ pub async fn show(
     ))
 }
 
+/// A message to the legal team, with documents; it answers a request for information.
+#[post("/requests/<reference>/messages", data = "<data>")]
+pub async fn message(
+    reference: &str,
+    officer: AgencyOfficer,
+    csrf: Csrf,
+    workflow: Workflow<'_>,
+    content_type: Option<&ContentType>,
+    data: Data<'_>,
+    config: &State<Config>,
+) -> Result<Flash<Redirect>, AppError> {
+    let upload = multipart::receive(data, content_type, workflow.store, config.max_documents)
+        .await
+        .map_err(|r| r.error)?;
+    csrf.verify(upload.field("csrf"))?;
+    let body = upload.field("message").unwrap_or_default().to_owned();
+    let back = Redirect::to(uri!("/agency", show(reference = reference)));
+    match workflow
+        .message(&officer.0.row, reference, &body, upload.files)
+        .await
+    {
+        Ok(_) => Ok(Flash::success(
+            back,
+            "Your message was sent to the legal team.",
+        )),
+        Err(e) if e.status.code == 422 => Ok(Flash::error(
+            back,
+            e.fields.get("message").unwrap_or(&e.message).to_owned(),
+        )),
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(rocket::form::FromForm)]
+pub struct CsrfForm {
+    csrf: String,
+}
+
+#[post("/requests/<reference>/withdraw", data = "<form>")]
+pub async fn withdraw(
+    reference: &str,
+    form: rocket::form::Form<CsrfForm>,
+    officer: AgencyOfficer,
+    csrf: Csrf,
+    workflow: Workflow<'_>,
+) -> Result<Flash<Redirect>, AppError> {
+    csrf.verify(Some(&form.csrf))?;
+    workflow.withdraw(&officer.0.row, reference).await?;
+    Ok(Flash::success(
+        Redirect::to(uri!("/agency", show(reference = reference))),
+        "The request is withdrawn.",
+    ))
+}
+
 pub fn routes() -> Vec<Route> {
-    routes![list, new, create, show]
+    routes![list, new, create, show, message, withdraw]
 }

@@ -13,6 +13,7 @@ use crate::error::AppError;
 use crate::guards::{AgencyOfficer, Requester};
 use crate::services::cases::{self, CaseSummary};
 use crate::services::intake::Intake;
+use crate::services::workflow::Workflow;
 
 /// `multipart/form-data`: part `request` (the JSON of DESIGN §12), parts `documents`.
 /// Findings of the authority checks are reported in the answer, not refused.
@@ -71,6 +72,42 @@ async fn show(
         .map_err(AppError::internal)
 }
 
+/// A message to the legal team (`multipart/form-data`: part `message`, parts `documents`).
+/// It answers a request for information when the case waits for one.
+#[post("/requests/<reference>/messages", data = "<data>")]
+async fn message(
+    reference: &str,
+    requester: Requester,
+    workflow: Workflow<'_>,
+    content_type: Option<&ContentType>,
+    data: Data<'_>,
+    config: &State<Config>,
+) -> Result<(Status, Json<Value>), AppError> {
+    let upload = multipart::receive(data, content_type, workflow.store, config.max_documents)
+        .await
+        .map_err(|r| r.error)?;
+    let body = upload.field("message").unwrap_or_default().to_owned();
+    let case = workflow
+        .message(&requester.row, reference, &body, upload.files)
+        .await?;
+    Ok((
+        Status::Created,
+        Json(json!({ "reference": case.reference, "state": case.state })),
+    ))
+}
+
+#[post("/requests/<reference>/withdraw")]
+async fn withdraw(
+    reference: &str,
+    requester: Requester,
+    workflow: Workflow<'_>,
+) -> Result<Json<Value>, AppError> {
+    workflow.withdraw(&requester.row, reference).await?;
+    Ok(Json(
+        json!({ "reference": reference, "state": "withdrawn" }),
+    ))
+}
+
 pub fn routes() -> Vec<Route> {
-    routes![create, list, show]
+    routes![create, list, show, message, withdraw]
 }

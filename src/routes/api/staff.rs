@@ -1,3 +1,4 @@
+use rocket::http::Status;
 use rocket::serde::json::Json;
 use rocket::{get, post, routes, Route, State};
 use serde::Deserialize;
@@ -8,6 +9,7 @@ use crate::domain::clock::rfc3339;
 use crate::error::AppError;
 use crate::guards::StaffMember;
 use crate::routes::staff::queue_filter;
+use crate::services::workflow::{Moved, TransitionRequest, Workflow};
 use crate::services::{staff_auth, staff_cases};
 
 #[derive(Deserialize)]
@@ -46,15 +48,80 @@ async fn cases(
 #[get("/staff/cases/<reference>")]
 async fn case(
     reference: &str,
-    _staff: StaffMember,
+    staff: StaffMember,
     db: &State<Db>,
 ) -> Result<Json<Value>, AppError> {
-    let case = staff_cases::find(db, reference).await?;
+    let case = staff_cases::find(db, reference, staff.row.role).await?;
     serde_json::to_value(case)
         .map(Json)
         .map_err(AppError::internal)
 }
 
+/// `{"to": "in_review", "reason": "…"}`; a partial approval adds `targets` (positions) and `categories`.
+#[post(
+    "/staff/cases/<reference>/transition",
+    format = "json",
+    data = "<body>"
+)]
+async fn transition(
+    reference: &str,
+    body: Json<TransitionRequest>,
+    staff: StaffMember,
+    workflow: Workflow<'_>,
+) -> Result<(Status, Json<Value>), AppError> {
+    match workflow
+        .by_staff(&staff.row, reference, body.into_inner())
+        .await?
+    {
+        Moved::To(state) => Ok((
+            Status::Ok,
+            Json(json!({ "reference": reference, "state": state })),
+        )),
+        Moved::AwaitingSecondApproval => Ok((
+            Status::Accepted,
+            Json(
+                json!({ "reference": reference, "state": "in_review", "awaiting": "a second legal reviewer's approval" }),
+            ),
+        )),
+    }
+}
+
+#[derive(Deserialize)]
+struct Assign {
+    staff: String,
+}
+
+#[post("/staff/cases/<reference>/assign", format = "json", data = "<body>")]
+async fn assign(
+    reference: &str,
+    body: Json<Assign>,
+    staff: crate::guards::LegalReviewer,
+    workflow: Workflow<'_>,
+) -> Result<Json<Value>, AppError> {
+    let assignee = workflow
+        .assign(&staff.0.row, reference, &body.staff)
+        .await?;
+    Ok(Json(
+        json!({ "reference": reference, "assigned_to": assignee.email }),
+    ))
+}
+
+#[derive(Deserialize)]
+struct Note {
+    body: String,
+}
+
+#[post("/staff/cases/<reference>/notes", format = "json", data = "<body>")]
+async fn note(
+    reference: &str,
+    body: Json<Note>,
+    staff: StaffMember,
+    workflow: Workflow<'_>,
+) -> Result<(Status, Json<Value>), AppError> {
+    workflow.note(&staff.row, reference, &body.body).await?;
+    Ok((Status::Created, Json(json!({ "reference": reference }))))
+}
+
 pub fn routes() -> Vec<Route> {
-    routes![login, cases, case]
+    routes![login, cases, case, transition, assign, note]
 }

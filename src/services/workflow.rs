@@ -1,0 +1,592 @@
+//! Moves cases through the state machine (`domain::workflow`): every transition is checked,
+//! written with its audit event and the e-mail to the requester in one transaction.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::audit::{self, Actor};
+use crate::db::models::case::{Case, Message, TargetRow};
+use crate::db::models::new_id;
+use crate::db::models::requester::Requester;
+use crate::db::models::staff::Staff;
+use crate::db::schema::{approvals, cases, messages, notes};
+use crate::db::{is_unique_violation, write_tx, DbConn};
+use crate::domain::clock;
+use crate::domain::reference::CaseReference;
+use crate::domain::vocab::{CaseState, DataCategory, RequestType};
+use crate::domain::workflow::{self, Party, Refusal};
+use crate::error::{AppError, FieldErrors};
+use crate::mail::{Letter, Mailer};
+
+/// A transition as asked for by the form or the API.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct TransitionRequest {
+    pub to: String,
+    pub reason: String,
+    /// Partial approval: positions (0-based) of the targets approved.
+    pub targets: Vec<usize>,
+    /// Partial approval: the data categories approved.
+    pub categories: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Moved {
+    To(CaseState),
+    /// An emergency approval waits for a second, different legal reviewer.
+    AwaitingSecondApproval,
+}
+
+/// Who is acting, as the state machine and the audit trail see them.
+#[derive(Debug, Clone)]
+pub struct Mover {
+    pub party: Party,
+    pub actor: Actor,
+    pub staff_id: Option<String>,
+}
+
+impl Mover {
+    pub fn staff(staff: &Staff) -> Mover {
+        Mover {
+            party: Party::Staff(staff.role),
+            actor: Actor::Staff(staff.id.clone()),
+            staff_id: Some(staff.id.clone()),
+        }
+    }
+    pub fn requester(requester: &Requester) -> Mover {
+        Mover {
+            party: Party::Requester,
+            actor: Actor::Requester(requester.id.clone()),
+            staff_id: None,
+        }
+    }
+}
+
+/// Links for e-mails to the requester.
+#[derive(Clone)]
+pub struct Links {
+    pub public_url: String,
+    pub case_path: fn(&CaseReference) -> String,
+}
+
+fn refusal(refusal: Refusal) -> AppError {
+    match refusal {
+        Refusal::Illegal(message) => AppError::conflict(message).with_code("illegal_transition"),
+        Refusal::NotAllowed(message) => AppError::forbidden(message),
+    }
+}
+
+/// Applies a transition on `conn`, inside the caller's transaction.
+pub fn transition(
+    conn: &mut DbConn,
+    mailer: &Mailer,
+    links: &Links,
+    case: &Case,
+    mover: &Mover,
+    request: &TransitionRequest,
+) -> Result<Moved, AppError> {
+    let to = CaseState::parse(request.to.trim()).ok_or_else(|| {
+        AppError::invalid(
+            "to",
+            format!("“{}” is not a case state.", request.to.trim()),
+        )
+    })?;
+    let from = case.state;
+    workflow::check(from, to, mover.party).map_err(refusal)?;
+    let reason = request.reason.trim().to_owned();
+    let mut errors = FieldErrors::default();
+    if workflow::needs_reason(to) && reason.is_empty() {
+        errors.add(
+            "reason",
+            "Say why: the requester and the audit trail will read it.",
+        );
+    }
+    if to == CaseState::Fulfilled
+        && matches!(
+            case.request_type,
+            RequestType::Disclosure | RequestType::EmergencyDisclosure
+        )
+    {
+        return Err(AppError::conflict(
+            "A disclosure is fulfilled by sealing a disclosure bundle.",
+        )
+        .with_code("bundle_required"));
+    }
+    let decision = if to == CaseState::PartiallyApproved {
+        Some(partial(conn, case, request, &mut errors)?)
+    } else {
+        None
+    };
+    errors.into_result()?;
+
+    let now = clock::now();
+    if workflow::approvals_needed(case.request_type, to) > 1 {
+        let staff_id = mover.staff_id.clone().unwrap_or_default();
+        let inserted = conn.transaction(|conn| {
+            diesel::insert_into(approvals::table)
+                .values((
+                    approvals::case_id.eq(&case.id),
+                    approvals::staff_id.eq(&staff_id),
+                    approvals::to_state.eq(to.as_str()),
+                    approvals::approved_at.eq(now),
+                ))
+                .execute(conn)
+        });
+        match inserted {
+            Err(e) if is_unique_violation(&e) => {
+                return Err(AppError::conflict("You have already approved this emergency request; a different legal reviewer must approve it too.").with_code("second_reviewer_required"))
+            }
+            other => other?,
+        };
+        let approvers: i64 = approvals::table
+            .filter(approvals::case_id.eq(&case.id))
+            .count()
+            .get_result(conn)?;
+        if (approvers as usize) < workflow::approvals_needed(case.request_type, to) {
+            audit::record(
+                conn,
+                &mover.actor,
+                Some(&case.id),
+                "case.approval_recorded",
+                json!({ "to": to, "approvals": approvers }),
+            )?;
+            return Ok(Moved::AwaitingSecondApproval);
+        }
+    }
+
+    // Leaving needs_info restarts the clock where it stopped.
+    let due_at = match (from, case.paused_at) {
+        (CaseState::NeedsInfo, Some(paused)) => case.due_at + (now - paused),
+        _ => case.due_at,
+    };
+    let decision_json = match to {
+        CaseState::Approved | CaseState::Rejected => Some(json!({ "reason": reason }).to_string()),
+        CaseState::PartiallyApproved => decision.map(|d| d.to_string()),
+        _ => case.decision.clone(),
+    };
+    let (paused_at, resume_state): (Option<NaiveDateTime>, Option<String>) = match to {
+        CaseState::NeedsInfo => (Some(now), Some(from.as_str().to_owned())),
+        _ => (None, None),
+    };
+    let assigned_to = match (from, to) {
+        (CaseState::LegalQueue, CaseState::InReview) => mover.staff_id.clone(),
+        (CaseState::InReview, CaseState::LegalQueue) => None,
+        _ => case.assigned_to.clone(),
+    };
+    // The state we read must still be the state we change: a concurrent transition wins, this one is refused.
+    let changed = diesel::update(
+        cases::table
+            .find(&case.id)
+            .filter(cases::state.eq(from.as_str())),
+    )
+    .set((
+        cases::state.eq(to.as_str()),
+        cases::due_at.eq(due_at),
+        cases::paused_at.eq(paused_at),
+        cases::resume_state.eq(resume_state),
+        cases::assigned_to.eq(assigned_to),
+        cases::decision.eq(decision_json),
+        cases::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    if changed != 1 {
+        return Err(
+            AppError::conflict("The case changed meanwhile; reload it and try again.")
+                .with_code("stale"),
+        );
+    }
+    if to == CaseState::NeedsInfo {
+        insert_message(conn, &case.id, "Legal team", &reason, now)?;
+    }
+    audit::record(
+        conn,
+        &mover.actor,
+        Some(&case.id),
+        "case.transition",
+        json!({ "from": from, "to": to, "reason": reason }),
+    )?;
+    notify(
+        conn,
+        mailer,
+        links,
+        case,
+        to,
+        (to == CaseState::NeedsInfo).then_some(reason.as_str()),
+    )?;
+    Ok(Moved::To(to))
+}
+
+/// Checks a partial approval's targets and categories against the request.
+fn partial(
+    conn: &mut DbConn,
+    case: &Case,
+    request: &TransitionRequest,
+    errors: &mut FieldErrors,
+) -> Result<serde_json::Value, AppError> {
+    let targets = TargetRow::for_case(conn, &case.id)?;
+    let asked = case.data_category_names();
+    let mut chosen_targets: Vec<usize> = request
+        .targets
+        .iter()
+        .copied()
+        .filter(|i| *i < targets.len())
+        .collect();
+    chosen_targets.sort_unstable();
+    chosen_targets.dedup();
+    let categories: Vec<String> = request
+        .categories
+        .iter()
+        .filter(|c| asked.contains(c) && DataCategory::parse(c).is_some())
+        .cloned()
+        .collect();
+    if chosen_targets.len() != request.targets.len() || categories.len() != request.categories.len()
+    {
+        errors.add(
+            "targets",
+            "Choose only targets and categories that the request names.",
+        );
+    }
+    if chosen_targets.is_empty() && categories.is_empty() {
+        errors.add(
+            "targets",
+            "Choose the targets and categories you approve; to approve nothing, reject.",
+        );
+    }
+    let approved_targets: Vec<serde_json::Value> = chosen_targets
+        .iter()
+        .map(|i| json!({ "position": i, "kind": targets[*i].kind, "value": targets[*i].value }))
+        .collect();
+    Ok(
+        json!({ "reason": request.reason.trim(), "targets": approved_targets, "categories": categories }),
+    )
+}
+
+fn insert_message(
+    conn: &mut DbConn,
+    case_id: &str,
+    author: &str,
+    body: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::insert_into(messages::table)
+        .values(Message {
+            id: new_id(),
+            case_id: case_id.to_owned(),
+            author: author.to_owned(),
+            body: body.to_owned(),
+            created_at: now,
+        })
+        .execute(conn)
+}
+
+/// Tells the requester the case moved. The e-mail holds the reference, the new state and a link;
+/// a question from the legal team is for the case page, not the e-mail.
+fn notify(
+    conn: &mut DbConn,
+    mailer: &Mailer,
+    links: &Links,
+    case: &Case,
+    to: CaseState,
+    _question: Option<&str>,
+) -> Result<(), AppError> {
+    let requester = Requester::find(conn, &case.requester_id)?;
+    let reference = CaseReference::parse(&case.reference)
+        .ok_or_else(|| AppError::internal("stored reference is malformed"))?;
+    mailer.queue(
+        conn,
+        Letter {
+            template: "state_changed",
+            to: &requester.email,
+            context: &json!({
+                "reference": case.reference,
+                "state": to.label(),
+                "needs_info": to == CaseState::NeedsInfo,
+                "link": format!("{}{}", links.public_url.trim_end_matches('/'), (links.case_path)(&reference)),
+            }),
+        },
+    )
+}
+
+/// An internal note: never shown to the requester.
+pub fn add_note(conn: &mut DbConn, case: &Case, staff: &Staff, body: &str) -> Result<(), AppError> {
+    let body = body.trim();
+    if body.is_empty() {
+        return Err(AppError::invalid("body", "Write the note."));
+    }
+    if body.chars().count() > 20_000 {
+        return Err(AppError::invalid("body", "At most 20000 characters."));
+    }
+    let now = clock::now();
+    write_tx(conn, |conn| {
+        diesel::insert_into(notes::table)
+            .values((
+                notes::id.eq(new_id()),
+                notes::case_id.eq(&case.id),
+                notes::staff_id.eq(&staff.id),
+                notes::body.eq(body),
+                notes::created_at.eq(now),
+            ))
+            .execute(conn)?;
+        audit::record(
+            conn,
+            &Actor::Staff(staff.id.clone()),
+            Some(&case.id),
+            "case.note_added",
+            json!({ "length": body.chars().count() }),
+        )?;
+        Ok::<_, AppError>(())
+    })
+}
+
+/// Assigns a case to a legal reviewer.
+pub fn assign(
+    conn: &mut DbConn,
+    case: &Case,
+    by: &Staff,
+    to_email: &str,
+) -> Result<Staff, AppError> {
+    let assignee = Staff::find_by_email(conn, to_email.trim())?
+        .filter(|s| s.active && s.role >= crate::domain::vocab::Role::Legal)
+        .ok_or_else(|| AppError::invalid("staff", "Choose an active legal reviewer."))?;
+    write_tx(conn, |conn| {
+        diesel::update(cases::table.find(&case.id))
+            .set((
+                cases::assigned_to.eq(&assignee.id),
+                cases::updated_at.eq(clock::now()),
+            ))
+            .execute(conn)?;
+        audit::record(
+            conn,
+            &Actor::Staff(by.id.clone()),
+            Some(&case.id),
+            "case.assigned",
+            json!({ "to": assignee.id }),
+        )?;
+        Ok::<_, AppError>(())
+    })?;
+    Ok(assignee)
+}
+
+/// The workflow's services, taken from the app's managed state.
+pub struct Workflow<'r> {
+    pub db: &'r crate::db::Db,
+    pub mailer: &'r Mailer,
+    pub store: &'r crate::documents::DocumentStore,
+    pub policy: &'r crate::domain::policy::Policy,
+    pub home_country: &'r str,
+    pub links: Links,
+}
+
+#[rocket::async_trait]
+impl<'r> rocket::request::FromRequest<'r> for Workflow<'r> {
+    type Error = AppError;
+
+    async fn from_request(
+        req: &'r rocket::Request<'_>,
+    ) -> rocket::request::Outcome<Self, AppError> {
+        let rocket = req.rocket();
+        match (
+            rocket.state::<crate::db::Db>(),
+            rocket.state::<Mailer>(),
+            rocket.state::<crate::documents::DocumentStore>(),
+            rocket.state::<crate::domain::policy::Policy>(),
+            rocket.state::<crate::config::Config>(),
+        ) {
+            (Some(db), Some(mailer), Some(store), Some(policy), Some(config)) => {
+                rocket::request::Outcome::Success(Workflow {
+                    db,
+                    mailer,
+                    store,
+                    policy,
+                    home_country: &config.home_country,
+                    links: Links {
+                        public_url: config.public_url.clone(),
+                        case_path: crate::routes::requester_case_path,
+                    },
+                })
+            }
+            _ => {
+                let error = AppError::internal("workflow state is not managed");
+                rocket::request::Outcome::Error((error.status, error))
+            }
+        }
+    }
+}
+
+fn own_case(conn: &mut DbConn, requester: &Requester, reference: &str) -> Result<Case, AppError> {
+    let case = Case::find_by_reference(conn, reference)?;
+    if case.requester_id != requester.id {
+        return Err(AppError::not_found());
+    }
+    Ok(case)
+}
+
+impl Workflow<'_> {
+    /// A member of staff moves a case.
+    pub async fn by_staff(
+        &self,
+        staff: &Staff,
+        reference: &str,
+        request: TransitionRequest,
+    ) -> Result<Moved, AppError> {
+        let (mailer, links, mover, reference) = (
+            self.mailer.clone(),
+            self.links.clone(),
+            Mover::staff(staff),
+            reference.to_owned(),
+        );
+        self.db
+            .run(move |conn| {
+                write_tx(conn, |conn| {
+                    let case = Case::find_by_reference(conn, &reference)?;
+                    transition(conn, &mailer, &links, &case, &mover, &request)
+                })
+            })
+            .await
+    }
+
+    /// The requester withdraws their own open case.
+    pub async fn withdraw(
+        &self,
+        requester: &Requester,
+        reference: &str,
+    ) -> Result<Moved, AppError> {
+        let (mailer, links, mover, requester, reference) = (
+            self.mailer.clone(),
+            self.links.clone(),
+            Mover::requester(requester),
+            requester.clone(),
+            reference.to_owned(),
+        );
+        self.db
+            .run(move |conn| {
+                write_tx(conn, |conn| {
+                    let case = own_case(conn, &requester, &reference)?;
+                    let request = TransitionRequest {
+                        to: CaseState::Withdrawn.as_str().to_owned(),
+                        ..Default::default()
+                    };
+                    transition(conn, &mailer, &links, &case, &mover, &request)
+                })
+            })
+            .await
+    }
+
+    /// The requester writes to the legal team, with documents if any. Answering a request for
+    /// information sends the case back to the queue it came from; new documents re-run the checks.
+    pub async fn message(
+        &self,
+        requester: &Requester,
+        reference: &str,
+        body: &str,
+        documents: Vec<crate::documents::StagedDocument>,
+    ) -> Result<Case, AppError> {
+        let body = body.trim().to_owned();
+        if body.is_empty() {
+            return Err(AppError::invalid("message", "Write your message."));
+        }
+        if body.chars().count() > 20_000 {
+            return Err(AppError::invalid("message", "At most 20000 characters."));
+        }
+        let (mailer, links, mover, who, reference, store) = (
+            self.mailer.clone(),
+            self.links.clone(),
+            Mover::requester(requester),
+            requester.clone(),
+            reference.to_owned(),
+            self.store.clone(),
+        );
+        let paths: Vec<std::path::PathBuf> = documents.iter().map(|d| store.path(&d.id)).collect();
+        let had_documents = !documents.is_empty();
+        let result = self
+            .db
+            .run(move |conn| {
+                write_tx(conn, |conn| {
+                    let case = own_case(conn, &who, &reference)?;
+                    if !CaseState::OPEN.contains(&case.state) {
+                        return Err(AppError::conflict("This case is closed to new messages.").with_code("case_closed"));
+                    }
+                    let now = clock::now();
+                    insert_message(conn, &case.id, &format!("requester:{}", who.email), &body, now)?;
+                    for staged in &documents {
+                        store.persist(staged)?;
+                        crate::db::models::document::Document::insert_all(
+                            conn,
+                            &[crate::db::models::document::Document {
+                                id: staged.id.clone(),
+                                case_id: case.id.clone(),
+                                filename: staged.filename.clone(),
+                                media_type: staged.media_type.as_str().to_owned(),
+                                size_bytes: staged.size as i64,
+                                sha256: staged.sha256.clone(),
+                                uploaded_by: format!("requester:{}", who.id),
+                                uploaded_at: now,
+                            }],
+                        )?;
+                    }
+                    audit::record(
+                        conn,
+                        &mover.actor,
+                        Some(&case.id),
+                        "case.message",
+                        json!({ "documents": documents.iter().map(|d| json!({ "id": d.id, "sha256": d.sha256 })).collect::<Vec<_>>() }),
+                    )?;
+                    if case.state == CaseState::NeedsInfo {
+                        let back = workflow::after_answer(case.resume_state.as_deref().and_then(CaseState::parse));
+                        transition(conn, &mailer, &links, &case, &mover, &TransitionRequest { to: back.as_str().to_owned(), ..Default::default() })?;
+                    }
+                    Ok(Case::find_by_reference(conn, &reference)?)
+                })
+            })
+            .await;
+        match result {
+            Ok(case) => {
+                if had_documents {
+                    super::authority::recheck(
+                        self.db,
+                        self.policy,
+                        self.home_country,
+                        &case.id,
+                        Actor::System,
+                    )
+                    .await?;
+                }
+                Ok(case)
+            }
+            Err(e) => {
+                for path in paths {
+                    let _ = std::fs::remove_file(path);
+                }
+                Err(e)
+            }
+        }
+    }
+
+    pub async fn note(&self, staff: &Staff, reference: &str, body: &str) -> Result<(), AppError> {
+        let (staff, reference, body) = (staff.clone(), reference.to_owned(), body.to_owned());
+        self.db
+            .run(move |conn| {
+                let case = Case::find_by_reference(conn, &reference)?;
+                add_note(conn, &case, &staff, &body)
+            })
+            .await
+    }
+
+    pub async fn assign(
+        &self,
+        staff: &Staff,
+        reference: &str,
+        to_email: &str,
+    ) -> Result<Staff, AppError> {
+        let (staff, reference, to_email) =
+            (staff.clone(), reference.to_owned(), to_email.to_owned());
+        self.db
+            .run(move |conn| {
+                let case = Case::find_by_reference(conn, &reference)?;
+                assign(conn, &case, &staff, &to_email)
+            })
+            .await
+    }
+}

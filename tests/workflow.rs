@@ -1,0 +1,373 @@
+//! The case workflow through the real app: each transition allowed or refused by role, the paused
+//! clock, answers that send a case back, two reviewers for emergencies, withdrawal, notes.
+
+mod common;
+
+use common::{multipart, subpoena_request, Part, TestApp, PDF};
+use rocket::http::{ContentType, Header, Status};
+use serde_json::{json, Value};
+use writ::domain::vocab::Role;
+
+async fn move_case(app: &TestApp, token: &str, reference: &str, body: Value) -> (Status, Value) {
+    let uri = format!("/api/v1/staff/cases/{reference}/transition");
+    let response = app.post_json(&uri, body, Some(token)).await;
+    let status = response.status();
+    (status, response.into_json().await.unwrap_or(Value::Null))
+}
+
+async fn state_of(app: &TestApp, token: &str, reference: &str) -> Value {
+    app.get_json(&format!("/api/v1/staff/cases/{reference}"), token)
+        .await
+        .1
+}
+
+#[rocket::async_test]
+async fn each_role_may_make_only_its_own_transitions() {
+    let app = TestApp::new().await;
+    let officer = app.officer("j.doe@fbi.gov").await;
+    let (_, filed) = app
+        .submit(&officer, &subpoena_request(), &[("subpoena.pdf", PDF)])
+        .await;
+    let reference = filed["reference"].as_str().unwrap();
+    let support = app
+        .staff_token(&app.staff("sam@writ.example", Role::Support).await)
+        .await;
+    let legal = app
+        .staff_token(&app.staff("lee@writ.example", Role::Legal).await)
+        .await;
+
+    let (status, body) = move_case(&app, &support, reference, json!({ "to": "in_review" })).await;
+    assert_eq!(status, Status::Forbidden, "{body}");
+    assert!(body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("Only a legal reviewer"));
+    let (status, body) = move_case(&app, &legal, reference, json!({ "to": "approved" })).await;
+    assert_eq!(
+        status,
+        Status::Conflict,
+        "a case must be taken before it is decided"
+    );
+    assert_eq!(body["error"]["code"], "illegal_transition");
+    assert!(body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("“Legal queue” cannot become “Approved”"));
+    assert_eq!(
+        state_of(&app, &legal, reference).await["state"],
+        "legal_queue",
+        "a refusal changes nothing"
+    );
+
+    let (status, _) = move_case(&app, &legal, reference, json!({ "to": "in_review" })).await;
+    assert_eq!(status, Status::Ok);
+    let case = state_of(&app, &legal, reference).await;
+    assert_eq!(case["state"], "in_review");
+    assert_eq!(
+        case["assigned_to"], "Test Staff",
+        "taking a case assigns it"
+    );
+
+    let (status, body) = move_case(&app, &legal, reference, json!({ "to": "rejected" })).await;
+    assert_eq!(status, Status::UnprocessableEntity);
+    assert!(body["error"]["fields"]["reason"].is_string());
+    let (status, body) = move_case(
+        &app,
+        &legal,
+        reference,
+        json!({ "to": "partially_approved", "reason": "content excluded", "targets": [7] }),
+    )
+    .await;
+    assert_eq!(status, Status::UnprocessableEntity, "{body}");
+    let (status, _) = move_case(&app, &legal, reference, json!({ "to": "partially_approved", "reason": "Only the e-mail account.", "targets": [0], "categories": ["subscriber_info"] })).await;
+    assert_eq!(status, Status::Ok);
+    let case = state_of(&app, &legal, reference).await;
+    assert_eq!(case["decision"]["targets"][0]["value"], "alice@example.com");
+    assert_eq!(case["decision"]["categories"], json!(["subscriber_info"]));
+
+    let (status, body) = move_case(&app, &legal, reference, json!({ "to": "fulfilled" })).await;
+    assert_eq!(status, Status::Conflict);
+    assert_eq!(body["error"]["code"], "bundle_required");
+    let (status, _) = move_case(&app, &legal, reference, json!({ "to": "closed" })).await;
+    assert_eq!(status, Status::Ok);
+    let (status, _) = move_case(&app, &legal, reference, json!({ "to": "in_review" })).await;
+    assert_eq!(status, Status::Conflict, "closed is closed");
+
+    let mail = app.mail_to("j.doe@fbi.gov").await;
+    assert!(
+        mail.iter()
+            .any(|m| m.subject == format!("Request {reference} is now partially approved")),
+        "{:?}",
+        mail.iter().map(|m| &m.subject).collect::<Vec<_>>()
+    );
+    assert!(
+        mail.iter()
+            .all(|m| !m.body.contains("Only the e-mail account.")),
+        "decisions are not e-mailed"
+    );
+    assert_eq!(
+        app.count("audit_events WHERE action = 'case.transition'"),
+        3
+    );
+}
+
+#[rocket::async_test]
+async fn asking_for_information_pauses_the_clock_until_the_requester_answers() {
+    let app = TestApp::new().await;
+    let officer = app.officer("j.doe@fbi.gov").await;
+    let (_, filed) = app
+        .submit(&officer, &subpoena_request(), &[("subpoena.pdf", PDF)])
+        .await;
+    let reference = filed["reference"].as_str().unwrap();
+    let legal = app
+        .staff_token(&app.staff("lee@writ.example", Role::Legal).await)
+        .await;
+    move_case(&app, &legal, reference, json!({ "to": "in_review" })).await;
+    let (status, _) = move_case(
+        &app,
+        &legal,
+        reference,
+        json!({ "to": "needs_info", "reason": "Please send the signed page 2 of the subpoena." }),
+    )
+    .await;
+    assert_eq!(status, Status::Ok);
+    let due_before = state_of(&app, &legal, reference).await["due_at"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let subject = format!("Request {reference}: the legal team needs information");
+    let question = app
+        .mail_to("j.doe@fbi.gov")
+        .await
+        .into_iter()
+        .find(|m| m.subject == subject);
+    let question = question.expect("the requester is told the legal team has a question");
+    assert!(
+        !question.body.contains("signed page 2"),
+        "the question stays on the case page"
+    );
+    let (_, case) = app
+        .get_json(&format!("/api/v1/requests/{reference}"), &officer)
+        .await;
+    assert_eq!(case["state"], "needs_info");
+    assert_eq!(
+        case["messages"][0]["body"],
+        "Please send the signed page 2 of the subpoena."
+    );
+
+    // Ten minutes pass while the case waits.
+    let earlier = if app.config.database_url.starts_with("postgres") {
+        "paused_at - INTERVAL '10 minutes'"
+    } else {
+        "datetime(paused_at, '-10 minutes')"
+    };
+    app.sql(&format!("UPDATE cases SET paused_at = {earlier}"));
+
+    let (content_type, body) = multipart(&[
+        Part::text("message", "Page 2 attached."),
+        Part::file("documents", "page2.pdf", PDF),
+    ]);
+    let response = app
+        .client
+        .post(format!("/api/v1/requests/{reference}/messages"))
+        .header(content_type)
+        .header(Header::new("Authorization", format!("Bearer {officer}")))
+        .body(body)
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::Created);
+    let answered: Value = response.into_json().await.unwrap();
+    assert_eq!(
+        answered["state"], "in_review",
+        "the answer returns the case to the reviewer"
+    );
+
+    let case = state_of(&app, &legal, reference).await;
+    let due_after = case["due_at"].as_str().unwrap();
+    let shift = chrono::DateTime::parse_from_rfc3339(due_after).unwrap()
+        - chrono::DateTime::parse_from_rfc3339(&due_before).unwrap();
+    assert!(
+        (600..=660).contains(&shift.num_seconds()),
+        "the due date moved by the pause: {shift}"
+    );
+    assert_eq!(case["documents"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        app.count("audit_events WHERE action = 'authority.rechecked'"),
+        1,
+        "a new document re-runs the checks"
+    );
+}
+
+#[rocket::async_test]
+async fn an_emergency_disclosure_needs_two_different_reviewers() {
+    let app = TestApp::new().await;
+    let officer = app.officer("j.doe@fbi.gov").await;
+    let mut emergency = subpoena_request();
+    emergency["type"] = json!("emergency_disclosure");
+    emergency["instrument"] = json!({"kind": "emergency_attestation"});
+    emergency["emergency"] = json!({"nature": "Kidnapping", "persons_at_risk": "A child", "why_needed": "Location", "attested": true});
+    let (_, filed) = app.submit(&officer, &emergency, &[]).await;
+    let reference = filed["reference"].as_str().unwrap();
+    let first = app
+        .staff_token(&app.staff("ann@writ.example", Role::Legal).await)
+        .await;
+    let second = app
+        .staff_token(&app.staff("ben@writ.example", Role::Admin).await)
+        .await;
+
+    move_case(&app, &first, reference, json!({ "to": "in_review" })).await;
+    let (status, body) = move_case(&app, &first, reference, json!({ "to": "approved" })).await;
+    assert_eq!(status, Status::Accepted, "{body}");
+    assert_eq!(
+        state_of(&app, &first, reference).await["state"],
+        "in_review"
+    );
+    let (status, body) = move_case(&app, &first, reference, json!({ "to": "approved" })).await;
+    assert_eq!(status, Status::Conflict);
+    assert_eq!(body["error"]["code"], "second_reviewer_required");
+    let (status, _) = move_case(&app, &second, reference, json!({ "to": "approved" })).await;
+    assert_eq!(status, Status::Ok);
+    assert_eq!(
+        state_of(&app, &second, reference).await["state"],
+        "approved"
+    );
+}
+
+#[rocket::async_test]
+async fn requesters_withdraw_their_own_cases_and_never_see_notes() {
+    let app = TestApp::new().await;
+    let alice = app.officer("alice@fbi.gov").await;
+    let bob = app.officer("bob@fbi.gov").await;
+    let (_, filed) = app
+        .submit(&alice, &subpoena_request(), &[("subpoena.pdf", PDF)])
+        .await;
+    let reference = filed["reference"].as_str().unwrap();
+    let legal = app
+        .staff_token(&app.staff("lee@writ.example", Role::Legal).await)
+        .await;
+    let uri = format!("/api/v1/staff/cases/{reference}/notes");
+    let response = app
+        .post_json(
+            &uri,
+            json!({ "body": "Agent sounded unsure about the dates." }),
+            Some(&legal),
+        )
+        .await;
+    assert_eq!(response.status(), Status::Created);
+    let (_, case) = app
+        .get_json(&format!("/api/v1/requests/{reference}"), &alice)
+        .await;
+    assert!(!case.to_string().contains("unsure about the dates"));
+    assert_eq!(
+        state_of(&app, &legal, reference).await["notes"][0]["body"],
+        "Agent sounded unsure about the dates."
+    );
+
+    let withdraw = |token: String| {
+        let app = &app;
+        let uri = format!("/api/v1/requests/{reference}/withdraw");
+        async move {
+            app.client
+                .post(uri)
+                .header(Header::new("Authorization", format!("Bearer {token}")))
+                .header(ContentType::JSON)
+                .dispatch()
+                .await
+                .status()
+        }
+    };
+    assert_eq!(
+        withdraw(bob.clone()).await,
+        Status::NotFound,
+        "another officer's case does not exist for them"
+    );
+    assert_eq!(withdraw(alice.clone()).await, Status::Ok);
+    assert_eq!(withdraw(alice.clone()).await, Status::Conflict);
+    assert_eq!(
+        state_of(&app, &legal, reference).await["state"],
+        "withdrawn"
+    );
+}
+
+#[rocket::async_test]
+async fn the_case_page_offers_each_role_its_own_actions() {
+    let app = TestApp::new().await;
+    let officer = app.officer("j.doe@fbi.gov").await;
+    let (_, filed) = app
+        .submit(&officer, &subpoena_request(), &[("subpoena.pdf", PDF)])
+        .await;
+    let reference = filed["reference"].as_str().unwrap().to_owned();
+    let legal = app.staff("lee@writ.example", Role::Legal).await;
+
+    let page = app
+        .client
+        .get("/agency")
+        .dispatch()
+        .await
+        .into_string()
+        .await
+        .unwrap();
+    let marker = "name=\"csrf\" value=\"";
+    let csrf = page[page.find(marker).unwrap() + marker.len()..]
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let body = format!(
+        "email=lee%40writ.example&password={}&code={}&csrf={csrf}",
+        legal.password,
+        legal.code(0)
+    );
+    assert_eq!(
+        app.client
+            .post("/staff/sign-in")
+            .header(ContentType::Form)
+            .body(body)
+            .dispatch()
+            .await
+            .status(),
+        Status::SeeOther
+    );
+
+    let case = app
+        .client
+        .get(format!("/staff/cases/{reference}"))
+        .dispatch()
+        .await
+        .into_string()
+        .await
+        .unwrap();
+    assert!(case.contains("Take the case"));
+    let refused = app
+        .client
+        .post(format!("/staff/cases/{reference}/transition"))
+        .header(ContentType::Form)
+        .body(format!("to=fulfilled&reason=&csrf={csrf}"))
+        .dispatch()
+        .await;
+    assert_eq!(refused.status(), Status::Conflict);
+    assert!(refused
+        .into_string()
+        .await
+        .unwrap()
+        .contains("cannot become"));
+    let taken = app
+        .client
+        .post(format!("/staff/cases/{reference}/transition"))
+        .header(ContentType::Form)
+        .body(format!("to=in_review&reason=&csrf={csrf}"))
+        .dispatch()
+        .await;
+    assert_eq!(taken.status(), Status::SeeOther);
+    let case = app
+        .client
+        .get(format!("/staff/cases/{reference}"))
+        .dispatch()
+        .await
+        .into_string()
+        .await
+        .unwrap();
+    assert!(case.contains("The case is now “In review”."));
+    assert!(case.contains("Partially approve") && case.contains("Ask for information"));
+}
