@@ -104,6 +104,16 @@ async fn the_queue_puts_emergencies_first_and_shows_every_check_to_staff() {
         1,
         "search by target: {found}"
     );
+    let (_, by_country) = app.get_json("/api/v1/staff/cases?country=us", &token).await;
+    assert_eq!(by_country["cases"].as_array().unwrap().len(), 2);
+    let (_, elsewhere) = app.get_json("/api/v1/staff/cases?country=FR", &token).await;
+    assert_eq!(elsewhere["cases"].as_array().unwrap().len(), 0);
+    let (_, mine) = app.get_json("/api/v1/staff/cases?mine=true", &token).await;
+    assert_eq!(
+        mine["cases"].as_array().unwrap().len(),
+        0,
+        "nothing is assigned to support"
+    );
     let (_, filtered) = app
         .get_json("/api/v1/staff/cases?type=disclosure", &token)
         .await;
@@ -274,4 +284,78 @@ async fn an_admin_verifies_an_agency_and_its_open_cases_are_checked_again() {
         app.count("audit_events WHERE action = 'authority.rechecked'"),
         1
     );
+}
+
+#[rocket::async_test]
+async fn staff_read_documents_decrypted_and_each_view_is_recorded() {
+    let app = TestApp::new().await;
+    let officer = app.officer("j.doe@fbi.gov").await;
+    let mut big = PDF.to_vec();
+    big.extend((0..200_000u32).map(|i| (i % 251) as u8));
+    let (_, filed) = app
+        .submit(&officer, &subpoena_request(), &[("subpoena.pdf", &big)])
+        .await;
+    let reference = filed["reference"].as_str().unwrap();
+    let (_, case) = app
+        .get_json(&format!("/api/v1/requests/{reference}"), &officer)
+        .await;
+    let id = case["documents"][0]["id"].as_str().unwrap().to_owned();
+
+    let anonymous = app
+        .client
+        .get(format!("/staff/cases/{reference}/documents/{id}"))
+        .dispatch()
+        .await;
+    assert_eq!(anonymous.status(), Status::Unauthorized);
+
+    let reviewer = app.staff("rita@writ.example", Role::Legal).await;
+    sign_in_page(&app, &reviewer).await;
+    let response = app
+        .client
+        .get(format!("/staff/cases/{reference}/documents/{id}"))
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::Ok);
+    assert_eq!(response.content_type(), Some(ContentType::PDF));
+    assert!(response
+        .headers()
+        .get_one("Content-Disposition")
+        .unwrap()
+        .contains("subpoena.pdf"));
+    let bytes = response.into_bytes().await.unwrap();
+    assert_eq!(
+        writ::crypto::sha256_hex(&bytes),
+        writ::crypto::sha256_hex(&big),
+        "what comes out is what went in"
+    );
+    assert_eq!(
+        app.count("audit_events WHERE action = 'document.viewed'"),
+        1
+    );
+
+    let stored = std::fs::read(app.config.documents_dir().join(&id)).unwrap();
+    assert!(
+        !stored.windows(8).any(|w| w == &big[..8]),
+        "the file at rest is encrypted"
+    );
+    let mut tampered = stored.clone();
+    tampered[100] ^= 0x01;
+    std::fs::write(app.config.documents_dir().join(&id), tampered).unwrap();
+    let response = app
+        .client
+        .get(format!("/staff/cases/{reference}/documents/{id}"))
+        .dispatch()
+        .await;
+    let bytes = response.into_bytes().await.unwrap_or_default();
+    assert!(
+        bytes.len() < big.len(),
+        "a tampered document is never served whole"
+    );
+
+    let other = app
+        .client
+        .get(format!("/staff/cases/{reference}/documents/not-a-document"))
+        .dispatch()
+        .await;
+    assert_eq!(other.status(), Status::NotFound);
 }

@@ -1,6 +1,7 @@
 //! Intake documents: streamed from the request, sniffed by content, hashed, and encrypted at rest
 //! as they arrive. Nothing is held in memory beyond one segment, and nothing plaintext touches disk.
 
+pub mod download;
 pub mod multipart;
 
 use std::path::PathBuf;

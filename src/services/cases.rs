@@ -51,11 +51,25 @@ pub struct AuthorityView {
 
 #[derive(Debug, Serialize)]
 pub struct DocumentView {
+    pub id: String,
     pub name: String,
     pub media_type: String,
     pub size: i64,
     pub sha256: String,
     pub uploaded_at: String,
+}
+
+impl From<Document> for DocumentView {
+    fn from(d: Document) -> DocumentView {
+        DocumentView {
+            id: d.id,
+            name: d.filename,
+            media_type: d.media_type,
+            size: d.size_bytes,
+            sha256: d.sha256,
+            uploaded_at: rfc3339(d.uploaded_at),
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -157,7 +171,7 @@ fn view(
         },
         documents: documents
             .into_iter()
-            .map(|d| DocumentView { name: d.filename, media_type: d.media_type, size: d.size_bytes, sha256: d.sha256, uploaded_at: rfc3339(d.uploaded_at) })
+            .map(DocumentView::from)
             .collect(),
         messages: messages.into_iter().map(|m| MessageView { author: m.author, body: m.body, at: rfc3339(m.created_at) }).collect(),
         bundles: Vec::new(),

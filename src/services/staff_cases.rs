@@ -11,7 +11,7 @@ use crate::db::models::case::{Case, Message, TargetRow};
 use crate::db::models::document::Document;
 use crate::db::models::requester::Requester;
 use crate::db::models::staff::Staff;
-use crate::db::schema::{case_targets, cases, notes};
+use crate::db::schema::{case_targets, cases, notes, requesters};
 use crate::db::{Db, DbConn};
 use crate::domain::authority::Check;
 use crate::domain::clock::{self, rfc3339};
@@ -30,6 +30,10 @@ pub struct QueueFilter {
     pub request_type: Option<RequestType>,
     pub overdue: bool,
     pub q: Option<String>,
+    /// The requester's country (ISO 3166-1 alpha-2).
+    pub country: Option<String>,
+    /// Only cases assigned to this member of staff.
+    pub assigned_to: Option<String>,
     pub page: i64,
 }
 
@@ -64,6 +68,15 @@ pub async fn queue(db: &Db, filter: QueueFilter) -> Result<Queue, AppError> {
         }
         if let Some(kind) = filter.request_type {
             query = query.filter(cases::request_type.eq(kind.as_str()));
+        }
+        if let Some(country) = filter.country.as_deref().filter(|c| !c.is_empty()) {
+            let from_country = requesters::table
+                .filter(requesters::country.eq(country.to_uppercase()))
+                .select(requesters::id);
+            query = query.filter(cases::requester_id.eq_any(from_country));
+        }
+        if let Some(staff_id) = filter.assigned_to {
+            query = query.filter(cases::assigned_to.eq(staff_id));
         }
         if filter.overdue {
             query = query.filter(cases::due_at.lt(now));
@@ -229,7 +242,7 @@ fn view(conn: &mut DbConn, reference: &str, viewer: Role) -> Result<StaffCaseVie
         authority: serde_json::json!({ "established": case.authority_established, "checks": checks }),
         documents: documents
             .into_iter()
-            .map(|d| DocumentView { name: d.filename, media_type: d.media_type, size: d.size_bytes, sha256: d.sha256, uploaded_at: rfc3339(d.uploaded_at) })
+            .map(DocumentView::from)
             .collect(),
         messages: messages.into_iter().map(|m| MessageView { author: m.author, body: m.body, at: rfc3339(m.created_at) }).collect(),
         timeline: events
@@ -249,4 +262,36 @@ fn view(conn: &mut DbConn, reference: &str, viewer: Role) -> Result<StaffCaseVie
         actions,
         reviewers,
     })
+}
+
+/// Finds a document of a case for a member of staff to read, recording that they did.
+pub async fn view_document(
+    db: &Db,
+    staff: &Staff,
+    reference: &str,
+    document_id: &str,
+) -> Result<Document, AppError> {
+    let (staff_id, reference, document_id) = (
+        staff.id.clone(),
+        reference.to_owned(),
+        document_id.to_owned(),
+    );
+    db.run(move |conn| {
+        crate::db::write_tx(conn, |conn| {
+            let case = Case::find_by_reference(conn, &reference)?;
+            let document = Document::for_case(conn, &case.id)?
+                .into_iter()
+                .find(|d| d.id == document_id)
+                .ok_or_else(AppError::not_found)?;
+            crate::audit::record(
+                conn,
+                &crate::audit::Actor::Staff(staff_id.clone()),
+                Some(&case.id),
+                "document.viewed",
+                serde_json::json!({ "document": document.id, "sha256": document.sha256 }),
+            )?;
+            Ok(document)
+        })
+    })
+    .await
 }

@@ -8,7 +8,7 @@ use crate::db::Db;
 use crate::domain::clock::rfc3339;
 use crate::error::AppError;
 use crate::guards::StaffMember;
-use crate::routes::staff::queue_filter;
+use crate::routes::staff::QueueQuery;
 use crate::services::workflow::{Moved, TransitionRequest, Workflow};
 use crate::services::{staff_auth, staff_cases};
 
@@ -27,19 +27,13 @@ async fn login(body: Json<Login>, db: &State<Db>) -> Result<Json<Value>, AppErro
     ))
 }
 
-#[get("/staff/cases?<state>&<track>&<type>&<overdue>&<q>&<page>")]
+#[get("/staff/cases?<query..>")]
 async fn cases(
-    _staff: StaffMember,
+    staff: StaffMember,
     db: &State<Db>,
-    state: Option<&str>,
-    track: Option<&str>,
-    r#type: Option<&str>,
-    overdue: Option<bool>,
-    q: Option<&str>,
-    page: Option<i64>,
+    query: QueueQuery,
 ) -> Result<Json<Value>, AppError> {
-    let queue =
-        staff_cases::queue(db, queue_filter(state, track, r#type, overdue, q, page)).await?;
+    let queue = staff_cases::queue(db, query.filter(&staff.row.id)).await?;
     serde_json::to_value(queue)
         .map(Json)
         .map_err(AppError::internal)

@@ -7,45 +7,55 @@ use rocket_dyn_templates::Template;
 use serde_json::json;
 
 use crate::db::Db;
+use crate::documents::download::Download;
+use crate::documents::DocumentStore;
 use crate::domain::vocab::{CaseState, RequestType, Track};
 use crate::error::AppError;
 use crate::guards::{Csrf, LegalReviewer, StaffMember};
 use crate::services::staff_cases::{self, QueueFilter};
 use crate::services::workflow::{Moved, TransitionRequest, Workflow};
 
-/// Builds the filter from query parameters; unknown values are ignored rather than refused.
-pub fn filter(
-    state: Option<&str>,
-    track: Option<&str>,
-    kind: Option<&str>,
+/// The queue's query string; unknown values are ignored rather than refused.
+#[derive(Debug, Default, FromForm)]
+pub struct QueueQuery {
+    state: Option<String>,
+    track: Option<String>,
+    #[field(name = "type")]
+    kind: Option<String>,
     overdue: Option<bool>,
-    q: Option<&str>,
+    q: Option<String>,
+    country: Option<String>,
+    mine: Option<bool>,
     page: Option<i64>,
-) -> QueueFilter {
-    QueueFilter {
-        state: state.and_then(CaseState::parse),
-        track: track.and_then(Track::parse),
-        request_type: kind.and_then(RequestType::parse),
-        overdue: overdue.unwrap_or(false),
-        q: q.map(str::to_owned),
-        page: page.unwrap_or(0),
+}
+
+/// Links may leave the whole query out (`uri!(queue(_))`).
+impl rocket::http::uri::fmt::Ignorable<rocket::http::uri::fmt::Query> for QueueQuery {}
+
+impl QueueQuery {
+    pub fn filter(&self, viewer_id: &str) -> QueueFilter {
+        QueueFilter {
+            state: self.state.as_deref().and_then(CaseState::parse),
+            track: self.track.as_deref().and_then(Track::parse),
+            request_type: self.kind.as_deref().and_then(RequestType::parse),
+            overdue: self.overdue.unwrap_or(false),
+            q: self.q.clone(),
+            country: self.country.clone(),
+            assigned_to: self.mine.unwrap_or(false).then(|| viewer_id.to_owned()),
+            page: self.page.unwrap_or(0),
+        }
     }
 }
 
-#[get("/queue?<state>&<track>&<type>&<overdue>&<q>&<page>")]
+#[get("/queue?<query..>")]
 pub async fn queue(
     staff: StaffMember,
     csrf: Csrf,
     db: &State<Db>,
-    state: Option<&str>,
-    track: Option<&str>,
-    r#type: Option<&str>,
-    overdue: Option<bool>,
-    q: Option<&str>,
-    page: Option<i64>,
+    query: QueueQuery,
     flash: Option<FlashMessage<'_>>,
 ) -> Result<Template, AppError> {
-    let filter = filter(state, track, r#type, overdue, q, page);
+    let filter = query.filter(&staff.row.id);
     let queue = staff_cases::queue(db, filter.clone()).await?;
     let states: Vec<_> = CaseState::ALL
         .iter()
@@ -60,7 +70,10 @@ pub async fn queue(
         json!({
             "csrf": csrf.token(), "staff": staff.row.name, "role": staff.row.role, "queue": queue,
             "states": states, "types": types,
-            "filter": { "state": state, "track": track, "type": r#type, "overdue": filter.overdue, "q": q },
+            "filter": {
+                "state": query.state, "track": query.track, "type": query.kind, "overdue": filter.overdue, "q": query.q,
+                "country": query.country, "mine": query.mine.unwrap_or(false),
+            },
             "flash": flash.map(|f| f.message().to_owned()),
         }),
     ))
@@ -210,6 +223,24 @@ async fn assign(
     }
 }
 
+/// A document of the case, decrypted as it streams; each view is an audit event.
+#[get("/cases/<reference>/documents/<id>")]
+async fn document(
+    reference: &str,
+    id: &str,
+    staff: StaffMember,
+    db: &State<Db>,
+    store: &State<DocumentStore>,
+) -> Result<Download, AppError> {
+    let document = staff_cases::view_document(db, &staff.row, reference, id).await?;
+    Ok(Download::start(
+        store,
+        &document.id,
+        &document.media_type,
+        &document.filename,
+    ))
+}
+
 pub fn routes() -> Vec<Route> {
-    routes![queue, show, transition, note, assign]
+    routes![queue, show, transition, note, assign, document]
 }

@@ -3,7 +3,7 @@
 mod admin;
 mod cases;
 
-pub use cases::filter as queue_filter;
+pub use cases::QueueQuery;
 mod signin;
 
 use rocket::Route;

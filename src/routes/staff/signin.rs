@@ -5,6 +5,7 @@ use rocket::{get, post, routes, uri, Either, Route, State};
 use rocket_dyn_templates::Template;
 use serde_json::json;
 
+use super::QueueQuery;
 use crate::config::Config;
 use crate::db::Db;
 use crate::error::AppError;
@@ -23,10 +24,7 @@ struct SignInForm {
 #[get("/")]
 fn start(staff: Option<StaffMember>, csrf: Csrf) -> Either<Redirect, Template> {
     match staff {
-        Some(_) => Either::Left(Redirect::to(uri!(
-            "/staff",
-            super::cases::queue(_, _, _, _, _, _)
-        ))),
+        Some(_) => Either::Left(Redirect::to(uri!("/staff", super::cases::queue(_)))),
         None => Either::Right(Template::render(
             "staff/sign_in",
             json!({ "csrf": csrf.token() }),
@@ -58,10 +56,7 @@ async fn sign_in(
         STAFF_COOKIE,
         signed_in.token.expose().to_owned(),
     ));
-    Ok(Redirect::to(uri!(
-        "/staff",
-        super::cases::queue(_, _, _, _, _, _)
-    )))
+    Ok(Redirect::to(uri!("/staff", super::cases::queue(_))))
 }
 
 #[derive(FromForm)]
@@ -117,7 +112,7 @@ async fn change_password(
         .await
         .map_err(page)?;
     Ok(Flash::success(
-        Redirect::to(uri!("/staff", super::cases::queue(_, _, _, _, _, _))),
+        Redirect::to(uri!("/staff", super::cases::queue(_))),
         "Password changed.",
     ))
 }
