@@ -359,3 +359,71 @@ async fn staff_read_documents_decrypted_and_each_view_is_recorded() {
         .await;
     assert_eq!(other.status(), Status::NotFound);
 }
+
+#[rocket::async_test]
+async fn overview_ndo_ledger_and_audit_log() {
+    let app = TestApp::new().await;
+    let officer = app.officer("j.doe@fbi.gov").await;
+    let (_, filed) = app
+        .submit(&officer, &subpoena_request(), &[("subpoena.pdf", PDF)])
+        .await;
+    let reference = filed["reference"].as_str().unwrap();
+    let admin = app.staff("ada@writ.example", Role::Admin).await;
+    sign_in_page(&app, &admin).await;
+
+    let overview = app
+        .client
+        .get("/staff/overview")
+        .dispatch()
+        .await
+        .into_string()
+        .await
+        .unwrap();
+    assert!(
+        overview.contains("<span class=\"figure\">1</span> open cases"),
+        "{overview}"
+    );
+    assert!(overview.contains("<svg class=\"chart\""));
+    assert!(
+        overview.contains(": 1</title></rect>"),
+        "this week's bar counts the request"
+    );
+
+    let ledger = app
+        .client
+        .get("/staff/ndo")
+        .dispatch()
+        .await
+        .into_string()
+        .await
+        .unwrap();
+    assert!(ledger.contains(reference));
+    assert!(
+        ledger.contains("2027-05-01") && ledger.contains("2027-05-02"),
+        "the user notice follows the order's end"
+    );
+
+    let audit = app
+        .client
+        .get("/staff/admin/audit")
+        .dispatch()
+        .await
+        .into_string()
+        .await
+        .unwrap();
+    assert!(audit.contains("The hash chain is intact"));
+    assert!(audit.contains("request.submitted"));
+    app.sql("UPDATE audit_events SET actor = 'someone-else' WHERE seq = 1");
+    let audit = app
+        .client
+        .get("/staff/admin/audit")
+        .dispatch()
+        .await
+        .into_string()
+        .await
+        .unwrap();
+    assert!(
+        audit.contains("The hash chain is BROKEN at event 1"),
+        "{audit}"
+    );
+}

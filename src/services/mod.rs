@@ -6,6 +6,7 @@ pub mod authority;
 pub mod cases;
 pub mod intake;
 pub mod limits;
+pub mod overview;
 pub mod profile;
 pub mod signin;
 pub mod staff_auth;

@@ -295,3 +295,42 @@ pub async fn view_document(
     })
     .await
 }
+
+#[derive(Debug, Serialize)]
+pub struct NdoEntry {
+    pub reference: String,
+    pub state: &'static str,
+    pub until: Option<String>,
+    /// When the user may be told: the day after the order ends; unknown while it has no end.
+    pub user_notice_on: Option<String>,
+    pub in_force: bool,
+}
+
+/// Every case under a non-disclosure order, soonest-ending first.
+pub async fn ndo_ledger(db: &Db) -> Result<Vec<NdoEntry>, AppError> {
+    db.run(|conn| {
+        let today = clock::now().date();
+        let rows: Vec<(String, String, Option<chrono::NaiveDate>)> = cases::table
+            .filter(cases::ndo_present.eq(true))
+            .order((
+                cases::ndo_until.is_null(),
+                cases::ndo_until.asc(),
+                cases::reference.asc(),
+            ))
+            .select((cases::reference, cases::state, cases::ndo_until))
+            .load(conn)?;
+        Ok(rows
+            .into_iter()
+            .map(|(reference, state, until)| NdoEntry {
+                reference,
+                state: CaseState::parse(&state)
+                    .map(CaseState::label)
+                    .unwrap_or("unknown"),
+                until: until.map(|d| d.to_string()),
+                user_notice_on: until.map(|d| (d + TimeDelta::days(1)).to_string()),
+                in_force: until.is_none_or(|d| d >= today),
+            })
+            .collect())
+    })
+    .await
+}

@@ -2,6 +2,7 @@
 
 mod admin;
 mod cases;
+mod overview;
 
 pub use cases::QueueQuery;
 mod signin;
@@ -12,5 +13,6 @@ pub fn routes() -> Vec<Route> {
     let mut routes = signin::routes();
     routes.extend(cases::routes());
     routes.extend(admin::routes());
+    routes.extend(overview::routes());
     routes
 }

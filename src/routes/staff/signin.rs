@@ -89,7 +89,7 @@ struct PasswordForm {
 fn password_page(staff: StaffMember, csrf: Csrf) -> Template {
     Template::render(
         "staff/password",
-        json!({ "csrf": csrf.token(), "staff": staff.row.name }),
+        json!({ "csrf": csrf.token(), "staff": staff.row.name, "role": staff.row.role }),
     )
 }
 
@@ -103,7 +103,7 @@ async fn change_password(
     let page = |error: AppError| {
         with_error(
             "staff/password",
-            json!({ "csrf": csrf.token(), "staff": staff.row.name }),
+            json!({ "csrf": csrf.token(), "staff": staff.row.name, "role": staff.row.role }),
             error,
         )
     };

@@ -1,0 +1,306 @@
+//! Walks every mounted route with every role — anonymous, agency officer, support, legal, admin —
+//! and checks who is let in. A route missing from the table below fails the test, so a new route
+//! must say who may call it.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use common::{subpoena_request, StaffAccount, TestApp, PDF};
+use rocket::http::{ContentType, Header, Method, Status};
+use writ::domain::vocab::Role;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Who {
+    Anonymous,
+    Officer,
+    Support,
+    Legal,
+    Admin,
+}
+
+/// The least a caller must be. `Officer` routes are for requesters only; staff roles include the ones below them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Needs {
+    Anyone,
+    Officer,
+    Staff(Who),
+}
+
+fn allowed(needs: Needs, who: Who) -> bool {
+    match needs {
+        Needs::Anyone => true,
+        Needs::Officer => who == Who::Officer,
+        Needs::Staff(least) => who >= least,
+    }
+}
+
+fn table() -> BTreeMap<(&'static str, &'static str), Needs> {
+    use Needs::*;
+    use Who::{Admin as A, Legal as L, Support as S};
+    BTreeMap::from([
+        (("GET", "/"), Anyone),
+        (("GET", "/health"), Anyone),
+        (("GET", "/static/<path..>"), Anyone),
+        (("GET", "/agency"), Anyone),
+        (("POST", "/agency/sign-in"), Anyone),
+        (("GET", "/agency/code"), Anyone),
+        (("POST", "/agency/code"), Anyone),
+        (("POST", "/agency/sign-out"), Officer),
+        (("GET", "/agency/profile"), Officer),
+        (("POST", "/agency/profile"), Officer),
+        (("GET", "/agency/requests?<page>"), Officer),
+        (("GET", "/agency/requests/new"), Officer),
+        (("POST", "/agency/requests"), Officer),
+        (("GET", "/agency/requests/<reference>"), Officer),
+        (("POST", "/agency/requests/<reference>/messages"), Officer),
+        (("POST", "/agency/requests/<reference>/withdraw"), Officer),
+        (("GET", "/staff"), Anyone),
+        (("POST", "/staff/sign-in"), Anyone),
+        (("POST", "/staff/sign-out"), Staff(S)),
+        (("GET", "/staff/password"), Staff(S)),
+        (("POST", "/staff/password"), Staff(S)),
+        (("GET", "/staff/queue?<query..>"), Staff(S)),
+        (("GET", "/staff/overview"), Staff(S)),
+        (("GET", "/staff/ndo"), Staff(L)),
+        (("GET", "/staff/cases/<reference>"), Staff(S)),
+        (("POST", "/staff/cases/<reference>/transition"), Staff(S)),
+        (("POST", "/staff/cases/<reference>/notes"), Staff(S)),
+        (("POST", "/staff/cases/<reference>/assign"), Staff(L)),
+        (("GET", "/staff/cases/<reference>/documents/<id>"), Staff(S)),
+        (("GET", "/staff/admin/agencies"), Staff(A)),
+        (("POST", "/staff/admin/agencies/verify"), Staff(A)),
+        (("POST", "/staff/admin/agencies/block"), Staff(A)),
+        (("GET", "/staff/admin/audit?<before>"), Staff(A)),
+        (("GET", "/api/v1/openapi.json"), Anyone),
+        (("POST", "/api/v1/auth/email"), Anyone),
+        (("POST", "/api/v1/auth/verify"), Anyone),
+        (("PUT", "/api/v1/profile"), Officer),
+        (("POST", "/api/v1/requests"), Officer),
+        (("GET", "/api/v1/requests?<page>"), Officer),
+        (("GET", "/api/v1/requests/<reference>"), Officer),
+        (("POST", "/api/v1/requests/<reference>/messages"), Officer),
+        (("POST", "/api/v1/requests/<reference>/withdraw"), Officer),
+        (("POST", "/api/v1/staff/login"), Anyone),
+        (("GET", "/api/v1/staff/cases?<query..>"), Staff(S)),
+        (("GET", "/api/v1/staff/cases/<reference>"), Staff(S)),
+        (
+            ("POST", "/api/v1/staff/cases/<reference>/transition"),
+            Staff(S),
+        ),
+        (("POST", "/api/v1/staff/cases/<reference>/assign"), Staff(L)),
+        (("POST", "/api/v1/staff/cases/<reference>/notes"), Staff(S)),
+    ])
+}
+
+fn csrf_of(page: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start = page.find(marker).expect("a CSRF field") + marker.len();
+    page[start..].split('"').next().unwrap().to_owned()
+}
+
+/// What a role presents: a bearer token for the API; cookies for pages are set by signing in.
+async fn become_role(
+    app: &TestApp,
+    who: Who,
+    officer_email: &str,
+    staff: &BTreeMap<Who, StaffAccount>,
+) -> Option<String> {
+    let page = app
+        .client
+        .get("/agency")
+        .dispatch()
+        .await
+        .into_string()
+        .await
+        .unwrap_or_default();
+    match who {
+        Who::Anonymous => None,
+        Who::Officer => {
+            let csrf = csrf_of(&page);
+            let body = format!("email={}&csrf={csrf}", officer_email.replace('@', "%40"));
+            app.client
+                .post("/agency/sign-in")
+                .header(ContentType::Form)
+                .body(body)
+                .dispatch()
+                .await;
+            let code = app.code_for(officer_email).await;
+            app.client
+                .post("/agency/code")
+                .header(ContentType::Form)
+                .body(format!("code={code}&csrf={csrf}"))
+                .dispatch()
+                .await;
+            Some(app.api_sign_in(officer_email).await)
+        }
+        role => {
+            let account = &staff[&role];
+            let page = app
+                .client
+                .get("/staff/password")
+                .dispatch()
+                .await
+                .into_string()
+                .await
+                .unwrap_or_default();
+            let csrf = if page.contains("csrf") {
+                csrf_of(&page)
+            } else {
+                csrf_of(
+                    &app.client
+                        .get("/staff")
+                        .dispatch()
+                        .await
+                        .into_string()
+                        .await
+                        .unwrap(),
+                )
+            };
+            let body = format!(
+                "email={}&password={}&code={}&csrf={csrf}",
+                account.email.replace('@', "%40"),
+                account.password,
+                account.code(0)
+            );
+            let response = app
+                .client
+                .post("/staff/sign-in")
+                .header(ContentType::Form)
+                .body(body)
+                .dispatch()
+                .await;
+            assert_eq!(response.status(), Status::SeeOther, "{role:?} signs in");
+            let response = app.post_json("/api/v1/staff/login", serde_json::json!({ "email": account.email, "password": account.password, "totp": account.code(1) }), None).await;
+            assert_eq!(response.status(), Status::Ok);
+            let body: serde_json::Value = response.into_json().await.unwrap();
+            Some(body["token"].as_str().unwrap().to_owned())
+        }
+    }
+}
+
+async fn sign_out_everything(app: &TestApp) {
+    for path in ["/agency/sign-out", "/staff/sign-out"] {
+        let csrf = app
+            .client
+            .cookies()
+            .get_private("writ_csrf")
+            .map(|c| c.value().to_owned())
+            .unwrap_or_default();
+        app.client
+            .post(path)
+            .header(ContentType::Form)
+            .body(format!("csrf={csrf}"))
+            .dispatch()
+            .await;
+    }
+}
+
+#[rocket::async_test]
+async fn every_route_lets_in_exactly_the_roles_it_should() {
+    let app = TestApp::new().await;
+    let table = table();
+
+    let mounted: Vec<(String, String)> = app
+        .client
+        .rocket()
+        .routes()
+        .map(|r| (r.method.as_str().to_owned(), r.uri.to_string()))
+        .collect();
+    for (method, uri) in &mounted {
+        assert!(
+            table.contains_key(&(method.as_str(), uri.as_str())),
+            "route {method} {uri} is missing from the role table"
+        );
+    }
+    assert_eq!(
+        mounted.len(),
+        table.len(),
+        "the table names routes that no longer exist"
+    );
+
+    // A case with a document, filed by an officer who is not the one walking.
+    let owner = app.officer("owner@fbi.gov").await;
+    let (_, filed) = app
+        .submit(&owner, &subpoena_request(), &[("subpoena.pdf", PDF)])
+        .await;
+    let other_reference = filed["reference"].as_str().unwrap().to_owned();
+    // The walking officer's own case.
+    let walker = app.officer("walker@fbi.gov").await;
+    let (_, own) = app
+        .submit(&walker, &subpoena_request(), &[("subpoena.pdf", PDF)])
+        .await;
+    let own_reference = own["reference"].as_str().unwrap().to_owned();
+    let (_, case) = app
+        .get_json(&format!("/api/v1/requests/{own_reference}"), &walker)
+        .await;
+    let document = case["documents"][0]["id"].as_str().unwrap().to_owned();
+
+    let mut staff = BTreeMap::new();
+    staff.insert(
+        Who::Support,
+        app.staff("support@writ.example", Role::Support).await,
+    );
+    staff.insert(
+        Who::Legal,
+        app.staff("legal@writ.example", Role::Legal).await,
+    );
+    staff.insert(
+        Who::Admin,
+        app.staff("admin@writ.example", Role::Admin).await,
+    );
+
+    for who in [
+        Who::Anonymous,
+        Who::Officer,
+        Who::Support,
+        Who::Legal,
+        Who::Admin,
+    ] {
+        sign_out_everything(&app).await;
+        let token = become_role(&app, who, "walker@fbi.gov", &staff).await;
+        for ((method, uri), needs) in &table {
+            let path = uri
+                .split('?')
+                .next()
+                .unwrap()
+                .replace("<path..>", "writ.css")
+                .replace("<reference>", &own_reference)
+                .replace("<id>", &document);
+            let method: Method = method.parse().unwrap();
+            let mut request = app.client.req(method, path.clone());
+            if path.starts_with("/api/") {
+                request = request.header(ContentType::JSON).body("{}");
+                if let Some(token) = &token {
+                    request =
+                        request.header(Header::new("Authorization", format!("Bearer {token}")));
+                }
+            } else {
+                request = request.header(ContentType::Form).body("");
+            }
+            let status = request.dispatch().await.status();
+            let denied = matches!(status, Status::Unauthorized | Status::Forbidden);
+            assert!(status.code < 500, "{who:?} {method} {path}: {status}");
+            if allowed(*needs, who) {
+                assert!(
+                    !denied,
+                    "{who:?} should reach {method} {path} but got {status}"
+                );
+            } else {
+                assert!(
+                    denied,
+                    "{who:?} must not reach {method} {path} but got {status}"
+                );
+            }
+        }
+        // An officer never reaches another officer's case.
+        if who == Who::Officer {
+            let other = app
+                .client
+                .get(format!("/agency/requests/{other_reference}"))
+                .dispatch()
+                .await;
+            assert_eq!(other.status(), Status::NotFound);
+        }
+    }
+}
