@@ -33,6 +33,8 @@ pub struct Config {
     pub home_country: String,
     /// The authority policy (TOML); empty: the shipped `policy/default.toml`.
     pub policy_file: String,
+    /// Where executed freezes are reported, for the platform's operations team.
+    pub operations_email: String,
     /// Run the outbox worker in this process.
     pub outbox_worker: bool,
     /// Send cookies with `Secure` (set when TLS is terminated in front of Writ or by Rocket).
@@ -56,6 +58,7 @@ impl Default for Config {
             max_documents: 20,
             home_country: String::from("US"),
             policy_file: String::new(),
+            operations_email: String::from("operations@writ.localhost"),
             outbox_worker: true,
             secure_cookies: false,
         }

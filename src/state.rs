@@ -110,20 +110,29 @@ pub async fn ignite(rocket: Rocket<Build>, config: Config) -> Result<Rocket<Buil
 }
 
 pub async fn start_worker(rocket: &Rocket<Orbit>) {
-    let (Some(config), Some(db), Some(transport), Some(store)) = (
+    let (Some(config), Some(db), Some(transport), Some(store), Some(mailer)) = (
         rocket.state::<Config>(),
         rocket.state::<Db>(),
         rocket.state::<Transport>(),
         rocket.state::<DocumentStore>(),
+        rocket.state::<Mailer>(),
     ) else {
         return;
     };
     if config.outbox_worker {
+        let chores = crate::mail::worker::Chores {
+            store: store.clone(),
+            mailer: mailer.clone(),
+            links: crate::services::workflow::Links {
+                public_url: config.public_url.clone(),
+                case_path: crate::routes::requester_case_path,
+            },
+        };
         rocket::tokio::spawn(crate::mail::worker::run(
             db.clone(),
             transport.clone(),
             config.mail_from.clone(),
-            store.clone(),
+            chores,
         ));
     }
 }

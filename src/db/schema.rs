@@ -281,6 +281,25 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    preservations (case_id) {
+        case_id -> Text,
+        preserved_at -> Timestamp,
+        expires_at -> Timestamp,
+        extensions -> Integer,
+        reminder_sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    freezes (case_id) {
+        case_id -> Text,
+        executed_at -> Timestamp,
+        executed_by -> Text,
+        accounts -> Text,
+    }
+}
+
 diesel::joinable!(notes -> staff (staff_id));
 diesel::joinable!(staff_sessions -> staff (staff_id));
 diesel::joinable!(account_wallets -> accounts (uid));
@@ -314,4 +333,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     staff_sessions,
     approvals,
     notes,
+    preservations,
+    freezes,
 );

@@ -13,6 +13,8 @@ use crate::db::Db;
 use crate::documents::DocumentStore;
 use crate::domain::clock;
 use crate::error::AppError;
+use crate::mail::Mailer;
+use crate::services::workflow::Links;
 
 const BATCH: i64 = 20;
 const LEASE: TimeDelta = TimeDelta::minutes(5);
@@ -56,23 +58,33 @@ pub async fn drain_once(db: &Db, transport: &Transport, from: &str) -> Result<us
     Ok(sent)
 }
 
-/// Forgets what is a day old: rate-limit windows, and uploads held for a form never sent again.
-pub async fn housekeeping(db: &Db, store: &DocumentStore) -> Result<(), AppError> {
+/// What the worker looks after besides the outbox.
+#[derive(Clone)]
+pub struct Chores {
+    pub store: DocumentStore,
+    pub mailer: Mailer,
+    pub links: Links,
+}
+
+/// Forgets what is a day old (rate-limit windows, uploads held for a form never sent again) and
+/// reminds requesters of preservations that end within a week.
+pub async fn housekeeping(db: &Db, chores: &Chores) -> Result<(), AppError> {
     let before = clock::now() - TimeDelta::days(1);
     db.run(move |conn| Ok(rate_limit::prune(conn, before)?))
         .await?;
     let expired = db
         .run(move |conn| Ok(HeldDocument::expire(conn, before)?))
         .await?;
-    expired.iter().for_each(|id| store.discard_held(id));
+    expired.iter().for_each(|id| chores.store.discard_held(id));
+    crate::services::fulfilment::send_reminders(db, &chores.mailer, &chores.links).await?;
     Ok(())
 }
 
 /// Works the outbox until the process ends, with housekeeping every ten minutes or so.
-pub async fn run(db: Db, transport: Transport, from: String, store: DocumentStore) {
+pub async fn run(db: Db, transport: Transport, from: String, chores: Chores) {
     for round in 0u64.. {
         if round % 1200 == 0 {
-            if let Err(e) = housekeeping(&db, &store).await {
+            if let Err(e) = housekeeping(&db, &chores).await {
                 log::error!("housekeeping: {e}");
             }
         }

@@ -102,6 +102,7 @@ pub struct CaseView {
     pub documents: Vec<DocumentView>,
     pub messages: Vec<MessageView>,
     pub bundles: Vec<Value>,
+    pub preservation: Option<super::fulfilment::PreservationView>,
 }
 
 pub async fn list(db: &Db, requester_id: &str, page: i64) -> Result<Vec<CaseSummary>, AppError> {
@@ -124,7 +125,8 @@ pub async fn find_own(db: &Db, requester_id: &str, reference: &str) -> Result<Ca
         let targets = TargetRow::for_case(conn, &case.id)?;
         let documents = Document::for_case(conn, &case.id)?;
         let messages = Message::for_case(conn, &case.id)?;
-        Ok(view(case, targets, documents, messages))
+        let preservation = super::fulfilment::preservation_of(conn, &case.id)?;
+        Ok(view(case, targets, documents, messages, preservation))
     })
     .await
 }
@@ -134,6 +136,7 @@ fn view(
     targets: Vec<TargetRow>,
     documents: Vec<Document>,
     messages: Vec<Message>,
+    preservation: Option<super::fulfilment::PreservationView>,
 ) -> CaseView {
     let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string());
     let parse = |text: &Option<String>| {
@@ -175,5 +178,6 @@ fn view(
             .collect(),
         messages: messages.into_iter().map(|m| MessageView { author: m.author, body: m.body, at: rfc3339(m.created_at) }).collect(),
         bundles: Vec::new(),
+        preservation,
     }
 }

@@ -11,7 +11,7 @@ use crate::db::models::case::{Case, Message, TargetRow};
 use crate::db::models::document::Document;
 use crate::db::models::requester::Requester;
 use crate::db::models::staff::Staff;
-use crate::db::schema::{case_targets, cases, notes, requesters};
+use crate::db::schema::{case_targets, cases, freezes, notes, requesters};
 use crate::db::{Db, DbConn};
 use crate::domain::authority::Check;
 use crate::domain::clock::{self, rfc3339};
@@ -167,6 +167,9 @@ pub struct StaffCaseView {
     pub actions: Vec<Value>,
     /// Legal reviewers the case can be assigned to.
     pub reviewers: Vec<Value>,
+    pub preservation: Option<super::fulfilment::PreservationView>,
+    /// The directory accounts marked frozen, once a freeze is recorded.
+    pub frozen_accounts: Option<Vec<String>>,
 }
 
 /// The whole case as `viewer` sees it (their role decides which actions are offered).
@@ -261,6 +264,13 @@ fn view(conn: &mut DbConn, reference: &str, viewer: Role) -> Result<StaffCaseVie
         decision: case.decision.as_deref().and_then(|d| serde_json::from_str(d).ok()),
         actions,
         reviewers,
+        preservation: super::fulfilment::preservation_of(conn, &case.id)?,
+        frozen_accounts: freezes::table
+            .find(&case.id)
+            .select(freezes::accounts)
+            .first::<String>(conn)
+            .optional()?
+            .and_then(|a| serde_json::from_str(&a).ok()),
     })
 }
 

@@ -30,6 +30,9 @@ pub struct TransitionRequest {
     pub targets: Vec<usize>,
     /// Partial approval: the data categories approved.
     pub categories: Vec<String>,
+    /// Set only by the fulfilment services, which record what fulfilling means for the type.
+    #[serde(skip)]
+    pub fulfilment: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,16 +106,21 @@ pub fn transition(
             "Say why: the requester and the audit trail will read it.",
         );
     }
-    if to == CaseState::Fulfilled
-        && matches!(
-            case.request_type,
-            RequestType::Disclosure | RequestType::EmergencyDisclosure
-        )
-    {
-        return Err(AppError::conflict(
-            "A disclosure is fulfilled by sealing a disclosure bundle.",
-        )
-        .with_code("bundle_required"));
+    if to == CaseState::Fulfilled && !request.fulfilment {
+        return Err(match case.request_type {
+            RequestType::Disclosure | RequestType::EmergencyDisclosure => {
+                AppError::conflict("A disclosure is fulfilled by sealing a disclosure bundle.")
+                    .with_code("bundle_required")
+            }
+            RequestType::Preservation => {
+                AppError::conflict("Record the preservation to fulfil this request.")
+                    .with_code("record_preservation")
+            }
+            RequestType::Freeze => {
+                AppError::conflict("Record the executed freeze to fulfil this request.")
+                    .with_code("record_freeze")
+            }
+        });
     }
     let decision = if to == CaseState::PartiallyApproved {
         Some(partial(conn, case, request, &mut errors)?)

@@ -303,6 +303,24 @@ pub async fn withdraw(
     ))
 }
 
+#[post("/requests/<reference>/extension", data = "<form>")]
+pub async fn extension(
+    reference: &str,
+    form: rocket::form::Form<CsrfForm>,
+    officer: AgencyOfficer,
+    csrf: Csrf,
+    workflow: Workflow<'_>,
+) -> Result<Flash<Redirect>, AppError> {
+    csrf.verify(Some(&form.csrf))?;
+    let kept = workflow
+        .extend_preservation(&officer.0.row, reference)
+        .await?;
+    Ok(Flash::success(
+        Redirect::to(uri!("/agency", show(reference = reference))),
+        format!("The preservation now runs until {}.", kept.expires_at),
+    ))
+}
+
 pub fn routes() -> Vec<Route> {
-    routes![list, new, create, show, message, withdraw]
+    routes![list, new, create, show, message, withdraw, extension]
 }

@@ -108,6 +108,21 @@ async fn withdraw(
     ))
 }
 
+/// Asks for the preservation to run 90 more days.
+#[post("/requests/<reference>/extension")]
+async fn extension(
+    reference: &str,
+    requester: Requester,
+    workflow: Workflow<'_>,
+) -> Result<Json<Value>, AppError> {
+    let kept = workflow
+        .extend_preservation(&requester.row, reference)
+        .await?;
+    Ok(Json(
+        json!({ "reference": reference, "preservation": kept }),
+    ))
+}
+
 pub fn routes() -> Vec<Route> {
-    routes![create, list, show, message, withdraw]
+    routes![create, list, show, message, withdraw, extension]
 }

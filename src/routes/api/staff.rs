@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use crate::db::Db;
 use crate::domain::clock::rfc3339;
 use crate::error::AppError;
-use crate::guards::StaffMember;
+use crate::guards::{LegalReviewer, StaffMember};
 use crate::routes::staff::QueueQuery;
 use crate::services::workflow::{Moved, TransitionRequest, Workflow};
 use crate::services::{staff_auth, staff_cases};
@@ -89,7 +89,7 @@ struct Assign {
 async fn assign(
     reference: &str,
     body: Json<Assign>,
-    staff: crate::guards::LegalReviewer,
+    staff: LegalReviewer,
     workflow: Workflow<'_>,
 ) -> Result<Json<Value>, AppError> {
     let assignee = workflow
@@ -116,6 +116,46 @@ async fn note(
     Ok((Status::Created, Json(json!({ "reference": reference }))))
 }
 
+/// Records that the requested records are preserved (90 days) and fulfils the case.
+#[post("/staff/cases/<reference>/preservation")]
+async fn preservation(
+    reference: &str,
+    reviewer: LegalReviewer,
+    workflow: Workflow<'_>,
+) -> Result<Json<Value>, AppError> {
+    let kept = workflow
+        .record_preservation(&reviewer.0.row, reference)
+        .await?;
+    Ok(Json(
+        json!({ "reference": reference, "state": "fulfilled", "preservation": kept }),
+    ))
+}
+
+/// Records an executed freeze: directory accounts are marked frozen and operations informed.
+#[post("/staff/cases/<reference>/freeze")]
+async fn freeze(
+    reference: &str,
+    reviewer: LegalReviewer,
+    workflow: Workflow<'_>,
+    config: &State<crate::config::Config>,
+) -> Result<Json<Value>, AppError> {
+    let accounts = workflow
+        .record_freeze(&reviewer.0.row, reference, &config.operations_email)
+        .await?;
+    Ok(Json(
+        json!({ "reference": reference, "state": "fulfilled", "frozen_accounts": accounts }),
+    ))
+}
+
 pub fn routes() -> Vec<Route> {
-    routes![login, cases, case, transition, assign, note]
+    routes![
+        login,
+        cases,
+        case,
+        transition,
+        assign,
+        note,
+        preservation,
+        freeze
+    ]
 }

@@ -6,6 +6,7 @@ use rocket::{get, post, routes, uri, Route, State};
 use rocket_dyn_templates::Template;
 use serde_json::json;
 
+use crate::config::Config;
 use crate::db::Db;
 use crate::documents::download::Download;
 use crate::documents::DocumentStore;
@@ -156,6 +157,7 @@ async fn transition(
         reason: form.reason,
         targets: form.targets,
         categories: form.categories,
+        fulfilment: false,
     };
     let back = Redirect::to(uri!("/staff", show(reference = reference)));
     match workflow.by_staff(&staff.row, reference, request).await {
@@ -223,6 +225,68 @@ async fn assign(
     }
 }
 
+#[derive(FromForm)]
+struct CsrfForm {
+    csrf: String,
+}
+
+#[post("/cases/<reference>/preservation", data = "<form>")]
+async fn preservation(
+    reference: &str,
+    form: Form<CsrfForm>,
+    reviewer: LegalReviewer,
+    csrf: Csrf,
+    workflow: Workflow<'_>,
+) -> Result<Flash<Redirect>, (Status, Template)> {
+    let result = match csrf.verify(Some(&form.csrf)) {
+        Ok(()) => {
+            workflow
+                .record_preservation(&reviewer.0.row, reference)
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(kept) => Ok(Flash::success(
+            Redirect::to(uri!("/staff", show(reference = reference))),
+            format!(
+                "Preservation recorded; the records are kept until {}.",
+                kept.expires_at
+            ),
+        )),
+        Err(e) => Err(case_with_error(workflow.db, &reviewer.0, &csrf, reference, e).await),
+    }
+}
+
+#[post("/cases/<reference>/freeze", data = "<form>")]
+async fn freeze(
+    reference: &str,
+    form: Form<CsrfForm>,
+    reviewer: LegalReviewer,
+    csrf: Csrf,
+    workflow: Workflow<'_>,
+    config: &State<Config>,
+) -> Result<Flash<Redirect>, (Status, Template)> {
+    let result = match csrf.verify(Some(&form.csrf)) {
+        Ok(()) => {
+            workflow
+                .record_freeze(&reviewer.0.row, reference, &config.operations_email)
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(accounts) => Ok(Flash::success(
+            Redirect::to(uri!("/staff", show(reference = reference))),
+            format!(
+                "Freeze recorded; {} directory account(s) marked frozen and operations informed.",
+                accounts.len()
+            ),
+        )),
+        Err(e) => Err(case_with_error(workflow.db, &reviewer.0, &csrf, reference, e).await),
+    }
+}
+
 /// A document of the case, decrypted as it streams; each view is an audit event.
 #[get("/cases/<reference>/documents/<id>")]
 async fn document(
@@ -242,5 +306,14 @@ async fn document(
 }
 
 pub fn routes() -> Vec<Route> {
-    routes![queue, show, transition, note, assign, document]
+    routes![
+        queue,
+        show,
+        transition,
+        note,
+        assign,
+        document,
+        preservation,
+        freeze
+    ]
 }

@@ -1,0 +1,2 @@
+DROP TABLE freezes;
+DROP TABLE preservations;

@@ -1,0 +1,273 @@
+//! Fulfilling preservation and freeze requests: what was done is recorded with the transition to
+//! `fulfilled`, its audit event and its e-mails, in one transaction.
+
+use chrono::{NaiveDateTime, TimeDelta};
+use diesel::prelude::*;
+use serde::Serialize;
+use serde_json::json;
+
+use super::workflow::{transition, Links, Mover, TransitionRequest, Workflow};
+use crate::audit::{self, Actor};
+use crate::db::models::case::{Case, TargetRow};
+use crate::db::models::directory;
+use crate::db::models::requester::Requester;
+use crate::db::models::staff::Staff;
+use crate::db::schema::{accounts, freezes, preservations};
+use crate::db::{write_tx, Db, DbConn};
+use crate::domain::clock;
+use crate::domain::vocab::{CaseState, RequestType};
+use crate::error::AppError;
+use crate::mail::{Letter, Mailer};
+
+/// Preserved data is kept this long, and each extension adds as much again.
+pub const PRESERVATION: TimeDelta = TimeDelta::days(90);
+/// The requester is reminded this long before a preservation expires.
+pub const REMINDER: TimeDelta = TimeDelta::days(7);
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PreservationView {
+    pub preserved_at: String,
+    pub expires_at: String,
+    pub extensions: i32,
+}
+
+fn fulfil(
+    conn: &mut DbConn,
+    mailer: &Mailer,
+    links: &Links,
+    case: &Case,
+    mover: &Mover,
+    kind: RequestType,
+) -> Result<(), AppError> {
+    if case.request_type != kind {
+        return Err(AppError::conflict(format!(
+            "This is not a {} request.",
+            kind.label().to_lowercase()
+        )));
+    }
+    let request = TransitionRequest {
+        to: CaseState::Fulfilled.as_str().to_owned(),
+        fulfilment: true,
+        ..Default::default()
+    };
+    transition(conn, mailer, links, case, mover, &request).map(|_| ())
+}
+
+impl Workflow<'_> {
+    /// Records that the requested data is preserved until now + 90 days, and fulfils the case.
+    pub async fn record_preservation(
+        &self,
+        staff: &Staff,
+        reference: &str,
+    ) -> Result<PreservationView, AppError> {
+        let (mailer, links, mover, staff_id, reference) = (
+            self.mailer.clone(),
+            self.links.clone(),
+            Mover::staff(staff),
+            staff.id.clone(),
+            reference.to_owned(),
+        );
+        self.db
+            .run(move |conn| {
+                write_tx(conn, |conn| {
+                    let case = Case::find_by_reference(conn, &reference)?;
+                    fulfil(
+                        conn,
+                        &mailer,
+                        &links,
+                        &case,
+                        &mover,
+                        RequestType::Preservation,
+                    )?;
+                    let now = clock::now();
+                    diesel::insert_into(preservations::table)
+                        .values((
+                            preservations::case_id.eq(&case.id),
+                            preservations::preserved_at.eq(now),
+                            preservations::expires_at.eq(now + PRESERVATION),
+                        ))
+                        .execute(conn)?;
+                    audit::record(
+                        conn,
+                        &Actor::Staff(staff_id.clone()),
+                        Some(&case.id),
+                        "preservation.recorded",
+                        json!({ "expires_at": clock::rfc3339(now + PRESERVATION) }),
+                    )?;
+                    Ok(PreservationView {
+                        preserved_at: clock::rfc3339(now),
+                        expires_at: clock::rfc3339(now + PRESERVATION),
+                        extensions: 0,
+                    })
+                })
+            })
+            .await
+    }
+
+    /// The requester asks for the preservation to run 90 days longer.
+    pub async fn extend_preservation(
+        &self,
+        requester: &Requester,
+        reference: &str,
+    ) -> Result<PreservationView, AppError> {
+        let (requester, reference) = (requester.clone(), reference.to_owned());
+        self.db
+            .run(move |conn| {
+                write_tx(conn, |conn| {
+                    let case = Case::find_by_reference(conn, &reference)?;
+                    if case.requester_id != requester.id {
+                        return Err(AppError::not_found());
+                    }
+                    let (preserved_at, expires_at, extensions): (
+                        NaiveDateTime,
+                        NaiveDateTime,
+                        i32,
+                    ) = preservations::table
+                        .find(&case.id)
+                        .select((
+                            preservations::preserved_at,
+                            preservations::expires_at,
+                            preservations::extensions,
+                        ))
+                        .first(conn)
+                        .optional()?
+                        .ok_or_else(|| {
+                            AppError::conflict("Nothing is preserved for this request yet.")
+                                .with_code("not_preserved")
+                        })?;
+                    let now = clock::now();
+                    if expires_at < now {
+                        return Err(AppError::conflict("This preservation has already expired.")
+                            .with_code("preservation_expired"));
+                    }
+                    let extended = expires_at + PRESERVATION;
+                    diesel::update(preservations::table.find(&case.id))
+                        .set((
+                            preservations::expires_at.eq(extended),
+                            preservations::extensions.eq(extensions + 1),
+                            preservations::reminder_sent_at.eq(None::<NaiveDateTime>),
+                        ))
+                        .execute(conn)?;
+                    audit::record(
+                        conn,
+                        &Actor::Requester(requester.id.clone()),
+                        Some(&case.id),
+                        "preservation.extended",
+                        json!({ "expires_at": clock::rfc3339(extended) }),
+                    )?;
+                    Ok(PreservationView {
+                        preserved_at: clock::rfc3339(preserved_at),
+                        expires_at: clock::rfc3339(extended),
+                        extensions: extensions + 1,
+                    })
+                })
+            })
+            .await
+    }
+
+    /// Records an executed freeze: the directory accounts the targets name are marked frozen,
+    /// operations are told by e-mail, and the case is fulfilled.
+    pub async fn record_freeze(
+        &self,
+        staff: &Staff,
+        reference: &str,
+        operations: &str,
+    ) -> Result<Vec<String>, AppError> {
+        let (mailer, links, mover, staff_id, reference, operations) = (
+            self.mailer.clone(),
+            self.links.clone(),
+            Mover::staff(staff),
+            staff.id.clone(),
+            reference.to_owned(),
+            operations.to_owned(),
+        );
+        self.db
+            .run(move |conn| {
+                write_tx(conn, |conn| {
+                    let case = Case::find_by_reference(conn, &reference)?;
+                    fulfil(conn, &mailer, &links, &case, &mover, RequestType::Freeze)?;
+                    let request = super::authority::stored_request(&case, &TargetRow::for_case(conn, &case.id)?);
+                    let mut uids: Vec<String> = Vec::new();
+                    for target in &request.targets {
+                        if let Some(Some(uid)) = directory::lookup(conn, target)? {
+                            if !uids.contains(&uid) {
+                                uids.push(uid);
+                            }
+                        }
+                    }
+                    let now = clock::now();
+                    diesel::update(accounts::table.filter(accounts::uid.eq_any(&uids)))
+                        .set((accounts::status.eq("frozen"), accounts::updated_at.eq(now)))
+                        .execute(conn)?;
+                    diesel::insert_into(freezes::table)
+                        .values((freezes::case_id.eq(&case.id), freezes::executed_at.eq(now), freezes::executed_by.eq(&staff_id), freezes::accounts.eq(json!(uids).to_string())))
+                        .execute(conn)?;
+                    mailer.queue(
+                        conn,
+                        Letter {
+                            template: "freeze_executed",
+                            to: &operations,
+                            context: &json!({ "reference": case.reference, "accounts": uids, "assets": request.freeze.map(|f| f.assets).unwrap_or_default() }),
+                        },
+                    )?;
+                    audit::record(conn, &Actor::Staff(staff_id.clone()), Some(&case.id), "freeze.recorded", json!({ "accounts": uids }))?;
+                    Ok(uids)
+                })
+            })
+            .await
+    }
+}
+
+pub fn preservation_of(conn: &mut DbConn, case_id: &str) -> QueryResult<Option<PreservationView>> {
+    Ok(preservations::table
+        .find(case_id)
+        .select((
+            preservations::preserved_at,
+            preservations::expires_at,
+            preservations::extensions,
+        ))
+        .first::<(NaiveDateTime, NaiveDateTime, i32)>(conn)
+        .optional()?
+        .map(|(preserved, expires, extensions)| PreservationView {
+            preserved_at: clock::rfc3339(preserved),
+            expires_at: clock::rfc3339(expires),
+            extensions,
+        }))
+}
+
+/// Reminds requesters of preservations that expire within a week. Returns how many were reminded.
+pub async fn send_reminders(db: &Db, mailer: &Mailer, links: &Links) -> Result<usize, AppError> {
+    let (mailer, links) = (mailer.clone(), links.clone());
+    db.run(move |conn| {
+        write_tx(conn, |conn| {
+            let now = clock::now();
+            let due: Vec<(String, NaiveDateTime)> = preservations::table
+                .filter(preservations::reminder_sent_at.is_null())
+                .filter(preservations::expires_at.gt(now))
+                .filter(preservations::expires_at.le(now + REMINDER))
+                .select((preservations::case_id, preservations::expires_at))
+                .load(conn)?;
+            for (case_id, expires_at) in &due {
+                let case: Case = crate::db::schema::cases::table.find(case_id).select(Case::as_select()).first(conn)?;
+                let requester = Requester::find(conn, &case.requester_id)?;
+                let reference = crate::domain::reference::CaseReference::parse(&case.reference).ok_or_else(|| AppError::internal("malformed reference"))?;
+                mailer.queue(
+                    conn,
+                    Letter {
+                        template: "preservation_reminder",
+                        to: &requester.email,
+                        context: &json!({
+                            "reference": case.reference,
+                            "expires_at": clock::rfc3339(*expires_at),
+                            "link": format!("{}{}", links.public_url.trim_end_matches('/'), (links.case_path)(&reference)),
+                        }),
+                    },
+                )?;
+                diesel::update(preservations::table.find(case_id)).set(preservations::reminder_sent_at.eq(now)).execute(conn)?;
+                audit::record(conn, &Actor::System, Some(case_id), "preservation.reminder_sent", json!({ "expires_at": clock::rfc3339(*expires_at) }))?;
+            }
+            Ok(due.len())
+        })
+    })
+    .await
+}

@@ -1,0 +1,210 @@
+//! Fulfilling preservation and freeze requests: what is recorded, who is told, what changes.
+
+mod common;
+
+use common::{subpoena_request, TestApp, PDF};
+use rocket::http::{ContentType, Header, Status};
+use serde_json::{json, Value};
+use writ::domain::vocab::Role;
+
+async fn staff_post(app: &TestApp, token: &str, uri: &str, body: Value) -> (Status, Value) {
+    let response = app.post_json(uri, body, Some(token)).await;
+    let status = response.status();
+    (status, response.into_json().await.unwrap_or(Value::Null))
+}
+
+async fn approve(app: &TestApp, token: &str, reference: &str) {
+    let uri = format!("/api/v1/staff/cases/{reference}/transition");
+    assert_eq!(
+        staff_post(app, token, &uri, json!({ "to": "in_review" }))
+            .await
+            .0,
+        Status::Ok
+    );
+    assert_eq!(
+        staff_post(app, token, &uri, json!({ "to": "approved" }))
+            .await
+            .0,
+        Status::Ok
+    );
+}
+
+fn hours_from_now(at: &Value) -> i64 {
+    (chrono::DateTime::parse_from_rfc3339(at.as_str().unwrap())
+        .unwrap()
+        .with_timezone(&chrono::Utc)
+        - chrono::Utc::now())
+    .num_hours()
+}
+
+#[rocket::async_test]
+async fn a_preservation_is_kept_90_days_extended_on_request_and_reminded_before_it_ends() {
+    let app = TestApp::new().await;
+    let officer = app.officer("j.doe@fbi.gov").await;
+    let mut preservation = subpoena_request();
+    preservation["type"] = json!("preservation");
+    preservation["instrument"]["kind"] = json!("preservation_letter");
+    let (_, filed) = app
+        .submit(&officer, &preservation, &[("letter.pdf", PDF)])
+        .await;
+    let reference = filed["reference"].as_str().unwrap();
+    let legal = app
+        .staff_token(&app.staff("lee@writ.example", Role::Legal).await)
+        .await;
+    approve(&app, &legal, reference).await;
+
+    let (status, body) = staff_post(
+        &app,
+        &legal,
+        &format!("/api/v1/staff/cases/{reference}/transition"),
+        json!({ "to": "fulfilled" }),
+    )
+    .await;
+    assert_eq!(status, Status::Conflict);
+    assert_eq!(
+        body["error"]["code"], "record_preservation",
+        "fulfilment is recorded, not just declared"
+    );
+
+    let (status, body) = staff_post(
+        &app,
+        &legal,
+        &format!("/api/v1/staff/cases/{reference}/preservation"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, Status::Ok, "{body}");
+    assert_eq!(body["state"], "fulfilled");
+    assert!((90 * 24 - 1..=90 * 24).contains(&hours_from_now(&body["preservation"]["expires_at"])));
+
+    let extend = app
+        .client
+        .post(format!("/api/v1/requests/{reference}/extension"))
+        .header(Header::new("Authorization", format!("Bearer {officer}")))
+        .header(ContentType::JSON)
+        .dispatch()
+        .await;
+    assert_eq!(extend.status(), Status::Ok);
+    let extended: Value = extend.into_json().await.unwrap();
+    assert!((180 * 24 - 1..=180 * 24)
+        .contains(&hours_from_now(&extended["preservation"]["expires_at"])));
+    assert_eq!(extended["preservation"]["extensions"], 1);
+
+    // A week before the end, the requester is reminded — once.
+    let soon = if app.config.database_url.starts_with("postgres") {
+        "NOW() AT TIME ZONE 'UTC' + INTERVAL '3 days'"
+    } else {
+        "datetime('now', '+3 days')"
+    };
+    app.sql(&format!("UPDATE preservations SET expires_at = {soon}"));
+    let rocket = app.client.rocket();
+    let (mailer, config) = (
+        rocket.state::<writ::mail::Mailer>().unwrap(),
+        rocket.state::<writ::Config>().unwrap(),
+    );
+    let links = writ::services::workflow::Links {
+        public_url: config.public_url.clone(),
+        case_path: writ::routes::requester_case_path,
+    };
+    assert_eq!(
+        writ::services::fulfilment::send_reminders(app.db(), mailer, &links)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        writ::services::fulfilment::send_reminders(app.db(), mailer, &links)
+            .await
+            .unwrap(),
+        0
+    );
+    let reminders: Vec<_> = app
+        .mail_to("j.doe@fbi.gov")
+        .await
+        .into_iter()
+        .filter(|m| m.subject == format!("Request {reference}: the preservation ends soon"))
+        .collect();
+    assert_eq!(reminders.len(), 1);
+    assert!(reminders[0]
+        .body
+        .contains(&format!("https://writ.test/agency/requests/{reference}")));
+}
+
+#[rocket::async_test]
+async fn an_executed_freeze_marks_directory_accounts_frozen_and_tells_operations() {
+    let app = TestApp::new().await;
+    let now = if app.config.database_url.starts_with("postgres") {
+        "NOW()"
+    } else {
+        "CURRENT_TIMESTAMP"
+    };
+    app.sql(&format!("INSERT INTO accounts (uid, email, phone, name, country, status, updated_at) VALUES ('U-1001', 'alice@example.com', NULL, 'Alice', 'US', 'active', {now})"));
+    app.sql(&format!("INSERT INTO accounts (uid, email, phone, name, country, status, updated_at) VALUES ('U-2002', 'bob@example.com', NULL, 'Bob', 'US', 'active', {now})"));
+    app.sql("INSERT INTO account_wallets (chain, address, uid) VALUES ('eth', '0x52908400098527886E0F7030069857D2E4169EE7', 'U-1001')");
+
+    let officer = app.officer("j.doe@fbi.gov").await;
+    let mut freeze = subpoena_request();
+    freeze["type"] = json!("freeze");
+    freeze["instrument"]["kind"] = json!("freezing_order");
+    freeze["data_categories"] = json!(["balances_wallets"]);
+    freeze["freeze"] =
+        json!({"assets": [{"asset": "USDT", "amount": "all"}], "reason": "Proceeds of fraud"});
+    let (status, filed) = app.submit(&officer, &freeze, &[("order.pdf", PDF)]).await;
+    assert_eq!(status, Status::Created, "{filed}");
+    let reference = filed["reference"].as_str().unwrap();
+
+    let legal = app
+        .staff_token(&app.staff("lee@writ.example", Role::Legal).await)
+        .await;
+    let (_, case) = app
+        .get_json(&format!("/api/v1/staff/cases/{reference}"), &legal)
+        .await;
+    let found = case["authority"]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["code"] == "targets_found")
+        .unwrap()
+        .clone();
+    assert_eq!(found["outcome"], "pass", "{found}");
+    assert!(found["message"]
+        .as_str()
+        .unwrap()
+        .contains("is account U-1001"));
+
+    approve(&app, &legal, reference).await;
+    let (status, body) = staff_post(
+        &app,
+        &legal,
+        &format!("/api/v1/staff/cases/{reference}/freeze"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, Status::Ok, "{body}");
+    assert_eq!(body["frozen_accounts"], json!(["U-1001"]));
+    assert_eq!(app.count("accounts WHERE status = 'frozen'"), 1);
+    assert_eq!(
+        app.count("accounts WHERE uid = 'U-2002' AND status = 'active'"),
+        1,
+        "only the named accounts"
+    );
+
+    let ops = app.mail_to("operations@writ.localhost").await;
+    assert_eq!(ops.len(), 1);
+    assert!(ops[0].subject.contains(reference));
+    assert!(ops[0].body.contains("U-1001") && ops[0].body.contains("USDT: all"));
+    let (_, case) = app
+        .get_json(&format!("/api/v1/staff/cases/{reference}"), &legal)
+        .await;
+    assert_eq!(case["state"], "fulfilled");
+    assert_eq!(case["frozen_accounts"], json!(["U-1001"]));
+
+    let (status, _) = staff_post(
+        &app,
+        &legal,
+        &format!("/api/v1/staff/cases/{reference}/freeze"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, Status::Conflict, "a freeze is recorded once");
+}
