@@ -427,3 +427,66 @@ async fn overview_ndo_ledger_and_audit_log() {
         "{audit}"
     );
 }
+
+#[rocket::async_test]
+async fn admins_add_and_deactivate_staff() {
+    let app = TestApp::new().await;
+    let admin = app.staff("ada@writ.example", Role::Admin).await;
+    let csrf = sign_in_page(&app, &admin).await;
+    let response = app
+        .client
+        .post("/staff/admin/staff")
+        .header(ContentType::Form)
+        .body(format!(
+            "email=sam%40writ.example&name=Sam+Support&role=support&csrf={csrf}"
+        ))
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::Created);
+    let page = response.into_string().await.unwrap();
+    assert!(page.contains("Account created for sam@writ.example"));
+    assert!(
+        page.contains("Writ:sam%40writ.example?secret="),
+        "the TOTP secret is shown once"
+    );
+
+    let again = app
+        .client
+        .post("/staff/admin/staff")
+        .header(ContentType::Form)
+        .body(format!(
+            "email=sam%40writ.example&name=Sam&role=support&csrf={csrf}"
+        ))
+        .dispatch()
+        .await;
+    assert_eq!(again.status(), Status::Conflict);
+    assert!(again
+        .into_string()
+        .await
+        .unwrap()
+        .contains("sam@writ.example already has a staff account."));
+
+    let sam: String = {
+        use diesel::prelude::*;
+        use writ::db::schema::staff::dsl::*;
+        let mut conn = app.db().get().unwrap();
+        staff
+            .filter(email.eq("sam@writ.example"))
+            .select(id)
+            .first(&mut *conn)
+            .unwrap()
+    };
+    let response = app
+        .client
+        .post(format!("/staff/admin/staff/{sam}/active"))
+        .header(ContentType::Form)
+        .body(format!("active=false&csrf={csrf}"))
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::SeeOther);
+    assert_eq!(app.count("staff WHERE active = false"), 1);
+    assert_eq!(
+        app.count("audit_events WHERE action = 'staff.deactivated'"),
+        1
+    );
+}

@@ -273,3 +273,43 @@ pub async fn change_password(
     })
     .await
 }
+
+/// Turns an account on or off; an inactive account cannot sign in and its sessions stop working.
+pub async fn set_active(
+    db: &Db,
+    admin: &Staff,
+    staff_id: &str,
+    active: bool,
+) -> Result<Staff, AppError> {
+    if admin.id == staff_id && !active {
+        return Err(AppError::conflict(
+            "You cannot deactivate your own account.",
+        ));
+    }
+    let (admin_id, staff_id) = (admin.id.clone(), staff_id.to_owned());
+    db.run(move |conn| {
+        write_tx(conn, |conn| {
+            use crate::db::schema::staff;
+            use diesel::prelude::*;
+            let changed = diesel::update(staff::table.find(&staff_id))
+                .set(staff::active.eq(active))
+                .execute(conn)?;
+            if changed == 0 {
+                return Err(AppError::not_found());
+            }
+            audit::record(
+                conn,
+                &Actor::Staff(admin_id.clone()),
+                None,
+                if active {
+                    "staff.activated"
+                } else {
+                    "staff.deactivated"
+                },
+                json!({ "staff": staff_id }),
+            )?;
+            Ok(Staff::find(conn, &staff_id)?)
+        })
+    })
+    .await
+}

@@ -3,6 +3,7 @@
 mod admin;
 mod cases;
 mod overview;
+mod people;
 
 pub use cases::QueueQuery;
 mod signin;
@@ -14,5 +15,6 @@ pub fn routes() -> Vec<Route> {
     routes.extend(cases::routes());
     routes.extend(admin::routes());
     routes.extend(overview::routes());
+    routes.extend(people::routes());
     routes
 }
