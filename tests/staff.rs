@@ -490,3 +490,50 @@ async fn admins_add_and_deactivate_staff() {
         1
     );
 }
+
+#[rocket::async_test]
+async fn staff_change_their_password() {
+    let app = TestApp::new().await;
+    let lee = app.staff("lee@writ.example", Role::Legal).await;
+    let csrf = sign_in_page(&app, &lee).await;
+    let short = app
+        .client
+        .post("/staff/password")
+        .header(ContentType::Form)
+        .body(format!("current={}&new=short&csrf={csrf}", lee.password))
+        .dispatch()
+        .await;
+    assert_eq!(short.status(), Status::UnprocessableEntity);
+    assert!(short
+        .into_string()
+        .await
+        .unwrap()
+        .contains("at least 12 characters"));
+    let wrong = app
+        .client
+        .post("/staff/password")
+        .header(ContentType::Form)
+        .body(format!("current=nope&new=a-much-longer-secret&csrf={csrf}"))
+        .dispatch()
+        .await;
+    assert_eq!(wrong.status(), Status::UnprocessableEntity);
+    let changed = app
+        .client
+        .post("/staff/password")
+        .header(ContentType::Form)
+        .body(format!(
+            "current={}&new=a-much-longer-secret&csrf={csrf}",
+            lee.password
+        ))
+        .dispatch()
+        .await;
+    assert_eq!(changed.status(), Status::SeeOther);
+    let (status, _) = login(&app, &lee.email, &lee.password, &lee.code(1)).await;
+    assert_eq!(
+        status,
+        Status::Unauthorized,
+        "the old password no longer works"
+    );
+    let (status, _) = login(&app, &lee.email, "a-much-longer-secret", &lee.code(1)).await;
+    assert_eq!(status, Status::Ok);
+}

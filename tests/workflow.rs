@@ -371,3 +371,58 @@ async fn the_case_page_offers_each_role_its_own_actions() {
     assert!(case.contains("The case is now “In review”."));
     assert!(case.contains("Partially approve") && case.contains("Ask for information"));
 }
+
+/// Every (from, to) pair, for each staff role, through the API: the answer must be exactly what
+/// the state machine decides — allowed moves succeed, illegal ones are 409, others' moves 403.
+#[rocket::async_test]
+async fn every_transition_for_every_role_matches_the_state_machine() {
+    use writ::domain::vocab::CaseState;
+    use writ::domain::workflow::{check, Party, Refusal};
+
+    let app = TestApp::new().await;
+    let officer = app.officer("j.doe@fbi.gov").await;
+    let (_, filed) = app
+        .submit(&officer, &subpoena_request(), &[("subpoena.pdf", PDF)])
+        .await;
+    let reference = filed["reference"].as_str().unwrap().to_owned();
+    let mut tokens = Vec::new();
+    for (email, role) in [
+        ("s@writ.example", Role::Support),
+        ("l@writ.example", Role::Legal),
+        ("a@writ.example", Role::Admin),
+    ] {
+        tokens.push((role, app.staff_token(&app.staff(email, role).await).await));
+    }
+    let mut checked = 0;
+    for from in CaseState::ALL {
+        for to in CaseState::ALL {
+            for (role, token) in &tokens {
+                app.sql(&format!(
+                    "UPDATE cases SET state = '{}', paused_at = NULL, resume_state = NULL",
+                    from.as_str()
+                ));
+                let body = json!({ "to": to.as_str(), "reason": "Because.", "targets": [0], "categories": ["subscriber_info"] });
+                let (status, answer) = move_case(&app, token, &reference, body).await;
+                let expected = match check(*from, *to, Party::Staff(*role)) {
+                    Ok(()) if *to == CaseState::Fulfilled => Status::Conflict,
+                    Ok(()) => Status::Ok,
+                    Err(Refusal::Illegal(_)) => Status::Conflict,
+                    Err(Refusal::NotAllowed(_)) => Status::Forbidden,
+                };
+                assert_eq!(status, expected, "{role:?}: {from} -> {to}: {answer}");
+                let now = state_of(&app, token, &reference).await["state"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned();
+                let moved = status == Status::Ok;
+                assert_eq!(
+                    now,
+                    if moved { to.as_str() } else { from.as_str() },
+                    "{role:?}: {from} -> {to}"
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert_eq!(checked, 10 * 10 * 3);
+}
