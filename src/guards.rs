@@ -59,7 +59,9 @@ pub struct Requester {
     pub token: Token,
 }
 
-fn presented_token(req: &Request<'_>) -> Option<Token> {
+/// The session token a request carries: `Authorization: Bearer` on the API, the private cookie
+/// `cookie` on pages (never the other way round, so a page's cookie cannot drive the API).
+fn presented_token(req: &Request<'_>, cookie: &str) -> Option<Token> {
     if is_api(req) {
         let header = req.headers().get_one("Authorization")?;
         let token = header
@@ -69,7 +71,7 @@ fn presented_token(req: &Request<'_>) -> Option<Token> {
         Some(Token::from_presented(token))
     } else {
         req.cookies()
-            .get_private(SESSION_COOKIE)
+            .get_private(cookie)
             .map(|c| Token::from_presented(c.value()))
     }
 }
@@ -81,7 +83,7 @@ impl<'r> FromRequest<'r> for Requester {
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
         let cached = req
             .local_cache_async(async {
-                let token = presented_token(req)?;
+                let token = presented_token(req, SESSION_COOKIE)?;
                 let db = req.rocket().state::<Db>()?;
                 let hashed = token.hash();
                 match db
@@ -172,21 +174,6 @@ pub struct StaffMember {
     pub token: Token,
 }
 
-fn presented_staff_token(req: &Request<'_>) -> Option<Token> {
-    if is_api(req) {
-        let header = req.headers().get_one("Authorization")?;
-        let token = header
-            .strip_prefix("Bearer ")
-            .map(str::trim)
-            .filter(|t| !t.is_empty())?;
-        Some(Token::from_presented(token))
-    } else {
-        req.cookies()
-            .get_private(STAFF_COOKIE)
-            .map(|c| Token::from_presented(c.value()))
-    }
-}
-
 #[rocket::async_trait]
 impl<'r> FromRequest<'r> for StaffMember {
     type Error = AppError;
@@ -194,7 +181,7 @@ impl<'r> FromRequest<'r> for StaffMember {
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
         let cached = req
             .local_cache_async(async {
-                let token = presented_staff_token(req)?;
+                let token = presented_token(req, STAFF_COOKIE)?;
                 let db = req.rocket().state::<Db>()?;
                 let hashed = token.hash();
                 match db

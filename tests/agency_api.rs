@@ -277,18 +277,7 @@ async fn the_profile_comes_before_the_first_request() {
 async fn an_unknown_domain_may_file_but_is_marked_unverified() {
     let app = TestApp::new().await;
     let token = app.api_sign_in("officer@police-example.org").await;
-    let response = app
-        .client
-        .put("/api/v1/profile")
-        .header(rocket::http::ContentType::JSON)
-        .header(rocket::http::Header::new(
-            "Authorization",
-            format!("Bearer {token}"),
-        ))
-        .body(common::profile().to_string())
-        .dispatch()
-        .await;
-    assert_eq!(response.status(), Status::Ok);
+    assert_eq!(app.put_profile(&token).await, Status::Ok);
     let (status, body) = app
         .submit(&token, &subpoena_request(), &[("subpoena.pdf", PDF)])
         .await;

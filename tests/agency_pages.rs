@@ -2,18 +2,12 @@
 
 mod common;
 
-use common::{multipart, Part, TestApp, PDF};
+use common::{csrf_of, multipart, Part, TestApp, PDF};
 use rocket::http::{ContentType, Status};
 
 fn held_id(page: &str) -> String {
     let marker = "name=\"held\" value=\"";
     let start = page.find(marker).expect("a kept file") + marker.len();
-    page[start..].split('"').next().unwrap().to_owned()
-}
-
-fn csrf_of(page: &str) -> String {
-    let marker = "name=\"csrf\" value=\"";
-    let start = page.find(marker).expect("a CSRF field") + marker.len();
     page[start..].split('"').next().unwrap().to_owned()
 }
 

@@ -78,18 +78,7 @@ async fn findings_are_reported_not_refused() {
 async fn an_admin_verifying_the_agency_establishes_authority_on_recheck() {
     let app = TestApp::new().await;
     let token = app.api_sign_in("officer@police-example.org").await;
-    let response = app
-        .client
-        .put("/api/v1/profile")
-        .header(rocket::http::ContentType::JSON)
-        .header(rocket::http::Header::new(
-            "Authorization",
-            format!("Bearer {token}"),
-        ))
-        .body(common::profile().to_string())
-        .dispatch()
-        .await;
-    assert_eq!(response.status(), Status::Ok);
+    assert_eq!(app.put_profile(&token).await, Status::Ok);
     let (_, first) = app
         .submit(&token, &subpoena_request(), &[("subpoena.pdf", PDF)])
         .await;

@@ -6,7 +6,7 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::{subpoena_request, StaffAccount, TestApp, PDF};
+use common::{csrf_of, subpoena_request, StaffAccount, TestApp, PDF};
 use rocket::http::{ContentType, Header, Method, Status};
 use writ::domain::vocab::Role;
 
@@ -103,12 +103,6 @@ fn table() -> BTreeMap<(&'static str, &'static str), Needs> {
         (("POST", "/api/v1/staff/cases/<reference>/assign"), Staff(L)),
         (("POST", "/api/v1/staff/cases/<reference>/notes"), Staff(S)),
     ])
-}
-
-fn csrf_of(page: &str) -> String {
-    let marker = "name=\"csrf\" value=\"";
-    let start = page.find(marker).expect("a CSRF field") + marker.len();
-    page[start..].split('"').next().unwrap().to_owned()
 }
 
 /// What a role presents: a bearer token for the API; cookies for pages are set by signing in.

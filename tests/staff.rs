@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{subpoena_request, TestApp, PDF};
+use common::{csrf_of, subpoena_request, TestApp, PDF};
 use rocket::http::{ContentType, Status};
 use serde_json::{json, Value};
 use writ::domain::vocab::Role;
@@ -147,12 +147,6 @@ async fn the_queue_puts_emergencies_first_and_shows_every_check_to_staff() {
     assert_eq!(status, Status::Unauthorized);
 }
 
-fn csrf_of(page: &str) -> String {
-    let marker = "name=\"csrf\" value=\"";
-    let start = page.find(marker).expect("a CSRF field") + marker.len();
-    page[start..].split('"').next().unwrap().to_owned()
-}
-
 async fn sign_in_page(app: &TestApp, account: &common::StaffAccount) -> String {
     // Any form carries the browser's CSRF token; the staff sign-in page redirects once signed in.
     let page = app
@@ -185,18 +179,7 @@ async fn sign_in_page(app: &TestApp, account: &common::StaffAccount) -> String {
 async fn an_admin_verifies_an_agency_and_its_open_cases_are_checked_again() {
     let app = TestApp::new().await;
     let officer = app.api_sign_in("officer@police-example.org").await;
-    let response = app
-        .client
-        .put("/api/v1/profile")
-        .header(ContentType::JSON)
-        .header(rocket::http::Header::new(
-            "Authorization",
-            format!("Bearer {officer}"),
-        ))
-        .body(common::profile().to_string())
-        .dispatch()
-        .await;
-    assert_eq!(response.status(), Status::Ok);
+    assert_eq!(app.put_profile(&officer).await, Status::Ok);
     let (status, filed) = app
         .submit(&officer, &subpoena_request(), &[("subpoena.pdf", PDF)])
         .await;

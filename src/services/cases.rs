@@ -79,8 +79,9 @@ pub struct MessageView {
     pub at: String,
 }
 
+/// What requesters and staff both read of a case: the request as filed.
 #[derive(Debug, Serialize)]
-pub struct CaseView {
+pub struct CaseDetails {
     #[serde(flatten)]
     pub summary: CaseSummary,
     pub track: &'static str,
@@ -98,6 +99,40 @@ pub struct CaseView {
     pub summary_text: String,
     pub emergency: Option<Value>,
     pub freeze: Option<Value>,
+}
+
+impl CaseDetails {
+    pub fn new(case: &Case, targets: &[TargetRow]) -> CaseDetails {
+        let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string());
+        let parse = |text: &Option<String>| {
+            text.as_deref()
+                .and_then(|t| serde_json::from_str::<Value>(t).ok())
+        };
+        CaseDetails {
+            summary: CaseSummary::from(case),
+            track: case.track.as_str(),
+            instrument_label: case.instrument_kind.label(),
+            issuing_authority: case.issuing_authority.clone(),
+            issued_on: date(case.issued_on),
+            expires_on: date(case.expires_on),
+            targets: targets.iter().map(|t| serde_json::json!({ "kind": t.kind, "value": t.value, "chain": t.chain, "role": t.role })).collect(),
+            data_categories: case.data_category_names(),
+            data_category_labels: case.data_category_names().iter().filter_map(|n| DataCategory::parse(n)).map(DataCategory::label).collect(),
+            records_from: date(case.records_from),
+            records_to: date(case.records_to),
+            ndo: serde_json::json!({ "present": case.ndo_present, "until": date(case.ndo_until) }),
+            requested_deadline: date(case.requested_deadline),
+            summary_text: case.summary.clone(),
+            emergency: parse(&case.emergency_details),
+            freeze: parse(&case.freeze_details),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct CaseView {
+    #[serde(flatten)]
+    pub details: CaseDetails,
     pub authority: AuthorityView,
     pub documents: Vec<DocumentView>,
     pub messages: Vec<MessageView>,
@@ -138,31 +173,8 @@ fn view(
     messages: Vec<Message>,
     preservation: Option<super::fulfilment::PreservationView>,
 ) -> CaseView {
-    let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string());
-    let parse = |text: &Option<String>| {
-        text.as_deref()
-            .and_then(|t| serde_json::from_str::<Value>(t).ok())
-    };
     CaseView {
-        summary: CaseSummary::from(&case),
-        track: case.track.as_str(),
-        instrument_label: case.instrument_kind.label(),
-        issuing_authority: case.issuing_authority.clone(),
-        issued_on: date(case.issued_on),
-        expires_on: date(case.expires_on),
-        targets: targets
-            .into_iter()
-            .map(|t| serde_json::json!({ "kind": t.kind, "value": t.value, "chain": t.chain, "role": t.role }))
-            .collect(),
-        data_categories: case.data_category_names(),
-        data_category_labels: case.data_category_names().iter().filter_map(|n| DataCategory::parse(n)).map(DataCategory::label).collect(),
-        records_from: date(case.records_from),
-        records_to: date(case.records_to),
-        ndo: serde_json::json!({ "present": case.ndo_present, "until": date(case.ndo_until) }),
-        requested_deadline: date(case.requested_deadline),
-        summary_text: case.summary.clone(),
-        emergency: parse(&case.emergency_details),
-        freeze: parse(&case.freeze_details),
+        details: CaseDetails::new(&case, &targets),
         authority: AuthorityView {
             established: case.authority_established,
             // Internal checks (directory matches, other cases) are for staff only.
@@ -172,11 +184,15 @@ fn view(
                 .filter(|c| !c.internal)
                 .collect(),
         },
-        documents: documents
+        documents: documents.into_iter().map(DocumentView::from).collect(),
+        messages: messages
             .into_iter()
-            .map(DocumentView::from)
+            .map(|m| MessageView {
+                author: m.author,
+                body: m.body,
+                at: rfc3339(m.created_at),
+            })
             .collect(),
-        messages: messages.into_iter().map(|m| MessageView { author: m.author, body: m.body, at: rfc3339(m.created_at) }).collect(),
         bundles: Vec::new(),
         preservation,
     }

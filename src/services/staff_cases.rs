@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::cases::{CaseSummary, DocumentView, MessageView};
+use super::cases::{CaseDetails, CaseSummary, DocumentView, MessageView};
 use crate::db::models::audit as audit_rows;
 use crate::db::models::case::{Case, Message, TargetRow};
 use crate::db::models::document::Document;
@@ -15,7 +15,7 @@ use crate::db::schema::{case_targets, cases, freezes, notes, requesters};
 use crate::db::{Db, DbConn};
 use crate::domain::authority::Check;
 use crate::domain::clock::{self, rfc3339};
-use crate::domain::vocab::{CaseState, DataCategory, RequestType, Role, Track};
+use crate::domain::vocab::{CaseState, RequestType, Role, Track};
 use crate::domain::workflow::{self, Party};
 use crate::error::AppError;
 
@@ -138,24 +138,9 @@ pub struct TimelineEntry {
 #[derive(Debug, Serialize)]
 pub struct StaffCaseView {
     #[serde(flatten)]
-    pub summary: CaseSummary,
-    pub track: &'static str,
+    pub details: CaseDetails,
     pub requester: Value,
-    pub instrument_label: &'static str,
-    pub issuing_authority: String,
-    pub issued_on: Option<String>,
-    pub expires_on: Option<String>,
     pub agency_domain: Option<String>,
-    pub targets: Vec<Value>,
-    pub data_categories: Vec<String>,
-    pub data_category_labels: Vec<&'static str>,
-    pub records_from: Option<String>,
-    pub records_to: Option<String>,
-    pub ndo: Value,
-    pub requested_deadline: Option<String>,
-    pub summary_text: String,
-    pub emergency: Option<Value>,
-    pub freeze: Option<Value>,
     pub authority: Value,
     pub documents: Vec<DocumentView>,
     pub messages: Vec<MessageView>,
@@ -185,11 +170,6 @@ fn view(conn: &mut DbConn, reference: &str, viewer: Role) -> Result<StaffCaseVie
     let documents = Document::for_case(conn, &case.id)?;
     let messages = Message::for_case(conn, &case.id)?;
     let events = audit_rows::for_case(conn, &case.id)?;
-    let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string());
-    let parse = |text: &Option<String>| {
-        text.as_deref()
-            .and_then(|t| serde_json::from_str::<Value>(t).ok())
-    };
     let checks: Vec<Check> = serde_json::from_str(&case.authority_checks).unwrap_or_default();
     let staff_names: std::collections::BTreeMap<String, (String, String, Role)> = Staff::all(conn)?
         .into_iter()
@@ -220,34 +200,23 @@ fn view(conn: &mut DbConn, reference: &str, viewer: Role) -> Result<StaffCaseVie
         .map(|(name, email, _)| serde_json::json!({ "name": name, "email": email }))
         .collect();
     Ok(StaffCaseView {
-        summary: CaseSummary::from(&case),
-        track: case.track.as_str(),
+        details: CaseDetails::new(&case, &targets),
         requester: serde_json::json!({
             "email": requester.email, "name": requester.name, "title": requester.title, "badge_number": requester.badge_number,
             "agency_name": requester.agency_name, "agency_function": requester.agency_function, "country": requester.country,
             "phone": requester.phone,
         }),
-        instrument_label: case.instrument_kind.label(),
-        issuing_authority: case.issuing_authority.clone(),
-        issued_on: date(case.issued_on),
-        expires_on: date(case.expires_on),
         agency_domain: case.agency_domain.clone(),
-        targets: targets.iter().map(|t| serde_json::json!({ "kind": t.kind, "value": t.value, "chain": t.chain, "role": t.role })).collect(),
-        data_categories: case.data_category_names(),
-        data_category_labels: case.data_category_names().iter().filter_map(|n| DataCategory::parse(n)).map(DataCategory::label).collect(),
-        records_from: date(case.records_from),
-        records_to: date(case.records_to),
-        ndo: serde_json::json!({ "present": case.ndo_present, "until": date(case.ndo_until) }),
-        requested_deadline: date(case.requested_deadline),
-        summary_text: case.summary.clone(),
-        emergency: parse(&case.emergency_details),
-        freeze: parse(&case.freeze_details),
         authority: serde_json::json!({ "established": case.authority_established, "checks": checks }),
-        documents: documents
+        documents: documents.into_iter().map(DocumentView::from).collect(),
+        messages: messages
             .into_iter()
-            .map(DocumentView::from)
+            .map(|m| MessageView {
+                author: m.author,
+                body: m.body,
+                at: rfc3339(m.created_at),
+            })
             .collect(),
-        messages: messages.into_iter().map(|m| MessageView { author: m.author, body: m.body, at: rfc3339(m.created_at) }).collect(),
         timeline: events
             .into_iter()
             .map(|e| TimelineEntry {
@@ -261,7 +230,10 @@ fn view(conn: &mut DbConn, reference: &str, viewer: Role) -> Result<StaffCaseVie
             .collect(),
         notes: case_notes,
         assigned_to: case.assigned_to.as_deref().map(name_of),
-        decision: case.decision.as_deref().and_then(|d| serde_json::from_str(d).ok()),
+        decision: case
+            .decision
+            .as_deref()
+            .and_then(|d| serde_json::from_str(d).ok()),
         actions,
         reviewers,
         preservation: super::fulfilment::preservation_of(conn, &case.id)?,

@@ -462,3 +462,24 @@ impl TestApp {
         body["token"].as_str().unwrap().to_owned()
     }
 }
+
+/// The CSRF token of the first form on a page.
+pub fn csrf_of(page: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start = page.find(marker).expect("a CSRF field") + marker.len();
+    page[start..].split('"').next().unwrap().to_owned()
+}
+
+impl TestApp {
+    /// Completes the officer profile of a requester signed in with `token`.
+    pub async fn put_profile(&self, token: &str) -> Status {
+        self.client
+            .put("/api/v1/profile")
+            .header(ContentType::JSON)
+            .header(Header::new("Authorization", format!("Bearer {token}")))
+            .body(profile().to_string())
+            .dispatch()
+            .await
+            .status()
+    }
+}
