@@ -13,6 +13,8 @@ use crate::domain::vocab::{CaseState, Track};
 use crate::error::AppError;
 
 pub const WEEKS: i64 = 12;
+/// Room above the chart's bars, in pixels.
+pub const TOP: i64 = 20;
 
 #[derive(Debug, Serialize)]
 pub struct Count {
@@ -174,7 +176,8 @@ pub fn bars(weeks: &[Week], height: i64, width: i64) -> Vec<Bar> {
             let h = week.requests * height / most;
             Bar {
                 x: i as i64 * slot + slot / 6,
-                y: height - h,
+                // The top margin leaves room for the tallest bar's count.
+                y: TOP + height - h,
                 height: h,
                 requests: week.requests,
                 label: week.starts[5..].to_owned(),
