@@ -32,6 +32,11 @@ enum Command {
         #[command(subcommand)]
         command: RegistryCommand,
     },
+    /// The platform's account directory.
+    Accounts {
+        #[command(subcommand)]
+        command: AccountsCommand,
+    },
     /// Staff accounts.
     Staff {
         #[command(subcommand)]
@@ -58,6 +63,13 @@ enum RegistryCommand {
 enum RegistryFormat {
     /// The official US .gov domain list (current-full.csv).
     Dotgov,
+}
+
+#[derive(Subcommand)]
+enum AccountsCommand {
+    /// Import accounts from CSV (header uid,email,phone,name,country,wallets,status) or JSON lines
+    /// (`.jsonl`), keyed by uid; reports added, updated, unchanged and rejected rows.
+    Import { file: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -108,6 +120,9 @@ pub fn run() -> ExitCode {
         Command::Audit {
             command: AuditCommand::Verify,
         } => open(&config).and_then(|db| verify_audit(&db)),
+        Command::Accounts {
+            command: AccountsCommand::Import { file },
+        } => open(&config).and_then(|db| import_accounts(&db, &file)),
         Command::Staff {
             command: StaffCommand::Add { email, name, role },
         } => open(&config).and_then(|db| add_staff(&db, &email, &name, role)),
@@ -180,6 +195,21 @@ pub fn import_dotgov(db: &Db, file: &std::path::Path) -> Result<ExitCode, AppErr
         Ok::<_, AppError>(count)
     })?;
     println!("imported {imported} .gov domains ({skipped} rows skipped)");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn import_accounts(db: &Db, file: &std::path::Path) -> Result<ExitCode, AppError> {
+    let report = crate::services::directory::import(db, file)?;
+    for (line, reason) in &report.rejected {
+        println!("line {line}: rejected: {reason}");
+    }
+    println!(
+        "accounts: {} added, {} updated, {} unchanged, {} rejected",
+        report.added,
+        report.updated,
+        report.unchanged,
+        report.rejected.len()
+    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -102,3 +102,78 @@ async fn audit_verify_notices_a_removed_event() {
         text(&broken)
     );
 }
+
+#[rocket::async_test]
+async fn the_account_directory_is_imported_idempotently_with_each_bad_row_named() {
+    let app = TestApp::new().await;
+    let csv = app.dir.path().join("accounts.csv");
+    std::fs::write(
+        &csv,
+        "uid,email,phone,name,country,wallets,status\n\
+         U-1001,Alice@Example.com,+1 202 555 0100,Alice,US,btc:bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq;eth:0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed,active\n\
+         U-1002,bob@example.com,,Bob,FR,,frozen\n\
+         U-1003,carol@example,,Carol,US,,active\n\
+         U-1004,dave@example.com,,Dave,US,trx:TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6T,active\n\
+         U-1005,erin@example.com,,Erin,US,btc:bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq,active\n\
+         U-1006,frank@example.com,,Frank,US,,closed\n",
+    )
+    .unwrap();
+    let output = writ(&app, &["accounts", "import", csv.to_str().unwrap()]);
+    let printed = text(&output);
+    assert!(output.status.success(), "{printed}");
+    assert!(
+        printed.contains("line 4: rejected: e-mail “carol@example” is not an address"),
+        "{printed}"
+    );
+    assert!(printed.contains("line 5: rejected: wallet TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6T: this TRON address fails its base58check checksum"), "{printed}");
+    assert!(printed.contains("line 6: rejected: wallet bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq already belongs to account U-1001"), "{printed}");
+    assert!(
+        printed.contains("line 7: rejected: status “closed” is neither active nor frozen"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("accounts: 2 added, 0 updated, 0 unchanged, 4 rejected"),
+        "{printed}"
+    );
+    assert_eq!(app.count("accounts WHERE email = 'alice@example.com'"), 1);
+    assert_eq!(
+        app.count("account_wallets WHERE address = '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed'"),
+        1,
+        "stored checksummed"
+    );
+
+    let again = text(&writ(&app, &["accounts", "import", csv.to_str().unwrap()]));
+    assert!(
+        again.contains("accounts: 0 added, 0 updated, 2 unchanged, 4 rejected"),
+        "{again}"
+    );
+
+    let jsonl = app.dir.path().join("accounts.jsonl");
+    std::fs::write(
+        &jsonl,
+        "{\"uid\": \"U-1002\", \"email\": \"bob@example.com\", \"name\": \"Bob\", \"country\": \"FR\", \"wallets\": [{\"chain\": \"trx\", \"address\": \"TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t\"}], \"status\": \"active\"}\n\
+         {\"uid\": \"U-2001\", \"status\": \"active\"}\n\
+         not json\n",
+    )
+    .unwrap();
+    let printed = text(&writ(
+        &app,
+        &["accounts", "import", jsonl.to_str().unwrap()],
+    ));
+    assert!(
+        printed.contains("accounts: 1 added, 1 updated, 0 unchanged, 1 rejected"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("line 3: rejected: not a JSON object of an account"),
+        "{printed}"
+    );
+    assert_eq!(
+        app.count("accounts WHERE uid = 'U-1002' AND status = 'active'"),
+        1
+    );
+    assert_eq!(
+        app.count("audit_events WHERE action = 'accounts.imported'"),
+        3
+    );
+}

@@ -3,6 +3,7 @@
 pub mod authority;
 pub mod clock;
 pub mod deadline;
+pub mod directory;
 pub mod email;
 pub mod identifiers;
 pub mod policy;

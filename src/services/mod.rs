@@ -4,6 +4,7 @@
 pub mod agencies;
 pub mod authority;
 pub mod cases;
+pub mod directory;
 pub mod fulfilment;
 pub mod intake;
 pub mod limits;
