@@ -214,12 +214,13 @@ fn import_accounts(db: &Db, file: &std::path::Path) -> Result<ExitCode, AppError
 }
 
 fn add_staff(db: &Db, email: &str, name: &str, role: RoleArg) -> Result<ExitCode, AppError> {
+    let keys = crate::state::load_keys(&mut *db.get()?)?;
     let role = match role {
         RoleArg::Support => Role::Support,
         RoleArg::Legal => Role::Legal,
         RoleArg::Admin => Role::Admin,
     };
-    let account = rocket::execute(staff_auth::add(db, email, name, role)).map_err(|e| {
+    let account = rocket::execute(staff_auth::add(db, &keys, email, name, role)).map_err(|e| {
         match e.fields.get("email").or(e.fields.get("name")) {
             Some(message) => AppError::config(message.to_owned()),
             None => e,

@@ -6,7 +6,7 @@ use crate::config::Config;
 use crate::crypto::stream::DocumentKey;
 use crate::crypto::{b64, random_bytes, unb64, Pepper};
 use crate::db::models::secret;
-use crate::db::Db;
+use crate::db::{Db, DbConn};
 use crate::documents::DocumentStore;
 use crate::domain::policy::Policy;
 use crate::error::AppError;
@@ -17,6 +17,26 @@ use crate::mail::Mailer;
 #[derive(Clone)]
 pub struct Keys {
     pub pepper: Pepper,
+    /// Seals small secrets kept in the database (staff TOTP secrets).
+    pub secrets: DocumentKey,
+}
+
+/// A secret kept in the database under `name`, made by `bytes` on first use.
+fn stored(conn: &mut DbConn, name: &str, bytes: fn() -> Vec<u8>) -> Result<Vec<u8>, AppError> {
+    let value = secret::get_or_create(conn, name, || b64(&bytes()))?;
+    unb64(&value).ok_or_else(|| AppError::config(format!("the stored secret {name} is not base64")))
+}
+
+fn key32() -> Vec<u8> {
+    random_bytes::<32>().to_vec()
+}
+
+/// The keys every instance shares, from the database (made on first start).
+pub fn load_keys(conn: &mut DbConn) -> Result<Keys, AppError> {
+    let pepper = Pepper::new(&stored(conn, "code_pepper", key32)?);
+    let secrets = DocumentKey::from_bytes(&stored(conn, "secrets_key", key32)?)
+        .ok_or_else(|| AppError::config("the stored secrets key is not 32 bytes"))?;
+    Ok(Keys { pepper, secrets })
 }
 
 pub struct Opened {
@@ -41,13 +61,8 @@ pub fn open(config: &Config) -> Result<Opened, AppError> {
     let db = Db::connect(&config.database_url(), config.database_pool_size)?;
     db.migrate()?;
     let mut conn = db.get()?;
-    let mut stored = |name: &str, bytes: fn() -> Vec<u8>| -> Result<Vec<u8>, AppError> {
-        let value = secret::get_or_create(&mut conn, name, || b64(&bytes()))?;
-        unb64(&value)
-            .ok_or_else(|| AppError::config(format!("the stored secret {name} is not base64")))
-    };
     let cookie_secret = if config.secret_key.is_empty() {
-        stored("cookie_secret", || random_bytes::<64>().to_vec())?
+        stored(&mut conn, "cookie_secret", || random_bytes::<64>().to_vec())?
     } else {
         unb64(&config.secret_key)
             .filter(|k| k.len() >= 64)
@@ -55,10 +70,9 @@ pub fn open(config: &Config) -> Result<Opened, AppError> {
                 AppError::config("WRIT_SECRET_KEY must be base64 of at least 64 bytes")
             })?
     };
-    let pepper = Pepper::new(&stored("code_pepper", || random_bytes::<32>().to_vec())?);
-    let document_key =
-        DocumentKey::from_bytes(&stored("document_key", || random_bytes::<32>().to_vec())?)
-            .ok_or_else(|| AppError::config("the stored document key is not 32 bytes"))?;
+    let keys = load_keys(&mut conn)?;
+    let document_key = DocumentKey::from_bytes(&stored(&mut conn, "document_key", key32)?)
+        .ok_or_else(|| AppError::config("the stored document key is not 32 bytes"))?;
     drop(conn);
     let store = DocumentStore::new(
         config.documents_dir(),
@@ -70,7 +84,7 @@ pub fn open(config: &Config) -> Result<Opened, AppError> {
     Ok(Opened {
         policy,
         db,
-        keys: Keys { pepper },
+        keys,
         cookie_secret,
         store,
         mailer,

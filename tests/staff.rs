@@ -29,6 +29,11 @@ async fn staff_sign_in_needs_password_and_a_fresh_code() {
         let mut conn = app.db().get().unwrap();
         let hash: String = staff.select(password_hash).first(&mut *conn).unwrap();
         assert!(hash.starts_with("$argon2id$"), "{hash}");
+        let sealed: String = staff.select(totp_secret).first(&mut *conn).unwrap();
+        assert!(
+            !sealed.contains(&alice.secret),
+            "the TOTP secret is kept sealed"
+        );
     }
 
     let code = alice.code(0);

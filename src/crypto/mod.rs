@@ -92,6 +92,38 @@ impl fmt::Debug for Pepper {
     }
 }
 
+/// Encrypts a short secret (AES-256-GCM, random nonce) bound to `aad`; base64 of nonce ‖ ciphertext.
+pub fn seal_small(key: &stream::DocumentKey, aad: &[u8], plaintext: &[u8]) -> String {
+    let nonce = random_bytes::<12>();
+    let mut sealed = plaintext.to_vec();
+    key.aead()
+        .seal_in_place_append_tag(
+            ring::aead::Nonce::assume_unique_for_key(nonce),
+            ring::aead::Aad::from(aad),
+            &mut sealed,
+        )
+        .expect("sealing a short secret cannot fail");
+    let mut out = nonce.to_vec();
+    out.extend_from_slice(&sealed);
+    b64(&out)
+}
+
+/// Opens what `seal_small` sealed; `None` if it was altered or bound to other `aad`.
+pub fn open_small(key: &stream::DocumentKey, aad: &[u8], sealed: &str) -> Option<Vec<u8>> {
+    let bytes = unb64(sealed)?;
+    if bytes.len() < 12 + 16 {
+        return None;
+    }
+    let (nonce, ciphertext) = bytes.split_at(12);
+    let nonce = ring::aead::Nonce::try_assume_unique_for_key(nonce).ok()?;
+    let mut buffer = ciphertext.to_vec();
+    let plain = key
+        .aead()
+        .open_in_place(nonce, ring::aead::Aad::from(aad), &mut buffer)
+        .ok()?;
+    Some(plain.to_vec())
+}
+
 pub fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
@@ -113,6 +145,20 @@ mod tests {
             assert_eq!(code.len(), 6);
             assert!(code.bytes().all(|b| b.is_ascii_digit()));
         }
+    }
+
+    #[test]
+    fn small_secrets_open_only_with_their_key_and_aad() {
+        let key = stream::DocumentKey::from_bytes(&[3u8; 32]).unwrap();
+        let sealed = seal_small(&key, b"staff-1", b"JBSWY3DPEHPK3PXP");
+        assert_eq!(
+            open_small(&key, b"staff-1", &sealed).as_deref(),
+            Some(&b"JBSWY3DPEHPK3PXP"[..])
+        );
+        assert_eq!(open_small(&key, b"staff-2", &sealed), None);
+        let other = stream::DocumentKey::from_bytes(&[4u8; 32]).unwrap();
+        assert_eq!(open_small(&other, b"staff-1", &sealed), None);
+        assert!(!sealed.contains("JBSWY3DP"));
     }
 
     #[test]

@@ -20,7 +20,7 @@ impl DocumentKey {
     pub fn from_bytes(bytes: &[u8]) -> Option<DocumentKey> {
         <[u8; 32]>::try_from(bytes).ok().map(DocumentKey)
     }
-    fn aead(&self) -> LessSafeKey {
+    pub(crate) fn aead(&self) -> LessSafeKey {
         LessSafeKey::new(
             UnboundKey::new(&AES_256_GCM, &self.0).expect("a 32-byte key fits AES-256"),
         )

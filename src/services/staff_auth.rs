@@ -11,7 +11,8 @@ use totp_rs::{Algorithm, Secret, TOTP};
 
 use super::limits::{self, Limit};
 use crate::audit::{self, Actor};
-use crate::crypto::{random_bytes, sha256_hex, Token};
+use crate::crypto::stream::DocumentKey;
+use crate::crypto::{open_small, random_bytes, seal_small, sha256_hex, Token};
 use crate::db::models::new_id;
 use crate::db::models::staff::{self as rows, NewStaff, Staff};
 use crate::db::{is_unique_violation, write_tx, Db};
@@ -19,6 +20,7 @@ use crate::domain::clock;
 use crate::domain::email::EmailAddress;
 use crate::domain::vocab::Role;
 use crate::error::AppError;
+use crate::state::Keys;
 
 pub const MAX_FAILURES: i32 = 5;
 pub const LOCKOUT: TimeDelta = TimeDelta::minutes(15);
@@ -37,6 +39,8 @@ pub struct NewAccount {
     pub staff: Staff,
     pub password: String,
     pub otpauth_uri: String,
+    /// The TOTP secret in base32, shown once; the database keeps it sealed.
+    pub totp_secret: String,
 }
 
 pub struct StaffSignedIn {
@@ -89,7 +93,14 @@ pub fn code_at(secret_base32: &str, unix_seconds: u64) -> Result<String, AppErro
 }
 
 /// Creates an account; returns its first password and the `otpauth://` URI for the authenticator.
-pub async fn add(db: &Db, email: &str, name: &str, role: Role) -> Result<NewAccount, AppError> {
+/// The TOTP secret is kept sealed with the instance's secrets key, bound to the account's id.
+pub async fn add(
+    db: &Db,
+    keys: &Keys,
+    email: &str,
+    name: &str,
+    role: Role,
+) -> Result<NewAccount, AppError> {
     let email = EmailAddress::parse(email).map_err(|m| AppError::invalid("email", m))?;
     let name = name.trim().to_owned();
     if name.is_empty() {
@@ -101,18 +112,19 @@ pub async fn add(db: &Db, email: &str, name: &str, role: Role) -> Result<NewAcco
         .to_string();
     let otpauth_uri = totp(&secret, email.as_str())?.get_url();
     let first_password = password.clone();
+    let id = new_id();
+    let sealed = seal_small(&keys.secrets, id.as_bytes(), secret.as_bytes());
     let staff = db
         .run(move |conn| {
             let hash = hash_password(&first_password)?;
             write_tx(conn, |conn| {
-                let id = new_id();
                 let inserted = NewStaff {
                     id: id.clone(),
                     email: email.as_str().to_owned(),
                     name,
                     role,
                     password_hash: hash,
-                    totp_secret: secret,
+                    totp_secret: sealed,
                     active: true,
                     created_at: clock::now(),
                 }
@@ -137,6 +149,7 @@ pub async fn add(db: &Db, email: &str, name: &str, role: Role) -> Result<NewAcco
         })
         .await?;
     Ok(NewAccount {
+        totp_secret: secret,
         staff,
         password,
         otpauth_uri,
@@ -146,6 +159,7 @@ pub async fn add(db: &Db, email: &str, name: &str, role: Role) -> Result<NewAcco
 /// Password and code; `kind` is `cookie` or `api`.
 pub async fn sign_in(
     db: &Db,
+    keys: &Keys,
     email: &str,
     password: &str,
     code: &str,
@@ -154,7 +168,11 @@ pub async fn sign_in(
     let email = EmailAddress::parse(email)
         .map_err(|_| AppError::unauthorized(WRONG).with_code("invalid_credentials"))?;
     limits::check(db, SIGN_IN_PER_EMAIL, email.as_str()).await?;
-    let (password, code) = (password.to_owned(), code.trim().to_owned());
+    let (password, code, secrets) = (
+        password.to_owned(),
+        code.trim().to_owned(),
+        keys.secrets.clone(),
+    );
     db.run(move |conn| {
         let now = clock::now();
         let Some(staff) = rows::Staff::find_by_email(conn, email.as_str())? else {
@@ -169,7 +187,7 @@ pub async fn sign_in(
             .with_code("account_locked"));
         }
         let password_ok = password_matches(&password, &staff.password_hash);
-        let step = matching_step(&staff, &code, now)?;
+        let step = matching_step(&staff, &secrets, &code, now)?;
         match (password_ok && staff.active, step) {
             (true, Some(step)) => {
                 if !rows::Staff::accept_step(conn, &staff.id, step)? {
@@ -214,11 +232,24 @@ pub async fn sign_in(
 }
 
 /// The 30-second step whose code matches, allowing one step of clock drift either way.
-fn matching_step(staff: &Staff, code: &str, now: NaiveDateTime) -> Result<Option<i64>, AppError> {
+fn matching_step(
+    staff: &Staff,
+    secrets: &DocumentKey,
+    code: &str,
+    now: NaiveDateTime,
+) -> Result<Option<i64>, AppError> {
     if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
         return Ok(None);
     }
-    let totp = totp(&staff.totp_secret, &staff.email)?;
+    let secret = open_small(secrets, staff.id.as_bytes(), &staff.totp_secret)
+        .and_then(|s| String::from_utf8(s).ok())
+        .ok_or_else(|| {
+            AppError::internal(format!(
+                "the TOTP secret of staff {} does not open",
+                staff.id
+            ))
+        })?;
+    let totp = totp(&secret, &staff.email)?;
     let current = now.and_utc().timestamp() / 30;
     Ok((current - 1..=current + 1).find(|step| {
         // Digest comparison keeps the check's timing independent of the code.

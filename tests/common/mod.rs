@@ -444,13 +444,18 @@ impl StaffAccount {
 
 impl TestApp {
     pub async fn staff(&self, email: &str, role: writ::domain::vocab::Role) -> StaffAccount {
-        let account = writ::services::staff_auth::add(self.db(), email, "Test Staff", role)
+        let keys = self
+            .client
+            .rocket()
+            .state::<writ::state::Keys>()
+            .expect("keys");
+        let account = writ::services::staff_auth::add(self.db(), keys, email, "Test Staff", role)
             .await
             .expect("add staff");
         StaffAccount {
             email: email.to_owned(),
             password: account.password,
-            secret: account.staff.totp_secret,
+            secret: account.totp_secret,
         }
     }
 

@@ -20,8 +20,13 @@ struct Login {
 }
 
 #[post("/staff/login", format = "json", data = "<body>")]
-async fn login(body: Json<Login>, db: &State<Db>) -> Result<Json<Value>, AppError> {
-    let signed_in = staff_auth::sign_in(db, &body.email, &body.password, &body.totp, "api").await?;
+async fn login(
+    body: Json<Login>,
+    db: &State<Db>,
+    keys: &State<crate::state::Keys>,
+) -> Result<Json<Value>, AppError> {
+    let signed_in =
+        staff_auth::sign_in(db, keys, &body.email, &body.password, &body.totp, "api").await?;
     Ok(Json(
         json!({ "token": signed_in.token.expose(), "expires_at": rfc3339(signed_in.expires_at), "role": signed_in.staff.role }),
     ))

@@ -13,6 +13,7 @@ use crate::error::AppError;
 use crate::guards::{Csrf, LegalAdmin};
 use crate::routes::agency::with_error;
 use crate::services::staff_auth;
+use crate::state::Keys;
 
 async fn context(db: &Db, admin: &LegalAdmin, csrf: &Csrf) -> Result<Value, AppError> {
     let people = db.run(|conn| Ok(Staff::all(conn)?)).await?;
@@ -61,12 +62,13 @@ async fn add(
     admin: LegalAdmin,
     csrf: Csrf,
     db: &State<Db>,
+    keys: &State<Keys>,
 ) -> (Status, Template) {
     let values = json!({ "email": form.email, "name": form.name, "role": form.role });
     let outcome = match (csrf.verify(Some(&form.csrf)), Role::parse(form.role.trim())) {
         (Err(e), _) => Err(e),
         (Ok(()), None) => Err(AppError::invalid("role", "Choose a role.")),
-        (Ok(()), Some(role)) => staff_auth::add(db, &form.email, &form.name, role).await,
+        (Ok(()), Some(role)) => staff_auth::add(db, keys, &form.email, &form.name, role).await,
     };
     let mut page = match context(db, &admin, &csrf).await {
         Ok(page) => page,

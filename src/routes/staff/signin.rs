@@ -12,6 +12,7 @@ use crate::error::AppError;
 use crate::guards::{cookie, Csrf, StaffMember, STAFF_COOKIE};
 use crate::routes::agency::{with_error, Page};
 use crate::services::staff_auth;
+use crate::state::Keys;
 
 #[derive(FromForm)]
 struct SignInForm {
@@ -38,6 +39,7 @@ async fn sign_in(
     csrf: Csrf,
     jar: &CookieJar<'_>,
     db: &State<Db>,
+    keys: &State<Keys>,
     config: &State<Config>,
 ) -> Result<Redirect, Page> {
     let page = |error: AppError| {
@@ -48,9 +50,10 @@ async fn sign_in(
         )
     };
     csrf.verify(Some(&form.csrf)).map_err(page)?;
-    let signed_in = staff_auth::sign_in(db, &form.email, &form.password, &form.code, "cookie")
-        .await
-        .map_err(page)?;
+    let signed_in =
+        staff_auth::sign_in(db, keys, &form.email, &form.password, &form.code, "cookie")
+            .await
+            .map_err(page)?;
     jar.add_private(cookie(
         config,
         STAFF_COOKIE,
