@@ -11,7 +11,7 @@ use rocket::tokio::fs::File;
 use rocket::tokio::io::AsyncWriteExt;
 
 use crate::crypto::stream::{DocumentKey, Sealer};
-use crate::db::models::document::HeldDocument;
+use crate::db::models::document::{Document, HeldDocument};
 use crate::error::AppError;
 
 /// The kinds of file Writ accepts, told apart by their first bytes.
@@ -141,6 +141,17 @@ impl DocumentStore {
         })
     }
 
+    /// Removes stored files whose rows a failed transaction never kept.
+    pub fn discard_stored(&self, ids: &[String]) {
+        for id in ids {
+            if let Err(e) = std::fs::remove_file(self.path(id)) {
+                if e.kind() != std::io::ErrorKind::NotFound {
+                    log::warn!("could not remove document {id}: {e}");
+                }
+            }
+        }
+    }
+
     /// Removes a held file whose row has expired.
     pub fn discard_held(&self, id: &str) {
         if let Err(e) = std::fs::remove_file(self.dir.join("held").join(id)) {
@@ -167,6 +178,22 @@ pub struct StagedDocument {
     pub size: u64,
     pub sha256: String,
     path: PathBuf,
+}
+
+impl StagedDocument {
+    /// The row that records this file once it belongs to a case.
+    pub fn row(&self, case_id: &str, uploaded_by: &str, at: chrono::NaiveDateTime) -> Document {
+        Document {
+            id: self.id.clone(),
+            case_id: case_id.to_owned(),
+            filename: self.filename.clone(),
+            media_type: self.media_type.as_str().to_owned(),
+            size_bytes: self.size as i64,
+            sha256: self.sha256.clone(),
+            uploaded_by: uploaded_by.to_owned(),
+            uploaded_at: at,
+        }
+    }
 }
 
 impl Drop for StagedDocument {

@@ -153,10 +153,7 @@ pub async fn list(db: &Db, requester_id: &str, page: i64) -> Result<Vec<CaseSumm
 pub async fn find_own(db: &Db, requester_id: &str, reference: &str) -> Result<CaseView, AppError> {
     let (id, reference) = (requester_id.to_owned(), reference.to_owned());
     db.run(move |conn| {
-        let case = Case::find_by_reference(conn, &reference)?;
-        if case.requester_id != id {
-            return Err(AppError::not_found());
-        }
+        let case = Case::find_owned(conn, &id, &reference)?;
         let targets = TargetRow::for_case(conn, &case.id)?;
         let documents = Document::for_case(conn, &case.id)?;
         let messages = Message::for_case(conn, &case.id)?;

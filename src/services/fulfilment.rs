@@ -114,10 +114,7 @@ impl Workflow<'_> {
         self.db
             .run(move |conn| {
                 write_tx(conn, |conn| {
-                    let case = Case::find_by_reference(conn, &reference)?;
-                    if case.requester_id != requester.id {
-                        return Err(AppError::not_found());
-                    }
+                    let case = Case::find_owned(conn, &requester.id, &reference)?;
                     let (preserved_at, expires_at, extensions): (
                         NaiveDateTime,
                         NaiveDateTime,

@@ -207,8 +207,7 @@ impl Intake<'_> {
             self.case_path,
         );
         let series = CaseReference::series(requester.track, now.year());
-        let stored_paths: Vec<std::path::PathBuf> =
-            documents.iter().map(|d| store.path(&d.id)).collect();
+        let stored_ids: Vec<String> = documents.iter().map(|d| d.id.clone()).collect();
         let result = self
             .db
             .run(move |conn| {
@@ -222,7 +221,7 @@ impl Intake<'_> {
                     let mut rows = Vec::with_capacity(documents.len());
                     for staged in &documents {
                         store.persist(staged)?;
-                        rows.push(document_row(&case_id, &requester.id, staged, now));
+                        rows.push(staged.row(&case_id, &format!("requester:{}", requester.id), now));
                     }
                     Document::insert_all(conn, &rows)?;
                     audit::record(
@@ -263,13 +262,7 @@ impl Intake<'_> {
             }),
             Err(e) => {
                 // The transaction rolled back; files it had moved into place go too.
-                for path in stored_paths {
-                    if let Err(io) = std::fs::remove_file(&path) {
-                        if io.kind() != std::io::ErrorKind::NotFound {
-                            log::warn!("could not remove {}: {io}", path.display());
-                        }
-                    }
-                }
+                self.store.discard_stored(&stored_ids);
                 Err(e)
             }
         }
@@ -335,22 +328,4 @@ fn target_rows(case_id: &str, request: &ValidRequest) -> Vec<TargetRow> {
             role: t.role.as_str().to_owned(),
         })
         .collect()
-}
-
-fn document_row(
-    case_id: &str,
-    requester_id: &str,
-    staged: &StagedDocument,
-    now: chrono::NaiveDateTime,
-) -> Document {
-    Document {
-        id: staged.id.clone(),
-        case_id: case_id.to_owned(),
-        filename: staged.filename.clone(),
-        media_type: staged.media_type.as_str().to_owned(),
-        size_bytes: staged.size as i64,
-        sha256: staged.sha256.clone(),
-        uploaded_by: format!("requester:{requester_id}"),
-        uploaded_at: now,
-    }
 }

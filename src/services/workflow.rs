@@ -423,14 +423,6 @@ impl<'r> rocket::request::FromRequest<'r> for Workflow<'r> {
     }
 }
 
-fn own_case(conn: &mut DbConn, requester: &Requester, reference: &str) -> Result<Case, AppError> {
-    let case = Case::find_by_reference(conn, reference)?;
-    if case.requester_id != requester.id {
-        return Err(AppError::not_found());
-    }
-    Ok(case)
-}
-
 impl Workflow<'_> {
     /// A member of staff moves a case.
     pub async fn by_staff(
@@ -471,7 +463,7 @@ impl Workflow<'_> {
         self.db
             .run(move |conn| {
                 write_tx(conn, |conn| {
-                    let case = own_case(conn, &requester, &reference)?;
+                    let case = Case::find_owned(conn, &requester.id, &reference)?;
                     let request = TransitionRequest {
                         to: CaseState::Withdrawn.as_str().to_owned(),
                         ..Default::default()
@@ -506,13 +498,13 @@ impl Workflow<'_> {
             reference.to_owned(),
             self.store.clone(),
         );
-        let paths: Vec<std::path::PathBuf> = documents.iter().map(|d| store.path(&d.id)).collect();
+        let stored_ids: Vec<String> = documents.iter().map(|d| d.id.clone()).collect();
         let had_documents = !documents.is_empty();
         let result = self
             .db
             .run(move |conn| {
                 write_tx(conn, |conn| {
-                    let case = own_case(conn, &who, &reference)?;
+                    let case = Case::find_owned(conn, &who.id, &reference)?;
                     if !CaseState::OPEN.contains(&case.state) {
                         return Err(AppError::conflict("This case is closed to new messages.").with_code("case_closed"));
                     }
@@ -520,19 +512,7 @@ impl Workflow<'_> {
                     insert_message(conn, &case.id, &format!("requester:{}", who.email), &body, now)?;
                     for staged in &documents {
                         store.persist(staged)?;
-                        crate::db::models::document::Document::insert_all(
-                            conn,
-                            &[crate::db::models::document::Document {
-                                id: staged.id.clone(),
-                                case_id: case.id.clone(),
-                                filename: staged.filename.clone(),
-                                media_type: staged.media_type.as_str().to_owned(),
-                                size_bytes: staged.size as i64,
-                                sha256: staged.sha256.clone(),
-                                uploaded_by: format!("requester:{}", who.id),
-                                uploaded_at: now,
-                            }],
-                        )?;
+                        crate::db::models::document::Document::insert_all(conn, &[staged.row(&case.id, &format!("requester:{}", who.id), now)])?;
                     }
                     audit::record(
                         conn,
@@ -564,9 +544,8 @@ impl Workflow<'_> {
                 Ok(case)
             }
             Err(e) => {
-                for path in paths {
-                    let _ = std::fs::remove_file(path);
-                }
+                // The transaction rolled back; files it had moved into place go too.
+                self.store.discard_stored(&stored_ids);
                 Err(e)
             }
         }

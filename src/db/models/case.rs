@@ -98,6 +98,16 @@ impl Case {
             .first(conn)
     }
 
+    /// A requester's own case. Another requester's case is "not found", never "forbidden", so
+    /// that references cannot be probed.
+    pub fn find_owned(conn: &mut DbConn, requester_id: &str, reference: &str) -> QueryResult<Case> {
+        let case = Case::find_by_reference(conn, reference)?;
+        if case.requester_id != requester_id {
+            return Err(diesel::result::Error::NotFound);
+        }
+        Ok(case)
+    }
+
     /// A requester's own cases, newest first.
     pub fn list_for_requester(
         conn: &mut DbConn,
