@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{csrf_of, subpoena_request, TestApp, PDF};
+use common::{subpoena_request, TestApp, PDF};
 use rocket::http::{ContentType, Status};
 use serde_json::{json, Value};
 use writ::domain::vocab::Role;
@@ -152,34 +152,6 @@ async fn the_queue_puts_emergencies_first_and_shows_every_check_to_staff() {
     assert_eq!(status, Status::Unauthorized);
 }
 
-async fn sign_in_page(app: &TestApp, account: &common::StaffAccount) -> String {
-    // Any form carries the browser's CSRF token; the staff sign-in page redirects once signed in.
-    let page = app
-        .client
-        .get("/agency")
-        .dispatch()
-        .await
-        .into_string()
-        .await
-        .unwrap();
-    let csrf = csrf_of(&page);
-    let body = format!(
-        "email={}&password={}&code={}&csrf={csrf}",
-        account.email.replace('@', "%40"),
-        account.password,
-        account.code(0)
-    );
-    let response = app
-        .client
-        .post("/staff/sign-in")
-        .header(ContentType::Form)
-        .body(body)
-        .dispatch()
-        .await;
-    assert_eq!(response.status(), Status::SeeOther);
-    csrf
-}
-
 #[rocket::async_test]
 async fn an_admin_verifies_an_agency_and_its_open_cases_are_checked_again() {
     let app = TestApp::new().await;
@@ -194,7 +166,7 @@ async fn an_admin_verifies_an_agency_and_its_open_cases_are_checked_again() {
 
     // A legal reviewer sees the queue and the case, but not the admin page.
     let reviewer = app.staff("rita@writ.example", Role::Legal).await;
-    sign_in_page(&app, &reviewer).await;
+    app.staff_sign_in_page(&reviewer).await;
     let queue = app.client.get("/staff/queue").dispatch().await;
     assert_eq!(queue.status(), Status::Ok);
     assert!(queue.into_string().await.unwrap().contains(reference));
@@ -217,7 +189,7 @@ async fn an_admin_verifies_an_agency_and_its_open_cases_are_checked_again() {
         .contains("Only a legal admin may do this."));
 
     let admin = app.staff("ada@writ.example", Role::Admin).await;
-    let csrf = sign_in_page(&app, &admin).await;
+    let csrf = app.staff_sign_in_page(&admin).await;
     let bad = app
         .client
         .post("/staff/admin/agencies/verify")
@@ -297,7 +269,7 @@ async fn staff_read_documents_decrypted_and_each_view_is_recorded() {
     assert_eq!(anonymous.status(), Status::Unauthorized);
 
     let reviewer = app.staff("rita@writ.example", Role::Legal).await;
-    sign_in_page(&app, &reviewer).await;
+    app.staff_sign_in_page(&reviewer).await;
     let response = app
         .client
         .get(format!("/staff/cases/{reference}/documents/{id}"))
@@ -357,7 +329,7 @@ async fn overview_ndo_ledger_and_audit_log() {
         .await;
     let reference = filed["reference"].as_str().unwrap();
     let admin = app.staff("ada@writ.example", Role::Admin).await;
-    sign_in_page(&app, &admin).await;
+    app.staff_sign_in_page(&admin).await;
 
     let overview = app
         .client
@@ -420,7 +392,7 @@ async fn overview_ndo_ledger_and_audit_log() {
 async fn admins_add_and_deactivate_staff() {
     let app = TestApp::new().await;
     let admin = app.staff("ada@writ.example", Role::Admin).await;
-    let csrf = sign_in_page(&app, &admin).await;
+    let csrf = app.staff_sign_in_page(&admin).await;
     let response = app
         .client
         .post("/staff/admin/staff")
@@ -483,7 +455,7 @@ async fn admins_add_and_deactivate_staff() {
 async fn staff_change_their_password() {
     let app = TestApp::new().await;
     let lee = app.staff("lee@writ.example", Role::Legal).await;
-    let csrf = sign_in_page(&app, &lee).await;
+    let csrf = app.staff_sign_in_page(&lee).await;
     let short = app
         .client
         .post("/staff/password")

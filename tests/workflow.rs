@@ -300,35 +300,7 @@ async fn the_case_page_offers_each_role_its_own_actions() {
     let reference = filed["reference"].as_str().unwrap().to_owned();
     let legal = app.staff("lee@writ.example", Role::Legal).await;
 
-    let page = app
-        .client
-        .get("/agency")
-        .dispatch()
-        .await
-        .into_string()
-        .await
-        .unwrap();
-    let marker = "name=\"csrf\" value=\"";
-    let csrf = page[page.find(marker).unwrap() + marker.len()..]
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned();
-    let body = format!(
-        "email=lee%40writ.example&password={}&code={}&csrf={csrf}",
-        legal.password,
-        legal.code(0)
-    );
-    assert_eq!(
-        app.client
-            .post("/staff/sign-in")
-            .header(ContentType::Form)
-            .body(body)
-            .dispatch()
-            .await
-            .status(),
-        Status::SeeOther
-    );
+    let csrf = app.staff_sign_in_page(&legal).await;
 
     let case = app
         .client

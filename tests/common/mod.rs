@@ -488,3 +488,39 @@ impl TestApp {
             .status()
     }
 }
+
+impl TestApp {
+    /// Signs a member of staff in through the sign-in form; returns the browser's CSRF token.
+    pub async fn staff_sign_in_page(&self, account: &StaffAccount) -> String {
+        // Any form carries the browser's CSRF token; the staff sign-in page redirects once signed in.
+        let page = self
+            .client
+            .get("/agency")
+            .dispatch()
+            .await
+            .into_string()
+            .await
+            .unwrap();
+        let csrf = csrf_of(&page);
+        let body = format!(
+            "email={}&password={}&code={}&csrf={csrf}",
+            account.email.replace('@', "%40"),
+            account.password,
+            account.code(0)
+        );
+        let response = self
+            .client
+            .post("/staff/sign-in")
+            .header(ContentType::Form)
+            .body(body)
+            .dispatch()
+            .await;
+        assert_eq!(
+            response.status(),
+            Status::SeeOther,
+            "{} signs in",
+            account.email
+        );
+        csrf
+    }
+}
