@@ -1,5 +1,6 @@
 //! Request guards: a handler's signature says who may call it.
-//! `Requester` (any signed-in requester) → `AgencyOfficer` (agency track).
+//! `Requester` (any signed-in requester) → `AgencyOfficer` (agency track) or
+//! `CourtRepresentative` (court-order track); `StaffMember` → `LegalReviewer` → `LegalAdmin`.
 
 use rocket::http::{Cookie, CookieJar, SameSite};
 use rocket::outcome::try_outcome;
@@ -11,7 +12,7 @@ use crate::db::models::requester::Requester as RequesterRow;
 use crate::db::models::session;
 use crate::db::Db;
 use crate::domain::clock;
-use crate::domain::vocab::{Role, Track};
+use crate::domain::vocab::{CourtPath, Role, Track};
 use crate::error::{is_api, AppError};
 use crate::routes::GuardFailure;
 
@@ -57,6 +58,19 @@ fn refuse<T>(req: &Request<'_>, error: AppError) -> Outcome<T, AppError> {
 pub struct Requester {
     pub row: RequesterRow,
     pub token: Token,
+    /// Court track, user path: the platform account whose e-mail of record this sign-in proved.
+    pub account_uid: Option<String>,
+}
+
+impl Requester {
+    /// How this sign-in came on the court track (`None` on the agency track).
+    pub fn court_path(&self) -> Option<CourtPath> {
+        CourtPath::of(self.row.track, self.account_uid.as_deref())
+    }
+
+    pub fn ready_to_file(&self) -> bool {
+        self.row.ready_to_file(self.court_path())
+    }
 }
 
 /// The session token a request carries: `Authorization: Bearer` on the API, the private cookie
@@ -90,7 +104,11 @@ impl<'r> FromRequest<'r> for Requester {
                     .run(move |conn| Ok(session::requester(conn, &hashed, clock::now())?))
                     .await
                 {
-                    Ok(Some(row)) => Some(Requester { row, token }),
+                    Ok(Some((row, account_uid))) => Some(Requester {
+                        row,
+                        token,
+                        account_uid,
+                    }),
                     Ok(None) => None,
                     Err(e) => {
                         log::error!("session lookup failed: {e}");
@@ -124,6 +142,27 @@ impl<'r> FromRequest<'r> for AgencyOfficer {
             );
         }
         Outcome::Success(AgencyOfficer(requester))
+    }
+}
+
+/// A signed-in legal representative on the court-order track, as a platform user or a visitor.
+pub struct CourtRepresentative(pub Requester);
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for CourtRepresentative {
+    type Error = AppError;
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
+        let requester = try_outcome!(req.guard::<Requester>().await);
+        if requester.row.track != Track::Court {
+            return refuse(
+                req,
+                AppError::forbidden(
+                    "This is for legal representatives with a court order; agency officers file at /agency.",
+                ),
+            );
+        }
+        Outcome::Success(CourtRepresentative(requester))
     }
 }
 

@@ -54,6 +54,7 @@ pub fn rocket(config: Config) -> Rocket<Build> {
         }))
         .mount("/", routes::public::routes())
         .mount("/agency", routes::agency::routes())
+        .mount("/court", routes::court::routes())
         .mount("/staff", routes::staff::routes())
         .mount("/api/v1", routes::api::routes())
         .mount("/static", rocket::fs::FileServer::from("static"))

@@ -13,8 +13,8 @@ fn document() -> Value {
     serde_json::from_str(writ::routes::api::OPENAPI).expect("openapi.json is JSON")
 }
 
-/// A small JSON Schema check: `$ref`, `allOf`, `type` (with null), `enum`, `required`,
-/// `properties` and `items` — what the document uses.
+/// A small JSON Schema check: `$ref`, `allOf`, `anyOf`, `type` (with null), `enum`,
+/// `required`, `properties` and `items` — what the document uses.
 fn check(doc: &Value, schema: &Value, value: &Value, path: &str, problems: &mut Vec<String>) {
     if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
         let target = reference
@@ -22,6 +22,16 @@ fn check(doc: &Value, schema: &Value, value: &Value, path: &str, problems: &mut 
             .split('/')
             .fold(doc, |node, key| &node[key]);
         return check(doc, target, value, path, problems);
+    }
+    if let Some(options) = schema.get("anyOf").and_then(Value::as_array) {
+        let fits = |option: &Value| {
+            let mut inner = Vec::new();
+            check(doc, option, value, path, &mut inner);
+            inner.is_empty()
+        };
+        if !options.iter().any(fits) {
+            problems.push(format!("{path}: {value} matches none of anyOf"));
+        }
     }
     for part in schema
         .get("allOf")
@@ -262,4 +272,64 @@ async fn real_responses_match_their_schemas() {
     assert_matches(&doc, "/requests/{reference}", "get", status, &missing);
     let (status, unauthorized) = app.get_json("/api/v1/requests", "wrong").await;
     assert_matches(&doc, "/requests", "get", status, &unauthorized);
+
+    // The court-order track: its sign-in, declaration, request and case.
+    let response = app
+        .post_json(
+            "/api/v1/auth/email",
+            json!({ "email": "maria@lopez.example", "track": "court" }),
+            None,
+        )
+        .await;
+    let status = response.status();
+    assert_eq!(
+        status,
+        Status::UnprocessableEntity,
+        "a court sign-in names its path"
+    );
+    assert_matches(
+        &doc,
+        "/auth/email",
+        "post",
+        status,
+        &response.into_json().await.unwrap(),
+    );
+    let court = app.court_sign_in("maria@lopez.example", "visitor").await;
+    let response = app
+        .client
+        .put("/api/v1/profile")
+        .header(rocket::http::ContentType::JSON)
+        .header(rocket::http::Header::new(
+            "Authorization",
+            format!("Bearer {court}"),
+        ))
+        .body(common::court_profile().to_string())
+        .dispatch()
+        .await;
+    let status = response.status();
+    assert_eq!(status, Status::Ok);
+    assert_matches(
+        &doc,
+        "/profile",
+        "put",
+        status,
+        &response.into_json().await.unwrap(),
+    );
+    let (status, filed) = app
+        .submit(
+            &court,
+            &common::freeze_order_request(),
+            &[("order.pdf", PDF)],
+        )
+        .await;
+    assert_eq!(status, Status::Created);
+    assert_matches(&doc, "/requests", "post", status, &filed);
+    let (status, case) = app
+        .get_json(
+            &format!("/api/v1/requests/{}", filed["reference"].as_str().unwrap()),
+            &court,
+        )
+        .await;
+    assert_eq!(case["court"]["country"], "US");
+    assert_matches(&doc, "/requests/{reference}", "get", status, &case);
 }

@@ -1,4 +1,5 @@
-//! Walks every mounted route with every role — anonymous, agency officer, support, legal, admin —
+//! Walks every mounted route with every role — anonymous, agency officer, court-track
+//! representative, support, legal, admin —
 //! and checks who is let in. A route missing from the table below fails the test, so a new route
 //! must say who may call it.
 
@@ -6,7 +7,7 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::{csrf_of, subpoena_request, StaffAccount, TestApp, PDF};
+use common::{csrf_of, freeze_order_request, subpoena_request, StaffAccount, TestApp, PDF};
 use rocket::http::{ContentType, Header, Method, Status};
 use writ::domain::vocab::Role;
 
@@ -14,16 +15,20 @@ use writ::domain::vocab::Role;
 enum Who {
     Anonymous,
     Officer,
+    Representative,
     Support,
     Legal,
     Admin,
 }
 
-/// The least a caller must be. `Officer` routes are for requesters only; staff roles include the ones below them.
+/// The least a caller must be. `Officer` and `Representative` routes are for the requesters of
+/// one track, `Requester` for either; staff roles include the ones below them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Needs {
     Anyone,
     Officer,
+    Representative,
+    Requester,
     Staff(Who),
 }
 
@@ -31,6 +36,8 @@ fn allowed(needs: Needs, who: Who) -> bool {
     match needs {
         Needs::Anyone => true,
         Needs::Officer => who == Who::Officer,
+        Needs::Representative => who == Who::Representative,
+        Needs::Requester => matches!(who, Who::Officer | Who::Representative),
         Needs::Staff(least) => who >= least,
     }
 }
@@ -87,12 +94,31 @@ fn table() -> BTreeMap<(&'static str, &'static str), Needs> {
         (("GET", "/api/v1/openapi.json"), Anyone),
         (("POST", "/api/v1/auth/email"), Anyone),
         (("POST", "/api/v1/auth/verify"), Anyone),
-        (("PUT", "/api/v1/profile"), Officer),
-        (("POST", "/api/v1/requests"), Officer),
-        (("GET", "/api/v1/requests?<page>"), Officer),
-        (("GET", "/api/v1/requests/<reference>"), Officer),
-        (("POST", "/api/v1/requests/<reference>/messages"), Officer),
-        (("POST", "/api/v1/requests/<reference>/withdraw"), Officer),
+        (("PUT", "/api/v1/profile"), Requester),
+        (("POST", "/api/v1/requests"), Requester),
+        (("GET", "/api/v1/requests?<page>"), Requester),
+        (("GET", "/api/v1/requests/<reference>"), Requester),
+        (("POST", "/api/v1/requests/<reference>/messages"), Requester),
+        (("POST", "/api/v1/requests/<reference>/withdraw"), Requester),
+        (("GET", "/court"), Anyone),
+        (("POST", "/court/sign-in"), Anyone),
+        (("GET", "/court/code"), Anyone),
+        (("POST", "/court/code"), Anyone),
+        (("POST", "/court/sign-out"), Representative),
+        (("GET", "/court/profile"), Representative),
+        (("POST", "/court/profile"), Representative),
+        (("GET", "/court/requests?<page>"), Representative),
+        (("GET", "/court/requests/new"), Representative),
+        (("POST", "/court/requests"), Representative),
+        (("GET", "/court/requests/<reference>"), Representative),
+        (
+            ("POST", "/court/requests/<reference>/messages"),
+            Representative,
+        ),
+        (
+            ("POST", "/court/requests/<reference>/withdraw"),
+            Representative,
+        ),
         (("POST", "/api/v1/staff/login"), Anyone),
         (("GET", "/api/v1/staff/cases?<query..>"), Staff(S)),
         (("GET", "/api/v1/staff/cases/<reference>"), Staff(S)),
@@ -110,6 +136,7 @@ async fn become_role(
     app: &TestApp,
     who: Who,
     officer_email: &str,
+    representative_email: &str,
     staff: &BTreeMap<Who, StaffAccount>,
 ) -> Option<String> {
     let page = app
@@ -139,6 +166,27 @@ async fn become_role(
                 .dispatch()
                 .await;
             Some(app.api_sign_in(officer_email).await)
+        }
+        Who::Representative => {
+            let csrf = csrf_of(&page);
+            let body = format!(
+                "path=visitor&email={}&csrf={csrf}",
+                representative_email.replace('@', "%40")
+            );
+            app.client
+                .post("/court/sign-in")
+                .header(ContentType::Form)
+                .body(body)
+                .dispatch()
+                .await;
+            let code = app.code_for(representative_email).await;
+            app.client
+                .post("/court/code")
+                .header(ContentType::Form)
+                .body(format!("code={code}&csrf={csrf}"))
+                .dispatch()
+                .await;
+            Some(app.court_sign_in(representative_email, "visitor").await)
         }
         role => {
             let account = &staff[&role];
@@ -186,7 +234,7 @@ async fn become_role(
 }
 
 async fn sign_out_everything(app: &TestApp) {
-    for path in ["/agency/sign-out", "/staff/sign-out"] {
+    for path in ["/agency/sign-out", "/court/sign-out", "/staff/sign-out"] {
         let csrf = app
             .client
             .cookies()
@@ -241,6 +289,27 @@ async fn every_route_lets_in_exactly_the_roles_it_should() {
         .get_json(&format!("/api/v1/requests/{own_reference}"), &walker)
         .await;
     let document = case["documents"][0]["id"].as_str().unwrap().to_owned();
+    // The walking representative's own court case, and another visitor's.
+    let representative = app
+        .representative("walker@lawfirm.example", "visitor")
+        .await;
+    let (_, court_case) = app
+        .submit(
+            &representative,
+            &freeze_order_request(),
+            &[("order.pdf", PDF)],
+        )
+        .await;
+    let court_reference = court_case["reference"].as_str().unwrap().to_owned();
+    let other_visitor = app.representative("other@lawfirm.example", "visitor").await;
+    let (_, other_court) = app
+        .submit(
+            &other_visitor,
+            &freeze_order_request(),
+            &[("order.pdf", PDF)],
+        )
+        .await;
+    let other_court_reference = other_court["reference"].as_str().unwrap().to_owned();
 
     let mut staff = BTreeMap::new();
     staff.insert(
@@ -259,19 +328,32 @@ async fn every_route_lets_in_exactly_the_roles_it_should() {
     for who in [
         Who::Anonymous,
         Who::Officer,
+        Who::Representative,
         Who::Support,
         Who::Legal,
         Who::Admin,
     ] {
         sign_out_everything(&app).await;
-        let token = become_role(&app, who, "walker@fbi.gov", &staff).await;
+        let token = become_role(
+            &app,
+            who,
+            "walker@fbi.gov",
+            "walker@lawfirm.example",
+            &staff,
+        )
+        .await;
+        // Each walks with a case of their own track: support works court-track cases only.
+        let reference = match who {
+            Who::Representative | Who::Support => &court_reference,
+            _ => &own_reference,
+        };
         for ((method, uri), needs) in &table {
             let path = uri
                 .split('?')
                 .next()
                 .unwrap()
                 .replace("<path..>", "writ.css")
-                .replace("<reference>", &own_reference)
+                .replace("<reference>", reference)
                 .replace("<id>", &document);
             let method: Method = method.parse().unwrap();
             let mut request = app.client.req(method, path.clone());
@@ -307,6 +389,24 @@ async fn every_route_lets_in_exactly_the_roles_it_should() {
                 .dispatch()
                 .await;
             assert_eq!(other.status(), Status::NotFound);
+        }
+        // Nor a representative another visitor's.
+        if who == Who::Representative {
+            let other = app
+                .client
+                .get(format!("/court/requests/{other_court_reference}"))
+                .dispatch()
+                .await;
+            assert_eq!(other.status(), Status::NotFound);
+        }
+        // Support never sees an agency case.
+        if who == Who::Support {
+            let agency = app
+                .client
+                .get(format!("/staff/cases/{own_reference}"))
+                .dispatch()
+                .await;
+            assert_eq!(agency.status(), Status::NotFound);
         }
     }
 }

@@ -90,8 +90,8 @@ async fn the_queue_puts_emergencies_first_and_shows_every_check_to_staff() {
         json!([{"kind": "phone", "value": "+44 20 7946 0000", "role": "suspect"}]);
     let (_, urgent) = app.submit(&officer, &emergency, &[]).await;
 
-    let support = app.staff("sam@writ.example", Role::Support).await;
-    let token = app.staff_token(&support).await;
+    let reviewer = app.staff("sam@writ.example", Role::Legal).await;
+    let token = app.staff_token(&reviewer).await;
     let (status, queue) = app.get_json("/api/v1/staff/cases", &token).await;
     assert_eq!(status, Status::Ok, "{queue}");
     assert_eq!(
@@ -117,7 +117,7 @@ async fn the_queue_puts_emergencies_first_and_shows_every_check_to_staff() {
     assert_eq!(
         mine["cases"].as_array().unwrap().len(),
         0,
-        "nothing is assigned to support"
+        "nothing is assigned to this reviewer yet"
     );
     let (_, filtered) = app
         .get_json("/api/v1/staff/cases?type=disclosure", &token)

@@ -22,6 +22,10 @@ diesel::table! {
         phone -> Nullable<Text>,
         profile_completed_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
+        firm -> Nullable<Text>,
+        bar_number -> Nullable<Text>,
+        bar_jurisdiction -> Nullable<Text>,
+        represents -> Nullable<Text>,
     }
 }
 
@@ -35,6 +39,7 @@ diesel::table! {
         expires_at -> Timestamp,
         consumed_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
+        account_uid -> Nullable<Text>,
     }
 }
 
@@ -45,6 +50,7 @@ diesel::table! {
         kind -> Text,
         created_at -> Timestamp,
         expires_at -> Timestamp,
+        account_uid -> Nullable<Text>,
     }
 }
 
@@ -96,6 +102,14 @@ diesel::table! {
         paused_at -> Nullable<Timestamp>,
         resume_state -> Nullable<Text>,
         decision -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    court_filings (case_id) {
+        case_id -> Text,
+        account_uid -> Nullable<Text>,
+        case_key -> Text,
     }
 }
 
@@ -308,6 +322,7 @@ diesel::joinable!(cases -> requesters (requester_id));
 diesel::joinable!(case_targets -> cases (case_id));
 diesel::joinable!(documents -> cases (case_id));
 diesel::joinable!(messages -> cases (case_id));
+diesel::joinable!(court_filings -> cases (case_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     app_secrets,
@@ -334,5 +349,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     approvals,
     notes,
     preservations,
+    court_filings,
     freezes,
 );

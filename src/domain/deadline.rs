@@ -62,6 +62,7 @@ mod tests {
             ndo: Ndo::default(),
             deadline,
             summary: "s".into(),
+            court: None,
             emergency: None,
             freeze: None,
         }

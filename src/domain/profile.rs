@@ -3,7 +3,7 @@
 use isocountry::CountryCode;
 use serde::{Deserialize, Serialize};
 
-use super::vocab::AgencyFunction;
+use super::vocab::{AgencyFunction, CourtPath};
 use crate::error::FieldErrors;
 
 /// What the form or the API sent, as text.
@@ -142,6 +142,100 @@ impl AgencyProfileDraft {
     }
 }
 
+/// The legal representative's declaration on the court-order track, as text.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CourtProfileDraft {
+    pub name: String,
+    pub firm: String,
+    pub bar_number: String,
+    pub bar_jurisdiction: String,
+    pub represents: String,
+    pub phone: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CourtProfile {
+    pub name: String,
+    pub firm: Option<String>,
+    pub bar_number: Option<String>,
+    pub bar_jurisdiction: Option<String>,
+    pub represents: String,
+    pub phone: Option<Phone>,
+}
+
+fn optional(errors: &mut FieldErrors, field: &str, value: &str, max: usize) -> Option<String> {
+    let value = value.trim();
+    if value.chars().count() > max {
+        errors.add(field, format!("At most {max} characters."));
+    }
+    (!value.is_empty()).then(|| value.to_owned())
+}
+
+impl CourtProfileDraft {
+    /// A visitor declares firm, bar number and bar jurisdiction; a platform user, proven by the
+    /// account's e-mail of record, may leave them out (they may represent themselves).
+    pub fn validate(&self, path: CourtPath) -> Result<CourtProfile, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let name = required(&mut errors, "name", &self.name, "full name", 200);
+        let represents = required(
+            &mut errors,
+            "represents",
+            &self.represents,
+            "client (whom you represent)",
+            300,
+        );
+        let (firm, bar_number, bar_jurisdiction) = match path {
+            CourtPath::Visitor => (
+                Some(required(&mut errors, "firm", &self.firm, "firm", 300)),
+                Some(required(
+                    &mut errors,
+                    "bar_number",
+                    &self.bar_number,
+                    "bar number",
+                    100,
+                )),
+                Some(required(
+                    &mut errors,
+                    "bar_jurisdiction",
+                    &self.bar_jurisdiction,
+                    "bar jurisdiction",
+                    200,
+                )),
+            ),
+            CourtPath::User => (
+                optional(&mut errors, "firm", &self.firm, 300),
+                optional(&mut errors, "bar_number", &self.bar_number, 100),
+                optional(&mut errors, "bar_jurisdiction", &self.bar_jurisdiction, 200),
+            ),
+        };
+        let phone = match self.phone.trim() {
+            "" => None,
+            text => {
+                let phone = Phone::parse(text);
+                if phone.is_none() {
+                    errors.add(
+                        "phone",
+                        "Enter a phone number in international form, such as +33 1 23 45 67 89, or leave it empty.",
+                    );
+                }
+                phone
+            }
+        };
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(CourtProfile {
+            name,
+            firm,
+            bar_number,
+            bar_jurisdiction,
+            represents,
+            phone,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -182,6 +276,33 @@ mod tests {
         ] {
             assert!(errors.get(field).is_some(), "no error for {field}");
         }
+    }
+
+    #[test]
+    fn visitors_declare_their_bar_and_users_may_not() {
+        let errors = CourtProfileDraft::default()
+            .validate(CourtPath::Visitor)
+            .unwrap_err();
+        for field in [
+            "name",
+            "firm",
+            "bar_number",
+            "bar_jurisdiction",
+            "represents",
+        ] {
+            assert!(errors.get(field).is_some(), "no error for {field}");
+        }
+        assert!(errors.get("phone").is_none(), "the phone is optional");
+        let user = CourtProfileDraft {
+            name: "Ana Ruiz".into(),
+            represents: "Myself".into(),
+            phone: "+34 600 000 000".into(),
+            ..Default::default()
+        };
+        let profile = user.validate(CourtPath::User).unwrap();
+        assert_eq!(profile.bar_number, None);
+        assert_eq!(profile.phone.unwrap().as_str(), "+34600000000");
+        assert!(user.validate(CourtPath::Visitor).is_err());
     }
 
     #[test]

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::email::EmailAddress;
 use super::identifiers::{self, Verdict};
-use super::profile::Phone;
+use super::profile::{Country, Phone};
 use super::vocab::{
     Chain, DataCategory, InstrumentKind, RequestType, TargetKind, TargetRole, Track,
 };
@@ -31,7 +31,20 @@ pub struct RequestDraft {
     pub summary: String,
     pub emergency: Option<EmergencyDraft>,
     pub freeze: Option<FreezeDraft>,
-    pub court: Option<serde_json::Value>,
+    pub court: Option<CourtDraft>,
+    /// Optional: when given, it must be the track the requester signed in to.
+    pub track: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CourtDraft {
+    pub name: String,
+    pub country: String,
+    pub region: String,
+    pub case_number: String,
+    pub judge: String,
+    pub order_date: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -97,6 +110,33 @@ pub struct ValidRequest {
     pub summary: String,
     pub emergency: Option<Emergency>,
     pub freeze: Option<Freeze>,
+    pub court: Option<Court>,
+}
+
+/// The court that made the order (court-order track).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Court {
+    pub name: String,
+    /// ISO 3166-1 alpha-2.
+    pub country: String,
+    pub region: String,
+    pub case_number: String,
+    pub judge: String,
+    pub order_date: NaiveDate,
+}
+
+impl Court {
+    /// The key under which the same case is recognised again: the country and the case number
+    /// without spaces, in capitals (`FR:RG24/01234`).
+    pub fn case_key(&self) -> String {
+        let number: String = self
+            .case_number
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .flat_map(char::to_uppercase)
+            .collect();
+        format!("{}:{number}", self.country)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -222,9 +262,31 @@ impl RequestDraft {
                 ),
             );
         }
+        if let Some(claimed) = self.track.as_deref().map(str::trim) {
+            if claimed != track.as_str() {
+                c.errors.add(
+                    "track",
+                    format!(
+                        "You are signed in to the {} track; a request for the “{claimed}” track needs a sign-in on that track.",
+                        track.as_str()
+                    ),
+                );
+            }
+        }
         let emergency_type = request_type == Some(RequestType::EmergencyDisclosure);
 
-        let instrument = self.instrument(&mut c, emergency_type);
+        let court = self.court(&mut c, track);
+        // On the court track the order's case number, court and date stand for the instrument's.
+        let mut instrument = self.instrument(&mut c, emergency_type || track == Track::Court);
+        if let (Some(instrument), Some(court)) = (instrument.as_mut(), court.as_ref()) {
+            if instrument.reference.is_empty() {
+                instrument.reference = court.case_number.clone();
+            }
+            if instrument.issuing_authority.is_empty() {
+                instrument.issuing_authority = court.name.clone();
+            }
+            instrument.issued_on = instrument.issued_on.or(Some(court.order_date));
+        }
         let targets = self.targets(&mut c);
         let data_categories = self.categories(&mut c, request_type);
 
@@ -274,9 +336,76 @@ impl RequestDraft {
                 summary,
                 emergency,
                 freeze,
+                court,
             }),
             _ => Err(c.errors),
         }
+    }
+
+    fn court(&self, c: &mut Checker, track: Track) -> Option<Court> {
+        let blank = self.court.as_ref().is_none_or(|court| {
+            [
+                &court.name,
+                &court.country,
+                &court.region,
+                &court.case_number,
+                &court.judge,
+            ]
+            .iter()
+            .all(|f| f.trim().is_empty())
+                && court
+                    .order_date
+                    .as_deref()
+                    .is_none_or(|d| d.trim().is_empty())
+        });
+        if track == Track::Agency {
+            if !blank {
+                c.errors.add(
+                    "court",
+                    "Court details belong to the court-order track; describe your legal process under “instrument”.",
+                );
+            }
+            return None;
+        }
+        let draft = self.court.clone().unwrap_or_default();
+        let name = c.text(
+            "court.name",
+            &draft.name,
+            "Enter the name of the court.",
+            300,
+        );
+        let country = c.choice(
+            "court.country",
+            &draft.country,
+            |text| Country::parse(text).map(|country| country.code().to_owned()),
+            "Choose the court's country.",
+        );
+        let region = c.optional_text("court.region", &draft.region, 200);
+        let case_number = c.text(
+            "court.case_number",
+            &draft.case_number,
+            "Enter the court's case number.",
+            200,
+        );
+        let judge = c.text(
+            "court.judge",
+            &draft.judge,
+            "Enter the judge who made the order.",
+            200,
+        );
+        let order_date = c.date("court.order_date", &draft.order_date);
+        if order_date.is_none() && c.errors.get("court.order_date").is_none() {
+            c.errors
+                .add("court.order_date", "Enter the date of the order.");
+        }
+        Some(Court {
+            name,
+            country: country?,
+            region,
+            case_number,
+            judge,
+            order_date: order_date?,
+        })
     }
 
     fn instrument(&self, c: &mut Checker, emergency: bool) -> Option<Instrument> {

@@ -72,6 +72,14 @@ vocabulary!(
     }
 );
 
+vocabulary!(
+    /// How a legal representative proves who they are on the court-order track (DESIGN §1).
+    CourtPath {
+        User = "user": "Platform user",
+        Visitor = "visitor": "Visitor",
+    }
+);
+
 vocabulary!(RequestType {
     Disclosure = "disclosure": "Disclosure of records",
     Preservation = "preservation": "Preservation of records",
@@ -179,6 +187,17 @@ impl CaseState {
 
     pub fn open_names() -> Vec<&'static str> {
         CaseState::OPEN.iter().map(|s| s.as_str()).collect()
+    }
+}
+
+impl CourtPath {
+    /// How a sign-in came on `track`: nothing on the agency track; on the court track the user
+    /// path when the sign-in proved a platform account, else the visitor path.
+    pub fn of(track: Track, account_uid: Option<&str>) -> Option<CourtPath> {
+        (track == Track::Court).then_some(match account_uid {
+            Some(_) => CourtPath::User,
+            None => CourtPath::Visitor,
+        })
     }
 }
 

@@ -108,9 +108,9 @@ pub fn approvals_needed(kind: RequestType, to: CaseState) -> usize {
     }
 }
 
-/// Transitions that must say why.
-pub fn needs_reason(to: CaseState) -> bool {
-    matches!(to, Rejected | NeedsInfo | PartiallyApproved)
+/// Transitions that must say why. Support's escalation carries a note for the legal team.
+pub fn needs_reason(from: CaseState, to: CaseState) -> bool {
+    matches!(to, Rejected | NeedsInfo | PartiallyApproved) || (from, to) == (Triage, LegalQueue)
 }
 
 /// Every state a party could move a case to from `from` (for the buttons on a case page).
@@ -181,6 +181,8 @@ mod tests {
         assert_eq!(check(NeedsInfo, InReview, Party::Requester), Ok(()));
         assert!(check(LegalQueue, InReview, Party::Requester).is_err());
         assert_eq!(after_answer(Some(Triage)), Triage);
+        assert!(needs_reason(Triage, LegalQueue), "an escalation says why");
+        assert!(!needs_reason(InReview, LegalQueue));
         assert_eq!(after_answer(Some(InReview)), InReview);
     }
 

@@ -2,7 +2,9 @@
 
 pub mod agency;
 pub mod api;
+pub mod court;
 pub mod public;
+pub mod requester;
 pub mod staff;
 
 use rocket::http::Status;
@@ -12,7 +14,10 @@ use crate::error::AppError;
 
 /// Where a requester reads their case, whichever track it is on.
 pub fn requester_case_path(reference: &crate::domain::reference::CaseReference) -> String {
-    agency::case_path(reference)
+    match reference.track() {
+        crate::domain::vocab::Track::Agency => agency::case_path(reference),
+        crate::domain::vocab::Track::Court => court::case_path(reference),
+    }
 }
 
 /// What a failing guard had to say, for the catcher to show.

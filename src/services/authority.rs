@@ -9,45 +9,77 @@ use crate::db::models::case::{Case, TargetRow};
 use crate::db::models::document::Document;
 use crate::db::models::requester::Requester;
 use crate::db::models::{directory, registry};
-use crate::db::schema::cases;
+use crate::db::schema::{cases, court_filings};
 use crate::db::{write_tx, Db, DbConn};
-use crate::domain::authority::{self, Authority};
+use crate::domain::authority::{self, Authority, Representative};
 use crate::domain::clock;
 use crate::domain::email::EmailAddress;
 use crate::domain::policy::Policy;
 use crate::domain::registry::classify;
-use crate::domain::request::{Emergency, Freeze, Instrument, Ndo, Target, ValidRequest};
-use crate::domain::vocab::{CaseState, Chain, DataCategory, TargetKind, TargetRole, Track};
+use crate::domain::request::{Court, Emergency, Freeze, Instrument, Ndo, Target, ValidRequest};
+use crate::domain::vocab::{
+    CaseState, Chain, CourtPath, DataCategory, TargetKind, TargetRole, Track,
+};
 use crate::error::AppError;
 
-/// Evaluates `request` from `requester` with `documents` attached. `case_id` names the case
+/// Who files and from where: the requester, and on the court track's user path the platform
+/// account whose e-mail of record they proved.
+#[derive(Clone, Copy)]
+pub struct Filer<'a> {
+    pub requester: &'a Requester,
+    pub account_uid: Option<&'a str>,
+}
+
+impl Filer<'_> {
+    pub fn court_path(&self) -> Option<CourtPath> {
+        CourtPath::of(self.requester.track, self.account_uid)
+    }
+}
+
+/// Evaluates `request` from `filer` with `documents` attached. `case_id` names the case
 /// being re-checked, so that it is not its own duplicate.
 pub fn assess(
     conn: &mut DbConn,
     policy: &Policy,
     home_country: &str,
-    requester: &Requester,
+    filer: Filer<'_>,
     request: &ValidRequest,
     documents: usize,
     case_id: Option<&str>,
 ) -> Result<Authority, AppError> {
+    let requester = filer.requester;
     let email = EmailAddress::parse(&requester.email).map_err(AppError::internal)?;
     let domain = email.domain();
     let standing = classify(domain, &registry::facts(conn, domain)?);
     let states = CaseState::open_names();
-    let duplicates: Vec<String> =
-        if request.instrument.reference.is_empty() || requester.track != Track::Agency {
-            Vec::new()
-        } else {
-            cases::table
-                .filter(cases::instrument_reference.eq(&request.instrument.reference))
-                .filter(cases::agency_domain.eq(domain))
-                .filter(cases::state.eq_any(&states))
-                .filter(cases::id.ne(case_id.unwrap_or_default()))
-                .select(cases::reference)
-                .order(cases::reference)
-                .load(conn)?
-        };
+    let others = cases::table
+        .filter(cases::state.eq_any(&states))
+        .filter(cases::id.ne(case_id.unwrap_or_default().to_owned()))
+        .select(cases::reference)
+        .order(cases::reference)
+        .into_boxed();
+    let duplicates: Vec<String> = match (requester.track, &request.court) {
+        (Track::Court, Some(court)) => others
+            .filter(
+                cases::id.eq_any(
+                    court_filings::table
+                        .filter(court_filings::case_key.eq(court.case_key()))
+                        .select(court_filings::case_id),
+                ),
+            )
+            .load(conn)?,
+        (Track::Agency, _) if !request.instrument.reference.is_empty() => others
+            .filter(cases::instrument_reference.eq(request.instrument.reference.clone()))
+            .filter(cases::agency_domain.eq(domain.to_owned()))
+            .load(conn)?,
+        _ => Vec::new(),
+    };
+    let representative = filer.court_path().map(|path| Representative {
+        path,
+        account_uid: filer.account_uid,
+        bar_number: requester.bar_number.as_deref(),
+        bar_jurisdiction: requester.bar_jurisdiction.as_deref(),
+    });
     let found = request
         .targets
         .iter()
@@ -66,6 +98,7 @@ pub fn assess(
         today: clock::now().date(),
         duplicates: &duplicates,
         directory: &found,
+        representative,
     }))
 }
 
@@ -106,7 +139,18 @@ pub fn stored_request(case: &Case, targets: &[TargetRow]) -> ValidRequest {
         summary: case.summary.clone(),
         emergency: parse_json::<Emergency>(&case.emergency_details),
         freeze: parse_json::<Freeze>(&case.freeze_details),
+        court: parse_json::<Court>(&case.court_details),
     }
+}
+
+/// The platform account a court-track case was filed from (user path).
+pub fn account_of(conn: &mut DbConn, case_id: &str) -> QueryResult<Option<String>> {
+    Ok(court_filings::table
+        .find(case_id)
+        .select(court_filings::account_uid)
+        .first::<Option<String>>(conn)
+        .optional()?
+        .flatten())
 }
 
 fn parse_json<T: serde::de::DeserializeOwned>(text: &Option<String>) -> Option<T> {
@@ -131,7 +175,9 @@ pub async fn recheck(
             let targets = TargetRow::for_case(conn, &case.id)?;
             let documents = Document::for_case(conn, &case.id)?.len();
             let request = stored_request(&case, &targets);
-            let authority = assess(conn, &policy, &home_country, &requester, &request, documents, Some(&case.id))?;
+            let account_uid = account_of(conn, &case.id)?;
+            let filer = Filer { requester: &requester, account_uid: account_uid.as_deref() };
+            let authority = assess(conn, &policy, &home_country, filer, &request, documents, Some(&case.id))?;
             let checks = serde_json::to_string(&authority.checks).map_err(AppError::internal)?;
             if checks != case.authority_checks {
                 diesel::update(cases::table.find(&case.id))

@@ -99,6 +99,8 @@ pub struct CaseDetails {
     pub summary_text: String,
     pub emergency: Option<Value>,
     pub freeze: Option<Value>,
+    /// Court track: the court that made the order.
+    pub court: Option<Value>,
 }
 
 impl CaseDetails {
@@ -125,6 +127,7 @@ impl CaseDetails {
             summary_text: case.summary.clone(),
             emergency: parse(&case.emergency_details),
             freeze: parse(&case.freeze_details),
+            court: parse(&case.court_details),
         }
     }
 }

@@ -2,15 +2,17 @@
 //! the audit event and the receipt e-mail in one transaction. A refused request stores nothing.
 
 use chrono::Datelike;
+use diesel::prelude::*;
 use serde_json::json;
 
-use super::authority::assess;
+use super::authority::{assess, Filer};
 use super::limits::{self, SUBMIT_PER_REQUESTER};
 use crate::audit::{self, Actor};
 use crate::db::models::case::{Case, NewCase, TargetRow};
 use crate::db::models::document::Document;
 use crate::db::models::requester::Requester;
 use crate::db::models::{counter, new_id};
+use crate::db::schema::court_filings;
 use crate::db::{write_tx, Db};
 use crate::documents::{DocumentStore, StagedDocument};
 use crate::domain::authority::Authority;
@@ -125,11 +127,11 @@ impl Intake<'_> {
     /// 429); findings of the authority checks are in `Prepared::authority`.
     pub async fn prepare(
         &self,
-        requester: &Requester,
+        filer: Filer<'_>,
         draft: &RequestDraft,
         documents: Vec<StagedDocument>,
     ) -> Result<Prepared, Refused> {
-        match self.assess(requester, draft, &documents).await {
+        match self.assess(filer, draft, &documents).await {
             Ok((request, authority)) => Ok(Prepared {
                 request,
                 authority,
@@ -141,28 +143,40 @@ impl Intake<'_> {
 
     async fn assess(
         &self,
-        requester: &Requester,
+        filer: Filer<'_>,
         draft: &RequestDraft,
         documents: &[StagedDocument],
     ) -> Result<(ValidRequest, Authority), AppError> {
-        if !requester.has_profile() {
+        let requester = filer.requester;
+        if !requester.ready_to_file(filer.court_path()) {
             return Err(
-                AppError::forbidden("Complete your profile before filing a request.")
-                    .with_code("profile_required"),
+                AppError::forbidden(if requester.has_profile() {
+                    "Complete your declaration (firm, bar number and bar jurisdiction) before filing as a visitor."
+                } else {
+                    "Complete your profile before filing a request."
+                })
+                .with_code("profile_required"),
             );
         }
         limits::check(self.db, SUBMIT_PER_REQUESTER, &requester.id).await?;
         let request = check(requester.track, draft, documents)?;
-        let (policy, home, who, count) = (
+        let (policy, home, who, uid, count) = (
             self.policy.clone(),
             self.home_country.to_owned(),
             requester.clone(),
+            filer.account_uid.map(str::to_owned),
             documents.len(),
         );
         let checked = request.clone();
         let authority = self
             .db
-            .run(move |conn| assess(conn, &policy, &home, &who, &checked, count, None))
+            .run(move |conn| {
+                let filer = Filer {
+                    requester: &who,
+                    account_uid: uid.as_deref(),
+                };
+                assess(conn, &policy, &home, filer, &checked, count, None)
+            })
             .await?;
         Ok((request, authority))
     }
@@ -170,23 +184,25 @@ impl Intake<'_> {
     /// Files a request: prepare, then store whatever the checks found.
     pub async fn submit(
         &self,
-        requester: &Requester,
+        filer: Filer<'_>,
         draft: &RequestDraft,
         documents: Vec<StagedDocument>,
     ) -> Result<Submitted, AppError> {
         let prepared = self
-            .prepare(requester, draft, documents)
+            .prepare(filer, draft, documents)
             .await
             .map_err(|refused| refused.error)?;
-        self.commit(requester, prepared).await
+        self.commit(filer, prepared).await
     }
 
     /// Stores the case, its targets and documents, the audit event and the receipt, together.
     pub async fn commit(
         &self,
-        requester: &Requester,
+        filer: Filer<'_>,
         prepared: Prepared,
     ) -> Result<Submitted, AppError> {
+        let requester = filer.requester;
+        let account_uid = filer.account_uid.map(str::to_owned);
         let Prepared {
             request,
             authority,
@@ -217,6 +233,15 @@ impl Intake<'_> {
                     let case = new_case(&requester, &request, &reference, &domain, &authority, now, due_at)?;
                     let case_id = case.id.clone();
                     case.insert(conn)?;
+                    if let Some(court) = &request.court {
+                        diesel::insert_into(court_filings::table)
+                            .values((
+                                court_filings::case_id.eq(&case_id),
+                                court_filings::account_uid.eq(&account_uid),
+                                court_filings::case_key.eq(court.case_key()),
+                            ))
+                            .execute(conn)?;
+                    }
                     TargetRow::insert_all(conn, &target_rows(&case_id, &request))?;
                     let mut rows = Vec::with_capacity(documents.len());
                     for staged in &documents {
@@ -235,6 +260,7 @@ impl Intake<'_> {
                             "instrument": request.instrument.kind,
                             "documents": rows.iter().map(|d| json!({"id": d.id, "sha256": d.sha256, "size": d.size_bytes})).collect::<Vec<_>>(),
                             "authority_established": authority.established,
+                            "account": account_uid,
                         }),
                     )?;
                     let stored = Case::find_by_reference(conn, reference.as_str())?;
@@ -303,7 +329,7 @@ fn new_case(
         summary: request.summary.clone(),
         emergency_details: request.emergency.as_ref().map(|e| json(json!(e))),
         freeze_details: request.freeze.as_ref().map(|f| json(json!(f))),
-        court_details: None,
+        court_details: request.court.as_ref().map(|c| json(json!(c))),
         agency_domain: (requester.track == Track::Agency).then(|| domain.to_owned()),
         authority_established: authority.established,
         authority_checks: serde_json::to_string(&authority.checks).map_err(AppError::internal)?,

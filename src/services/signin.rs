@@ -7,14 +7,14 @@ use super::limits::{self, CODE_PER_EMAIL, CODE_PER_IP, VERIFY_PER_IP};
 use crate::audit::{self, Actor};
 use crate::crypto::{one_time_code, Pepper, Token};
 use crate::db::models::challenge::{LoginChallenge, NewLoginChallenge};
-use crate::db::models::registry;
 use crate::db::models::requester::Requester;
 use crate::db::models::session;
+use crate::db::models::{directory, registry};
 use crate::db::{write_tx, Db};
 use crate::domain::clock;
 use crate::domain::email::EmailAddress;
 use crate::domain::registry::{classify, DomainStanding};
-use crate::domain::vocab::Track;
+use crate::domain::vocab::{CourtPath, Track};
 use crate::error::AppError;
 use crate::mail::{Letter, Mailer};
 
@@ -31,6 +31,7 @@ pub struct SignedIn {
     pub token: Token,
     pub expires_at: NaiveDateTime,
     pub requester: Requester,
+    pub account_uid: Option<String>,
 }
 
 /// Refuses addresses that can never file on `track`.
@@ -68,15 +69,34 @@ pub async fn admissible(
     Ok(standing)
 }
 
-/// Sends a one-time code to `email`.
+/// Where a sign-in is headed: the agency track, or the court track by one of its two paths.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Entry {
+    Agency,
+    Court(CourtPath),
+}
+
+impl Entry {
+    pub fn track(self) -> Track {
+        match self {
+            Entry::Agency => Track::Agency,
+            Entry::Court(_) => Track::Court,
+        }
+    }
+}
+
+/// Sends a one-time code to `email`. On the court track's user path the code goes only to the
+/// e-mail of record of a platform account; any other address gets a letter saying so instead,
+/// and the answer here is the same either way, so that nobody learns from it who has an account.
 pub async fn send_code(
     db: &Db,
     mailer: &Mailer,
     pepper: &Pepper,
-    track: Track,
+    entry: Entry,
     email: EmailAddress,
     client: &str,
 ) -> Result<CodeSent, AppError> {
+    let track = entry.track();
     admissible(db, track, &email).await?;
     limits::check(db, CODE_PER_IP, client).await?;
     limits::check(db, CODE_PER_EMAIL, email.as_str()).await?;
@@ -90,6 +110,11 @@ pub async fn send_code(
     let mailer = mailer.clone();
     db.run(move |conn| {
         write_tx(conn, |conn| {
+            let account = match entry {
+                Entry::Court(CourtPath::User) => Some(directory::account_by_email(conn, email.as_str())?),
+                _ => None,
+            };
+            let account_uid = account.clone().flatten();
             NewLoginChallenge {
                 id: &challenge_id,
                 track: track.as_str(),
@@ -98,10 +123,18 @@ pub async fn send_code(
                 attempts: 0,
                 expires_at,
                 created_at: now,
+                account_uid: account_uid.as_deref(),
             }
             .insert(conn)?;
-            mailer.queue(conn, Letter { template: "code", to: email.as_str(), context: &json!({ "code": code, "minutes": CODE_TTL.num_minutes() }) })?;
-            audit::record(conn, &Actor::System, None, "signin.code_sent", json!({ "track": track, "domain": email.domain(), "challenge": &challenge_id[..16] }))?;
+            let path = match entry { Entry::Court(path) => Some(path), Entry::Agency => None };
+            if account == Some(None) {
+                // No account has this e-mail of record: the code is never sent, so the challenge can never be met.
+                mailer.queue(conn, Letter { template: "no_account", to: email.as_str(), context: &json!({ "email": email.as_str() }) })?;
+                audit::record(conn, &Actor::System, None, "signin.no_account", json!({ "track": track, "path": path, "domain": email.domain(), "challenge": &challenge_id[..16] }))?;
+            } else {
+                mailer.queue(conn, Letter { template: "code", to: email.as_str(), context: &json!({ "code": code, "minutes": CODE_TTL.num_minutes() }) })?;
+                audit::record(conn, &Actor::System, None, "signin.code_sent", json!({ "track": track, "path": path, "domain": email.domain(), "challenge": &challenge_id[..16] }))?;
+            }
             Ok(())
         })
     })
@@ -182,6 +215,7 @@ pub async fn verify_code(
                 &token.hash(),
                 &requester.id,
                 session_kind,
+                found.account_uid.as_deref(),
                 now,
                 expires_at,
             )?;
@@ -190,12 +224,13 @@ pub async fn verify_code(
                 &Actor::Requester(requester.id.clone()),
                 None,
                 "signin",
-                json!({ "track": track, "via": session_kind }),
+                json!({ "track": track, "via": session_kind, "account": found.account_uid }),
             )?;
             Ok(SignedIn {
                 token,
                 expires_at,
                 requester,
+                account_uid: found.account_uid.clone(),
             })
         })
     })

@@ -26,6 +26,8 @@ pub const AT_RISK: TimeDelta = TimeDelta::hours(48);
 #[derive(Debug, Clone, Default)]
 pub struct QueueFilter {
     pub state: Option<CaseState>,
+    /// The states shown when no state is asked for (empty: every open state).
+    pub default_states: Vec<CaseState>,
     pub track: Option<Track>,
     pub request_type: Option<RequestType>,
     pub overdue: bool,
@@ -59,10 +61,15 @@ pub async fn queue(db: &Db, filter: QueueFilter) -> Result<Queue, AppError> {
     db.run(move |conn| {
         let now = clock::now();
         let mut query = cases::table.into_boxed();
-        query = match filter.state {
-            Some(state) => query.filter(cases::state.eq(state.as_str())),
-            None => query.filter(cases::state.eq_any(CaseState::open_names())),
+        let states: Vec<CaseState> = match filter.state {
+            Some(state) => vec![state],
+            None if filter.default_states.is_empty() => CaseState::OPEN.to_vec(),
+            None => filter.default_states.clone(),
         };
+        let names: Vec<&str> = states.iter().map(|s| s.as_str()).collect();
+        query = query.filter(cases::state.eq_any(names));
+        // Support triage works oldest first; the legal queue by urgency and due date.
+        let oldest_first = states == [CaseState::Triage];
         if let Some(track) = filter.track {
             query = query.filter(cases::track.eq(track.as_str()));
         }
@@ -92,14 +99,18 @@ pub async fn queue(db: &Db, filter: QueueFilter) -> Result<Queue, AppError> {
                     .or(cases::id.eq_any(by_target)),
             );
         }
-        let rows: Vec<Case> = query
-            .order((
+        query = if oldest_first {
+            query.order((cases::created_at.asc(), cases::reference.asc()))
+        } else {
+            query.order((
                 cases::request_type
                     .eq(RequestType::EmergencyDisclosure.as_str())
                     .desc(),
                 cases::due_at.asc(),
                 cases::reference.asc(),
             ))
+        };
+        let rows: Vec<Case> = query
             .limit(PAGE_SIZE + 1)
             .offset(filter.page.max(0) * PAGE_SIZE)
             .select(Case::as_select())
@@ -157,6 +168,47 @@ pub struct StaffCaseView {
     pub frozen_accounts: Option<Vec<String>>,
 }
 
+/// The case `reference` as a member of staff with `role` may see it. Support works the
+/// court-order track only (agency requests go straight to the legal team); any other case is
+/// "not found" to them, so that references cannot be probed.
+pub fn visible_case(conn: &mut DbConn, reference: &str, role: Role) -> Result<Case, AppError> {
+    let case = Case::find_by_reference(conn, reference)?;
+    if role < Role::Legal && case.track != Track::Court {
+        return Err(AppError::not_found());
+    }
+    Ok(case)
+}
+
+/// Open cases per track and in triage, for the queue's tabs.
+pub async fn counts(db: &Db, role: Role) -> Result<Value, AppError> {
+    db.run(move |conn| {
+        let open =
+            |conn: &mut DbConn, track: Track, states: Vec<&'static str>| -> QueryResult<i64> {
+                cases::table
+                    .filter(cases::track.eq(track.as_str()))
+                    .filter(cases::state.eq_any(states))
+                    .count()
+                    .get_result(conn)
+            };
+        let legal: Vec<&str> = CaseState::OPEN
+            .iter()
+            .filter(|s| **s != CaseState::Triage)
+            .map(|s| s.as_str())
+            .collect();
+        let triage = open(conn, Track::Court, vec![CaseState::Triage.as_str()])?;
+        Ok(if role < Role::Legal {
+            serde_json::json!({ "triage": triage })
+        } else {
+            serde_json::json!({
+                "triage": triage,
+                "agency": open(conn, Track::Agency, legal.clone())?,
+                "court": open(conn, Track::Court, legal)?,
+            })
+        })
+    })
+    .await
+}
+
 /// The whole case as `viewer` sees it (their role decides which actions are offered).
 pub async fn find(db: &Db, reference: &str, viewer: Role) -> Result<StaffCaseView, AppError> {
     let reference = reference.to_owned();
@@ -164,7 +216,7 @@ pub async fn find(db: &Db, reference: &str, viewer: Role) -> Result<StaffCaseVie
 }
 
 fn view(conn: &mut DbConn, reference: &str, viewer: Role) -> Result<StaffCaseView, AppError> {
-    let case = Case::find_by_reference(conn, reference)?;
+    let case = visible_case(conn, reference, viewer)?;
     let requester = Requester::find(conn, &case.requester_id)?;
     let targets = TargetRow::for_case(conn, &case.id)?;
     let documents = Document::for_case(conn, &case.id)?;
@@ -192,7 +244,7 @@ fn view(conn: &mut DbConn, reference: &str, viewer: Role) -> Result<StaffCaseVie
     let actions: Vec<Value> = workflow::allowed_targets(case.state, Party::Staff(viewer))
         .into_iter()
         .filter(|to| *to != CaseState::Withdrawn)
-        .map(|to| serde_json::json!({ "to": to.as_str(), "label": to.label(), "needs_reason": workflow::needs_reason(to) }))
+        .map(|to| serde_json::json!({ "to": to.as_str(), "label": to.label(), "needs_reason": workflow::needs_reason(case.state, to) }))
         .collect();
     let reviewers: Vec<Value> = staff_names
         .values()
@@ -204,7 +256,9 @@ fn view(conn: &mut DbConn, reference: &str, viewer: Role) -> Result<StaffCaseVie
         requester: serde_json::json!({
             "email": requester.email, "name": requester.name, "title": requester.title, "badge_number": requester.badge_number,
             "agency_name": requester.agency_name, "agency_function": requester.agency_function, "country": requester.country,
-            "phone": requester.phone,
+            "phone": requester.phone, "firm": requester.firm, "bar_number": requester.bar_number,
+            "bar_jurisdiction": requester.bar_jurisdiction, "represents": requester.represents,
+            "account_uid": super::authority::account_of(conn, &case.id)?,
         }),
         agency_domain: case.agency_domain.clone(),
         authority: serde_json::json!({ "established": case.authority_established, "checks": checks }),
@@ -253,14 +307,15 @@ pub async fn view_document(
     reference: &str,
     document_id: &str,
 ) -> Result<Document, AppError> {
-    let (staff_id, reference, document_id) = (
+    let (staff_id, role, reference, document_id) = (
         staff.id.clone(),
+        staff.role,
         reference.to_owned(),
         document_id.to_owned(),
     );
     db.run(move |conn| {
         crate::db::write_tx(conn, |conn| {
-            let case = Case::find_by_reference(conn, &reference)?;
+            let case = visible_case(conn, &reference, role)?;
             let document = Document::for_case(conn, &case.id)?
                 .into_iter()
                 .find(|d| d.id == document_id)

@@ -15,7 +15,7 @@ use crate::db::schema::{approvals, cases, messages, notes};
 use crate::db::{is_unique_violation, write_tx, DbConn};
 use crate::domain::clock;
 use crate::domain::reference::CaseReference;
-use crate::domain::vocab::{CaseState, DataCategory, RequestType};
+use crate::domain::vocab::{CaseState, DataCategory, RequestType, Track};
 use crate::domain::workflow::{self, Party, Refusal};
 use crate::error::{AppError, FieldErrors};
 use crate::mail::{Letter, Mailer};
@@ -100,7 +100,7 @@ pub fn transition(
     workflow::check(from, to, mover.party).map_err(refusal)?;
     let reason = request.reason.trim().to_owned();
     let mut errors = FieldErrors::default();
-    if workflow::needs_reason(to) && reason.is_empty() {
+    if workflow::needs_reason(from, to) && reason.is_empty() {
         errors.add(
             "reason",
             "Say why: the requester and the audit trail will read it.",
@@ -206,7 +206,23 @@ pub fn transition(
         );
     }
     if to == CaseState::NeedsInfo {
-        insert_message(conn, &case.id, "Legal team", &reason, now)?;
+        let author = if from == CaseState::Triage {
+            "Support"
+        } else {
+            "Legal team"
+        };
+        insert_message(conn, &case.id, author, &reason, now)?;
+    }
+    if let (CaseState::Triage, CaseState::LegalQueue, Some(staff_id)) = (from, to, &mover.staff_id)
+    {
+        // The escalation's note is for the legal team, never for the requester.
+        insert_note(
+            conn,
+            &case.id,
+            staff_id,
+            &format!("Escalated from triage: {reason}"),
+            now,
+        )?;
     }
     audit::record(
         conn,
@@ -215,14 +231,12 @@ pub fn transition(
         "case.transition",
         json!({ "from": from, "to": to, "reason": reason }),
     )?;
-    notify(
-        conn,
-        mailer,
-        links,
-        case,
-        to,
-        (to == CaseState::NeedsInfo).then_some(reason.as_str()),
-    )?;
+    // On the court track support's question and refusal are written to the representative, who
+    // is no investigation's subject; on the agency track the e-mail stays bare (NDOs, leaks).
+    let detail = (case.track == Track::Court
+        && matches!(to, CaseState::NeedsInfo | CaseState::Rejected))
+    .then_some(reason.as_str());
+    notify(conn, mailer, links, case, to, detail)?;
     Ok(Moved::To(to))
 }
 
@@ -289,15 +303,15 @@ fn insert_message(
         .execute(conn)
 }
 
-/// Tells the requester the case moved. The e-mail holds the reference, the new state and a link;
-/// a question from the legal team is for the case page, not the e-mail.
+/// Tells the requester the case moved. The e-mail holds the reference, the new state and a link,
+/// and `detail` (a question or a reason) only where the track allows it.
 fn notify(
     conn: &mut DbConn,
     mailer: &Mailer,
     links: &Links,
     case: &Case,
     to: CaseState,
-    _question: Option<&str>,
+    detail: Option<&str>,
 ) -> Result<(), AppError> {
     let requester = Requester::find(conn, &case.requester_id)?;
     let reference = CaseReference::parse(&case.reference)
@@ -311,10 +325,30 @@ fn notify(
                 "reference": case.reference,
                 "state": to.label(),
                 "needs_info": to == CaseState::NeedsInfo,
+                "team": match case.track { Track::Agency => "legal team", Track::Court => "platform's support and legal team" },
+                "detail": detail,
                 "link": format!("{}{}", links.public_url.trim_end_matches('/'), (links.case_path)(&reference)),
             }),
         },
     )
+}
+
+fn insert_note(
+    conn: &mut DbConn,
+    case_id: &str,
+    staff_id: &str,
+    body: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::insert_into(notes::table)
+        .values((
+            notes::id.eq(new_id()),
+            notes::case_id.eq(case_id),
+            notes::staff_id.eq(staff_id),
+            notes::body.eq(body),
+            notes::created_at.eq(now),
+        ))
+        .execute(conn)
 }
 
 /// An internal note: never shown to the requester.
@@ -328,15 +362,7 @@ pub fn add_note(conn: &mut DbConn, case: &Case, staff: &Staff, body: &str) -> Re
     }
     let now = clock::now();
     write_tx(conn, |conn| {
-        diesel::insert_into(notes::table)
-            .values((
-                notes::id.eq(new_id()),
-                notes::case_id.eq(&case.id),
-                notes::staff_id.eq(&staff.id),
-                notes::body.eq(body),
-                notes::created_at.eq(now),
-            ))
-            .execute(conn)?;
+        insert_note(conn, &case.id, &staff.id, body, now)?;
         audit::record(
             conn,
             &Actor::Staff(staff.id.clone()),
@@ -431,16 +457,17 @@ impl Workflow<'_> {
         reference: &str,
         request: TransitionRequest,
     ) -> Result<Moved, AppError> {
-        let (mailer, links, mover, reference) = (
+        let (mailer, links, mover, reference, role) = (
             self.mailer.clone(),
             self.links.clone(),
             Mover::staff(staff),
             reference.to_owned(),
+            staff.role,
         );
         self.db
             .run(move |conn| {
                 write_tx(conn, |conn| {
-                    let case = Case::find_by_reference(conn, &reference)?;
+                    let case = super::staff_cases::visible_case(conn, &reference, role)?;
                     transition(conn, &mailer, &links, &case, &mover, &request)
                 })
             })
@@ -555,7 +582,7 @@ impl Workflow<'_> {
         let (staff, reference, body) = (staff.clone(), reference.to_owned(), body.to_owned());
         self.db
             .run(move |conn| {
-                let case = Case::find_by_reference(conn, &reference)?;
+                let case = super::staff_cases::visible_case(conn, &reference, staff.role)?;
                 add_note(conn, &case, &staff, &body)
             })
             .await

@@ -219,7 +219,7 @@ impl TestApp {
     /// The code from the newest sign-in e-mail to `email`.
     pub async fn code_for(&self, email: &str) -> String {
         let mail = self
-            .mail_to(email)
+            .mail_to(&email.to_lowercase())
             .await
             .into_iter()
             .rev()
@@ -409,8 +409,16 @@ pub fn multipart(parts: &[Part]) -> (ContentType, Vec<u8>) {
 }
 
 fn parse_eml(raw: &str) -> Mail {
+    // Long headers are folded onto continuation lines that start with white space.
+    let unfolded = raw
+        .split("\r\n\r\n")
+        .next()
+        .unwrap_or_default()
+        .replace("\r\n ", " ")
+        .replace("\r\n\t", " ");
     let header = |name: &str| {
-        raw.lines()
+        unfolded
+            .lines()
             .find_map(|line| line.strip_prefix(&format!("{name}: ")))
             .unwrap_or_default()
             .to_owned()
@@ -522,5 +530,76 @@ impl TestApp {
             account.email
         );
         csrf
+    }
+}
+
+/// A freeze under a freezing order of a US court, on the court-order track.
+pub fn freeze_order_request() -> Value {
+    json!({
+        "type": "freeze",
+        "instrument": {"kind": "freezing_order"},
+        "targets": [{"kind": "wallet_address", "chain": "eth", "value": "0x52908400098527886E0F7030069857D2E4169EE7", "role": "subject"}],
+        "data_categories": ["balances_wallets"],
+        "summary": "Our client's funds were moved to this wallet; the court froze them pending trial.",
+        "freeze": {"assets": [{"asset": "ETH", "amount": "all"}], "reason": "Proceeds of the fraud found by the court."},
+        "court": {"name": "Superior Court of California, County of San Francisco", "country": "US", "region": "California",
+                  "case_number": "CGC-26-612345", "judge": "Hon. R. Alvarez", "order_date": "2026-11-02"}
+    })
+}
+
+/// A representative's declaration, complete for a visitor.
+pub fn court_profile() -> Value {
+    json!({
+        "name": "Maria Lopez", "firm": "Lopez & Partners LLP", "bar_number": "CA-298811",
+        "bar_jurisdiction": "California", "represents": "Acme Holdings Inc.", "phone": "+1 415 555 0199"
+    })
+}
+
+impl TestApp {
+    /// An account of the platform's directory.
+    pub fn add_account(&self, uid: &str, email: &str) {
+        self.sql(&format!(
+            "INSERT INTO accounts (uid, email, phone, name, country, status, updated_at) \
+             VALUES ('{uid}', '{email}', NULL, 'Account Holder', 'US', 'active', '2026-11-01 00:00:00')"
+        ));
+    }
+
+    /// Signs in on the court-order track through the API (`path`: user or visitor).
+    pub async fn court_sign_in(&self, email: &str, path: &str) -> String {
+        let response = self
+            .post_json(
+                "/api/v1/auth/email",
+                json!({ "email": email, "track": "court", "path": path }),
+                None,
+            )
+            .await;
+        assert_eq!(response.status(), Status::Accepted);
+        let challenge: Value = response.into_json().await.expect("json");
+        let code = self.code_for(email).await;
+        let response = self
+            .post_json(
+                "/api/v1/auth/verify",
+                json!({ "challenge": challenge["challenge"], "code": code }),
+                None,
+            )
+            .await;
+        assert_eq!(response.status(), Status::Ok);
+        let body: Value = response.into_json().await.expect("json");
+        body["token"].as_str().expect("token").to_owned()
+    }
+
+    /// A signed-in legal representative with a complete declaration.
+    pub async fn representative(&self, email: &str, path: &str) -> String {
+        let token = self.court_sign_in(email, path).await;
+        let response = self
+            .client
+            .put("/api/v1/profile")
+            .header(ContentType::JSON)
+            .header(Header::new("Authorization", format!("Bearer {token}")))
+            .body(court_profile().to_string())
+            .dispatch()
+            .await;
+        assert_eq!(response.status(), Status::Ok);
+        token
     }
 }

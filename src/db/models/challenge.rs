@@ -15,6 +15,7 @@ pub struct LoginChallenge {
     pub expires_at: NaiveDateTime,
     pub consumed_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
+    pub account_uid: Option<String>,
 }
 
 #[derive(Insertable)]
@@ -27,6 +28,7 @@ pub struct NewLoginChallenge<'a> {
     pub attempts: i32,
     pub expires_at: NaiveDateTime,
     pub created_at: NaiveDateTime,
+    pub account_uid: Option<&'a str>,
 }
 
 impl NewLoginChallenge<'_> {

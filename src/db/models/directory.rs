@@ -41,6 +41,16 @@ pub fn lookup(conn: &mut DbConn, target: &Target) -> QueryResult<Option<Option<S
     Ok(Some(found))
 }
 
+/// The account whose e-mail of record is `email` (already normalised), if any.
+pub fn account_by_email(conn: &mut DbConn, email: &str) -> QueryResult<Option<String>> {
+    accounts::table
+        .filter(accounts::email.eq(email))
+        .select(accounts::uid)
+        .order(accounts::uid)
+        .first(conn)
+        .optional()
+}
+
 /// e-mail, phone, name, country, status: what an import compares.
 type AccountFields = (
     Option<String>,

@@ -5,8 +5,8 @@ use crate::db::schema::requesters;
 use crate::db::{is_unique_violation, DbConn};
 use crate::domain::clock;
 use crate::domain::email::EmailAddress;
-use crate::domain::profile::AgencyProfile;
-use crate::domain::vocab::Track;
+use crate::domain::profile::{AgencyProfile, CourtProfile};
+use crate::domain::vocab::{CourtPath, Track};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = requesters)]
@@ -24,11 +24,24 @@ pub struct Requester {
     pub phone: Option<String>,
     pub profile_completed_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
+    pub firm: Option<String>,
+    pub bar_number: Option<String>,
+    pub bar_jurisdiction: Option<String>,
+    pub represents: Option<String>,
 }
 
 impl Requester {
     pub fn has_profile(&self) -> bool {
         self.profile_completed_at.is_some()
+    }
+
+    /// Whether the profile holds what filing on `path` needs: a visitor has declared their bar.
+    pub fn ready_to_file(&self, path: Option<CourtPath>) -> bool {
+        self.has_profile()
+            && (path != Some(CourtPath::Visitor)
+                || (self.bar_number.is_some()
+                    && self.bar_jurisdiction.is_some()
+                    && self.firm.is_some()))
     }
 
     pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Requester> {
@@ -84,6 +97,24 @@ impl Requester {
                 requesters::agency_function.eq(profile.agency_function.as_str()),
                 requesters::country.eq(profile.country.code()),
                 requesters::phone.eq(profile.phone.as_str()),
+                requesters::profile_completed_at.eq(clock::now()),
+            ))
+            .execute(conn)
+    }
+
+    pub fn save_court_profile(
+        conn: &mut DbConn,
+        id: &str,
+        profile: &CourtProfile,
+    ) -> QueryResult<usize> {
+        diesel::update(requesters::table.find(id))
+            .set((
+                requesters::name.eq(&profile.name),
+                requesters::firm.eq(&profile.firm),
+                requesters::bar_number.eq(&profile.bar_number),
+                requesters::bar_jurisdiction.eq(&profile.bar_jurisdiction),
+                requesters::represents.eq(&profile.represents),
+                requesters::phone.eq(profile.phone.as_ref().map(|p| p.as_str())),
                 requesters::profile_completed_at.eq(clock::now()),
             ))
             .execute(conn)

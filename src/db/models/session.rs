@@ -11,6 +11,7 @@ pub fn create(
     token: &HashedToken,
     requester_id: &str,
     kind: &str,
+    account_uid: Option<&str>,
     now: NaiveDateTime,
     expires_at: NaiveDateTime,
 ) -> QueryResult<usize> {
@@ -19,23 +20,25 @@ pub fn create(
             sessions::token_hash.eq(&token.0),
             sessions::requester_id.eq(requester_id),
             sessions::kind.eq(kind),
+            sessions::account_uid.eq(account_uid),
             sessions::created_at.eq(now),
             sessions::expires_at.eq(expires_at),
         ))
         .execute(conn)
 }
 
-/// The requester a live session token belongs to.
+/// The requester a live session token belongs to, with the platform account the sign-in proved
+/// (court track, user path).
 pub fn requester(
     conn: &mut DbConn,
     token: &HashedToken,
     now: NaiveDateTime,
-) -> QueryResult<Option<Requester>> {
+) -> QueryResult<Option<(Requester, Option<String>)>> {
     sessions::table
         .inner_join(requesters::table)
         .filter(sessions::token_hash.eq(&token.0))
         .filter(sessions::expires_at.gt(now))
-        .select(Requester::as_select())
+        .select((Requester::as_select(), sessions::account_uid))
         .first(conn)
         .optional()
 }

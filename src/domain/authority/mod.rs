@@ -9,7 +9,7 @@ use super::identifiers::{self, Verdict};
 use super::policy::{Access, Policy};
 use super::registry::DomainStanding;
 use super::request::{Target, ValidRequest};
-use super::vocab::{InstrumentKind, RequestType, Track};
+use super::vocab::{CourtPath, InstrumentKind, RequestType, Track};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -94,24 +94,40 @@ pub struct Facts<'a> {
     pub country: Option<&'a str>,
     pub documents: usize,
     pub today: NaiveDate,
-    /// Open cases with the same instrument reference from the same agency.
+    /// Open cases with the same instrument reference from the same agency (agency track), or
+    /// with the same court case number (court track).
     pub duplicates: &'a [String],
+    /// Court track: how the representative signed in, and the account on the user path.
+    pub representative: Option<Representative<'a>>,
     /// Per target: the directory's answer (`Some(uid)`, `None` not found), or no answer.
     pub directory: &'a [Option<Option<String>>],
+}
+
+/// Who files on the court-order track.
+#[derive(Debug, Clone, Copy)]
+pub struct Representative<'a> {
+    pub path: CourtPath,
+    pub account_uid: Option<&'a str>,
+    pub bar_number: Option<&'a str>,
+    pub bar_jurisdiction: Option<&'a str>,
 }
 
 pub fn evaluate(facts: &Facts<'_>) -> Authority {
     let request = facts.request;
     let mut checks = vec![email_verified(facts)];
-    if facts.track == Track::Agency {
-        checks.push(domain_recognised(facts));
-        checks.push(free_mail(facts));
+    match facts.track {
+        Track::Agency => {
+            checks.push(domain_recognised(facts));
+            checks.push(free_mail(facts));
+        }
+        Track::Court => checks.push(representative_identified(facts)),
     }
     checks.push(instrument_fits_track(facts));
     checks.push(instrument_scope(facts));
-    if facts.track == Track::Agency {
-        checks.push(jurisdiction(facts));
-    }
+    checks.push(match facts.track {
+        Track::Agency => jurisdiction(facts),
+        Track::Court => court_jurisdiction(facts),
+    });
     checks.push(legal_process(facts));
     checks.push(instrument_dates(facts));
     if request.request_type == RequestType::EmergencyDisclosure {
@@ -201,6 +217,66 @@ fn domain_recognised(facts: &Facts<'_>) -> Check {
             Outcome::Fail,
             format!("{} is not a recognised government domain; a legal admin must verify the agency before disclosure.", facts.domain),
         ),
+    }
+}
+
+fn representative_identified(facts: &Facts<'_>) -> Check {
+    const CODE: &str = "representative_identified";
+    match facts.representative {
+        Some(Representative {
+            path: CourtPath::User,
+            account_uid: Some(uid),
+            ..
+        }) => Check::new(
+            CODE,
+            Outcome::Pass,
+            format!("The representative signed in with the e-mail of record of platform account {uid}."),
+        ),
+        Some(Representative {
+            path: CourtPath::Visitor,
+            bar_number: Some(number),
+            bar_jurisdiction: Some(jurisdiction),
+            ..
+        }) => Check::new(
+            CODE,
+            Outcome::Warn,
+            format!("A visitor declared bar number {number} ({jurisdiction}); the declaration is not verified: check it with the bar before acting on the order."),
+        ),
+        _ => Check::new(
+            CODE,
+            Outcome::Fail,
+            "The representative is neither signed in as a platform user nor has declared a bar number and jurisdiction.",
+        ),
+    }
+}
+
+fn court_jurisdiction(facts: &Facts<'_>) -> Check {
+    const CODE: &str = "jurisdiction_fits_instrument";
+    let Some(court) = &facts.request.court else {
+        return Check::new(
+            CODE,
+            Outcome::Fail,
+            "The court that made the order is not named.",
+        );
+    };
+    if court.country.eq_ignore_ascii_case(facts.home_country) {
+        Check::new(
+            CODE,
+            Outcome::Pass,
+            format!(
+                "The order comes from a court in {}, the platform's home jurisdiction.",
+                court.country
+            ),
+        )
+    } else {
+        Check::new(
+            CODE,
+            Outcome::Warn,
+            format!(
+                "The order comes from a court in {}; the platform, in {}, may need it recognised by a court of {} (or served through an MLAT) before acting on it.",
+                court.country, facts.home_country, facts.home_country
+            ),
+        )
     }
 }
 
@@ -519,18 +595,34 @@ fn targets_found(facts: &Facts<'_>) -> Check {
 }
 
 fn duplicate(facts: &Facts<'_>) -> Check {
-    let check = match facts.duplicates {
-        [] => Check::new(
+    let court = facts.request.court.as_ref();
+    let check = match (facts.duplicates, court) {
+        ([], None) => Check::new(
             "duplicate_request",
             Outcome::Pass,
             "No open case carries the same instrument reference from this agency.",
         ),
-        open => Check::new(
+        ([], Some(_)) => Check::new(
+            "duplicate_request",
+            Outcome::Pass,
+            "No open case carries the same court case number.",
+        ),
+        (open, None) => Check::new(
             "duplicate_request",
             Outcome::Warn,
             format!(
                 "The same instrument reference {} is already open as {}.",
                 facts.request.instrument.reference,
+                open.join(", ")
+            ),
+        ),
+        (open, Some(court)) => Check::new(
+            "duplicate_request",
+            Outcome::Warn,
+            format!(
+                "Court case {} ({}) is already open as {}.",
+                court.case_number,
+                court.country,
                 open.join(", ")
             ),
         ),

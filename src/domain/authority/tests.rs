@@ -1,7 +1,7 @@
 use chrono::NaiveDate;
 
 use super::*;
-use crate::domain::request::{Emergency, Freeze, Instrument, Ndo, Target};
+use crate::domain::request::{Court, Emergency, Freeze, Instrument, Ndo, Target};
 use crate::domain::vocab::{Chain, DataCategory, TargetKind, TargetRole};
 
 fn today() -> NaiveDate {
@@ -36,6 +36,18 @@ fn request(
         summary: "s".into(),
         emergency: None,
         freeze: None,
+        court: None,
+    }
+}
+
+fn us_court() -> Court {
+    Court {
+        name: "Superior Court of California, County of San Francisco".into(),
+        country: "US".into(),
+        region: "California".into(),
+        case_number: "CGC-26-612345".into(),
+        judge: "Hon. R. Alvarez".into(),
+        order_date: NaiveDate::from_ymd_opt(2026, 11, 2).unwrap(),
     }
 }
 
@@ -46,6 +58,7 @@ struct Case {
     documents: usize,
     duplicates: Vec<String>,
     directory: Vec<Option<Option<String>>>,
+    representative: Option<Representative<'static>>,
 }
 
 impl Default for Case {
@@ -60,12 +73,24 @@ impl Default for Case {
             documents: 1,
             duplicates: vec![],
             directory: vec![Some(Some("U1".into()))],
+            representative: Some(Representative {
+                path: CourtPath::User,
+                account_uid: Some("U9"),
+                bar_number: None,
+                bar_jurisdiction: None,
+            }),
         }
     }
 }
 
 fn run(case: &Case, request: &ValidRequest) -> Authority {
     let policy = Policy::default_policy();
+    // A court-track request always names its court.
+    let mut request = request.clone();
+    if case.track == Track::Court && request.court.is_none() {
+        request.court = Some(us_court());
+    }
+    let request = &request;
     evaluate(&Facts {
         policy: &policy,
         home_country: "US",
@@ -79,6 +104,7 @@ fn run(case: &Case, request: &ValidRequest) -> Authority {
         today: today(),
         duplicates: &case.duplicates,
         directory: &case.directory,
+        representative: case.representative,
     })
 }
 
@@ -389,5 +415,106 @@ fn emergencies_need_the_attestation_and_deadlines_must_be_feasible() {
     assert_eq!(
         check(&without_document, "freeze_has_order").message,
         "Attach the freezing order itself."
+    );
+}
+
+#[test]
+fn court_track_names_the_representative_and_the_court() {
+    let court = Case {
+        track: Track::Court,
+        ..Case::default()
+    };
+    let disclosure = request(
+        RequestType::Disclosure,
+        InstrumentKind::CourtOrder,
+        &[DataCategory::Transactions],
+    );
+    let authority = run(&court, &disclosure);
+    assert!(authority.established, "{authority:#?}");
+    assert!(authority
+        .checks
+        .iter()
+        .all(|c| c.code != "agency_domain_recognised"));
+    assert_eq!(
+        check(&authority, "representative_identified").message,
+        "The representative signed in with the e-mail of record of platform account U9."
+    );
+
+    let visitor = Case {
+        representative: Some(Representative {
+            path: CourtPath::Visitor,
+            account_uid: None,
+            bar_number: Some("NY-4412871"),
+            bar_jurisdiction: Some("New York"),
+        }),
+        ..court
+    };
+    let identified = run(&visitor, &disclosure);
+    let check_of_visitor = check(&identified, "representative_identified");
+    assert_eq!(check_of_visitor.outcome, Outcome::Warn);
+    assert!(check_of_visitor
+        .message
+        .contains("bar number NY-4412871 (New York)"));
+
+    let undeclared = Case {
+        track: Track::Court,
+        representative: None,
+        ..Case::default()
+    };
+    assert_eq!(
+        check(&run(&undeclared, &disclosure), "representative_identified").outcome,
+        Outcome::Fail
+    );
+
+    let mut foreign = disclosure.clone();
+    foreign.court = Some(Court {
+        country: "FR".into(),
+        ..us_court()
+    });
+    let abroad = check(&run(&visitor, &foreign), "jurisdiction_fits_instrument").clone();
+    assert_eq!(abroad.outcome, Outcome::Warn);
+    assert!(abroad.message.contains("court in FR"), "{}", abroad.message);
+
+    let subpoena = request(
+        RequestType::Disclosure,
+        InstrumentKind::Subpoena,
+        &[DataCategory::Transactions],
+    );
+    let fits = run(&visitor, &subpoena);
+    assert_eq!(check(&fits, "instrument_fits_track").outcome, Outcome::Fail);
+    assert!(check(&fits, "instrument_fits_track")
+        .message
+        .contains("attach a court order or a search warrant"));
+}
+
+#[test]
+fn the_same_court_case_number_is_a_duplicate() {
+    let court = Case {
+        track: Track::Court,
+        duplicates: vec!["CO-2026-000003".into()],
+        ..Case::default()
+    };
+    let authority = run(
+        &court,
+        &request(
+            RequestType::Freeze,
+            InstrumentKind::FreezingOrder,
+            &[DataCategory::BalancesWallets],
+        ),
+    );
+    let duplicate = check(&authority, "duplicate_request");
+    assert_eq!(duplicate.outcome, Outcome::Warn);
+    assert!(duplicate.internal);
+    assert_eq!(
+        duplicate.message,
+        "Court case CGC-26-612345 (US) is already open as CO-2026-000003."
+    );
+    assert_eq!(
+        us_court().case_key(),
+        Court {
+            case_number: " cgc-26- 612345 ".into(),
+            ..us_court()
+        }
+        .case_key()
     );
 }

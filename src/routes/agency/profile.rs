@@ -5,13 +5,13 @@ use rocket::{get, post, routes, uri, Route, State};
 use rocket_dyn_templates::Template;
 use serde_json::{json, Value};
 
-use super::{with_error, Page};
 use crate::db::models::requester::Requester;
 use crate::db::Db;
 use crate::domain::profile::{AgencyProfileDraft, Country};
 use crate::domain::vocab::AgencyFunction;
 use crate::error::AppError;
 use crate::guards::{AgencyOfficer, Csrf};
+use crate::routes::requester::{with_error, Page};
 use crate::services;
 
 #[derive(rocket::form::FromForm)]
@@ -113,7 +113,7 @@ async fn save(
         .map_err(page)?;
     Ok(if first_time {
         Flash::success(
-            Redirect::to(uri!("/agency", super::requests::new)),
+            Redirect::to((super::AREA.new_request)()),
             "Profile saved. You can now file a request.",
         )
     } else {

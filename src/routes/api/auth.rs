@@ -8,17 +8,20 @@ use crate::crypto::Token;
 use crate::db::Db;
 use crate::domain::clock::rfc3339;
 use crate::domain::email::EmailAddress;
-use crate::domain::vocab::Track;
+use crate::domain::vocab::{CourtPath, Track};
 use crate::error::AppError;
 use crate::guards::ClientIp;
 use crate::mail::Mailer;
-use crate::services::signin;
+use crate::services::signin::{self, Entry};
 use crate::state::Keys;
 
 #[derive(Deserialize)]
 struct EmailRequest {
     email: String,
     track: String,
+    /// Court track: "user" (code to a platform account's e-mail of record) or "visitor".
+    #[serde(default)]
+    path: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -37,15 +40,28 @@ async fn email(
 ) -> Result<(Status, Json<Value>), AppError> {
     let track = Track::parse(body.track.trim())
         .ok_or_else(|| AppError::invalid("track", "The track must be “agency” or “court”."))?;
-    if track == Track::Court {
-        // The court-order track opens with its own issue; until then nobody can sign in to it.
-        return Err(
-            AppError::invalid("track", "The court-order track is not open yet.")
-                .with_code("track_unavailable"),
-        );
-    }
+    let path = body
+        .path
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty());
+    let entry = match (track, path) {
+        (Track::Agency, None) => Entry::Agency,
+        (Track::Agency, Some(_)) => {
+            return Err(AppError::invalid(
+                "path",
+                "Only the court track has paths; leave “path” out for the agency track.",
+            ))
+        }
+        (Track::Court, path) => Entry::Court(path.and_then(CourtPath::parse).ok_or_else(|| {
+            AppError::invalid(
+                "path",
+                "On the court track, “path” is “user” (platform account) or “visitor”.",
+            )
+        })?),
+    };
     let email = EmailAddress::parse(&body.email).map_err(|m| AppError::invalid("email", m))?;
-    let sent = signin::send_code(db, mailer, &keys.pepper, track, email, &client.0).await?;
+    let sent = signin::send_code(db, mailer, &keys.pepper, entry, email, &client.0).await?;
     Ok((
         Status::Accepted,
         Json(

@@ -2,30 +2,67 @@ use rocket::serde::json::Json;
 use rocket::{put, routes, Route, State};
 use serde_json::{json, Value};
 
+use crate::db::models::requester::Requester as RequesterRow;
 use crate::db::Db;
-use crate::domain::profile::AgencyProfileDraft;
+use crate::domain::profile::{AgencyProfileDraft, CourtProfileDraft};
+use crate::domain::vocab::{CourtPath, Track};
 use crate::error::AppError;
-use crate::guards::AgencyOfficer;
+use crate::guards::Requester;
 use crate::services;
 
+/// The profile of the signed-in requester: the officer's on the agency track, the
+/// representative's declaration on the court track (DESIGN §12).
 #[put("/profile", format = "json", data = "<body>")]
 async fn put_profile(
-    body: Json<AgencyProfileDraft>,
-    officer: AgencyOfficer,
+    body: Json<Value>,
+    requester: Requester,
     db: &State<Db>,
 ) -> Result<Json<Value>, AppError> {
-    let profile = body.validate().map_err(AppError::invalid_fields)?;
-    let saved = services::profile::save_agency(db, &officer.0.row.id, profile).await?;
-    Ok(Json(json!({
-        "email": saved.email,
-        "name": saved.name,
-        "title": saved.title,
-        "badge_number": saved.badge_number,
-        "agency_name": saved.agency_name,
-        "agency_function": saved.agency_function,
-        "country": saved.country,
-        "phone": saved.phone,
-    })))
+    let unreadable = |e: serde_json::Error| {
+        AppError::invalid("profile", format!("The profile is not valid: {e}."))
+    };
+    let saved = match requester.row.track {
+        Track::Agency => {
+            let draft: AgencyProfileDraft =
+                serde_json::from_value(body.into_inner()).map_err(unreadable)?;
+            let profile = draft.validate().map_err(AppError::invalid_fields)?;
+            services::profile::save_agency(db, &requester.row.id, profile).await?
+        }
+        Track::Court => {
+            let draft: CourtProfileDraft =
+                serde_json::from_value(body.into_inner()).map_err(unreadable)?;
+            let path = requester.court_path().unwrap_or(CourtPath::Visitor);
+            let profile = draft.validate(path).map_err(AppError::invalid_fields)?;
+            services::profile::save_court(db, &requester.row.id, profile).await?
+        }
+    };
+    Ok(Json(profile_json(&saved, requester.account_uid.as_deref())))
+}
+
+fn profile_json(saved: &RequesterRow, account_uid: Option<&str>) -> Value {
+    match saved.track {
+        Track::Agency => json!({
+            "email": saved.email,
+            "name": saved.name,
+            "title": saved.title,
+            "badge_number": saved.badge_number,
+            "agency_name": saved.agency_name,
+            "agency_function": saved.agency_function,
+            "country": saved.country,
+            "phone": saved.phone,
+        }),
+        Track::Court => json!({
+            "email": saved.email,
+            "path": if account_uid.is_some() { "user" } else { "visitor" },
+            "account_uid": account_uid,
+            "name": saved.name,
+            "firm": saved.firm,
+            "bar_number": saved.bar_number,
+            "bar_jurisdiction": saved.bar_jurisdiction,
+            "represents": saved.represents,
+            "phone": saved.phone,
+        }),
+    }
 }
 
 pub fn routes() -> Vec<Route> {

@@ -11,6 +11,7 @@ use crate::domain::clock::rfc3339;
 use crate::domain::request::RequestDraft;
 use crate::error::AppError;
 use crate::guards::{AgencyOfficer, Requester};
+use crate::services::authority::Filer;
 use crate::services::cases::{self, CaseSummary};
 use crate::services::intake::Intake;
 use crate::services::workflow::Workflow;
@@ -19,7 +20,7 @@ use crate::services::workflow::Workflow;
 /// Findings of the authority checks are reported in the answer, not refused.
 #[post("/requests", data = "<data>")]
 async fn create(
-    officer: AgencyOfficer,
+    requester: Requester,
     intake: Intake<'_>,
     content_type: Option<&ContentType>,
     data: Data<'_>,
@@ -37,7 +38,11 @@ async fn create(
     let draft: RequestDraft = serde_json::from_str(json).map_err(|e| {
         AppError::invalid("request", format!("The request part is not valid: {e}."))
     })?;
-    let submitted = intake.submit(&officer.0.row, &draft, upload.files).await?;
+    let filer = Filer {
+        requester: &requester.row,
+        account_uid: requester.account_uid.as_deref(),
+    };
+    let submitted = intake.submit(filer, &draft, upload.files).await?;
     let case = &submitted.case;
     Ok((
         Status::Created,
@@ -108,15 +113,15 @@ async fn withdraw(
     ))
 }
 
-/// Asks for the preservation to run 90 more days.
+/// Asks for the preservation to run 90 more days (agency requests only).
 #[post("/requests/<reference>/extension")]
 async fn extension(
     reference: &str,
-    requester: Requester,
+    officer: AgencyOfficer,
     workflow: Workflow<'_>,
 ) -> Result<Json<Value>, AppError> {
     let kept = workflow
-        .extend_preservation(&requester.row, reference)
+        .extend_preservation(&officer.0.row, reference)
         .await?;
     Ok(Json(
         json!({ "reference": reference, "preservation": kept }),

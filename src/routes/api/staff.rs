@@ -38,7 +38,7 @@ async fn cases(
     db: &State<Db>,
     query: QueueQuery,
 ) -> Result<Json<Value>, AppError> {
-    let queue = staff_cases::queue(db, query.filter(&staff.row.id)).await?;
+    let queue = staff_cases::queue(db, query.filter(&staff.row)).await?;
     serde_json::to_value(queue)
         .map(Json)
         .map_err(AppError::internal)

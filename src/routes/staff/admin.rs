@@ -10,7 +10,7 @@ use crate::domain::policy::Policy;
 use crate::domain::profile::Country;
 use crate::error::AppError;
 use crate::guards::{Csrf, LegalAdmin};
-use crate::routes::agency::{with_error, Page};
+use crate::routes::requester::{with_error, Page};
 use crate::services::agencies;
 
 #[derive(FromForm)]

@@ -7,10 +7,11 @@ use rocket_dyn_templates::Template;
 use serde_json::json;
 
 use crate::config::Config;
+use crate::db::models::staff::Staff;
 use crate::db::Db;
 use crate::documents::download::Download;
 use crate::documents::DocumentStore;
-use crate::domain::vocab::{CaseState, RequestType, Track};
+use crate::domain::vocab::{CaseState, RequestType, Role, Track};
 use crate::error::AppError;
 use crate::guards::{Csrf, LegalReviewer, StaffMember};
 use crate::services::staff_cases::{self, QueueFilter};
@@ -34,15 +35,33 @@ pub struct QueueQuery {
 impl rocket::http::uri::fmt::Ignorable<rocket::http::uri::fmt::Query> for QueueQuery {}
 
 impl QueueQuery {
-    pub fn filter(&self, viewer_id: &str) -> QueueFilter {
+    /// The filter for `viewer`. Support sees the court-order track only, its triage by
+    /// default; the legal team sees both tracks (`track` narrows it), without the cases still
+    /// waiting for support's triage unless it asks for that state.
+    pub fn filter(&self, viewer: &Staff) -> QueueFilter {
+        let support = viewer.role < Role::Legal;
+        let default_states = if support {
+            vec![CaseState::Triage]
+        } else {
+            CaseState::OPEN
+                .iter()
+                .copied()
+                .filter(|s| *s != CaseState::Triage)
+                .collect()
+        };
         QueueFilter {
             state: self.state.as_deref().and_then(CaseState::parse),
-            track: self.track.as_deref().and_then(Track::parse),
+            default_states,
+            track: if support {
+                Some(Track::Court)
+            } else {
+                self.track.as_deref().and_then(Track::parse)
+            },
             request_type: self.kind.as_deref().and_then(RequestType::parse),
             overdue: self.overdue.unwrap_or(false),
             q: self.q.clone(),
             country: self.country.clone(),
-            assigned_to: self.mine.unwrap_or(false).then(|| viewer_id.to_owned()),
+            assigned_to: self.mine.unwrap_or(false).then(|| viewer.id.clone()),
             page: self.page.unwrap_or(0),
         }
     }
@@ -56,8 +75,9 @@ pub async fn queue(
     query: QueueQuery,
     flash: Option<FlashMessage<'_>>,
 ) -> Result<Template, AppError> {
-    let filter = query.filter(&staff.row.id);
+    let filter = query.filter(&staff.row);
     let queue = staff_cases::queue(db, filter.clone()).await?;
+    let counts = staff_cases::counts(db, staff.row.role).await?;
     let states: Vec<_> = CaseState::ALL
         .iter()
         .map(|s| json!({ "value": s.as_str(), "label": s.label() }))
@@ -70,7 +90,8 @@ pub async fn queue(
         "staff/queue",
         json!({
             "csrf": csrf.token(), "staff": staff.row.name, "role": staff.row.role, "queue": queue,
-            "states": states, "types": types,
+            "states": states, "types": types, "counts": counts,
+            "support": staff.row.role < Role::Legal,
             "filter": {
                 "state": query.state, "track": query.track, "type": query.kind, "overdue": filter.overdue, "q": query.q,
                 "country": query.country, "mine": query.mine.unwrap_or(false),

@@ -11,7 +11,7 @@ use crate::domain::clock::rfc3339;
 use crate::domain::vocab::Role;
 use crate::error::AppError;
 use crate::guards::{Csrf, LegalAdmin};
-use crate::routes::agency::with_error;
+use crate::routes::requester::with_error;
 use crate::services::staff_auth;
 use crate::state::Keys;
 

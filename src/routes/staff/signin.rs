@@ -10,7 +10,7 @@ use crate::config::Config;
 use crate::db::Db;
 use crate::error::AppError;
 use crate::guards::{cookie, Csrf, StaffMember, STAFF_COOKIE};
-use crate::routes::agency::{with_error, Page};
+use crate::routes::requester::{with_error, Page};
 use crate::services::staff_auth;
 use crate::state::Keys;
 

@@ -7,9 +7,11 @@ use serde::Serialize;
 
 use crate::db::models::document::HeldDocument;
 use crate::domain::authority::Check;
+use crate::domain::policy::Policy;
+use crate::domain::profile::Country;
 use crate::domain::request::{
-    AssetDraft, EmergencyDraft, FreezeDraft, NdoDraft, RequestDraft, TargetDraft, MAX_ASSETS,
-    MAX_TARGETS,
+    AssetDraft, CourtDraft, EmergencyDraft, FreezeDraft, NdoDraft, RequestDraft, TargetDraft,
+    MAX_ASSETS, MAX_TARGETS,
 };
 use crate::domain::vocab::{
     Chain, DataCategory, InstrumentKind, RequestType, TargetKind, TargetRole, Track,
@@ -45,7 +47,21 @@ pub fn draft_from_fields(fields: &[(String, String)]) -> RequestDraft {
     let mut ndo = NdoDraft::default();
     let mut emergency = EmergencyDraft::default();
     let mut freeze_reason = String::new();
+    let mut court: Option<CourtDraft> = None;
     for (name, value) in fields {
+        if let Some(field) = name.strip_prefix("court.") {
+            let court = court.get_or_insert_with(CourtDraft::default);
+            match field {
+                "name" => court.name = value.clone(),
+                "country" => court.country = value.clone(),
+                "region" => court.region = value.clone(),
+                "case_number" => court.case_number = value.clone(),
+                "judge" => court.judge = value.clone(),
+                "order_date" => court.order_date = optional(value),
+                _ => {}
+            }
+            continue;
+        }
         let v = value.clone();
         match name.as_str() {
             "type" => draft.request_type = v,
@@ -96,6 +112,7 @@ pub fn draft_from_fields(fields: &[(String, String)]) -> RequestDraft {
         .filter(|a| !(a.asset.trim().is_empty() && a.amount.trim().is_empty()))
         .collect();
     draft.ndo = Some(ndo);
+    draft.court = court;
     if draft.request_type == RequestType::EmergencyDisclosure.as_str() {
         draft.emergency = Some(emergency);
     } else if draft.request_type == RequestType::Freeze.as_str() {
@@ -111,6 +128,17 @@ pub fn draft_from_fields(fields: &[(String, String)]) -> RequestDraft {
 pub struct Choice {
     value: &'static str,
     label: &'static str,
+}
+
+/// Every country, for the court's country.
+fn countries() -> Vec<Choice> {
+    Country::all()
+        .into_iter()
+        .map(|c| Choice {
+            value: c.code(),
+            label: c.name(),
+        })
+        .collect()
 }
 
 fn choices<T: Copy>(
@@ -140,8 +168,11 @@ pub struct RequestFormView {
     errors: FieldErrors,
     targets: Vec<Row<TargetDraft>>,
     assets: Vec<Row<AssetDraft>>,
+    track: Track,
     request_types: Vec<Choice>,
     instruments: Vec<Choice>,
+    /// Court track only: the court's country.
+    countries: Vec<Choice>,
     categories: Vec<Choice>,
     target_kinds: Vec<Choice>,
     roles: Vec<Choice>,
@@ -189,13 +220,14 @@ fn rows<T: Serialize + Clone + Default>(
 }
 
 impl RequestFormView {
+    /// The form for `track`, offering the request types and instruments `policy` allows on it.
     pub fn new(
+        track: Track,
+        policy: &Policy,
         values: RequestDraft,
         errors: FieldErrors,
-        extra_targets: usize,
-        extra_assets: usize,
-        alert: Option<String>,
     ) -> RequestFormView {
+        let (extra_targets, extra_assets) = (0, 0);
         let targets = rows(
             &values.targets,
             MIN_TARGET_ROWS,
@@ -217,29 +249,40 @@ impl RequestFormView {
             &errors,
             &["asset", "amount"],
         );
-        let agency_types: Vec<RequestType> = RequestType::ALL
+        let types: Vec<RequestType> = RequestType::ALL
             .iter()
             .copied()
-            .filter(|t| t.allowed_on(Track::Agency))
+            .filter(|t| t.allowed_on(track))
+            .collect();
+        let instruments: Vec<InstrumentKind> = InstrumentKind::ALL
+            .iter()
+            .copied()
+            .filter(|i| {
+                types
+                    .iter()
+                    .any(|t| policy.instruments(track, *t).contains(i))
+            })
             .collect();
         RequestFormView {
             values,
             errors,
             targets,
             assets,
-            request_types: choices(&agency_types, RequestType::as_str, RequestType::label),
-            instruments: choices(
-                InstrumentKind::ALL,
-                InstrumentKind::as_str,
-                InstrumentKind::label,
-            ),
+            track,
+            request_types: choices(&types, RequestType::as_str, RequestType::label),
+            instruments: choices(&instruments, InstrumentKind::as_str, InstrumentKind::label),
+            countries: if track == Track::Court {
+                countries()
+            } else {
+                Vec::new()
+            },
             categories: choices(DataCategory::ALL, DataCategory::as_str, DataCategory::label),
             target_kinds: choices(TargetKind::ALL, TargetKind::as_str, TargetKind::label),
             roles: choices(TargetRole::ALL, TargetRole::as_str, TargetRole::label),
             chains: choices(Chain::ALL, Chain::as_str, Chain::label),
             extra_targets,
             extra_assets,
-            alert,
+            alert: None,
             held: Vec::new(),
             findings: Vec::new(),
         }
@@ -247,6 +290,40 @@ impl RequestFormView {
 }
 
 impl RequestFormView {
+    /// Draws `targets` and `assets` more blank rows than the values need.
+    pub fn with_extra_rows(mut self, targets: usize, assets: usize) -> RequestFormView {
+        let filled_assets = self
+            .values
+            .freeze
+            .as_ref()
+            .map(|f| f.assets.clone())
+            .unwrap_or_default();
+        self.targets = rows(
+            &self.values.targets,
+            MIN_TARGET_ROWS,
+            targets,
+            "targets",
+            &self.errors,
+            &["kind", "value", "chain", "role"],
+        );
+        self.assets = rows(
+            &filled_assets,
+            2,
+            assets,
+            "freeze.assets",
+            &self.errors,
+            &["asset", "amount"],
+        );
+        self.extra_targets = targets;
+        self.extra_assets = assets;
+        self
+    }
+
+    pub fn with_alert(mut self, alert: Option<String>) -> RequestFormView {
+        self.alert = alert;
+        self
+    }
+
     pub fn with_held(mut self, held: &[HeldDocument]) -> RequestFormView {
         self.held = held
             .iter()

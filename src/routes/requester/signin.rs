@@ -1,0 +1,236 @@
+//! Sign-in by e-mail and one-time code, for either track: each track asks for the address on
+//! its own page (`start`, `send_code`); the code, and signing out, are the same for both.
+
+use rocket::form::{Form, FromForm};
+use rocket::http::CookieJar;
+use rocket::request::{FromRequest, Outcome, Request};
+use rocket::response::Redirect;
+use rocket::{get, post, routes, Either, Route};
+use rocket_dyn_templates::Template;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use super::{in_area, with_error, Area, InArea, Page};
+use crate::config::Config;
+use crate::crypto::Token;
+use crate::db::Db;
+use crate::domain::email::EmailAddress;
+use crate::error::AppError;
+use crate::guards::{cookie, ClientIp, Csrf, Requester, SESSION_COOKIE};
+use crate::mail::Mailer;
+use crate::services::signin::{self, Entry};
+use crate::state::Keys;
+
+const CHALLENGE_COOKIE: &str = "writ_challenge";
+
+/// The challenge waiting for its code, kept in a private cookie between the two forms.
+#[derive(Serialize, Deserialize)]
+struct PendingChallenge {
+    token: String,
+    email: String,
+    track: String,
+    /// Court track: "user" or "visitor".
+    path: Option<String>,
+}
+
+/// What the sign-in pages need from the app's managed state, and the area they are in.
+pub struct SignIn<'r> {
+    area: &'static Area,
+    db: &'r Db,
+    mailer: &'r Mailer,
+    keys: &'r Keys,
+    config: &'r Config,
+    client: String,
+    jar: &'r CookieJar<'r>,
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for SignIn<'r> {
+    type Error = AppError;
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, AppError> {
+        let rocket = req.rocket();
+        let client = req.guard::<ClientIp>().await.succeeded();
+        match (
+            Area::of(req),
+            rocket.state::<Db>(),
+            rocket.state::<Mailer>(),
+            rocket.state::<Keys>(),
+            rocket.state::<Config>(),
+            client,
+        ) {
+            (Some(area), Some(db), Some(mailer), Some(keys), Some(config), Some(client)) => {
+                Outcome::Success(SignIn {
+                    area,
+                    db,
+                    mailer,
+                    keys,
+                    config,
+                    client: client.0,
+                    jar: req.cookies(),
+                })
+            }
+            _ => {
+                let error = AppError::internal("sign-in state is not managed");
+                Outcome::Error((error.status, error))
+            }
+        }
+    }
+}
+
+impl SignIn<'_> {
+    /// Sends a code to `email` and remembers the challenge; `page` draws the form again with
+    /// what went wrong.
+    pub async fn send_code(
+        &self,
+        entry: Entry,
+        email: &str,
+        csrf: (&Csrf, &str),
+        page: impl Fn(AppError) -> Page,
+    ) -> Result<Redirect, Page> {
+        csrf.0.verify(Some(csrf.1)).map_err(&page)?;
+        let email = EmailAddress::parse(email).map_err(|m| page(AppError::invalid("email", m)))?;
+        let area = self.area;
+        let sent = signin::send_code(
+            self.db,
+            self.mailer,
+            &self.keys.pepper,
+            entry,
+            email.clone(),
+            &self.client,
+        )
+        .await
+        .map_err(&page)?;
+        let pending = serde_json::to_string(&PendingChallenge {
+            token: sent.challenge.expose().to_owned(),
+            email: email.to_string(),
+            track: area.track.as_str().to_owned(),
+            path: match entry {
+                Entry::Court(path) => Some(path.as_str().to_owned()),
+                Entry::Agency => None,
+            },
+        })
+        .map_err(|e| page(AppError::internal(e)))?;
+        self.jar
+            .add_private(cookie(self.config, CHALLENGE_COOKIE, pending));
+        Ok(Redirect::to((area.code)()))
+    }
+
+    fn pending(&self) -> Option<PendingChallenge> {
+        self.jar
+            .get_private(CHALLENGE_COOKIE)
+            .and_then(|c| serde_json::from_str::<PendingChallenge>(c.value()).ok())
+            .filter(|p| p.track == self.area.track.as_str())
+    }
+
+    /// The code form's context, or `None` when no challenge waits on this track.
+    fn code_context(&self, csrf: &Csrf) -> Option<Value> {
+        let area = self.area;
+        self.pending().map(|p| {
+            in_area(
+                area,
+                json!({ "csrf": csrf.token(), "email": p.email, "path": p.path }),
+            )
+        })
+    }
+
+    /// Checks the code; on success the session cookie is set and the requester goes to their
+    /// profile (first time) or their requests.
+    async fn check_code(&self, code: &str, csrf: (&Csrf, &str)) -> Result<Redirect, Page> {
+        let area = self.area;
+        let Some(challenge) = self.pending() else {
+            return Ok(Redirect::to((area.start)()));
+        };
+        let page = |error: AppError| {
+            with_error(
+                "requester/code",
+                in_area(
+                    area,
+                    json!({ "csrf": csrf.0.token(), "email": challenge.email, "path": challenge.path }),
+                ),
+                error,
+            )
+        };
+        csrf.0.verify(Some(csrf.1)).map_err(page)?;
+        let token = Token::from_presented(&challenge.token);
+        let signed_in = signin::verify_code(
+            self.db,
+            &self.keys.pepper,
+            &token,
+            code,
+            "cookie",
+            &self.client,
+        )
+        .await
+        .map_err(page)?;
+        self.jar.remove_private(CHALLENGE_COOKIE);
+        self.jar.add_private(cookie(
+            self.config,
+            SESSION_COOKIE,
+            signed_in.token.expose().to_owned(),
+        ));
+        let requester = Requester {
+            row: signed_in.requester,
+            token: signed_in.token,
+            account_uid: signed_in.account_uid,
+        };
+        Ok(if requester.ready_to_file() {
+            Redirect::to((area.list)())
+        } else {
+            Redirect::to((area.profile)())
+        })
+    }
+
+    async fn sign_out(
+        &self,
+        requester: &Requester,
+        csrf: (&Csrf, &str),
+    ) -> Result<Redirect, AppError> {
+        csrf.0.verify(Some(csrf.1))?;
+        signin::sign_out(self.db, &requester.token).await?;
+        self.jar.remove_private(SESSION_COOKIE);
+        Ok(Redirect::to((self.area.start)()))
+    }
+}
+
+#[derive(FromForm)]
+struct CodeForm {
+    code: String,
+    csrf: String,
+}
+
+#[derive(FromForm)]
+struct CsrfForm {
+    csrf: String,
+}
+
+#[get("/code")]
+pub fn code_page(sign_in: SignIn<'_>, csrf: Csrf) -> Either<Template, Redirect> {
+    match sign_in.code_context(&csrf) {
+        Some(context) => Either::Left(Template::render("requester/code", context)),
+        None => Either::Right(Redirect::to((sign_in.area.start)())),
+    }
+}
+
+#[post("/code", data = "<form>")]
+async fn check_code(
+    form: Form<CodeForm>,
+    csrf: Csrf,
+    sign_in: SignIn<'_>,
+) -> Result<Redirect, Page> {
+    sign_in.check_code(&form.code, (&csrf, &form.csrf)).await
+}
+
+#[post("/sign-out", data = "<form>")]
+async fn sign_out(
+    form: Form<CsrfForm>,
+    who: InArea,
+    csrf: Csrf,
+    sign_in: SignIn<'_>,
+) -> Result<Redirect, AppError> {
+    sign_in.sign_out(&who.requester, (&csrf, &form.csrf)).await
+}
+
+pub fn routes() -> Vec<Route> {
+    routes![code_page, check_code, sign_out]
+}
