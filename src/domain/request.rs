@@ -777,4 +777,72 @@ mod tests {
         assert!(errors.get("targets[0].chain").is_some());
         assert!(errors.get("type").unwrap().contains("court track"));
     }
+
+    fn court_freeze() -> RequestDraft {
+        serde_json::from_value(serde_json::json!({
+            "type": "freeze",
+            "instrument": {"kind": "freezing_order"},
+            "targets": [{"kind": "user_id", "value": "U100", "role": "subject"}],
+            "freeze": {"assets": [{"asset": "btc", "amount": "all"}], "reason": "Proceeds."},
+            "summary": "Freeze pending trial.",
+            "court": {"name": "Tribunal judiciaire de Paris", "country": "fr", "region": "",
+                      "case_number": "RG 24/01234", "judge": "Mme A. Martin", "order_date": "2026-11-02"}
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn the_court_stands_for_the_instrument_on_the_court_track() {
+        let request = court_freeze().validate(Track::Court, today()).unwrap();
+        let court = request.court.as_ref().unwrap();
+        assert_eq!(court.country, "FR");
+        assert_eq!(court.case_key(), "FR:RG24/01234");
+        assert_eq!(request.instrument.reference, "RG 24/01234");
+        assert_eq!(
+            request.instrument.issuing_authority,
+            "Tribunal judiciaire de Paris"
+        );
+        assert_eq!(
+            request.instrument.issued_on,
+            NaiveDate::from_ymd_opt(2026, 11, 2)
+        );
+    }
+
+    #[test]
+    fn court_details_are_required_on_the_court_track_and_refused_on_the_other() {
+        let mut draft = court_freeze();
+        draft.court = None;
+        let errors = draft.validate(Track::Court, today()).unwrap_err();
+        for field in [
+            "court.name",
+            "court.country",
+            "court.case_number",
+            "court.judge",
+            "court.order_date",
+        ] {
+            assert!(errors.get(field).is_some(), "no error for {field}");
+        }
+        assert!(
+            errors.get("court.region").is_none(),
+            "the region is optional"
+        );
+
+        let mut agency = subpoena();
+        agency.court = court_freeze().court;
+        let errors = agency.validate(Track::Agency, today()).unwrap_err();
+        assert!(errors.get("court").unwrap().contains("court-order track"));
+        agency.court = Some(CourtDraft::default());
+        assert!(
+            agency.validate(Track::Agency, today()).is_ok(),
+            "an empty court is no court"
+        );
+
+        let mut claimed = court_freeze();
+        claimed.track = Some("agency".into());
+        let errors = claimed.validate(Track::Court, today()).unwrap_err();
+        assert!(errors
+            .get("track")
+            .unwrap()
+            .contains("signed in to the court track"));
+    }
 }
