@@ -1,4 +1,5 @@
-//! The `writ` command line: serve, migrate, registry import, audit verify.
+//! The `writ` command line: serve, migrate, registry and accounts import, staff add, verify,
+//! audit verify, keys rotate.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -47,6 +48,25 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Check a disclosure bundle: every manifest line, Payload-Oxum, the tag manifest and the
+    /// signature; prints each failing file; exit 0 only when all hold. Needs no database.
+    Verify {
+        bundle: PathBuf,
+        /// The signing key (SPKI PEM) to check the signature with; default: the key in the bundle.
+        #[arg(long)]
+        key: Option<PathBuf>,
+    },
+    /// Bundle signing keys.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Retire the active signing key and make a new one; old keys stay published.
+    Rotate,
 }
 
 #[derive(Subcommand)]
@@ -100,6 +120,9 @@ enum AuditCommand {
 
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
+    if let Command::Verify { bundle, key } = &cli.command {
+        return verify_bundle(bundle, key.as_deref()).unwrap_or_else(|e| fail(&e));
+    }
     let config = match Config::load() {
         Ok(config) => config,
         Err(e) => return fail(&e),
@@ -126,6 +149,10 @@ pub fn run() -> ExitCode {
         Command::Staff {
             command: StaffCommand::Add { email, name, role },
         } => open(&config).and_then(|db| add_staff(&db, &email, &name, role)),
+        Command::Keys {
+            command: KeysCommand::Rotate,
+        } => open(&config).and_then(|db| rotate_keys(&db)),
+        Command::Verify { .. } => unreachable!("handled before the configuration is read"),
     };
     outcome.unwrap_or_else(|e| fail(&e))
 }
@@ -250,5 +277,62 @@ fn verify_audit(db: &Db) -> Result<ExitCode, AppError> {
             println!("audit chain BROKEN at event {seq}: {reason}");
             Ok(ExitCode::from(1))
         }
+    }
+}
+
+fn rotate_keys(db: &Db) -> Result<ExitCode, AppError> {
+    let keys = crate::state::load_keys(&mut *db.get()?)?;
+    let id = rocket::execute(crate::services::signing::rotate(db, &keys.secrets))?;
+    println!("new signing key {id}; earlier keys are retired and stay published");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn verify_bundle(
+    bundle: &std::path::Path,
+    key: Option<&std::path::Path>,
+) -> Result<ExitCode, AppError> {
+    use crate::bundle::keys::PublicKey;
+    let key = match key {
+        Some(path) => {
+            let pem = std::fs::read_to_string(path)
+                .map_err(|e| AppError::config(format!("{}: {e}", path.display())))?;
+            Some(PublicKey::from_pem(&pem).ok_or_else(|| {
+                AppError::config(format!(
+                    "{}: not an Ed25519 public key in PEM form",
+                    path.display()
+                ))
+            })?)
+        }
+        None => None,
+    };
+    let file = std::fs::File::open(bundle)
+        .map_err(|e| AppError::config(format!("{}: {e}", bundle.display())))?;
+    let report = crate::bundle::verify::verify(std::io::BufReader::new(file), key.as_ref());
+    for failure in report.failures() {
+        println!("FAIL {}: {}", failure.file, failure.message);
+    }
+    let checked = report.findings.len();
+    if let (Some(reference), Some(n)) = (&report.reference, &report.bundle) {
+        println!("bundle {n} of case {reference}");
+    }
+    if let Some(id) = &report.key_id {
+        println!(
+            "signature checked with key {id} ({})",
+            if report.key_given {
+                "the key given"
+            } else {
+                "the key inside the bundle: compare its id with the published keys"
+            }
+        );
+    }
+    if report.valid {
+        println!("VALID: {checked} checks hold");
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!(
+            "NOT VALID: {} of {checked} checks fail",
+            report.failures().count()
+        );
+        Ok(ExitCode::from(1))
     }
 }

@@ -39,6 +39,12 @@ pub struct Config {
     pub outbox_worker: bool,
     /// Send cookies with `Secure` (set when TLS is terminated in front of Writ or by Rocket).
     pub secure_cookies: bool,
+    /// Largest produced file a legal reviewer may attach, in bytes.
+    pub max_production_bytes: u64,
+    /// How long a requester's link to a sealed bundle works.
+    pub bundle_link_days: i64,
+    /// Largest bundle the public `/verify` page accepts, in bytes.
+    pub max_verify_bytes: u64,
 }
 
 impl Default for Config {
@@ -61,6 +67,9 @@ impl Default for Config {
             operations_email: String::from("operations@writ.localhost"),
             outbox_worker: true,
             secure_cookies: false,
+            max_production_bytes: 8 * 1024 * 1024 * 1024,
+            bundle_link_days: 30,
+            max_verify_bytes: 8 * 1024 * 1024 * 1024,
         }
     }
 }

@@ -2,6 +2,7 @@
 //! `writ serve` and the tests run the very same thing.
 
 pub mod audit;
+pub mod bundle;
 pub mod cli;
 pub mod config;
 pub mod crypto;
@@ -53,6 +54,7 @@ pub fn rocket(config: Config) -> Rocket<Build> {
             Box::pin(state::start_worker(rocket))
         }))
         .mount("/", routes::public::routes())
+        .mount("/", routes::verify::routes())
         .mount("/agency", routes::agency::routes())
         .mount("/court", routes::court::routes())
         .mount("/staff", routes::staff::routes())

@@ -71,14 +71,17 @@ pub fn open(config: &Config) -> Result<Opened, AppError> {
             })?
     };
     let keys = load_keys(&mut conn)?;
+    // The first start makes the key that signs bundles.
+    crate::services::signing::active(&mut conn, &keys.secrets)?;
     let document_key = DocumentKey::from_bytes(&stored(&mut conn, "document_key", key32)?)
         .ok_or_else(|| AppError::config("the stored document key is not 32 bytes"))?;
     drop(conn);
-    let store = DocumentStore::new(
+    let mut store = DocumentStore::new(
         config.documents_dir(),
         document_key,
         config.max_document_bytes,
     )?;
+    store.max_production_bytes = config.max_production_bytes;
     let mailer = Mailer::load(std::path::Path::new("templates"))?;
     let transport = Transport::from_config(config)?;
     Ok(Opened {

@@ -98,8 +98,8 @@ async fn a_government_officer_files_a_request_and_gets_a_receipt() {
     assert_eq!(case["targets"][1]["chain"], "eth");
     assert_eq!(
         app.count("audit_events"),
-        4,
-        "code sent, sign-in, profile, submission"
+        5,
+        "the signing key made at first start, code sent, sign-in, profile, submission"
     );
 
     // The file on disk is encrypted, and decrypts to what was sent.

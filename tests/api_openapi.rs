@@ -332,4 +332,82 @@ async fn real_responses_match_their_schemas() {
         .await;
     assert_eq!(case["court"]["country"], "US");
     assert_matches(&doc, "/requests/{reference}", "get", status, &case);
+
+    // Answering with a bundle: production, seal, the case with its bundle, an expired link.
+    let legal = app
+        .staff_token(
+            &app.staff("lee@writ.example", writ::domain::vocab::Role::Legal)
+                .await,
+        )
+        .await;
+    for to in ["in_review", "approved"] {
+        let uri = format!("/api/v1/staff/cases/{reference}/transition");
+        let response = app.post_json(&uri, json!({ "to": to }), Some(&legal)).await;
+        assert_eq!(response.status(), Status::Ok);
+    }
+    let (content_type, body) = common::multipart(&[
+        common::Part::text("category", "records"),
+        common::Part::file("files", "export.csv", b"uid\nU1\n"),
+    ]);
+    let response = app
+        .client
+        .post(format!("/api/v1/staff/cases/{reference}/production"))
+        .header(content_type)
+        .header(rocket::http::Header::new(
+            "Authorization",
+            format!("Bearer {legal}"),
+        ))
+        .body(body)
+        .dispatch()
+        .await;
+    let status = response.status();
+    assert_eq!(status, Status::Created);
+    let path = "/staff/cases/{reference}/production";
+    assert_matches(
+        &doc,
+        path,
+        "post",
+        status,
+        &response.into_json().await.unwrap(),
+    );
+    let response = app
+        .client
+        .post(format!("/api/v1/staff/cases/{reference}/bundles"))
+        .header(rocket::http::Header::new(
+            "Authorization",
+            format!("Bearer {legal}"),
+        ))
+        .dispatch()
+        .await;
+    let status = response.status();
+    assert_eq!(status, Status::Created);
+    let path = "/staff/cases/{reference}/bundles";
+    assert_matches(
+        &doc,
+        path,
+        "post",
+        status,
+        &response.into_json().await.unwrap(),
+    );
+    let (status, case) = app
+        .get_json(&format!("/api/v1/requests/{reference}"), token)
+        .await;
+    assert_eq!(case["bundles"].as_array().unwrap().len(), 1);
+    assert_matches(&doc, "/requests/{reference}", "get", status, &case);
+    let (status, staff_case) = app
+        .get_json(&format!("/api/v1/staff/cases/{reference}"), &legal)
+        .await;
+    assert_matches(&doc, "/staff/cases/{reference}", "get", status, &staff_case);
+    app.sql("UPDATE bundles SET expires_at = '2020-01-01 00:00:00'");
+    let (status, gone) = app
+        .get_json(&format!("/api/v1/requests/{reference}/bundles/1"), token)
+        .await;
+    assert_eq!(status, Status::Gone);
+    assert_matches(
+        &doc,
+        "/requests/{reference}/bundles/{n}",
+        "get",
+        status,
+        &gone,
+    );
 }

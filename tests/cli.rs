@@ -72,7 +72,7 @@ async fn audit_verify_names_the_first_tampered_event() {
     let intact = writ(&app, &["audit", "verify"]);
     assert!(intact.status.success(), "{}", text(&intact));
     assert!(
-        text(&intact).contains("audit chain intact: 4 events"),
+        text(&intact).contains("audit chain intact: 5 events"),
         "{}",
         text(&intact)
     );

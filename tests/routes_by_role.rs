@@ -100,6 +100,33 @@ fn table() -> BTreeMap<(&'static str, &'static str), Needs> {
         (("GET", "/api/v1/requests/<reference>"), Requester),
         (("POST", "/api/v1/requests/<reference>/messages"), Requester),
         (("POST", "/api/v1/requests/<reference>/withdraw"), Requester),
+        (("GET", "/verify"), Anyone),
+        (("POST", "/verify"), Anyone),
+        (("GET", "/.well-known/writ/signing-keys.json"), Anyone),
+        (("POST", "/staff/cases/<reference>/production"), Staff(L)),
+        (("POST", "/staff/cases/<reference>/bundles"), Staff(L)),
+        (("GET", "/staff/cases/<reference>/bundles/<n>"), Staff(L)),
+        (
+            ("POST", "/api/v1/staff/cases/<reference>/production"),
+            Staff(L),
+        ),
+        (
+            ("POST", "/api/v1/staff/cases/<reference>/bundles"),
+            Staff(L),
+        ),
+        (
+            ("GET", "/api/v1/staff/cases/<reference>/bundles/<n>"),
+            Staff(L),
+        ),
+        (
+            ("GET", "/api/v1/requests/<reference>/bundles/<n>"),
+            Requester,
+        ),
+        (("GET", "/agency/requests/<reference>/bundles/<n>"), Officer),
+        (
+            ("GET", "/court/requests/<reference>/bundles/<n>"),
+            Representative,
+        ),
         (("GET", "/court"), Anyone),
         (("POST", "/court/sign-in"), Anyone),
         (("GET", "/court/code"), Anyone),
@@ -354,6 +381,7 @@ async fn every_route_lets_in_exactly_the_roles_it_should() {
                 .unwrap()
                 .replace("<path..>", "writ.css")
                 .replace("<reference>", reference)
+                .replace("<n>", "1")
                 .replace("<id>", &document);
             let method: Method = method.parse().unwrap();
             let mut request = app.client.req(method, path.clone());

@@ -314,6 +314,48 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    signing_keys (id) {
+        id -> Text,
+        public_key_pem -> Text,
+        private_key -> Text,
+        created_at -> Timestamp,
+        retired_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    productions (id) {
+        id -> Text,
+        case_id -> Text,
+        category -> Text,
+        filename -> Text,
+        media_type -> Text,
+        size_bytes -> BigInt,
+        sha256 -> Text,
+        sha512 -> Text,
+        crc32 -> BigInt,
+        uploaded_by -> Text,
+        uploaded_at -> Timestamp,
+        bundle_n -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    bundles (case_id, n) {
+        case_id -> Text,
+        n -> Integer,
+        file_id -> Text,
+        sha256 -> Text,
+        size_bytes -> BigInt,
+        files -> Integer,
+        key_id -> Text,
+        sealed_by -> Text,
+        sealed_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(notes -> staff (staff_id));
 diesel::joinable!(staff_sessions -> staff (staff_id));
 diesel::joinable!(account_wallets -> accounts (uid));
@@ -350,5 +392,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     notes,
     preservations,
     court_filings,
+    signing_keys,
+    productions,
+    bundles,
     freezes,
 );

@@ -20,6 +20,8 @@ pub enum MediaType {
     Pdf,
     Png,
     Jpeg,
+    /// A produced file: the legal team's own records, of any type.
+    Binary,
 }
 
 impl MediaType {
@@ -38,6 +40,7 @@ impl MediaType {
     pub fn as_str(self) -> &'static str {
         match self {
             MediaType::Pdf => "application/pdf",
+            MediaType::Binary => "application/octet-stream",
             MediaType::Png => "image/png",
             MediaType::Jpeg => "image/jpeg",
         }
@@ -50,6 +53,8 @@ pub struct DocumentStore {
     dir: PathBuf,
     key: DocumentKey,
     pub max_bytes: u64,
+    /// Largest produced file (productions are the platform's own records, often large).
+    pub max_production_bytes: u64,
 }
 
 impl DocumentStore {
@@ -62,6 +67,7 @@ impl DocumentStore {
             dir,
             key,
             max_bytes,
+            max_production_bytes: max_bytes,
         })
     }
 
@@ -73,8 +79,18 @@ impl DocumentStore {
         &self.key
     }
 
-    /// Starts staging one uploaded file.
+    /// Starts staging one uploaded intake document (PDF, PNG or JPEG).
     pub async fn stage(&self, filename: &str) -> Result<StagingFile, AppError> {
+        self.stage_as(filename, false).await
+    }
+
+    /// Starts staging one produced file: any type, hashed with SHA-256 and SHA-512 and its
+    /// CRC-32 taken as it arrives, for the bundle that will seal it.
+    pub async fn stage_production(&self, filename: &str) -> Result<StagingFile, AppError> {
+        self.stage_as(filename, true).await
+    }
+
+    async fn stage_as(&self, filename: &str, production: bool) -> Result<StagingFile, AppError> {
         let id = crate::db::models::new_id();
         let path = self.dir.join("incoming").join(&id);
         let file = File::create(&path).await?;
@@ -84,6 +100,8 @@ impl DocumentStore {
             media_type: MediaType::Pdf,
             size: 0,
             sha256: String::new(),
+            sha512: None,
+            crc32: None,
             path,
         };
         Ok(StagingFile {
@@ -92,8 +110,18 @@ impl DocumentStore {
             sealer: None,
             head: Vec::new(),
             digest: digest::Context::new(&digest::SHA256),
+            production: production.then(|| {
+                (
+                    digest::Context::new(&digest::SHA512),
+                    crc32fast::Hasher::new(),
+                )
+            }),
             out: Vec::new(),
-            max_bytes: self.max_bytes,
+            max_bytes: if production {
+                self.max_production_bytes
+            } else {
+                self.max_bytes
+            },
             key: self.key.clone(),
         })
     }
@@ -137,6 +165,8 @@ impl DocumentStore {
             media_type,
             size: held.size_bytes as u64,
             sha256: held.sha256.clone(),
+            sha512: None,
+            crc32: None,
             path,
         })
     }
@@ -168,6 +198,93 @@ impl DocumentStore {
     }
 }
 
+/// Writes a new stored file, encrypted as it is written, while hashing the plaintext: the sealed
+/// bundles. The file appears under its id only when `finish` has synced it.
+pub struct SealedWriter {
+    id: String,
+    staging: PathBuf,
+    final_path: PathBuf,
+    file: std::io::BufWriter<std::fs::File>,
+    sealer: Option<Sealer>,
+    digest: digest::Context,
+    size: u64,
+    out: Vec<u8>,
+}
+
+impl DocumentStore {
+    pub fn create_sealed(&self) -> std::io::Result<SealedWriter> {
+        let id = crate::db::models::new_id();
+        let staging = self.dir.join("incoming").join(&id);
+        let mut file =
+            std::io::BufWriter::with_capacity(256 * 1024, std::fs::File::create(&staging)?);
+        let (sealer, header) = Sealer::new(&self.key, id.as_bytes());
+        std::io::Write::write_all(&mut file, &header)?;
+        Ok(SealedWriter {
+            final_path: self.path(&id),
+            id,
+            staging,
+            file,
+            sealer: Some(sealer),
+            digest: digest::Context::new(&digest::SHA256),
+            size: 0,
+            out: Vec::with_capacity(128 * 1024),
+        })
+    }
+}
+
+impl std::io::Write for SealedWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.digest.update(buf);
+        self.size += buf.len() as u64;
+        if let Some(sealer) = self.sealer.as_mut() {
+            sealer.push(buf, &mut self.out)?;
+        }
+        if self.out.len() >= 64 * 1024 {
+            self.file.write_all(&self.out)?;
+            self.out.clear();
+        }
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A sealed file on disk under its id: its plaintext SHA-256 and size.
+pub struct Sealed {
+    pub id: String,
+    pub sha256: String,
+    pub size: u64,
+}
+
+impl SealedWriter {
+    /// Seals the last segment, syncs the file and moves it into place.
+    pub fn finish(mut self) -> std::io::Result<Sealed> {
+        use std::io::Write;
+        if let Some(sealer) = self.sealer.take() {
+            sealer.finish(&mut self.out)?;
+        }
+        self.file.write_all(&self.out)?;
+        self.file.flush()?;
+        self.file.get_ref().sync_all()?;
+        std::fs::rename(&self.staging, &self.final_path)?;
+        Ok(Sealed {
+            id: self.id.clone(),
+            sha256: hex::encode(self.digest.clone().finish()),
+            size: self.size,
+        })
+    }
+}
+
+impl Drop for SealedWriter {
+    fn drop(&mut self) {
+        // Unfinished (an error on the way): nothing half-written stays behind.
+        if self.sealer.is_some() {
+            let _ = std::fs::remove_file(&self.staging);
+        }
+    }
+}
+
 /// A file fully received, encrypted and hashed, waiting for the transaction that records it.
 /// Dropping it before `persist` removes the staged file, so a refused upload leaves nothing.
 #[derive(Debug)]
@@ -177,6 +294,9 @@ pub struct StagedDocument {
     pub media_type: MediaType,
     pub size: u64,
     pub sha256: String,
+    /// Produced files only.
+    pub sha512: Option<String>,
+    pub crc32: Option<u32>,
     path: PathBuf,
 }
 
@@ -214,6 +334,8 @@ pub struct StagingFile {
     sealer: Option<Sealer>,
     head: Vec<u8>,
     digest: digest::Context,
+    /// Produced files: SHA-512 and CRC-32 besides SHA-256.
+    production: Option<(digest::Context, crc32fast::Hasher)>,
     out: Vec<u8>,
     max_bytes: u64,
     key: DocumentKey,
@@ -231,6 +353,10 @@ impl StagingFile {
             .with_code("document_too_large"));
         }
         self.digest.update(chunk);
+        if let Some((sha512, crc)) = self.production.as_mut() {
+            sha512.update(chunk);
+            crc.update(chunk);
+        }
         if self.sealer.is_none() {
             // Hold back the first bytes until there are enough to tell the file's type.
             self.head.extend_from_slice(chunk);
@@ -245,12 +371,16 @@ impl StagingFile {
     }
 
     fn start(&mut self) -> Result<(), AppError> {
-        self.staged.media_type = MediaType::sniff(&self.head).ok_or_else(|| {
+        self.staged.media_type = if self.production.is_some() {
+            MediaType::Binary
+        } else {
+            MediaType::sniff(&self.head).ok_or_else(|| {
             AppError::unsupported_type(format!(
                 "“{}” is not a PDF, PNG or JPEG file (files are checked by their content, not their name).",
                 self.staged.filename
             ))
-        })?;
+            })?
+        };
         let (sealer, header) = Sealer::new(&self.key, self.staged.id.as_bytes());
         self.sealer = Some(sealer);
         self.out = header;
@@ -284,6 +414,10 @@ impl StagingFile {
         self.file.write_all(&self.out).await?;
         self.file.sync_all().await?;
         self.staged.sha256 = hex::encode(self.digest.clone().finish());
+        if let Some((sha512, crc)) = self.production.take() {
+            self.staged.sha512 = Some(hex::encode(sha512.finish()));
+            self.staged.crc32 = Some(crc.finalize());
+        }
         Ok(Some(self.staged))
     }
 }

@@ -13,8 +13,19 @@ const MAX_TEXT_FIELD: usize = 64 * 1024;
 const MAX_TEXT_TOTAL: usize = 1024 * 1024;
 const MAX_FIELDS: usize = 2_000;
 
-/// The name of the file parts.
+/// The name of the file parts of a request or a message.
 pub const DOCUMENTS: &str = "documents";
+/// The name of the file parts of a production.
+pub const FILES: &str = "files";
+
+/// Which file parts a body carries, and how they are staged.
+#[derive(Clone, Copy)]
+enum Parts {
+    /// `documents`: PDF, PNG or JPEG, sniffed.
+    Documents,
+    /// `files`: a production, any type.
+    Production,
+}
 
 #[derive(Debug, Default)]
 pub struct Upload {
@@ -45,8 +56,28 @@ pub async fn receive(
     store: &DocumentStore,
     max_files: usize,
 ) -> Result<Upload, Rejected> {
+    receive_parts(data, content_type, store, max_files, Parts::Documents).await
+}
+
+/// Receives a production: parts `files` of any type, and text fields (`category`).
+pub async fn receive_production(
+    data: Data<'_>,
+    content_type: Option<&ContentType>,
+    store: &DocumentStore,
+    max_files: usize,
+) -> Result<Upload, Rejected> {
+    receive_parts(data, content_type, store, max_files, Parts::Production).await
+}
+
+async fn receive_parts(
+    data: Data<'_>,
+    content_type: Option<&ContentType>,
+    store: &DocumentStore,
+    max_files: usize,
+    parts: Parts,
+) -> Result<Upload, Rejected> {
     let mut upload = Upload::default();
-    match read_into(&mut upload, data, content_type, store, max_files).await {
+    match read_into(&mut upload, data, content_type, store, max_files, parts).await {
         Ok(()) => Ok(upload),
         Err(error) => Err(Rejected {
             error,
@@ -61,6 +92,7 @@ async fn read_into(
     content_type: Option<&ContentType>,
     store: &DocumentStore,
     max_files: usize,
+    parts: Parts,
 ) -> Result<(), AppError> {
     let boundary = content_type
         .filter(|ct| ct.is_form_data())
@@ -70,8 +102,11 @@ async fn read_into(
                 .map(|(_, value)| value.to_owned())
         })
         .ok_or_else(|| AppError::unsupported_type("Send the request as multipart/form-data."))?;
-    let limit = store
-        .max_bytes
+    let (file_part, per_file) = match parts {
+        Parts::Documents => (DOCUMENTS, store.max_bytes),
+        Parts::Production => (FILES, store.max_production_bytes),
+    };
+    let limit = per_file
         .saturating_mul(max_files as u64)
         .saturating_add(MAX_TEXT_TOTAL as u64 * 2);
     let stream = ReaderStream::new(data.open(limit.bytes()));
@@ -85,16 +120,19 @@ async fn read_into(
         if upload.fields.len() + upload.files.len() >= MAX_FIELDS {
             return Err(AppError::too_large("The form has too many fields."));
         }
-        if name == DOCUMENTS {
+        if name == file_part {
             let filename = field.file_name().unwrap_or("document").to_owned();
-            let mut staging = store.stage(&filename).await?;
+            let mut staging = match parts {
+                Parts::Documents => store.stage(&filename).await?,
+                Parts::Production => store.stage_production(&filename).await?,
+            };
             while let Some(chunk) = field.chunk().await.map_err(malformed)? {
                 staging.write(&chunk).await?;
             }
             if let Some(staged) = staging.finish().await? {
                 if upload.files.len() >= max_files {
                     return Err(AppError::too_large(format!(
-                        "At most {max_files} documents per request."
+                        "At most {max_files} files at once."
                     )));
                 }
                 upload.files.push(staged);
@@ -117,4 +155,63 @@ async fn read_into(
         upload.fields.push((name, value));
     }
     Ok(())
+}
+
+/// Receives a body with one file part `part`, written as it arrives to `dest` (at most `max`
+/// bytes), and small text fields. For the public verification page: the file is the visitor's
+/// own bundle, checked and removed at once.
+pub async fn receive_file_to(
+    data: Data<'_>,
+    content_type: Option<&ContentType>,
+    part: &str,
+    dest: &std::path::Path,
+    max: u64,
+) -> Result<(Vec<(String, String)>, u64), AppError> {
+    use rocket::tokio::io::AsyncWriteExt;
+    let boundary = content_type
+        .filter(|ct| ct.is_form_data())
+        .and_then(|ct| {
+            ct.params()
+                .find(|(key, _)| *key == "boundary")
+                .map(|(_, value)| value.to_owned())
+        })
+        .ok_or_else(|| AppError::unsupported_type("Send the form as multipart/form-data."))?;
+    let stream = ReaderStream::new(data.open(max.saturating_add(MAX_TEXT_TOTAL as u64).bytes()));
+    let mut multipart = Multipart::new(stream, boundary);
+    let malformed =
+        |e: multer::Error| AppError::bad_request(format!("The form data could not be read: {e}."));
+    let mut fields = Vec::new();
+    let mut size = 0u64;
+    while let Some(mut field) = multipart.next_field().await.map_err(malformed)? {
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == part {
+            let mut file = rocket::tokio::fs::File::create(dest).await?;
+            while let Some(chunk) = field.chunk().await.map_err(malformed)? {
+                size += chunk.len() as u64;
+                if size > max {
+                    return Err(AppError::too_large(format!(
+                        "The file is larger than the {} MiB this page accepts.",
+                        max / (1024 * 1024)
+                    )));
+                }
+                file.write_all(&chunk).await?;
+            }
+            file.flush().await?;
+            continue;
+        }
+        let mut value = Vec::new();
+        while let Some(chunk) = field.chunk().await.map_err(malformed)? {
+            value.extend_from_slice(&chunk);
+            if value.len() > MAX_TEXT_FIELD {
+                return Err(AppError::too_large(format!(
+                    "The field “{name}” is too long."
+                )));
+            }
+        }
+        fields.push((name, String::from_utf8_lossy(&value).into_owned()));
+        if fields.len() > 20 {
+            return Err(AppError::too_large("The form has too many fields."));
+        }
+    }
+    Ok((fields, size))
 }

@@ -6,6 +6,7 @@ pub mod court;
 pub mod public;
 pub mod requester;
 pub mod staff;
+pub mod verify;
 
 use rocket::http::Status;
 use rocket::{Catcher, Request};

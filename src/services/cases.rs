@@ -139,7 +139,7 @@ pub struct CaseView {
     pub authority: AuthorityView,
     pub documents: Vec<DocumentView>,
     pub messages: Vec<MessageView>,
-    pub bundles: Vec<Value>,
+    pub bundles: Vec<super::bundles::BundleView>,
     pub preservation: Option<super::fulfilment::PreservationView>,
 }
 
@@ -161,7 +161,15 @@ pub async fn find_own(db: &Db, requester_id: &str, reference: &str) -> Result<Ca
         let documents = Document::for_case(conn, &case.id)?;
         let messages = Message::for_case(conn, &case.id)?;
         let preservation = super::fulfilment::preservation_of(conn, &case.id)?;
-        Ok(view(case, targets, documents, messages, preservation))
+        let bundles = super::bundles::of_case(conn, &case)?;
+        Ok(view(
+            case,
+            targets,
+            documents,
+            messages,
+            preservation,
+            bundles,
+        ))
     })
     .await
 }
@@ -172,6 +180,7 @@ fn view(
     documents: Vec<Document>,
     messages: Vec<Message>,
     preservation: Option<super::fulfilment::PreservationView>,
+    bundles: Vec<super::bundles::BundleView>,
 ) -> CaseView {
     CaseView {
         details: CaseDetails::new(&case, &targets),
@@ -193,7 +202,7 @@ fn view(
                 at: rfc3339(m.created_at),
             })
             .collect(),
-        bundles: Vec::new(),
+        bundles,
         preservation,
     }
 }

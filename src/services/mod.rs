@@ -3,6 +3,7 @@
 
 pub mod agencies;
 pub mod authority;
+pub mod bundles;
 pub mod cases;
 pub mod directory;
 pub mod fulfilment;
@@ -11,6 +12,7 @@ pub mod limits;
 pub mod overview;
 pub mod profile;
 pub mod signin;
+pub mod signing;
 pub mod staff_auth;
 pub mod staff_cases;
 pub mod workflow;

@@ -166,6 +166,9 @@ pub struct StaffCaseView {
     pub preservation: Option<super::fulfilment::PreservationView>,
     /// The directory accounts marked frozen, once a freeze is recorded.
     pub frozen_accounts: Option<Vec<String>>,
+    /// Produced files, sealed or waiting for the next bundle.
+    pub productions: Vec<super::bundles::ProductionView>,
+    pub bundles: Vec<super::bundles::BundleView>,
 }
 
 /// The case `reference` as a member of staff with `role` may see it. Support works the
@@ -297,6 +300,11 @@ fn view(conn: &mut DbConn, reference: &str, viewer: Role) -> Result<StaffCaseVie
             .first::<String>(conn)
             .optional()?
             .and_then(|a| serde_json::from_str(&a).ok()),
+        productions: crate::db::models::bundle::Production::for_case(conn, &case.id)?
+            .iter()
+            .map(super::bundles::ProductionView::from)
+            .collect(),
+        bundles: super::bundles::of_case(conn, &case)?,
     })
 }
 

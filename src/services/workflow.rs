@@ -33,6 +33,9 @@ pub struct TransitionRequest {
     /// Set only by the fulfilment services, which record what fulfilling means for the type.
     #[serde(skip)]
     pub fulfilment: bool,
+    /// Set by services that write to the requester themselves (a sealed bundle's own letter).
+    #[serde(skip)]
+    pub silent: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -236,7 +239,9 @@ pub fn transition(
     let detail = (case.track == Track::Court
         && matches!(to, CaseState::NeedsInfo | CaseState::Rejected))
     .then_some(reason.as_str());
-    notify(conn, mailer, links, case, to, detail)?;
+    if !request.silent {
+        notify(conn, mailer, links, case, to, detail)?;
+    }
     Ok(Moved::To(to))
 }
 

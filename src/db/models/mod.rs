@@ -2,6 +2,7 @@
 //! Every function takes the connection first and returns `QueryResult`.
 
 pub mod audit;
+pub mod bundle;
 pub mod case;
 pub mod challenge;
 pub mod counter;

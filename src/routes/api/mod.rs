@@ -1,6 +1,7 @@
 //! The JSON API (`/api/v1`, DESIGN §10 and §12) over the same services as the pages.
 
 mod auth;
+mod bundles;
 mod profile;
 mod requests;
 mod staff;
@@ -19,6 +20,7 @@ fn openapi() -> (ContentType, &'static str) {
 pub fn routes() -> Vec<Route> {
     let mut routes = routes![openapi];
     routes.extend(auth::routes());
+    routes.extend(bundles::routes());
     routes.extend(profile::routes());
     routes.extend(requests::routes());
     routes.extend(staff::routes());

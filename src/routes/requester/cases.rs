@@ -14,6 +14,7 @@ use super::{in_area, Area, InArea, Page};
 use crate::config::Config;
 use crate::db::models::document::HeldDocument;
 use crate::db::Db;
+use crate::documents::download::Download;
 use crate::documents::multipart::{self, Upload};
 use crate::documents::StagedDocument;
 use crate::domain::authority::Check;
@@ -23,6 +24,7 @@ use crate::domain::vocab::Track;
 use crate::error::{AppError, FieldErrors};
 use crate::guards::{Csrf, Requester};
 use crate::services::authority::Filer;
+use crate::services::bundles::Bundles;
 use crate::services::cases;
 use crate::services::intake::Intake;
 use crate::services::workflow::Workflow;
@@ -339,6 +341,25 @@ async fn withdraw(
     ))
 }
 
+/// A released bundle: this requester's own (403 for another's), until the link expires (410).
+#[get("/requests/<reference>/bundles/<n>")]
+async fn bundle(
+    reference: &str,
+    n: i32,
+    who: InArea,
+    bundles: Bundles<'_>,
+) -> Result<Download, AppError> {
+    let (bundle, filename) = bundles
+        .for_requester(&who.requester.row, reference, n)
+        .await?;
+    Ok(Download::start(
+        bundles.store,
+        &bundle.file_id,
+        "application/zip",
+        &filename,
+    ))
+}
+
 pub fn routes() -> Vec<Route> {
-    routes![list, new, create, show, message, withdraw]
+    routes![list, new, create, show, message, withdraw, bundle]
 }

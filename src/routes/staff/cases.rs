@@ -102,7 +102,7 @@ pub async fn queue(
 }
 
 #[get("/cases/<reference>")]
-pub async fn show(
+pub(super) async fn show(
     reference: &str,
     staff: StaffMember,
     csrf: Csrf,
@@ -129,7 +129,7 @@ struct TransitionForm {
 }
 
 /// The case page again, with what went wrong on top and the status that says it.
-async fn case_with_error(
+pub(super) async fn case_with_error(
     db: &Db,
     staff: &StaffMember,
     csrf: &Csrf,
@@ -178,7 +178,7 @@ async fn transition(
         reason: form.reason,
         targets: form.targets,
         categories: form.categories,
-        fulfilment: false,
+        ..Default::default()
     };
     let back = Redirect::to(uri!("/staff", show(reference = reference)));
     match workflow.by_staff(&staff.row, reference, request).await {

@@ -1,6 +1,7 @@
 //! The staff dashboard (`/staff`): sign-in, the legal queue, case pages, agency administration.
 
 mod admin;
+mod bundles;
 mod cases;
 mod overview;
 mod people;
@@ -13,6 +14,7 @@ use rocket::Route;
 pub fn routes() -> Vec<Route> {
     let mut routes = signin::routes();
     routes.extend(cases::routes());
+    routes.extend(bundles::routes());
     routes.extend(admin::routes());
     routes.extend(overview::routes());
     routes.extend(people::routes());

@@ -1,0 +1,3 @@
+DROP TABLE bundles;
+DROP TABLE productions;
+DROP TABLE signing_keys;

@@ -1,0 +1,315 @@
+//! Verifies a bundle ZIP as it is, without unpacking it: every payload file against both
+//! manifests, `Payload-Oxum`, every tag file against the tag manifest, and the Ed25519 signature
+//! over the tag manifest, with a key given by the verifier or else the one inside the bundle.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{Read, Seek};
+
+use ring::digest;
+use serde::Serialize;
+
+use super::keys::PublicKey;
+use super::{KEY_FILE, SIGNATURE_FILE};
+
+/// Tag files are small; anything larger than this is not a tag file Writ wrote.
+const TAG_LIMIT: u64 = 64 * 1024 * 1024;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    pub file: String,
+    pub ok: bool,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// True only when every finding holds.
+    pub valid: bool,
+    /// The key that checked the signature, and whether it was the verifier's own.
+    pub key_id: Option<String>,
+    pub key_given: bool,
+    /// What `bag-info.txt` says: the case reference and bundle number.
+    pub reference: Option<String>,
+    pub bundle: Option<String>,
+    pub findings: Vec<Finding>,
+}
+
+impl Report {
+    pub fn failures(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| !f.ok)
+    }
+}
+
+struct Findings(Vec<Finding>);
+
+impl Findings {
+    fn ok(&mut self, file: &str, message: impl Into<String>) {
+        self.0.push(Finding {
+            file: file.to_owned(),
+            ok: true,
+            message: message.into(),
+        });
+    }
+    fn fail(&mut self, file: &str, message: impl Into<String>) {
+        self.0.push(Finding {
+            file: file.to_owned(),
+            ok: false,
+            message: message.into(),
+        });
+    }
+}
+
+fn parse_manifest(text: &str) -> BTreeMap<String, String> {
+    text.lines()
+        .filter_map(|line| {
+            let (digest, path) = line.split_once(char::is_whitespace)?;
+            Some((path.trim_start().to_owned(), digest.to_ascii_lowercase()))
+        })
+        .collect()
+}
+
+fn parse_info(text: &str) -> BTreeMap<String, String> {
+    text.lines()
+        .filter_map(|line| line.split_once(':'))
+        .map(|(label, value)| (label.trim().to_owned(), value.trim().to_owned()))
+        .collect()
+}
+
+/// Checks the bundle in `zip`; `key` is the verifier's own copy of the signing key, if any.
+pub fn verify(zip: impl Read + Seek, key: Option<&PublicKey>) -> Report {
+    let mut findings = Findings(Vec::new());
+    let mut report = Report {
+        valid: false,
+        key_id: None,
+        key_given: key.is_some(),
+        reference: None,
+        bundle: None,
+        findings: Vec::new(),
+    };
+    let mut archive = match zip::ZipArchive::new(zip) {
+        Ok(archive) => archive,
+        Err(e) => {
+            findings.fail("bundle", format!("not a readable ZIP archive: {e}"));
+            report.findings = findings.0;
+            return report;
+        }
+    };
+    let names: Vec<String> = archive.file_names().map(str::to_owned).collect();
+    let Some(root) = names
+        .iter()
+        .filter_map(|n| n.strip_suffix("/bagit.txt"))
+        .find(|root| !root.contains('/'))
+        .map(str::to_owned)
+    else {
+        findings.fail("bagit.txt", "missing: this is not a BagIt bag");
+        report.findings = findings.0;
+        return report;
+    };
+    let mut small = |name: &str, findings: &mut Findings| -> Option<Vec<u8>> {
+        let full = format!("{root}/{name}");
+        let mut file = match archive.by_name(&full) {
+            Ok(file) => file,
+            Err(_) => {
+                findings.fail(name, "missing from the bundle");
+                return None;
+            }
+        };
+        if file.size() > TAG_LIMIT {
+            findings.fail(name, "far too large for a tag file");
+            return None;
+        }
+        let mut bytes = Vec::with_capacity(file.size() as usize);
+        match file.by_ref().take(TAG_LIMIT).read_to_end(&mut bytes) {
+            Ok(_) => Some(bytes),
+            Err(e) => {
+                findings.fail(name, format!("could not be read: {e}"));
+                None
+            }
+        }
+    };
+    let text = |bytes: &Option<Vec<u8>>| {
+        bytes
+            .as_deref()
+            .map(|b| String::from_utf8_lossy(b).into_owned())
+    };
+
+    let bagit = small("bagit.txt", &mut findings);
+    match text(&bagit) {
+        Some(t) if t.contains("BagIt-Version: 1.0") => findings.ok("bagit.txt", "BagIt 1.0"),
+        Some(_) => findings.fail("bagit.txt", "does not declare BagIt-Version 1.0"),
+        None => {}
+    }
+    let info_bytes = small("bag-info.txt", &mut findings);
+    let info = text(&info_bytes)
+        .map(|t| parse_info(&t))
+        .unwrap_or_default();
+    report.reference = info.get("Writ-Case-Reference").cloned();
+    report.bundle = info.get("Writ-Bundle-Number").cloned();
+    let sha256 = text(&small("manifest-sha256.txt", &mut findings))
+        .map(|t| parse_manifest(&t))
+        .unwrap_or_default();
+    let sha512 = text(&small("manifest-sha512.txt", &mut findings))
+        .map(|t| parse_manifest(&t))
+        .unwrap_or_default();
+    let tagmanifest = small("tagmanifest-sha256.txt", &mut findings);
+    let signature = small(SIGNATURE_FILE, &mut findings);
+    let bundled_key = text(&small(KEY_FILE, &mut findings));
+
+    // Every payload file, streamed through both digests.
+    let prefix = format!("{root}/");
+    let mut seen = BTreeSet::new();
+    let (mut octets, mut count) = (0u64, 0u64);
+    for index in 0..archive.len() {
+        let mut file = match archive.by_index(index) {
+            Ok(file) => file,
+            Err(e) => {
+                findings.fail(&format!("entry {index}"), format!("could not be read: {e}"));
+                continue;
+            }
+        };
+        let Some(path) = file.name().strip_prefix(&prefix).map(str::to_owned) else {
+            continue;
+        };
+        if !path.starts_with("data/") || file.is_dir() {
+            continue;
+        }
+        let (mut d256, mut d512) = (
+            digest::Context::new(&digest::SHA256),
+            digest::Context::new(&digest::SHA512),
+        );
+        let mut buffer = vec![0u8; 64 * 1024];
+        let mut size = 0u64;
+        let read = loop {
+            match file.read(&mut buffer) {
+                Ok(0) => break Ok(()),
+                Ok(n) => {
+                    d256.update(&buffer[..n]);
+                    d512.update(&buffer[..n]);
+                    size += n as u64;
+                }
+                Err(e) => break Err(e),
+            }
+        };
+        seen.insert(path.clone());
+        if let Err(e) = read {
+            findings.fail(&path, format!("could not be read: {e}"));
+            continue;
+        }
+        octets += size;
+        count += 1;
+        let (got256, got512) = (hex::encode(d256.finish()), hex::encode(d512.finish()));
+        let mut problems = Vec::new();
+        match sha256.get(&path) {
+            None => problems.push("not listed in manifest-sha256.txt".to_owned()),
+            Some(want) if *want != got256 => {
+                problems.push("SHA-256 does not match manifest-sha256.txt".to_owned())
+            }
+            _ => {}
+        }
+        match sha512.get(&path) {
+            None => problems.push("not listed in manifest-sha512.txt".to_owned()),
+            Some(want) if *want != got512 => {
+                problems.push("SHA-512 does not match manifest-sha512.txt".to_owned())
+            }
+            _ => {}
+        }
+        if problems.is_empty() {
+            findings.ok(&path, format!("{size} bytes; SHA-256 and SHA-512 match"));
+        } else {
+            findings.fail(&path, problems.join("; "));
+        }
+    }
+    for path in sha256.keys().chain(sha512.keys()) {
+        if seen.insert(path.clone()) {
+            findings.fail(path, "listed in a manifest but missing from the bundle");
+        }
+    }
+
+    match info.get("Payload-Oxum") {
+        Some(oxum) if *oxum == format!("{octets}.{count}") => findings.ok(
+            "bag-info.txt",
+            format!("Payload-Oxum {oxum} matches the payload"),
+        ),
+        Some(oxum) => findings.fail(
+            "bag-info.txt",
+            format!("Payload-Oxum says {oxum}, the payload is {octets}.{count}"),
+        ),
+        None if info_bytes.is_some() => findings.fail("bag-info.txt", "has no Payload-Oxum"),
+        None => {}
+    }
+
+    // Tag files against the tag manifest.
+    if let Some(tags) = text(&tagmanifest).map(|t| parse_manifest(&t)) {
+        for required in [
+            "bagit.txt",
+            "bag-info.txt",
+            "manifest-sha256.txt",
+            "manifest-sha512.txt",
+        ] {
+            if !tags.contains_key(required) {
+                findings.fail(required, "not covered by tagmanifest-sha256.txt");
+            }
+        }
+        for (name, want) in &tags {
+            let got = archive
+                .by_name(&format!("{root}/{name}"))
+                .ok()
+                .and_then(|mut f| {
+                    let mut context = digest::Context::new(&digest::SHA256);
+                    let mut buffer = vec![0u8; 64 * 1024];
+                    loop {
+                        match f.read(&mut buffer) {
+                            Ok(0) => return Some(hex::encode(context.finish())),
+                            Ok(n) => context.update(&buffer[..n]),
+                            Err(_) => return None,
+                        }
+                    }
+                });
+            match got {
+                Some(got) if got == *want => {
+                    findings.ok(name, "SHA-256 matches tagmanifest-sha256.txt")
+                }
+                Some(_) => findings.fail(name, "SHA-256 does not match tagmanifest-sha256.txt"),
+                None => findings.fail(name, "listed in tagmanifest-sha256.txt but missing"),
+            }
+        }
+    }
+
+    // The signature over the tag manifest.
+    let bundled = bundled_key.as_deref().and_then(PublicKey::from_pem);
+    let named = info.get("Writ-Signing-Key-Id").cloned();
+    let used = key.copied().or(bundled);
+    match (used, &tagmanifest, &signature) {
+        (None, ..) => findings.fail(
+            SIGNATURE_FILE,
+            "no Ed25519 public key to check it with (give one with --key)",
+        ),
+        (Some(public), Some(message), Some(signature)) => {
+            let id = public.id();
+            report.key_id = Some(id.clone());
+            if public.verifies(message, signature) {
+                let whose = match &named {
+                    Some(named) if *named != id => {
+                        format!(" (the bundle names key {named}; the signature is by {id})")
+                    }
+                    _ => String::new(),
+                };
+                findings.ok(
+                    SIGNATURE_FILE,
+                    format!(
+                        "a valid Ed25519 signature of tagmanifest-sha256.txt by key {id}{whose}"
+                    ),
+                );
+            } else {
+                findings.fail(
+                    SIGNATURE_FILE,
+                    format!("does not verify tagmanifest-sha256.txt with key {id}"),
+                );
+            }
+        }
+        _ => {}
+    }
+    report.valid = !findings.0.is_empty() && findings.0.iter().all(|f| f.ok);
+    report.findings = findings.0;
+    report
+}

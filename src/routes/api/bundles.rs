@@ -1,0 +1,83 @@
+use rocket::data::Data;
+use rocket::http::{ContentType, Status};
+use rocket::serde::json::Json;
+use rocket::{get, post, routes, Route, State};
+use serde_json::{json, Value};
+
+use crate::config::Config;
+use crate::documents::download::Download;
+use crate::documents::multipart;
+use crate::error::AppError;
+use crate::guards::{LegalReviewer, Requester};
+use crate::services::bundles::Bundles;
+
+/// `multipart/form-data`: parts `files`, part `category` (`records` or `content`).
+#[post("/staff/cases/<reference>/production", data = "<data>")]
+async fn production(
+    reference: &str,
+    reviewer: LegalReviewer,
+    bundles: Bundles<'_>,
+    content_type: Option<&ContentType>,
+    data: Data<'_>,
+    config: &State<Config>,
+) -> Result<(Status, Json<Value>), AppError> {
+    let upload =
+        multipart::receive_production(data, content_type, bundles.store, config.max_documents)
+            .await
+            .map_err(|r| r.error)?;
+    let category = upload.field("category").unwrap_or_default().to_owned();
+    let files = bundles
+        .produce(&reviewer.0.row, reference, &category, upload.files)
+        .await?;
+    Ok((Status::Created, Json(json!({ "files": files }))))
+}
+
+/// Seals every file attached since the last bundle into the next one.
+#[post("/staff/cases/<reference>/bundles")]
+async fn seal(
+    reference: &str,
+    reviewer: LegalReviewer,
+    bundles: Bundles<'_>,
+) -> Result<(Status, Json<Value>), AppError> {
+    let bundle = bundles.seal(&reviewer.0.row, reference).await?;
+    serde_json::to_value(bundle)
+        .map(|body| (Status::Created, Json(body)))
+        .map_err(AppError::internal)
+}
+
+#[get("/staff/cases/<reference>/bundles/<n>")]
+async fn staff_download(
+    reference: &str,
+    n: i32,
+    reviewer: LegalReviewer,
+    bundles: Bundles<'_>,
+) -> Result<Download, AppError> {
+    let (bundle, filename) = bundles.for_staff(&reviewer.0.row, reference, n).await?;
+    Ok(Download::start(
+        bundles.store,
+        &bundle.file_id,
+        "application/zip",
+        &filename,
+    ))
+}
+
+/// The requester's own bundle, until its link expires.
+#[get("/requests/<reference>/bundles/<n>")]
+async fn download(
+    reference: &str,
+    n: i32,
+    requester: Requester,
+    bundles: Bundles<'_>,
+) -> Result<Download, AppError> {
+    let (bundle, filename) = bundles.for_requester(&requester.row, reference, n).await?;
+    Ok(Download::start(
+        bundles.store,
+        &bundle.file_id,
+        "application/zip",
+        &filename,
+    ))
+}
+
+pub fn routes() -> Vec<Route> {
+    routes![production, seal, staff_download, download]
+}

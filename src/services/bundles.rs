@@ -1,0 +1,608 @@
+//! Answering an approved disclosure: the legal team attaches produced files, then seals them
+//! into a signed bundle (DESIGN §7) that the requester downloads through a link that expires.
+//! Sealing streams every file from storage through the ZIP, the digests and the cipher; the
+//! bundle is listed only once its file is complete and synced.
+
+use std::collections::BTreeSet;
+use std::io::Write;
+
+use chrono::{NaiveDateTime, TimeDelta};
+use diesel::prelude::*;
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use super::staff_cases::visible_case;
+use super::workflow::{transition, Links, Mover, TransitionRequest};
+use crate::audit::{self, Actor};
+use crate::bundle::bag::{self, PayloadFile};
+use crate::bundle::zipout::ZipOut;
+use crate::config::Config;
+use crate::crypto::stream::DocumentKey;
+use crate::db::models::audit as audit_rows;
+use crate::db::models::bundle::{Bundle, Production};
+use crate::db::models::case::Case;
+use crate::db::models::requester::Requester;
+use crate::db::models::staff::Staff;
+use crate::db::schema::{bundles, productions};
+use crate::db::{write_tx, Db, DbConn};
+use crate::documents::{DocumentStore, StagedDocument};
+use crate::domain::clock::{self, rfc3339};
+use crate::domain::reference::CaseReference;
+use crate::domain::vocab::{CaseState, RequestType};
+use crate::error::AppError;
+use crate::mail::{Letter, Mailer};
+
+pub const CATEGORIES: [&str; 2] = ["records", "content"];
+
+/// What sealing and delivery need from the app's managed state.
+pub struct Bundles<'r> {
+    pub db: &'r Db,
+    pub mailer: &'r Mailer,
+    pub store: &'r DocumentStore,
+    pub secrets: &'r DocumentKey,
+    pub links: Links,
+    pub link_days: i64,
+}
+
+#[rocket::async_trait]
+impl<'r> rocket::request::FromRequest<'r> for Bundles<'r> {
+    type Error = AppError;
+
+    async fn from_request(
+        req: &'r rocket::Request<'_>,
+    ) -> rocket::request::Outcome<Self, AppError> {
+        let rocket = req.rocket();
+        match (
+            rocket.state::<Db>(),
+            rocket.state::<Mailer>(),
+            rocket.state::<DocumentStore>(),
+            rocket.state::<crate::state::Keys>(),
+            rocket.state::<Config>(),
+        ) {
+            (Some(db), Some(mailer), Some(store), Some(keys), Some(config)) => {
+                rocket::request::Outcome::Success(Bundles {
+                    db,
+                    mailer,
+                    store,
+                    secrets: &keys.secrets,
+                    links: Links {
+                        public_url: config.public_url.clone(),
+                        case_path: crate::routes::requester_case_path,
+                    },
+                    link_days: config.bundle_link_days,
+                })
+            }
+            _ => {
+                let error = AppError::internal("bundle state is not managed");
+                rocket::request::Outcome::Error((error.status, error))
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ProductionView {
+    pub id: String,
+    pub category: String,
+    pub name: String,
+    pub size: i64,
+    pub sha256: String,
+    pub bundle: Option<i32>,
+    pub uploaded_at: String,
+}
+
+impl From<&Production> for ProductionView {
+    fn from(p: &Production) -> ProductionView {
+        ProductionView {
+            id: p.id.clone(),
+            category: p.category.clone(),
+            name: p.filename.clone(),
+            size: p.size_bytes,
+            sha256: p.sha256.clone(),
+            bundle: p.bundle_n,
+            uploaded_at: rfc3339(p.uploaded_at),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BundleView {
+    pub n: i32,
+    pub sha256: String,
+    pub size: i64,
+    pub files: i32,
+    pub key_id: String,
+    pub sealed_at: String,
+    pub expires_at: String,
+    pub expired: bool,
+    /// The requester's download through the API.
+    pub download: String,
+    pub filename: String,
+}
+
+impl BundleView {
+    pub fn new(bundle: &Bundle, reference: &str, now: NaiveDateTime) -> BundleView {
+        BundleView {
+            n: bundle.n,
+            sha256: bundle.sha256.clone(),
+            size: bundle.size_bytes,
+            files: bundle.files,
+            key_id: bundle.key_id.clone(),
+            sealed_at: rfc3339(bundle.sealed_at),
+            expires_at: rfc3339(bundle.expires_at),
+            expired: bundle.expires_at <= now,
+            download: format!("/api/v1/requests/{reference}/bundles/{}", bundle.n),
+            filename: bundle_filename(reference, bundle.n),
+        }
+    }
+}
+
+pub fn bundle_filename(reference: &str, n: i32) -> String {
+    format!("{reference}-bundle-{n}.zip")
+}
+
+/// The bundles of a case, oldest first.
+pub fn of_case(conn: &mut DbConn, case: &Case) -> QueryResult<Vec<BundleView>> {
+    let now = clock::now();
+    Ok(Bundle::for_case(conn, &case.id)?
+        .iter()
+        .map(|b| BundleView::new(b, &case.reference, now))
+        .collect())
+}
+
+/// A case the legal team may answer with a bundle, or why not.
+fn answerable(case: &Case) -> Result<(), AppError> {
+    if !matches!(
+        case.request_type,
+        RequestType::Disclosure | RequestType::EmergencyDisclosure
+    ) {
+        return Err(AppError::conflict(format!(
+            "A {} request is not answered with a disclosure bundle.",
+            case.request_type.label().to_lowercase()
+        ))
+        .with_code("not_a_disclosure"));
+    }
+    if !matches!(
+        case.state,
+        CaseState::Approved | CaseState::PartiallyApproved | CaseState::Fulfilled
+    ) {
+        return Err(AppError::conflict(format!(
+            "Records are produced only for an approved case; this one is “{}”.",
+            case.state.label()
+        ))
+        .with_code("not_approved"));
+    }
+    Ok(())
+}
+
+/// What a bundle needs, read in one go before the files are written.
+struct Plan {
+    case: Case,
+    n: i32,
+    pending: Vec<Production>,
+    custody: Vec<Value>,
+    requester: Requester,
+}
+
+impl Bundles<'_> {
+    /// Attaches produced files to an approved case, each file marked `records` or `content`.
+    pub async fn produce(
+        &self,
+        staff: &Staff,
+        reference: &str,
+        category: &str,
+        files: Vec<StagedDocument>,
+    ) -> Result<Vec<ProductionView>, AppError> {
+        let category = category.trim().to_owned();
+        if !CATEGORIES.contains(&category.as_str()) {
+            return Err(AppError::invalid(
+                "category",
+                "Mark the files as “records” or “content”.",
+            ));
+        }
+        if files.is_empty() {
+            return Err(AppError::invalid("files", "Attach at least one file."));
+        }
+        let (staff, reference, store) = (staff.clone(), reference.to_owned(), self.store.clone());
+        let ids: Vec<String> = files.iter().map(|f| f.id.clone()).collect();
+        let result = self
+            .db
+            .run(move |conn| {
+                write_tx(conn, |conn| {
+                    let case = visible_case(conn, &reference, staff.role)?;
+                    answerable(&case)?;
+                    let now = clock::now();
+                    let mut rows = Vec::with_capacity(files.len());
+                    for file in &files {
+                        store.persist(file)?;
+                        let row = Production {
+                            id: file.id.clone(),
+                            case_id: case.id.clone(),
+                            category: category.clone(),
+                            filename: file.filename.clone(),
+                            media_type: file.media_type.as_str().to_owned(),
+                            size_bytes: file.size as i64,
+                            sha256: file.sha256.clone(),
+                            sha512: file.sha512.clone().unwrap_or_default(),
+                            crc32: i64::from(file.crc32.unwrap_or_default()),
+                            uploaded_by: format!("staff:{}", staff.id),
+                            uploaded_at: now,
+                            bundle_n: None,
+                        };
+                        diesel::insert_into(productions::table).values(&row).execute(conn)?;
+                        rows.push(row);
+                    }
+                    audit::record(
+                        conn,
+                        &Actor::Staff(staff.id.clone()),
+                        Some(&case.id),
+                        "production.added",
+                        json!({ "category": category, "files": rows.iter().map(|r| json!({ "id": r.id, "sha256": r.sha256, "size": r.size_bytes })).collect::<Vec<_>>() }),
+                    )?;
+                    Ok(rows.iter().map(ProductionView::from).collect())
+                })
+            })
+            .await;
+        if result.is_err() {
+            self.store.discard_stored(&ids);
+        }
+        result
+    }
+
+    /// Seals every produced file not yet in a bundle into bundle `n` (1, then corrections), moves
+    /// the case to `fulfilled` and tells the requester.
+    pub async fn seal(&self, staff: &Staff, reference: &str) -> Result<BundleView, AppError> {
+        let plan = {
+            let (staff, reference) = (staff.clone(), reference.to_owned());
+            self.db
+                .run(move |conn| plan(conn, &staff, &reference))
+                .await?
+        };
+        let (key, signer) = {
+            let secrets = self.secrets.clone();
+            self.db
+                .run(move |conn| super::signing::active(conn, &secrets))
+                .await?
+        };
+        let sealed_at = clock::now();
+        let expires_at = sealed_at + TimeDelta::days(self.link_days);
+        let info = bag_info(&plan, staff, &key.id, sealed_at);
+        let generated = generated_files(&plan, staff, &key.id, sealed_at, &self.links.public_url);
+        let mut taken = BTreeSet::new();
+        let payload: Vec<(PayloadFile, String)> = plan
+            .pending
+            .iter()
+            .map(|p| {
+                let file = PayloadFile {
+                    path: bag::payload_path(&p.category, &p.filename, &mut taken),
+                    size: p.size_bytes as u64,
+                    crc32: p.crc32 as u32,
+                    sha256: p.sha256.clone(),
+                    sha512: p.sha512.clone(),
+                };
+                (file, p.id.clone())
+            })
+            .collect();
+        let root = format!("{}-bundle-{}", plan.case.reference, plan.n);
+        let store = self.store.clone();
+        let sealed = rocket::tokio::task::spawn_blocking(move || {
+            let mut zip = ZipOut::new(store.create_sealed()?, sealed_at);
+            let files: Vec<PayloadFile> = payload.iter().map(|(f, _)| f.clone()).collect();
+            bag::write(
+                &mut zip,
+                &root,
+                &files,
+                |file, out| {
+                    let id = &payload
+                        .iter()
+                        .find(|(f, _)| f.path == file.path)
+                        .expect("every payload file has its production")
+                        .1;
+                    store.read_into(id, WriteAll(out)).map(|_| ())
+                },
+                &generated,
+                &info,
+                &signer,
+            )?;
+            zip.finish()?.finish()
+        })
+        .await
+        .map_err(AppError::internal)?
+        .map_err(|e| AppError::internal(format!("sealing failed: {e}")))?;
+
+        let record = self
+            .record(staff, plan, &key.id, &sealed, sealed_at, expires_at)
+            .await;
+        if record.is_err() {
+            self.store.discard_stored(std::slice::from_ref(&sealed.id));
+        }
+        record
+    }
+
+    async fn record(
+        &self,
+        staff: &Staff,
+        plan: Plan,
+        key_id: &str,
+        sealed: &crate::documents::Sealed,
+        sealed_at: NaiveDateTime,
+        expires_at: NaiveDateTime,
+    ) -> Result<BundleView, AppError> {
+        let bundle = Bundle {
+            case_id: plan.case.id.clone(),
+            n: plan.n,
+            file_id: sealed.id.clone(),
+            sha256: sealed.sha256.clone(),
+            size_bytes: sealed.size as i64,
+            files: plan.pending.len() as i32,
+            key_id: key_id.to_owned(),
+            sealed_by: staff.id.clone(),
+            sealed_at,
+            expires_at,
+        };
+        let (mailer, links, mover) = (self.mailer.clone(), self.links.clone(), Mover::staff(staff));
+        self.db
+            .run(move |conn| {
+                write_tx(conn, |conn| {
+                    let ids: Vec<&str> = plan.pending.iter().map(|p| p.id.as_str()).collect();
+                    let claimed = diesel::update(
+                        productions::table
+                            .filter(productions::id.eq_any(&ids))
+                            .filter(productions::bundle_n.is_null()),
+                    )
+                    .set(productions::bundle_n.eq(bundle.n))
+                    .execute(conn)?;
+                    let taken: i64 = bundles::table
+                        .filter(bundles::case_id.eq(&bundle.case_id))
+                        .filter(bundles::n.eq(bundle.n))
+                        .count()
+                        .get_result(conn)?;
+                    if claimed != ids.len() || taken > 0 {
+                        return Err(AppError::conflict(
+                            "Another bundle was sealed for this case meanwhile; reload and try again.",
+                        )
+                        .with_code("stale"));
+                    }
+                    diesel::insert_into(bundles::table).values(&bundle).execute(conn)?;
+                    let case = Case::find_by_reference(conn, &plan.case.reference)?;
+                    if case.state != CaseState::Fulfilled {
+                        let request = TransitionRequest {
+                            to: CaseState::Fulfilled.as_str().to_owned(),
+                            fulfilment: true,
+                            silent: true,
+                            ..Default::default()
+                        };
+                        transition(conn, &mailer, &links, &case, &mover, &request)?;
+                    }
+                    audit::record(
+                        conn,
+                        &mover.actor,
+                        Some(&case.id),
+                        "bundle.sealed",
+                        json!({ "n": bundle.n, "sha256": bundle.sha256, "size": bundle.size_bytes, "files": bundle.files, "key": bundle.key_id }),
+                    )?;
+                    let reference = CaseReference::parse(&case.reference)
+                        .ok_or_else(|| AppError::internal("stored reference is malformed"))?;
+                    mailer.queue(
+                        conn,
+                        Letter {
+                            template: "bundle_sealed",
+                            to: &plan.requester.email,
+                            context: &json!({
+                                "reference": case.reference,
+                                "n": bundle.n,
+                                "sha256": bundle.sha256,
+                                "expires_at": rfc3339(bundle.expires_at),
+                                "link": format!("{}{}", links.public_url.trim_end_matches('/'), (links.case_path)(&reference)),
+                                "verify": format!("{}/verify", links.public_url.trim_end_matches('/')),
+                            }),
+                        },
+                    )?;
+                    Ok(BundleView::new(&bundle, &case.reference, clock::now()))
+                })
+            })
+            .await
+    }
+
+    /// The requester's download: their own case only (403 otherwise), before the link expires
+    /// (410 after). Every download is an audit event.
+    pub async fn for_requester(
+        &self,
+        requester: &Requester,
+        reference: &str,
+        n: i32,
+    ) -> Result<(Bundle, String), AppError> {
+        let (requester, reference) = (requester.clone(), reference.to_owned());
+        self.db
+            .run(move |conn| {
+                write_tx(conn, |conn| {
+                    let case = Case::find_by_reference(conn, &reference)?;
+                    if case.requester_id != requester.id {
+                        return Err(AppError::forbidden(
+                            "This bundle was released to another requester.",
+                        ));
+                    }
+                    let bundle = Bundle::find(conn, &case.id, n)?;
+                    if bundle.expires_at <= clock::now() {
+                        return Err(AppError::gone(format!(
+                            "This download link expired on {}. Write to the legal team on the case page for a new one.",
+                            rfc3339(bundle.expires_at)
+                        ))
+                        .with_code("link_expired"));
+                    }
+                    audit::record(
+                        conn,
+                        &Actor::Requester(requester.id.clone()),
+                        Some(&case.id),
+                        "bundle.downloaded",
+                        json!({ "n": n, "sha256": bundle.sha256 }),
+                    )?;
+                    Ok((bundle, bundle_filename(&case.reference, n)))
+                })
+            })
+            .await
+    }
+
+    /// A member of the legal team downloads a bundle (no expiry); recorded like any download.
+    pub async fn for_staff(
+        &self,
+        staff: &Staff,
+        reference: &str,
+        n: i32,
+    ) -> Result<(Bundle, String), AppError> {
+        let (staff, reference) = (staff.clone(), reference.to_owned());
+        self.db
+            .run(move |conn| {
+                write_tx(conn, |conn| {
+                    let case = visible_case(conn, &reference, staff.role)?;
+                    let bundle = Bundle::find(conn, &case.id, n)?;
+                    audit::record(
+                        conn,
+                        &Actor::Staff(staff.id.clone()),
+                        Some(&case.id),
+                        "bundle.downloaded",
+                        json!({ "n": n, "sha256": bundle.sha256 }),
+                    )?;
+                    Ok((bundle, bundle_filename(&case.reference, n)))
+                })
+            })
+            .await
+    }
+}
+
+/// `read_into` takes a writer by value; this lends it the ZIP's.
+struct WriteAll<'a>(&'a mut dyn Write);
+
+impl Write for WriteAll<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.write(buf)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
+}
+
+fn plan(conn: &mut DbConn, staff: &Staff, reference: &str) -> Result<Plan, AppError> {
+    let case = visible_case(conn, reference, staff.role)?;
+    answerable(&case)?;
+    let pending: Vec<Production> = Production::for_case(conn, &case.id)?
+        .into_iter()
+        .filter(|p| p.bundle_n.is_none())
+        .collect();
+    if pending.is_empty() {
+        return Err(AppError::conflict(
+            "Attach the produced files first: every file attached since the last bundle goes into the next one.",
+        )
+        .with_code("nothing_to_seal"));
+    }
+    let last: Option<i32> = bundles::table
+        .filter(bundles::case_id.eq(&case.id))
+        .select(diesel::dsl::max(bundles::n))
+        .first(conn)?;
+    let custody = audit_rows::for_case(conn, &case.id)?
+        .into_iter()
+        .map(|e| json!({ "seq": e.seq, "at": rfc3339(e.at), "actor": e.actor, "action": e.action, "hash": e.hash }))
+        .collect();
+    let requester = Requester::find(conn, &case.requester_id)?;
+    Ok(Plan {
+        n: last.unwrap_or(0) + 1,
+        case,
+        pending,
+        custody,
+        requester,
+    })
+}
+
+fn bag_info(
+    plan: &Plan,
+    staff: &Staff,
+    key_id: &str,
+    sealed_at: NaiveDateTime,
+) -> Vec<(String, String)> {
+    let case = &plan.case;
+    [
+        ("Source-Organization", "Writ legal requests".to_owned()),
+        ("Bagging-Date", sealed_at.date().to_string()),
+        (
+            "External-Identifier",
+            format!("{}/bundle/{}", case.reference, plan.n),
+        ),
+        (
+            "Internal-Sender-Description",
+            format!(
+                "Answer to {} {} ({})",
+                case.instrument_kind.label(),
+                case.instrument_reference,
+                case.request_type.label()
+            ),
+        ),
+        ("Writ-Case-Reference", case.reference.clone()),
+        ("Writ-Bundle-Number", plan.n.to_string()),
+        ("Writ-Sealed-At", rfc3339(sealed_at)),
+        ("Writ-Sealed-By", staff.name.clone()),
+        ("Writ-Signing-Key-Id", key_id.to_owned()),
+        ("Writ-Signature-Algorithm", "Ed25519".to_owned()),
+        (
+            "Writ-Signature-File",
+            crate::bundle::SIGNATURE_FILE.to_owned(),
+        ),
+    ]
+    .into_iter()
+    .map(|(label, value)| (label.to_owned(), value.replace(['\r', '\n'], " ")))
+    .collect()
+}
+
+/// `data/certificate.txt` and `data/custody.json`: what the bundle is, who made it, and the
+/// case's audit trail up to the seal.
+fn generated_files(
+    plan: &Plan,
+    staff: &Staff,
+    key_id: &str,
+    sealed_at: NaiveDateTime,
+    public_url: &str,
+) -> Vec<(String, Vec<u8>)> {
+    let case = &plan.case;
+    let mut certificate = format!(
+        "CERTIFICATE OF AUTHENTICITY\n\n\
+         Case: {reference}\nBundle: {n}\nRequest: {kind}, under {instrument} {instrument_ref}\n\
+         Sealed: {sealed} by {name}, for the platform's legal team\n\n\
+         The files under data/records and data/content are true copies of records kept by the platform in the\n\
+         regular course of its business, produced in answer to the request above. Their SHA-256 and SHA-512 digests\n\
+         were taken as they were attached and are listed in manifest-sha256.txt and manifest-sha512.txt; the tag\n\
+         manifest is signed with Ed25519 key {key_id}, published at {url}/.well-known/writ/signing-keys.json.\n\n\
+         Files:\n",
+        reference = case.reference,
+        n = plan.n,
+        kind = case.request_type.label(),
+        instrument = case.instrument_kind.label(),
+        instrument_ref = case.instrument_reference,
+        sealed = rfc3339(sealed_at),
+        name = staff.name,
+        url = public_url.trim_end_matches('/'),
+    );
+    for p in &plan.pending {
+        certificate.push_str(&format!(
+            "  {}  {} ({} bytes, SHA-256 {})\n",
+            p.category, p.filename, p.size_bytes, p.sha256
+        ));
+    }
+    let custody = json!({
+        "case": case.reference,
+        "bundle": plan.n,
+        "sealed_at": rfc3339(sealed_at),
+        "sealed_by": staff.name,
+        "signing_key": key_id,
+        "files": plan.pending.iter().map(|p| json!({
+            "category": p.category, "name": p.filename, "size": p.size_bytes,
+            "sha256": p.sha256, "sha512": p.sha512, "attached_by": p.uploaded_by, "attached_at": rfc3339(p.uploaded_at),
+        })).collect::<Vec<_>>(),
+        "audit_trail": plan.custody,
+    });
+    vec![
+        ("data/certificate.txt".to_owned(), certificate.into_bytes()),
+        (
+            "data/custody.json".to_owned(),
+            serde_json::to_vec_pretty(&custody).unwrap_or_default(),
+        ),
+    ]
+}

@@ -1,0 +1,113 @@
+//! The keys that sign bundles: made on first start, rotated by `writ keys rotate`, published at
+//! `/.well-known/writ/signing-keys.json`. Retired keys stay published, so old bundles verify.
+
+use diesel::prelude::*;
+use serde_json::{json, Value};
+
+use crate::audit::{self, Actor};
+use crate::bundle::keys::{self, Signer};
+use crate::crypto::stream::DocumentKey;
+use crate::crypto::{open_small, seal_small};
+use crate::db::models::bundle::SigningKeyRow;
+use crate::db::schema::signing_keys;
+use crate::db::{is_unique_violation, write_tx, Db, DbConn};
+use crate::domain::clock::{self, rfc3339};
+use crate::error::AppError;
+
+/// Stores a new key; returns its id.
+fn insert_key(conn: &mut DbConn, secrets: &DocumentKey) -> QueryResult<String> {
+    let pkcs8 = keys::generate();
+    // A key ring just made always parses.
+    let public = Signer::from_pkcs8(&pkcs8)
+        .expect("a generated key parses")
+        .public_key();
+    let id = public.id();
+    diesel::insert_into(signing_keys::table)
+        .values((
+            signing_keys::id.eq(&id),
+            signing_keys::public_key_pem.eq(public.pem()),
+            signing_keys::private_key.eq(seal_small(secrets, id.as_bytes(), &pkcs8)),
+            signing_keys::created_at.eq(clock::now()),
+        ))
+        .execute(conn)?;
+    Ok(id)
+}
+
+fn unseal(row: &SigningKeyRow, secrets: &DocumentKey) -> Result<Signer, AppError> {
+    open_small(secrets, row.id.as_bytes(), &row.private_key)
+        .and_then(|pkcs8| Signer::from_pkcs8(&pkcs8))
+        .ok_or_else(|| AppError::internal(format!("signing key {} cannot be opened", row.id)))
+}
+
+/// The key that signs new bundles, made if there is none. Instances starting together agree:
+/// the one that loses the race to insert reads the winner's key.
+pub fn active(
+    conn: &mut DbConn,
+    secrets: &DocumentKey,
+) -> Result<(SigningKeyRow, Signer), AppError> {
+    if let Some(row) = SigningKeyRow::active(conn)? {
+        let signer = unseal(&row, secrets)?;
+        return Ok((row, signer));
+    }
+    match conn.transaction(|conn| insert_key(conn, secrets)) {
+        Ok(id) => {
+            audit::record(
+                conn,
+                &Actor::System,
+                None,
+                "signing_key.created",
+                json!({ "key": id }),
+            )?;
+        }
+        Err(e) if is_unique_violation(&e) => {}
+        Err(e) => return Err(e.into()),
+    }
+    let row = SigningKeyRow::active(conn)?
+        .ok_or_else(|| AppError::internal("no signing key was stored"))?;
+    let signer = unseal(&row, secrets)?;
+    Ok((row, signer))
+}
+
+/// Retires the active key and makes a new one; returns the new key's id.
+pub async fn rotate(db: &Db, secrets: &DocumentKey) -> Result<String, AppError> {
+    let secrets = secrets.clone();
+    db.run(move |conn| {
+        write_tx(conn, |conn| {
+            let now = clock::now();
+            let retired =
+                diesel::update(signing_keys::table.filter(signing_keys::retired_at.is_null()))
+                    .set(signing_keys::retired_at.eq(now))
+                    .execute(conn)?;
+            let id = insert_key(conn, &secrets)?;
+            audit::record(
+                conn,
+                &Actor::System,
+                None,
+                "signing_key.rotated",
+                json!({ "key": id, "retired": retired }),
+            )?;
+            Ok(id)
+        })
+    })
+    .await
+}
+
+/// Every key, newest first, as `/.well-known/writ/signing-keys.json` publishes them.
+pub async fn published(db: &Db) -> Result<Value, AppError> {
+    let rows = db.run(|conn| Ok(SigningKeyRow::all(conn)?)).await?;
+    let keys: Vec<Value> = rows
+        .iter()
+        .rev()
+        .map(|k| {
+            json!({
+                "id": k.id,
+                "algorithm": "Ed25519",
+                "public_key_pem": k.public_key_pem,
+                "created_at": rfc3339(k.created_at),
+                "retired_at": k.retired_at.map(rfc3339),
+                "active": k.retired_at.is_none(),
+            })
+        })
+        .collect();
+    Ok(json!({ "keys": keys }))
+}

@@ -1,0 +1,588 @@
+//! Signed disclosure bundles: production, sealing, delivery, and verification by `writ verify`,
+//! the reference BagIt validator (PyPI `bagit`) and OpenSSL — and the same after tampering.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use common::{multipart, subpoena_request, Part, TestApp, PDF};
+use rocket::http::{ContentType, Header, Status};
+use serde_json::{json, Value};
+use writ::domain::vocab::Role;
+
+const RECORDS: &[u8] = b"uid,email,created\nU100,alice@example.com,2024-03-01\n";
+const CONTENT: &[u8] = b"ticket 8812: please move my funds to 0x5290...\n";
+
+/// The reference BagIt validator: `WRIT_BAGIT`, or the one `.ci/run` installs.
+fn bagit_py() -> PathBuf {
+    let path = std::env::var("WRIT_BAGIT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("target/ci-venv/bin/bagit.py")
+        });
+    assert!(
+        path.exists(),
+        "bagit.py not found at {}: `bash .ci/run` installs it (PyPI bagit in target/ci-venv)",
+        path.display()
+    );
+    path
+}
+
+fn run(command: &mut Command) -> Output {
+    command.output().expect("the command runs")
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+fn writ_verify(bundle: &Path, key: Option<&Path>) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_writ"));
+    command.arg("verify").arg(bundle);
+    if let Some(key) = key {
+        command.arg("--key").arg(key);
+    }
+    run(&mut command)
+}
+
+/// Unpacks with Python's own `zipfile`, a reader that owes nothing to Writ.
+fn unzip(bundle: &Path, into: &Path) -> PathBuf {
+    let output = run(Command::new("/usr/bin/python3").args([
+        "-c",
+        "import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])",
+        bundle.to_str().unwrap(),
+        into.to_str().unwrap(),
+    ]));
+    assert!(output.status.success(), "{}", text(&output));
+    std::fs::read_dir(into)
+        .unwrap()
+        .next()
+        .expect("the bag's folder")
+        .unwrap()
+        .path()
+}
+
+/// A copy of `bundle` with one byte of entry `suffix` flipped, written by Python's `zipfile`.
+fn tampered(bundle: &Path, suffix: &str, out: &Path) {
+    let script = r#"
+import sys, zipfile
+src, dst, suffix = sys.argv[1], sys.argv[2], sys.argv[3]
+with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_STORED) as zout:
+    hit = False
+    for info in zin.infolist():
+        data = bytearray(zin.read(info))
+        if info.filename.endswith(suffix) and not hit:
+            data[len(data) // 2] ^= 0x01
+            hit = True
+        zout.writestr(info, bytes(data))
+    assert hit, suffix
+"#;
+    let output = run(Command::new("/usr/bin/python3").args([
+        "-c",
+        script,
+        bundle.to_str().unwrap(),
+        out.to_str().unwrap(),
+        suffix,
+    ]));
+    assert!(output.status.success(), "{}", text(&output));
+}
+
+struct Answered {
+    officer: String,
+    legal: String,
+    reference: String,
+}
+
+async fn transition(app: &TestApp, token: &str, reference: &str, to: &str) {
+    let uri = format!("/api/v1/staff/cases/{reference}/transition");
+    let response = app
+        .post_json(
+            &uri,
+            json!({ "to": to, "reason": "Lawful and in scope." }),
+            Some(token),
+        )
+        .await;
+    assert_eq!(
+        response.status(),
+        Status::Ok,
+        "{:?}",
+        response.into_string().await
+    );
+}
+
+async fn produce(
+    app: &TestApp,
+    token: &str,
+    reference: &str,
+    category: &str,
+    files: &[(&str, &[u8])],
+) -> (Status, Value) {
+    let mut parts = vec![Part::text("category", category)];
+    parts.extend(
+        files
+            .iter()
+            .map(|(name, bytes)| Part::file("files", name, bytes)),
+    );
+    let (content_type, body) = multipart(&parts);
+    let response = app
+        .client
+        .post(format!("/api/v1/staff/cases/{reference}/production"))
+        .header(content_type)
+        .header(Header::new("Authorization", format!("Bearer {token}")))
+        .body(body)
+        .dispatch()
+        .await;
+    let status = response.status();
+    (status, response.into_json().await.unwrap_or(Value::Null))
+}
+
+async fn seal(app: &TestApp, token: &str, reference: &str) -> (Status, Value) {
+    let response = app
+        .client
+        .post(format!("/api/v1/staff/cases/{reference}/bundles"))
+        .header(Header::new("Authorization", format!("Bearer {token}")))
+        .dispatch()
+        .await;
+    let status = response.status();
+    (status, response.into_json().await.unwrap_or(Value::Null))
+}
+
+/// An officer's subpoena, taken and approved by a legal reviewer, with records and content attached.
+async fn approved_with_production(app: &TestApp) -> Answered {
+    let officer = app.officer("j.doe@fbi.gov").await;
+    let (_, filed) = app
+        .submit(&officer, &subpoena_request(), &[("subpoena.pdf", PDF)])
+        .await;
+    let reference = filed["reference"].as_str().unwrap().to_owned();
+    let legal = app
+        .staff_token(&app.staff("lee@writ.example", Role::Legal).await)
+        .await;
+    transition(app, &legal, &reference, "in_review").await;
+    transition(app, &legal, &reference, "approved").await;
+    let (status, attached) = produce(
+        app,
+        &legal,
+        &reference,
+        "records",
+        &[("subscriber export.csv", RECORDS), ("ledger.pdf", PDF)],
+    )
+    .await;
+    assert_eq!(status, Status::Created, "{attached}");
+    let (status, _) = produce(
+        app,
+        &legal,
+        &reference,
+        "content",
+        &[("tickets.txt", CONTENT)],
+    )
+    .await;
+    assert_eq!(status, Status::Created);
+    Answered {
+        officer,
+        legal,
+        reference,
+    }
+}
+
+async fn download(app: &TestApp, token: &str, uri: &str) -> (Status, Vec<u8>) {
+    let response = app
+        .client
+        .get(uri.to_owned())
+        .header(Header::new("Authorization", format!("Bearer {token}")))
+        .dispatch()
+        .await;
+    let status = response.status();
+    (status, response.into_bytes().await.unwrap_or_default())
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    writ::crypto::sha256_hex(bytes)
+}
+
+#[rocket::async_test]
+async fn a_sealed_bundle_verifies_with_writ_bagit_and_openssl() {
+    let app = TestApp::new().await;
+    let case = approved_with_production(&app).await;
+    let (status, sealed) = seal(&app, &case.legal, &case.reference).await;
+    assert_eq!(status, Status::Created, "{sealed}");
+    assert_eq!(sealed["n"], 1);
+    let link = format!("/api/v1/requests/{}/bundles/1", case.reference);
+    assert_eq!(sealed["download"], link);
+
+    // The requester sees it, with its SHA-256, and is told.
+    let (_, seen) = app
+        .get_json(
+            &format!("/api/v1/requests/{}", case.reference),
+            &case.officer,
+        )
+        .await;
+    assert_eq!(seen["state"], "fulfilled");
+    assert_eq!(seen["bundles"][0]["sha256"], sealed["sha256"]);
+    let letter = app
+        .mail_to("j.doe@fbi.gov")
+        .await
+        .into_iter()
+        .find(|m| m.subject == format!("Request {}: disclosure bundle 1 is ready", case.reference))
+        .expect("the requester is told");
+    assert!(letter.body.contains(sealed["sha256"].as_str().unwrap()));
+
+    let (status, bytes) = download(&app, &case.officer, &link).await;
+    assert_eq!(status, Status::Ok);
+    assert_eq!(
+        sha256(&bytes),
+        sealed["sha256"].as_str().unwrap(),
+        "the bytes are the sealed bundle"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let zip = dir.path().join("bundle.zip");
+    std::fs::write(&zip, &bytes).unwrap();
+
+    let verified = writ_verify(&zip, None);
+    assert!(verified.status.success(), "{}", text(&verified));
+    assert!(text(&verified).contains("VALID"));
+    assert!(text(&verified).contains(&format!("bundle 1 of case {}", case.reference)));
+
+    let bag = unzip(&zip, &dir.path().join("unpacked"));
+    assert_eq!(
+        bag.file_name().unwrap().to_str().unwrap(),
+        format!("{}-bundle-1", case.reference)
+    );
+    for file in [
+        "bagit.txt",
+        "bag-info.txt",
+        "manifest-sha256.txt",
+        "manifest-sha512.txt",
+        "tagmanifest-sha256.txt",
+        "tagmanifest-sha256.txt.sig",
+        "writ-signing-key.pem",
+        "data/certificate.txt",
+        "data/custody.json",
+        "data/records/subscriber export.csv",
+        "data/records/ledger.pdf",
+        "data/content/tickets.txt",
+    ] {
+        assert!(bag.join(file).exists(), "{file} is in the bag");
+    }
+    assert_eq!(
+        std::fs::read(bag.join("data/records/subscriber export.csv")).unwrap(),
+        RECORDS
+    );
+    let info = std::fs::read_to_string(bag.join("bag-info.txt")).unwrap();
+    let payload = RECORDS.len()
+        + PDF.len()
+        + CONTENT.len()
+        + std::fs::metadata(bag.join("data/certificate.txt"))
+            .unwrap()
+            .len() as usize
+        + std::fs::metadata(bag.join("data/custody.json"))
+            .unwrap()
+            .len() as usize;
+    assert!(
+        info.contains(&format!("Payload-Oxum: {payload}.5")),
+        "{info}"
+    );
+    assert!(info.contains(&format!("Writ-Case-Reference: {}", case.reference)));
+    let custody: Value =
+        serde_json::from_str(&std::fs::read_to_string(bag.join("data/custody.json")).unwrap())
+            .unwrap();
+    assert_eq!(custody["files"].as_array().unwrap().len(), 3);
+    assert_eq!(custody["audit_trail"][0]["action"], "request.submitted");
+
+    let validated = run(Command::new(bagit_py()).arg("--validate").arg(&bag));
+    assert!(validated.status.success(), "bagit.py: {}", text(&validated));
+    assert!(
+        text(&validated).contains("is valid"),
+        "{}",
+        text(&validated)
+    );
+
+    let openssl = run(Command::new("openssl").current_dir(&bag).args([
+        "pkeyutl",
+        "-verify",
+        "-pubin",
+        "-inkey",
+        "writ-signing-key.pem",
+        "-rawin",
+        "-in",
+        "tagmanifest-sha256.txt",
+        "-sigfile",
+        "tagmanifest-sha256.txt.sig",
+    ]));
+    assert!(openssl.status.success(), "openssl: {}", text(&openssl));
+    assert!(text(&openssl).contains("Signature Verified Successfully"));
+}
+
+#[rocket::async_test]
+async fn tampering_is_detected_and_named() {
+    let app = TestApp::new().await;
+    let case = approved_with_production(&app).await;
+    let (_, sealed) = seal(&app, &case.legal, &case.reference).await;
+    let (_, bytes) = download(&app, &case.officer, sealed["download"].as_str().unwrap()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let zip = dir.path().join("bundle.zip");
+    std::fs::write(&zip, &bytes).unwrap();
+
+    for (entry, named) in [
+        ("data/records/subscriber export.csv", "FAIL data/records/subscriber export.csv: SHA-256 does not match manifest-sha256.txt; SHA-512 does not match manifest-sha512.txt"),
+        ("/bag-info.txt", "FAIL bag-info.txt: SHA-256 does not match tagmanifest-sha256.txt"),
+        ("tagmanifest-sha256.txt.sig", "FAIL tagmanifest-sha256.txt.sig: does not verify tagmanifest-sha256.txt"),
+    ] {
+        let bad = dir.path().join(format!("bad-{}.zip", entry.replace('/', "_")));
+        tampered(&zip, entry, &bad);
+        let verdict = writ_verify(&bad, None);
+        assert_eq!(verdict.status.code(), Some(1), "{entry}: {}", text(&verdict));
+        assert!(text(&verdict).contains(named), "{entry}: {}", text(&verdict));
+        assert!(text(&verdict).contains("NOT VALID"));
+
+        // The stock tools see it too: bagit.py the payload and bag-info, OpenSSL the signature.
+        let bag = unzip(&bad, &dir.path().join(format!("unpacked-{}", entry.replace('/', "_"))));
+        if entry.ends_with(".sig") {
+            let openssl = run(Command::new("openssl").current_dir(&bag).args([
+                "pkeyutl", "-verify", "-pubin", "-inkey", "writ-signing-key.pem", "-rawin",
+                "-in", "tagmanifest-sha256.txt", "-sigfile", "tagmanifest-sha256.txt.sig",
+            ]));
+            assert!(!openssl.status.success(), "openssl accepted a flipped signature");
+        } else {
+            let validated =
+                run(Command::new(bagit_py()).arg("--validate").arg(&bag));
+            assert!(!validated.status.success(), "bagit.py accepted {entry}: {}", text(&validated));
+            assert!(text(&validated).contains("is invalid"), "bagit.py ran and found it: {}", text(&validated));
+        }
+    }
+    // Nothing but ZIP: named, refused.
+    let junk = dir.path().join("junk.zip");
+    std::fs::write(&junk, b"not a zip at all").unwrap();
+    let verdict = writ_verify(&junk, None);
+    assert_eq!(verdict.status.code(), Some(1));
+    assert!(text(&verdict).contains("FAIL bundle: not a readable ZIP archive"));
+}
+
+#[rocket::async_test]
+async fn a_rotated_key_still_verifies_old_bundles_and_corrections_are_new_bundles() {
+    let app = TestApp::new().await;
+    let case = approved_with_production(&app).await;
+    let (_, first) = seal(&app, &case.legal, &case.reference).await;
+    let keys = app
+        .client
+        .rocket()
+        .state::<writ::state::Keys>()
+        .unwrap()
+        .secrets
+        .clone();
+    let new_id = writ::services::signing::rotate(app.db(), &keys)
+        .await
+        .unwrap();
+    assert_ne!(new_id, first["key_id"].as_str().unwrap());
+
+    // A correction: more records, bundle 2, signed by the new key; bundle 1 stays listed.
+    let (status, _) = produce(
+        &app,
+        &case.legal,
+        &case.reference,
+        "records",
+        &[("corrected.csv", RECORDS)],
+    )
+    .await;
+    assert_eq!(
+        status,
+        Status::Created,
+        "a fulfilled case takes corrections"
+    );
+    let (status, second) = seal(&app, &case.legal, &case.reference).await;
+    assert_eq!(status, Status::Created, "{second}");
+    assert_eq!(second["n"], 2);
+    assert_eq!(second["key_id"], new_id.as_str());
+    assert_eq!(second["files"], 1);
+    let (_, seen) = app
+        .get_json(
+            &format!("/api/v1/requests/{}", case.reference),
+            &case.officer,
+        )
+        .await;
+    let listed: Vec<i64> = seen["bundles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["n"].as_i64().unwrap())
+        .collect();
+    assert_eq!(listed, [1, 2]);
+
+    let published: Value = app
+        .client
+        .get("/.well-known/writ/signing-keys.json")
+        .dispatch()
+        .await
+        .into_json()
+        .await
+        .unwrap();
+    let keys = published["keys"].as_array().unwrap();
+    assert_eq!(keys.len(), 2);
+    assert_eq!(keys[0]["id"], new_id.as_str());
+    assert_eq!(keys[0]["active"], true);
+    assert_eq!(keys[1]["id"], first["key_id"]);
+    assert_eq!(keys[1]["active"], false);
+
+    let dir = tempfile::tempdir().unwrap();
+    let old_pem = dir.path().join("old.pem");
+    let new_pem = dir.path().join("new.pem");
+    std::fs::write(&old_pem, keys[1]["public_key_pem"].as_str().unwrap()).unwrap();
+    std::fs::write(&new_pem, keys[0]["public_key_pem"].as_str().unwrap()).unwrap();
+    let (_, bytes) = download(&app, &case.officer, first["download"].as_str().unwrap()).await;
+    let zip = dir.path().join("bundle-1.zip");
+    std::fs::write(&zip, &bytes).unwrap();
+    let with_old = writ_verify(&zip, Some(&old_pem));
+    assert!(with_old.status.success(), "{}", text(&with_old));
+    assert!(text(&with_old).contains("the key given"));
+    let with_new = writ_verify(&zip, Some(&new_pem));
+    assert_eq!(with_new.status.code(), Some(1), "{}", text(&with_new));
+    assert!(text(&with_new).contains(&format!(
+        "does not verify tagmanifest-sha256.txt with key {new_id}"
+    )));
+}
+
+#[rocket::async_test]
+async fn only_the_requester_downloads_and_only_until_the_link_expires() {
+    let app = TestApp::new().await;
+    let case = approved_with_production(&app).await;
+    let (_, sealed) = seal(&app, &case.legal, &case.reference).await;
+    let link = sealed["download"].as_str().unwrap();
+
+    let other = app.officer("someone.else@fbi.gov").await;
+    let (status, _) = download(&app, &other, link).await;
+    assert_eq!(status, Status::Forbidden);
+    let (status, bytes) = download(
+        &app,
+        &case.legal,
+        &format!("/api/v1/staff/cases/{}/bundles/1", case.reference),
+    )
+    .await;
+    assert_eq!(status, Status::Ok);
+    assert_eq!(sha256(&bytes), sealed["sha256"].as_str().unwrap());
+
+    app.sql("UPDATE bundles SET expires_at = '2020-01-01 00:00:00'");
+    let response = app
+        .client
+        .get(link.to_owned())
+        .header(Header::new(
+            "Authorization",
+            format!("Bearer {}", case.officer),
+        ))
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::Gone);
+    let error: Value = response.into_json().await.unwrap();
+    assert_eq!(error["error"]["code"], "link_expired");
+    assert_eq!(
+        app.count("audit_events WHERE action = 'bundle.downloaded'"),
+        1,
+        "the staff download is recorded; refusals are not downloads"
+    );
+}
+
+#[rocket::async_test]
+async fn production_needs_an_approved_disclosure_and_a_legal_reviewer() {
+    let app = TestApp::new().await;
+    let officer = app.officer("j.doe@fbi.gov").await;
+    let (_, filed) = app
+        .submit(&officer, &subpoena_request(), &[("subpoena.pdf", PDF)])
+        .await;
+    let reference = filed["reference"].as_str().unwrap();
+    let legal = app
+        .staff_token(&app.staff("lee@writ.example", Role::Legal).await)
+        .await;
+    let (status, refused) =
+        produce(&app, &legal, reference, "records", &[("x.csv", RECORDS)]).await;
+    assert_eq!(status, Status::Conflict);
+    assert_eq!(refused["error"]["code"], "not_approved");
+    transition(&app, &legal, reference, "in_review").await;
+    transition(&app, &legal, reference, "approved").await;
+    let (status, refused) =
+        produce(&app, &legal, reference, "secrets", &[("x.csv", RECORDS)]).await;
+    assert_eq!(status, Status::UnprocessableEntity);
+    assert_eq!(
+        refused["error"]["fields"]["category"],
+        "Mark the files as “records” or “content”."
+    );
+    let (status, refused) = seal(&app, &legal, reference).await;
+    assert_eq!(status, Status::Conflict);
+    assert_eq!(refused["error"]["code"], "nothing_to_seal");
+    let support = app
+        .staff_token(&app.staff("sam@writ.example", Role::Support).await)
+        .await;
+    let (status, _) = produce(&app, &support, reference, "records", &[("x.csv", RECORDS)]).await;
+    assert_eq!(status, Status::Forbidden);
+    assert_eq!(app.count("productions"), 0, "nothing refused was kept");
+    assert_eq!(app.count("bundles"), 0);
+    assert_eq!(app.stored_files(), 1, "only the subpoena is stored");
+}
+
+#[rocket::async_test]
+async fn the_verify_page_checks_an_uploaded_bundle_file_by_file() {
+    let app = TestApp::new().await;
+    let case = approved_with_production(&app).await;
+    let (_, sealed) = seal(&app, &case.legal, &case.reference).await;
+    let (_, bytes) = download(&app, &case.officer, sealed["download"].as_str().unwrap()).await;
+    let page = app
+        .client
+        .get("/verify")
+        .dispatch()
+        .await
+        .into_string()
+        .await
+        .unwrap();
+    let csrf = common::csrf_of(&page);
+
+    let check = |bundle: Vec<u8>| {
+        let (content_type, body) = multipart(&[
+            Part::text("csrf", &csrf),
+            Part::file("bundle", "bundle.zip", &bundle),
+        ]);
+        app.client
+            .post("/verify")
+            .header(content_type)
+            .body(body)
+            .dispatch()
+    };
+    let response = check(bytes.clone()).await;
+    assert_eq!(response.status(), Status::Ok);
+    let page = response.into_string().await.unwrap();
+    assert!(page.contains("Valid</span>: every check holds"), "{page}");
+    assert!(page.contains("data&#x2F;records&#x2F;ledger.pdf"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let zip = dir.path().join("bundle.zip");
+    std::fs::write(&zip, &bytes).unwrap();
+    let bad = dir.path().join("bad.zip");
+    tampered(&zip, "data/content/tickets.txt", &bad);
+    let page = check(std::fs::read(&bad).unwrap())
+        .await
+        .into_string()
+        .await
+        .unwrap();
+    assert!(page.contains("Not valid"));
+    assert!(
+        page.contains("data&#x2F;content&#x2F;tickets.txt</code> SHA-256 does not match"),
+        "{page}"
+    );
+
+    let response = app
+        .client
+        .post("/verify")
+        .header(ContentType::Form)
+        .body("csrf=x")
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::UnsupportedMediaType);
+    assert_eq!(
+        std::fs::read_dir(app.config.documents_dir().join("incoming"))
+            .unwrap()
+            .count(),
+        0,
+        "no uploaded bundle is kept"
+    );
+}
