@@ -49,6 +49,18 @@ pub struct Rejected {
     pub fields: Vec<(String, String)>,
 }
 
+/// The multipart boundary, or 415 for any other body.
+fn boundary(content_type: Option<&ContentType>) -> Result<String, AppError> {
+    content_type
+        .filter(|ct| ct.is_form_data())
+        .and_then(|ct| {
+            ct.params()
+                .find(|(key, _)| *key == "boundary")
+                .map(|(_, value)| value.to_owned())
+        })
+        .ok_or_else(|| AppError::unsupported_type("Send the request as multipart/form-data."))
+}
+
 /// Receives the whole body. On any error every file staged so far is removed (dropped).
 pub async fn receive(
     data: Data<'_>,
@@ -94,14 +106,7 @@ async fn read_into(
     max_files: usize,
     parts: Parts,
 ) -> Result<(), AppError> {
-    let boundary = content_type
-        .filter(|ct| ct.is_form_data())
-        .and_then(|ct| {
-            ct.params()
-                .find(|(key, _)| *key == "boundary")
-                .map(|(_, value)| value.to_owned())
-        })
-        .ok_or_else(|| AppError::unsupported_type("Send the request as multipart/form-data."))?;
+    let boundary = boundary(content_type)?;
     let (file_part, per_file) = match parts {
         Parts::Documents => (DOCUMENTS, store.max_bytes),
         Parts::Production => (FILES, store.max_production_bytes),
@@ -168,14 +173,7 @@ pub async fn receive_file_to(
     max: u64,
 ) -> Result<(Vec<(String, String)>, u64), AppError> {
     use rocket::tokio::io::AsyncWriteExt;
-    let boundary = content_type
-        .filter(|ct| ct.is_form_data())
-        .and_then(|ct| {
-            ct.params()
-                .find(|(key, _)| *key == "boundary")
-                .map(|(_, value)| value.to_owned())
-        })
-        .ok_or_else(|| AppError::unsupported_type("Send the form as multipart/form-data."))?;
+    let boundary = boundary(content_type)?;
     let stream = ReaderStream::new(data.open(max.saturating_add(MAX_TEXT_TOTAL as u64).bytes()));
     let mut multipart = Multipart::new(stream, boundary);
     let malformed =

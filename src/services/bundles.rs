@@ -12,7 +12,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::staff_cases::visible_case;
-use super::workflow::{transition, Links, Mover, TransitionRequest};
+use super::workflow::{transition, Links, Mover, TransitionRequest, Workflow};
 use crate::audit::{self, Actor};
 use crate::bundle::bag::{self, PayloadFile};
 use crate::bundle::zipout::ZipOut;
@@ -25,6 +25,7 @@ use crate::db::models::requester::Requester;
 use crate::db::models::staff::Staff;
 use crate::db::schema::{bundles, productions};
 use crate::db::{write_tx, Db, DbConn};
+use crate::documents::download::Download;
 use crate::documents::{DocumentStore, StagedDocument};
 use crate::domain::clock::{self, rfc3339};
 use crate::domain::reference::CaseReference;
@@ -51,27 +52,20 @@ impl<'r> rocket::request::FromRequest<'r> for Bundles<'r> {
     async fn from_request(
         req: &'r rocket::Request<'_>,
     ) -> rocket::request::Outcome<Self, AppError> {
+        let workflow = rocket::outcome::try_outcome!(req.guard::<Workflow<'r>>().await);
         let rocket = req.rocket();
         match (
-            rocket.state::<Db>(),
-            rocket.state::<Mailer>(),
-            rocket.state::<DocumentStore>(),
             rocket.state::<crate::state::Keys>(),
             rocket.state::<Config>(),
         ) {
-            (Some(db), Some(mailer), Some(store), Some(keys), Some(config)) => {
-                rocket::request::Outcome::Success(Bundles {
-                    db,
-                    mailer,
-                    store,
-                    secrets: &keys.secrets,
-                    links: Links {
-                        public_url: config.public_url.clone(),
-                        case_path: crate::routes::requester_case_path,
-                    },
-                    link_days: config.bundle_link_days,
-                })
-            }
+            (Some(keys), Some(config)) => rocket::request::Outcome::Success(Bundles {
+                db: workflow.db,
+                mailer: workflow.mailer,
+                store: workflow.store,
+                secrets: &keys.secrets,
+                links: workflow.links,
+                link_days: config.bundle_link_days,
+            }),
             _ => {
                 let error = AppError::internal("bundle state is not managed");
                 rocket::request::Outcome::Error((error.status, error))
@@ -404,6 +398,11 @@ impl Bundles<'_> {
             .await
     }
 
+    /// Streams a bundle found by `for_requester` or `for_staff`, decrypting it on the way.
+    pub fn stream(&self, (bundle, filename): (Bundle, String)) -> Download {
+        Download::start(self.store, &bundle.file_id, "application/zip", &filename)
+    }
+
     /// The requester's download: their own case only (403 otherwise), before the link expires
     /// (410 after). Every download is an audit event.
     pub async fn for_requester(
@@ -422,22 +421,13 @@ impl Bundles<'_> {
                             "This bundle was released to another requester.",
                         ));
                     }
-                    let bundle = Bundle::find(conn, &case.id, n)?;
-                    if bundle.expires_at <= clock::now() {
-                        return Err(AppError::gone(format!(
-                            "This download link expired on {}. Write to the legal team on the case page for a new one.",
-                            rfc3339(bundle.expires_at)
-                        ))
-                        .with_code("link_expired"));
-                    }
-                    audit::record(
+                    release(
                         conn,
                         &Actor::Requester(requester.id.clone()),
-                        Some(&case.id),
-                        "bundle.downloaded",
-                        json!({ "n": n, "sha256": bundle.sha256 }),
-                    )?;
-                    Ok((bundle, bundle_filename(&case.reference, n)))
+                        &case,
+                        n,
+                        true,
+                    )
                 })
             })
             .await
@@ -455,19 +445,37 @@ impl Bundles<'_> {
             .run(move |conn| {
                 write_tx(conn, |conn| {
                     let case = visible_case(conn, &reference, staff.role)?;
-                    let bundle = Bundle::find(conn, &case.id, n)?;
-                    audit::record(
-                        conn,
-                        &Actor::Staff(staff.id.clone()),
-                        Some(&case.id),
-                        "bundle.downloaded",
-                        json!({ "n": n, "sha256": bundle.sha256 }),
-                    )?;
-                    Ok((bundle, bundle_filename(&case.reference, n)))
+                    release(conn, &Actor::Staff(staff.id.clone()), &case, n, false)
                 })
             })
             .await
     }
+}
+
+/// Finds bundle `n` of `case` for `actor` and records the download; a requester's link expires.
+fn release(
+    conn: &mut DbConn,
+    actor: &Actor,
+    case: &Case,
+    n: i32,
+    link_expires: bool,
+) -> Result<(Bundle, String), AppError> {
+    let bundle = Bundle::find(conn, &case.id, n)?;
+    if link_expires && bundle.expires_at <= clock::now() {
+        return Err(AppError::gone(format!(
+            "This download link expired on {}. Write to the legal team on the case page for a new one.",
+            rfc3339(bundle.expires_at)
+        ))
+        .with_code("link_expired"));
+    }
+    audit::record(
+        conn,
+        actor,
+        Some(&case.id),
+        "bundle.downloaded",
+        json!({ "n": n, "sha256": bundle.sha256 }),
+    )?;
+    Ok((bundle, bundle_filename(&case.reference, n)))
 }
 
 /// `read_into` takes a writer by value; this lends it the ZIP's.

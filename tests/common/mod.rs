@@ -262,13 +262,13 @@ impl TestApp {
 
     /// Signs in through the API with the code from the e-mail; returns the bearer token.
     pub async fn api_sign_in(&self, email: &str) -> String {
-        let response = self
-            .post_json(
-                "/api/v1/auth/email",
-                json!({ "email": email, "track": "agency" }),
-                None,
-            )
-            .await;
+        self.sign_in_with(email, json!({ "email": email, "track": "agency" }))
+            .await
+    }
+
+    /// Asks for a code with `request`, reads it from the mail to `email`, and verifies it.
+    pub async fn sign_in_with(&self, email: &str, request: Value) -> String {
+        let response = self.post_json("/api/v1/auth/email", request, None).await;
         assert_eq!(
             response.status(),
             Status::Accepted,
@@ -566,26 +566,11 @@ impl TestApp {
 
     /// Signs in on the court-order track through the API (`path`: user or visitor).
     pub async fn court_sign_in(&self, email: &str, path: &str) -> String {
-        let response = self
-            .post_json(
-                "/api/v1/auth/email",
-                json!({ "email": email, "track": "court", "path": path }),
-                None,
-            )
-            .await;
-        assert_eq!(response.status(), Status::Accepted);
-        let challenge: Value = response.into_json().await.expect("json");
-        let code = self.code_for(email).await;
-        let response = self
-            .post_json(
-                "/api/v1/auth/verify",
-                json!({ "challenge": challenge["challenge"], "code": code }),
-                None,
-            )
-            .await;
-        assert_eq!(response.status(), Status::Ok);
-        let body: Value = response.into_json().await.expect("json");
-        body["token"].as_str().expect("token").to_owned()
+        self.sign_in_with(
+            email,
+            json!({ "email": email, "track": "court", "path": path }),
+        )
+        .await
     }
 
     /// A signed-in legal representative with a complete declaration.

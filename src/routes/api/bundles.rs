@@ -52,13 +52,7 @@ async fn staff_download(
     reviewer: LegalReviewer,
     bundles: Bundles<'_>,
 ) -> Result<Download, AppError> {
-    let (bundle, filename) = bundles.for_staff(&reviewer.0.row, reference, n).await?;
-    Ok(Download::start(
-        bundles.store,
-        &bundle.file_id,
-        "application/zip",
-        &filename,
-    ))
+    Ok(bundles.stream(bundles.for_staff(&reviewer.0.row, reference, n).await?))
 }
 
 /// The requester's own bundle, until its link expires.
@@ -69,13 +63,7 @@ async fn download(
     requester: Requester,
     bundles: Bundles<'_>,
 ) -> Result<Download, AppError> {
-    let (bundle, filename) = bundles.for_requester(&requester.row, reference, n).await?;
-    Ok(Download::start(
-        bundles.store,
-        &bundle.file_id,
-        "application/zip",
-        &filename,
-    ))
+    Ok(bundles.stream(bundles.for_requester(&requester.row, reference, n).await?))
 }
 
 pub fn routes() -> Vec<Route> {

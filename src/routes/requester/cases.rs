@@ -349,14 +349,10 @@ async fn bundle(
     who: InArea,
     bundles: Bundles<'_>,
 ) -> Result<Download, AppError> {
-    let (bundle, filename) = bundles
-        .for_requester(&who.requester.row, reference, n)
-        .await?;
-    Ok(Download::start(
-        bundles.store,
-        &bundle.file_id,
-        "application/zip",
-        &filename,
+    Ok(bundles.stream(
+        bundles
+            .for_requester(&who.requester.row, reference, n)
+            .await?,
     ))
 }
 

@@ -88,13 +88,7 @@ async fn download(
     reviewer: LegalReviewer,
     bundles: Bundles<'_>,
 ) -> Result<Download, AppError> {
-    let (bundle, filename) = bundles.for_staff(&reviewer.0.row, reference, n).await?;
-    Ok(Download::start(
-        bundles.store,
-        &bundle.file_id,
-        "application/zip",
-        &filename,
-    ))
+    Ok(bundles.stream(bundles.for_staff(&reviewer.0.row, reference, n).await?))
 }
 
 pub fn routes() -> Vec<Route> {
