@@ -45,6 +45,9 @@ pub struct Config {
     pub bundle_link_days: i64,
     /// Largest bundle the public `/verify` page accepts, in bytes.
     pub max_verify_bytes: u64,
+    /// Rocket's log level: `critical` (launch, warnings, errors), `normal` (also every request
+    /// line, query strings included: personal data), `debug` or `off`.
+    pub log_level: String,
 }
 
 impl Default for Config {
@@ -70,6 +73,7 @@ impl Default for Config {
             max_production_bytes: 8 * 1024 * 1024 * 1024,
             bundle_link_days: 30,
             max_verify_bytes: 8 * 1024 * 1024 * 1024,
+            log_level: String::from("critical"),
         }
     }
 }

@@ -37,6 +37,9 @@ pub fn rocket(config: Config) -> Rocket<Build> {
         .merge(("ip_header", false))
         .merge(("template_dir", "templates"))
         .merge(("cli_colors", false))
+        // Request lines carry query strings (a staff search for an e-mail address, say): the
+        // default keeps launch lines, warnings and errors only, so that no personal data is logged.
+        .merge(("log_level", config.log_level.clone()))
         .merge((
             "limits",
             Limits::default()
