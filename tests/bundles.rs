@@ -50,7 +50,8 @@ fn writ_verify(bundle: &Path, key: Option<&Path>) -> Output {
     run(&mut command)
 }
 
-/// Unpacks with Python's own `zipfile`, a reader that owes nothing to Writ.
+/// Unpacks with Python's own `zipfile`, a reader that owes nothing to Writ; returns the
+/// folder holding the bag `ROOT/`, `ROOT.sig` and `ROOT.pub.pem`.
 fn unzip(bundle: &Path, into: &Path) -> PathBuf {
     let output = run(Command::new("/usr/bin/python3").args([
         "-c",
@@ -59,12 +60,23 @@ fn unzip(bundle: &Path, into: &Path) -> PathBuf {
         into.to_str().unwrap(),
     ]));
     assert!(output.status.success(), "{}", text(&output));
-    std::fs::read_dir(into)
-        .unwrap()
-        .next()
-        .expect("the bag's folder")
-        .unwrap()
-        .path()
+    into.to_owned()
+}
+
+/// `openssl pkeyutl -verify` of the bag `root` unpacked in `dir`, as the certificate says.
+fn openssl_verify(dir: &Path, root: &str) -> Output {
+    run(Command::new("openssl").current_dir(dir).args([
+        "pkeyutl",
+        "-verify",
+        "-pubin",
+        "-inkey",
+        &format!("{root}.pub.pem"),
+        "-rawin",
+        "-in",
+        &format!("{root}/tagmanifest-sha256.txt"),
+        "-sigfile",
+        &format!("{root}.sig"),
+    ]))
 }
 
 /// A copy of `bundle` with one byte of entry `suffix` flipped, written by Python's `zipfile`.
@@ -247,10 +259,21 @@ async fn a_sealed_bundle_verifies_with_writ_bagit_and_openssl() {
     assert!(text(&verified).contains("VALID"));
     assert!(text(&verified).contains(&format!("bundle 1 of case {}", case.reference)));
 
-    let bag = unzip(&zip, &dir.path().join("unpacked"));
+    // DESIGN §7: the bag `LE-…-1/`, with `LE-…-1.sig` and `LE-…-1.pub.pem` beside it.
+    let root = format!("{}-1", case.reference);
+    let unpacked = unzip(&zip, &dir.path().join("unpacked"));
+    let bag = unpacked.join(&root);
+    for beside in [format!("{root}.sig"), format!("{root}.pub.pem")] {
+        assert!(
+            unpacked.join(&beside).exists(),
+            "{beside} is beside the bag"
+        );
+    }
     assert_eq!(
-        bag.file_name().unwrap().to_str().unwrap(),
-        format!("{}-bundle-1", case.reference)
+        std::fs::metadata(unpacked.join(format!("{root}.sig")))
+            .unwrap()
+            .len(),
+        64
     );
     for file in [
         "bagit.txt",
@@ -258,8 +281,6 @@ async fn a_sealed_bundle_verifies_with_writ_bagit_and_openssl() {
         "manifest-sha256.txt",
         "manifest-sha512.txt",
         "tagmanifest-sha256.txt",
-        "tagmanifest-sha256.txt.sig",
-        "writ-signing-key.pem",
         "data/certificate.txt",
         "data/custody.json",
         "data/records/subscriber export.csv",
@@ -286,7 +307,23 @@ async fn a_sealed_bundle_verifies_with_writ_bagit_and_openssl() {
         info.contains(&format!("Payload-Oxum: {payload}.5")),
         "{info}"
     );
-    assert!(info.contains(&format!("Writ-Case-Reference: {}", case.reference)));
+    for field in [
+        format!("External-Identifier: {}", case.reference),
+        "Writ-Instrument: Subpoena GJ-2026-114".to_owned(),
+        "Writ-Requester: Jane Doe, Federal Bureau of Investigation <j.doe@fbi.gov>".to_owned(),
+        "Writ-Records-From: 2025-01-01".to_owned(),
+        "Writ-Records-To: 2026-10-31".to_owned(),
+        format!("Writ-Key-Id: {}", sealed["key_id"].as_str().unwrap()),
+    ] {
+        assert!(info.contains(&field), "{field} in {info}");
+    }
+    let certificate = std::fs::read_to_string(bag.join("data/certificate.txt")).unwrap();
+    assert!(certificate.contains("FRE 902(11)"));
+    assert!(certificate.contains(&format!("bagit.py --validate {root}")));
+    assert!(
+        certificate.contains(&writ::crypto::sha256_hex(RECORDS)),
+        "every file's SHA-256"
+    );
     let custody: Value =
         serde_json::from_str(&std::fs::read_to_string(bag.join("data/custody.json")).unwrap())
             .unwrap();
@@ -301,18 +338,7 @@ async fn a_sealed_bundle_verifies_with_writ_bagit_and_openssl() {
         text(&validated)
     );
 
-    let openssl = run(Command::new("openssl").current_dir(&bag).args([
-        "pkeyutl",
-        "-verify",
-        "-pubin",
-        "-inkey",
-        "writ-signing-key.pem",
-        "-rawin",
-        "-in",
-        "tagmanifest-sha256.txt",
-        "-sigfile",
-        "tagmanifest-sha256.txt.sig",
-    ]));
+    let openssl = openssl_verify(&unpacked, &root);
     assert!(openssl.status.success(), "openssl: {}", text(&openssl));
     assert!(text(&openssl).contains("Signature Verified Successfully"));
 }
@@ -330,7 +356,7 @@ async fn tampering_is_detected_and_named() {
     for (entry, named) in [
         ("data/records/subscriber export.csv", "FAIL data/records/subscriber export.csv: SHA-256 does not match manifest-sha256.txt; SHA-512 does not match manifest-sha512.txt"),
         ("/bag-info.txt", "FAIL bag-info.txt: SHA-256 does not match tagmanifest-sha256.txt"),
-        ("tagmanifest-sha256.txt.sig", "FAIL tagmanifest-sha256.txt.sig: does not verify tagmanifest-sha256.txt"),
+        (".sig", ".sig: does not verify tagmanifest-sha256.txt with key"),
     ] {
         let bad = dir.path().join(format!("bad-{}.zip", entry.replace('/', "_")));
         tampered(&zip, entry, &bad);
@@ -340,12 +366,11 @@ async fn tampering_is_detected_and_named() {
         assert!(text(&verdict).contains("NOT VALID"));
 
         // The stock tools see it too: bagit.py the payload and bag-info, OpenSSL the signature.
-        let bag = unzip(&bad, &dir.path().join(format!("unpacked-{}", entry.replace('/', "_"))));
+        let root = format!("{}-1", case.reference);
+        let unpacked = unzip(&bad, &dir.path().join(format!("unpacked-{}", entry.replace('/', "_"))));
+        let bag = unpacked.join(&root);
         if entry.ends_with(".sig") {
-            let openssl = run(Command::new("openssl").current_dir(&bag).args([
-                "pkeyutl", "-verify", "-pubin", "-inkey", "writ-signing-key.pem", "-rawin",
-                "-in", "tagmanifest-sha256.txt", "-sigfile", "tagmanifest-sha256.txt.sig",
-            ]));
+            let openssl = openssl_verify(&unpacked, &root);
             assert!(!openssl.status.success(), "openssl accepted a flipped signature");
         } else {
             let validated =

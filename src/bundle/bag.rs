@@ -1,6 +1,7 @@
-//! The bag of DESIGN §7, written into a ZIP: payload under `data/`, then `bagit.txt`,
-//! `bag-info.txt` (with `Payload-Oxum`), `manifest-sha256.txt`, `manifest-sha512.txt`,
-//! `tagmanifest-sha256.txt`, the Ed25519 signature over the tag manifest and the public key.
+//! The bag of DESIGN §7, written into a ZIP: under `ROOT/` the payload (`data/`), `bagit.txt`,
+//! `bag-info.txt` (with `Payload-Oxum`), `manifest-sha256.txt`, `manifest-sha512.txt` and
+//! `tagmanifest-sha256.txt`; beside it `ROOT.sig`, the Ed25519 signature over the tag manifest,
+//! and `ROOT.pub.pem`, the public key.
 
 use std::collections::BTreeSet;
 use std::io::{self, Write};
@@ -9,7 +10,7 @@ use ring::digest;
 
 use super::keys::Signer;
 use super::zipout::ZipOut;
-use super::{KEY_FILE, SIGNATURE_FILE};
+use super::{key_file, signature_file};
 
 pub const BAGIT_TXT: &str = "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n";
 
@@ -126,14 +127,8 @@ pub fn write<W: Write>(
         &format!("{root}/tagmanifest-sha256.txt"),
         tagmanifest.as_bytes(),
     )?;
-    zip.add_bytes(
-        &format!("{root}/{SIGNATURE_FILE}"),
-        &signer.sign(tagmanifest.as_bytes()),
-    )?;
-    zip.add_bytes(
-        &format!("{root}/{KEY_FILE}"),
-        signer.public_key().pem().as_bytes(),
-    )?;
+    zip.add_bytes(&signature_file(root), &signer.sign(tagmanifest.as_bytes()))?;
+    zip.add_bytes(&key_file(root), signer.public_key().pem().as_bytes())?;
     Ok(())
 }
 

@@ -1,4 +1,4 @@
-//! Ed25519 signing keys: made with ring, published as SPKI PEM, named by a digest of the SPKI.
+//! Ed25519 signing keys: made with ring, published as SPKI PEM, named by a digest of the key.
 
 use base64::Engine;
 use ring::rand::SystemRandom;
@@ -53,9 +53,9 @@ impl PublicKey {
         der
     }
 
-    /// The key's name: the first 16 hex digits of the SHA-256 of its SPKI.
+    /// The key's name (DESIGN §7): the first 16 hex digits of the SHA-256 of the public key.
     pub fn id(&self) -> String {
-        sha256_hex(&self.spki())[..16].to_owned()
+        sha256_hex(&self.0)[..16].to_owned()
     }
 
     /// `-----BEGIN PUBLIC KEY-----`, as `openssl pkey -pubout` writes it.

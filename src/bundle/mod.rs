@@ -7,7 +7,12 @@ pub mod keys;
 pub mod verify;
 pub mod zipout;
 
-/// The file holding the raw Ed25519 signature over `tagmanifest-sha256.txt`, at the bag's root.
-pub const SIGNATURE_FILE: &str = "tagmanifest-sha256.txt.sig";
-/// The public key that made the signature (SPKI PEM), at the bag's root.
-pub const KEY_FILE: &str = "writ-signing-key.pem";
+/// Beside the bag `ROOT/` in the ZIP (DESIGN §7): `ROOT.sig`, the raw Ed25519 signature over
+/// `ROOT/tagmanifest-sha256.txt`, and `ROOT.pub.pem`, the key that made it (SPKI PEM).
+pub fn signature_file(root: &str) -> String {
+    format!("{root}.sig")
+}
+
+pub fn key_file(root: &str) -> String {
+    format!("{root}.pub.pem")
+}

@@ -9,7 +9,7 @@ use ring::digest;
 use serde::Serialize;
 
 use super::keys::PublicKey;
-use super::{KEY_FILE, SIGNATURE_FILE};
+use super::{key_file, signature_file};
 
 /// Tag files are small; anything larger than this is not a tag file Writ wrote.
 const TAG_LIMIT: u64 = 64 * 1024 * 1024;
@@ -105,8 +105,14 @@ pub fn verify(zip: impl Read + Seek, key: Option<&PublicKey>) -> Report {
         report.findings = findings.0;
         return report;
     };
+    // Tag files are named inside the bag (`bag-info.txt`); the signature and key beside it.
+    let (sig_name, key_name) = (signature_file(&root), key_file(&root));
     let mut small = |name: &str, findings: &mut Findings| -> Option<Vec<u8>> {
-        let full = format!("{root}/{name}");
+        let full = if name == sig_name || name == key_name {
+            name.to_owned()
+        } else {
+            format!("{root}/{name}")
+        };
         let mut file = match archive.by_name(&full) {
             Ok(file) => file,
             Err(_) => {
@@ -143,7 +149,7 @@ pub fn verify(zip: impl Read + Seek, key: Option<&PublicKey>) -> Report {
     let info = text(&info_bytes)
         .map(|t| parse_info(&t))
         .unwrap_or_default();
-    report.reference = info.get("Writ-Case-Reference").cloned();
+    report.reference = info.get("External-Identifier").cloned();
     report.bundle = info.get("Writ-Bundle-Number").cloned();
     let sha256 = text(&small("manifest-sha256.txt", &mut findings))
         .map(|t| parse_manifest(&t))
@@ -152,8 +158,8 @@ pub fn verify(zip: impl Read + Seek, key: Option<&PublicKey>) -> Report {
         .map(|t| parse_manifest(&t))
         .unwrap_or_default();
     let tagmanifest = small("tagmanifest-sha256.txt", &mut findings);
-    let signature = small(SIGNATURE_FILE, &mut findings);
-    let bundled_key = text(&small(KEY_FILE, &mut findings));
+    let signature = small(&sig_name, &mut findings);
+    let bundled_key = text(&small(&key_name, &mut findings));
 
     // Every payload file, streamed through both digests.
     let prefix = format!("{root}/");
@@ -277,11 +283,11 @@ pub fn verify(zip: impl Read + Seek, key: Option<&PublicKey>) -> Report {
 
     // The signature over the tag manifest.
     let bundled = bundled_key.as_deref().and_then(PublicKey::from_pem);
-    let named = info.get("Writ-Signing-Key-Id").cloned();
+    let named = info.get("Writ-Key-Id").cloned();
     let used = key.copied().or(bundled);
     match (used, &tagmanifest, &signature) {
         (None, ..) => findings.fail(
-            SIGNATURE_FILE,
+            &sig_name,
             "no Ed25519 public key to check it with (give one with --key)",
         ),
         (Some(public), Some(message), Some(signature)) => {
@@ -295,14 +301,14 @@ pub fn verify(zip: impl Read + Seek, key: Option<&PublicKey>) -> Report {
                     _ => String::new(),
                 };
                 findings.ok(
-                    SIGNATURE_FILE,
+                    &sig_name,
                     format!(
                         "a valid Ed25519 signature of tagmanifest-sha256.txt by key {id}{whose}"
                     ),
                 );
             } else {
                 findings.fail(
-                    SIGNATURE_FILE,
+                    &sig_name,
                     format!("does not verify tagmanifest-sha256.txt with key {id}"),
                 );
             }

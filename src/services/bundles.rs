@@ -131,8 +131,13 @@ impl BundleView {
     }
 }
 
+/// The bag's folder in the ZIP (DESIGN §7): `LE-2026-000123-1`.
+pub fn bag_root(reference: &str, n: i32) -> String {
+    format!("{reference}-{n}")
+}
+
 pub fn bundle_filename(reference: &str, n: i32) -> String {
-    format!("{reference}-bundle-{n}.zip")
+    format!("{}.zip", bag_root(reference, n))
 }
 
 /// The bundles of a case, oldest first.
@@ -277,7 +282,7 @@ impl Bundles<'_> {
                 (file, p.id.clone())
             })
             .collect();
-        let root = format!("{}-bundle-{}", plan.case.reference, plan.n);
+        let root = bag_root(&plan.case.reference, plan.n);
         let store = self.store.clone();
         let sealed = rocket::tokio::task::spawn_blocking(move || {
             let mut zip = ZipOut::new(store.create_sealed()?, sealed_at);
@@ -528,36 +533,62 @@ fn bag_info(
     sealed_at: NaiveDateTime,
 ) -> Vec<(String, String)> {
     let case = &plan.case;
-    [
+    let root = bag_root(&case.reference, plan.n);
+    let mut fields = vec![
         ("Source-Organization", "Writ legal requests".to_owned()),
+        ("External-Identifier", case.reference.clone()),
         ("Bagging-Date", sealed_at.date().to_string()),
         (
-            "External-Identifier",
-            format!("{}/bundle/{}", case.reference, plan.n),
-        ),
-        (
-            "Internal-Sender-Description",
+            "Writ-Instrument",
             format!(
-                "Answer to {} {} ({})",
+                "{} {} ({})",
                 case.instrument_kind.label(),
                 case.instrument_reference,
-                case.request_type.label()
+                case.issuing_authority
             ),
         ),
-        ("Writ-Case-Reference", case.reference.clone()),
+        ("Writ-Request-Type", case.request_type.label().to_owned()),
+        ("Writ-Requester", requester_line(&plan.requester)),
+    ];
+    if let Some(from) = case.records_from {
+        fields.push(("Writ-Records-From", from.to_string()));
+    }
+    if let Some(to) = case.records_to {
+        fields.push(("Writ-Records-To", to.to_string()));
+    }
+    fields.extend([
         ("Writ-Bundle-Number", plan.n.to_string()),
         ("Writ-Sealed-At", rfc3339(sealed_at)),
         ("Writ-Sealed-By", staff.name.clone()),
-        ("Writ-Signing-Key-Id", key_id.to_owned()),
-        ("Writ-Signature-Algorithm", "Ed25519".to_owned()),
+        ("Writ-Key-Id", key_id.to_owned()),
         (
-            "Writ-Signature-File",
-            crate::bundle::SIGNATURE_FILE.to_owned(),
+            "Writ-Signature",
+            format!(
+                "{} (Ed25519, raw 64 bytes, over {root}/tagmanifest-sha256.txt)",
+                crate::bundle::signature_file(&root)
+            ),
         ),
-    ]
-    .into_iter()
-    .map(|(label, value)| (label.to_owned(), value.replace(['\r', '\n'], " ")))
-    .collect()
+    ]);
+    fields
+        .into_iter()
+        .map(|(label, value)| (label.to_owned(), value.replace(['\r', '\n'], " ")))
+        .collect()
+}
+
+/// Who asked: name, organisation and address.
+fn requester_line(requester: &Requester) -> String {
+    let name = requester.name.clone().unwrap_or_default();
+    let organisation = requester
+        .agency_name
+        .clone()
+        .or_else(|| requester.firm.clone())
+        .unwrap_or_default();
+    let on_behalf = requester
+        .represents
+        .as_deref()
+        .map(|client| format!(", for {client}"))
+        .unwrap_or_default();
+    format!("{name}, {organisation}{on_behalf} <{}>", requester.email)
 }
 
 /// `data/certificate.txt` and `data/custody.json`: what the bundle is, who made it, and the
@@ -571,15 +602,22 @@ fn generated_files(
 ) -> Vec<(String, Vec<u8>)> {
     let case = &plan.case;
     let mut certificate = format!(
-        "CERTIFICATE OF AUTHENTICITY\n\n\
+        "CERTIFICATE OF AUTHENTICITY OF BUSINESS RECORDS (FRE 902(11) and 902(13))\n\n\
          Case: {reference}\nBundle: {n}\nRequest: {kind}, under {instrument} {instrument_ref}\n\
          Sealed: {sealed} by {name}, for the platform's legal team\n\n\
-         The files under data/records and data/content are true copies of records kept by the platform in the\n\
-         regular course of its business, produced in answer to the request above. Their SHA-256 and SHA-512 digests\n\
-         were taken as they were attached and are listed in manifest-sha256.txt and manifest-sha512.txt; the tag\n\
-         manifest is signed with Ed25519 key {key_id}, published at {url}/.well-known/writ/signing-keys.json.\n\n\
+         I certify that the files under data/records and data/content are true copies of records made at or near\n\
+         the time of the acts they record, kept by the platform in the regular course of its business, and produced\n\
+         in answer to the request above; data/records holds non-content records, data/content holds content. Their\n\
+         SHA-256 and SHA-512 digests were taken as they were attached and are listed in manifest-sha256.txt and\n\
+         manifest-sha512.txt, and below; the tag manifest is signed with Ed25519 key {key_id}, published at\n\
+         {url}/.well-known/writ/signing-keys.json.\n\n\
+         To check this bundle with stock tools, unzip it and run:\n\
+         \x20 bagit.py --validate {root}\n\
+         \x20 openssl pkeyutl -verify -pubin -inkey {root}.pub.pem -rawin -in {root}/tagmanifest-sha256.txt -sigfile {root}.sig\n\
+         or, without unzipping: writ verify {root}.zip\n\n\
          Files:\n",
         reference = case.reference,
+        root = bag_root(&case.reference, plan.n),
         n = plan.n,
         kind = case.request_type.label(),
         instrument = case.instrument_kind.label(),
