@@ -489,6 +489,53 @@ async fn only_the_requester_downloads_and_only_until_the_link_expires() {
     assert_eq!(status, Status::Ok);
     assert_eq!(sha256(&bytes), sealed["sha256"].as_str().unwrap());
 
+    // The officer's case page links the bundle; the page download needs their own session.
+    let page = app
+        .client
+        .get("/agency")
+        .dispatch()
+        .await
+        .into_string()
+        .await
+        .unwrap();
+    let csrf = common::csrf_of(&page);
+    app.client
+        .post("/agency/sign-in")
+        .header(ContentType::Form)
+        .body(format!("email=j.doe%40fbi.gov&csrf={csrf}"))
+        .dispatch()
+        .await;
+    let code = app.code_for("j.doe@fbi.gov").await;
+    app.client
+        .post("/agency/code")
+        .header(ContentType::Form)
+        .body(format!("code={code}&csrf={csrf}"))
+        .dispatch()
+        .await;
+    let case_page = app
+        .client
+        .get(format!("/agency/requests/{}", case.reference))
+        .dispatch()
+        .await
+        .into_string()
+        .await
+        .unwrap();
+    let href = format!("/agency/requests/{}/bundles/1", case.reference);
+    // Tera escapes the `/` of the area's base: `&#x2F;agency/requests/…`.
+    assert!(case_page.contains(&format!(
+        "&#x2F;agency/requests/{}/bundles/1",
+        case.reference
+    )));
+    assert!(
+        case_page.contains(sealed["sha256"].as_str().unwrap()),
+        "the SHA-256 beside the link"
+    );
+    let response = app.client.get(href).dispatch().await;
+    assert_eq!(response.status(), Status::Ok);
+    assert_eq!(response.content_type(), Some(ContentType::ZIP));
+    let bytes = response.into_bytes().await.unwrap();
+    assert_eq!(sha256(&bytes), sealed["sha256"].as_str().unwrap());
+
     app.sql("UPDATE bundles SET expires_at = '2020-01-01 00:00:00'");
     let response = app
         .client
@@ -504,8 +551,8 @@ async fn only_the_requester_downloads_and_only_until_the_link_expires() {
     assert_eq!(error["error"]["code"], "link_expired");
     assert_eq!(
         app.count("audit_events WHERE action = 'bundle.downloaded'"),
-        1,
-        "the staff download is recorded; refusals are not downloads"
+        2,
+        "the staff and the page downloads are recorded; refusals are not downloads"
     );
 }
 
