@@ -177,3 +177,52 @@ async fn the_account_directory_is_imported_idempotently_with_each_bad_row_named(
         3
     );
 }
+
+#[rocket::async_test]
+async fn keys_rotate_keeps_the_old_key_published() {
+    let app = TestApp::new().await;
+    let first: serde_json::Value = app
+        .client
+        .get("/.well-known/writ/signing-keys.json")
+        .dispatch()
+        .await
+        .into_json()
+        .await
+        .unwrap();
+    assert_eq!(
+        first["keys"].as_array().unwrap().len(),
+        1,
+        "made on first start"
+    );
+    let old = first["keys"][0]["id"].as_str().unwrap().to_owned();
+
+    let rotated = writ(&app, &["keys", "rotate"]);
+    assert!(rotated.status.success(), "{}", text(&rotated));
+    let printed = text(&rotated);
+    let new = printed
+        .strip_prefix("new signing key ")
+        .and_then(|rest| rest.split(';').next())
+        .expect("the new key's id")
+        .to_owned();
+    assert_ne!(new, old);
+
+    let now: serde_json::Value = app
+        .client
+        .get("/.well-known/writ/signing-keys.json")
+        .dispatch()
+        .await
+        .into_json()
+        .await
+        .unwrap();
+    let ids: Vec<(&str, bool)> = now["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| (k["id"].as_str().unwrap(), k["active"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(ids, [(new.as_str(), true), (old.as_str(), false)]);
+    assert_eq!(
+        app.count("audit_events WHERE action = 'signing_key.rotated'"),
+        1
+    );
+}
