@@ -657,4 +657,18 @@ async fn the_verify_page_checks_an_uploaded_bundle_file_by_file() {
         0,
         "no uploaded bundle is kept"
     );
+
+    // The page is public but not a free disk: 20 checks an hour from one network.
+    let mut statuses = Vec::new();
+    for _ in 0..20 {
+        statuses.push(check(b"not a zip".to_vec()).await.status());
+    }
+    assert_eq!(
+        statuses[16],
+        Status::Ok,
+        "the 20th check of the hour is answered"
+    );
+    assert_eq!(statuses[17], Status::TooManyRequests, "the 21st is refused");
+    let page = check(bytes).await.into_string().await.unwrap();
+    assert!(page.contains("Too many bundles were checked from your network"));
 }

@@ -14,7 +14,8 @@ use crate::config::Config;
 use crate::db::Db;
 use crate::documents::multipart;
 use crate::error::AppError;
-use crate::guards::Csrf;
+use crate::guards::{ClientIp, Csrf};
+use crate::services::limits::{self, BUNDLE_CHECK_PER_IP};
 use crate::services::signing;
 
 #[get("/verify")]
@@ -34,9 +35,11 @@ impl Drop for Upload {
 #[post("/verify", data = "<data>")]
 async fn check(
     csrf: Csrf,
+    client: ClientIp,
     content_type: Option<&ContentType>,
     data: Data<'_>,
     config: &State<Config>,
+    db: &State<Db>,
 ) -> (Status, Template) {
     let upload = Upload(
         config
@@ -45,6 +48,8 @@ async fn check(
             .join(format!("verify-{}", crate::db::models::new_id())),
     );
     let result = async {
+        // Counted before the upload is read: a refused visitor writes nothing to disk.
+        limits::check(db, BUNDLE_CHECK_PER_IP, &client.0).await?;
         let (fields, size) = multipart::receive_file_to(
             data,
             content_type,

@@ -41,6 +41,13 @@ pub const SUBMIT_PER_REQUESTER: Limit = Limit {
     message: "Too many requests were submitted in the last hour. Wait a while and try again.",
 };
 
+pub const BUNDLE_CHECK_PER_IP: Limit = Limit {
+    name: "bundle-check-ip",
+    max: 20,
+    window: TimeDelta::hours(1),
+    message: "Too many bundles were checked from your network in the last hour. Wait a while, or use `writ verify` offline.",
+};
+
 /// Counts one hit for `subject` (stored hashed: e-mail addresses and IPs are personal data).
 /// Refuses with 429 once the window's allowance is spent.
 pub async fn check(db: &Db, limit: Limit, subject: &str) -> Result<(), AppError> {
