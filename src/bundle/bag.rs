@@ -70,24 +70,25 @@ pub fn payload_path(category: &str, filename: &str, taken: &mut BTreeSet<String>
     path
 }
 
-/// Writes the bag under `root/`. `stored` files are streamed by `read`; `generated` ones are
+/// Writes the bag under `root/`. `stored` files are streamed by `read`, given each file's index
+/// in `stored`; `generated` ones are
 /// small and in memory. `info` are the `bag-info.txt` fields besides `Payload-Oxum`.
 pub fn write<W: Write>(
     zip: &mut ZipOut<W>,
     root: &str,
     stored: &[PayloadFile],
-    mut read: impl FnMut(&PayloadFile, &mut dyn Write) -> io::Result<()>,
+    mut read: impl FnMut(usize, &mut dyn Write) -> io::Result<()>,
     generated: &[(String, Vec<u8>)],
     info: &[(String, String)],
     signer: &Signer,
 ) -> io::Result<()> {
     let mut payload = Vec::with_capacity(stored.len() + generated.len());
-    for file in stored {
+    for (index, file) in stored.iter().enumerate() {
         zip.add(
             &format!("{root}/{}", file.path),
             file.size,
             file.crc32,
-            |w| read(file, w),
+            |w| read(index, w),
         )?;
         payload.push(file.clone());
     }

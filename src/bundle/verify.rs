@@ -75,6 +75,37 @@ fn parse_info(text: &str) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// The SHA-256 and SHA-512 (hex) and the size of all `reader` yields, read 64 KiB at a time.
+struct Digests {
+    sha256: String,
+    sha512: String,
+    size: u64,
+}
+
+fn digests(reader: &mut impl Read) -> std::io::Result<Digests> {
+    let (mut d256, mut d512) = (
+        digest::Context::new(&digest::SHA256),
+        digest::Context::new(&digest::SHA512),
+    );
+    let mut buffer = vec![0u8; 64 * 1024];
+    let mut size = 0u64;
+    loop {
+        match reader.read(&mut buffer)? {
+            0 => break,
+            n => {
+                d256.update(&buffer[..n]);
+                d512.update(&buffer[..n]);
+                size += n as u64;
+            }
+        }
+    }
+    Ok(Digests {
+        sha256: hex::encode(d256.finish()),
+        sha512: hex::encode(d512.finish()),
+        size,
+    })
+}
+
 /// Checks the bundle in `zip`; `key` is the verifier's own copy of the signing key, if any.
 pub fn verify(zip: impl Read + Seek, key: Option<&PublicKey>) -> Report {
     let mut findings = Findings(Vec::new());
@@ -179,31 +210,21 @@ pub fn verify(zip: impl Read + Seek, key: Option<&PublicKey>) -> Report {
         if !path.starts_with("data/") || file.is_dir() {
             continue;
         }
-        let (mut d256, mut d512) = (
-            digest::Context::new(&digest::SHA256),
-            digest::Context::new(&digest::SHA512),
-        );
-        let mut buffer = vec![0u8; 64 * 1024];
-        let mut size = 0u64;
-        let read = loop {
-            match file.read(&mut buffer) {
-                Ok(0) => break Ok(()),
-                Ok(n) => {
-                    d256.update(&buffer[..n]);
-                    d512.update(&buffer[..n]);
-                    size += n as u64;
-                }
-                Err(e) => break Err(e),
+        let read = digests(&mut file);
+        seen.insert(path.clone());
+        let Digests {
+            sha256: got256,
+            sha512: got512,
+            size,
+        } = match read {
+            Ok(got) => got,
+            Err(e) => {
+                findings.fail(&path, format!("could not be read: {e}"));
+                continue;
             }
         };
-        seen.insert(path.clone());
-        if let Err(e) = read {
-            findings.fail(&path, format!("could not be read: {e}"));
-            continue;
-        }
         octets += size;
         count += 1;
-        let (got256, got512) = (hex::encode(d256.finish()), hex::encode(d512.finish()));
         let mut problems = Vec::new();
         match sha256.get(&path) {
             None => problems.push("not listed in manifest-sha256.txt".to_owned()),
@@ -260,17 +281,8 @@ pub fn verify(zip: impl Read + Seek, key: Option<&PublicKey>) -> Report {
             let got = archive
                 .by_name(&format!("{root}/{name}"))
                 .ok()
-                .and_then(|mut f| {
-                    let mut context = digest::Context::new(&digest::SHA256);
-                    let mut buffer = vec![0u8; 64 * 1024];
-                    loop {
-                        match f.read(&mut buffer) {
-                            Ok(0) => return Some(hex::encode(context.finish())),
-                            Ok(n) => context.update(&buffer[..n]),
-                            Err(_) => return None,
-                        }
-                    }
-                });
+                .and_then(|mut f| digests(&mut f).ok())
+                .map(|d| d.sha256);
             match got {
                 Some(got) if got == *want => {
                     findings.ok(name, "SHA-256 matches tagmanifest-sha256.txt")

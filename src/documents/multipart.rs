@@ -117,8 +117,6 @@ async fn read_into(
     let stream = ReaderStream::new(data.open(limit.bytes()));
     let mut multipart = Multipart::new(stream, boundary);
     let mut text_total = 0usize;
-    let malformed =
-        |e: multer::Error| AppError::bad_request(format!("The form data could not be read: {e}."));
 
     while let Some(mut field) = multipart.next_field().await.map_err(malformed)? {
         let name = field.name().unwrap_or_default().to_owned();
@@ -144,22 +142,35 @@ async fn read_into(
             }
             continue;
         }
-        let mut value = Vec::new();
-        while let Some(chunk) = field.chunk().await.map_err(malformed)? {
-            value.extend_from_slice(&chunk);
-            text_total += chunk.len();
-            if value.len() > MAX_TEXT_FIELD || text_total > MAX_TEXT_TOTAL {
-                return Err(AppError::too_large(format!(
-                    "The field “{name}” is too long."
-                )));
-            }
-        }
-        let value = String::from_utf8(value).map_err(|_| {
-            AppError::bad_request(format!("The field “{name}” is not valid UTF-8 text."))
-        })?;
+        let value = read_text(&mut field, &name, &mut text_total).await?;
         upload.fields.push((name, value));
     }
     Ok(())
+}
+
+/// Reads a text field: at most `MAX_TEXT_FIELD` bytes, `MAX_TEXT_TOTAL` for all the fields of
+/// the body (counted in `total`), valid UTF-8.
+async fn read_text(
+    field: &mut multer::Field<'_>,
+    name: &str,
+    total: &mut usize,
+) -> Result<String, AppError> {
+    let mut value = Vec::new();
+    while let Some(chunk) = field.chunk().await.map_err(malformed)? {
+        value.extend_from_slice(&chunk);
+        *total += chunk.len();
+        if value.len() > MAX_TEXT_FIELD || *total > MAX_TEXT_TOTAL {
+            return Err(AppError::too_large(format!(
+                "The field “{name}” is too long."
+            )));
+        }
+    }
+    String::from_utf8(value)
+        .map_err(|_| AppError::bad_request(format!("The field “{name}” is not valid UTF-8 text.")))
+}
+
+fn malformed(e: multer::Error) -> AppError {
+    AppError::bad_request(format!("The form data could not be read: {e}."))
 }
 
 /// Receives a body with one file part `part`, written as it arrives to `dest` (at most `max`
@@ -176,9 +187,8 @@ pub async fn receive_file_to(
     let boundary = boundary(content_type)?;
     let stream = ReaderStream::new(data.open(max.saturating_add(MAX_TEXT_TOTAL as u64).bytes()));
     let mut multipart = Multipart::new(stream, boundary);
-    let malformed =
-        |e: multer::Error| AppError::bad_request(format!("The form data could not be read: {e}."));
     let mut fields = Vec::new();
+    let mut text_total = 0usize;
     let mut size = 0u64;
     while let Some(mut field) = multipart.next_field().await.map_err(malformed)? {
         let name = field.name().unwrap_or_default().to_owned();
@@ -197,16 +207,8 @@ pub async fn receive_file_to(
             file.flush().await?;
             continue;
         }
-        let mut value = Vec::new();
-        while let Some(chunk) = field.chunk().await.map_err(malformed)? {
-            value.extend_from_slice(&chunk);
-            if value.len() > MAX_TEXT_FIELD {
-                return Err(AppError::too_large(format!(
-                    "The field “{name}” is too long."
-                )));
-            }
-        }
-        fields.push((name, String::from_utf8_lossy(&value).into_owned()));
+        let value = read_text(&mut field, &name, &mut text_total).await?;
+        fields.push((name, value));
         if fields.len() > 20 {
             return Err(AppError::too_large("The form has too many fields."));
         }

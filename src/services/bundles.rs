@@ -268,7 +268,8 @@ impl Bundles<'_> {
         let info = bag_info(&plan, staff, &key.id, sealed_at);
         let generated = generated_files(&plan, staff, &key.id, sealed_at, &self.links.public_url);
         let mut taken = BTreeSet::new();
-        let payload: Vec<(PayloadFile, String)> = plan
+        // The bag's payload files, and beside each the production it is read from.
+        let (files, ids): (Vec<PayloadFile>, Vec<String>) = plan
             .pending
             .iter()
             .map(|p| {
@@ -281,24 +282,16 @@ impl Bundles<'_> {
                 };
                 (file, p.id.clone())
             })
-            .collect();
+            .unzip();
         let root = bag_root(&plan.case.reference, plan.n);
         let store = self.store.clone();
         let sealed = rocket::tokio::task::spawn_blocking(move || {
             let mut zip = ZipOut::new(store.create_sealed()?, sealed_at);
-            let files: Vec<PayloadFile> = payload.iter().map(|(f, _)| f.clone()).collect();
             bag::write(
                 &mut zip,
                 &root,
                 &files,
-                |file, out| {
-                    let id = &payload
-                        .iter()
-                        .find(|(f, _)| f.path == file.path)
-                        .expect("every payload file has its production")
-                        .1;
-                    store.read_into(id, WriteAll(out)).map(|_| ())
-                },
+                |index, out| store.read_into(&ids[index], WriteAll(out)).map(|_| ()),
                 &generated,
                 &info,
                 &signer,

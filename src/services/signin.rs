@@ -110,11 +110,8 @@ pub async fn send_code(
     let mailer = mailer.clone();
     db.run(move |conn| {
         write_tx(conn, |conn| {
-            let account = match entry {
-                Entry::Court(CourtPath::User) => Some(directory::account_by_email(conn, email.as_str())?),
-                _ => None,
-            };
-            let account_uid = account.clone().flatten();
+            let user_path = entry == Entry::Court(CourtPath::User);
+            let account_uid = if user_path { directory::account_by_email(conn, email.as_str())? } else { None };
             NewLoginChallenge {
                 id: &challenge_id,
                 track: track.as_str(),
@@ -126,15 +123,15 @@ pub async fn send_code(
                 account_uid: account_uid.as_deref(),
             }
             .insert(conn)?;
-            let path = match entry { Entry::Court(path) => Some(path), Entry::Agency => None };
-            if account == Some(None) {
-                // No account has this e-mail of record: the code is never sent, so the challenge can never be met.
-                mailer.queue(conn, Letter { template: "no_account", to: email.as_str(), context: &json!({ "email": email.as_str() }) })?;
-                audit::record(conn, &Actor::System, None, "signin.no_account", json!({ "track": track, "path": path, "domain": email.domain(), "challenge": &challenge_id[..16] }))?;
+            // No account has this e-mail of record: the code is never sent, so the challenge can never be met.
+            let (template, context, action) = if user_path && account_uid.is_none() {
+                ("no_account", json!({ "email": email.as_str() }), "signin.no_account")
             } else {
-                mailer.queue(conn, Letter { template: "code", to: email.as_str(), context: &json!({ "code": code, "minutes": CODE_TTL.num_minutes() }) })?;
-                audit::record(conn, &Actor::System, None, "signin.code_sent", json!({ "track": track, "path": path, "domain": email.domain(), "challenge": &challenge_id[..16] }))?;
-            }
+                ("code", json!({ "code": code, "minutes": CODE_TTL.num_minutes() }), "signin.code_sent")
+            };
+            mailer.queue(conn, Letter { template, to: email.as_str(), context: &context })?;
+            let path = match entry { Entry::Court(path) => Some(path), Entry::Agency => None };
+            audit::record(conn, &Actor::System, None, action, json!({ "track": track, "path": path, "domain": email.domain(), "challenge": &challenge_id[..16] }))?;
             Ok(())
         })
     })

@@ -15,6 +15,7 @@ use crate::config::Config;
 use crate::crypto::Token;
 use crate::db::Db;
 use crate::domain::email::EmailAddress;
+use crate::domain::vocab::CourtPath;
 use crate::error::AppError;
 use crate::guards::{cookie, ClientIp, Csrf, Requester, SESSION_COOKIE};
 use crate::mail::Mailer;
@@ -169,12 +170,8 @@ impl SignIn<'_> {
             SESSION_COOKIE,
             signed_in.token.expose().to_owned(),
         ));
-        let requester = Requester {
-            row: signed_in.requester,
-            token: signed_in.token,
-            account_uid: signed_in.account_uid,
-        };
-        Ok(if requester.ready_to_file() {
+        let path = CourtPath::of(signed_in.requester.track, signed_in.account_uid.as_deref());
+        Ok(if signed_in.requester.ready_to_file(path) {
             Redirect::to((area.list)())
         } else {
             Redirect::to((area.profile)())
