@@ -3,63 +3,12 @@
 
 mod common;
 
-use std::net::TcpListener;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 
+use common::live::{free_port, SmtpServer};
 use common::{subpoena_request, TestApp, PDF};
 use rocket::http::Status;
 use serde_json::json;
-
-/// A real SMTP server (Debian's python3-aiosmtpd) delivering into a Maildir.
-struct SmtpServer {
-    child: Child,
-}
-
-impl SmtpServer {
-    fn start(port: u16, maildir: &Path) -> SmtpServer {
-        let child = Command::new("/usr/bin/python3")
-            .args([
-                "-m",
-                "aiosmtpd",
-                "-n",
-                "-l",
-                &format!("127.0.0.1:{port}"),
-                "-c",
-                "aiosmtpd.handlers.Mailbox",
-            ])
-            .arg(maildir)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("python3-aiosmtpd is installed (bash .ci/run installs it)");
-        let deadline = Instant::now() + Duration::from_secs(15);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "the SMTP server did not start; is python3-aiosmtpd installed?"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        SmtpServer { child }
-    }
-}
-
-impl Drop for SmtpServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 /// Every message in the Maildir, one after the other.
 fn delivered(maildir: &Path) -> String {

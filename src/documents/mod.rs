@@ -191,6 +191,21 @@ impl DocumentStore {
         }
     }
 
+    /// Removes staging files that a process left behind when it died mid-upload or mid-seal
+    /// (`kill -9`, power loss): nothing refers to them. Only files last written before `before`
+    /// go, because another instance may be writing a newer one right now. Returns how many went.
+    pub fn sweep_incoming(&self, before: std::time::SystemTime) -> std::io::Result<usize> {
+        let mut removed = 0;
+        for entry in std::fs::read_dir(self.dir.join("incoming"))? {
+            let entry = entry?;
+            let stale = entry.metadata()?.modified()? < before;
+            if stale && std::fs::remove_file(entry.path()).is_ok() {
+                removed += 1;
+            }
+        }
+        Ok(removed)
+    }
+
     /// Decrypts a stored document into `output`, checking its integrity on the way.
     pub fn read_into(&self, id: &str, output: impl std::io::Write) -> std::io::Result<u64> {
         let input = std::io::BufReader::new(std::fs::File::open(self.path(id))?);
@@ -438,6 +453,29 @@ pub fn clean_filename(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_stale_staging_files_are_swept() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = DocumentKey::from_bytes(&[7; 32]).unwrap();
+        let store = DocumentStore::new(dir.path().to_owned(), key, 1024).unwrap();
+        let incoming = dir.path().join("incoming");
+        let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        std::fs::write(incoming.join("left-by-a-crash"), b"x").unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(incoming.join("left-by-a-crash"))
+            .unwrap()
+            .set_modified(an_hour_ago - std::time::Duration::from_secs(60))
+            .unwrap();
+        std::fs::write(incoming.join("being-written"), b"y").unwrap();
+        std::fs::write(dir.path().join("stored"), b"z").unwrap();
+
+        assert_eq!(store.sweep_incoming(an_hour_ago).unwrap(), 1);
+        assert!(!incoming.join("left-by-a-crash").exists());
+        assert!(incoming.join("being-written").exists());
+        assert!(dir.path().join("stored").exists());
+    }
 
     #[test]
     fn sniffs_by_content() {

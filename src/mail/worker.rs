@@ -78,6 +78,12 @@ pub async fn housekeeping(db: &Db, chores: &Chores) -> Result<(), AppError> {
         .run(move |conn| Ok(HeldDocument::expire(conn, before)?))
         .await?;
     expired.iter().for_each(|id| chores.store.discard_held(id));
+    let a_day_ago = std::time::SystemTime::now() - Duration::from_secs(24 * 3600);
+    match chores.store.sweep_incoming(a_day_ago) {
+        Ok(0) => {}
+        Ok(n) => log::warn!("removed {n} staging files left by an interrupted upload or seal"),
+        Err(e) => log::error!("sweeping staging files: {e}"),
+    }
     crate::services::fulfilment::send_reminders(db, &chores.mailer, &chores.links).await?;
     Ok(())
 }

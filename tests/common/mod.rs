@@ -18,6 +18,8 @@ use writ::db::models::registry::{replace_source, NewGovDomain};
 use writ::db::Db;
 use writ::mail::transport::Transport;
 
+pub mod live;
+
 pub const PDF: &[u8] =
     b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
 pub const PNG: &[u8] = &[
@@ -408,7 +410,7 @@ pub fn multipart(parts: &[Part]) -> (ContentType, Vec<u8>) {
     )
 }
 
-fn parse_eml(raw: &str) -> Mail {
+pub fn parse_eml(raw: &str) -> Mail {
     // Long headers are folded onto continuation lines that start with white space.
     let unfolded = raw
         .split("\r\n\r\n")

@@ -1,0 +1,460 @@
+//! Writ as operators run it: `writ serve` processes on real ports, sharing one database (a SQLite
+//! file, or a fresh PostgreSQL database when `WRIT_TEST_DATABASE_URL` names a server) and one data
+//! directory, talked to over real HTTP. Used where the in-process client cannot reach: several
+//! instances, `kill -9`, real sockets, a real browser.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use reqwest::multipart::{Form, Part as FormPart};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use tempfile::TempDir;
+
+use super::{fresh_postgres, parse_eml, profile, Mail, PgDatabase, StaffAccount, PDF};
+
+/// One database and one data directory that every instance of a test shares.
+pub struct Site {
+    pub url: String,
+    pub dir: TempDir,
+    _pg: Option<PgDatabase>,
+}
+
+impl Site {
+    pub fn new() -> Site {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (url, pg) = match std::env::var("WRIT_TEST_DATABASE_URL") {
+            Ok(base) => {
+                let (url, database) = fresh_postgres(&base);
+                (url, Some(database))
+            }
+            Err(_) => (
+                format!("sqlite://{}", dir.path().join("writ.db").display()),
+                None,
+            ),
+        };
+        Site { url, dir, _pg: pg }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.url.starts_with("postgres")
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.path().join("var")
+    }
+
+    pub fn mail_dir(&self) -> PathBuf {
+        self.dir.path().join("mail")
+    }
+
+    /// Where a local SMTP server (see [`SmtpServer`]) delivers this site's mail.
+    pub fn maildir(&self) -> PathBuf {
+        self.dir.path().join("maildir")
+    }
+
+    pub fn documents_dir(&self) -> PathBuf {
+        self.data_dir().join("documents")
+    }
+
+    /// The environment every `writ` process of this site runs with.
+    pub fn env(&self) -> Vec<(String, String)> {
+        vec![
+            ("WRIT_DATABASE_URL".into(), self.url.clone()),
+            (
+                "WRIT_DATA_DIR".into(),
+                self.data_dir().display().to_string(),
+            ),
+            (
+                "WRIT_MAIL_DIR".into(),
+                self.mail_dir().display().to_string(),
+            ),
+        ]
+    }
+
+    /// Runs `writ ARGS` to completion against this site; returns (success, stdout + stderr).
+    pub fn writ(&self, args: &[&str]) -> (bool, String) {
+        let output = Command::new(env!("CARGO_BIN_EXE_writ"))
+            .args(args)
+            .envs(self.env())
+            .output()
+            .expect("run writ");
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        (output.status.success(), text)
+    }
+
+    /// A member of staff made with `writ staff add`, as an operator would.
+    pub fn staff(&self, email: &str, role: &str) -> StaffAccount {
+        let (ok, out) = self.writ(&[
+            "staff",
+            "add",
+            "--email",
+            email,
+            "--name",
+            "Test Staff",
+            "--role",
+            role,
+        ]);
+        assert!(ok, "writ staff add: {out}");
+        let password = out
+            .lines()
+            .find_map(|l| l.strip_prefix("initial password: "))
+            .expect("a password")
+            .trim()
+            .to_owned();
+        let secret = out
+            .split("secret=")
+            .nth(1)
+            .expect("an otpauth URI")
+            .split(['&', '\n'])
+            .next()
+            .unwrap()
+            .to_owned();
+        StaffAccount {
+            email: email.into(),
+            password,
+            secret,
+        }
+    }
+
+    /// `SELECT COUNT(*) FROM {from}`, asked of the site's database directly.
+    pub fn count(&self, from: &str) -> i64 {
+        count_in(&self.url, from)
+    }
+
+    /// `SELECT id FROM {from}` (text ids), asked of the site's database directly.
+    pub fn ids(&self, from: &str) -> Vec<String> {
+        use diesel::prelude::*;
+        #[derive(QueryableByName)]
+        struct Id {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            id: String,
+        }
+        let db = writ::db::Db::connect(&self.url, 1).expect("connect");
+        let mut conn = db.get().expect("connection");
+        diesel::sql_query(format!("SELECT id FROM {from}"))
+            .load::<Id>(&mut *conn)
+            .expect(from)
+            .into_iter()
+            .map(|row| row.id)
+            .collect()
+    }
+
+    /// Every message sent so far, oldest first: files of the mail directory, then whatever the
+    /// local SMTP server delivered.
+    pub fn mailbox(&self) -> Vec<Mail> {
+        site_mail(self.dir.path())
+    }
+
+    /// Waits (up to a minute) until `wanted` holds of the mailbox; returns the mailbox.
+    pub fn wait_for_mail(&self, wanted: impl Fn(&[Mail]) -> bool) -> Vec<Mail> {
+        wait_for(Duration::from_secs(60), "the expected mail", || {
+            let mail = self.mailbox();
+            wanted(&mail).then_some(mail)
+        })
+    }
+}
+
+/// `SELECT COUNT(*) FROM {from}` in the database at `url`.
+pub fn count_in(url: &str, from: &str) -> i64 {
+    use diesel::prelude::*;
+    let db = writ::db::Db::connect(url, 1).expect("connect");
+    let mut conn = db.get().expect("connection");
+    diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {from}"))
+        .get_result::<super::Count>(&mut *conn)
+        .expect(from)
+        .n
+}
+
+/// The mail of the site whose directory is `dir` (see [`Site::mailbox`]).
+pub fn site_mail(dir: &Path) -> Vec<Mail> {
+    let mut mail = read_mail_dir(&dir.join("mail"), "eml");
+    mail.extend(read_mail_dir(&dir.join("maildir").join("new"), ""));
+    mail
+}
+
+fn sign_in_codes(mail: &[Mail], email: &str) -> Vec<String> {
+    mail.iter()
+        .filter(|m| m.to.contains(email) && m.subject.starts_with("Your Writ sign-in code"))
+        .map(|m| m.subject.rsplit(' ').next().unwrap().to_owned())
+        .collect()
+}
+
+/// Messages in `dir` (or its Maildir `new/`) whose names end with `ext`, oldest first.
+pub fn read_mail_dir(dir: &Path, ext: &str) -> Vec<Mail> {
+    let mut files: Vec<(std::time::SystemTime, PathBuf)> = std::fs::read_dir(dir)
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .filter(|e| ext.is_empty() || e.path().extension().is_some_and(|x| x == ext))
+                .map(|e| {
+                    let at = e.metadata().and_then(|m| m.modified());
+                    (at.unwrap_or(std::time::UNIX_EPOCH), e.path())
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    files
+        .into_iter()
+        .filter_map(|(_, p)| std::fs::read_to_string(p).ok())
+        .map(|raw| parse_eml(&raw))
+        .collect()
+}
+
+/// Polls `probe` every 100 ms until it gives a value; panics naming `what` after `limit`.
+pub fn wait_for<T>(limit: Duration, what: &str, mut probe: impl FnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(value) = probe() {
+            return value;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// A real SMTP server (Debian's python3-aiosmtpd) delivering into a Maildir.
+pub struct SmtpServer {
+    child: Child,
+}
+
+impl SmtpServer {
+    pub fn start(port: u16, maildir: &Path) -> SmtpServer {
+        let child = Command::new("/usr/bin/python3")
+            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
+            .args(["-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(maildir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("python3-aiosmtpd is installed (bash .ci/run installs it)");
+        wait_for(
+            Duration::from_secs(15),
+            "the SMTP server (is python3-aiosmtpd installed?)",
+            || std::net::TcpStream::connect(("127.0.0.1", port)).ok(),
+        );
+        SmtpServer { child }
+    }
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// One `writ serve` process. Killed (SIGKILL) when dropped; its output is kept in `log`.
+pub struct Server {
+    child: Child,
+    pub port: u16,
+    pub log: PathBuf,
+}
+
+impl Server {
+    /// Starts an instance on a free port and waits until `/health` answers.
+    pub fn start(site: &Site, extra: &[(&str, &str)]) -> Server {
+        let port = free_port();
+        let log = site.dir.path().join(format!("serve-{port}.log"));
+        let out = std::fs::File::create(&log).expect("log file");
+        let child = Command::new(env!("CARGO_BIN_EXE_writ"))
+            .arg("serve")
+            .envs(site.env())
+            .env("WRIT_PORT", port.to_string())
+            .env("WRIT_PUBLIC_URL", format!("http://127.0.0.1:{port}"))
+            .envs(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())))
+            .stdout(out.try_clone().unwrap())
+            .stderr(out)
+            .stdin(Stdio::null())
+            .spawn()
+            .expect("start writ serve");
+        let mut server = Server { child, port, log };
+        server.wait_until_up();
+        server
+    }
+
+    fn wait_until_up(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                panic!("writ serve exited ({status}): {}", self.log_text());
+            }
+            if health_ok(self.port) {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "writ serve did not come up: {}",
+                self.log_text()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    pub fn base(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base())
+    }
+
+    /// `kill -9`: no shutdown, no flushing, no goodbye.
+    pub fn kill9(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill9();
+    }
+}
+
+/// Whether `/health` on `port` answers 200, asked over a plain socket (the tests' HTTP client is
+/// async, and this runs between blocking waits).
+fn health_ok(port: u16) -> bool {
+    use std::io::{Read, Write};
+    let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) else {
+        return false;
+    };
+    let mut answer = String::new();
+    stream
+        .write_all(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        .is_ok()
+        && stream.read_to_string(&mut answer).is_ok()
+        && answer.starts_with("HTTP/1.1 200")
+}
+
+/// An HTTP client for one person; keeps their cookies across every instance of the site.
+pub fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(120))
+        .build()
+        .unwrap()
+}
+
+pub async fn post_json(
+    client: &reqwest::Client,
+    url: &str,
+    body: Value,
+    token: Option<&str>,
+) -> (StatusCode, Value) {
+    let mut request = client.post(url).json(&body);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await.expect("the server answers");
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+pub async fn get_json(client: &reqwest::Client, url: &str, token: &str) -> (StatusCode, Value) {
+    let response = client
+        .get(url)
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("the server answers");
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// Signs an officer in through the API of `server` (code from the shared mailbox), completes the
+/// profile, and returns the bearer token.
+pub async fn officer(site: &Site, server: &Server, email: &str) -> String {
+    let client = browser();
+    let (status, challenge) = post_json(
+        &client,
+        &server.url("/api/v1/auth/email"),
+        json!({ "email": email, "track": "agency" }),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{challenge}");
+    let email_owned = email.to_owned();
+    let site_dir = site.dir.path().to_owned();
+    let code = rocket::tokio::task::spawn_blocking(move || {
+        let mail = wait_for(Duration::from_secs(60), "the sign-in code", || {
+            let mail = site_mail(&site_dir);
+            (!sign_in_codes(&mail, &email_owned).is_empty()).then_some(mail)
+        });
+        sign_in_codes(&mail, &email_owned).pop().unwrap()
+    })
+    .await
+    .unwrap();
+    let (status, body) = post_json(
+        &client,
+        &server.url("/api/v1/auth/verify"),
+        json!({ "challenge": challenge["challenge"], "code": code }),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let token = body["token"].as_str().unwrap().to_owned();
+    let response = client
+        .put(server.url("/api/v1/profile"))
+        .bearer_auth(&token)
+        .json(&profile())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    token
+}
+
+/// Files `request` with one PDF through the API; returns the status and the answer.
+pub async fn submit(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    request: &Value,
+) -> Result<(StatusCode, Value), reqwest::Error> {
+    let form = Form::new().text("request", request.to_string()).part(
+        "documents",
+        FormPart::bytes(PDF)
+            .file_name("subpoena.pdf")
+            .mime_str("application/pdf")?,
+    );
+    let response = client
+        .post(format!("{base}/api/v1/requests"))
+        .bearer_auth(token)
+        .multipart(form)
+        .send()
+        .await?;
+    let status = response.status();
+    Ok((status, response.json().await.unwrap_or(Value::Null)))
+}
+
+/// Signs staff in through the API of `server`; returns the bearer token.
+pub async fn staff_token(server: &Server, account: &StaffAccount) -> String {
+    let (status, body) = post_json(
+        &browser(),
+        &server.url("/api/v1/staff/login"),
+        json!({ "email": account.email, "password": account.password, "totp": account.code(0) }),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["token"].as_str().unwrap().to_owned()
+}
