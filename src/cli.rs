@@ -172,6 +172,7 @@ fn open(config: &Config) -> Result<Db, AppError> {
 fn serve(config: Config) -> Result<ExitCode, AppError> {
     // A broken policy file stops start-up here, with its line and reason.
     config.policy()?;
+    crate::logging::init(&config.log_level);
     match rocket::execute(crate::rocket(config).launch()) {
         Ok(_) => Ok(ExitCode::SUCCESS),
         Err(e) => Err(AppError::config(format!("the server stopped: {e}"))),

@@ -11,6 +11,7 @@ pub mod documents;
 pub mod domain;
 pub mod error;
 pub mod guards;
+pub mod logging;
 pub mod mail;
 pub mod routes;
 pub mod security;

@@ -394,7 +394,18 @@ async fn every_route_lets_in_exactly_the_roles_it_should() {
             } else {
                 request = request.header(ContentType::Form).body("");
             }
-            let status = request.dispatch().await.status();
+            let response = request.dispatch().await;
+            let status = response.status();
+            // Every answer, whatever its status, carries the security headers.
+            let headers = response.headers();
+            assert_eq!(
+                headers.get_one("Content-Security-Policy"),
+                Some(writ::security::CONTENT_SECURITY_POLICY),
+                "{who:?} {method} {path}"
+            );
+            assert_eq!(headers.get_one("X-Content-Type-Options"), Some("nosniff"));
+            assert_eq!(headers.get_one("X-Frame-Options"), Some("DENY"));
+            assert_eq!(headers.get_one("Referrer-Policy"), Some("no-referrer"));
             let denied = matches!(status, Status::Unauthorized | Status::Forbidden);
             assert!(status.code < 500, "{who:?} {method} {path}: {status}");
             if allowed(*needs, who) {

@@ -127,6 +127,16 @@ impl Site {
         count_in(&self.url, from)
     }
 
+    /// Runs one SQL statement on the site's database.
+    pub fn sql(&self, statement: &str) {
+        use diesel::prelude::*;
+        let db = writ::db::Db::connect(&self.url, 1).expect("connect");
+        let mut conn = db.get().expect("connection");
+        diesel::sql_query(statement)
+            .execute(&mut *conn)
+            .expect(statement);
+    }
+
     /// `SELECT id FROM {from}` (text ids), asked of the site's database directly.
     pub fn ids(&self, from: &str) -> Vec<String> {
         use diesel::prelude::*;
@@ -421,6 +431,53 @@ pub async fn officer(site: &Site, server: &Server, email: &str) -> String {
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     token
+}
+
+/// The CSRF token of the first form on `page`.
+pub async fn csrf_from(client: &reqwest::Client, url: &str) -> String {
+    let page = client.get(url).send().await.unwrap().text().await.unwrap();
+    super::csrf_of(&page)
+}
+
+/// Signs `client` in on the agency pages of `server` with the code from the mail; returns the
+/// browser's CSRF token.
+pub async fn page_sign_in(
+    site: &Site,
+    server: &Server,
+    client: &reqwest::Client,
+    email: &str,
+) -> String {
+    let codes_before = sign_in_codes(&site.mailbox(), email).len();
+    let csrf = csrf_from(client, &server.url("/agency")).await;
+    let response = client
+        .post(server.url("/agency/sign-in"))
+        .form(&[("email", email), ("csrf", &csrf)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (dir, email_owned) = (site.dir.path().to_owned(), email.to_owned());
+    let code = rocket::tokio::task::spawn_blocking(move || {
+        wait_for(Duration::from_secs(60), "the sign-in code", || {
+            sign_in_codes(&site_mail(&dir), &email_owned)
+                .get(codes_before)
+                .cloned()
+        })
+    })
+    .await
+    .unwrap();
+    let response = client
+        .post(server.url("/agency/code"))
+        .form(&[("code", code.as_str()), ("csrf", &csrf)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.status(),
+        StatusCode::SEE_OTHER,
+        "the code signs in"
+    );
+    csrf
 }
 
 /// Files `request` with one PDF through the API; returns the status and the answer.
