@@ -1,0 +1,350 @@
+//! The whole path in a real browser (Debian's headless Chromium, driven through chromedriver):
+//! an officer signs in with the code from the mail, files a subpoena with its PDF, a legal
+//! reviewer takes, approves, attaches the production and seals the bundle, the officer downloads
+//! it, and `writ verify` accepts it. Every page is kept as a PNG in `target/e2e/`.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use common::live::{free_port, site_mail, wait_for, Server, Site};
+use common::PDF;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+/// chromedriver on a free port, killed when dropped.
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Driver {
+    fn start() -> Driver {
+        let port = free_port();
+        let child = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver is installed (bash .ci/run installs chromium-driver)");
+        wait_for(Duration::from_secs(20), "chromedriver", || {
+            std::net::TcpStream::connect(("127.0.0.1", port)).ok()
+        });
+        Driver { child, port }
+    }
+
+    async fn browser(&self) -> Client {
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert(
+            "goog:chromeOptions".into(),
+            json!({
+                "binary": "/usr/bin/chromium",
+                "args": ["--headless", "--no-sandbox", "--disable-gpu",
+                         "--disable-background-networking", "--disable-dev-shm-usage",
+                         "--window-size=1280,1400"]
+            }),
+        );
+        ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(capabilities)
+            .connect(&format!("http://127.0.0.1:{}", self.port))
+            .await
+            .expect("a Chromium session")
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Where the screenshots go: `target/e2e/`, kept by CI as artifacts.
+fn shots() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+async fn shot(browser: &Client, name: &str) {
+    let png = browser.screenshot().await.unwrap();
+    std::fs::write(shots().join(format!("{name}.png")), png).unwrap();
+}
+
+async fn fill(browser: &Client, css: &str, text: &str) {
+    let field = browser.find(Locator::Css(css)).await.expect(css);
+    field.clear().await.unwrap();
+    field.send_keys(text).await.unwrap();
+}
+
+async fn choose(browser: &Client, css: &str, value: &str) {
+    browser
+        .find(Locator::Css(css))
+        .await
+        .expect(css)
+        .select_by_value(value)
+        .await
+        .unwrap();
+}
+
+async fn click(browser: &Client, css: &str) {
+    browser
+        .find(Locator::Css(css))
+        .await
+        .expect(css)
+        .click()
+        .await
+        .unwrap();
+}
+
+/// Clicks a button that sends a form, and waits until the next page has loaded.
+async fn send(browser: &Client, css: &str) {
+    let old = browser.find(Locator::Css("html")).await.unwrap();
+    click(browser, css).await;
+    for _ in 0..300 {
+        if old.tag_name().await.is_err() {
+            let ready = browser
+                .execute("return document.readyState;", vec![])
+                .await
+                .unwrap();
+            if ready == "complete" {
+                return;
+            }
+        }
+        rocket::tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("{css}: no new page after 15 s");
+}
+
+/// Sets a date field's value (typing into Chromium's date widget depends on the locale).
+async fn date(browser: &Client, id: &str, value: &str) {
+    browser
+        .execute(
+            "document.getElementById(arguments[0]).value = arguments[1];",
+            vec![json!(id), json!(value)],
+        )
+        .await
+        .unwrap();
+}
+
+async fn text(browser: &Client) -> String {
+    browser
+        .find(Locator::Css("main"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+async fn path(browser: &Client) -> String {
+    browser.current_url().await.unwrap().path().to_owned()
+}
+
+#[rocket::async_test]
+async fn an_officer_files_legal_seals_and_the_officer_verifies_the_bundle_in_a_browser() {
+    let site = Site::new();
+    let registry =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/dotgov/current-full.csv");
+    let (ok, out) = site.writ(&[
+        "registry",
+        "import",
+        "--format",
+        "dotgov",
+        registry.to_str().unwrap(),
+    ]);
+    assert!(ok, "{out}");
+    let reviewer = site.staff("lee@writ.example", "legal");
+    let server = Server::start(&site, &[]);
+    let driver = Driver::start();
+    let work = tempfile::tempdir().unwrap();
+    let subpoena = work.path().join("subpoena.pdf");
+    std::fs::write(&subpoena, PDF).unwrap();
+
+    // The officer signs in with the code from the mail.
+    let officer = driver.browser().await;
+    officer.goto(&server.url("/agency")).await.unwrap();
+    shot(&officer, "01-agency-sign-in").await;
+    fill(&officer, "#email", "j.doe@fbi.gov").await;
+    send(&officer, "form button[type=submit]").await;
+    assert_eq!(path(&officer).await, "/agency/code");
+    shot(&officer, "02-agency-code").await;
+    let dir = site.dir.path().to_owned();
+    let code = wait_for(Duration::from_secs(30), "the code e-mail", || {
+        site_mail(&dir)
+            .into_iter()
+            .find(|m| m.subject.starts_with("Your Writ sign-in code"))
+            .map(|m| m.subject.rsplit(' ').next().unwrap().to_owned())
+    });
+    fill(&officer, "#code", &code).await;
+    send(&officer, "form button[type=submit]").await;
+
+    // First visit: the profile.
+    assert_eq!(path(&officer).await, "/agency/profile");
+    fill(&officer, "#name", "Jane Doe").await;
+    fill(&officer, "#title", "Special Agent").await;
+    fill(&officer, "#badge_number", "FBI-4471").await;
+    fill(&officer, "#agency_name", "Federal Bureau of Investigation").await;
+    choose(&officer, "#agency_function", "law_enforcement").await;
+    choose(&officer, "#country", "US").await;
+    fill(&officer, "#phone", "+1 202 555 0100").await;
+    shot(&officer, "03-agency-profile").await;
+    send(&officer, "form .actions button[type=submit]").await;
+
+    // The request, with its PDF.
+    officer
+        .goto(&server.url("/agency/requests/new"))
+        .await
+        .unwrap();
+    click(&officer, "input[name=type][value=disclosure]").await;
+    choose(&officer, "#instrument-kind", "subpoena").await;
+    fill(&officer, "#instrument-reference", "GJ-2026-114").await;
+    fill(
+        &officer,
+        "#instrument-authority",
+        "US District Court, S.D.N.Y., Grand Jury",
+    )
+    .await;
+    date(&officer, "instrument-issued", "2026-11-01").await;
+    choose(&officer, "#t0-kind", "email").await;
+    fill(&officer, "#t0-value", "alice@example.com").await;
+    choose(&officer, "#t0-role", "suspect").await;
+    click(
+        &officer,
+        "input[name=data_categories][value=subscriber_info]",
+    )
+    .await;
+    date(&officer, "records-from", "2025-01-01").await;
+    date(&officer, "records-to", "2026-10-31").await;
+    fill(
+        &officer,
+        "#summary",
+        "Investment fraud; the suspect received victims' funds.",
+    )
+    .await;
+    officer
+        .find(Locator::Css("#documents"))
+        .await
+        .unwrap()
+        .send_keys(subpoena.to_str().unwrap())
+        .await
+        .unwrap();
+    shot(&officer, "04-agency-new-request").await;
+    send(&officer, ".actions button[value=submit]").await;
+    if officer
+        .find(Locator::Css("input[name=confirm]"))
+        .await
+        .is_ok()
+    {
+        // The checks found something to show first; the officer has read it and files anyway.
+        shot(&officer, "05-agency-findings").await;
+        click(&officer, "input[name=confirm]").await;
+        send(&officer, ".actions button[value=submit]").await;
+    }
+    let case_path = path(&officer).await;
+    assert!(case_path.starts_with("/agency/requests/LE-"), "{case_path}");
+    let reference = case_path.rsplit('/').next().unwrap().to_owned();
+    let page = text(&officer).await;
+    assert!(
+        page.contains(&reference) && page.contains("subpoena.pdf"),
+        "{page}"
+    );
+    shot(&officer, "06-agency-case-filed").await;
+
+    // The legal reviewer signs in, takes the case, approves it, attaches and seals.
+    let legal = driver.browser().await;
+    legal.goto(&server.url("/staff")).await.unwrap();
+    fill(&legal, "#email", &reviewer.email).await;
+    fill(&legal, "#password", &reviewer.password).await;
+    fill(&legal, "#code", &reviewer.code(0)).await;
+    shot(&legal, "07-staff-sign-in").await;
+    send(&legal, "form button[type=submit]").await;
+    legal.goto(&server.url("/staff/queue")).await.unwrap();
+    assert!(text(&legal).await.contains(&reference));
+    shot(&legal, "08-staff-queue").await;
+    legal
+        .goto(&server.url(&format!("/staff/cases/{reference}")))
+        .await
+        .unwrap();
+    shot(&legal, "09-staff-case").await;
+    send(
+        &legal,
+        "form.action input[name=to][value=in_review] ~ button",
+    )
+    .await;
+    if legal.find(Locator::Css("#reason-approved")).await.is_ok() {
+        fill(
+            &legal,
+            "#reason-approved",
+            "Valid grand-jury subpoena, in scope.",
+        )
+        .await;
+    }
+    send(
+        &legal,
+        "form.action input[name=to][value=approved] ~ button",
+    )
+    .await;
+    let approved = text(&legal).await;
+    assert!(
+        approved.contains("The case is now “Approved”"),
+        "{approved}"
+    );
+    let records = work.path().join("subscriber export.csv");
+    std::fs::write(&records, "uid,email\n1001,alice@example.com\n").unwrap();
+    choose(&legal, "#production-category", "records").await;
+    legal
+        .find(Locator::Css("#production-files"))
+        .await
+        .unwrap()
+        .send_keys(records.to_str().unwrap())
+        .await
+        .unwrap();
+    send(&legal, "form[action$='/production'] button").await;
+    assert!(text(&legal).await.contains("subscriber export.csv"));
+    shot(&legal, "10-staff-production").await;
+    send(&legal, "form[action$='/bundles'] button").await;
+    let sealed = text(&legal).await;
+    assert!(sealed.contains(&format!("{reference}-1")), "{sealed}");
+    shot(&legal, "11-staff-sealed").await;
+
+    // The officer sees the bundle on the case page and downloads it with their own session.
+    officer.refresh().await.unwrap();
+    let link = officer
+        .find(Locator::Css("a[href*='/bundles/1']"))
+        .await
+        .expect("the bundle link")
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    shot(&officer, "12-agency-bundle").await;
+    let cookies = officer
+        .get_all_cookies()
+        .await
+        .unwrap()
+        .iter()
+        .map(|c| format!("{}={}", c.name(), c.value()))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let response = reqwest::Client::new()
+        .get(server.url(&link))
+        .header("Cookie", cookies)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), reqwest::StatusCode::OK);
+    let bundle = work.path().join("bundle.zip");
+    std::fs::write(&bundle, response.bytes().await.unwrap()).unwrap();
+    let (ok, out) = site.writ(&["verify", bundle.to_str().unwrap()]);
+    assert!(ok && out.contains("VALID"), "writ verify: {out}");
+
+    officer.close().await.unwrap();
+    legal.close().await.unwrap();
+    println!(
+        "browser: 12 pages in target/e2e/, bundle {reference}-1 verified: {}",
+        out.lines().last().unwrap_or_default()
+    );
+}
