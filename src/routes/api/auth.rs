@@ -10,7 +10,7 @@ use crate::domain::clock::rfc3339;
 use crate::domain::email::EmailAddress;
 use crate::domain::vocab::{CourtPath, Track};
 use crate::error::AppError;
-use crate::guards::ClientIp;
+use crate::guards::{ClientIp, JsonBody};
 use crate::mail::Mailer;
 use crate::services::signin::{self, Entry};
 use crate::state::Keys;
@@ -30,8 +30,9 @@ struct VerifyRequest {
     code: String,
 }
 
-#[post("/auth/email", format = "json", data = "<body>")]
+#[post("/auth/email", data = "<body>")]
 async fn email(
+    _json: JsonBody,
     body: Json<EmailRequest>,
     client: ClientIp,
     db: &State<Db>,
@@ -70,8 +71,9 @@ async fn email(
     ))
 }
 
-#[post("/auth/verify", format = "json", data = "<body>")]
+#[post("/auth/verify", data = "<body>")]
 async fn verify(
+    _json: JsonBody,
     body: Json<VerifyRequest>,
     client: ClientIp,
     db: &State<Db>,

@@ -7,13 +7,14 @@ use crate::db::Db;
 use crate::domain::profile::{AgencyProfileDraft, CourtProfileDraft};
 use crate::domain::vocab::{CourtPath, Track};
 use crate::error::AppError;
-use crate::guards::Requester;
+use crate::guards::{JsonBody, Requester};
 use crate::services;
 
 /// The profile of the signed-in requester: the officer's on the agency track, the
 /// representative's declaration on the court track (DESIGN §12).
-#[put("/profile", format = "json", data = "<body>")]
+#[put("/profile", data = "<body>")]
 async fn put_profile(
+    _json: JsonBody,
     body: Json<Value>,
     requester: Requester,
     db: &State<Db>,

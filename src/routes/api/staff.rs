@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use crate::db::Db;
 use crate::domain::clock::rfc3339;
 use crate::error::AppError;
-use crate::guards::{LegalReviewer, StaffMember};
+use crate::guards::{JsonBody, LegalReviewer, StaffMember};
 use crate::routes::staff::QueueQuery;
 use crate::services::workflow::{Moved, TransitionRequest, Workflow};
 use crate::services::{staff_auth, staff_cases};
@@ -19,8 +19,9 @@ struct Login {
     totp: String,
 }
 
-#[post("/staff/login", format = "json", data = "<body>")]
+#[post("/staff/login", data = "<body>")]
 async fn login(
+    _json: JsonBody,
     body: Json<Login>,
     db: &State<Db>,
     keys: &State<crate::state::Keys>,
@@ -57,12 +58,9 @@ async fn case(
 }
 
 /// `{"to": "in_review", "reason": "…"}`; a partial approval adds `targets` (positions) and `categories`.
-#[post(
-    "/staff/cases/<reference>/transition",
-    format = "json",
-    data = "<body>"
-)]
+#[post("/staff/cases/<reference>/transition", data = "<body>")]
 async fn transition(
+    _json: JsonBody,
     reference: &str,
     body: Json<TransitionRequest>,
     staff: StaffMember,
@@ -90,8 +88,9 @@ struct Assign {
     staff: String,
 }
 
-#[post("/staff/cases/<reference>/assign", format = "json", data = "<body>")]
+#[post("/staff/cases/<reference>/assign", data = "<body>")]
 async fn assign(
+    _json: JsonBody,
     reference: &str,
     body: Json<Assign>,
     staff: LegalReviewer,
@@ -110,8 +109,9 @@ struct Note {
     body: String,
 }
 
-#[post("/staff/cases/<reference>/notes", format = "json", data = "<body>")]
+#[post("/staff/cases/<reference>/notes", data = "<body>")]
 async fn note(
+    _json: JsonBody,
     reference: &str,
     body: Json<Note>,
     staff: StaffMember,
