@@ -48,6 +48,8 @@ pub struct Config {
     /// Rocket's log level: `critical` (launch, warnings, errors), `normal` (also every request
     /// line, query strings included: personal data), `debug` or `off`.
     pub log_level: String,
+    /// Requests one requester may file in an hour; more are refused with 429.
+    pub submissions_per_hour: i32,
 }
 
 impl Default for Config {
@@ -74,6 +76,7 @@ impl Default for Config {
             bundle_link_days: 30,
             max_verify_bytes: 8 * 1024 * 1024 * 1024,
             log_level: String::from("critical"),
+            submissions_per_hour: 30,
         }
     }
 }

@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use serde_json::json;
 
 use super::authority::{assess, Filer};
-use super::limits::{self, SUBMIT_PER_REQUESTER};
+use super::limits::{self, Limit, SUBMIT_PER_REQUESTER};
 use crate::audit::{self, Actor};
 use crate::db::models::case::{Case, NewCase, TargetRow};
 use crate::db::models::document::Document;
@@ -38,6 +38,8 @@ pub struct Intake<'a> {
     pub policy: &'a Policy,
     pub home_country: &'a str,
     pub public_url: &'a str,
+    /// Requests one requester may file in an hour (`WRIT_SUBMISSIONS_PER_HOUR`).
+    pub submissions_per_hour: i32,
     /// The requester's path to a case page, for the receipt.
     pub case_path: fn(&CaseReference) -> String,
 }
@@ -67,6 +69,7 @@ impl<'r> rocket::request::FromRequest<'r> for Intake<'r> {
                     policy,
                     home_country: &config.home_country,
                     public_url: &config.public_url,
+                    submissions_per_hour: config.submissions_per_hour,
                     case_path: crate::routes::requester_case_path,
                 })
             }
@@ -158,7 +161,11 @@ impl Intake<'_> {
                 .with_code("profile_required"),
             );
         }
-        limits::check(self.db, SUBMIT_PER_REQUESTER, &requester.id).await?;
+        let limit = Limit {
+            max: self.submissions_per_hour,
+            ..SUBMIT_PER_REQUESTER
+        };
+        limits::check(self.db, limit, &requester.id).await?;
         let request = check(requester.track, draft, documents)?;
         let (policy, home, who, uid, count) = (
             self.policy.clone(),

@@ -34,6 +34,7 @@ pub const VERIFY_PER_IP: Limit = Limit {
     window: TimeDelta::minutes(15),
     message: "Too many codes were tried from your network. Wait 15 minutes and try again.",
 };
+/// The allowance is `WRIT_SUBMISSIONS_PER_HOUR` (30 by default).
 pub const SUBMIT_PER_REQUESTER: Limit = Limit {
     name: "submit",
     max: 30,

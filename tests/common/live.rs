@@ -22,14 +22,20 @@ pub struct Site {
 }
 
 impl Site {
+    /// On the test database server (`WRIT_TEST_DATABASE_URL`), else on a SQLite file.
     pub fn new() -> Site {
+        Site::on(std::env::var("WRIT_TEST_DATABASE_URL").ok().as_deref())
+    }
+
+    /// On a fresh database of the PostgreSQL server `postgres` names, or on a SQLite file.
+    pub fn on(postgres: Option<&str>) -> Site {
         let dir = tempfile::tempdir().expect("temp dir");
-        let (url, pg) = match std::env::var("WRIT_TEST_DATABASE_URL") {
-            Ok(base) => {
-                let (url, database) = fresh_postgres(&base);
+        let (url, pg) = match postgres {
+            Some(base) => {
+                let (url, database) = fresh_postgres(base);
                 (url, Some(database))
             }
-            Err(_) => (
+            None => (
                 format!("sqlite://{}", dir.path().join("writ.db").display()),
                 None,
             ),
@@ -316,6 +322,10 @@ impl Server {
 
     pub fn base(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     pub fn url(&self, path: &str) -> String {
