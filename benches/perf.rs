@@ -13,7 +13,7 @@
 //! `WRIT_BENCH_EVENTS` (audit, 1 000 000).
 
 #[path = "../tests/common/mod.rs"]
-#[allow(dead_code, unused_imports)]
+#[allow(unused_imports)]
 mod common;
 
 use std::path::{Path, PathBuf};
@@ -140,6 +140,17 @@ fn peak_rss(pid: u32) -> u64 {
     let kib: u64 = status
         .lines()
         .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap();
+    kib * 1024
+}
+
+/// Resident memory of process `pid` now, in bytes.
+fn rss(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let kib: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         .unwrap();
     kib * 1024
@@ -422,7 +433,7 @@ async fn bundles() -> Vec<Row> {
         let before = peak_rss(pid);
         reset_peak(pid);
         let started = Instant::now();
-        upload(&server, &case, &[file.clone()], 1).await;
+        upload(&server, &case, std::slice::from_ref(&file), 1).await;
         let took = started.elapsed();
         let peak = peak_rss(pid);
         let rate = GIB as f64 / took.as_secs_f64() / 1e6;
@@ -452,14 +463,16 @@ async fn bundles() -> Vec<Row> {
         let files = production(&work.join("production"), total, 200);
         let case = approved_case(&site, &server, &legal, &officer_token).await;
         upload(&server, &case, &files, 20).await;
+        let idle = rss(pid);
         reset_peak(pid);
         let took = seal(&server, &case).await;
         let peak = peak_rss(pid);
         println!(
-            "seal {} GiB in 200 files: {}, server peak RSS {} MiB",
+            "seal {} GiB in 200 files: {}, server peak RSS {} MiB (resident before: {} MiB)",
             total / GIB,
             secs(took),
-            peak / MIB
+            peak / MIB,
+            idle / MIB
         );
 
         // The same signed bundle made by hand.

@@ -172,10 +172,31 @@ fn open(config: &Config) -> Result<Db, AppError> {
 fn serve(config: Config) -> Result<ExitCode, AppError> {
     // A broken policy file stops start-up here, with its line and reason.
     config.policy()?;
+    with_fixed_mmap_threshold();
     crate::logging::init(&config.log_level);
     match rocket::execute(crate::rocket(config).launch()) {
         Ok(_) => Ok(ExitCode::SUCCESS),
         Err(e) => Err(AppError::config(format!("the server stopped: {e}"))),
+    }
+}
+
+/// glibc's malloc raises its mmap threshold each time a large block is freed, after which upload
+/// and seal buffers are carved from the heap and kept: the server grew from 22 to 73 MiB over ten
+/// production uploads and never gave the memory back. With the threshold fixed (glibc reads
+/// `MALLOC_MMAP_THRESHOLD_` once, at process start) large buffers go back to the system when
+/// freed and memory stays flat (23 MiB across the same uploads and a 1 GiB seal). So `writ serve`
+/// starts itself once more with it set, in place (same process id), unless it is set already.
+fn with_fixed_mmap_threshold() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    if std::env::var_os("MALLOC_MMAP_THRESHOLD_").is_none() {
+        use std::os::unix::process::CommandExt;
+        if let Ok(exe) = std::env::current_exe() {
+            let error = std::process::Command::new(exe)
+                .args(std::env::args_os().skip(1))
+                .env("MALLOC_MMAP_THRESHOLD_", "131072")
+                .exec();
+            eprintln!("writ: could not restart with a fixed mmap threshold ({error}); going on");
+        }
     }
 }
 

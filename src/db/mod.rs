@@ -65,9 +65,11 @@ impl CustomizeConnection<DbConn, diesel::r2d2::Error> for SqlitePragmas {
         #[cfg_attr(not(feature = "postgres"), expect(irrefutable_let_patterns))]
         if let DbConn::Sqlite(conn) = conn {
             // WAL lets readers run beside the one writer; the busy timeout makes writers queue
-            // instead of failing with "database is locked".
+            // instead of failing with "database is locked". The timeout comes first: switching a
+            // new database to WAL takes a lock, and the pool opens its connections side by side
+            // (without it, the second one failed and r2d2 retried after 200 ms and more).
             conn.batch_execute(
-                "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 15000; \
+                "PRAGMA busy_timeout = 15000; PRAGMA journal_mode = WAL; \
                  PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
             )
             .map_err(diesel::r2d2::Error::QueryError)?;
@@ -88,6 +90,15 @@ pub struct Db {
 impl Db {
     pub fn connect(url: &str, size: u32) -> Result<Db, AppError> {
         let backend = Backend::of(url);
+        if backend == Backend::Sqlite {
+            // WAL is a property of the database file: switch it once, on one connection, before
+            // the pool opens its connections side by side. Switching takes a lock that the
+            // others would otherwise meet at start-up (r2d2 then retries after 200 ms and more).
+            let mut conn = diesel::SqliteConnection::establish(&connection_string(url)?)
+                .map_err(|e| AppError::config(format!("cannot open the database: {e}")))?;
+            conn.batch_execute("PRAGMA busy_timeout = 15000; PRAGMA journal_mode = WAL;")
+                .map_err(|e| AppError::config(format!("cannot open the database: {e}")))?;
+        }
         let manager = ConnectionManager::<DbConn>::new(connection_string(url)?);
         let pool = Pool::builder()
             .max_size(size)

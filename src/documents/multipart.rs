@@ -1,9 +1,13 @@
 //! Reads a `multipart/form-data` body as a stream: text fields are collected (bounded), parts
 //! named `documents` are staged through `DocumentStore` as they arrive.
 
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
 use multer::Multipart;
 use rocket::data::{Data, ToByteUnit};
 use rocket::http::ContentType;
+use rocket::tokio::io::{AsyncRead, ReadBuf};
 use tokio_util::io::ReaderStream;
 
 use super::{DocumentStore, StagedDocument};
@@ -17,6 +21,53 @@ const MAX_FIELDS: usize = 2_000;
 pub const DOCUMENTS: &str = "documents";
 /// The name of the file parts of a production.
 pub const FILES: &str = "files";
+
+/// Bytes handed to the multipart parser before it must give way (see [`Paced`]).
+const BURST: usize = 1024 * 1024;
+/// The size of each read from the connection.
+const READ_SIZE: usize = 64 * 1024;
+
+/// The request body, read so that memory stays flat however fast the client sends: multer
+/// (3.1, `StreamBuffer::poll_stream`) reads its input for as long as the input has bytes ready,
+/// so a client sending faster than files are hashed, encrypted and written piled the upload up
+/// in memory (270 MiB for a 1 GiB file). After each `BURST` this reader answers "not yet" once
+/// and wakes its task at once, which ends multer's loop; multer hands out what it holds, and the
+/// next read continues where this one stopped.
+struct Paced<R> {
+    inner: R,
+    since_pause: usize,
+}
+
+impl<R: AsyncRead + Unpin> AsyncRead for Paced<R> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        if self.since_pause >= BURST {
+            self.since_pause = 0;
+            cx.waker().wake_by_ref();
+            return Poll::Pending;
+        }
+        let before = buf.filled().len();
+        let poll = Pin::new(&mut self.inner).poll_read(cx, buf);
+        match poll {
+            Poll::Ready(Ok(())) => self.since_pause += buf.filled().len() - before,
+            Poll::Pending => self.since_pause = 0,
+            Poll::Ready(Err(_)) => {}
+        }
+        poll
+    }
+}
+
+/// The body of `data`, at most `limit` bytes, as the paced stream multer reads.
+fn body_stream(data: Data<'_>, limit: u64) -> ReaderStream<Paced<rocket::data::DataStream<'_>>> {
+    let paced = Paced {
+        inner: data.open(limit.bytes()),
+        since_pause: 0,
+    };
+    ReaderStream::with_capacity(paced, READ_SIZE)
+}
 
 /// Which file parts a body carries, and how they are staged.
 #[derive(Clone, Copy)]
@@ -114,8 +165,7 @@ async fn read_into(
     let limit = per_file
         .saturating_mul(max_files as u64)
         .saturating_add(MAX_TEXT_TOTAL as u64 * 2);
-    let stream = ReaderStream::new(data.open(limit.bytes()));
-    let mut multipart = Multipart::new(stream, boundary);
+    let mut multipart = Multipart::new(body_stream(data, limit), boundary);
     let mut text_total = 0usize;
 
     while let Some(mut field) = multipart.next_field().await.map_err(malformed)? {
@@ -185,8 +235,8 @@ pub async fn receive_file_to(
 ) -> Result<(Vec<(String, String)>, u64), AppError> {
     use rocket::tokio::io::AsyncWriteExt;
     let boundary = boundary(content_type)?;
-    let stream = ReaderStream::new(data.open(max.saturating_add(MAX_TEXT_TOTAL as u64).bytes()));
-    let mut multipart = Multipart::new(stream, boundary);
+    let limit = max.saturating_add(MAX_TEXT_TOTAL as u64);
+    let mut multipart = Multipart::new(body_stream(data, limit), boundary);
     let mut fields = Vec::new();
     let mut text_total = 0usize;
     let mut size = 0u64;

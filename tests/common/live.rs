@@ -316,7 +316,7 @@ impl Server {
                 "writ serve did not come up: {}",
                 self.log_text()
             );
-            std::thread::sleep(Duration::from_millis(50));
+            std::thread::sleep(Duration::from_millis(10));
         }
     }
 
