@@ -647,7 +647,8 @@ async fn staff_pages(server: &Server, account: &StaffAccount) -> reqwest::Client
         .await
         .unwrap();
     let csrf = csrf_of(&page);
-    let code = account.code(0);
+    // The API sign-in used this step's code; a code is good once, so take the next step's.
+    let code = account.code(1);
     let response = client
         .post(server.url("/staff/sign-in"))
         .form(&[

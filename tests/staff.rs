@@ -153,6 +153,79 @@ async fn the_queue_puts_emergencies_first_and_shows_every_check_to_staff() {
 }
 
 #[rocket::async_test]
+async fn the_queue_pages_through_every_open_state_by_urgency_and_due_date() {
+    let app = TestApp::with(|c| c.submissions_per_hour = 100).await;
+    let officer = app.officer("j.doe@fbi.gov").await;
+    for i in 0..90 {
+        let mut request = subpoena_request();
+        request["instrument"]["reference"] = json!(format!("GJ-{i}"));
+        let (status, _) = app
+            .submit(&officer, &request, &[("subpoena.pdf", PDF)])
+            .await;
+        assert_eq!(status, Status::Created);
+    }
+    // Spread the cases over the open states and a few closed ones, with due dates out of step
+    // with their numbers (ties included), and mark some as emergencies.
+    let states = [
+        "legal_queue",
+        "in_review",
+        "needs_info",
+        "approved",
+        "closed",
+        "fulfilled",
+    ];
+    for (i, state) in states.iter().enumerate() {
+        app.sql(&format!(
+            "UPDATE cases SET state = '{state}' WHERE CAST(SUBSTR(reference, 9) AS INTEGER) % 6 = {i}"
+        ));
+    }
+    app.sql(
+        "UPDATE cases SET due_at = '2026-12-01 00:00:00' WHERE CAST(SUBSTR(reference, 9) AS INTEGER) % 4 = 0",
+    );
+    app.sql(
+        "UPDATE cases SET request_type = 'emergency_disclosure' WHERE CAST(SUBSTR(reference, 9) AS INTEGER) % 9 = 0",
+    );
+    let expected: Vec<String> = {
+        use diesel::prelude::*;
+        #[derive(QueryableByName)]
+        struct Reference {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            reference: String,
+        }
+        let mut conn = app.db().get().unwrap();
+        diesel::sql_query(
+            "SELECT reference FROM cases WHERE state IN ('legal_queue', 'in_review', 'needs_info', 'approved') \
+             ORDER BY CASE WHEN request_type = 'emergency_disclosure' THEN 0 ELSE 1 END, due_at, reference",
+        )
+        .load::<Reference>(&mut *conn)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.reference)
+        .collect()
+    };
+    assert!(expected.len() > 50, "two pages' worth");
+
+    let token = app
+        .staff_token(&app.staff("sam@writ.example", Role::Legal).await)
+        .await;
+    let mut seen = Vec::new();
+    for page in 0..2 {
+        let (_, queue) = app
+            .get_json(&format!("/api/v1/staff/cases?page={page}"), &token)
+            .await;
+        assert_eq!(queue["more"], page == 0, "{page}");
+        seen.extend(
+            queue["cases"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["reference"].as_str().unwrap().to_owned()),
+        );
+    }
+    assert_eq!(seen, expected);
+}
+
+#[rocket::async_test]
 async fn an_admin_verifies_an_agency_and_its_open_cases_are_checked_again() {
     let app = TestApp::new().await;
     let officer = app.api_sign_in("officer@police-example.org").await;

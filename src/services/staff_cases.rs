@@ -1,6 +1,6 @@
 //! What the legal team reads: the queue and the whole of a case.
 
-use chrono::TimeDelta;
+use chrono::{NaiveDateTime, TimeDelta};
 use diesel::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
@@ -57,64 +57,81 @@ pub struct Queue {
 }
 
 /// Open cases (or those of the state asked for): emergencies first, then by due date.
+///
+/// One query per state (and, unless a type is asked for, per urgency), each walking an index in
+/// order — `(state, due_at, reference)` or `(state, request_type, due_at, reference)` — and
+/// stopping at the end of the page; the lists are merged here. One query over several states
+/// must sort every open case before it can answer (70 ms and more at 100 000 cases); these take
+/// a millisecond or two each, however many cases there are.
 pub async fn queue(db: &Db, filter: QueueFilter) -> Result<Queue, AppError> {
     db.run(move |conn| {
         let now = clock::now();
-        let mut query = cases::table.into_boxed();
         let states: Vec<CaseState> = match filter.state {
             Some(state) => vec![state],
             None if filter.default_states.is_empty() => CaseState::OPEN.to_vec(),
             None => filter.default_states.clone(),
         };
-        let names: Vec<&str> = states.iter().map(|s| s.as_str()).collect();
-        query = query.filter(cases::state.eq_any(names));
         // Support triage works oldest first; the legal queue by urgency and due date.
         let oldest_first = states == [CaseState::Triage];
-        if let Some(track) = filter.track {
-            query = query.filter(cases::track.eq(track.as_str()));
-        }
-        if let Some(kind) = filter.request_type {
-            query = query.filter(cases::request_type.eq(kind.as_str()));
-        }
-        if let Some(country) = filter.country.as_deref().filter(|c| !c.is_empty()) {
-            let from_country = requesters::table
-                .filter(requesters::country.eq(country.to_uppercase()))
-                .select(requesters::id);
-            query = query.filter(cases::requester_id.eq_any(from_country));
-        }
-        if let Some(staff_id) = filter.assigned_to {
-            query = query.filter(cases::assigned_to.eq(staff_id));
-        }
-        if filter.overdue {
-            query = query.filter(cases::due_at.lt(now));
-        }
-        if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-            let by_target = case_targets::table
-                .filter(case_targets::value.eq(q.to_owned()))
-                .select(case_targets::case_id);
-            query = query.filter(
-                cases::reference
-                    .eq(q.to_owned())
-                    .or(cases::instrument_reference.eq(q.to_owned()))
-                    .or(cases::id.eq_any(by_target)),
-            );
-        }
-        query = if oldest_first {
-            query.order((cases::created_at.asc(), cases::reference.asc()))
+        let urgencies: &[Option<bool>] = if oldest_first || filter.request_type.is_some() {
+            &[None]
         } else {
-            query.order((
-                cases::request_type
-                    .eq(RequestType::EmergencyDisclosure.as_str())
-                    .desc(),
-                cases::due_at.asc(),
-                cases::reference.asc(),
-            ))
+            &[Some(true), Some(false)]
         };
-        let rows: Vec<Case> = query
-            .limit(PAGE_SIZE + 1)
-            .offset(filter.page.max(0) * PAGE_SIZE)
+        let offset = filter.page.max(0) * PAGE_SIZE;
+        let emergency = RequestType::EmergencyDisclosure.as_str();
+        // Only the sort keys are read for the merge (emergencies first, except in triage, which
+        // goes oldest first); the page's rows are read whole after.
+        let mut keys: Vec<(bool, NaiveDateTime, String, String)> = Vec::new();
+        for state in &states {
+            for urgent in urgencies {
+                let mut query = filtered(&filter, now).filter(cases::state.eq(state.as_str()));
+                query = match urgent {
+                    Some(true) => query.filter(cases::request_type.eq(emergency)),
+                    Some(false) => query.filter(cases::request_type.ne(emergency)),
+                    None => query,
+                };
+                query = if oldest_first {
+                    query.order((cases::created_at.asc(), cases::reference.asc()))
+                } else {
+                    query.order((cases::due_at.asc(), cases::reference.asc()))
+                };
+                type Key = (String, NaiveDateTime, NaiveDateTime, String, String);
+                let found: Vec<Key> = query
+                    .limit(offset + PAGE_SIZE + 1)
+                    .select((
+                        cases::request_type,
+                        cases::created_at,
+                        cases::due_at,
+                        cases::reference,
+                        cases::id,
+                    ))
+                    .load(conn)?;
+                keys.extend(
+                    found
+                        .into_iter()
+                        .map(|(kind, created, due, reference, id)| {
+                            if oldest_first {
+                                (false, created, reference, id)
+                            } else {
+                                (kind != emergency, due, reference, id)
+                            }
+                        }),
+                );
+            }
+        }
+        keys.sort();
+        let page: Vec<String> = keys
+            .into_iter()
+            .skip(offset as usize)
+            .take(PAGE_SIZE as usize + 1)
+            .map(|(_, _, _, id)| id)
+            .collect();
+        let mut rows: Vec<Case> = cases::table
+            .filter(cases::id.eq_any(&page))
             .select(Case::as_select())
             .load(conn)?;
+        rows.sort_by_key(|case| page.iter().position(|id| *id == case.id));
         let more = rows.len() as i64 > PAGE_SIZE;
         let cases = rows
             .iter()
@@ -134,6 +151,44 @@ pub async fn queue(db: &Db, filter: QueueFilter) -> Result<Queue, AppError> {
         })
     })
     .await
+}
+
+/// Every condition of `filter` but the state.
+fn filtered(
+    filter: &QueueFilter,
+    now: NaiveDateTime,
+) -> cases::BoxedQuery<'static, <DbConn as diesel::Connection>::Backend> {
+    let mut query = cases::table.into_boxed();
+    if let Some(track) = filter.track {
+        query = query.filter(cases::track.eq(track.as_str()));
+    }
+    if let Some(kind) = filter.request_type {
+        query = query.filter(cases::request_type.eq(kind.as_str()));
+    }
+    if let Some(country) = filter.country.as_deref().filter(|c| !c.is_empty()) {
+        let from_country = requesters::table
+            .filter(requesters::country.eq(country.to_uppercase()))
+            .select(requesters::id);
+        query = query.filter(cases::requester_id.eq_any(from_country));
+    }
+    if let Some(staff_id) = filter.assigned_to.clone() {
+        query = query.filter(cases::assigned_to.eq(staff_id));
+    }
+    if filter.overdue {
+        query = query.filter(cases::due_at.lt(now));
+    }
+    if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        let by_target = case_targets::table
+            .filter(case_targets::value.eq(q.to_owned()))
+            .select(case_targets::case_id);
+        query = query.filter(
+            cases::reference
+                .eq(q.to_owned())
+                .or(cases::instrument_reference.eq(q.to_owned()))
+                .or(cases::id.eq_any(by_target)),
+        );
+    }
+    query
 }
 
 #[derive(Debug, Serialize)]
