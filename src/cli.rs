@@ -327,9 +327,10 @@ fn verify_bundle(
         }
         None => None,
     };
-    let file = std::fs::File::open(bundle)
+    std::fs::File::open(bundle)
         .map_err(|e| AppError::config(format!("{}: {e}", bundle.display())))?;
-    let report = crate::bundle::verify::verify(std::io::BufReader::new(file), key.as_ref());
+    let open = || std::fs::File::open(bundle).map(std::io::BufReader::new);
+    let report = crate::bundle::verify::verify(open, key.as_ref());
     for failure in report.failures() {
         println!("FAIL {}: {}", failure.file, failure.message);
     }

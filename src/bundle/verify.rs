@@ -106,8 +106,64 @@ fn digests(reader: &mut impl Read) -> std::io::Result<Digests> {
     })
 }
 
-/// Checks the bundle in `zip`; `key` is the verifier's own copy of the signing key, if any.
-pub fn verify(zip: impl Read + Seek, key: Option<&PublicKey>) -> Report {
+/// The digests of the payload entries `(index, path)`, in that order, taken on every core: the
+/// entries are shared out among workers that each read the ZIP through a reader of their own.
+fn payload_digests<R: Read + Seek + Send>(
+    open: &(impl Fn() -> std::io::Result<R> + Sync),
+    entries: &[(usize, String)],
+) -> Vec<(String, std::io::Result<Digests>)> {
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(entries.len().max(1));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut results: Vec<Option<std::io::Result<Digests>>> = std::iter::repeat_with(|| None)
+        .take(entries.len())
+        .collect();
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    let mut archive = open()
+                        .map_err(zip::result::ZipError::Io)
+                        .and_then(zip::ZipArchive::new);
+                    loop {
+                        let at = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some((index, _)) = entries.get(at) else {
+                            return done;
+                        };
+                        let read = match archive.as_mut() {
+                            Ok(archive) => archive
+                                .by_index(*index)
+                                .map_err(std::io::Error::other)
+                                .and_then(|mut file| digests(&mut file)),
+                            Err(e) => Err(std::io::Error::other(e.to_string())),
+                        };
+                        done.push((at, read));
+                    }
+                })
+            })
+            .collect();
+        for handle in handles {
+            for (at, read) in handle.join().expect("a digest worker panicked") {
+                results[at] = Some(read);
+            }
+        }
+    });
+    entries
+        .iter()
+        .zip(results)
+        .map(|((_, path), read)| (path.clone(), read.expect("every entry was hashed")))
+        .collect()
+}
+
+/// Checks the bundle that `open` reads (each call a new reader of the same ZIP: the payload is
+/// hashed on every core, each with a reader of its own); `key` is the verifier's own copy of the
+/// signing key, if any.
+pub fn verify<R: Read + Seek + Send>(
+    open: impl Fn() -> std::io::Result<R> + Sync,
+    key: Option<&PublicKey>,
+) -> Report {
     let mut findings = Findings(Vec::new());
     let mut report = Report {
         valid: false,
@@ -117,7 +173,10 @@ pub fn verify(zip: impl Read + Seek, key: Option<&PublicKey>) -> Report {
         bundle: None,
         findings: Vec::new(),
     };
-    let mut archive = match zip::ZipArchive::new(zip) {
+    let mut archive = match open()
+        .map_err(zip::result::ZipError::Io)
+        .and_then(zip::ZipArchive::new)
+    {
         Ok(archive) => archive,
         Err(e) => {
             findings.fail("bundle", format!("not a readable ZIP archive: {e}"));
@@ -196,21 +255,14 @@ pub fn verify(zip: impl Read + Seek, key: Option<&PublicKey>) -> Report {
     let prefix = format!("{root}/");
     let mut seen = BTreeSet::new();
     let (mut octets, mut count) = (0u64, 0u64);
-    for index in 0..archive.len() {
-        let mut file = match archive.by_index(index) {
-            Ok(file) => file,
-            Err(e) => {
-                findings.fail(&format!("entry {index}"), format!("could not be read: {e}"));
-                continue;
-            }
-        };
-        let Some(path) = file.name().strip_prefix(&prefix).map(str::to_owned) else {
-            continue;
-        };
-        if !path.starts_with("data/") || file.is_dir() {
-            continue;
-        }
-        let read = digests(&mut file);
+    let payload: Vec<(usize, String)> = (0..archive.len())
+        .filter_map(|index| {
+            let name = archive.name_for_index(index)?;
+            let path = name.strip_prefix(&prefix)?;
+            (path.starts_with("data/") && !name.ends_with('/')).then(|| (index, path.to_owned()))
+        })
+        .collect();
+    for (path, read) in payload_digests(&open, &payload) {
         seen.insert(path.clone());
         let Digests {
             sha256: got256,

@@ -82,8 +82,8 @@ async fn check(
         };
         let path = upload.0.clone();
         rocket::tokio::task::spawn_blocking(move || {
-            let file = std::io::BufReader::new(std::fs::File::open(path)?);
-            Ok::<_, std::io::Error>(verify(file, key.as_ref()))
+            let open = || std::fs::File::open(&path).map(std::io::BufReader::new);
+            Ok::<_, std::io::Error>(verify(open, key.as_ref()))
         })
         .await
         .map_err(AppError::internal)?
