@@ -878,18 +878,23 @@ async fn submissions(backend: &str, postgres: Option<&str>) -> Vec<Row> {
     let mut pdf = PDF.to_vec();
     pdf.resize(MIB as usize, b' ');
     let pdf: Arc<[u8]> = pdf.into();
-    let request = subpoena_request().to_string();
+    let request = subpoena_request();
+    let filed = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let (client, base) = (browser(), server.base());
     let tokens = Arc::new(tokens);
     let (times, errors) = {
         let (client, base, tokens) = (client.clone(), base.clone(), tokens.clone());
         load(32, seconds, move |c| {
-            let (client, base, token, pdf, request) = (
+            // Each request its own instrument reference, as real ones are.
+            let mut request = request.clone();
+            let n = filed.fetch_add(1, Ordering::Relaxed);
+            request["instrument"]["reference"] = json!(format!("GJ-2026-{n:06}"));
+            let request = request.to_string();
+            let (client, base, token, pdf) = (
                 client.clone(),
                 base.clone(),
                 tokens[c % 16].clone(),
                 pdf.clone(),
-                request.clone(),
             );
             async move {
                 let form = reqwest::multipart::Form::new()

@@ -57,6 +57,8 @@ pub fn assess(
         .filter(cases::id.ne(case_id.unwrap_or_default().to_owned()))
         .select(cases::reference)
         .order(cases::reference)
+        // Enough to name in the finding; the check's cost must not grow with a flood of copies.
+        .limit(5)
         .into_boxed();
     let duplicates: Vec<String> = match (requester.track, &request.court) {
         (Track::Court, Some(court)) => others
