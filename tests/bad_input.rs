@@ -7,7 +7,10 @@ mod common;
 use std::io::{Read, Write};
 
 use common::live::{officer, Server, Site};
-use common::{csrf_of, multipart, profile, subpoena_request, Part, TestApp, PDF};
+use common::{
+    court_profile, csrf_of, freeze_order_request, multipart, profile, subpoena_request, Part,
+    TestApp, PDF,
+};
 use rocket::http::{ContentType, Header, Status};
 use serde_json::{json, Value};
 
@@ -305,4 +308,81 @@ async fn oversized_headers_and_a_body_cut_off_mid_upload_are_refused_by_the_serv
         0,
         "the partial upload was removed"
     );
+}
+
+#[rocket::async_test]
+async fn markup_in_every_court_order_field_is_shown_escaped() {
+    let app = TestApp::new().await;
+    let evil = "<script>alert(1)</script>";
+    let token = app
+        .court_sign_in("m.lopez@lopezlaw.example", "visitor")
+        .await;
+    let mut declaration = court_profile();
+    for field in [
+        "name",
+        "firm",
+        "bar_number",
+        "bar_jurisdiction",
+        "represents",
+    ] {
+        declaration[field] = json!(format!("{field} {evil}"));
+    }
+    let response = app
+        .client
+        .put("/api/v1/profile")
+        .header(ContentType::JSON)
+        .header(Header::new("Authorization", format!("Bearer {token}")))
+        .body(declaration.to_string())
+        .dispatch()
+        .await;
+    assert_eq!(
+        response.status(),
+        Status::Ok,
+        "{:?}",
+        response.into_string().await
+    );
+    let mut request = freeze_order_request();
+    for field in ["name", "region", "judge"] {
+        request["court"][field] = json!(format!("{field} {evil}"));
+    }
+    request["summary"] = json!(format!("summary {evil}"));
+    request["freeze"]["reason"] = json!(format!("reason {evil}"));
+    let (status, filed) = app.submit(&token, &request, &[("order.pdf", PDF)]).await;
+    assert_eq!(status, Status::Created, "{filed}");
+    let reference = filed["reference"].as_str().unwrap().to_owned();
+
+    let support = app
+        .staff("pat@writ.example", writ::domain::vocab::Role::Support)
+        .await;
+    app.staff_sign_in_page(&support).await;
+    let page = app
+        .client
+        .get(format!("/staff/cases/{reference}"))
+        .dispatch()
+        .await
+        .into_string()
+        .await
+        .unwrap();
+    assert!(
+        !page.contains("<script>alert"),
+        "raw markup reached the page"
+    );
+    for field in [
+        "name",
+        "firm",
+        "bar_number",
+        "bar_jurisdiction",
+        "represents",
+        "region",
+        "judge",
+        "summary",
+        "reason",
+    ] {
+        assert!(
+            page.contains(&format!(
+                "{field} &lt;script&gt;alert(1)&lt;&#x2F;script&gt;"
+            )),
+            "{field} is shown, escaped"
+        );
+    }
 }
