@@ -79,45 +79,12 @@ pub async fn queue(db: &Db, filter: QueueFilter) -> Result<Queue, AppError> {
             &[Some(true), Some(false)]
         };
         let offset = filter.page.max(0) * PAGE_SIZE;
-        let emergency = RequestType::EmergencyDisclosure.as_str();
-        // Only the sort keys are read for the merge (emergencies first, except in triage, which
-        // goes oldest first); the page's rows are read whole after.
-        let mut keys: Vec<(bool, NaiveDateTime, String, String)> = Vec::new();
+        // Only the sort keys are read for the merge; the page's rows are read whole after.
+        let mut keys = Vec::new();
         for state in &states {
             for urgent in urgencies {
-                let mut query = filtered(&filter, now).filter(cases::state.eq(state.as_str()));
-                query = match urgent {
-                    Some(true) => query.filter(cases::request_type.eq(emergency)),
-                    Some(false) => query.filter(cases::request_type.ne(emergency)),
-                    None => query,
-                };
-                query = if oldest_first {
-                    query.order((cases::created_at.asc(), cases::reference.asc()))
-                } else {
-                    query.order((cases::due_at.asc(), cases::reference.asc()))
-                };
-                type Key = (String, NaiveDateTime, NaiveDateTime, String, String);
-                let found: Vec<Key> = query
-                    .limit(offset + PAGE_SIZE + 1)
-                    .select((
-                        cases::request_type,
-                        cases::created_at,
-                        cases::due_at,
-                        cases::reference,
-                        cases::id,
-                    ))
-                    .load(conn)?;
-                keys.extend(
-                    found
-                        .into_iter()
-                        .map(|(kind, created, due, reference, id)| {
-                            if oldest_first {
-                                (false, created, reference, id)
-                            } else {
-                                (kind != emergency, due, reference, id)
-                            }
-                        }),
-                );
+                let one = (*state, *urgent, oldest_first);
+                keys.extend(sort_keys(conn, &filter, one, offset + PAGE_SIZE + 1, now)?);
             }
         }
         keys.sort();
@@ -151,6 +118,50 @@ pub async fn queue(db: &Db, filter: QueueFilter) -> Result<Queue, AppError> {
         })
     })
     .await
+}
+
+/// The sort keys `(not an emergency, due or filed at, reference, id)` of the first `limit`
+/// cases in one state (and urgency: `Some(true)` emergencies only, `Some(false)` none), in
+/// order. Triage goes oldest first, whatever the type.
+fn sort_keys(
+    conn: &mut DbConn,
+    filter: &QueueFilter,
+    (state, urgent, oldest_first): (CaseState, Option<bool>, bool),
+    limit: i64,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<(bool, NaiveDateTime, String, String)>> {
+    let emergency = RequestType::EmergencyDisclosure.as_str();
+    let mut query = filtered(filter, now).filter(cases::state.eq(state.as_str()));
+    query = match urgent {
+        Some(true) => query.filter(cases::request_type.eq(emergency)),
+        Some(false) => query.filter(cases::request_type.ne(emergency)),
+        None => query,
+    };
+    query = if oldest_first {
+        query.order((cases::created_at.asc(), cases::reference.asc()))
+    } else {
+        query.order((cases::due_at.asc(), cases::reference.asc()))
+    };
+    let found: Vec<(String, NaiveDateTime, NaiveDateTime, String, String)> = query
+        .limit(limit)
+        .select((
+            cases::request_type,
+            cases::created_at,
+            cases::due_at,
+            cases::reference,
+            cases::id,
+        ))
+        .load(conn)?;
+    Ok(found
+        .into_iter()
+        .map(|(kind, created, due, reference, id)| {
+            if oldest_first {
+                (false, created, reference, id)
+            } else {
+                (kind != emergency, due, reference, id)
+            }
+        })
+        .collect())
 }
 
 /// Every condition of `filter` but the state.
