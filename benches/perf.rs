@@ -7,7 +7,7 @@
 //! tools are set up here: PyPI `bagit` in `target/bench-venv`, and `zip`, `unzip`, `openssl` and
 //! coreutils from Debian when missing.
 //!
-//! Knobs: `WRIT_BENCH_ONLY=startup,seal,verify,upload,memory,queue,submissions,audit` (a subset),
+//! Knobs: `WRIT_BENCH_ONLY=hashing,startup,seal,verify,upload,memory,queue,submissions,audit`,
 //! `WRIT_BENCH_GIB` (seal size, 1), `WRIT_BENCH_BIG_GIB` (second seal-memory size, 4; 0 skips),
 //! `WRIT_BENCH_CASES` (queue, 100 000), `WRIT_BENCH_SECONDS` (submissions, 60),
 //! `WRIT_BENCH_EVENTS` (audit, 1 000 000).
@@ -332,6 +332,9 @@ fn main() {
         backends.iter().map(|b| b.0).collect::<Vec<_>>().join(", ")
     );
 
+    if wanted("hashing") {
+        rows.extend(hashing());
+    }
     if wanted("startup") {
         rows.push(startup());
     }
@@ -382,6 +385,45 @@ fn backends() -> Vec<(&'static str, Option<String>)> {
         }
     }
     list
+}
+
+/// The limit under every seal and verification: ring's SHA-256 and SHA-512 on one core, against
+/// `openssl dgst` on the same 256 MiB (from the page cache), and whether the CPU has SHA-NI.
+fn hashing() -> Vec<Row> {
+    let sha_ni = std::fs::read_to_string("/proc/cpuinfo").is_ok_and(|c| c.contains(" sha_ni"));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("sample.bin");
+    random_file(&file, 256 * MIB, 7);
+    let bytes = std::fs::read(&file).unwrap();
+    let mut rows = Vec::new();
+    for (name, algorithm, flag) in [
+        ("SHA-256", &ring::digest::SHA256, "-sha256"),
+        ("SHA-512", &ring::digest::SHA512, "-sha512"),
+    ] {
+        let started = Instant::now();
+        ring::digest::digest(algorithm, &bytes);
+        let ours = started.elapsed();
+        let theirs = timed(
+            "openssl",
+            &["dgst", flag, file.to_str().unwrap()],
+            dir.path(),
+        );
+        let rate = |d: Duration| 256.0 * MIB as f64 / d.as_secs_f64() / 1e9;
+        println!(
+            "{name}: ring {:.2} GB/s, openssl dgst {:.2} GB/s (sha_ni: {sha_ni})",
+            rate(ours),
+            rate(theirs)
+        );
+        rows.push(row(
+            &format!("{name} of 256 MiB, one core (CPU has SHA-NI: {sha_ni})"),
+            format!("ring: {:.2} GB/s", rate(ours)),
+            format!("`openssl dgst {flag}`: {:.2} GB/s", rate(theirs)),
+            format!("{:.2}", theirs.as_secs_f64() / ours.as_secs_f64()),
+            "— (the limit the targets sit on)",
+            None,
+        ));
+    }
+    rows
 }
 
 /// From `writ serve` on an empty database (migrations, keys) to the first answer of `/health`.
