@@ -64,13 +64,12 @@ impl CustomizeConnection<DbConn, diesel::r2d2::Error> for SqlitePragmas {
     fn on_acquire(&self, conn: &mut DbConn) -> Result<(), diesel::r2d2::Error> {
         #[cfg_attr(not(feature = "postgres"), expect(irrefutable_let_patterns))]
         if let DbConn::Sqlite(conn) = conn {
-            // WAL lets readers run beside the one writer; the busy timeout makes writers queue
-            // instead of failing with "database is locked". The timeout comes first: switching a
-            // new database to WAL takes a lock, and the pool opens its connections side by side
-            // (without it, the second one failed and r2d2 retried after 200 ms and more).
+            // The settings each connection holds for itself (WAL belongs to the file: see
+            // `Db::connect`). The busy timeout makes writers queue instead of failing with
+            // "database is locked".
             conn.batch_execute(
-                "PRAGMA busy_timeout = 15000; PRAGMA journal_mode = WAL; \
-                 PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+                "PRAGMA busy_timeout = 15000; PRAGMA foreign_keys = ON; \
+                 PRAGMA synchronous = NORMAL;",
             )
             .map_err(diesel::r2d2::Error::QueryError)?;
         }
@@ -90,16 +89,18 @@ pub struct Db {
 impl Db {
     pub fn connect(url: &str, size: u32) -> Result<Db, AppError> {
         let backend = Backend::of(url);
+        let target = connection_string(url)?;
         if backend == Backend::Sqlite {
-            // WAL is a property of the database file: switch it once, on one connection, before
-            // the pool opens its connections side by side. Switching takes a lock that the
-            // others would otherwise meet at start-up (r2d2 then retries after 200 ms and more).
-            let mut conn = diesel::SqliteConnection::establish(&connection_string(url)?)
+            // WAL (readers beside the one writer) is a property of the database file: switch it
+            // once, on one connection, before the pool opens its connections side by side.
+            // Switching takes a lock that they would otherwise meet at start-up, and r2d2 retries
+            // a failed connection after 200 ms and more.
+            let mut conn = diesel::SqliteConnection::establish(&target)
                 .map_err(|e| AppError::config(format!("cannot open the database: {e}")))?;
             conn.batch_execute("PRAGMA busy_timeout = 15000; PRAGMA journal_mode = WAL;")
                 .map_err(|e| AppError::config(format!("cannot open the database: {e}")))?;
         }
-        let manager = ConnectionManager::<DbConn>::new(connection_string(url)?);
+        let manager = ConnectionManager::<DbConn>::new(target);
         let pool = Pool::builder()
             .max_size(size)
             .connection_timeout(std::time::Duration::from_secs(30))
