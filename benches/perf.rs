@@ -23,7 +23,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::TimeDelta;
-use common::live::{browser, officer, post_json, staff_token, submit, Server, Site};
+use common::live::{browser, officer, staff_token, submit, transition, Server, Site};
 use common::{csrf_of, subpoena_request, StaffAccount, PDF};
 use diesel::prelude::*;
 use reqwest::StatusCode;
@@ -136,21 +136,20 @@ fn tools() -> PathBuf {
 
 /// Peak resident memory of process `pid` since the last [`reset_peak`], in bytes.
 fn peak_rss(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    let kib: u64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap();
-    kib * 1024
+    status_bytes(pid, "VmHWM:")
 }
 
 /// Resident memory of process `pid` now, in bytes.
 fn rss(pid: u32) -> u64 {
+    status_bytes(pid, "VmRSS:")
+}
+
+/// A `… kB` line of `/proc/PID/status`, in bytes.
+fn status_bytes(pid: u32, field: &str) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
     let kib: u64 = status
         .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .find_map(|l| l.strip_prefix(field))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         .unwrap();
     kib * 1024
@@ -213,25 +212,15 @@ struct Approved {
     reference: String,
 }
 
-async fn approved_case(site: &Site, server: &Server, legal: &str, officer: &str) -> Approved {
-    let client = browser();
-    let (status, filed) = submit(&client, &server.base(), officer, &subpoena_request())
+async fn approved_case(server: &Server, legal: &str, officer: &str) -> Approved {
+    let (status, filed) = submit(&browser(), &server.base(), officer, &subpoena_request())
         .await
         .unwrap();
     assert_eq!(status, StatusCode::CREATED, "{filed}");
     let reference = filed["reference"].as_str().unwrap().to_owned();
     for to in ["in_review", "approved"] {
-        let url = server.url(&format!("/api/v1/staff/cases/{reference}/transition"));
-        let (status, body) = post_json(
-            &client,
-            &url,
-            json!({ "to": to, "reason": "In scope." }),
-            Some(legal),
-        )
-        .await;
-        assert_eq!(status, StatusCode::OK, "{body}");
+        transition(server, legal, &reference, to).await;
     }
-    let _ = site;
     Approved {
         legal: legal.into(),
         officer: officer.into(),
@@ -471,7 +460,7 @@ async fn bundles() -> Vec<Row> {
         std::fs::create_dir_all(&one).unwrap();
         let file = one.join("ledger.bin");
         random_file(&file, GIB, 99);
-        let case = approved_case(&site, &server, &legal, &officer_token).await;
+        let case = approved_case(&server, &legal, &officer_token).await;
         let before = peak_rss(pid);
         reset_peak(pid);
         let started = Instant::now();
@@ -503,7 +492,7 @@ async fn bundles() -> Vec<Row> {
     // Sealing 200 files, against bagit.py + zip + openssl and against sha256sum + sha512sum.
     if wanted("seal") || wanted("verify") {
         let files = production(&work.join("production"), total, 200);
-        let case = approved_case(&site, &server, &legal, &officer_token).await;
+        let case = approved_case(&server, &legal, &officer_token).await;
         upload(&server, &case, &files, 20).await;
         let idle = rss(pid);
         reset_peak(pid);
@@ -653,7 +642,7 @@ async fn bundles() -> Vec<Row> {
     // The seal's memory at a larger size: it must not grow with the production.
     if wanted("memory") && big > 0 {
         let files = production(&work.join("big"), big, 8);
-        let case = approved_case(&site, &server, &legal, &officer_token).await;
+        let case = approved_case(&server, &legal, &officer_token).await;
         upload(&server, &case, &files, 8).await;
         std::fs::remove_dir_all(work.join("big")).unwrap();
         reset_peak(pid);

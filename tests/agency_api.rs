@@ -243,19 +243,13 @@ async fn the_profile_comes_before_the_first_request() {
     assert_eq!(status, Status::Forbidden);
     assert_eq!(body["error"]["code"], "profile_required");
 
-    let response = app
-        .client
-        .put("/api/v1/profile")
-        .header(rocket::http::ContentType::JSON)
-        .header(rocket::http::Header::new(
-            "Authorization",
-            format!("Bearer {token}"),
-        ))
-        .body(json!({ "name": "", "country": "XX", "phone": "12" }).to_string())
-        .dispatch()
+    let (status, body) = app
+        .put_profile_body(
+            &token,
+            json!({ "name": "", "country": "XX", "phone": "12" }).to_string(),
+        )
         .await;
-    assert_eq!(response.status(), Status::UnprocessableEntity);
-    let body: serde_json::Value = response.into_json().await.unwrap();
+    assert_eq!(status, Status::UnprocessableEntity);
     for field in [
         "name",
         "title",

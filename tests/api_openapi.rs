@@ -225,25 +225,10 @@ async fn real_responses_match_their_schemas() {
     assert_eq!(status, Status::Forbidden);
     assert_matches(&doc, "/requests", "post", status, &body);
 
-    let response = app
-        .client
-        .put("/api/v1/profile")
-        .header(rocket::http::ContentType::JSON)
-        .header(rocket::http::Header::new(
-            "Authorization",
-            format!("Bearer {token}"),
-        ))
-        .body(common::profile().to_string())
-        .dispatch()
+    let (status, saved) = app
+        .put_profile_body(token, common::profile().to_string())
         .await;
-    let status = response.status();
-    assert_matches(
-        &doc,
-        "/profile",
-        "put",
-        status,
-        &response.into_json().await.unwrap(),
-    );
+    assert_matches(&doc, "/profile", "put", status, &saved);
 
     let (status, submitted) = app
         .submit(token, &subpoena_request(), &[("subpoena.pdf", PDF)])
@@ -295,26 +280,11 @@ async fn real_responses_match_their_schemas() {
         &response.into_json().await.unwrap(),
     );
     let court = app.court_sign_in("maria@lopez.example", "visitor").await;
-    let response = app
-        .client
-        .put("/api/v1/profile")
-        .header(rocket::http::ContentType::JSON)
-        .header(rocket::http::Header::new(
-            "Authorization",
-            format!("Bearer {court}"),
-        ))
-        .body(common::court_profile().to_string())
-        .dispatch()
+    let (status, saved) = app
+        .put_profile_body(&court, common::court_profile().to_string())
         .await;
-    let status = response.status();
     assert_eq!(status, Status::Ok);
-    assert_matches(
-        &doc,
-        "/profile",
-        "put",
-        status,
-        &response.into_json().await.unwrap(),
-    );
+    assert_matches(&doc, "/profile", "put", status, &saved);
     let (status, filed) = app
         .submit(
             &court,

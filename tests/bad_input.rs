@@ -11,27 +11,8 @@ use common::{
     court_profile, csrf_of, freeze_order_request, multipart, profile, subpoena_request, Part,
     TestApp, PDF,
 };
-use rocket::http::{ContentType, Header, Status};
+use rocket::http::{ContentType, Status};
 use serde_json::{json, Value};
-
-async fn post_raw(
-    app: &TestApp,
-    uri: &str,
-    content_type: ContentType,
-    token: &str,
-    body: Vec<u8>,
-) -> (Status, Value) {
-    let response = app
-        .client
-        .post(uri.to_owned())
-        .header(content_type)
-        .header(Header::new("Authorization", format!("Bearer {token}")))
-        .body(body)
-        .dispatch()
-        .await;
-    let status = response.status();
-    (status, response.into_json().await.unwrap_or(Value::Null))
-}
 
 fn nothing_kept(app: &TestApp) {
     assert_eq!(app.count("cases"), 0);
@@ -66,8 +47,9 @@ async fn malformed_and_truncated_multipart_bodies_are_400_and_keep_nothing() {
         (content_type, b"garbage".to_vec(), Status::BadRequest),
     ];
     for (content_type, body, expected) in cases {
-        let (status, answer) =
-            post_raw(&app, "/api/v1/requests", content_type.clone(), &token, body).await;
+        let (status, answer) = app
+            .post_body("/api/v1/requests", content_type.clone(), &token, body)
+            .await;
         assert_eq!(status, expected, "{content_type}: {answer}");
         assert!(
             answer["error"]["message"]
@@ -91,15 +73,8 @@ async fn ten_megabytes_of_json_are_413_everywhere() {
     let answer: Value = response.into_json().await.unwrap();
     assert_eq!(answer["error"]["code"], "too_large");
 
-    let response = app
-        .client
-        .put("/api/v1/profile")
-        .header(ContentType::JSON)
-        .header(Header::new("Authorization", format!("Bearer {token}")))
-        .body(huge.to_string())
-        .dispatch()
-        .await;
-    assert_eq!(response.status(), Status::PayloadTooLarge);
+    let (status, _) = app.put_profile_body(&token, huge.to_string()).await;
+    assert_eq!(status, Status::PayloadTooLarge);
 
     let mut request = subpoena_request();
     request["summary"] = json!("x".repeat(10 << 20));
@@ -124,8 +99,7 @@ async fn invalid_utf8_is_400_in_json_forms_and_multipart_fields() {
     assert_eq!(response.status(), Status::BadRequest);
     assert_eq!(app.count("login_challenges"), challenges);
 
-    let page = app.client.get("/agency").dispatch().await;
-    let csrf = csrf_of(&page.into_string().await.unwrap());
+    let csrf = csrf_of(&app.page("/agency").await.1);
     let response = app
         .client
         .post("/agency/sign-in")
@@ -148,7 +122,9 @@ async fn invalid_utf8_is_400_in_json_forms_and_multipart_fields() {
     // Put the broken JSON where the empty text part's value is.
     let at = body.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
     body.splice(at..at, bytes);
-    let (status, answer) = post_raw(&app, "/api/v1/requests", content_type, &token, body).await;
+    let (status, answer) = app
+        .post_body("/api/v1/requests", content_type, &token, body)
+        .await;
     assert_eq!(status, Status::BadRequest, "{answer}");
     nothing_kept(&app);
 }
@@ -195,15 +171,8 @@ async fn markup_in_every_text_field_is_shown_escaped() {
     for field in ["name", "title", "badge_number", "agency_name"] {
         declaration[field] = json!(format!("{field} {evil}"));
     }
-    let response = app
-        .client
-        .put("/api/v1/profile")
-        .header(ContentType::JSON)
-        .header(Header::new("Authorization", format!("Bearer {token}")))
-        .body(declaration.to_string())
-        .dispatch()
-        .await;
-    assert_eq!(response.status(), Status::Ok);
+    let (status, _) = app.put_profile_body(&token, declaration.to_string()).await;
+    assert_eq!(status, Status::Ok);
     let mut request = subpoena_request();
     request["instrument"]["reference"] = json!(format!("ref {evil}"));
     request["instrument"]["issuing_authority"] = json!(format!("court {evil}"));
@@ -222,22 +191,8 @@ async fn markup_in_every_text_field_is_shown_escaped() {
         .staff("lee@writ.example", writ::domain::vocab::Role::Legal)
         .await;
     app.staff_sign_in_page(&legal).await;
-    let staff_page = app
-        .client
-        .get(format!("/staff/cases/{reference}"))
-        .dispatch()
-        .await
-        .into_string()
-        .await
-        .unwrap();
-    let queue = app
-        .client
-        .get("/staff/queue?q=alert")
-        .dispatch()
-        .await
-        .into_string()
-        .await
-        .unwrap();
+    let (_, staff_page) = app.page(&format!("/staff/cases/{reference}")).await;
+    let (_, queue) = app.page("/staff/queue?q=alert").await;
     for page in [&staff_page, &queue] {
         assert!(!page.contains("<script>alert"), "raw markup reached a page");
         assert!(!page.contains("<img src=x"), "raw markup reached a page");
@@ -327,20 +282,8 @@ async fn markup_in_every_court_order_field_is_shown_escaped() {
     ] {
         declaration[field] = json!(format!("{field} {evil}"));
     }
-    let response = app
-        .client
-        .put("/api/v1/profile")
-        .header(ContentType::JSON)
-        .header(Header::new("Authorization", format!("Bearer {token}")))
-        .body(declaration.to_string())
-        .dispatch()
-        .await;
-    assert_eq!(
-        response.status(),
-        Status::Ok,
-        "{:?}",
-        response.into_string().await
-    );
+    let (status, answer) = app.put_profile_body(&token, declaration.to_string()).await;
+    assert_eq!(status, Status::Ok, "{answer}");
     let mut request = freeze_order_request();
     for field in ["name", "region", "judge"] {
         request["court"][field] = json!(format!("{field} {evil}"));
@@ -355,14 +298,7 @@ async fn markup_in_every_court_order_field_is_shown_escaped() {
         .staff("pat@writ.example", writ::domain::vocab::Role::Support)
         .await;
     app.staff_sign_in_page(&support).await;
-    let page = app
-        .client
-        .get(format!("/staff/cases/{reference}"))
-        .dispatch()
-        .await
-        .into_string()
-        .await
-        .unwrap();
+    let (_, page) = app.page(&format!("/staff/cases/{reference}")).await;
     assert!(
         !page.contains("<script>alert"),
         "raw markup reached the page"

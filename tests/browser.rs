@@ -79,6 +79,17 @@ async fn fill(browser: &Client, css: &str, text: &str) {
     field.send_keys(text).await.unwrap();
 }
 
+/// Gives a file input the file at `path`, as choosing it in the file dialog would.
+async fn attach(browser: &Client, css: &str, path: &Path) {
+    browser
+        .find(Locator::Css(css))
+        .await
+        .expect(css)
+        .send_keys(path.to_str().unwrap())
+        .await
+        .unwrap();
+}
+
 async fn choose(browser: &Client, css: &str, value: &str) {
     browser
         .find(Locator::Css(css))
@@ -224,13 +235,7 @@ async fn an_officer_files_legal_seals_and_the_officer_verifies_the_bundle_in_a_b
         "Investment fraud; the suspect received victims' funds.",
     )
     .await;
-    officer
-        .find(Locator::Css("#documents"))
-        .await
-        .unwrap()
-        .send_keys(subpoena.to_str().unwrap())
-        .await
-        .unwrap();
+    attach(&officer, "#documents", &subpoena).await;
     shot(&officer, "04-agency-new-request").await;
     send(&officer, ".actions button[value=submit]").await;
     if officer
@@ -295,13 +300,7 @@ async fn an_officer_files_legal_seals_and_the_officer_verifies_the_bundle_in_a_b
     let records = work.path().join("subscriber export.csv");
     std::fs::write(&records, "uid,email\n1001,alice@example.com\n").unwrap();
     choose(&legal, "#production-category", "records").await;
-    legal
-        .find(Locator::Css("#production-files"))
-        .await
-        .unwrap()
-        .send_keys(records.to_str().unwrap())
-        .await
-        .unwrap();
+    attach(&legal, "#production-files", &records).await;
     send(&legal, "form[action$='/production'] button").await;
     assert!(text(&legal).await.contains("subscriber export.csv"));
     shot(&legal, "10-staff-production").await;

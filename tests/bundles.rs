@@ -16,17 +16,7 @@ const CONTENT: &[u8] = b"ticket 8812: please move my funds to 0x5290...\n";
 
 /// The reference BagIt validator: `WRIT_BAGIT`, or the one `.ci/run` installs.
 fn bagit_py() -> PathBuf {
-    let path = std::env::var("WRIT_BAGIT")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| {
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("target/ci-venv/bin/bagit.py")
-        });
-    assert!(
-        path.exists(),
-        "bagit.py not found at {}: `bash .ci/run` installs it (PyPI bagit in target/ci-venv)",
-        path.display()
-    );
-    path
+    common::ci_tool("WRIT_BAGIT", "bagit.py", "bagit")
 }
 
 fn run(command: &mut Command) -> Output {
@@ -141,16 +131,8 @@ async fn produce(
             .map(|(name, bytes)| Part::file("files", name, bytes)),
     );
     let (content_type, body) = multipart(&parts);
-    let response = app
-        .client
-        .post(format!("/api/v1/staff/cases/{reference}/production"))
-        .header(content_type)
-        .header(Header::new("Authorization", format!("Bearer {token}")))
-        .body(body)
-        .dispatch()
-        .await;
-    let status = response.status();
-    (status, response.into_json().await.unwrap_or(Value::Null))
+    let uri = format!("/api/v1/staff/cases/{reference}/production");
+    app.post_body(&uri, content_type, token, body).await
 }
 
 async fn seal(app: &TestApp, token: &str, reference: &str) -> (Status, Value) {

@@ -131,17 +131,9 @@ async fn a_visitor_declares_their_bar_before_filing() {
     assert_eq!(status, Status::Forbidden);
     assert_eq!(refused["error"]["code"], "profile_required");
 
-    let put = |body: Value| {
-        app.client
-            .put("/api/v1/profile")
-            .header(ContentType::JSON)
-            .header(Header::new("Authorization", format!("Bearer {token}")))
-            .body(body.to_string())
-            .dispatch()
-    };
-    let response = put(json!({ "name": "Maria Lopez", "represents": "Acme Holdings Inc." })).await;
-    assert_eq!(response.status(), Status::UnprocessableEntity);
-    let error: Value = response.into_json().await.unwrap();
+    let incomplete = json!({ "name": "Maria Lopez", "represents": "Acme Holdings Inc." });
+    let (status, error) = app.put_profile_body(&token, incomplete.to_string()).await;
+    assert_eq!(status, Status::UnprocessableEntity);
     assert_eq!(
         error["error"]["fields"]["bar_number"],
         "Enter your bar number."
@@ -156,9 +148,10 @@ async fn a_visitor_declares_their_bar_before_filing() {
         0
     );
 
-    let response = put(court_profile()).await;
-    assert_eq!(response.status(), Status::Ok);
-    let saved: Value = response.into_json().await.unwrap();
+    let (status, saved) = app
+        .put_profile_body(&token, court_profile().to_string())
+        .await;
+    assert_eq!(status, Status::Ok);
     assert_eq!(saved["path"], "visitor");
     assert_eq!(saved["bar_number"], "CA-298811");
 
@@ -313,19 +306,11 @@ async fn the_two_tracks_never_mix() {
     );
 
     // The pages of one track refuse the other's session.
-    let response = app
-        .client
-        .put("/api/v1/profile")
-        .header(ContentType::JSON)
-        .header(Header::new(
-            "Authorization",
-            format!("Bearer {representative}"),
-        ))
-        .body(common::profile().to_string())
-        .dispatch()
+    let (status, _) = app
+        .put_profile_body(&representative, common::profile().to_string())
         .await;
     assert_eq!(
-        response.status(),
+        status,
         Status::UnprocessableEntity,
         "an officer's profile is no declaration"
     );

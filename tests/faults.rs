@@ -4,29 +4,16 @@
 
 mod common;
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::live::{
-    browser, count_in, free_port, get_json, officer, post_json, site_mail, staff_token, submit,
-    wait_for, Server, Site, SmtpServer,
+    browser, count_in, free_port, get_json, officer, receipts, site_mail, staff_token, submit,
+    transition, wait_for, Server, Site, SmtpServer,
 };
-use common::{subpoena_request, Mail};
+use common::subpoena_request;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-
-fn receipts(mail: &[Mail]) -> HashMap<String, usize> {
-    let mut seen = HashMap::new();
-    for mail in mail {
-        if mail.subject.ends_with("received") {
-            if let Some(reference) = mail.subject.split_whitespace().nth(1) {
-                *seen.entry(reference.to_owned()).or_insert(0) += 1;
-            }
-        }
-    }
-    seen
-}
 
 fn request(i: usize) -> Value {
     let mut request = subpoena_request();
@@ -202,15 +189,7 @@ async fn a_kill_during_a_seal_lists_no_bundle_and_the_next_seal_verifies() {
     let reference = filed["reference"].as_str().unwrap().to_owned();
     let legal = staff_token(&server, &site.staff("lee@writ.example", "legal")).await;
     for to in ["in_review", "approved"] {
-        let url = server.url(&format!("/api/v1/staff/cases/{reference}/transition"));
-        let (status, body) = post_json(
-            &client,
-            &url,
-            json!({ "to": to, "reason": "In scope." }),
-            Some(&legal),
-        )
-        .await;
-        assert_eq!(status, StatusCode::OK, "{body}");
+        transition(&server, &legal, &reference, to).await;
     }
     // 96 MiB of records: sealing takes long enough to be interrupted.
     let records: Vec<u8> = (0..96u32 << 20)

@@ -5,28 +5,14 @@
 
 mod common;
 
-use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use common::live::{browser, get_json, officer, post_json, submit, Server, Site};
-use common::{csrf_of, subpoena_request};
+use common::live::{
+    browser, get_json, officer, page_sign_in_across, post_json, receipts, submit, Server, Site,
+};
+use common::subpoena_request;
 use reqwest::StatusCode;
 use serde_json::json;
-
-fn receipts_by_reference(site: &Site) -> HashMap<String, usize> {
-    let mut seen = HashMap::new();
-    for mail in site.mailbox() {
-        if let Some(reference) = mail
-            .subject
-            .split_whitespace()
-            .find(|w| w.starts_with("LE-"))
-            .filter(|_| mail.subject.ends_with("received"))
-        {
-            *seen.entry(reference.to_owned()).or_insert(0) += 1;
-        }
-    }
-    seen
-}
 
 #[rocket::async_test]
 async fn a_session_made_on_one_instance_holds_on_the_other_and_rate_limits_are_shared() {
@@ -41,38 +27,7 @@ async fn a_session_made_on_one_instance_holds_on_the_other_and_rate_limits_are_s
     assert_eq!(status, StatusCode::OK, "B accepts A's token");
 
     // A browser session: the code is asked for on A, entered on B, and the pages of both serve it.
-    let page = client.get(a.url("/agency")).send().await.unwrap();
-    let csrf = csrf_of(&page.text().await.unwrap());
-    let response = client
-        .post(a.url("/agency/sign-in"))
-        .form(&[("email", "j.doe@fbi.gov"), ("csrf", &csrf)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    let mail = site.wait_for_mail(|m| {
-        m.iter()
-            .filter(|m| m.subject.starts_with("Your Writ sign-in code"))
-            .count()
-            == 2
-    });
-    let code = mail
-        .iter()
-        .rev()
-        .find(|m| m.subject.starts_with("Your Writ sign-in code"))
-        .unwrap()
-        .subject
-        .rsplit(' ')
-        .next()
-        .unwrap()
-        .to_owned();
-    let response = client
-        .post(b.url("/agency/code"))
-        .form(&[("code", code.as_str()), ("csrf", &csrf)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::SEE_OTHER, "B takes A's code");
+    page_sign_in_across(&site, &a, &b, &client, "j.doe@fbi.gov").await;
     for server in [&a, &b] {
         let page = client
             .get(server.url("/agency/requests"))
@@ -165,7 +120,7 @@ async fn two_hundred_concurrent_submissions_over_two_instances_get_one_receipt_e
     let drained_in = started.elapsed();
     // Give a worker that would send twice the time to do it.
     rocket::tokio::time::sleep(Duration::from_secs(2)).await;
-    let receipts = receipts_by_reference(&site);
+    let receipts = receipts(&site.mailbox());
     assert_eq!(receipts.len(), 200, "a receipt for every reference");
     assert!(
         receipts.values().all(|&n| n == 1),

@@ -9,7 +9,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 use common::live::{officer, staff_token, submit, Server, Site};
@@ -21,18 +21,7 @@ const CHECKS: &str = "not_a_server_error,status_code_conformance,content_type_co
 
 /// `WRIT_SCHEMATHESIS`, or the one `.ci/run` installs.
 fn schemathesis() -> PathBuf {
-    let path = std::env::var("WRIT_SCHEMATHESIS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| {
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("target/ci-venv/bin/schemathesis")
-        });
-    assert!(
-        path.exists(),
-        "schemathesis not found at {}: `bash .ci/run` installs it (PyPI schemathesis in \
-         target/ci-venv)",
-        path.display()
-    );
-    path
+    common::ci_tool("WRIT_SCHEMATHESIS", "schemathesis", "schemathesis")
 }
 
 /// Runs schemathesis over the operations `filter` selects, as the bearer of `token`.

@@ -136,11 +136,9 @@ impl Site {
     /// Runs one SQL statement on the site's database.
     pub fn sql(&self, statement: &str) {
         use diesel::prelude::*;
-        let db = writ::db::Db::connect(&self.url, 1).expect("connect");
-        let mut conn = db.get().expect("connection");
-        diesel::sql_query(statement)
-            .execute(&mut *conn)
-            .expect(statement);
+        with_conn(&self.url, |conn| {
+            diesel::sql_query(statement).execute(conn).expect(statement)
+        });
     }
 
     /// `SELECT id FROM {from}` (text ids), asked of the site's database directly.
@@ -151,14 +149,14 @@ impl Site {
             #[diesel(sql_type = diesel::sql_types::Text)]
             id: String,
         }
-        let db = writ::db::Db::connect(&self.url, 1).expect("connect");
-        let mut conn = db.get().expect("connection");
-        diesel::sql_query(format!("SELECT id FROM {from}"))
-            .load::<Id>(&mut *conn)
-            .expect(from)
-            .into_iter()
-            .map(|row| row.id)
-            .collect()
+        with_conn(&self.url, |conn| {
+            diesel::sql_query(format!("SELECT id FROM {from}"))
+                .load::<Id>(conn)
+                .expect(from)
+        })
+        .into_iter()
+        .map(|row| row.id)
+        .collect()
     }
 
     /// Every message sent so far, oldest first: files of the mail directory, then whatever the
@@ -179,12 +177,19 @@ impl Site {
 /// `SELECT COUNT(*) FROM {from}` in the database at `url`.
 pub fn count_in(url: &str, from: &str) -> i64 {
     use diesel::prelude::*;
+    with_conn(url, |conn| {
+        diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {from}"))
+            .get_result::<super::Count>(conn)
+            .expect(from)
+            .n
+    })
+}
+
+/// Runs `work` on a connection of its own to the database at `url` (the servers hold theirs).
+fn with_conn<T>(url: &str, work: impl FnOnce(&mut writ::db::DbConn) -> T) -> T {
     let db = writ::db::Db::connect(url, 1).expect("connect");
     let mut conn = db.get().expect("connection");
-    diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {from}"))
-        .get_result::<super::Count>(&mut *conn)
-        .expect(from)
-        .n
+    work(&mut conn)
 }
 
 /// The mail of the site whose directory is `dir` (see [`Site::mailbox`]).
@@ -192,6 +197,17 @@ pub fn site_mail(dir: &Path) -> Vec<Mail> {
     let mut mail = read_mail_dir(&dir.join("mail"), "eml");
     mail.extend(read_mail_dir(&dir.join("maildir").join("new"), ""));
     mail
+}
+
+/// How many receipts ("Request LE-… received") each reference got.
+pub fn receipts(mail: &[Mail]) -> std::collections::HashMap<String, usize> {
+    let mut seen = std::collections::HashMap::new();
+    for mail in mail.iter().filter(|m| m.subject.ends_with("received")) {
+        if let Some(reference) = mail.subject.split_whitespace().nth(1) {
+            *seen.entry(reference.to_owned()).or_insert(0) += 1;
+        }
+    }
+    seen
 }
 
 fn sign_in_codes(mail: &[Mail], email: &str) -> Vec<String> {
@@ -404,6 +420,7 @@ pub async fn get_json(client: &reqwest::Client, url: &str, token: &str) -> (Stat
 /// profile, and returns the bearer token.
 pub async fn officer(site: &Site, server: &Server, email: &str) -> String {
     let client = browser();
+    let codes_before = sign_in_codes(&site.mailbox(), email).len();
     let (status, challenge) = post_json(
         &client,
         &server.url("/api/v1/auth/email"),
@@ -412,17 +429,7 @@ pub async fn officer(site: &Site, server: &Server, email: &str) -> String {
     )
     .await;
     assert_eq!(status, StatusCode::ACCEPTED, "{challenge}");
-    let email_owned = email.to_owned();
-    let site_dir = site.dir.path().to_owned();
-    let code = rocket::tokio::task::spawn_blocking(move || {
-        let mail = wait_for(Duration::from_secs(60), "the sign-in code", || {
-            let mail = site_mail(&site_dir);
-            (!sign_in_codes(&mail, &email_owned).is_empty()).then_some(mail)
-        });
-        sign_in_codes(&mail, &email_owned).pop().unwrap()
-    })
-    .await
-    .unwrap();
+    let code = next_code(site, email, codes_before).await;
     let (status, body) = post_json(
         &client,
         &server.url("/api/v1/auth/verify"),
@@ -449,6 +456,21 @@ pub async fn csrf_from(client: &reqwest::Client, url: &str) -> String {
     super::csrf_of(&page)
 }
 
+/// The sign-in code after the first `codes_before` sent to `email`, once the outbox has sent it
+/// (waited for off the runtime's threads).
+async fn next_code(site: &Site, email: &str, codes_before: usize) -> String {
+    let (dir, email) = (site.dir.path().to_owned(), email.to_owned());
+    rocket::tokio::task::spawn_blocking(move || {
+        wait_for(Duration::from_secs(60), "the sign-in code", || {
+            sign_in_codes(&site_mail(&dir), &email)
+                .get(codes_before)
+                .cloned()
+        })
+    })
+    .await
+    .unwrap()
+}
+
 /// Signs `client` in on the agency pages of `server` with the code from the mail; returns the
 /// browser's CSRF token.
 pub async fn page_sign_in(
@@ -457,27 +479,30 @@ pub async fn page_sign_in(
     client: &reqwest::Client,
     email: &str,
 ) -> String {
+    page_sign_in_across(site, server, server, client, email).await
+}
+
+/// The same, with the code asked for on `ask` and entered on `enter` (two instances of a site
+/// behind a load balancer).
+pub async fn page_sign_in_across(
+    site: &Site,
+    ask: &Server,
+    enter: &Server,
+    client: &reqwest::Client,
+    email: &str,
+) -> String {
     let codes_before = sign_in_codes(&site.mailbox(), email).len();
-    let csrf = csrf_from(client, &server.url("/agency")).await;
+    let csrf = csrf_from(client, &ask.url("/agency")).await;
     let response = client
-        .post(server.url("/agency/sign-in"))
+        .post(ask.url("/agency/sign-in"))
         .form(&[("email", email), ("csrf", &csrf)])
         .send()
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    let (dir, email_owned) = (site.dir.path().to_owned(), email.to_owned());
-    let code = rocket::tokio::task::spawn_blocking(move || {
-        wait_for(Duration::from_secs(60), "the sign-in code", || {
-            sign_in_codes(&site_mail(&dir), &email_owned)
-                .get(codes_before)
-                .cloned()
-        })
-    })
-    .await
-    .unwrap();
+    let code = next_code(site, email, codes_before).await;
     let response = client
-        .post(server.url("/agency/code"))
+        .post(enter.url("/agency/code"))
         .form(&[("code", code.as_str()), ("csrf", &csrf)])
         .send()
         .await
@@ -488,6 +513,14 @@ pub async fn page_sign_in(
         "the code signs in"
     );
     csrf
+}
+
+/// Moves case `reference` to `to` through the staff API, as the bearer of `token`.
+pub async fn transition(server: &Server, token: &str, reference: &str, to: &str) {
+    let url = server.url(&format!("/api/v1/staff/cases/{reference}/transition"));
+    let body = json!({ "to": to, "reason": "In scope." });
+    let (status, answer) = post_json(&browser(), &url, body, Some(token)).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
 }
 
 /// Files `request` with one PDF through the API; returns the status and the answer.

@@ -301,15 +301,7 @@ impl TestApp {
             );
         }
         let token = self.api_sign_in(email).await;
-        let response = self
-            .client
-            .put("/api/v1/profile")
-            .header(ContentType::JSON)
-            .header(Header::new("Authorization", format!("Bearer {token}")))
-            .body(profile().to_string())
-            .dispatch()
-            .await;
-        assert_eq!(response.status(), Status::Ok);
+        assert_eq!(self.put_profile(&token).await, Status::Ok);
         token
     }
 
@@ -327,9 +319,21 @@ impl TestApp {
                 .map(|(name, bytes)| Part::file("documents", name, bytes)),
         );
         let (content_type, body) = multipart(&parts);
+        self.post_body("/api/v1/requests", content_type, token, body)
+            .await
+    }
+
+    /// Posts `body` as `content_type` with a bearer token; the status and the JSON answer.
+    pub async fn post_body(
+        &self,
+        uri: &str,
+        content_type: ContentType,
+        token: &str,
+        body: Vec<u8>,
+    ) -> (Status, Value) {
         let response = self
             .client
-            .post("/api/v1/requests")
+            .post(uri.to_owned())
             .header(content_type)
             .header(Header::new("Authorization", format!("Bearer {token}")))
             .body(body)
@@ -337,6 +341,15 @@ impl TestApp {
             .await;
         let status = response.status();
         (status, response.into_json().await.unwrap_or(Value::Null))
+    }
+
+    /// A page as the client's session sees it: its status and its text.
+    pub async fn page(&self, uri: &str) -> (Status, String) {
+        let response = self.client.get(uri.to_owned()).dispatch().await;
+        (
+            response.status(),
+            response.into_string().await.unwrap_or_default(),
+        )
     }
 }
 
@@ -478,6 +491,21 @@ impl TestApp {
     }
 }
 
+/// A Python tool from PyPI: where `var` says, or the copy `.ci/run` installs in target/ci-venv.
+pub fn ci_tool(var: &str, program: &str, package: &str) -> PathBuf {
+    let path = std::env::var(var).map(PathBuf::from).unwrap_or_else(|_| {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("target/ci-venv/bin")
+            .join(program)
+    });
+    assert!(
+        path.exists(),
+        "{program} not found at {}: `bash .ci/run` installs it (PyPI {package} in target/ci-venv)",
+        path.display()
+    );
+    path
+}
+
 /// The CSRF token of the first form on a page.
 pub fn csrf_of(page: &str) -> String {
     let marker = "name=\"csrf\" value=\"";
@@ -488,14 +516,21 @@ pub fn csrf_of(page: &str) -> String {
 impl TestApp {
     /// Completes the officer profile of a requester signed in with `token`.
     pub async fn put_profile(&self, token: &str) -> Status {
-        self.client
+        self.put_profile_body(token, profile().to_string()).await.0
+    }
+
+    /// `PUT /api/v1/profile` with `body` as JSON; the status and the JSON answer.
+    pub async fn put_profile_body(&self, token: &str, body: String) -> (Status, Value) {
+        let response = self
+            .client
             .put("/api/v1/profile")
             .header(ContentType::JSON)
             .header(Header::new("Authorization", format!("Bearer {token}")))
-            .body(profile().to_string())
+            .body(body)
             .dispatch()
-            .await
-            .status()
+            .await;
+        let status = response.status();
+        (status, response.into_json().await.unwrap_or(Value::Null))
     }
 }
 
@@ -578,15 +613,10 @@ impl TestApp {
     /// A signed-in legal representative with a complete declaration.
     pub async fn representative(&self, email: &str, path: &str) -> String {
         let token = self.court_sign_in(email, path).await;
-        let response = self
-            .client
-            .put("/api/v1/profile")
-            .header(ContentType::JSON)
-            .header(Header::new("Authorization", format!("Bearer {token}")))
-            .body(court_profile().to_string())
-            .dispatch()
+        let (status, _) = self
+            .put_profile_body(&token, court_profile().to_string())
             .await;
-        assert_eq!(response.status(), Status::Ok);
+        assert_eq!(status, Status::Ok);
         token
     }
 }
