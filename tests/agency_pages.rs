@@ -11,14 +11,6 @@ fn held_id(page: &str) -> String {
     page[start..].split('"').next().unwrap().to_owned()
 }
 
-async fn page(app: &TestApp, uri: &str) -> (Status, String) {
-    let response = app.client.get(uri.to_owned()).dispatch().await;
-    (
-        response.status(),
-        response.into_string().await.unwrap_or_default(),
-    )
-}
-
 async fn post_form(
     app: &TestApp,
     uri: &str,
@@ -57,7 +49,7 @@ fn urlencode(value: &str) -> String {
 }
 
 async fn sign_in(app: &TestApp, email: &str) -> String {
-    let (status, sign_in) = page(app, "/agency").await;
+    let (status, sign_in) = app.page("/agency").await;
     assert_eq!(status, Status::Ok);
     assert!(sign_in.contains("Official e-mail address"));
     let csrf = csrf_of(&sign_in);
@@ -65,7 +57,7 @@ async fn sign_in(app: &TestApp, email: &str) -> String {
         post_form(app, "/agency/sign-in", &[("email", email), ("csrf", &csrf)]).await;
     assert_eq!(status, Status::SeeOther);
     assert_eq!(location.as_deref(), Some("/agency/code"));
-    let (_, code_page) = page(app, "/agency/code").await;
+    let (_, code_page) = app.page("/agency/code").await;
     assert!(code_page.contains(email), "the code page names the address");
     let code = app.code_for(email).await;
     let (status, location, _) =
@@ -88,7 +80,7 @@ async fn an_officer_signs_in_completes_the_profile_and_files_a_request() {
         "a new officer is sent to the profile first"
     );
 
-    let (_, profile) = page(&app, "/agency/profile").await;
+    let (_, profile) = app.page("/agency/profile").await;
     let csrf = csrf_of(&profile);
     let (status, _, body) = post_form(
         &app,
@@ -131,7 +123,7 @@ async fn an_officer_signs_in_completes_the_profile_and_files_a_request() {
     assert_eq!(status, Status::SeeOther);
     assert_eq!(location.as_deref(), Some("/agency/requests/new"));
 
-    let (status, form) = page(&app, "/agency/requests/new").await;
+    let (status, form) = app.page("/agency/requests/new").await;
     assert_eq!(status, Status::Ok);
     for label in [
         "Type of request",
@@ -215,7 +207,7 @@ async fn an_officer_signs_in_completes_the_profile_and_files_a_request() {
     let location = response.headers().get_one("Location").unwrap().to_owned();
     assert!(location.starts_with("/agency/requests/LE-"), "{location}");
 
-    let (status, case) = page(&app, &location).await;
+    let (status, case) = app.page(&location).await;
     assert_eq!(status, Status::Ok);
     assert!(case.contains("received. A receipt was e-mailed to you."));
     assert!(
@@ -229,14 +221,19 @@ async fn an_officer_signs_in_completes_the_profile_and_files_a_request() {
     assert!(case.contains("Legal queue"));
     assert!(case.contains("Authority established"));
 
-    let (_, list) = page(&app, "/agency/requests").await;
-    assert!(list.contains(location.trim_start_matches("/agency/requests/")));
+    let (_, list) = app.page("/agency/requests").await;
+    let reference = location.trim_start_matches("/agency/requests/");
+    assert!(list.contains(reference));
+    // A page far past the end is an empty page, not an overflow.
+    let (status, far) = app.page("/agency/requests?page=1195543097042759168").await;
+    assert_eq!(status, Status::Ok);
+    assert!(!far.contains(reference));
 }
 
 #[rocket::async_test]
 async fn free_mail_is_refused_beside_the_field() {
     let app = TestApp::new().await;
-    let (_, sign_in) = page(&app, "/agency").await;
+    let (_, sign_in) = app.page("/agency").await;
     let csrf = csrf_of(&sign_in);
     let (status, _, body) = post_form(
         &app,
@@ -254,7 +251,7 @@ async fn free_mail_is_refused_beside_the_field() {
 #[rocket::async_test]
 async fn a_form_without_its_csrf_token_is_refused() {
     let app = TestApp::new().await;
-    page(&app, "/agency").await;
+    app.page("/agency").await;
     let (status, _, body) = post_form(
         &app,
         "/agency/sign-in",
@@ -322,7 +319,7 @@ async fn findings_are_shown_before_submitting_and_the_officer_may_submit_anyway(
         "Federal Bureau of Investigation",
     );
     sign_in(&app, "j.doe@fbi.gov").await;
-    let (_, profile) = page(&app, "/agency/profile").await;
+    let (_, profile) = app.page("/agency/profile").await;
     let csrf = csrf_of(&profile);
     post_form(
         &app,
@@ -390,7 +387,7 @@ async fn findings_are_shown_before_submitting_and_the_officer_may_submit_anyway(
         .await;
     assert_eq!(response.status(), Status::SeeOther);
     let location = response.headers().get_one("Location").unwrap().to_owned();
-    let (_, case) = page(&app, &location).await;
+    let (_, case) = app.page(&location).await;
     assert!(case.contains("Authority not yet established"));
     assert!(case.contains("instrument_scope"));
     assert!(

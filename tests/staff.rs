@@ -223,6 +223,16 @@ async fn the_queue_pages_through_every_open_state_by_urgency_and_due_date() {
         );
     }
     assert_eq!(seen, expected);
+
+    // A page number no queue reaches is refused, not an overflow (schemathesis found the 500).
+    let (status, refused) = app
+        .get_json("/api/v1/staff/cases?page=1195543097042759168", &token)
+        .await;
+    assert_eq!(status, Status::UnprocessableEntity, "{refused}");
+    assert!(refused["error"]["fields"]["page"]
+        .as_str()
+        .unwrap()
+        .contains("Pages go up to 2000"));
 }
 
 #[rocket::async_test]

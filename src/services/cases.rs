@@ -146,7 +146,14 @@ pub struct CaseView {
 pub async fn list(db: &Db, requester_id: &str, page: i64) -> Result<Vec<CaseSummary>, AppError> {
     let id = requester_id.to_owned();
     let cases = db
-        .run(move |conn| Ok(Case::list_for_requester(conn, &id, 50, page.max(0) * 50)?))
+        .run(move |conn| {
+            Ok(Case::list_for_requester(
+                conn,
+                &id,
+                50,
+                page.max(0).saturating_mul(50),
+            )?)
+        })
         .await?;
     Ok(cases.iter().map(CaseSummary::from).collect())
 }

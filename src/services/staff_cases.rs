@@ -20,6 +20,9 @@ use crate::domain::workflow::{self, Party};
 use crate::error::AppError;
 
 pub const PAGE_SIZE: i64 = 50;
+/// The deepest page (100 000 cases in): each page reads the sort keys of every case before it,
+/// and a number beyond this is a mistake, not a page (it also overflowed the offset).
+pub const MAX_PAGE: i64 = 2_000;
 /// Due within this long: "at risk".
 pub const AT_RISK: TimeDelta = TimeDelta::hours(48);
 
@@ -64,6 +67,12 @@ pub struct Queue {
 /// must sort every open case before it can answer (70 ms and more at 100 000 cases); these take
 /// a millisecond or two each, however many cases there are.
 pub async fn queue(db: &Db, filter: QueueFilter) -> Result<Queue, AppError> {
+    if filter.page > MAX_PAGE {
+        return Err(AppError::invalid(
+            "page",
+            format!("Pages go up to {MAX_PAGE}: narrow the queue with a filter or a search."),
+        ));
+    }
     db.run(move |conn| {
         let now = clock::now();
         let states: Vec<CaseState> = match filter.state {
