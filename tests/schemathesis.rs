@@ -27,6 +27,8 @@ fn schemathesis() -> PathBuf {
 /// Runs schemathesis over the operations `filter` selects, as the bearer of `token`.
 fn run(site: &Site, server: &Server, token: &str, filter: &[&str]) -> String {
     let output = Command::new(schemathesis())
+        // Its example cache (`.schemathesis/`) goes with the site, not into the checkout.
+        .current_dir(site.dir.path())
         .arg("--config-file")
         .arg(site.dir.path().join("schemathesis.toml"))
         .arg("run")
