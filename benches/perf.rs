@@ -588,7 +588,24 @@ async fn bundles() -> Vec<Row> {
             let bundle = work.join("bundle.zip");
             download(&server, &case, &bundle).await;
             let writ_bin = env!("CARGO_BIN_EXE_writ");
-            let ours = timed(writ_bin, &["verify", bundle.to_str().unwrap()], &work);
+            let keys = work.join("signing-keys.json");
+            let published = reqwest::get(server.url("/.well-known/writ/signing-keys.json"))
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            std::fs::write(&keys, published).unwrap();
+            let ours = timed(
+                writ_bin,
+                &[
+                    "verify",
+                    bundle.to_str().unwrap(),
+                    "--keys",
+                    keys.to_str().unwrap(),
+                ],
+                &work,
+            );
             let unz = work.join("unzipped");
             let root = format!("{}-1", case.reference);
             let theirs = timed(

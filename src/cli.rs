@@ -49,10 +49,16 @@ enum Command {
         command: AuditCommand,
     },
     /// Check a disclosure bundle: every manifest line, Payload-Oxum, the tag manifest and the
-    /// signature; prints each failing file; exit 0 only when all hold. Needs no database.
+    /// signature; prints each failing file. Exit 0: valid and signed by a trusted key; 1: not
+    /// valid; 3: intact, but signed only by the key inside the bundle (give --keys or --key).
+    /// Needs no database.
     Verify {
         bundle: PathBuf,
-        /// The signing key (SPKI PEM) to check the signature with; default: the key in the bundle.
+        /// The platform's published key set: its URL
+        /// (https://…/.well-known/writ/signing-keys.json) or a saved copy of it.
+        #[arg(long, conflicts_with = "key")]
+        keys: Option<String>,
+        /// One signing key (SPKI PEM) to check the signature with.
         #[arg(long)]
         key: Option<PathBuf>,
     },
@@ -120,8 +126,10 @@ enum AuditCommand {
 
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
-    if let Command::Verify { bundle, key } = &cli.command {
-        return verify_bundle(bundle, key.as_deref()).unwrap_or_else(|e| fail(&e));
+    if let Command::Verify { bundle, keys, key } = &cli.command {
+        return trust(keys.as_deref(), key.as_deref())
+            .and_then(|trust| verify_bundle(bundle, &trust))
+            .unwrap_or_else(|e| fail(&e));
     }
     let config = match Config::load() {
         Ok(config) => config,
@@ -309,53 +317,121 @@ fn rotate_keys(db: &Db) -> Result<ExitCode, AppError> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn verify_bundle(
-    bundle: &std::path::Path,
+/// Whose keys `writ verify` trusts: a published key set (URL or file), one key, or none.
+fn trust(
+    keys: Option<&str>,
     key: Option<&std::path::Path>,
-) -> Result<ExitCode, AppError> {
+) -> Result<crate::bundle::verify::Trust, AppError> {
     use crate::bundle::keys::PublicKey;
-    let key = match key {
+    use crate::bundle::verify::Trust;
+    if let Some(source) = keys {
+        let text = if source.starts_with("https://") || source.starts_with("http://") {
+            fetch_keys(source)?
+        } else {
+            std::fs::read_to_string(source)
+                .map_err(|e| AppError::config(format!("{source}: {e}")))?
+        };
+        return published_keys(&text)
+            .map(Trust::Published)
+            .map_err(|reason| AppError::config(format!("{source}: {reason}")));
+    }
+    match key {
         Some(path) => {
             let pem = std::fs::read_to_string(path)
                 .map_err(|e| AppError::config(format!("{}: {e}", path.display())))?;
-            Some(PublicKey::from_pem(&pem).ok_or_else(|| {
+            PublicKey::from_pem(&pem).map(Trust::Given).ok_or_else(|| {
                 AppError::config(format!(
                     "{}: not an Ed25519 public key in PEM form",
                     path.display()
                 ))
-            })?)
+            })
         }
-        None => None,
-    };
+        None => Ok(Trust::BundleOnly),
+    }
+}
+
+/// The keys of a `signing-keys.json` document; each key's id must be the one its key gives.
+pub fn published_keys(text: &str) -> Result<Vec<crate::bundle::keys::PublicKey>, String> {
+    use crate::bundle::keys::PublicKey;
+    let document: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| format!("not a published key set: {e}"))?;
+    let listed = document["keys"]
+        .as_array()
+        .ok_or("not a published key set: it has no \"keys\" list")?;
+    let keys = listed
+        .iter()
+        .map(|entry| {
+            let key = entry["public_key_pem"]
+                .as_str()
+                .and_then(PublicKey::from_pem)
+                .ok_or("a listed key is not an Ed25519 public key in PEM form")?;
+            match entry["id"].as_str() {
+                Some(id) if id == key.id() => Ok(key),
+                _ => Err(format!(
+                    "the key listed as {} is key {}",
+                    entry["id"],
+                    key.id()
+                )),
+            }
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    if keys.is_empty() {
+        return Err("the published key set lists no key".into());
+    }
+    Ok(keys)
+}
+
+fn fetch_keys(url: &str) -> Result<String, AppError> {
+    let failed = |e: ureq::Error| AppError::config(format!("{url}: {e}"));
+    let mut response = ureq::get(url).call().map_err(failed)?;
+    response
+        .body_mut()
+        .with_config()
+        .limit(1024 * 1024)
+        .read_to_string()
+        .map_err(failed)
+}
+
+fn verify_bundle(
+    bundle: &std::path::Path,
+    trust: &crate::bundle::verify::Trust,
+) -> Result<ExitCode, AppError> {
+    use crate::bundle::verify::{Control, LISTED};
+    use crate::domain::text::escape_controls as safe;
     std::fs::File::open(bundle)
         .map_err(|e| AppError::config(format!("{}: {e}", bundle.display())))?;
     let open = || std::fs::File::open(bundle).map(std::io::BufReader::new);
-    let report = crate::bundle::verify::verify(open, key.as_ref());
+    let report = crate::bundle::verify::verify(open, trust, &Control::default());
+    // Everything printed from the bundle goes through `safe`: its names and fields are the
+    // sender's, and must not drive the terminal.
     for failure in report.failures() {
-        println!("FAIL {}: {}", failure.file, failure.message);
+        println!("FAIL {}: {}", safe(&failure.file), safe(&failure.message));
     }
-    let checked = report.findings.len();
+    if report.failed > LISTED as u64 {
+        println!("… and {} more failures", report.failed - LISTED as u64);
+    }
+    let checked = report.failed + report.passed;
     if let (Some(reference), Some(n)) = (&report.reference, &report.bundle) {
-        println!("bundle {n} of case {reference}");
+        println!("bundle {} of case {}", safe(n), safe(reference));
     }
     if let Some(id) = &report.key_id {
-        println!(
-            "signature checked with key {id} ({})",
-            if report.key_given {
-                "the key given"
-            } else {
-                "the key inside the bundle: compare its id with the published keys"
-            }
-        );
+        let whose = match report.key_source {
+            Some("published") => "a key the platform publishes",
+            Some("given") => "the key given",
+            _ => "the key inside the bundle itself, which anyone could have made",
+        };
+        println!("signature checked with key {} ({whose})", safe(id));
     }
     if report.valid {
         println!("VALID: {checked} checks hold");
         Ok(ExitCode::SUCCESS)
-    } else {
+    } else if report.intact {
         println!(
-            "NOT VALID: {} of {checked} checks fail",
-            report.failures().count()
+            "INTACT BUT NOT AUTHENTICATED: {checked} checks hold, but the signing key came from the bundle itself and is not trusted. Check it against the platform's keys: writ verify BUNDLE --keys https://PLATFORM/.well-known/writ/signing-keys.json"
         );
+        Ok(ExitCode::from(3))
+    } else {
+        println!("NOT VALID: {} of {checked} checks fail", report.failed);
         Ok(ExitCode::from(1))
     }
 }

@@ -45,6 +45,9 @@ pub struct Config {
     pub bundle_link_days: i64,
     /// Largest bundle the public `/verify` page accepts, in bytes.
     pub max_verify_bytes: u64,
+    /// Bundles the public `/verify` page checks at once on this instance; more wait their turn
+    /// elsewhere (503).
+    pub max_concurrent_verify: usize,
     /// Rocket's log level: `critical` (launch, warnings, errors), `normal` (also every request
     /// line, query strings included: personal data), `debug` or `off`.
     pub log_level: String,
@@ -75,6 +78,7 @@ impl Default for Config {
             max_production_bytes: 8 * 1024 * 1024 * 1024,
             bundle_link_days: 30,
             max_verify_bytes: 8 * 1024 * 1024 * 1024,
+            max_concurrent_verify: 2,
             log_level: String::from("critical"),
             submissions_per_hour: 30,
         }

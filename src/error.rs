@@ -82,6 +82,10 @@ impl AppError {
     pub fn too_many(message: impl Into<String>) -> AppError {
         AppError::new(Status::TooManyRequests, "rate_limited", message)
     }
+    /// The server is at capacity for this kind of work: 503, try again shortly.
+    pub fn busy(message: impl Into<String>) -> AppError {
+        AppError::new(Status::ServiceUnavailable, "busy", message)
+    }
     pub fn gone(message: impl Into<String>) -> AppError {
         AppError::new(Status::Gone, "gone", message)
     }

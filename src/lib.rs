@@ -48,7 +48,9 @@ pub fn rocket(config: Config) -> Rocket<Build> {
                 .limit("form", 256.kibibytes())
                 .limit("data-form", max_upload.bytes()),
         ));
+    let verify_slots = routes::verify::Slots::new(config.max_concurrent_verify);
     rocket::custom(figment)
+        .manage(verify_slots)
         .attach(AdHoc::try_on_ignite("Writ state", |rocket| {
             state::ignite(rocket, config)
         }))

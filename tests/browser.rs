@@ -337,8 +337,11 @@ async fn an_officer_files_legal_seals_and_the_officer_verifies_the_bundle_in_a_b
     assert_eq!(response.status(), reqwest::StatusCode::OK);
     let bundle = work.path().join("bundle.zip");
     std::fs::write(&bundle, response.bytes().await.unwrap()).unwrap();
-    let (ok, out) = site.writ(&["verify", bundle.to_str().unwrap()]);
-    assert!(ok && out.contains("VALID"), "writ verify: {out}");
+    // Checked against the keys the running platform publishes, fetched by URL.
+    let keys = server.url("/.well-known/writ/signing-keys.json");
+    let (ok, out) = site.writ(&["verify", bundle.to_str().unwrap(), "--keys", &keys]);
+    assert!(ok && out.contains("VALID: "), "writ verify: {out}");
+    assert!(out.contains("a key the platform publishes"), "{out}");
 
     officer.close().await.unwrap();
     legal.close().await.unwrap();

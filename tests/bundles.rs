@@ -2,6 +2,8 @@
 //! the reference BagIt validator (PyPI `bagit`) and OpenSSL — and the same after tampering.
 
 mod common;
+#[path = "bundles/forgery.rs"]
+mod forgery;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -32,12 +34,32 @@ fn text(output: &Output) -> String {
 }
 
 fn writ_verify(bundle: &Path, key: Option<&Path>) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_writ"));
-    command.arg("verify").arg(bundle);
-    if let Some(key) = key {
-        command.arg("--key").arg(key);
+    match key {
+        Some(key) => writ_verify_with(bundle, &["--key", key.to_str().unwrap()]),
+        None => writ_verify_with(bundle, &[]),
     }
-    run(&mut command)
+}
+
+fn writ_verify_with(bundle: &Path, args: &[&str]) -> Output {
+    run(Command::new(env!("CARGO_BIN_EXE_writ"))
+        .arg("verify")
+        .arg(bundle)
+        .args(args))
+}
+
+/// The platform's published key set, saved as a verifier would keep it.
+async fn saved_keys(app: &TestApp, dir: &Path) -> PathBuf {
+    let published = app
+        .client
+        .get("/.well-known/writ/signing-keys.json")
+        .dispatch()
+        .await
+        .into_string()
+        .await
+        .unwrap();
+    let path = dir.join("signing-keys.json");
+    std::fs::write(&path, published).unwrap();
+    path
 }
 
 /// Unpacks with Python's own `zipfile`, a reader that owes nothing to Writ; returns the
@@ -236,10 +258,18 @@ async fn a_sealed_bundle_verifies_with_writ_bagit_and_openssl() {
     let zip = dir.path().join("bundle.zip");
     std::fs::write(&zip, &bytes).unwrap();
 
-    let verified = writ_verify(&zip, None);
+    let keys = saved_keys(&app, dir.path()).await;
+    let verified = writ_verify_with(&zip, &["--keys", keys.to_str().unwrap()]);
     assert!(verified.status.success(), "{}", text(&verified));
-    assert!(text(&verified).contains("VALID"));
+    assert!(text(&verified).contains("VALID: "));
+    assert!(text(&verified).contains("(a key the platform publishes)"));
     assert!(text(&verified).contains(&format!("bundle 1 of case {}", case.reference)));
+    // Without the published keys the bundle is intact, but nothing says who signed it.
+    let unanchored = writ_verify(&zip, None);
+    assert_eq!(unanchored.status.code(), Some(3), "{}", text(&unanchored));
+    assert!(text(&unanchored).contains("INTACT BUT NOT AUTHENTICATED"));
+    assert!(text(&unanchored)
+        .contains("the signing key came from the bundle itself and is not trusted"));
 
     // DESIGN §7: the bag `LE-…-1/`, with `LE-…-1.sig` and `LE-…-1.pub.pem` beside it.
     let root = format!("{}-1", case.reference);
@@ -338,6 +368,7 @@ async fn tampering_is_detected_and_named() {
     for (entry, named) in [
         ("data/records/subscriber export.csv", "FAIL data/records/subscriber export.csv: SHA-256 does not match manifest-sha256.txt; SHA-512 does not match manifest-sha512.txt"),
         ("/bag-info.txt", "FAIL bag-info.txt: SHA-256 does not match tagmanifest-sha256.txt"),
+        ("/manifest-sha512.txt", "FAIL manifest-sha512.txt: SHA-256 does not match tagmanifest-sha256.txt"),
         (".sig", ".sig: does not verify tagmanifest-sha256.txt with key"),
     ] {
         let bad = dir.path().join(format!("bad-{}.zip", entry.replace('/', "_")));

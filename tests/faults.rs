@@ -263,7 +263,8 @@ async fn a_kill_during_a_seal_lists_no_bundle_and_the_next_seal_verifies() {
     assert_eq!(bundle.status(), StatusCode::OK);
     let path = site.dir.path().join("bundle.zip");
     std::fs::write(&path, bundle.bytes().await.unwrap()).unwrap();
-    let (ok, out) = site.writ(&["verify", path.to_str().unwrap()]);
+    let keys = server.url("/.well-known/writ/signing-keys.json");
+    let (ok, out) = site.writ(&["verify", path.to_str().unwrap(), "--keys", &keys]);
     assert!(ok, "writ verify: {out}");
     let (ok, out) = site.writ(&["audit", "verify"]);
     assert!(ok, "{out}");

@@ -4,6 +4,7 @@
 
 pub mod bag;
 pub mod keys;
+pub mod survey;
 pub mod verify;
 pub mod zipout;
 

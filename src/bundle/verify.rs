@@ -1,18 +1,72 @@
-//! Verifies a bundle ZIP as it is, without unpacking it: every payload file against both
-//! manifests, `Payload-Oxum`, every tag file against the tag manifest, and the Ed25519 signature
-//! over the tag manifest, with a key given by the verifier or else the one inside the bundle.
+//! Verifies a bundle ZIP as it is, without unpacking it: the archive's layout (entries capped by
+//! what its size can hold, no overlapping or repeated entries, nothing outside the bag), every
+//! payload file against both manifests, `Payload-Oxum`, every tag file against the tag manifest,
+//! and the Ed25519 signature over the tag manifest — by a key the verifier trusts (the keys the
+//! platform publishes, or one given), or else only by the key inside the bundle, which proves
+//! the bundle intact but not who made it.
+//!
+//! Work is bounded by the upload: with no two entries sharing bytes, each byte of the file is
+//! hashed at most twice (payload once; tag files once more against the tag manifest), and the
+//! findings kept are capped however many the bundle provokes.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Read, Seek};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use ring::digest;
 use serde::Serialize;
 
 use super::keys::PublicKey;
+use super::survey::{self, Span};
 use super::{key_file, signature_file};
 
 /// Tag files are small; anything larger than this is not a tag file Writ wrote.
 const TAG_LIMIT: u64 = 64 * 1024 * 1024;
+
+/// The longest payload path a manifest line may carry.
+const MAX_PATH: u64 = 1024;
+
+/// Findings of each kind (failures, passes) kept for the report; the rest are counted.
+pub const LISTED: usize = 200;
+
+/// The tag files Writ writes, which the tag manifest must cover.
+const REQUIRED_TAGS: [&str; 4] = [
+    "bagit.txt",
+    "bag-info.txt",
+    "manifest-sha256.txt",
+    "manifest-sha512.txt",
+];
+
+/// Whose keys the signature is checked against.
+#[derive(Debug, Clone)]
+pub enum Trust {
+    /// The keys the platform publishes (active and retired): the server's own, or `--keys`.
+    Published(Vec<PublicKey>),
+    /// One key the verifier holds (`--key`).
+    Given(PublicKey),
+    /// None: only the key shipped inside the bundle, which anyone can make.
+    BundleOnly,
+}
+
+/// Lets the caller stop a verification (the client went away) and see how far it got.
+#[derive(Debug, Default)]
+pub struct Control {
+    cancelled: AtomicBool,
+    hashed: AtomicU64,
+}
+
+impl Control {
+    pub fn cancel(&self) {
+        self.cancelled.store(true, Ordering::Relaxed);
+    }
+    pub fn is_cancelled(&self) -> bool {
+        self.cancelled.load(Ordering::Relaxed)
+    }
+    /// Bytes hashed so far.
+    pub fn hashed(&self) -> u64 {
+        self.hashed.load(Ordering::Relaxed)
+    }
+}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Finding {
@@ -23,15 +77,25 @@ pub struct Finding {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
-    /// True only when every finding holds.
+    /// True only when every check holds and the signature is by a key the verifier trusts.
     pub valid: bool,
-    /// The key that checked the signature, and whether it was the verifier's own.
+    /// Every check holds (the signature included, by whichever key checked it).
+    pub intact: bool,
+    /// The key that checked the signature, and where it came from: `published`, `given` or
+    /// `bundle` (the bundle's own key: proves nothing about who signed).
     pub key_id: Option<String>,
-    pub key_given: bool,
+    pub key_source: Option<&'static str>,
     /// What `bag-info.txt` says: the case reference and bundle number.
     pub reference: Option<String>,
     pub bundle: Option<String>,
+    /// At most `LISTED` failures and `LISTED` passes, in the order found.
     pub findings: Vec<Finding>,
+    pub failed: u64,
+    pub passed: u64,
+    /// Findings counted but not listed.
+    pub unlisted: u64,
+    /// The verification was stopped before it finished.
+    pub stopped: bool,
 }
 
 impl Report {
@@ -40,32 +104,55 @@ impl Report {
     }
 }
 
-struct Findings(Vec<Finding>);
+#[derive(Default)]
+struct Findings {
+    listed: Vec<Finding>,
+    failed: u64,
+    passed: u64,
+}
 
 impl Findings {
+    fn push(&mut self, file: &str, ok: bool, message: String) {
+        let count = if ok {
+            &mut self.passed
+        } else {
+            &mut self.failed
+        };
+        *count += 1;
+        if *count <= LISTED as u64 {
+            self.listed.push(Finding {
+                file: file.to_owned(),
+                ok,
+                message,
+            });
+        }
+    }
     fn ok(&mut self, file: &str, message: impl Into<String>) {
-        self.0.push(Finding {
-            file: file.to_owned(),
-            ok: true,
-            message: message.into(),
-        });
+        self.push(file, true, message.into());
     }
     fn fail(&mut self, file: &str, message: impl Into<String>) {
-        self.0.push(Finding {
-            file: file.to_owned(),
-            ok: false,
-            message: message.into(),
-        });
+        self.push(file, false, message.into());
     }
 }
 
-fn parse_manifest(text: &str) -> BTreeMap<String, String> {
-    text.lines()
-        .filter_map(|line| {
-            let (digest, path) = line.split_once(char::is_whitespace)?;
-            Some((path.trim_start().to_owned(), digest.to_ascii_lowercase()))
-        })
-        .collect()
+/// A manifest's `digest path` lines, at most `most` of them; `Err` carries how many it has.
+fn parse_manifest(text: &str, most: usize) -> Result<BTreeMap<String, String>, usize> {
+    let mut lines = BTreeMap::new();
+    let mut count = 0;
+    for line in text.lines() {
+        let Some((digest, path)) = line.split_once(char::is_whitespace) else {
+            continue;
+        };
+        count += 1;
+        if count <= most {
+            lines.insert(path.trim_start().to_owned(), digest.to_ascii_lowercase());
+        }
+    }
+    if count > most {
+        Err(count)
+    } else {
+        Ok(lines)
+    }
 }
 
 fn parse_info(text: &str) -> BTreeMap<String, String> {
@@ -75,6 +162,15 @@ fn parse_info(text: &str) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// A name that a stock unzip could write outside the folder it unpacks into.
+fn unsafe_name(name: &str) -> bool {
+    name.starts_with('/')
+        || name.contains('\\')
+        || name.contains('\0')
+        || name.split('/').any(|part| part == ".." || part == ".")
+        || name.chars().nth(1) == Some(':')
+}
+
 /// The SHA-256 and SHA-512 (hex) and the size of all `reader` yields, read 64 KiB at a time.
 struct Digests {
     sha256: String,
@@ -82,7 +178,7 @@ struct Digests {
     size: u64,
 }
 
-fn digests(reader: &mut impl Read) -> std::io::Result<Digests> {
+fn digests(reader: &mut impl Read, control: &Control) -> std::io::Result<Digests> {
     let (mut d256, mut d512) = (
         digest::Context::new(&digest::SHA256),
         digest::Context::new(&digest::SHA512),
@@ -90,12 +186,19 @@ fn digests(reader: &mut impl Read) -> std::io::Result<Digests> {
     let mut buffer = vec![0u8; 64 * 1024];
     let mut size = 0u64;
     loop {
+        if control.is_cancelled() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::Interrupted,
+                "the verification was stopped",
+            ));
+        }
         match reader.read(&mut buffer)? {
             0 => break,
             n => {
                 d256.update(&buffer[..n]);
                 d512.update(&buffer[..n]);
                 size += n as u64;
+                control.hashed.fetch_add(n as u64, Ordering::Relaxed);
             }
         }
     }
@@ -111,11 +214,12 @@ fn digests(reader: &mut impl Read) -> std::io::Result<Digests> {
 fn payload_digests<R: Read + Seek + Send>(
     open: &(impl Fn() -> std::io::Result<R> + Sync),
     entries: &[(usize, String)],
+    control: &Control,
 ) -> Vec<(String, std::io::Result<Digests>)> {
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(entries.len().max(1));
-    let next = std::sync::atomic::AtomicUsize::new(0);
+    let next = AtomicU64::new(0);
     let mut results: Vec<Option<std::io::Result<Digests>>> = std::iter::repeat_with(|| None)
         .take(entries.len())
         .collect();
@@ -128,7 +232,7 @@ fn payload_digests<R: Read + Seek + Send>(
                         .map_err(zip::result::ZipError::Io)
                         .and_then(zip::ZipArchive::new);
                     loop {
-                        let at = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let at = next.fetch_add(1, Ordering::Relaxed) as usize;
                         let Some((index, _)) = entries.get(at) else {
                             return done;
                         };
@@ -136,7 +240,7 @@ fn payload_digests<R: Read + Seek + Send>(
                             Ok(archive) => archive
                                 .by_index(*index)
                                 .map_err(std::io::Error::other)
-                                .and_then(|mut file| digests(&mut file)),
+                                .and_then(|mut file| digests(&mut file, control)),
                             Err(e) => Err(std::io::Error::other(e.to_string())),
                         };
                         done.push((at, read));
@@ -158,20 +262,59 @@ fn payload_digests<R: Read + Seek + Send>(
 }
 
 /// Checks the bundle that `open` reads (each call a new reader of the same ZIP: the payload is
-/// hashed on every core, each with a reader of its own); `key` is the verifier's own copy of the
-/// signing key, if any.
+/// hashed on every core, each with a reader of its own), the signature against `trust`.
 pub fn verify<R: Read + Seek + Send>(
     open: impl Fn() -> std::io::Result<R> + Sync,
-    key: Option<&PublicKey>,
+    trust: &Trust,
+    control: &Control,
 ) -> Report {
-    let mut findings = Findings(Vec::new());
+    let mut findings = Findings::default();
     let mut report = Report {
         valid: false,
+        intact: false,
         key_id: None,
-        key_given: key.is_some(),
+        key_source: None,
         reference: None,
         bundle: None,
         findings: Vec::new(),
+        failed: 0,
+        passed: 0,
+        unlisted: 0,
+        stopped: false,
+    };
+    let authenticated = check(&open, trust, control, &mut findings, &mut report);
+    report.stopped = control.is_cancelled();
+    if report.stopped {
+        findings.fail("bundle", "the verification was stopped before it finished");
+    }
+    report.intact = findings.failed == 0 && findings.passed > 0;
+    report.valid = report.intact && authenticated;
+    report.failed = findings.failed;
+    report.passed = findings.passed;
+    report.unlisted = findings.failed + findings.passed - findings.listed.len() as u64;
+    report.findings = findings.listed;
+    report
+}
+
+/// Every check, in order; returns whether the signature is by a key the verifier trusts.
+fn check<R: Read + Seek + Send>(
+    open: &(impl Fn() -> std::io::Result<R> + Sync),
+    trust: &Trust,
+    control: &Control,
+    findings: &mut Findings,
+    report: &mut Report,
+) -> bool {
+    // The end records first: a file declaring more entries than it can hold is refused before
+    // any reader builds an index of them.
+    let surveyed = open()
+        .map_err(|e| format!("could not be read: {e}"))
+        .and_then(|mut reader| survey::survey(&mut reader));
+    let surveyed = match surveyed {
+        Ok(surveyed) => surveyed,
+        Err(reason) => {
+            findings.fail("bundle", reason);
+            return false;
+        }
     };
     let mut archive = match open()
         .map_err(zip::result::ZipError::Io)
@@ -180,47 +323,45 @@ pub fn verify<R: Read + Seek + Send>(
         Ok(archive) => archive,
         Err(e) => {
             findings.fail("bundle", format!("not a readable ZIP archive: {e}"));
-            report.findings = findings.0;
-            return report;
+            return false;
         }
     };
+    if archive.len() as u64 != surveyed.entries {
+        findings.fail(
+            "bundle",
+            "two or more entries share a name: each reader would see a different file",
+        );
+        return false;
+    }
+    if let Err(reason) = layout(&mut archive) {
+        findings.fail("bundle", reason);
+        return false;
+    }
     let names: Vec<String> = archive.file_names().map(str::to_owned).collect();
     let Some(root) = names
         .iter()
         .filter_map(|n| n.strip_suffix("/bagit.txt"))
-        .find(|root| !root.contains('/'))
+        .find(|root| !root.contains('/') && !root.is_empty())
         .map(str::to_owned)
     else {
         findings.fail("bagit.txt", "missing: this is not a BagIt bag");
-        report.findings = findings.0;
-        return report;
+        return false;
     };
+    let prefix = format!("{root}/");
+    let payload: Vec<(usize, String)> = (0..archive.len())
+        .filter_map(|index| {
+            let name = archive.name_for_index(index)?;
+            let path = name.strip_prefix(&prefix)?;
+            (path.starts_with("data/") && !name.ends_with('/')).then(|| (index, path.to_owned()))
+        })
+        .collect();
     // Tag files are named inside the bag (`bag-info.txt`); the signature and key beside it.
     let (sig_name, key_name) = (signature_file(&root), key_file(&root));
-    let mut small = |name: &str, findings: &mut Findings| -> Option<Vec<u8>> {
-        let full = if name == sig_name || name == key_name {
+    let full = |name: &str| {
+        if name == sig_name || name == key_name {
             name.to_owned()
         } else {
             format!("{root}/{name}")
-        };
-        let mut file = match archive.by_name(&full) {
-            Ok(file) => file,
-            Err(_) => {
-                findings.fail(name, "missing from the bundle");
-                return None;
-            }
-        };
-        if file.size() > TAG_LIMIT {
-            findings.fail(name, "far too large for a tag file");
-            return None;
-        }
-        let mut bytes = Vec::with_capacity(file.size() as usize);
-        match file.by_ref().take(TAG_LIMIT).read_to_end(&mut bytes) {
-            Ok(_) => Some(bytes),
-            Err(e) => {
-                findings.fail(name, format!("could not be read: {e}"));
-                None
-            }
         }
     };
     let text = |bytes: &Option<Vec<u8>>| {
@@ -229,40 +370,80 @@ pub fn verify<R: Read + Seek + Send>(
             .map(|b| String::from_utf8_lossy(b).into_owned())
     };
 
-    let bagit = small("bagit.txt", &mut findings);
+    let mut small = |name: &str, findings: &mut Findings| {
+        read_small(&mut archive, &full(name), name, TAG_LIMIT, findings)
+    };
+    let bagit = small("bagit.txt", findings);
     match text(&bagit) {
         Some(t) if t.contains("BagIt-Version: 1.0") => findings.ok("bagit.txt", "BagIt 1.0"),
         Some(_) => findings.fail("bagit.txt", "does not declare BagIt-Version 1.0"),
         None => {}
     }
-    let info_bytes = small("bag-info.txt", &mut findings);
+    let info_bytes = small("bag-info.txt", findings);
     let info = text(&info_bytes)
         .map(|t| parse_info(&t))
         .unwrap_or_default();
     report.reference = info.get("External-Identifier").cloned();
     report.bundle = info.get("Writ-Bundle-Number").cloned();
-    let sha256 = text(&small("manifest-sha256.txt", &mut findings))
-        .map(|t| parse_manifest(&t))
-        .unwrap_or_default();
-    let sha512 = text(&small("manifest-sha512.txt", &mut findings))
-        .map(|t| parse_manifest(&t))
-        .unwrap_or_default();
-    let tagmanifest = small("tagmanifest-sha256.txt", &mut findings);
-    let signature = small(&sig_name, &mut findings);
-    let bundled_key = text(&small(&key_name, &mut findings));
+
+    // A manifest may list no more files than the bundle holds, each on a line of a digest and
+    // a path of at most `MAX_PATH` bytes.
+    let manifest_limit = (payload.len() as u64 + 1) * (128 + 2 + MAX_PATH + 1);
+    let mut manifest = |name: &str, findings: &mut Findings| {
+        let bytes = read_small(&mut archive, &full(name), name, manifest_limit, findings);
+        let text = text(&bytes)?;
+        match parse_manifest(&text, payload.len()) {
+            Ok(lines) => Some(lines),
+            Err(lines) => {
+                findings.fail(
+                    name,
+                    format!(
+                        "lists {lines} files, but the bundle holds {} payload files",
+                        payload.len()
+                    ),
+                );
+                None
+            }
+        }
+    };
+    let sha256 = manifest("manifest-sha256.txt", findings).unwrap_or_default();
+    let sha512 = manifest("manifest-sha512.txt", findings).unwrap_or_default();
+    let mut small = |name: &str, findings: &mut Findings| {
+        read_small(&mut archive, &full(name), name, TAG_LIMIT, findings)
+    };
+    let tagmanifest = small("tagmanifest-sha256.txt", findings);
+    let signature = small(&sig_name, findings);
+    let bundled_key = text(&small(&key_name, findings));
+    let tags = text(&tagmanifest).map(|t| parse_manifest(&t, names.len()));
+
+    // Nothing in the archive but the bag's payload, its tag files and the two files beside it.
+    for name in &names {
+        let inside = name.strip_prefix(&prefix);
+        let allowed = *name == sig_name
+            || *name == key_name
+            || match inside {
+                Some("" | "tagmanifest-sha256.txt") => true,
+                Some(path) if path.starts_with("data/") => true,
+                Some(path) => matches!(&tags, Some(Ok(tags)) if tags.contains_key(path)),
+                None => false,
+            };
+        if unsafe_name(name) {
+            findings.fail(
+                name,
+                "an unsafe path: unpacking it would write outside the folder",
+            );
+        } else if !allowed {
+            findings.fail(
+                name,
+                "outside data/ and not a tag file the tag manifest covers: not part of the signed bag",
+            );
+        }
+    }
 
     // Every payload file, streamed through both digests.
-    let prefix = format!("{root}/");
     let mut seen = BTreeSet::new();
     let (mut octets, mut count) = (0u64, 0u64);
-    let payload: Vec<(usize, String)> = (0..archive.len())
-        .filter_map(|index| {
-            let name = archive.name_for_index(index)?;
-            let path = name.strip_prefix(&prefix)?;
-            (path.starts_with("data/") && !name.ends_with('/')).then(|| (index, path.to_owned()))
-        })
-        .collect();
-    for (path, read) in payload_digests(&open, &payload) {
+    for (path, read) in payload_digests(open, &payload, control) {
         seen.insert(path.clone());
         let Digests {
             sha256: got256,
@@ -270,6 +451,7 @@ pub fn verify<R: Read + Seek + Send>(
             size,
         } = match read {
             Ok(got) => got,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(e) => {
                 findings.fail(&path, format!("could not be read: {e}"));
                 continue;
@@ -298,6 +480,9 @@ pub fn verify<R: Read + Seek + Send>(
             findings.fail(&path, problems.join("; "));
         }
     }
+    if control.is_cancelled() {
+        return false;
+    }
     for path in sha256.keys().chain(sha512.keys()) {
         if seen.insert(path.clone()) {
             findings.fail(path, "listed in a manifest but missing from the bundle");
@@ -317,69 +502,219 @@ pub fn verify<R: Read + Seek + Send>(
         None => {}
     }
 
-    // Tag files against the tag manifest.
-    if let Some(tags) = text(&tagmanifest).map(|t| parse_manifest(&t)) {
-        for required in [
-            "bagit.txt",
-            "bag-info.txt",
-            "manifest-sha256.txt",
-            "manifest-sha512.txt",
-        ] {
-            if !tags.contains_key(required) {
-                findings.fail(required, "not covered by tagmanifest-sha256.txt");
-            }
-        }
-        for (name, want) in &tags {
-            let got = archive
-                .by_name(&format!("{root}/{name}"))
-                .ok()
-                .and_then(|mut f| digests(&mut f).ok())
-                .map(|d| d.sha256);
-            match got {
-                Some(got) if got == *want => {
-                    findings.ok(name, "SHA-256 matches tagmanifest-sha256.txt")
+    // Tag files against the tag manifest; payload files are the manifests' business.
+    match tags {
+        Some(Err(lines)) => findings.fail(
+            "tagmanifest-sha256.txt",
+            format!(
+                "lists {lines} files, but the bundle holds {} entries",
+                names.len()
+            ),
+        ),
+        Some(Ok(tags)) => {
+            for required in REQUIRED_TAGS {
+                if !tags.contains_key(required) {
+                    findings.fail(required, "not covered by tagmanifest-sha256.txt");
                 }
-                Some(_) => findings.fail(name, "SHA-256 does not match tagmanifest-sha256.txt"),
-                None => findings.fail(name, "listed in tagmanifest-sha256.txt but missing"),
+            }
+            for (name, want) in &tags {
+                if name.starts_with("data/") {
+                    findings.fail(
+                        name,
+                        "a payload file listed in tagmanifest-sha256.txt, which covers tag files only",
+                    );
+                    continue;
+                }
+                let got = archive
+                    .by_name(&format!("{root}/{name}"))
+                    .ok()
+                    .and_then(|mut f| digests(&mut f, control).ok())
+                    .map(|d| d.sha256);
+                match got {
+                    Some(got) if got == *want => {
+                        findings.ok(name, "SHA-256 matches tagmanifest-sha256.txt")
+                    }
+                    Some(_) => findings.fail(name, "SHA-256 does not match tagmanifest-sha256.txt"),
+                    None => findings.fail(name, "listed in tagmanifest-sha256.txt but missing"),
+                }
             }
         }
+        None => {}
     }
 
-    // The signature over the tag manifest.
-    let bundled = bundled_key.as_deref().and_then(PublicKey::from_pem);
-    let named = info.get("Writ-Key-Id").cloned();
-    let used = key.copied().or(bundled);
-    match (used, &tagmanifest, &signature) {
-        (None, ..) => findings.fail(
-            &sig_name,
-            "no Ed25519 public key to check it with (give one with --key)",
+    let (Some(message), Some(signature)) = (tagmanifest, signature) else {
+        return false;
+    };
+    let bundled = bundled_key.as_deref().map(PublicKey::from_pem);
+    let signed = signer(
+        trust,
+        bundled.flatten(),
+        &message,
+        &signature,
+        &sig_name,
+        findings,
+    );
+    let Some((signer, source)) = signed else {
+        return false;
+    };
+    let id = signer.id();
+    report.key_id = Some(id.clone());
+    report.key_source = Some(source);
+    match info.get("Writ-Key-Id") {
+        Some(named) if *named == id => findings.ok(
+            "bag-info.txt",
+            format!("Writ-Key-Id {id} is the signing key"),
         ),
-        (Some(public), Some(message), Some(signature)) => {
-            let id = public.id();
-            report.key_id = Some(id.clone());
-            if public.verifies(message, signature) {
-                let whose = match &named {
-                    Some(named) if *named != id => {
-                        format!(" (the bundle names key {named}; the signature is by {id})")
-                    }
-                    _ => String::new(),
-                };
-                findings.ok(
-                    &sig_name,
-                    format!(
-                        "a valid Ed25519 signature of tagmanifest-sha256.txt by key {id}{whose}"
-                    ),
-                );
-            } else {
-                findings.fail(
-                    &sig_name,
-                    format!("does not verify tagmanifest-sha256.txt with key {id}"),
-                );
-            }
-        }
-        _ => {}
+        Some(named) => findings.fail(
+            "bag-info.txt",
+            format!("Writ-Key-Id names key {named}, but the signature is by key {id}"),
+        ),
+        None => findings.fail("bag-info.txt", "has no Writ-Key-Id"),
     }
-    report.valid = !findings.0.is_empty() && findings.0.iter().all(|f| f.ok);
-    report.findings = findings.0;
-    report
+    match bundled {
+        Some(Some(key)) if key == signer => {}
+        Some(Some(key)) => findings.fail(
+            &key_name,
+            format!(
+                "is key {}, not the key {id} that signed the bundle",
+                key.id()
+            ),
+        ),
+        Some(None) => findings.fail(&key_name, "is not an Ed25519 public key in PEM form"),
+        None => {}
+    }
+    source != "bundle"
+}
+
+/// The key whose signature of `message` holds, and where it came from; a failing finding if none.
+fn signer(
+    trust: &Trust,
+    bundled: Option<PublicKey>,
+    message: &[u8],
+    signature: &[u8],
+    sig_name: &str,
+    findings: &mut Findings,
+) -> Option<(PublicKey, &'static str)> {
+    let verifies = |key: &PublicKey| key.verifies(message, signature);
+    let found = match trust {
+        Trust::Published(keys) => match keys.iter().find(|k| verifies(k)) {
+            Some(key) => Ok((*key, "published")),
+            None => {
+                let by = match bundled.filter(verifies) {
+                    Some(key) => format!(
+                        " (it is by key {}, shipped inside the bundle, which was never published: a forgery, or another issuer's bundle)",
+                        key.id()
+                    ),
+                    None => String::new(),
+                };
+                Err(format!(
+                    "not signed by this platform: none of the {} keys it publishes verifies tagmanifest-sha256.txt{by}",
+                    keys.len()
+                ))
+            }
+        },
+        Trust::Given(key) if verifies(key) => Ok((*key, "given")),
+        Trust::Given(key) => Err(format!(
+            "does not verify tagmanifest-sha256.txt with key {}",
+            key.id()
+        )),
+        Trust::BundleOnly => match bundled {
+            Some(key) if verifies(&key) => Ok((key, "bundle")),
+            Some(key) => Err(format!(
+                "does not verify tagmanifest-sha256.txt with key {}",
+                key.id()
+            )),
+            None => Err(
+                "no Ed25519 public key to check it with (give the published keys with --keys)"
+                    .into(),
+            ),
+        },
+    };
+    match found {
+        Ok((key, source)) => {
+            let whose = match source {
+                "published" => "a key this platform publishes",
+                "given" => "the key given",
+                _ => "the key inside the bundle, which proves the bundle unchanged but not who signed it",
+            };
+            findings.ok(
+                sig_name,
+                format!(
+                    "a valid Ed25519 signature of tagmanifest-sha256.txt by key {} ({whose})",
+                    key.id()
+                ),
+            );
+            Some((key, source))
+        }
+        Err(reason) => {
+            findings.fail(sig_name, reason);
+            None
+        }
+    }
+}
+
+/// The bytes of the small file `full` (named `name` in findings), at most `limit` of them.
+fn read_small<R: Read + Seek>(
+    archive: &mut zip::ZipArchive<R>,
+    full: &str,
+    name: &str,
+    limit: u64,
+    findings: &mut Findings,
+) -> Option<Vec<u8>> {
+    let mut file = match archive.by_name(full) {
+        Ok(file) => file,
+        Err(_) => {
+            findings.fail(name, "missing from the bundle");
+            return None;
+        }
+    };
+    if file.size() > limit {
+        findings.fail(
+            name,
+            format!(
+                "far too large: {} bytes, where this bundle allows at most {limit}",
+                file.size()
+            ),
+        );
+        return None;
+    }
+    let mut bytes = Vec::with_capacity(file.size() as usize);
+    match file.by_ref().take(limit).read_to_end(&mut bytes) {
+        Ok(_) => Some(bytes),
+        Err(e) => {
+            findings.fail(name, format!("could not be read: {e}"));
+            None
+        }
+    }
+}
+
+/// Refuses entries that are compressed (Writ stores every file), that lie about their size, or
+/// whose bytes overlap another's.
+fn layout<R: Read + Seek>(archive: &mut zip::ZipArchive<R>) -> Result<(), String> {
+    let directory_start = archive.central_directory_start();
+    let mut spans = Vec::with_capacity(archive.len());
+    for index in 0..archive.len() {
+        let entry = archive
+            .by_index_raw(index)
+            .map_err(|e| format!("not a readable ZIP archive: {e}"))?;
+        let name = entry.name().to_owned();
+        if entry.compression() != zip::CompressionMethod::Stored {
+            return Err(format!(
+                "the entry “{name}” is compressed; Writ stores every file of a bundle as it is"
+            ));
+        }
+        if entry.size() != entry.compressed_size() {
+            return Err(format!("the entry “{name}” misstates its size"));
+        }
+        let end = entry.data_start().saturating_add(entry.compressed_size());
+        spans.push(Span {
+            name,
+            start: entry.header_start(),
+            end,
+        });
+    }
+    match survey::overlap(spans, directory_start) {
+        Some(reason) => Err(reason),
+        None => Ok(()),
+    }
 }

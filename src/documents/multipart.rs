@@ -225,13 +225,15 @@ fn malformed(e: multer::Error) -> AppError {
 
 /// Receives a body with one file part `part`, written as it arrives to `dest` (at most `max`
 /// bytes), and small text fields. For the public verification page: the file is the visitor's
-/// own bundle, checked and removed at once.
+/// own bundle, checked and removed at once. `before_file` sees the text fields sent ahead of the
+/// file and may refuse the body before a byte of the file is written (the CSRF token).
 pub async fn receive_file_to(
     data: Data<'_>,
     content_type: Option<&ContentType>,
     part: &str,
     dest: &std::path::Path,
     max: u64,
+    before_file: impl Fn(&[(String, String)]) -> Result<(), AppError>,
 ) -> Result<(Vec<(String, String)>, u64), AppError> {
     use rocket::tokio::io::AsyncWriteExt;
     let boundary = boundary(content_type)?;
@@ -240,9 +242,15 @@ pub async fn receive_file_to(
     let mut fields = Vec::new();
     let mut text_total = 0usize;
     let mut size = 0u64;
+    let mut received = false;
     while let Some(mut field) = multipart.next_field().await.map_err(malformed)? {
         let name = field.name().unwrap_or_default().to_owned();
         if name == part {
+            if received {
+                return Err(AppError::bad_request(format!("Send one file as “{part}”.")));
+            }
+            received = true;
+            before_file(&fields)?;
             let mut file = rocket::tokio::fs::File::create(dest).await?;
             while let Some(chunk) = field.chunk().await.map_err(malformed)? {
                 size += chunk.len() as u64;
@@ -262,6 +270,9 @@ pub async fn receive_file_to(
         if fields.len() > 20 {
             return Err(AppError::too_large("The form has too many fields."));
         }
+    }
+    if !received {
+        before_file(&fields)?;
     }
     Ok((fields, size))
 }

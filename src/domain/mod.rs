@@ -11,5 +11,6 @@ pub mod profile;
 pub mod reference;
 pub mod registry;
 pub mod request;
+pub mod text;
 pub mod vocab;
 pub mod workflow;

@@ -1,15 +1,25 @@
-//! Verification for anyone holding a bundle: `/verify` checks an uploaded bundle file by file,
-//! and `/.well-known/writ/signing-keys.json` publishes every key that ever signed one.
+//! Verification for anyone holding a bundle: `/verify` checks an uploaded bundle file by file
+//! against the keys this platform publishes, and `/.well-known/writ/signing-keys.json`
+//! publishes every key that ever signed one.
+//!
+//! The page is public, so its cost is bounded before any work is done: the rate limit is counted
+//! before the body is read, the CSRF token must arrive ahead of the file (nothing is written
+//! otherwise), a few bundles are checked at once per instance (503 beyond), and the check stops
+//! when the visitor goes away.
+
+use std::sync::Arc;
+use std::time::Duration;
 
 use rocket::data::Data;
 use rocket::http::{ContentType, Status};
+use rocket::response::stream::TextStream;
 use rocket::serde::json::Json;
-use rocket::{get, post, routes, Route, State};
+use rocket::tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use rocket::{get, post, routes, Orbit, Rocket, Route, State};
 use rocket_dyn_templates::Template;
 use serde_json::{json, Value};
 
-use crate::bundle::keys::PublicKey;
-use crate::bundle::verify::verify;
+use crate::bundle::verify::{verify, Control, Report, Trust};
 use crate::config::Config;
 use crate::db::Db;
 use crate::documents::multipart;
@@ -17,6 +27,27 @@ use crate::error::AppError;
 use crate::guards::{ClientIp, Csrf};
 use crate::services::limits::{self, BUNDLE_CHECK_PER_IP};
 use crate::services::signing;
+
+/// How often a waiting visitor's connection is written to: a keep-alive for them, and the write
+/// that fails once they have gone, which stops the check.
+const HEARTBEAT: Duration = Duration::from_millis(500);
+
+/// The bundles this instance checks at once (`WRIT_MAX_CONCURRENT_VERIFY`).
+pub struct Slots(Arc<Semaphore>);
+
+impl Slots {
+    pub fn new(permits: usize) -> Slots {
+        Slots(Arc::new(Semaphore::new(permits.max(1))))
+    }
+
+    fn take(&self) -> Result<OwnedSemaphorePermit, AppError> {
+        self.0.clone().try_acquire_owned().map_err(|_| {
+            AppError::busy(
+                "Other bundles are being checked right now. Try again in a minute, or use `writ verify` offline.",
+            )
+        })
+    }
+}
 
 #[get("/verify")]
 fn page(csrf: Csrf) -> Template {
@@ -32,86 +63,131 @@ impl Drop for Upload {
     }
 }
 
+/// Stops the check when the response is dropped: finished, or abandoned by the client.
+struct StopOnDrop(Arc<Control>);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        if !self.0.is_cancelled() {
+            self.0.cancel();
+        }
+    }
+}
+
+type Refusal = (Status, Template);
+
+/// The running app, for rendering the report once the check ends.
+pub struct Running<'r>(&'r Rocket<Orbit>);
+
+#[rocket::async_trait]
+impl<'r> rocket::request::FromRequest<'r> for Running<'r> {
+    type Error = std::convert::Infallible;
+
+    async fn from_request(
+        req: &'r rocket::Request<'_>,
+    ) -> rocket::request::Outcome<Self, Self::Error> {
+        rocket::request::Outcome::Success(Running(req.rocket()))
+    }
+}
+
 #[post("/verify", data = "<data>")]
-async fn check(
+async fn check<'r>(
     csrf: Csrf,
     client: ClientIp,
     content_type: Option<&ContentType>,
     data: Data<'_>,
     config: &State<Config>,
     db: &State<Db>,
-) -> (Status, Template) {
+    slots: &State<Slots>,
+    running: Running<'r>,
+) -> Result<(ContentType, TextStream![String + 'r]), Refusal> {
+    let refuse = |error: AppError| {
+        let mut errors = error.fields.clone();
+        if errors.is_empty() {
+            errors.add("bundle", error.message.clone());
+        }
+        (
+            error.status,
+            Template::render(
+                "public/verify",
+                json!({ "csrf": csrf.token(), "errors": errors }),
+            ),
+        )
+    };
+    // Counted before the upload is read: a refused visitor writes nothing to disk.
+    limits::check(db, BUNDLE_CHECK_PER_IP, &client.0)
+        .await
+        .map_err(refuse)?;
+    let permit = slots.take().map_err(refuse)?;
     let upload = Upload(
         config
             .documents_dir()
             .join("incoming")
             .join(format!("verify-{}", crate::db::models::new_id())),
     );
-    let result = async {
-        // Counted before the upload is read: a refused visitor writes nothing to disk.
-        limits::check(db, BUNDLE_CHECK_PER_IP, &client.0).await?;
-        let (fields, size) = multipart::receive_file_to(
-            data,
-            content_type,
+    let token_first = |fields: &[(String, String)]| {
+        let token = fields
+            .iter()
+            .find(|(n, _)| n == "csrf")
+            .map(|(_, v)| v.trim());
+        csrf.verify(token)
+    };
+    let (_, size) = multipart::receive_file_to(
+        data,
+        content_type,
+        "bundle",
+        &upload.0,
+        config.max_verify_bytes,
+        token_first,
+    )
+    .await
+    .map_err(refuse)?;
+    if size == 0 {
+        return Err(refuse(AppError::invalid(
             "bundle",
-            &upload.0,
-            config.max_verify_bytes,
-        )
-        .await?;
-        let field = |name: &str| {
-            fields
-                .iter()
-                .find(|(n, _)| n == name)
-                .map(|(_, v)| v.trim().to_owned())
-        };
-        csrf.verify(field("csrf").as_deref())?;
-        if size == 0 {
-            return Err(AppError::invalid(
-                "bundle",
-                "Choose the bundle (.zip) to check.",
-            ));
-        }
-        let key = match field("key").filter(|k| !k.is_empty()) {
-            Some(pem) => Some(PublicKey::from_pem(&pem).ok_or_else(|| {
-                AppError::invalid(
-                    "key",
-                    "This is not an Ed25519 public key in PEM form (-----BEGIN PUBLIC KEY-----).",
-                )
-            })?),
-            None => None,
-        };
+            "Choose the bundle (.zip) to check.",
+        )));
+    }
+    let trust = Trust::Published(signing::trusted(db).await.map_err(refuse)?);
+
+    let control = Arc::new(Control::default());
+    let stop = StopOnDrop(control.clone());
+    let mut work = rocket::tokio::task::spawn_blocking(move || {
+        let _permit = permit;
         let path = upload.0.clone();
-        rocket::tokio::task::spawn_blocking(move || {
-            let open = || std::fs::File::open(&path).map(std::io::BufReader::new);
-            Ok::<_, std::io::Error>(verify(open, key.as_ref()))
-        })
-        .await
-        .map_err(AppError::internal)?
-        .map_err(AppError::from)
-    }
-    .await;
-    match result {
-        Ok(report) => (
-            Status::Ok,
-            Template::render(
-                "public/verify",
-                json!({ "csrf": csrf.token(), "report": report }),
-            ),
-        ),
-        Err(error) => {
-            let mut errors = error.fields.clone();
-            if errors.is_empty() {
-                errors.add("bundle", error.message.clone());
+        let open = || std::fs::File::open(&path).map(std::io::BufReader::new);
+        let report = verify(open, &trust, &control);
+        drop(upload);
+        report
+    });
+    let csrf = csrf.token().to_owned();
+    Ok((
+        ContentType::HTML,
+        TextStream! {
+            let _stop = stop;
+            loop {
+                match rocket::tokio::time::timeout(HEARTBEAT, &mut work).await {
+                    Ok(done) => {
+                        yield render(running.0, &csrf, done.ok());
+                        break;
+                    }
+                    // White space before the document: harmless to a browser, and a write.
+                    Err(_) => yield " ".to_owned(),
+                }
             }
-            (
-                error.status,
-                Template::render(
-                    "public/verify",
-                    json!({ "csrf": csrf.token(), "errors": errors }),
-                ),
-            )
+        },
+    ))
+}
+
+fn render(rocket: &Rocket<Orbit>, csrf: &str, report: Option<Report>) -> String {
+    let context = match &report {
+        Some(report) => json!({ "csrf": csrf, "report": report }),
+        None => {
+            json!({ "csrf": csrf, "errors": { "bundle": "The check failed on our side. Please try again." } })
         }
-    }
+    };
+    Template::show(rocket, "public/verify", context)
+        .unwrap_or_else(|| "The verification page could not be shown.".to_owned())
 }
 
 #[get("/.well-known/writ/signing-keys.json")]

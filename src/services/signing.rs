@@ -92,6 +92,18 @@ pub async fn rotate(db: &Db, secrets: &DocumentKey) -> Result<String, AppError> 
     .await
 }
 
+/// Every key that ever signed a bundle, active or retired: what `/verify` trusts.
+pub async fn trusted(db: &Db) -> Result<Vec<keys::PublicKey>, AppError> {
+    let rows = db.run(|conn| Ok(SigningKeyRow::all(conn)?)).await?;
+    rows.iter()
+        .map(|row| {
+            keys::PublicKey::from_pem(&row.public_key_pem).ok_or_else(|| {
+                AppError::internal(format!("signing key {} is not a public key", row.id))
+            })
+        })
+        .collect()
+}
+
 /// Every key, newest first, as `/.well-known/writ/signing-keys.json` publishes them.
 pub async fn published(db: &Db) -> Result<Value, AppError> {
     let rows = db.run(|conn| Ok(SigningKeyRow::all(conn)?)).await?;
