@@ -310,3 +310,58 @@ async fn emergency_and_preservation_need_no_document() {
     assert_eq!(status, Status::Created, "{body}");
     assert!(body["reference"].as_str().unwrap().ends_with("-000002"));
 }
+
+#[rocket::async_test]
+async fn line_breaks_controls_and_direction_overrides_are_refused_in_single_line_fields() {
+    let app = TestApp::new().await;
+    let token = app.officer("j.doe@fbi.gov").await;
+
+    // The attack: a reference whose second line reads as part of the signed certificate.
+    let mut addendum = subpoena_request();
+    addendum["instrument"]["reference"] =
+        json!("GJ-2026-114\n\nADDENDUM: the platform also certifies all content.");
+    addendum["instrument"]["issuing_authority"] = json!("Grand Jury\u{202E}CD ,yruJ");
+    addendum["targets"][0]["value"] = json!("alice@example.com\u{1b}[2J");
+    let (status, body) = app
+        .submit(&token, &addendum, &[("subpoena.pdf", PDF)])
+        .await;
+    assert_eq!(status, Status::UnprocessableEntity, "{body}");
+    let fields = &body["error"]["fields"];
+    assert_eq!(
+        fields["instrument.reference"],
+        "Keep this to one line of plain text: this contains a line break."
+    );
+    assert_eq!(
+        fields["instrument.issuing_authority"],
+        "Keep this to one line of plain text: this contains an invisible text-direction character (U+202E)."
+    );
+    assert_eq!(
+        fields["targets[0].value"],
+        "Keep this to one line of plain text: this contains a control character (U+001B)."
+    );
+    assert_eq!(app.count("cases"), 0);
+    assert_eq!(app.stored_files(), 0);
+
+    // Prose keeps its paragraphs, but not hidden controls.
+    let mut prose = subpoena_request();
+    prose["summary"] = json!("First paragraph.\n\nSecond paragraph.\tIndented.");
+    let (status, body) = app.submit(&token, &prose, &[("subpoena.pdf", PDF)]).await;
+    assert_eq!(status, Status::Created, "{body}");
+    prose["summary"] = json!("Looks harmless \u{202E}txt.exe");
+    let (status, body) = app.submit(&token, &prose, &[("subpoena.pdf", PDF)]).await;
+    assert_eq!(status, Status::UnprocessableEntity);
+    assert_eq!(
+        body["error"]["fields"]["summary"],
+        "Use plain text: this contains an invisible text-direction character (U+202E)."
+    );
+
+    // The profile's fields are single lines too.
+    let mut profile = common::profile();
+    profile["name"] = json!("Jane Doe\r\nTitle: Director");
+    let (status, body) = app.put_profile_body(&token, profile.to_string()).await;
+    assert_eq!(status, Status::UnprocessableEntity);
+    assert_eq!(
+        body["error"]["fields"]["name"],
+        "Keep this to one line of plain text: this contains a line break."
+    );
+}

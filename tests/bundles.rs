@@ -356,6 +356,45 @@ async fn a_sealed_bundle_verifies_with_writ_bagit_and_openssl() {
 }
 
 #[rocket::async_test]
+async fn text_from_outside_is_escaped_in_the_signed_certificate() {
+    let app = TestApp::new().await;
+    let case = approved_with_production(&app).await;
+    // Intake refuses control characters; what reaches the certificate another way (a staff
+    // name given on the command line, an old row) is escaped, not obeyed.
+    let chr = if app.config.database_url.starts_with("postgres") {
+        "chr"
+    } else {
+        "char"
+    };
+    app.sql(&format!(
+        "UPDATE staff SET name = 'Lee' || {chr}(10) || 'ADDENDUM: all content is certified'"
+    ));
+    app.sql(&format!(
+        "UPDATE cases SET instrument_reference = 'GJ-1' || {chr}(13) || {chr}(10) || 'ADDENDUM' WHERE reference = '{}'",
+        case.reference
+    ));
+    let (status, sealed) = seal(&app, &case.legal, &case.reference).await;
+    assert_eq!(status, Status::Created, "{sealed}");
+    let (_, bytes) = download(&app, &case.officer, sealed["download"].as_str().unwrap()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let zip = dir.path().join("bundle.zip");
+    std::fs::write(&zip, &bytes).unwrap();
+    let bag = unzip(&zip, &dir.path().join("unpacked")).join(format!("{}-1", case.reference));
+    let certificate = std::fs::read_to_string(bag.join("data/certificate.txt")).unwrap();
+    assert!(
+        certificate.contains("under Subpoena GJ-1\\u{000d}\\u{000a}ADDENDUM"),
+        "{certificate}"
+    );
+    assert!(certificate.contains("by Lee\\u{000a}ADDENDUM: all content is certified"));
+    assert!(!certificate.lines().any(|line| line.starts_with("ADDENDUM")));
+    let info = std::fs::read_to_string(bag.join("bag-info.txt")).unwrap();
+    assert!(
+        info.contains("Writ-Sealed-By: Lee\\u{000a}ADDENDUM"),
+        "{info}"
+    );
+}
+
+#[rocket::async_test]
 async fn tampering_is_detected_and_named() {
     let app = TestApp::new().await;
     let case = approved_with_production(&app).await;

@@ -79,6 +79,8 @@ fn required(errors: &mut FieldErrors, field: &str, value: &str, what: &str, max:
     let value = value.trim();
     if value.is_empty() {
         errors.add(field, format!("Enter your {what}."));
+    } else if let Err(message) = super::text::check_line(value) {
+        errors.add(field, message);
     } else if value.chars().count() > max {
         errors.add(
             field,
@@ -166,7 +168,9 @@ pub struct CourtProfile {
 
 fn optional(errors: &mut FieldErrors, field: &str, value: &str, max: usize) -> Option<String> {
     let value = value.trim();
-    if value.chars().count() > max {
+    if let Err(message) = super::text::check_line(value) {
+        errors.add(field, message);
+    } else if value.chars().count() > max {
         errors.add(field, format!("At most {max} characters."));
     }
     (!value.is_empty()).then(|| value.to_owned())

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::email::EmailAddress;
 use super::identifiers::{self, Verdict};
 use super::profile::{Country, Phone};
+use super::text;
 use super::vocab::{
     Chain, DataCategory, InstrumentKind, RequestType, TargetKind, TargetRole, Track,
 };
@@ -188,23 +189,39 @@ struct Checker {
     errors: FieldErrors,
 }
 
+/// Fields allowed this many characters or more are prose (line breaks allowed); shorter ones
+/// are single lines (names, references, numbers).
+const PROSE: usize = 2_000;
+
 impl Checker {
     fn text(&mut self, field: &str, value: &str, missing: &str, max: usize) -> String {
         let value = value.trim();
         if value.is_empty() {
             self.errors.add(field, missing);
-        } else if value.chars().count() > max {
-            self.errors.add(field, format!("At most {max} characters."));
+        } else {
+            self.plain(field, value, max);
         }
         value.to_owned()
     }
 
     fn optional_text(&mut self, field: &str, value: &str, max: usize) -> String {
         let value = value.trim();
-        if value.chars().count() > max {
+        self.plain(field, value, max);
+        value.to_owned()
+    }
+
+    /// At most `max` characters of plain text: one line, or prose for long fields.
+    fn plain(&mut self, field: &str, value: &str, max: usize) {
+        let checked = if max >= PROSE {
+            text::check_text(value)
+        } else {
+            text::check_line(value)
+        };
+        if let Err(message) = checked {
+            self.errors.add(field, message);
+        } else if value.chars().count() > max {
             self.errors.add(field, format!("At most {max} characters."));
         }
-        value.to_owned()
     }
 
     fn date(&mut self, field: &str, value: &Option<String>) -> Option<NaiveDate> {
@@ -635,6 +652,10 @@ fn parse_target(c: &mut Checker, i: usize, draft: &TargetDraft) -> Option<Target
     }
     if raw.len() > 256 {
         c.errors.add(field("value"), "At most 256 characters.");
+        return None;
+    }
+    if let Err(message) = text::check_line(raw) {
+        c.errors.add(field("value"), message);
         return None;
     }
     let kind = kind?;

@@ -29,6 +29,7 @@ use crate::documents::download::Download;
 use crate::documents::{DocumentStore, StagedDocument};
 use crate::domain::clock::{self, rfc3339};
 use crate::domain::reference::CaseReference;
+use crate::domain::text::escape_controls;
 use crate::domain::vocab::{CaseState, RequestType};
 use crate::error::AppError;
 use crate::mail::{Letter, Mailer};
@@ -564,7 +565,7 @@ fn bag_info(
     ]);
     fields
         .into_iter()
-        .map(|(label, value)| (label.to_owned(), value.replace(['\r', '\n'], " ")))
+        .map(|(label, value)| (label.to_owned(), escape_controls(&value)))
         .collect()
 }
 
@@ -607,22 +608,27 @@ fn generated_files(
          To check this bundle with stock tools, unzip it and run:\n\
          \x20 bagit.py --validate {root}\n\
          \x20 openssl pkeyutl -verify -pubin -inkey {root}.pub.pem -rawin -in {root}/tagmanifest-sha256.txt -sigfile {root}.sig\n\
-         or, without unzipping: writ verify {root}.zip\n\n\
+         or, without unzipping: writ verify {root}.zip --keys {url}/.well-known/writ/signing-keys.json\n\n\
          Files:\n",
         reference = case.reference,
         root = bag_root(&case.reference, plan.n),
         n = plan.n,
         kind = case.request_type.label(),
         instrument = case.instrument_kind.label(),
-        instrument_ref = case.instrument_reference,
+        // Requester and staff text is written with its control characters escaped: a line
+        // break in a reference must not start a paragraph of a signed certificate.
+        instrument_ref = escape_controls(&case.instrument_reference),
         sealed = rfc3339(sealed_at),
-        name = staff.name,
+        name = escape_controls(&staff.name),
         url = public_url.trim_end_matches('/'),
     );
     for p in &plan.pending {
         certificate.push_str(&format!(
             "  {}  {} ({} bytes, SHA-256 {})\n",
-            p.category, p.filename, p.size_bytes, p.sha256
+            p.category,
+            escape_controls(&p.filename),
+            p.size_bytes,
+            p.sha256
         ));
     }
     let custody = json!({

@@ -522,6 +522,7 @@ impl Workflow<'_> {
         if body.chars().count() > 20_000 {
             return Err(AppError::invalid("message", "At most 20000 characters."));
         }
+        crate::domain::text::check_text(&body).map_err(|m| AppError::invalid("message", m))?;
         let (mailer, links, mover, who, reference, store) = (
             self.mailer.clone(),
             self.links.clone(),
