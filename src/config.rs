@@ -53,6 +53,8 @@ pub struct Config {
     pub log_level: String,
     /// Requests one requester may file in an hour; more are refused with 429.
     pub submissions_per_hour: i32,
+    /// A session (page or API token, requester or staff) unused this long stops working.
+    pub session_idle_minutes: i64,
 }
 
 impl Default for Config {
@@ -81,6 +83,7 @@ impl Default for Config {
             max_concurrent_verify: 2,
             log_level: String::from("critical"),
             submissions_per_hour: 30,
+            session_idle_minutes: 30,
         }
     }
 }
@@ -129,6 +132,11 @@ impl Config {
         })?;
         Policy::parse(&text)
             .map_err(|e| AppError::config(format!("policy file {}: {e}", self.policy_file)))
+    }
+
+    /// Sessions last used before this are no longer live.
+    pub fn idle_since(&self, now: chrono::NaiveDateTime) -> chrono::NaiveDateTime {
+        now - chrono::TimeDelta::minutes(self.session_idle_minutes.max(1))
     }
 
     pub fn documents_dir(&self) -> PathBuf {

@@ -119,9 +119,11 @@ impl<'r> FromRequest<'r> for Requester {
             .local_cache_async(async {
                 let token = presented_token(req, SESSION_COOKIE)?;
                 let db = req.rocket().state::<Db>()?;
+                let now = clock::now();
+                let idle_since = req.rocket().state::<Config>()?.idle_since(now);
                 let hashed = token.hash();
                 match db
-                    .run(move |conn| Ok(session::requester(conn, &hashed, clock::now())?))
+                    .run(move |conn| Ok(session::requester(conn, &hashed, now, idle_since)?))
                     .await
                 {
                     Ok(Some((row, account_uid))) => Some(Requester {
@@ -242,13 +244,13 @@ impl<'r> FromRequest<'r> for StaffMember {
             .local_cache_async(async {
                 let token = presented_token(req, STAFF_COOKIE)?;
                 let db = req.rocket().state::<Db>()?;
+                let now = clock::now();
+                let idle_since = req.rocket().state::<Config>()?.idle_since(now);
                 let hashed = token.hash();
                 match db
                     .run(move |conn| {
                         Ok(crate::db::models::staff::session_staff(
-                            conn,
-                            &hashed,
-                            clock::now(),
+                            conn, &hashed, now, idle_since,
                         )?)
                     })
                     .await

@@ -51,6 +51,7 @@ diesel::table! {
         created_at -> Timestamp,
         expires_at -> Timestamp,
         account_uid -> Nullable<Text>,
+        last_seen_at -> Nullable<Timestamp>,
     }
 }
 
@@ -273,6 +274,7 @@ diesel::table! {
         kind -> Text,
         created_at -> Timestamp,
         expires_at -> Timestamp,
+        last_seen_at -> Nullable<Timestamp>,
     }
 }
 

@@ -159,12 +159,14 @@ pub async fn block(
                 }
                 other => other?,
             };
+            // Its officers' sessions and API tokens end with it.
+            let ended = crate::db::models::session::end_for_domain(conn, &d)?;
             audit::record(
                 conn,
                 &Actor::Staff(admin.clone()),
                 None,
                 "domain.blocked",
-                json!({ "domain": d, "reason": reason }),
+                json!({ "domain": d, "reason": reason, "sessions_ended": ended }),
             )?;
             Ok(())
         })

@@ -264,12 +264,15 @@ pub async fn sign_out(db: &Db, token: &Token) -> Result<(), AppError> {
 }
 
 /// Changes a password after checking the current one. Argon2 runs on the blocking pool.
+/// Every other session of the account ends; `keep` (the session that asked) goes on.
 pub async fn change_password(
     db: &Db,
     staff: &Staff,
+    keep: &crate::crypto::Token,
     current: &str,
     new: &str,
 ) -> Result<(), AppError> {
+    let keep = keep.hash();
     if new.chars().count() < 12 {
         return Err(AppError::invalid(
             "new",
@@ -292,12 +295,14 @@ pub async fn change_password(
         let hash = hash_password(&new)?;
         write_tx(conn, |conn| {
             rows::Staff::set_password(conn, &id, &hash)?;
+            // Whoever else holds a session of this account loses it with the old password.
+            let ended = rows::end_sessions(conn, &id, Some(&keep))?;
             audit::record(
                 conn,
                 &Actor::Staff(id.clone()),
                 None,
                 "staff.password_changed",
-                json!({}),
+                json!({ "sessions_ended": ended }),
             )?;
             Ok(())
         })
@@ -328,6 +333,12 @@ pub async fn set_active(
             if changed == 0 {
                 return Err(AppError::not_found());
             }
+            // Deactivation ends every session, so that reactivating opens none of them again.
+            let ended = if active {
+                0
+            } else {
+                rows::end_sessions(conn, &staff_id, None)?
+            };
             audit::record(
                 conn,
                 &Actor::Staff(admin_id.clone()),
@@ -337,7 +348,7 @@ pub async fn set_active(
                 } else {
                     "staff.deactivated"
                 },
-                json!({ "staff": staff_id }),
+                json!({ "staff": staff_id, "sessions_ended": ended }),
             )?;
             Ok(Staff::find(conn, &staff_id)?)
         })

@@ -28,19 +28,51 @@ pub fn create(
 }
 
 /// The requester a live session token belongs to, with the platform account the sign-in proved
-/// (court track, user path).
+/// (court track, user path). A session is live until it expires, or until it has gone unused
+/// since `idle_since`; each use that finds it live marks it used (at most once a minute).
 pub fn requester(
     conn: &mut DbConn,
     token: &HashedToken,
     now: NaiveDateTime,
+    idle_since: NaiveDateTime,
 ) -> QueryResult<Option<(Requester, Option<String>)>> {
-    sessions::table
+    let found = sessions::table
         .inner_join(requesters::table)
         .filter(sessions::token_hash.eq(&token.0))
         .filter(sessions::expires_at.gt(now))
+        .filter(
+            sessions::last_seen_at
+                .gt(idle_since)
+                .or(sessions::last_seen_at
+                    .is_null()
+                    .and(sessions::created_at.gt(idle_since))),
+        )
         .select((Requester::as_select(), sessions::account_uid))
         .first(conn)
-        .optional()
+        .optional()?;
+    if found.is_some() {
+        let stale = now - chrono::TimeDelta::minutes(1);
+        diesel::update(
+            sessions::table.find(&token.0).filter(
+                sessions::last_seen_at
+                    .lt(stale)
+                    .or(sessions::last_seen_at.is_null()),
+            ),
+        )
+        .set(sessions::last_seen_at.eq(now))
+        .execute(conn)?;
+    }
+    Ok(found)
+}
+
+/// Ends every session of the requesters whose address is at `domain` or below it.
+pub fn end_for_domain(conn: &mut DbConn, domain: &str) -> QueryResult<usize> {
+    let at = format!("%@{domain}");
+    let below = format!("%.{domain}");
+    let ids = requesters::table
+        .filter(requesters::email.like(at).or(requesters::email.like(below)))
+        .select(requesters::id);
+    diesel::delete(sessions::table.filter(sessions::requester_id.eq_any(ids))).execute(conn)
 }
 
 pub fn delete(conn: &mut DbConn, token: &HashedToken) -> QueryResult<usize> {

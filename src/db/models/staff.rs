@@ -121,20 +121,57 @@ pub fn create_session(
         .execute(conn)
 }
 
-/// The active member of staff a live session belongs to.
+/// The active member of staff a live session belongs to: not expired, and used since
+/// `idle_since`; each use that finds it live marks it used (at most once a minute).
 pub fn session_staff(
     conn: &mut DbConn,
     token: &HashedToken,
     now: NaiveDateTime,
+    idle_since: NaiveDateTime,
 ) -> QueryResult<Option<Staff>> {
-    staff_sessions::table
+    let found = staff_sessions::table
         .inner_join(staff::table)
         .filter(staff_sessions::token_hash.eq(&token.0))
         .filter(staff_sessions::expires_at.gt(now))
+        .filter(
+            staff_sessions::last_seen_at
+                .gt(idle_since)
+                .or(staff_sessions::last_seen_at
+                    .is_null()
+                    .and(staff_sessions::created_at.gt(idle_since))),
+        )
         .filter(staff::active.eq(true))
         .select(Staff::as_select())
         .first(conn)
-        .optional()
+        .optional()?;
+    if found.is_some() {
+        let stale = now - chrono::TimeDelta::minutes(1);
+        diesel::update(
+            staff_sessions::table.find(&token.0).filter(
+                staff_sessions::last_seen_at
+                    .lt(stale)
+                    .or(staff_sessions::last_seen_at.is_null()),
+            ),
+        )
+        .set(staff_sessions::last_seen_at.eq(now))
+        .execute(conn)?;
+    }
+    Ok(found)
+}
+
+/// Ends every session of `staff_id` but `keep` (the one that asked, if any).
+pub fn end_sessions(
+    conn: &mut DbConn,
+    staff_id: &str,
+    keep: Option<&HashedToken>,
+) -> QueryResult<usize> {
+    let mine = staff_sessions::table.filter(staff_sessions::staff_id.eq(staff_id));
+    match keep {
+        Some(keep) => {
+            diesel::delete(mine.filter(staff_sessions::token_hash.ne(&keep.0))).execute(conn)
+        }
+        None => diesel::delete(mine).execute(conn),
+    }
 }
 
 pub fn delete_session(conn: &mut DbConn, token: &HashedToken) -> QueryResult<usize> {

@@ -1,6 +1,6 @@
 use rocket::http::Status;
 use rocket::serde::json::Json;
-use rocket::{post, routes, Route, State};
+use rocket::{delete, post, routes, Route, State};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -10,7 +10,7 @@ use crate::domain::clock::rfc3339;
 use crate::domain::email::EmailAddress;
 use crate::domain::vocab::{CourtPath, Track};
 use crate::error::AppError;
-use crate::guards::{ClientIp, JsonBody};
+use crate::guards::{ClientIp, JsonBody, Requester, StaffMember};
 use crate::mail::Mailer;
 use crate::services::signin::{self, Entry};
 use crate::state::Keys;
@@ -87,6 +87,21 @@ async fn verify(
     ))
 }
 
+/// Revokes the bearer token presented, a requester's or a staff member's.
+#[delete("/auth/token")]
+async fn revoke(
+    requester: Option<Requester>,
+    staff: Option<StaffMember>,
+    db: &State<Db>,
+) -> Result<Status, AppError> {
+    match (requester, staff) {
+        (Some(requester), _) => signin::sign_out(db, &requester.token).await?,
+        (None, Some(staff)) => crate::services::staff_auth::sign_out(db, &staff.token).await?,
+        (None, None) => return Err(AppError::unauthorized("Sign in to continue.")),
+    }
+    Ok(Status::NoContent)
+}
+
 pub fn routes() -> Vec<Route> {
-    routes![email, verify]
+    routes![email, verify, revoke]
 }

@@ -123,11 +123,22 @@ async fn block(
         Ok(rechecked) => Ok(Flash::success(
             Redirect::to(uri!("/staff", agencies_page)),
             format!(
-                "{} is blocked; {rechecked} open case(s) were checked again.",
+                "{} is blocked; its officers were signed out and {rechecked} open case(s) were checked again.",
                 form.domain.trim().to_lowercase()
             ),
         )),
-        Err(e) => Err(refused(db, &admin, &csrf, values, e).await),
+        Err(mut e) => {
+            // The block form's domain field is its own, apart from the verify form's.
+            if let Some(message) = e.fields.get("domain").map(str::to_owned) {
+                let mut fields = crate::error::FieldErrors::default();
+                fields.add("block_domain", message);
+                if let Some(reason) = e.fields.get("reason") {
+                    fields.add("reason", reason.to_owned());
+                }
+                e.fields = fields;
+            }
+            Err(refused(db, &admin, &csrf, values, e).await)
+        }
     }
 }
 

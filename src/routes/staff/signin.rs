@@ -111,7 +111,7 @@ async fn change_password(
         )
     };
     csrf.verify(Some(&form.csrf)).map_err(page)?;
-    staff_auth::change_password(db, &staff.row, &form.current, &form.new)
+    staff_auth::change_password(db, &staff.row, &staff.token, &form.current, &form.new)
         .await
         .map_err(page)?;
     Ok(Flash::success(
