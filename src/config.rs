@@ -19,6 +19,9 @@ pub struct Config {
     pub public_url: String,
     pub address: String,
     pub port: u16,
+    /// Behind a reverse proxy: the header that carries the client's address (`X-Real-IP`).
+    /// Empty (the default): the socket's address, which no header can spoof.
+    pub ip_header: String,
     /// `smtp://host:port`; empty: e-mail is written as `.eml` files to `mail_dir`.
     pub smtp_url: String,
     /// Empty: `DATA_DIR/mail`.
@@ -66,6 +69,7 @@ impl Default for Config {
             public_url: String::from("http://localhost:8000"),
             address: String::from("127.0.0.1"),
             port: 8000,
+            ip_header: String::new(),
             smtp_url: String::new(),
             mail_dir: String::new(),
             mail_from: String::from("Writ Legal <legal-requests@writ.localhost>"),

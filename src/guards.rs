@@ -19,7 +19,8 @@ use crate::routes::GuardFailure;
 pub const SESSION_COOKIE: &str = "writ_session";
 pub const CSRF_COOKIE: &str = "writ_csrf";
 
-/// The client's address as the socket sees it (`ip_header` is off: no header can spoof it).
+/// The client's address: as the socket sees it, or, behind a proxy, from the header
+/// `WRIT_IP_HEADER` names (off by default, so that no header can spoof it).
 pub struct ClientIp(pub String);
 
 #[rocket::async_trait]

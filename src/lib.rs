@@ -34,8 +34,14 @@ pub fn rocket(config: Config) -> Rocket<Build> {
         + 4 * 1024 * 1024;
     let figment = rocket::Config::figment()
         .merge(("address", config.address.clone()))
-        .merge(("port", config.port))
-        .merge(("ip_header", false))
+        .merge(("port", config.port));
+    // Rocket reads the client's address from `X-Real-IP` unless told otherwise: that header is
+    // only to be believed when a proxy of the deployment's own sets it.
+    let figment = match config.ip_header.trim() {
+        "" => figment.merge(("ip_header", false)),
+        header => figment.merge(("ip_header", header.to_owned())),
+    };
+    let figment = figment
         .merge(("template_dir", "templates"))
         .merge(("cli_colors", false))
         // Request lines carry query strings (a staff search for an e-mail address, say): the

@@ -53,29 +53,6 @@ async fn staff_sign_in_needs_password_and_a_fresh_code() {
 }
 
 #[rocket::async_test]
-async fn five_failures_lock_the_account() {
-    let app = TestApp::new().await;
-    let bob = app.staff("bob@writ.example", Role::Support).await;
-    for _ in 0..5 {
-        let (status, body) = login(&app, &bob.email, "wrong password", &bob.code(0)).await;
-        assert_eq!(status, Status::Unauthorized);
-        assert_eq!(body["error"]["code"], "invalid_credentials");
-    }
-    let (status, body) = login(&app, &bob.email, &bob.password, &bob.code(1)).await;
-    assert_eq!(
-        status,
-        Status::TooManyRequests,
-        "locked even with the right password"
-    );
-    assert_eq!(body["error"]["code"], "account_locked");
-    assert_eq!(app.count("staff_sessions"), 0);
-    assert_eq!(
-        app.count("audit_events WHERE action = 'staff.signin_failed'"),
-        5
-    );
-}
-
-#[rocket::async_test]
 async fn the_queue_puts_emergencies_first_and_shows_every_check_to_staff() {
     let app = TestApp::new().await;
     let officer = app.officer("j.doe@fbi.gov").await;

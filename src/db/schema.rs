@@ -44,6 +44,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    known_networks (subject, network) {
+        subject -> Text,
+        network -> Text,
+        last_signin_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     sessions (token_hash) {
         token_hash -> Text,
         requester_id -> Text,
@@ -372,6 +380,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     app_secrets,
     requesters,
     login_challenges,
+    known_networks,
     sessions,
     rate_limits,
     reference_counters,

@@ -25,7 +25,7 @@ use crate::db::Db;
 use crate::documents::multipart;
 use crate::error::AppError;
 use crate::guards::{ClientIp, Csrf};
-use crate::services::limits::{self, BUNDLE_CHECK_PER_IP};
+use crate::services::limits::{self, BUNDLE_CHECK_PER_NETWORK};
 use crate::services::signing;
 
 /// How often a waiting visitor's connection is written to: a keep-alive for them, and the write
@@ -115,7 +115,7 @@ async fn check<'r>(
         )
     };
     // Counted before the upload is read: a refused visitor writes nothing to disk.
-    limits::check(db, BUNDLE_CHECK_PER_IP, &client.0)
+    limits::check(db, BUNDLE_CHECK_PER_NETWORK, &limits::network(&client.0))
         .await
         .map_err(refuse)?;
     let permit = slots.take().map_err(refuse)?;

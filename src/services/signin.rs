@@ -3,7 +3,10 @@
 use chrono::{NaiveDateTime, TimeDelta};
 use serde_json::json;
 
-use super::limits::{self, CODE_PER_EMAIL, CODE_PER_IP, VERIFY_PER_IP};
+use super::limits::{
+    self, CODE_PER_EMAIL_NEW_NETWORKS, CODE_PER_NETWORK, CODE_PER_PAIR, VERIFY_NEW_NETWORKS,
+    VERIFY_PER_DOMAIN_NEW_NETWORKS, VERIFY_PER_NETWORK,
+};
 use crate::audit::{self, Actor};
 use crate::crypto::{one_time_code, Pepper, Token};
 use crate::db::models::challenge::{LoginChallenge, NewLoginChallenge};
@@ -98,8 +101,14 @@ pub async fn send_code(
 ) -> Result<CodeSent, AppError> {
     let track = entry.track();
     admissible(db, track, &email).await?;
-    limits::check(db, CODE_PER_IP, client).await?;
-    limits::check(db, CODE_PER_EMAIL, email.as_str()).await?;
+    let network = limits::network(client);
+    limits::check(db, CODE_PER_NETWORK, &network).await?;
+    limits::check(db, CODE_PER_PAIR, &limits::pair(&network, email.as_str())).await?;
+    // Codes asked for from elsewhere than where this address signs in have a budget of their
+    // own, so that a stranger spending it does not lock the owner out of their usual network.
+    if !limits::known(db, Some(email.as_str()), &network).await? {
+        limits::check(db, CODE_PER_EMAIL_NEW_NETWORKS, email.as_str()).await?;
+    }
 
     let challenge = Token::generate();
     let challenge_id = challenge.hash().0;
@@ -158,80 +167,103 @@ pub async fn verify_code(
             "Enter the 6-digit code from the e-mail.",
         ));
     }
-    limits::check(db, VERIFY_PER_IP, client).await?;
+    let network = limits::network(client);
+    limits::check(db, VERIFY_PER_NETWORK, &network).await?;
     let challenge_id = challenge.hash().0;
+    // Guesses from networks nobody has signed in from share budgets per domain and in all: a
+    // guesser with many networks gets no fresh allowance from each.
+    if !limits::known(db, None, &network).await? {
+        let id = challenge_id.clone();
+        let domain = db
+            .run(move |conn| {
+                Ok(diesel::OptionalExtension::optional(LoginChallenge::find(
+                    conn, &id,
+                ))?)
+            })
+            .await?
+            .map(|c: LoginChallenge| c.email.rsplit('@').next().unwrap_or_default().to_owned());
+        if let Some(domain) = domain {
+            limits::check(db, VERIFY_PER_DOMAIN_NEW_NETWORKS, &domain).await?;
+        }
+        limits::check(db, VERIFY_NEW_NETWORKS, "all").await?;
+    }
     let pepper = pepper.clone();
-    db.run(move |conn| {
-        let now = clock::now();
-        let found = LoginChallenge::find(conn, &challenge_id).map_err(|e| match e {
-            diesel::result::Error::NotFound => {
-                AppError::unauthorized("This sign-in was not found. Request a new code.")
-                    .with_code("unknown_challenge")
-            }
-            e => e.into(),
-        })?;
-        let refusal = |c: &LoginChallenge| -> AppError {
-            if c.consumed_at.is_some() {
-                AppError::unauthorized("This code was already used. Request a new code.")
-                    .with_code("code_used")
-            } else if c.expires_at <= now {
-                AppError::unauthorized("The code has expired. Request a new code.")
-                    .with_code("code_expired")
-            } else {
-                AppError::too_many("Too many wrong codes. Request a new code.")
-                    .with_code("too_many_attempts")
-            }
-        };
-        if !LoginChallenge::spend_attempt(conn, &challenge_id, MAX_ATTEMPTS, now)? {
-            return Err(refusal(&found));
-        }
-        if !pepper.code_matches(&challenge_id, &code, &found.code_hash) {
-            let left = MAX_ATTEMPTS - found.attempts - 1;
-            return Err(if left > 0 {
-                AppError::unauthorized(format!("That code is not right. {left} attempt(s) left."))
-                    .with_code("invalid_code")
-            } else {
-                AppError::too_many(
-                    "That code is not right, and no attempts are left. Request a new code.",
-                )
-                .with_code("too_many_attempts")
-            });
-        }
-        let track = Track::parse(&found.track)
-            .ok_or_else(|| AppError::internal("challenge with unknown track"))?;
-        let email = EmailAddress::parse(&found.email).map_err(AppError::internal)?;
-        write_tx(conn, |conn| {
-            if !LoginChallenge::consume(conn, &challenge_id, now)? {
+    let signed_in = db
+        .run(move |conn| {
+            let now = clock::now();
+            let found = LoginChallenge::find(conn, &challenge_id).map_err(|e| match e {
+                diesel::result::Error::NotFound => {
+                    AppError::unauthorized("This sign-in was not found. Request a new code.")
+                        .with_code("unknown_challenge")
+                }
+                e => e.into(),
+            })?;
+            let refusal = |c: &LoginChallenge| -> AppError {
+                if c.consumed_at.is_some() {
+                    AppError::unauthorized("This code was already used. Request a new code.")
+                        .with_code("code_used")
+                } else if c.expires_at <= now {
+                    AppError::unauthorized("The code has expired. Request a new code.")
+                        .with_code("code_expired")
+                } else {
+                    AppError::too_many("Too many wrong codes. Request a new code.")
+                        .with_code("too_many_attempts")
+                }
+            };
+            if !LoginChallenge::spend_attempt(conn, &challenge_id, MAX_ATTEMPTS, now)? {
                 return Err(refusal(&found));
             }
-            let requester = Requester::find_or_create(conn, track, &email)?;
-            let token = Token::generate();
-            let expires_at = now + SESSION_TTL;
-            session::create(
-                conn,
-                &token.hash(),
-                &requester.id,
-                session_kind,
-                found.account_uid.as_deref(),
-                now,
-                expires_at,
-            )?;
-            audit::record(
-                conn,
-                &Actor::Requester(requester.id.clone()),
-                None,
-                "signin",
-                json!({ "track": track, "via": session_kind, "account": found.account_uid }),
-            )?;
-            Ok(SignedIn {
-                token,
-                expires_at,
-                requester,
-                account_uid: found.account_uid.clone(),
+            if !pepper.code_matches(&challenge_id, &code, &found.code_hash) {
+                let left = MAX_ATTEMPTS - found.attempts - 1;
+                return Err(if left > 0 {
+                    AppError::unauthorized(format!(
+                        "That code is not right. {left} attempt(s) left."
+                    ))
+                    .with_code("invalid_code")
+                } else {
+                    AppError::too_many(
+                        "That code is not right, and no attempts are left. Request a new code.",
+                    )
+                    .with_code("too_many_attempts")
+                });
+            }
+            let track = Track::parse(&found.track)
+                .ok_or_else(|| AppError::internal("challenge with unknown track"))?;
+            let email = EmailAddress::parse(&found.email).map_err(AppError::internal)?;
+            write_tx(conn, |conn| {
+                if !LoginChallenge::consume(conn, &challenge_id, now)? {
+                    return Err(refusal(&found));
+                }
+                let requester = Requester::find_or_create(conn, track, &email)?;
+                let token = Token::generate();
+                let expires_at = now + SESSION_TTL;
+                session::create(
+                    conn,
+                    &token.hash(),
+                    &requester.id,
+                    session_kind,
+                    found.account_uid.as_deref(),
+                    now,
+                    expires_at,
+                )?;
+                audit::record(
+                    conn,
+                    &Actor::Requester(requester.id.clone()),
+                    None,
+                    "signin",
+                    json!({ "track": track, "via": session_kind, "account": found.account_uid }),
+                )?;
+                Ok(SignedIn {
+                    token,
+                    expires_at,
+                    requester,
+                    account_uid: found.account_uid.clone(),
+                })
             })
         })
-    })
-    .await
+        .await?;
+    limits::remember(db, &signed_in.requester.email, &network).await?;
+    Ok(signed_in)
 }
 
 pub async fn sign_out(db: &Db, token: &Token) -> Result<(), AppError> {

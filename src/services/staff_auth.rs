@@ -22,15 +22,22 @@ use crate::domain::vocab::Role;
 use crate::error::AppError;
 use crate::state::Keys;
 
-pub const MAX_FAILURES: i32 = 5;
-pub const LOCKOUT: TimeDelta = TimeDelta::minutes(15);
 pub const SESSION_TTL: TimeDelta = TimeDelta::hours(8);
 
-const SIGN_IN_PER_EMAIL: Limit = Limit {
-    name: "staff-signin",
+/// Failed sign-ins for one address from one network: the lock a stranger can set only on
+/// their own network. The answer is the same for every address, staff or not.
+const FAILURES_PER_PAIR: Limit = Limit {
+    name: "staff-failures-pair",
+    max: 5,
+    window: TimeDelta::minutes(15),
+    message: "Too many failed sign-ins for this address from your network. Wait 15 minutes and try again.",
+};
+/// Attempts for one address from networks it has never signed in from.
+const ATTEMPTS_PER_EMAIL_NEW_NETWORKS: Limit = Limit {
+    name: "staff-signin-new",
     max: 20,
     window: TimeDelta::minutes(15),
-    message: "Too many sign-in attempts for this account. Wait 15 minutes and try again.",
+    message: "Too many failed sign-ins for this address from your network. Wait 15 minutes and try again.",
 };
 
 const WRONG: &str = "Wrong e-mail address, password or code.";
@@ -156,7 +163,7 @@ pub async fn add(
     })
 }
 
-/// Password and code; `kind` is `cookie` or `api`.
+/// Password and code; `kind` is `cookie` or `api`; `client` the caller's address.
 pub async fn sign_in(
     db: &Db,
     keys: &Keys,
@@ -164,71 +171,86 @@ pub async fn sign_in(
     password: &str,
     code: &str,
     kind: &'static str,
+    client: &str,
 ) -> Result<StaffSignedIn, AppError> {
     let email = EmailAddress::parse(email)
         .map_err(|_| AppError::unauthorized(WRONG).with_code("invalid_credentials"))?;
-    limits::check(db, SIGN_IN_PER_EMAIL, email.as_str()).await?;
+    let network = limits::network(client);
+    let pair = limits::pair(&network, email.as_str());
+    limits::unspent(db, FAILURES_PER_PAIR, &pair).await?;
+    if !limits::known(db, Some(email.as_str()), &network).await? {
+        limits::check(db, ATTEMPTS_PER_EMAIL_NEW_NETWORKS, email.as_str()).await?;
+    }
+    let address = email.as_str().to_owned();
     let (password, code, secrets) = (
         password.to_owned(),
         code.trim().to_owned(),
         keys.secrets.clone(),
     );
-    db.run(move |conn| {
-        let now = clock::now();
-        let Some(staff) = rows::Staff::find_by_email(conn, email.as_str())? else {
-            password_matches(&password, dummy_hash());
-            return Err(AppError::unauthorized(WRONG).with_code("invalid_credentials"));
-        };
-        if let Some(until) = staff.locked_until.filter(|until| *until > now) {
-            return Err(AppError::too_many(format!(
-                "This account is locked after {MAX_FAILURES} failed sign-ins, until {} UTC.",
-                until.format("%H:%M")
-            ))
-            .with_code("account_locked"));
-        }
-        let password_ok = password_matches(&password, &staff.password_hash);
-        let step = matching_step(&staff, &secrets, &code, now)?;
-        match (password_ok && staff.active, step) {
-            (true, Some(step)) => {
-                if !rows::Staff::accept_step(conn, &staff.id, step)? {
-                    return Err(AppError::unauthorized(
-                        "That code was already used. Wait for the next one.",
-                    )
-                    .with_code("code_reused"));
+    let outcome = db
+        .run(move |conn| {
+            let now = clock::now();
+            let Some(staff) = rows::Staff::find_by_email(conn, email.as_str())? else {
+                password_matches(&password, dummy_hash());
+                return Err(AppError::unauthorized(WRONG).with_code("invalid_credentials"));
+            };
+            let password_ok = password_matches(&password, &staff.password_hash);
+            let step = matching_step(&staff, &secrets, &code, now)?;
+            match (password_ok && staff.active, step) {
+                (true, Some(step)) => {
+                    if !rows::Staff::accept_step(conn, &staff.id, step)? {
+                        return Err(AppError::unauthorized(
+                            "That code was already used. Wait for the next one.",
+                        )
+                        .with_code("code_reused"));
+                    }
+                    write_tx(conn, |conn| {
+                        let token = Token::generate();
+                        let expires_at = now + SESSION_TTL;
+                        rows::create_session(
+                            conn,
+                            &token.hash(),
+                            &staff.id,
+                            kind,
+                            now,
+                            expires_at,
+                        )?;
+                        audit::record(
+                            conn,
+                            &Actor::Staff(staff.id.clone()),
+                            None,
+                            "staff.signin",
+                            json!({ "via": kind }),
+                        )?;
+                        Ok(StaffSignedIn {
+                            token,
+                            expires_at,
+                            staff: Staff::find(conn, &staff.id)?,
+                        })
+                    })
                 }
-                write_tx(conn, |conn| {
-                    let token = Token::generate();
-                    let expires_at = now + SESSION_TTL;
-                    rows::create_session(conn, &token.hash(), &staff.id, kind, now, expires_at)?;
+                _ => {
+                    let failures = rows::Staff::record_failure(conn, &staff.id)?;
                     audit::record(
                         conn,
                         &Actor::Staff(staff.id.clone()),
                         None,
-                        "staff.signin",
-                        json!({ "via": kind }),
+                        "staff.signin_failed",
+                        json!({ "failures": failures }),
                     )?;
-                    Ok(StaffSignedIn {
-                        token,
-                        expires_at,
-                        staff: Staff::find(conn, &staff.id)?,
-                    })
-                })
+                    Err(AppError::unauthorized(WRONG).with_code("invalid_credentials"))
+                }
             }
-            _ => {
-                let failures =
-                    rows::Staff::record_failure(conn, &staff.id, MAX_FAILURES, now + LOCKOUT)?;
-                audit::record(
-                    conn,
-                    &Actor::Staff(staff.id.clone()),
-                    None,
-                    "staff.signin_failed",
-                    json!({ "failures": failures }),
-                )?;
-                Err(AppError::unauthorized(WRONG).with_code("invalid_credentials"))
-            }
+        })
+        .await;
+    match &outcome {
+        Ok(_) => limits::remember(db, &address, &network).await?,
+        Err(e) if e.code == "invalid_credentials" => {
+            limits::spend(db, FAILURES_PER_PAIR, &pair).await?
         }
-    })
-    .await
+        Err(_) => {}
+    }
+    outcome
 }
 
 /// The 30-second step whose code matches, allowing one step of clock drift either way.

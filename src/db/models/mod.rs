@@ -8,6 +8,7 @@ pub mod challenge;
 pub mod counter;
 pub mod directory;
 pub mod document;
+pub mod known_network;
 pub mod outbox;
 pub mod rate_limit;
 pub mod registry;

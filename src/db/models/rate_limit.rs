@@ -4,6 +4,29 @@ use diesel::prelude::*;
 use crate::db::schema::rate_limits::dsl::*;
 use crate::db::{is_unique_violation, DbConn};
 
+/// The start of the fixed window of `window` that contains `now`.
+fn window_of(window: TimeDelta, now: NaiveDateTime) -> NaiveDateTime {
+    let seconds = window.num_seconds().max(1);
+    chrono::DateTime::from_timestamp(now.and_utc().timestamp() / seconds * seconds, 0)
+        .unwrap_or_default()
+        .naive_utc()
+}
+
+/// The hits on `key` so far in the window containing `now`, without counting one.
+pub fn hits_so_far(
+    conn: &mut DbConn,
+    key: &str,
+    window: TimeDelta,
+    now: NaiveDateTime,
+) -> QueryResult<i32> {
+    Ok(rate_limits
+        .find((key, window_of(window, now)))
+        .select(hits)
+        .first::<i32>(conn)
+        .optional()?
+        .unwrap_or(0))
+}
+
 /// Counts one hit on `key` in the fixed window containing `now`; returns the hits so far.
 /// The counter lives in the database, so every instance shares it.
 pub fn hit(
@@ -12,10 +35,7 @@ pub fn hit(
     window: TimeDelta,
     now: NaiveDateTime,
 ) -> QueryResult<i32> {
-    let seconds = window.num_seconds().max(1);
-    let start = chrono::DateTime::from_timestamp(now.and_utc().timestamp() / seconds * seconds, 0)
-        .unwrap_or_default()
-        .naive_utc();
+    let start = window_of(window, now);
     loop {
         let counted = diesel::update(rate_limits.find((key, start)))
             .set(hits.eq(hits + 1))

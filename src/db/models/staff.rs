@@ -63,23 +63,13 @@ impl Staff {
             .load(conn)
     }
 
-    /// Counts a failed sign-in; the account locks for `lock` from the `max`-th failure on.
-    pub fn record_failure(
-        conn: &mut DbConn,
-        id: &str,
-        max: i32,
-        lock_until: NaiveDateTime,
-    ) -> QueryResult<i32> {
-        let failures: i32 = diesel::update(staff::table.find(id))
+    /// Counts a failed sign-in (for the record: the account itself is never locked, which a
+    /// stranger could do to anyone; failures are limited per network and address instead).
+    pub fn record_failure(conn: &mut DbConn, id: &str) -> QueryResult<i32> {
+        diesel::update(staff::table.find(id))
             .set(staff::failed_attempts.eq(staff::failed_attempts + 1))
             .returning(staff::failed_attempts)
-            .get_result(conn)?;
-        if failures >= max {
-            diesel::update(staff::table.find(id))
-                .set(staff::locked_until.eq(lock_until))
-                .execute(conn)?;
-        }
-        Ok(failures)
+            .get_result(conn)
     }
 
     /// Accepts a TOTP time step once: the update changes a row only if the step is newer than

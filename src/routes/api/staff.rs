@@ -23,11 +23,20 @@ struct Login {
 async fn login(
     _json: JsonBody,
     body: Json<Login>,
+    client: crate::guards::ClientIp,
     db: &State<Db>,
     keys: &State<crate::state::Keys>,
 ) -> Result<Json<Value>, AppError> {
-    let signed_in =
-        staff_auth::sign_in(db, keys, &body.email, &body.password, &body.totp, "api").await?;
+    let signed_in = staff_auth::sign_in(
+        db,
+        keys,
+        &body.email,
+        &body.password,
+        &body.totp,
+        "api",
+        &client.0,
+    )
+    .await?;
     Ok(Json(
         json!({ "token": signed_in.token.expose(), "expires_at": rfc3339(signed_in.expires_at), "role": signed_in.staff.role }),
     ))

@@ -37,6 +37,7 @@ fn start(staff: Option<StaffMember>, csrf: Csrf) -> Either<Redirect, Template> {
 async fn sign_in(
     form: Form<SignInForm>,
     csrf: Csrf,
+    client: crate::guards::ClientIp,
     jar: &CookieJar<'_>,
     db: &State<Db>,
     keys: &State<Keys>,
@@ -50,10 +51,17 @@ async fn sign_in(
         )
     };
     csrf.verify(Some(&form.csrf)).map_err(page)?;
-    let signed_in =
-        staff_auth::sign_in(db, keys, &form.email, &form.password, &form.code, "cookie")
-            .await
-            .map_err(page)?;
+    let signed_in = staff_auth::sign_in(
+        db,
+        keys,
+        &form.email,
+        &form.password,
+        &form.code,
+        "cookie",
+        &client.0,
+    )
+    .await
+    .map_err(page)?;
     jar.add_private(cookie(
         config,
         STAFF_COOKIE,
