@@ -58,6 +58,9 @@ pub struct Config {
     pub submissions_per_hour: i32,
     /// A session (page or API token, requester or staff) unused this long stops working.
     pub session_idle_minutes: i64,
+    /// An upload that sends nothing for this long is dropped with 408, so that slow clients
+    /// cannot hold connections open.
+    pub body_idle_seconds: u64,
 }
 
 impl Default for Config {
@@ -88,6 +91,7 @@ impl Default for Config {
             log_level: String::from("critical"),
             submissions_per_hour: 30,
             session_idle_minutes: 30,
+            body_idle_seconds: 30,
         }
     }
 }
@@ -136,6 +140,10 @@ impl Config {
         })?;
         Policy::parse(&text)
             .map_err(|e| AppError::config(format!("policy file {}: {e}", self.policy_file)))
+    }
+
+    pub fn body_idle(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.body_idle_seconds.max(1))
     }
 
     /// Sessions last used before this are no longer live.

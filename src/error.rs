@@ -82,6 +82,10 @@ impl AppError {
     pub fn too_many(message: impl Into<String>) -> AppError {
         AppError::new(Status::TooManyRequests, "rate_limited", message)
     }
+    /// The client stopped sending before the body was complete.
+    pub fn timeout(message: impl Into<String>) -> AppError {
+        AppError::new(Status::RequestTimeout, "timeout", message)
+    }
     /// The server is at capacity for this kind of work: 503, try again shortly.
     pub fn busy(message: impl Into<String>) -> AppError {
         AppError::new(Status::ServiceUnavailable, "busy", message)

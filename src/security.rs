@@ -32,6 +32,18 @@ impl Fairing for Headers {
             "Permissions-Policy",
             "camera=(), microphone=(), geolocation=()",
         ));
+        // Where TLS is in front (the same setting that makes cookies `Secure`), browsers are
+        // told to come back only over HTTPS.
+        if req
+            .rocket()
+            .state::<crate::config::Config>()
+            .is_some_and(|c| c.secure_cookies)
+        {
+            res.set_header(Header::new(
+                "Strict-Transport-Security",
+                "max-age=31536000; includeSubDomains",
+            ));
+        }
         if !req.uri().path().starts_with("/static/") {
             res.set_header(Header::new("Cache-Control", "no-store"));
         }

@@ -82,6 +82,7 @@ pub fn open(config: &Config) -> Result<Opened, AppError> {
         config.max_document_bytes,
     )?;
     store.max_production_bytes = config.max_production_bytes;
+    store.body_idle = config.body_idle();
     let mailer = Mailer::load(std::path::Path::new("templates"))?;
     let transport = Transport::from_config(config)?;
     Ok(Opened {

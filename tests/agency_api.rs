@@ -365,3 +365,31 @@ async fn line_breaks_controls_and_direction_overrides_are_refused_in_single_line
         "Keep this to one line of plain text: this contains a line break."
     );
 }
+
+#[rocket::async_test]
+async fn a_polyglot_is_stored_under_the_name_of_what_it_was_taken_for() {
+    let app = TestApp::new().await;
+    let token = app.officer("j.doe@fbi.gov").await;
+    // A PDF that is also an HTML page, named to be opened as one.
+    let polyglot = [PDF, b"<html><script>alert(1)</script></html>".as_slice()].concat();
+    let (status, filed) = app
+        .submit(
+            &token,
+            &subpoena_request(),
+            &[("warrant.html", &polyglot), ("scan\u{202E}gpj.exe", PNG)],
+        )
+        .await;
+    assert_eq!(status, Status::Created, "{filed}");
+    let reference = filed["reference"].as_str().unwrap();
+    let (_, case) = app
+        .get_json(&format!("/api/v1/requests/{reference}"), &token)
+        .await;
+    let mut names: Vec<&str> = case["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["name"].as_str().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["scangpj.png", "warrant.pdf"]);
+}

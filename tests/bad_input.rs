@@ -156,7 +156,8 @@ async fn path_traversal_file_names_keep_only_their_last_part() {
         .map(|d| d["name"].as_str().unwrap())
         .collect();
     names.sort();
-    assert_eq!(names, ["boot.pdf", "escape.pdf", "passwd"]);
+    // The last part only, with the extension of what the file is (a PDF named `passwd`).
+    assert_eq!(names, ["boot.pdf", "escape.pdf", "passwd.pdf"]);
     // Stored files are named by id inside the documents directory, nowhere else.
     assert_eq!(app.stored_files(), 3);
     assert!(!std::path::Path::new("/tmp/escape.pdf").exists());
@@ -321,4 +322,47 @@ async fn markup_in_every_court_order_field_is_shown_escaped() {
             "{field} is shown, escaped"
         );
     }
+}
+
+#[rocket::async_test]
+async fn an_upload_that_stalls_is_dropped_with_408_and_leaves_nothing() {
+    let site = Site::new();
+    let server = Server::start(&site, &[("WRIT_BODY_IDLE_SECONDS", "2")]);
+    let token = officer(&site, &server, "j.doe@fbi.gov").await;
+    let (content_type, body) = multipart(&[
+        Part::text("request", &subpoena_request().to_string()),
+        Part::file(
+            "documents",
+            "subpoena.pdf",
+            &[PDF, &vec![b' '; 200 << 10]].concat(),
+        ),
+    ]);
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .unwrap();
+    let head = format!(
+        "POST /api/v1/requests HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(&body[..20 << 10]).unwrap();
+    // …and then nothing, with the connection held open.
+    let started = std::time::Instant::now();
+    let mut answer = Vec::new();
+    let mut chunk = [0u8; 4096];
+    while !String::from_utf8_lossy(&answer).contains("}}") {
+        match stream.read(&mut chunk) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => answer.extend_from_slice(&chunk[..n]),
+        }
+    }
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    assert!(answer.contains("nothing arrived for too long"), "{answer}");
+    assert_eq!(site.count("cases"), 0);
+    let incoming = site.documents_dir().join("incoming");
+    assert_eq!(std::fs::read_dir(incoming).unwrap().count(), 0);
 }

@@ -557,3 +557,40 @@ async fn staff_change_their_password() {
     let (status, _) = login(&app, &lee.email, "a-much-longer-secret", &lee.code(1)).await;
     assert_eq!(status, Status::Ok);
 }
+
+#[rocket::async_test]
+async fn support_sees_court_figures_only_and_the_audit_page_refuses_odd_pages() {
+    let app = TestApp::new().await;
+    let officer = app.officer("j.doe@fbi.gov").await;
+    for _ in 0..3 {
+        let (status, _) = app
+            .submit(&officer, &subpoena_request(), &[("subpoena.pdf", PDF)])
+            .await;
+        assert_eq!(status, Status::Created);
+    }
+    let sam = app.staff("sam@writ.example", Role::Support).await;
+    app.staff_sign_in_page(&sam).await;
+    let overview = app.page("/staff/overview").await.1;
+    assert!(!overview.contains(">Agency</th>"), "{overview}");
+    assert!(
+        overview.contains("<span class=\"figure\">0</span> open cases"),
+        "{overview}"
+    );
+    let lee = app.staff("lee@writ.example", Role::Admin).await;
+    app.staff_sign_in_page(&lee).await;
+    let overview = app.page("/staff/overview").await.1;
+    assert!(overview.contains(">Agency</th>"));
+    assert!(overview.contains("<span class=\"figure\">3</span> open cases"));
+
+    // `before` outside the log shows a page of it, never the whole log at once.
+    let events = app.count("audit_events");
+    assert!(events > 5);
+    for before in ["-1", "0", "1", "2"] {
+        let (status, page) = app
+            .page(&format!("/staff/admin/audit?before={before}"))
+            .await;
+        assert_eq!(status, Status::Ok, "before={before}");
+        let rows = page.matches("<td class=\"mono hash\">").count();
+        assert!(rows <= 1, "before={before}: {rows} rows");
+    }
+}

@@ -111,6 +111,14 @@ async fn cookies_are_http_only_same_site_strict_and_secure_behind_tls() {
     ] {
         let client = browser();
         let response = client.get(server.url("/agency")).send().await.unwrap();
+        // HSTS exactly where TLS is in front.
+        assert_eq!(
+            response
+                .headers()
+                .get("strict-transport-security")
+                .map(|v| v.to_str().unwrap().to_owned()),
+            secure.then(|| "max-age=31536000; includeSubDomains".to_owned())
+        );
         let mut cookies = set_cookies(&response);
         let csrf = common::csrf_of(&response.text().await.unwrap());
         let response = client

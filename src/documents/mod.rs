@@ -55,6 +55,8 @@ pub struct DocumentStore {
     pub max_bytes: u64,
     /// Largest produced file (productions are the platform's own records, often large).
     pub max_production_bytes: u64,
+    /// How long an upload may send nothing before it is dropped (408).
+    pub body_idle: std::time::Duration,
 }
 
 impl DocumentStore {
@@ -68,6 +70,7 @@ impl DocumentStore {
             key,
             max_bytes,
             max_production_bytes: max_bytes,
+            body_idle: std::time::Duration::from_secs(30),
         })
     }
 
@@ -389,12 +392,16 @@ impl StagingFile {
         self.staged.media_type = if self.production.is_some() {
             MediaType::Binary
         } else {
-            MediaType::sniff(&self.head).ok_or_else(|| {
+            let sniffed = MediaType::sniff(&self.head).ok_or_else(|| {
             AppError::unsupported_type(format!(
                 "“{}” is not a PDF, PNG or JPEG file (files are checked by their content, not their name).",
                 self.staged.filename
             ))
-            })?
+            })?;
+            // A polyglot (a PDF that is also HTML, say) keeps the name of what it was taken
+            // for, so that nobody opens `order.html` from the case page.
+            self.staged.filename = with_extension(&self.staged.filename, sniffed);
+            sniffed
         };
         let (sealer, header) = Sealer::new(&self.key, self.staged.id.as_bytes());
         self.sealer = Some(sealer);
@@ -437,11 +444,35 @@ impl StagingFile {
     }
 }
 
+/// `name` ending in the extension of `media`: a right one is kept (`.jpg` or `.jpeg` alike),
+/// any other last extension is replaced.
+pub fn with_extension(name: &str, media: MediaType) -> String {
+    let (wanted, also): (&str, &[&str]) = match media {
+        MediaType::Pdf => ("pdf", &[]),
+        MediaType::Png => ("png", &[]),
+        MediaType::Jpeg => ("jpg", &["jpeg"]),
+        MediaType::Binary => return name.to_owned(),
+    };
+    let (stem, extension) = match name.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => (stem, ext.to_ascii_lowercase()),
+        _ => (name, String::new()),
+    };
+    if extension == wanted || also.contains(&extension.as_str()) {
+        name.to_owned()
+    } else {
+        format!("{stem}.{wanted}")
+    }
+}
+
 /// A file name safe to show and to put in a ZIP: the last path component, no control
-/// characters, at most 200 characters.
+/// characters or text-direction overrides, at most 200 characters.
 pub fn clean_filename(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or_default();
-    let cleaned: String = base.chars().filter(|c| !c.is_control()).take(200).collect();
+    let cleaned: String = base
+        .chars()
+        .filter(|c| !crate::domain::text::is_forbidden_in_line(*c))
+        .take(200)
+        .collect();
     let cleaned = cleaned.trim().trim_start_matches('.').to_owned();
     if cleaned.is_empty() {
         "document".to_owned()
@@ -502,5 +533,21 @@ mod tests {
         assert_eq!(clean_filename("C:\\Users\\x\\order.pdf"), "order.pdf");
         assert_eq!(clean_filename("..."), "document");
         assert_eq!(clean_filename("a\u{0}b.pdf"), "ab.pdf");
+        assert_eq!(clean_filename("invoice\u{202E}fdp.exe"), "invoicefdp.exe");
+    }
+
+    #[test]
+    fn stored_names_carry_the_extension_of_what_was_sniffed() {
+        assert_eq!(with_extension("order.pdf", MediaType::Pdf), "order.pdf");
+        assert_eq!(with_extension("order.PDF", MediaType::Pdf), "order.PDF");
+        assert_eq!(with_extension("page.html", MediaType::Pdf), "page.pdf");
+        assert_eq!(with_extension("setup.exe", MediaType::Png), "setup.png");
+        assert_eq!(with_extension("photo.jpeg", MediaType::Jpeg), "photo.jpeg");
+        assert_eq!(with_extension("photo", MediaType::Jpeg), "photo.jpg");
+        assert_eq!(with_extension("a.tar.svg", MediaType::Png), "a.tar.png");
+        assert_eq!(
+            with_extension("export.csv", MediaType::Binary),
+            "export.csv"
+        );
     }
 }

@@ -33,9 +33,13 @@ const READ_SIZE: usize = 64 * 1024;
 /// in memory (270 MiB for a 1 GiB file). After each `BURST` this reader answers "not yet" once
 /// and wakes its task at once, which ends multer's loop; multer hands out what it holds, and the
 /// next read continues where this one stopped.
+///
+/// It also drops a body that sends nothing for `idle`: a slow client holds no connection open.
 struct Paced<R> {
     inner: R,
     since_pause: usize,
+    idle: std::time::Duration,
+    deadline: Pin<Box<rocket::tokio::time::Sleep>>,
 }
 
 impl<R: AsyncRead + Unpin> AsyncRead for Paced<R> {
@@ -52,8 +56,20 @@ impl<R: AsyncRead + Unpin> AsyncRead for Paced<R> {
         let before = buf.filled().len();
         let poll = Pin::new(&mut self.inner).poll_read(cx, buf);
         match poll {
-            Poll::Ready(Ok(())) => self.since_pause += buf.filled().len() - before,
-            Poll::Pending => self.since_pause = 0,
+            Poll::Ready(Ok(())) => {
+                self.since_pause += buf.filled().len() - before;
+                let next = rocket::tokio::time::Instant::now() + self.idle;
+                self.deadline.as_mut().reset(next);
+            }
+            Poll::Pending => {
+                self.since_pause = 0;
+                if std::future::Future::poll(self.deadline.as_mut(), cx).is_ready() {
+                    return Poll::Ready(Err(std::io::Error::new(
+                        std::io::ErrorKind::TimedOut,
+                        "the client sent nothing for too long",
+                    )));
+                }
+            }
             Poll::Ready(Err(_)) => {}
         }
         poll
@@ -61,10 +77,16 @@ impl<R: AsyncRead + Unpin> AsyncRead for Paced<R> {
 }
 
 /// The body of `data`, at most `limit` bytes, as the paced stream multer reads.
-fn body_stream(data: Data<'_>, limit: u64) -> ReaderStream<Paced<rocket::data::DataStream<'_>>> {
+fn body_stream(
+    data: Data<'_>,
+    limit: u64,
+    idle: std::time::Duration,
+) -> ReaderStream<Paced<rocket::data::DataStream<'_>>> {
     let paced = Paced {
         inner: data.open(limit.bytes()),
         since_pause: 0,
+        idle,
+        deadline: Box::pin(rocket::tokio::time::sleep(idle)),
     };
     ReaderStream::with_capacity(paced, READ_SIZE)
 }
@@ -165,7 +187,7 @@ async fn read_into(
     let limit = per_file
         .saturating_mul(max_files as u64)
         .saturating_add(MAX_TEXT_TOTAL as u64 * 2);
-    let mut multipart = Multipart::new(body_stream(data, limit), boundary);
+    let mut multipart = Multipart::new(body_stream(data, limit, store.body_idle), boundary);
     let mut text_total = 0usize;
 
     while let Some(mut field) = multipart.next_field().await.map_err(malformed)? {
@@ -220,6 +242,14 @@ async fn read_text(
 }
 
 fn malformed(e: multer::Error) -> AppError {
+    use std::error::Error;
+    let timed_out = e
+        .source()
+        .and_then(|s| s.downcast_ref::<std::io::Error>())
+        .is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut);
+    if timed_out {
+        return AppError::timeout("The upload stopped: nothing arrived for too long. Try again.");
+    }
     AppError::bad_request(format!("The form data could not be read: {e}."))
 }
 
@@ -233,12 +263,13 @@ pub async fn receive_file_to(
     part: &str,
     dest: &std::path::Path,
     max: u64,
+    idle: std::time::Duration,
     before_file: impl Fn(&[(String, String)]) -> Result<(), AppError>,
 ) -> Result<(Vec<(String, String)>, u64), AppError> {
     use rocket::tokio::io::AsyncWriteExt;
     let boundary = boundary(content_type)?;
     let limit = max.saturating_add(MAX_TEXT_TOTAL as u64);
-    let mut multipart = Multipart::new(body_stream(data, limit), boundary);
+    let mut multipart = Multipart::new(body_stream(data, limit, idle), boundary);
     let mut fields = Vec::new();
     let mut text_total = 0usize;
     let mut size = 0u64;

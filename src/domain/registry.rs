@@ -50,50 +50,36 @@ pub const GOVERNMENT_SUFFIXES: &[(&str, &str)] = &[
     ("gov.cz", "Czech government (gov.cz)"),
 ];
 
-/// Free-mail providers: anyone can open an account there, so they prove nothing.
-pub const FREE_MAIL_DOMAINS: &[&str] = &[
-    "gmail.com",
-    "googlemail.com",
-    "yahoo.com",
-    "yahoo.co.uk",
-    "yahoo.fr",
-    "yahoo.de",
-    "ymail.com",
-    "hotmail.com",
-    "hotmail.co.uk",
-    "hotmail.fr",
-    "outlook.com",
-    "live.com",
-    "msn.com",
-    "aol.com",
-    "icloud.com",
-    "me.com",
-    "mac.com",
-    "proton.me",
-    "protonmail.com",
-    "pm.me",
-    "gmx.com",
-    "gmx.de",
-    "gmx.net",
-    "web.de",
-    "mail.com",
-    "mail.ru",
-    "yandex.com",
-    "yandex.ru",
-    "qq.com",
-    "163.com",
-    "126.com",
-    "zoho.com",
-    "tutanota.com",
-    "tuta.io",
-    "fastmail.com",
-    "hey.com",
-    "inbox.com",
-    "laposte.net",
-    "orange.fr",
-    "libero.it",
-    "rediffmail.com",
-];
+/// The free-mail domains Writ refuses on the agency track: a kept list of some 14 000 public
+/// webmail providers (`policy/free-mail-domains.txt`, from the npm package free-email-domains).
+static FREE_MAIL_LIST: &str = include_str!("../../policy/free-mail-domains.txt");
+
+fn free_mail_domains() -> &'static std::collections::HashSet<&'static str> {
+    static DOMAINS: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
+        std::sync::OnceLock::new();
+    DOMAINS.get_or_init(|| {
+        FREE_MAIL_LIST
+            .lines()
+            .map(str::trim)
+            .filter(|line| !line.is_empty() && !line.starts_with('#'))
+            .collect()
+    })
+}
+
+/// Whether `domain`, or a domain it is under, is a free-mail provider.
+pub fn is_free_mail(domain: &str) -> bool {
+    let domains = free_mail_domains();
+    let mut rest = domain;
+    loop {
+        if domains.contains(rest) {
+            return true;
+        }
+        match rest.split_once('.') {
+            Some((_, parent)) if parent.contains('.') => rest = parent,
+            _ => return false,
+        }
+    }
+}
 
 /// What the database holds for a domain or one of its parents.
 #[derive(Debug, Clone, Default)]
@@ -150,7 +136,7 @@ pub fn classify(domain: &str, facts: &RegistryFacts) -> DomainStanding {
             reason: reason.clone(),
         };
     }
-    if FREE_MAIL_DOMAINS.iter().any(|free| under(domain, free)) {
+    if is_free_mail(domain) {
         return DomainStanding::FreeMail;
     }
     if let Some((matched, agency)) = &facts.approved {
@@ -187,6 +173,46 @@ pub fn classify(domain: &str, facts: &RegistryFacts) -> DomainStanding {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_kept_list_knows_the_free_mail_providers_and_no_government() {
+        for free in [
+            "gmail.com",
+            "protonmail.ch",
+            "proton.me",
+            "tuta.com",
+            "gmx.de",
+            "yandex.ru",
+            "mail.protonmail.ch",
+        ] {
+            assert!(is_free_mail(free), "{free}");
+        }
+        for official in [
+            "fbi.gov",
+            "met.police.uk",
+            "ec.europa.eu",
+            "example.com",
+            "com",
+        ] {
+            assert!(!is_free_mail(official), "{official}");
+        }
+        assert!(free_mail_domains().len() > 10_000);
+        for (suffix, _) in GOVERNMENT_SUFFIXES {
+            assert!(!is_free_mail(suffix), "{suffix}");
+        }
+        // None of the official US .gov registry (shared test data) is listed.
+        let registry = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../shared/data/dotgov/current-full.csv");
+        let text =
+            std::fs::read_to_string(&registry).expect("the .gov registry beside the checkout");
+        let listed: Vec<&str> = text
+            .lines()
+            .skip(1)
+            .filter_map(|line| line.split(',').next())
+            .filter(|domain| is_free_mail(&domain.to_lowercase()))
+            .collect();
+        assert_eq!(listed, Vec::<&str>::new());
+    }
 
     fn fbi() -> DotGovEntry {
         DotGovEntry {

@@ -138,6 +138,7 @@ async fn check<'r>(
         "bundle",
         &upload.0,
         config.max_verify_bytes,
+        config.body_idle(),
         token_first,
     )
     .await

@@ -46,10 +46,13 @@ fn monday(day: NaiveDate) -> NaiveDate {
     day - TimeDelta::days(i64::from(day.weekday().num_days_from_monday()))
 }
 
-pub async fn overview(db: &Db) -> Result<Overview, AppError> {
-    db.run(|conn| {
+/// The overview of the cases of `tracks` (support sees the court-order track only).
+pub async fn overview(db: &Db, tracks: &[Track]) -> Result<Overview, AppError> {
+    let tracks: Vec<&'static str> = tracks.iter().map(|t| t.as_str()).collect();
+    db.run(move |conn| {
         let now = clock::now();
         let grouped: Vec<(String, String, i64)> = cases::table
+            .filter(cases::track.eq_any(&tracks))
             .group_by((cases::state, cases::track))
             .select((cases::state, cases::track, count_star()))
             .load(conn)?;
@@ -77,6 +80,7 @@ pub async fn overview(db: &Db) -> Result<Overview, AppError> {
             .map(|c| c.agency + c.court)
             .sum();
         let overdue = cases::table
+            .filter(cases::track.eq_any(&tracks))
             .filter(cases::state.eq_any(CaseState::open_names()))
             .filter(cases::due_at.lt(now))
             .count()
@@ -108,6 +112,7 @@ pub async fn overview(db: &Db) -> Result<Overview, AppError> {
         }
         let ids: Vec<&String> = decided.keys().collect();
         let filed: Vec<(String, NaiveDateTime)> = cases::table
+            .filter(cases::track.eq_any(&tracks))
             .filter(cases::id.eq_any(&ids))
             .select((cases::id, cases::created_at))
             .load(conn)?;
@@ -128,6 +133,7 @@ pub async fn overview(db: &Db) -> Result<Overview, AppError> {
 
         let first_week = monday(now.date()) - TimeDelta::weeks(WEEKS - 1);
         let created: Vec<NaiveDateTime> = cases::table
+            .filter(cases::track.eq_any(&tracks))
             .filter(cases::created_at.ge(first_week.and_hms_opt(0, 0, 0).unwrap_or_default()))
             .select(cases::created_at)
             .load(conn)?;

@@ -6,6 +6,7 @@ use crate::audit::{self, Verdict};
 use crate::db::models::audit as audit_rows;
 use crate::db::Db;
 use crate::domain::clock::rfc3339;
+use crate::domain::vocab::{Role, Track};
 use crate::error::AppError;
 use crate::guards::{Csrf, LegalAdmin, LegalReviewer, StaffMember};
 use crate::services::{overview, staff_cases};
@@ -19,7 +20,13 @@ async fn overview_page(
     csrf: Csrf,
     db: &State<Db>,
 ) -> Result<Template, AppError> {
-    let overview = overview::overview(db).await?;
+    // Support works the court-order track only, and sees only its figures.
+    let tracks: &[Track] = if staff.row.role < Role::Legal {
+        &[Track::Court]
+    } else {
+        &[Track::Agency, Track::Court]
+    };
+    let overview = overview::overview(db, tracks).await?;
     let bars = overview::bars(&overview.weeks, CHART_HEIGHT, CHART_WIDTH);
     Ok(Template::render(
         "staff/overview",
@@ -50,7 +57,8 @@ async fn audit_log(
     let (events, verdict) = db
         .run(move |conn| {
             let (head, _) = audit_rows::head(conn)?;
-            let start = before.unwrap_or(head + 1).min(head + 1);
+            // Pages end before event `before`: 2 ..= head + 1 (event 1 is the first).
+            let start = before.unwrap_or(head + 1).clamp(2, head.max(1) + 1);
             let first = (start - 50).max(0);
             let mut events = audit_rows::page(conn, first, start - first - 1)?;
             events.reverse();
