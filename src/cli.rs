@@ -73,6 +73,21 @@ enum Command {
 enum KeysCommand {
     /// Retire the active signing key and make a new one; old keys stay published.
     Rotate,
+    /// The master key, which seals every key kept in the database.
+    Master {
+        #[command(subcommand)]
+        command: MasterCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum MasterCommand {
+    /// Print the master key (base64), to move it into WRIT_MASTER_KEY or a secret store; the
+    /// key file can then be removed.
+    Export,
+    /// Make a new master key and seal every stored key with it. The new key is written to the
+    /// key file (or, when WRIT_MASTER_KEY is set, to KEYFILE.new, to be moved into it).
+    Rotate,
 }
 
 #[derive(Subcommand)]
@@ -156,10 +171,25 @@ pub fn run() -> ExitCode {
         } => open(&config).and_then(|db| import_accounts(&db, &file)),
         Command::Staff {
             command: StaffCommand::Add { email, name, role },
-        } => open(&config).and_then(|db| add_staff(&db, &email, &name, role)),
+        } => open(&config).and_then(|db| add_staff(&db, &config, &email, &name, role)),
         Command::Keys {
             command: KeysCommand::Rotate,
-        } => open(&config).and_then(|db| rotate_keys(&db)),
+        } => open(&config).and_then(|db| rotate_keys(&db, &config)),
+        Command::Keys {
+            command:
+                KeysCommand::Master {
+                    command: MasterCommand::Export,
+                },
+        } => crate::crypto::master::load(&config).map(|key| {
+            println!("{}", key.to_base64());
+            ExitCode::SUCCESS
+        }),
+        Command::Keys {
+            command:
+                KeysCommand::Master {
+                    command: MasterCommand::Rotate,
+                },
+        } => open(&config).and_then(|db| rotate_master(&db, &config)),
         Command::Verify { .. } => unreachable!("handled before the configuration is read"),
     };
     outcome.unwrap_or_else(|e| fail(&e))
@@ -270,8 +300,15 @@ fn import_accounts(db: &Db, file: &std::path::Path) -> Result<ExitCode, AppError
     Ok(ExitCode::SUCCESS)
 }
 
-fn add_staff(db: &Db, email: &str, name: &str, role: RoleArg) -> Result<ExitCode, AppError> {
-    let keys = crate::state::load_keys(&mut *db.get()?)?;
+fn add_staff(
+    db: &Db,
+    config: &Config,
+    email: &str,
+    name: &str,
+    role: RoleArg,
+) -> Result<ExitCode, AppError> {
+    let master = crate::crypto::master::load(config)?;
+    let keys = crate::state::load_keys(&mut *db.get()?, &master)?;
     let role = match role {
         RoleArg::Support => Role::Support,
         RoleArg::Legal => Role::Legal,
@@ -310,10 +347,59 @@ fn verify_audit(db: &Db) -> Result<ExitCode, AppError> {
     }
 }
 
-fn rotate_keys(db: &Db) -> Result<ExitCode, AppError> {
-    let keys = crate::state::load_keys(&mut *db.get()?)?;
+fn rotate_keys(db: &Db, config: &Config) -> Result<ExitCode, AppError> {
+    let master = crate::crypto::master::load(config)?;
+    let keys = crate::state::load_keys(&mut *db.get()?, &master)?;
     let id = rocket::execute(crate::services::signing::rotate(db, &keys.secrets))?;
     println!("new signing key {id}; earlier keys are retired and stay published");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Seals every stored key with a new master key. The new key reaches disk (KEYFILE.new) before
+/// the database changes, so a crash at any point leaves a key that opens the database.
+fn rotate_master(db: &Db, config: &Config) -> Result<ExitCode, AppError> {
+    use crate::crypto::master::{self, MasterKey};
+    let old = master::load(config)?;
+    let new = MasterKey::generate();
+    let pending = master::pending_file(config);
+    master::write_key_file(&pending, &new).map_err(|e| {
+        AppError::config(format!(
+            "cannot write {}: {e} (an earlier rotation may have left it: move it aside)",
+            pending.display()
+        ))
+    })?;
+    let mut conn = db.get()?;
+    let resealed = write_tx(&mut conn, |conn| {
+        let secrets = crate::db::models::secret::all(conn)?;
+        for (name, value) in &secrets {
+            let plain = old.open(name, value).ok_or_else(|| {
+                AppError::config(format!(
+                    "the master key does not open the stored secret {name}"
+                ))
+            })?;
+            crate::db::models::secret::replace(conn, name, value, &new.seal(name, &plain))?;
+        }
+        audit::record(
+            conn,
+            &audit::Actor::Cli,
+            None,
+            "master_key.rotated",
+            serde_json::json!({ "secrets": secrets.len() }),
+        )?;
+        Ok::<_, AppError>(secrets.len())
+    })?;
+    if config.master_key.is_empty() {
+        std::fs::rename(&pending, master::key_file(config))?;
+        println!(
+            "sealed {resealed} stored keys with a new master key, now in {}",
+            master::key_file(config).display()
+        );
+    } else {
+        println!(
+            "sealed {resealed} stored keys with a new master key, written to {}: set WRIT_MASTER_KEY to it on every instance, then remove the file",
+            pending.display()
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -29,6 +29,11 @@ pub struct Config {
     pub mail_from: String,
     /// Base64 of 64 bytes for the session cookies; empty: generated once and kept in the database.
     pub secret_key: String,
+    /// Base64 of 32 bytes: the key that seals every key kept in the database. Empty: the key
+    /// file `master_key_file`, made on first start.
+    pub master_key: String,
+    /// Empty: `DATA_DIR/master.key`.
+    pub master_key_file: String,
     /// Largest accepted document, in bytes.
     pub max_document_bytes: u64,
     pub max_documents: usize,
@@ -77,6 +82,8 @@ impl Default for Config {
             mail_dir: String::new(),
             mail_from: String::from("Writ Legal <legal-requests@writ.localhost>"),
             secret_key: String::new(),
+            master_key: String::new(),
+            master_key_file: String::new(),
             max_document_bytes: 50 * 1024 * 1024,
             max_documents: 20,
             home_country: String::from("US"),

@@ -3,6 +3,7 @@
 use rocket::{Build, Orbit, Rocket};
 
 use crate::config::Config;
+use crate::crypto::master::{MasterKey, SEALED};
 use crate::crypto::stream::DocumentKey;
 use crate::crypto::{b64, random_bytes, unb64, Pepper};
 use crate::db::models::secret;
@@ -21,10 +22,26 @@ pub struct Keys {
     pub secrets: DocumentKey,
 }
 
-/// A secret kept in the database under `name`, made by `bytes` on first use.
-fn stored(conn: &mut DbConn, name: &str, bytes: fn() -> Vec<u8>) -> Result<Vec<u8>, AppError> {
-    let value = secret::get_or_create(conn, name, || b64(&bytes()))?;
-    unb64(&value).ok_or_else(|| AppError::config(format!("the stored secret {name} is not base64")))
+/// A secret kept in the database under `name`, sealed with the master key, made by `bytes` on
+/// first use. A secret from before sealing is sealed in place as it is read.
+fn stored(
+    conn: &mut DbConn,
+    master: &MasterKey,
+    name: &str,
+    bytes: fn() -> Vec<u8>,
+) -> Result<Vec<u8>, AppError> {
+    let value = secret::get_or_create(conn, name, || master.seal(name, &b64(&bytes())))?;
+    let plain = if value.starts_with(SEALED) {
+        master.open(name, &value).ok_or_else(|| {
+            AppError::config(format!(
+                "the master key does not open the stored secret {name}: start Writ with the key that sealed the database (WRIT_MASTER_KEY or WRIT_MASTER_KEY_FILE)"
+            ))
+        })?
+    } else {
+        secret::replace(conn, name, &value, &master.seal(name, &value))?;
+        value
+    };
+    unb64(&plain).ok_or_else(|| AppError::config(format!("the stored secret {name} is not base64")))
 }
 
 fn key32() -> Vec<u8> {
@@ -32,9 +49,9 @@ fn key32() -> Vec<u8> {
 }
 
 /// The keys every instance shares, from the database (made on first start).
-pub fn load_keys(conn: &mut DbConn) -> Result<Keys, AppError> {
-    let pepper = Pepper::new(&stored(conn, "code_pepper", key32)?);
-    let secrets = DocumentKey::from_bytes(&stored(conn, "secrets_key", key32)?)
+pub fn load_keys(conn: &mut DbConn, master: &MasterKey) -> Result<Keys, AppError> {
+    let pepper = Pepper::new(&stored(conn, master, "code_pepper", key32)?);
+    let secrets = DocumentKey::from_bytes(&stored(conn, master, "secrets_key", key32)?)
         .ok_or_else(|| AppError::config("the stored secrets key is not 32 bytes"))?;
     Ok(Keys { pepper, secrets })
 }
@@ -60,9 +77,12 @@ pub fn open(config: &Config) -> Result<Opened, AppError> {
     })?;
     let db = Db::connect(&config.database_url(), config.database_pool_size)?;
     db.migrate()?;
+    let master = crate::crypto::master::load(config)?;
     let mut conn = db.get()?;
     let cookie_secret = if config.secret_key.is_empty() {
-        stored(&mut conn, "cookie_secret", || random_bytes::<64>().to_vec())?
+        stored(&mut conn, &master, "cookie_secret", || {
+            random_bytes::<64>().to_vec()
+        })?
     } else {
         unb64(&config.secret_key)
             .filter(|k| k.len() >= 64)
@@ -70,10 +90,10 @@ pub fn open(config: &Config) -> Result<Opened, AppError> {
                 AppError::config("WRIT_SECRET_KEY must be base64 of at least 64 bytes")
             })?
     };
-    let keys = load_keys(&mut conn)?;
+    let keys = load_keys(&mut conn, &master)?;
     // The first start makes the key that signs bundles.
     crate::services::signing::active(&mut conn, &keys.secrets)?;
-    let document_key = DocumentKey::from_bytes(&stored(&mut conn, "document_key", key32)?)
+    let document_key = DocumentKey::from_bytes(&stored(&mut conn, &master, "document_key", key32)?)
         .ok_or_else(|| AppError::config("the stored document key is not 32 bytes"))?;
     drop(conn);
     let mut store = DocumentStore::new(

@@ -1,5 +1,6 @@
 //! Randomness, hashing and secrets (ring).
 
+pub mod master;
 pub mod stream;
 
 use std::fmt;
@@ -78,6 +79,14 @@ impl Pepper {
             format!("{challenge}:{code}").as_bytes(),
         ))
     }
+    /// A key for `purpose` bound to `secret` (a challenge token the client holds): what it
+    /// seals opens only with both the server's pepper and that secret, never from the
+    /// database alone.
+    pub fn derive(&self, purpose: &str, secret: &str) -> stream::DocumentKey {
+        let tag = hmac::sign(&self.0, format!("{purpose}\0{secret}").as_bytes());
+        stream::DocumentKey::from_bytes(tag.as_ref()).expect("HMAC-SHA256 gives 32 bytes")
+    }
+
     pub fn code_matches(&self, challenge: &str, code: &str, stored_hex: &str) -> bool {
         let Ok(stored) = hex::decode(stored_hex) else {
             return false;

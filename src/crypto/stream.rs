@@ -20,6 +20,9 @@ impl DocumentKey {
     pub fn from_bytes(bytes: &[u8]) -> Option<DocumentKey> {
         <[u8; 32]>::try_from(bytes).ok().map(DocumentKey)
     }
+    pub(crate) fn bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
     pub(crate) fn aead(&self) -> LessSafeKey {
         LessSafeKey::new(
             UnboundKey::new(&AES_256_GCM, &self.0).expect("a 32-byte key fits AES-256"),

@@ -8,7 +8,7 @@ use super::limits::{
     VERIFY_PER_DOMAIN_NEW_NETWORKS, VERIFY_PER_NETWORK,
 };
 use crate::audit::{self, Actor};
-use crate::crypto::{one_time_code, Pepper, Token};
+use crate::crypto::{one_time_code, open_small, seal_small, Pepper, Token};
 use crate::db::models::challenge::{LoginChallenge, NewLoginChallenge};
 use crate::db::models::requester::Requester;
 use crate::db::models::session;
@@ -22,6 +22,8 @@ use crate::error::AppError;
 use crate::mail::{Letter, Mailer};
 
 pub const CODE_TTL: TimeDelta = TimeDelta::minutes(10);
+/// The purpose of the key that seals a challenge's e-mail address.
+const CHALLENGE_EMAIL: &str = "challenge-email";
 pub const MAX_ATTEMPTS: i32 = 5;
 pub const SESSION_TTL: TimeDelta = TimeDelta::hours(12);
 
@@ -112,6 +114,13 @@ pub async fn send_code(
 
     let challenge = Token::generate();
     let challenge_id = challenge.hash().0;
+    // The address is kept sealed under a key that needs the challenge token, which only the
+    // client holds: the database alone does not say who asked for a code.
+    let sealed_email = seal_small(
+        &pepper.derive(CHALLENGE_EMAIL, challenge.expose()),
+        challenge_id.as_bytes(),
+        email.as_str().as_bytes(),
+    );
     let code = one_time_code();
     let code_hash = pepper.code_hash(&challenge_id, &code);
     let now = clock::now();
@@ -124,7 +133,7 @@ pub async fn send_code(
             NewLoginChallenge {
                 id: &challenge_id,
                 track: track.as_str(),
-                email: email.as_str(),
+                email: &sealed_email,
                 code_hash: &code_hash,
                 attempts: 0,
                 expires_at,
@@ -172,6 +181,10 @@ pub async fn verify_code(
     let challenge_id = challenge.hash().0;
     // Guesses from networks nobody has signed in from share budgets per domain and in all: a
     // guesser with many networks gets no fresh allowance from each.
+    let email_key = pepper.derive(CHALLENGE_EMAIL, challenge.expose());
+    let address = move |c: &LoginChallenge| -> Option<String> {
+        open_small(&email_key, c.id.as_bytes(), &c.email).and_then(|b| String::from_utf8(b).ok())
+    };
     if !limits::known(db, None, &network).await? {
         let id = challenge_id.clone();
         let domain = db
@@ -181,7 +194,8 @@ pub async fn verify_code(
                 ))?)
             })
             .await?
-            .map(|c: LoginChallenge| c.email.rsplit('@').next().unwrap_or_default().to_owned());
+            .and_then(|c| address(&c))
+            .map(|email| email.rsplit('@').next().unwrap_or_default().to_owned());
         if let Some(domain) = domain {
             limits::check(db, VERIFY_PER_DOMAIN_NEW_NETWORKS, &domain).await?;
         }
@@ -229,7 +243,9 @@ pub async fn verify_code(
             }
             let track = Track::parse(&found.track)
                 .ok_or_else(|| AppError::internal("challenge with unknown track"))?;
-            let email = EmailAddress::parse(&found.email).map_err(AppError::internal)?;
+            let email = address(&found)
+                .ok_or_else(|| AppError::internal("a challenge's address does not open"))
+                .and_then(|e| EmailAddress::parse(&e).map_err(AppError::internal))?;
             write_tx(conn, |conn| {
                 if !LoginChallenge::consume(conn, &challenge_id, now)? {
                     return Err(refusal(&found));

@@ -67,12 +67,17 @@ impl OutboxMessage {
         })
     }
 
+    /// Marks a message delivered and prunes what it said: a sent letter's subject and body
+    /// (sign-in codes among them) have no business staying in the database.
     pub fn mark_sent(conn: &mut DbConn, id: &str, now: NaiveDateTime) -> QueryResult<usize> {
         diesel::update(outbox::table.find(id))
             .set((
                 outbox::sent_at.eq(now),
                 outbox::locked_until.eq(None::<NaiveDateTime>),
                 outbox::last_error.eq(None::<String>),
+                outbox::subject.eq(""),
+                outbox::body_text.eq(""),
+                outbox::body_html.eq(""),
             ))
             .execute(conn)
     }

@@ -36,3 +36,23 @@ pub fn get_or_create(
             .first(conn),
     }
 }
+
+/// Every stored secret, `(name, value)`.
+pub fn all(conn: &mut DbConn) -> QueryResult<Vec<(String, String)>> {
+    app_secrets::table
+        .order(app_secrets::name)
+        .select((app_secrets::name, app_secrets::value))
+        .load(conn)
+}
+
+/// Replaces the value of `name` if it is still `old`; whether it was.
+pub fn replace(conn: &mut DbConn, name: &str, old: &str, new: &str) -> QueryResult<bool> {
+    let changed = diesel::update(
+        app_secrets::table
+            .filter(app_secrets::name.eq(name))
+            .filter(app_secrets::value.eq(old)),
+    )
+    .set(app_secrets::value.eq(new))
+    .execute(conn)?;
+    Ok(changed == 1)
+}
