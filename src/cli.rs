@@ -135,8 +135,19 @@ enum RoleArg {
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// Recompute the hash chain; exit 1 naming the first broken event.
-    Verify,
+    /// Recompute the hash chain and check it against every stored checkpoint (and the exported
+    /// one given); exit 1 naming the first broken event, or the truncation or rewrite.
+    Verify {
+        /// An exported checkpoint (from `writ audit checkpoint`), kept outside the database.
+        #[arg(long)]
+        checkpoint: Option<PathBuf>,
+    },
+    /// Sign the chain's head now and print the checkpoint (JSON) to keep outside the database.
+    Checkpoint {
+        /// Write it to this file instead of printing it.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 pub fn run() -> ExitCode {
@@ -164,8 +175,11 @@ pub fn run() -> ExitCode {
                 },
         } => open(&config).and_then(|db| import_dotgov(&db, &file)),
         Command::Audit {
-            command: AuditCommand::Verify,
-        } => open(&config).and_then(|db| verify_audit(&db)),
+            command: AuditCommand::Verify { checkpoint },
+        } => open(&config).and_then(|db| verify_audit(&db, checkpoint.as_deref())),
+        Command::Audit {
+            command: AuditCommand::Checkpoint { out },
+        } => open(&config).and_then(|db| checkpoint_audit(&db, &config, out.as_deref())),
         Command::Accounts {
             command: AccountsCommand::Import { file },
         } => open(&config).and_then(|db| import_accounts(&db, &file)),
@@ -334,17 +348,80 @@ fn add_staff(
     Ok(ExitCode::SUCCESS)
 }
 
-fn verify_audit(db: &Db) -> Result<ExitCode, AppError> {
-    match audit::verify(&mut *db.get()?)? {
-        Verdict::Intact { events, head } => {
-            println!("audit chain intact: {events} events, head {head}");
-            Ok(ExitCode::SUCCESS)
+fn verify_audit(db: &Db, exported: Option<&std::path::Path>) -> Result<ExitCode, AppError> {
+    use crate::audit::checkpoint::{self, Checkpoint};
+    let exported = match exported {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| AppError::config(format!("{}: {e}", path.display())))?;
+            Some(
+                Checkpoint::import(&text)
+                    .map_err(|e| AppError::config(format!("{}: {e}", path.display())))?,
+            )
         }
+        None => None,
+    };
+    let mut conn = db.get()?;
+    let (events, head) = match audit::verify(&mut conn)? {
+        Verdict::Intact { events, head } => (events, head),
         Verdict::Broken { seq, reason } => {
             println!("audit chain BROKEN at event {seq}: {reason}");
-            Ok(ExitCode::from(1))
+            return Ok(ExitCode::from(1));
         }
+    };
+    // Every stored checkpoint must be signed by a key of the platform and still hold.
+    let keys = checkpoint::platform_keys(&mut conn)?;
+    let stored = match checkpoint::check_stored(&mut conn, &keys)? {
+        Ok(stored) => stored,
+        Err(reason) => {
+            println!("audit chain {reason}");
+            return Ok(ExitCode::from(1));
+        }
+    };
+    if let Some((cp, key)) = &exported {
+        if let Err(reason) = checkpoint::holds(&mut conn, cp)? {
+            println!("audit chain {reason}");
+            return Ok(ExitCode::from(1));
+        }
+        let whose = if keys.contains(key) {
+            "a platform key"
+        } else {
+            "a key this database does not list"
+        };
+        println!(
+            "the exported checkpoint of {} (event {}, signed by {} {whose}) holds",
+            crate::domain::clock::rfc3339(cp.at),
+            cp.seq,
+            cp.key_id
+        );
     }
+    println!("audit chain intact: {events} events, head {head}; {stored} stored checkpoints hold");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn checkpoint_audit(
+    db: &Db,
+    config: &Config,
+    out: Option<&std::path::Path>,
+) -> Result<ExitCode, AppError> {
+    let master = crate::crypto::master::load(config)?;
+    let mut conn = db.get()?;
+    let keys = crate::state::load_keys(&mut conn, &master)?;
+    let exported = crate::services::signing::checkpoint(&mut conn, &keys.secrets)?;
+    let text = serde_json::to_string_pretty(&exported).map_err(AppError::internal)? + "\n";
+    match out {
+        Some(path) => {
+            std::fs::write(path, text)
+                .map_err(|e| AppError::config(format!("{}: {e}", path.display())))?;
+            println!(
+                "checkpoint of event {} written to {}",
+                exported["seq"],
+                path.display()
+            );
+        }
+        None => print!("{text}"),
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn rotate_keys(db: &Db, config: &Config) -> Result<ExitCode, AppError> {

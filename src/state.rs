@@ -148,12 +148,13 @@ pub async fn ignite(rocket: Rocket<Build>, config: Config) -> Result<Rocket<Buil
 }
 
 pub async fn start_worker(rocket: &Rocket<Orbit>) {
-    let (Some(config), Some(db), Some(transport), Some(store), Some(mailer)) = (
+    let (Some(config), Some(db), Some(transport), Some(store), Some(mailer), Some(keys)) = (
         rocket.state::<Config>(),
         rocket.state::<Db>(),
         rocket.state::<Transport>(),
         rocket.state::<DocumentStore>(),
         rocket.state::<Mailer>(),
+        rocket.state::<Keys>(),
     ) else {
         return;
     };
@@ -165,6 +166,7 @@ pub async fn start_worker(rocket: &Rocket<Orbit>) {
                 public_url: config.public_url.clone(),
                 case_path: crate::routes::requester_case_path,
             },
+            secrets: keys.secrets.clone(),
         };
         rocket::tokio::spawn(crate::mail::worker::run(
             db.clone(),

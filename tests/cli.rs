@@ -226,3 +226,167 @@ async fn keys_rotate_keeps_the_old_key_published() {
         1
     );
 }
+
+/// What an intruder with the database does after removing or editing events: recompute every
+/// hash from the genesis on, and set the head to match, so that the chain holds again.
+fn recompute_chain(app: &TestApp) {
+    use diesel::prelude::*;
+    use writ::db::schema::{audit_events, audit_head};
+    let mut conn = app.db().get().unwrap();
+    let events = writ::db::models::audit::page(&mut conn, 0, 100_000).unwrap();
+    let mut prev = writ::audit::GENESIS.to_owned();
+    for mut event in events {
+        event.prev_hash = prev.clone();
+        event.hash = writ::audit::chain_hash(&prev, &event);
+        diesel::update(audit_events::table.find(event.seq))
+            .set((
+                audit_events::prev_hash.eq(&event.prev_hash),
+                audit_events::hash.eq(&event.hash),
+            ))
+            .execute(&mut *conn)
+            .unwrap();
+        diesel::update(audit_head::table.find(1))
+            .set((
+                audit_head::seq.eq(event.seq),
+                audit_head::hash.eq(&event.hash),
+            ))
+            .execute(&mut *conn)
+            .unwrap();
+        prev = event.hash;
+    }
+}
+
+#[rocket::async_test]
+async fn checkpoints_catch_a_chain_cut_short_or_recomputed() {
+    let app = TestApp::new().await;
+    let token = app.officer("j.doe@fbi.gov").await;
+    let (status, _) = app
+        .submit(&token, &subpoena_request(), &[("subpoena.pdf", PDF)])
+        .await;
+    assert_eq!(status, rocket::http::Status::Created);
+    let file = app.dir.path().join("checkpoint.json");
+    let made = writ(
+        &app,
+        &["audit", "checkpoint", "--out", file.to_str().unwrap()],
+    );
+    assert!(made.status.success(), "{}", text(&made));
+    let exported: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let seq = exported["seq"].as_i64().unwrap();
+    assert!(seq >= 5, "{exported}");
+    let anchored = writ(
+        &app,
+        &["audit", "verify", "--checkpoint", file.to_str().unwrap()],
+    );
+    assert!(anchored.status.success(), "{}", text(&anchored));
+    assert!(
+        text(&anchored).contains(&format!("(event {seq}, signed by")),
+        "{}",
+        text(&anchored)
+    );
+    assert!(text(&anchored).contains("1 stored checkpoints hold"));
+
+    // The checkpoint's statement verifies with stock OpenSSL, too.
+    let statement = app.dir.path().join("statement.txt");
+    let signature = app.dir.path().join("statement.sig");
+    let public = app.dir.path().join("key.pem");
+    std::fs::write(&statement, exported["statement"].as_str().unwrap()).unwrap();
+    use base64::Engine;
+    std::fs::write(
+        &signature,
+        base64::engine::general_purpose::STANDARD
+            .decode(exported["signature"].as_str().unwrap())
+            .unwrap(),
+    )
+    .unwrap();
+    std::fs::write(&public, exported["public_key_pem"].as_str().unwrap()).unwrap();
+    let openssl = Command::new("openssl")
+        .args(["pkeyutl", "-verify", "-pubin", "-inkey"])
+        .arg(&public)
+        .args(["-rawin", "-in"])
+        .arg(&statement)
+        .arg("-sigfile")
+        .arg(&signature)
+        .output()
+        .unwrap();
+    assert!(openssl.status.success(), "{}", text(&openssl));
+
+    // Truncation: the tail deleted from the checkpointed event on, the head rewound.
+    app.sql(&format!(
+        "DELETE FROM audit_events WHERE seq >= {}",
+        seq - 1
+    ));
+    recompute_chain(&app);
+    let cut = writ(&app, &["audit", "verify"]);
+    assert_eq!(cut.status.code(), Some(1), "{}", text(&cut));
+    assert!(
+        text(&cut).contains("TRUNCATED: the checkpoint of")
+            && text(&cut).contains(&format!(
+                "records event {seq}, but the chain ends at event {}",
+                seq - 2
+            )),
+        "{}",
+        text(&cut)
+    );
+    // The intruder removes the stored checkpoints too: only the exported copy still knows.
+    app.sql("DELETE FROM audit_checkpoints");
+    let unanchored = writ(&app, &["audit", "verify"]);
+    assert!(
+        unanchored.status.success(),
+        "without a checkpoint the cut is invisible: {}",
+        text(&unanchored)
+    );
+    let anchored = writ(
+        &app,
+        &["audit", "verify", "--checkpoint", file.to_str().unwrap()],
+    );
+    assert_eq!(anchored.status.code(), Some(1), "{}", text(&anchored));
+    assert!(text(&anchored).contains("TRUNCATED"), "{}", text(&anchored));
+}
+
+#[rocket::async_test]
+async fn a_checkpoint_catches_an_edit_hidden_by_a_recomputed_chain_and_refuses_to_be_altered() {
+    let app = TestApp::new().await;
+    app.officer("j.doe@fbi.gov").await;
+    let file = app.dir.path().join("checkpoint.json");
+    let made = writ(
+        &app,
+        &["audit", "checkpoint", "--out", file.to_str().unwrap()],
+    );
+    assert!(made.status.success(), "{}", text(&made));
+
+    app.sql(
+        "UPDATE audit_events SET details = '{\"track\":\"court\",\"via\":\"api\"}' WHERE seq = 2",
+    );
+    recompute_chain(&app);
+    app.sql("DELETE FROM audit_checkpoints");
+    let plain = writ(&app, &["audit", "verify"]);
+    assert!(plain.status.success(), "{}", text(&plain));
+    let anchored = writ(
+        &app,
+        &["audit", "verify", "--checkpoint", file.to_str().unwrap()],
+    );
+    assert_eq!(anchored.status.code(), Some(1), "{}", text(&anchored));
+    assert!(
+        text(&anchored).contains("REWRITTEN: event"),
+        "{}",
+        text(&anchored)
+    );
+    assert!(text(&anchored).contains("the chain was recomputed after an edit"));
+
+    // A checkpoint file whose event number was moved is refused as altered.
+    let mut exported: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    exported["seq"] = serde_json::json!(1);
+    std::fs::write(&file, exported.to_string()).unwrap();
+    let altered = writ(
+        &app,
+        &["audit", "verify", "--checkpoint", file.to_str().unwrap()],
+    );
+    assert_eq!(altered.status.code(), Some(2));
+    assert!(
+        text(&altered).contains("the checkpoint's signature does not hold: it was altered"),
+        "{}",
+        text(&altered)
+    );
+}

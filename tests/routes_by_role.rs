@@ -105,6 +105,7 @@ fn table() -> BTreeMap<(&'static str, &'static str), Needs> {
         (("POST", "/api/v1/requests/<reference>/messages"), Requester),
         (("POST", "/api/v1/requests/<reference>/withdraw"), Requester),
         (("GET", "/verify"), Anyone),
+        (("GET", "/staff/admin/audit/checkpoints/<seq>"), Staff(A)),
         (("POST", "/verify"), Anyone),
         (("GET", "/.well-known/writ/signing-keys.json"), Anyone),
         (("POST", "/staff/cases/<reference>/production"), Staff(L)),
@@ -390,6 +391,7 @@ async fn every_route_lets_in_exactly_the_roles_it_should() {
                 .replace("<path..>", "writ.css")
                 .replace("<reference>", reference)
                 .replace("<n>", "1")
+                .replace("<seq>", "1")
                 .replace("<id>", &document);
             let method: Method = method.parse().unwrap();
             let mut request = app.client.req(method, path.clone());

@@ -594,3 +594,75 @@ async fn support_sees_court_figures_only_and_the_audit_page_refuses_odd_pages() 
         assert!(rows <= 1, "before={before}: {rows} rows");
     }
 }
+
+#[rocket::async_test]
+async fn the_worker_signs_the_audit_chain_and_admins_keep_copies() {
+    let app = TestApp::new().await;
+    app.officer("j.doe@fbi.gov").await;
+    let admin = app.staff("ada@writ.example", Role::Admin).await;
+    app.staff_sign_in_page(&admin).await;
+    let (_, page) = app.page("/staff/admin/audit").await;
+    assert!(page.contains("No checkpoint yet."), "{page}");
+
+    let rocket = app.client.rocket();
+    let chores = writ::mail::worker::Chores {
+        store: rocket
+            .state::<writ::documents::DocumentStore>()
+            .unwrap()
+            .clone(),
+        mailer: rocket.state::<writ::mail::Mailer>().unwrap().clone(),
+        links: writ::services::workflow::Links {
+            public_url: app.config.public_url.clone(),
+            case_path: writ::routes::requester_case_path,
+        },
+        secrets: rocket.state::<writ::state::Keys>().unwrap().secrets.clone(),
+    };
+    writ::mail::worker::housekeeping(app.db(), &chores)
+        .await
+        .unwrap();
+    // Within the hour, the next round signs nothing new.
+    writ::mail::worker::housekeeping(app.db(), &chores)
+        .await
+        .unwrap();
+    assert_eq!(app.count("audit_checkpoints"), 1);
+    assert_eq!(
+        app.count("audit_events WHERE action = 'audit.checkpointed'"),
+        1
+    );
+
+    let (_, page) = app.page("/staff/admin/audit").await;
+    assert!(page.contains("1 signed checkpoint(s) hold"), "{page}");
+    let seq: i64 = {
+        use diesel::prelude::*;
+        use writ::db::schema::audit_checkpoints::dsl::*;
+        let mut conn = app.db().get().unwrap();
+        audit_checkpoints.select(seq).first(&mut *conn).unwrap()
+    };
+    let response = app
+        .client
+        .get(format!("/staff/admin/audit/checkpoints/{seq}"))
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::Ok);
+    assert!(response
+        .headers()
+        .get_one("Content-Disposition")
+        .unwrap()
+        .contains(&format!("writ-audit-checkpoint-{seq}.json")));
+    let file = response.into_string().await.unwrap();
+    let (checkpoint, _) = writ::audit::checkpoint::Checkpoint::import(&file).unwrap();
+    assert_eq!(checkpoint.seq, seq);
+
+    // The intruder's cut shows on the page too.
+    app.sql(&format!("DELETE FROM audit_events WHERE seq >= {seq}"));
+    app.sql(&format!(
+        "UPDATE audit_head SET seq = {}, hash = (SELECT hash FROM audit_events WHERE seq = {})",
+        seq - 1,
+        seq - 1
+    ));
+    let (_, page) = app.page("/staff/admin/audit").await;
+    assert!(
+        page.contains("does not match its signed checkpoints: TRUNCATED"),
+        "{page}"
+    );
+}

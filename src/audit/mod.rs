@@ -2,6 +2,8 @@
 //! `hash = SHA-256(prev_hash || canonical event)`, so editing, removing or reordering any event
 //! breaks the chain from that point on.
 
+pub mod checkpoint;
+
 use diesel::QueryResult;
 use ring::digest;
 use serde_json::Value;

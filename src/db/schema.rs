@@ -175,6 +175,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    audit_checkpoints (seq) {
+        seq -> BigInt,
+        hash -> Text,
+        at -> Timestamp,
+        key_id -> Text,
+        signature -> Text,
+    }
+}
+
+diesel::table! {
     audit_head (id) {
         id -> Integer,
         seq -> BigInt,
@@ -377,6 +387,7 @@ diesel::joinable!(messages -> cases (case_id));
 diesel::joinable!(court_filings -> cases (case_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    audit_checkpoints,
     app_secrets,
     requesters,
     login_challenges,

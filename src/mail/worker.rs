@@ -65,7 +65,12 @@ pub struct Chores {
     pub store: DocumentStore,
     pub mailer: Mailer,
     pub links: Links,
+    /// Opens the signing key, for the audit chain's hourly checkpoint.
+    pub secrets: crate::crypto::stream::DocumentKey,
 }
+
+/// How often the worker signs the audit chain's head (when it has moved).
+pub const CHECKPOINT_EVERY: TimeDelta = TimeDelta::hours(1);
 
 /// Forgets what is a day old (rate-limit windows, uploads held for a form never sent again) and
 /// reminds requesters of preservations that end within a week.
@@ -84,6 +89,17 @@ pub async fn housekeeping(db: &Db, chores: &Chores) -> Result<(), AppError> {
         Err(e) => log::error!("sweeping staging files: {e}"),
     }
     crate::services::fulfilment::send_reminders(db, &chores.mailer, &chores.links).await?;
+    let secrets = chores.secrets.clone();
+    db.run(move |conn| {
+        let due = crate::audit::checkpoint::latest(conn)?
+            .is_none_or(|last| last.at <= clock::now() - CHECKPOINT_EVERY);
+        if due {
+            crate::services::signing::checkpoint(conn, &secrets)?;
+        }
+        Ok(())
+    })
+    .await
+    .or_else(|e: AppError| if e.code == "conflict" { Ok(()) } else { Err(e) })?;
     Ok(())
 }
 

@@ -123,3 +123,28 @@ pub async fn published(db: &Db) -> Result<Value, AppError> {
         .collect();
     Ok(json!({ "keys": keys }))
 }
+
+/// Signs the audit chain's head with the active key (unless it has a checkpoint already) and
+/// returns the newest checkpoint, exported with its key.
+pub fn checkpoint(conn: &mut DbConn, secrets: &DocumentKey) -> Result<Value, AppError> {
+    use crate::audit::checkpoint;
+    let (_, signer) = active(conn, secrets)?;
+    if let Some(made) = checkpoint::make(conn, &signer)? {
+        audit::record(
+            conn,
+            &Actor::System,
+            None,
+            "audit.checkpointed",
+            json!({ "seq": made.seq, "key": made.key_id }),
+        )?;
+    }
+    let latest = checkpoint::latest(conn)?
+        .ok_or_else(|| AppError::conflict("The audit chain is empty: nothing to checkpoint."))?;
+    let row = SigningKeyRow::all(conn)?
+        .into_iter()
+        .find(|row| row.id == latest.key_id)
+        .ok_or_else(|| AppError::internal("a checkpoint's key is not stored"))?;
+    let key = keys::PublicKey::from_pem(&row.public_key_pem)
+        .ok_or_else(|| AppError::internal("a stored key is not a public key"))?;
+    Ok(latest.export(&key))
+}

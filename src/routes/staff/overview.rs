@@ -1,8 +1,9 @@
+use rocket::http::Header;
 use rocket::{get, routes, Route, State};
 use rocket_dyn_templates::Template;
 use serde_json::json;
 
-use crate::audit::{self, Verdict};
+use crate::audit::{self, checkpoint, Verdict};
 use crate::db::models::audit as audit_rows;
 use crate::db::Db;
 use crate::domain::clock::rfc3339;
@@ -54,7 +55,7 @@ async fn audit_log(
     db: &State<Db>,
     before: Option<i64>,
 ) -> Result<Template, AppError> {
-    let (events, verdict) = db
+    let (events, verdict, anchored, checkpoints) = db
         .run(move |conn| {
             let (head, _) = audit_rows::head(conn)?;
             // Pages end before event `before`: 2 ..= head + 1 (event 1 is the first).
@@ -62,26 +63,76 @@ async fn audit_log(
             let first = (start - 50).max(0);
             let mut events = audit_rows::page(conn, first, start - first - 1)?;
             events.reverse();
-            Ok((events, audit::verify(conn)?))
+            let keys = checkpoint::platform_keys(conn)?;
+            let anchored = checkpoint::check_stored(conn, &keys)?;
+            Ok((
+                events,
+                audit::verify(conn)?,
+                anchored,
+                checkpoint::recent(conn, 10)?,
+            ))
         })
         .await?;
+    let checkpoints: Vec<_> = checkpoints
+        .iter()
+        .map(|c| json!({ "seq": c.seq, "at": rfc3339(c.at), "hash": c.hash, "key_id": c.key_id }))
+        .collect();
     let rows: Vec<_> = events
         .iter()
         .map(|e| json!({ "seq": e.seq, "at": rfc3339(e.at), "actor": e.actor, "case": e.case_id, "action": e.action, "details": e.details, "hash": e.hash }))
         .collect();
-    let verdict = match verdict {
-        Verdict::Intact { events, head } => {
-            json!({ "intact": true, "events": events, "head": head })
+    let verdict = match (verdict, anchored) {
+        (Verdict::Intact { events, head }, Ok(checked)) => {
+            json!({ "intact": true, "events": events, "head": head, "checkpoints": checked })
         }
-        Verdict::Broken { seq, reason } => json!({ "intact": false, "seq": seq, "reason": reason }),
+        (Verdict::Intact { .. }, Err(reason)) => json!({ "intact": false, "anchor": reason }),
+        (Verdict::Broken { seq, reason }, _) => {
+            json!({ "intact": false, "seq": seq, "reason": reason })
+        }
     };
     let older = events.last().map(|e| e.seq).filter(|seq| *seq > 1);
     Ok(Template::render(
         "staff/audit",
-        json!({ "csrf": csrf.token(), "staff": admin.0.row.name, "role": admin.0.row.role, "events": rows, "verdict": verdict, "older": older }),
+        json!({ "csrf": csrf.token(), "staff": admin.0.row.name, "role": admin.0.row.role, "events": rows, "verdict": verdict, "older": older, "checkpoints": checkpoints }),
     ))
 }
 
+/// One checkpoint, exported for the legal team's own records (`writ audit verify --checkpoint`).
+#[get("/admin/audit/checkpoints/<seq>")]
+async fn checkpoint_file(
+    _admin: LegalAdmin,
+    db: &State<Db>,
+    seq: i64,
+) -> Result<CheckpointFile, AppError> {
+    let exported = db
+        .run(move |conn| {
+            let found = checkpoint::find(conn, seq)?;
+            let key = checkpoint::platform_keys(conn)?
+                .into_iter()
+                .find(|k| k.id() == found.key_id)
+                .ok_or_else(|| AppError::internal("a checkpoint's key is not stored"))?;
+            Ok(found.export(&key))
+        })
+        .await?;
+    let text = serde_json::to_string_pretty(&exported).map_err(AppError::internal)? + "\n";
+    let disposition = Header::new(
+        "Content-Disposition",
+        format!("attachment; filename=\"writ-audit-checkpoint-{seq}.json\""),
+    );
+    Ok(CheckpointFile {
+        body: text,
+        disposition,
+    })
+}
+
+/// A checkpoint as a file to keep.
+#[derive(rocket::Responder)]
+#[response(content_type = "json")]
+struct CheckpointFile {
+    body: String,
+    disposition: Header<'static>,
+}
+
 pub fn routes() -> Vec<Route> {
-    routes![overview_page, ndo, audit_log]
+    routes![overview_page, ndo, audit_log, checkpoint_file]
 }
