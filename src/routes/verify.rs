@@ -158,6 +158,12 @@ async fn check<'r>(
         let path = upload.0.clone();
         let open = || std::fs::File::open(&path).map(std::io::BufReader::new);
         let report = verify(open, &trust, &control);
+        if report.stopped {
+            log::warn!(
+                "a bundle check stopped after {} of {size} bytes: the visitor went away",
+                control.hashed()
+            );
+        }
         drop(upload);
         report
     });

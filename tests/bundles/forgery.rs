@@ -518,3 +518,128 @@ async fn verify_refuses_a_missing_token_and_a_full_house_before_reading_the_file
     third.shutdown(std::net::Shutdown::Both).unwrap();
     let _ = status_line(&mut third);
 }
+
+/// A bundle-shaped ZIP of `size` bytes of payload in one stored file, written as it is made.
+fn large_zip(path: &Path, size: u64) {
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    let name = b"LE-2026-000001-1/data/records/big.bin";
+    let chunk = vec![0u8; 1 << 20];
+    let mut crc = crc32fast::Hasher::new();
+    for _ in 0..size / chunk.len() as u64 {
+        crc.update(&chunk);
+    }
+    let crc = crc.finalize();
+    let header =
+        |out: &mut dyn Write, central: bool, name: &[u8], size: u32, crc: u32, offset: u32| {
+            if central {
+                out.write_all(&[0x50, 0x4b, 0x01, 0x02, 20, 0]).unwrap();
+            } else {
+                out.write_all(&[0x50, 0x4b, 0x03, 0x04]).unwrap();
+            }
+            out.write_all(&[20, 0, 0, 0, 0, 0, 0, 0, 0, 0]).unwrap();
+            out.write_all(&crc.to_le_bytes()).unwrap();
+            out.write_all(&size.to_le_bytes()).unwrap();
+            out.write_all(&size.to_le_bytes()).unwrap();
+            out.write_all(&(name.len() as u16).to_le_bytes()).unwrap();
+            out.write_all(&[0, 0]).unwrap();
+            if central {
+                out.write_all(&[0; 10]).unwrap();
+                out.write_all(&offset.to_le_bytes()).unwrap();
+            }
+            out.write_all(name).unwrap();
+        };
+    let bagit = b"BagIt-Version: 1.0\n";
+    let bagit_name = b"LE-2026-000001-1/bagit.txt";
+    header(&mut out, false, name, size as u32, crc, 0);
+    for _ in 0..size / chunk.len() as u64 {
+        out.write_all(&chunk).unwrap();
+    }
+    let second = 30 + name.len() as u64 + size;
+    header(
+        &mut out,
+        false,
+        bagit_name,
+        bagit.len() as u32,
+        crc32fast::hash(bagit),
+        0,
+    );
+    out.write_all(bagit).unwrap();
+    let directory = second + 30 + bagit_name.len() as u64 + bagit.len() as u64;
+    header(&mut out, true, name, size as u32, crc, 0);
+    header(
+        &mut out,
+        true,
+        bagit_name,
+        bagit.len() as u32,
+        crc32fast::hash(bagit),
+        second as u32,
+    );
+    let directory_size = 2 * 46 + name.len() + bagit_name.len();
+    out.write_all(&[0x50, 0x4b, 0x05, 0x06, 0, 0, 0, 0, 2, 0, 2, 0])
+        .unwrap();
+    out.write_all(&(directory_size as u32).to_le_bytes())
+        .unwrap();
+    out.write_all(&(directory as u32).to_le_bytes()).unwrap();
+    out.write_all(&[0, 0]).unwrap();
+    out.flush().unwrap();
+}
+
+#[rocket::async_test]
+async fn a_check_stops_when_the_visitor_goes_away() {
+    use common::live::{Server, Site};
+    let site = Site::new();
+    let server = Server::start(&site, &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let zip = dir.path().join("large.zip");
+    let size = 1u64 << 30;
+    large_zip(&zip, size);
+    // The file is a readable ZIP: Python lists both entries.
+    let listed = run(Command::new("/usr/bin/python3").args([
+        "-c",
+        "import sys, zipfile; print(len(zipfile.ZipFile(sys.argv[1]).infolist()))",
+        zip.to_str().unwrap(),
+    ]));
+    assert_eq!(
+        String::from_utf8_lossy(&listed.stdout).trim(),
+        "2",
+        "{}",
+        text(&listed)
+    );
+
+    let (cookie, csrf) = visitor(&server).await;
+    let boundary = "writ-test-boundary";
+    let head = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"bundle\"; filename=\"b.zip\"\r\nContent-Type: application/zip\r\n\r\n"
+    );
+    let tail = format!("\r\n--{boundary}--\r\n");
+    let length = head.len() as u64 + std::fs::metadata(&zip).unwrap().len() + tail.len() as u64;
+    let address = server.base().trim_start_matches("http://").to_owned();
+    let mut stream = TcpStream::connect(&address).unwrap();
+    write!(
+        stream,
+        "POST /verify HTTP/1.1\r\nHost: {address}\r\nCookie: {cookie}\r\nContent-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {length}\r\n\r\n{head}"
+    )
+    .unwrap();
+    std::io::copy(&mut std::fs::File::open(&zip).unwrap(), &mut stream).unwrap();
+    stream.write_all(tail.as_bytes()).unwrap();
+    // The whole bundle is sent; the visitor closes the tab before the verdict.
+    drop(stream);
+    let line = common::live::wait_for(Duration::from_secs(60), "the check to stop", || {
+        server
+            .log_text()
+            .lines()
+            .find(|l| l.contains("a bundle check stopped after"))
+            .map(str::to_owned)
+    });
+    let hashed: u64 = line
+        .split("stopped after ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap();
+    assert!(hashed < size, "stopped part-way: {line}");
+    println!("{line}");
+    common::live::wait_for(Duration::from_secs(10), "the upload to be removed", || {
+        (incoming(&site) == 0).then_some(())
+    });
+}
