@@ -424,6 +424,8 @@ fn check<R: Read + Seek + Send>(
             || match inside {
                 Some("" | "tagmanifest-sha256.txt") => true,
                 Some(path) if path.starts_with("data/") => true,
+                // Their coverage by the tag manifest is checked, and named, on its own.
+                Some(path) if REQUIRED_TAGS.contains(&path) => true,
                 Some(path) => matches!(&tags, Some(Ok(tags)) if tags.contains_key(path)),
                 None => false,
             };

@@ -49,9 +49,20 @@ impl Slots {
     }
 }
 
+/// Where this platform publishes its keys, for the `writ verify --keys` line of the page.
+fn keys_url(config: &Config) -> String {
+    format!(
+        "{}/.well-known/writ/signing-keys.json",
+        config.public_url.trim_end_matches('/')
+    )
+}
+
 #[get("/verify")]
-fn page(csrf: Csrf) -> Template {
-    Template::render("public/verify", json!({ "csrf": csrf.token() }))
+fn page(csrf: Csrf, config: &State<Config>) -> Template {
+    Template::render(
+        "public/verify",
+        json!({ "csrf": csrf.token(), "keys_url": keys_url(config) }),
+    )
 }
 
 /// Removes the uploaded copy whatever happens.
@@ -110,7 +121,7 @@ async fn check<'r>(
             error.status,
             Template::render(
                 "public/verify",
-                json!({ "csrf": csrf.token(), "errors": errors }),
+                json!({ "csrf": csrf.token(), "errors": errors, "keys_url": keys_url(config) }),
             ),
         )
     };
@@ -168,6 +179,7 @@ async fn check<'r>(
         report
     });
     let csrf = csrf.token().to_owned();
+    let keys = keys_url(config);
     Ok((
         ContentType::HTML,
         TextStream! {
@@ -175,7 +187,7 @@ async fn check<'r>(
             loop {
                 match rocket::tokio::time::timeout(HEARTBEAT, &mut work).await {
                     Ok(done) => {
-                        yield render(running.0, &csrf, done.ok());
+                        yield render(running.0, &csrf, &keys, done.ok());
                         break;
                     }
                     // White space before the document: harmless to a browser, and a write.
@@ -186,11 +198,11 @@ async fn check<'r>(
     ))
 }
 
-fn render(rocket: &Rocket<Orbit>, csrf: &str, report: Option<Report>) -> String {
+fn render(rocket: &Rocket<Orbit>, csrf: &str, keys_url: &str, report: Option<Report>) -> String {
     let context = match &report {
-        Some(report) => json!({ "csrf": csrf, "report": report }),
+        Some(report) => json!({ "csrf": csrf, "report": report, "keys_url": keys_url }),
         None => {
-            json!({ "csrf": csrf, "errors": { "bundle": "The check failed on our side. Please try again." } })
+            json!({ "csrf": csrf, "keys_url": keys_url, "errors": { "bundle": "The check failed on our side. Please try again." } })
         }
     };
     Template::show(rocket, "public/verify", context)
