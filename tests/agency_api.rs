@@ -381,15 +381,6 @@ async fn a_polyglot_is_stored_under_the_name_of_what_it_was_taken_for() {
         .await;
     assert_eq!(status, Status::Created, "{filed}");
     let reference = filed["reference"].as_str().unwrap();
-    let (_, case) = app
-        .get_json(&format!("/api/v1/requests/{reference}"), &token)
-        .await;
-    let mut names: Vec<&str> = case["documents"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["name"].as_str().unwrap())
-        .collect();
-    names.sort();
+    let names = app.document_names(&token, reference).await;
     assert_eq!(names, ["scangpj.png", "warrant.pdf"]);
 }

@@ -146,16 +146,7 @@ async fn path_traversal_file_names_keep_only_their_last_part() {
         .await;
     assert_eq!(status, Status::Created, "{filed}");
     let reference = filed["reference"].as_str().unwrap();
-    let (_, case) = app
-        .get_json(&format!("/api/v1/requests/{reference}"), &token)
-        .await;
-    let mut names: Vec<&str> = case["documents"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["name"].as_str().unwrap())
-        .collect();
-    names.sort();
+    let names = app.document_names(&token, reference).await;
     // The last part only, with the extension of what the file is (a PDF named `passwd`).
     assert_eq!(names, ["boot.pdf", "escape.pdf", "passwd.pdf"]);
     // Stored files are named by id inside the documents directory, nowhere else.
@@ -209,6 +200,27 @@ async fn markup_in_every_text_field_is_shown_escaped() {
     }
 }
 
+/// Starts filing a request with a 200 KiB document on a live server and sends the first 20 KiB.
+fn partial_upload(server: &Server, token: &str) -> std::net::TcpStream {
+    let (content_type, body) = multipart(&[
+        Part::text("request", &subpoena_request().to_string()),
+        Part::file(
+            "documents",
+            "subpoena.pdf",
+            &[PDF, &vec![b' '; 200 << 10]].concat(),
+        ),
+    ]);
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    let head = format!(
+        "POST /api/v1/requests HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(&body[..20 << 10]).unwrap();
+    stream
+}
+
 #[rocket::async_test]
 async fn oversized_headers_and_a_body_cut_off_mid_upload_are_refused_by_the_server() {
     let site = Site::new();
@@ -231,22 +243,7 @@ async fn oversized_headers_and_a_body_cut_off_mid_upload_are_refused_by_the_serv
     );
 
     // An upload that announces 200 KiB and stops after 20 KiB, then hangs up.
-    let (content_type, body) = multipart(&[
-        Part::text("request", &subpoena_request().to_string()),
-        Part::file(
-            "documents",
-            "subpoena.pdf",
-            &[PDF, &vec![b' '; 200 << 10]].concat(),
-        ),
-    ]);
-    let mut stream = std::net::TcpStream::connect(("127.0.0.1", server.port)).unwrap();
-    let head = format!(
-        "POST /api/v1/requests HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n\
-         Content-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
-        body.len()
-    );
-    stream.write_all(head.as_bytes()).unwrap();
-    stream.write_all(&body[..20 << 10]).unwrap();
+    let mut stream = partial_upload(&server, &token);
     stream.shutdown(std::net::Shutdown::Write).unwrap();
     let mut answer = String::new();
     let _ = stream.read_to_string(&mut answer);
@@ -329,25 +326,10 @@ async fn an_upload_that_stalls_is_dropped_with_408_and_leaves_nothing() {
     let site = Site::new();
     let server = Server::start(&site, &[("WRIT_BODY_IDLE_SECONDS", "2")]);
     let token = officer(&site, &server, "j.doe@fbi.gov").await;
-    let (content_type, body) = multipart(&[
-        Part::text("request", &subpoena_request().to_string()),
-        Part::file(
-            "documents",
-            "subpoena.pdf",
-            &[PDF, &vec![b' '; 200 << 10]].concat(),
-        ),
-    ]);
-    let mut stream = std::net::TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    let mut stream = partial_upload(&server, &token);
     stream
         .set_read_timeout(Some(std::time::Duration::from_secs(20)))
         .unwrap();
-    let head = format!(
-        "POST /api/v1/requests HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n\
-         Content-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
-        body.len()
-    );
-    stream.write_all(head.as_bytes()).unwrap();
-    stream.write_all(&body[..20 << 10]).unwrap();
     // …and then nothing, with the connection held open.
     let started = std::time::Instant::now();
     let mut answer = Vec::new();

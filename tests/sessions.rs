@@ -128,16 +128,7 @@ async fn a_new_password_ends_every_other_session_and_deactivation_ends_all() {
     // Deactivated, then reactivated: no session of before comes back.
     let sam = app.staff("sam@writ.example", Role::Support).await;
     let sam_token = app.staff_token(&sam).await;
-    let sam_id: String = {
-        use diesel::prelude::*;
-        use writ::db::schema::staff::dsl::*;
-        let mut conn = app.db().get().unwrap();
-        staff
-            .filter(email.eq("sam@writ.example"))
-            .select(id)
-            .first(&mut *conn)
-            .unwrap()
-    };
+    let sam_id = app.staff_id("sam@writ.example");
     let admin = app.staff("ada@writ.example", Role::Admin).await;
     let csrf = app.staff_sign_in_page(&admin).await;
     for active in ["false", "true"] {

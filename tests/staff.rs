@@ -486,16 +486,7 @@ async fn admins_add_and_deactivate_staff() {
         .unwrap()
         .contains("sam@writ.example already has a staff account."));
 
-    let sam: String = {
-        use diesel::prelude::*;
-        use writ::db::schema::staff::dsl::*;
-        let mut conn = app.db().get().unwrap();
-        staff
-            .filter(email.eq("sam@writ.example"))
-            .select(id)
-            .first(&mut *conn)
-            .unwrap()
-    };
+    let sam = app.staff_id("sam@writ.example");
     let response = app
         .client
         .post(format!("/staff/admin/staff/{sam}/active"))

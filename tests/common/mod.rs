@@ -483,6 +483,32 @@ impl TestApp {
     }
 
     /// Signs a member of staff in through the API; returns the bearer token.
+    /// The id of the staff account with `address`.
+    pub fn staff_id(&self, address: &str) -> String {
+        use writ::db::schema::staff::dsl::*;
+        let mut conn = self.db().get().unwrap();
+        staff
+            .filter(email.eq(address))
+            .select(id)
+            .first(&mut *conn)
+            .unwrap()
+    }
+
+    /// The names of a case's documents as its requester sees them, sorted.
+    pub async fn document_names(&self, token: &str, reference: &str) -> Vec<String> {
+        let (_, case) = self
+            .get_json(&format!("/api/v1/requests/{reference}"), token)
+            .await;
+        let mut names: Vec<String> = case["documents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["name"].as_str().unwrap().to_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
     pub async fn staff_token(&self, account: &StaffAccount) -> String {
         let response = self.post_json("/api/v1/staff/login", json!({ "email": account.email, "password": account.password, "totp": account.code(0) }), None).await;
         assert_eq!(response.status(), Status::Ok);
