@@ -407,7 +407,8 @@ fn checkpoint_audit(
     let master = crate::crypto::master::load(config)?;
     let mut conn = db.get()?;
     let keys = crate::state::load_keys(&mut conn, &master)?;
-    let exported = crate::services::signing::checkpoint(&mut conn, &keys.secrets)?;
+    let mailer = crate::mail::Mailer::load(std::path::Path::new("templates"))?;
+    let exported = crate::services::signing::checkpoint(&mut conn, &keys.secrets, &mailer)?;
     let text = serde_json::to_string_pretty(&exported).map_err(AppError::internal)? + "\n";
     match out {
         Some(path) => {

@@ -620,6 +620,20 @@ async fn the_worker_signs_the_audit_chain_and_admins_keep_copies() {
         app.count("audit_events WHERE action = 'audit.checkpointed'"),
         1
     );
+    // Each legal admin is mailed a copy to keep outside Writ; it verifies on its own.
+    let letters = app.mail_to("ada@writ.example").await;
+    let letter = letters
+        .iter()
+        .find(|m| m.subject.starts_with("Audit checkpoint: event "))
+        .expect("the admin is sent the checkpoint");
+    let json = letter
+        .body
+        .split("=== checkpoint.json ===")
+        .nth(1)
+        .and_then(|rest| rest.split("=== end of checkpoint.json ===").next())
+        .unwrap();
+    let (mailed, _) = writ::audit::checkpoint::Checkpoint::import(json.trim()).unwrap();
+    assert!(app.mail_to("lee@writ.example").await.is_empty());
 
     let (_, page) = app.page("/staff/admin/audit").await;
     assert!(page.contains("1 signed checkpoint(s) hold"), "{page}");
@@ -643,6 +657,10 @@ async fn the_worker_signs_the_audit_chain_and_admins_keep_copies() {
     let file = response.into_string().await.unwrap();
     let (checkpoint, _) = writ::audit::checkpoint::Checkpoint::import(&file).unwrap();
     assert_eq!(checkpoint.seq, seq);
+    assert_eq!(
+        mailed, checkpoint,
+        "the mailed copy is the stored checkpoint"
+    );
 
     // The intruder's cut shows on the page too.
     app.sql(&format!("DELETE FROM audit_events WHERE seq >= {seq}"));

@@ -89,12 +89,12 @@ pub async fn housekeeping(db: &Db, chores: &Chores) -> Result<(), AppError> {
         Err(e) => log::error!("sweeping staging files: {e}"),
     }
     crate::services::fulfilment::send_reminders(db, &chores.mailer, &chores.links).await?;
-    let secrets = chores.secrets.clone();
+    let (secrets, mailer) = (chores.secrets.clone(), chores.mailer.clone());
     db.run(move |conn| {
         let due = crate::audit::checkpoint::latest(conn)?
             .is_none_or(|last| last.at <= clock::now() - CHECKPOINT_EVERY);
         if due {
-            crate::services::signing::checkpoint(conn, &secrets)?;
+            crate::services::signing::checkpoint(conn, &secrets, &mailer)?;
         }
         Ok(())
     })

@@ -13,6 +13,18 @@ use crate::db::schema::signing_keys;
 use crate::db::{is_unique_violation, write_tx, Db, DbConn};
 use crate::domain::clock::{self, rfc3339};
 use crate::error::AppError;
+use crate::mail::{Letter, Mailer};
+
+/// The addresses of the active legal admins.
+fn legal_admins(conn: &mut DbConn) -> QueryResult<Vec<String>> {
+    use crate::db::schema::staff;
+    staff::table
+        .filter(staff::role.eq(crate::domain::vocab::Role::Admin.as_str()))
+        .filter(staff::active.eq(true))
+        .order(staff::email)
+        .select(staff::email)
+        .load(conn)
+}
 
 /// Stores a new key; returns its id.
 fn insert_key(conn: &mut DbConn, secrets: &DocumentKey) -> QueryResult<String> {
@@ -124,19 +136,42 @@ pub async fn published(db: &Db) -> Result<Value, AppError> {
     Ok(json!({ "keys": keys }))
 }
 
-/// Signs the audit chain's head with the active key (unless it has a checkpoint already) and
-/// returns the newest checkpoint, exported with its key.
-pub fn checkpoint(conn: &mut DbConn, secrets: &DocumentKey) -> Result<Value, AppError> {
+/// Signs the audit chain's head with the active key (unless it has a checkpoint already), mails
+/// a copy to every active legal admin for their own records, and returns the newest
+/// checkpoint, exported with its key.
+pub fn checkpoint(
+    conn: &mut DbConn,
+    secrets: &DocumentKey,
+    mailer: &Mailer,
+) -> Result<Value, AppError> {
     use crate::audit::checkpoint;
     let (_, signer) = active(conn, secrets)?;
     if let Some(made) = checkpoint::make(conn, &signer)? {
-        audit::record(
-            conn,
-            &Actor::System,
-            None,
-            "audit.checkpointed",
-            json!({ "seq": made.seq, "key": made.key_id }),
-        )?;
+        let exported = made.export(&signer.public_key());
+        let context = json!({
+            "seq": made.seq, "hash": made.hash, "at": rfc3339(made.at), "key_id": made.key_id,
+            "json": serde_json::to_string_pretty(&exported).map_err(AppError::internal)?,
+        });
+        write_tx(conn, |conn| {
+            for admin in legal_admins(conn)? {
+                mailer.queue(
+                    conn,
+                    Letter {
+                        template: "audit_checkpoint",
+                        to: &admin,
+                        context: &context,
+                    },
+                )?;
+            }
+            audit::record(
+                conn,
+                &Actor::System,
+                None,
+                "audit.checkpointed",
+                json!({ "seq": made.seq, "key": made.key_id }),
+            )?;
+            Ok::<_, AppError>(())
+        })?;
     }
     let latest = checkpoint::latest(conn)?
         .ok_or_else(|| AppError::conflict("The audit chain is empty: nothing to checkpoint."))?;
