@@ -370,7 +370,7 @@ fn verify_audit(db: &Db, exported: Option<&std::path::Path>) -> Result<ExitCode,
         }
     };
     // Every stored checkpoint must be signed by a key of the platform and still hold.
-    let keys = checkpoint::platform_keys(&mut conn)?;
+    let keys = crate::services::signing::public_keys(&mut conn)?;
     let stored = match checkpoint::check_stored(&mut conn, &keys)? {
         Ok(stored) => stored,
         Err(reason) => {

@@ -194,11 +194,3 @@ pub fn check_stored(conn: &mut DbConn, keys: &[PublicKey]) -> QueryResult<Result
     }
     Ok(Ok(stored.len()))
 }
-
-/// The platform's signing keys, as stored.
-pub fn platform_keys(conn: &mut DbConn) -> QueryResult<Vec<PublicKey>> {
-    Ok(crate::db::models::bundle::SigningKeyRow::all(conn)?
-        .iter()
-        .filter_map(|row| PublicKey::from_pem(&row.public_key_pem))
-        .collect())
-}

@@ -104,16 +104,33 @@ pub async fn rotate(db: &Db, secrets: &DocumentKey) -> Result<String, AppError> 
     .await
 }
 
-/// Every key that ever signed a bundle, active or retired: what `/verify` trusts.
-pub async fn trusted(db: &Db) -> Result<Vec<keys::PublicKey>, AppError> {
-    let rows = db.run(|conn| Ok(SigningKeyRow::all(conn)?)).await?;
-    rows.iter()
+/// Every key that ever signed for the platform, active or retired: what `/verify` trusts and
+/// what audit checkpoints are checked against.
+pub fn public_keys(conn: &mut DbConn) -> Result<Vec<keys::PublicKey>, AppError> {
+    SigningKeyRow::all(conn)?
+        .iter()
         .map(|row| {
             keys::PublicKey::from_pem(&row.public_key_pem).ok_or_else(|| {
                 AppError::internal(format!("signing key {} is not a public key", row.id))
             })
         })
         .collect()
+}
+
+pub async fn trusted(db: &Db) -> Result<Vec<keys::PublicKey>, AppError> {
+    db.run(public_keys).await
+}
+
+/// `checkpoint` as it is exported, with the stored key that signed it.
+pub fn exported_checkpoint(
+    conn: &mut DbConn,
+    checkpoint: &crate::audit::checkpoint::Checkpoint,
+) -> Result<Value, AppError> {
+    let key = public_keys(conn)?
+        .into_iter()
+        .find(|key| key.id() == checkpoint.key_id)
+        .ok_or_else(|| AppError::internal("a checkpoint's key is not stored"))?;
+    Ok(checkpoint.export(&key))
 }
 
 /// Every key, newest first, as `/.well-known/writ/signing-keys.json` publishes them.
@@ -175,11 +192,5 @@ pub fn checkpoint(
     }
     let latest = checkpoint::latest(conn)?
         .ok_or_else(|| AppError::conflict("The audit chain is empty: nothing to checkpoint."))?;
-    let row = SigningKeyRow::all(conn)?
-        .into_iter()
-        .find(|row| row.id == latest.key_id)
-        .ok_or_else(|| AppError::internal("a checkpoint's key is not stored"))?;
-    let key = keys::PublicKey::from_pem(&row.public_key_pem)
-        .ok_or_else(|| AppError::internal("a stored key is not a public key"))?;
-    Ok(latest.export(&key))
+    exported_checkpoint(conn, &latest)
 }

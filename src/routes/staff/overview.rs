@@ -10,7 +10,7 @@ use crate::domain::clock::rfc3339;
 use crate::domain::vocab::{Role, Track};
 use crate::error::AppError;
 use crate::guards::{Csrf, LegalAdmin, LegalReviewer, StaffMember};
-use crate::services::{overview, staff_cases};
+use crate::services::{overview, signing, staff_cases};
 
 const CHART_HEIGHT: i64 = 160;
 const CHART_WIDTH: i64 = 720;
@@ -63,7 +63,7 @@ async fn audit_log(
             let first = (start - 50).max(0);
             let mut events = audit_rows::page(conn, first, start - first - 1)?;
             events.reverse();
-            let keys = checkpoint::platform_keys(conn)?;
+            let keys = signing::public_keys(conn)?;
             let anchored = checkpoint::check_stored(conn, &keys)?;
             Ok((
                 events,
@@ -107,11 +107,7 @@ async fn checkpoint_file(
     let exported = db
         .run(move |conn| {
             let found = checkpoint::find(conn, seq)?;
-            let key = checkpoint::platform_keys(conn)?
-                .into_iter()
-                .find(|k| k.id() == found.key_id)
-                .ok_or_else(|| AppError::internal("a checkpoint's key is not stored"))?;
-            Ok(found.export(&key))
+            signing::exported_checkpoint(conn, &found)
         })
         .await?;
     let text = serde_json::to_string_pretty(&exported).map_err(AppError::internal)? + "\n";
