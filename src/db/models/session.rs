@@ -47,22 +47,28 @@ pub fn requester(
                     .is_null()
                     .and(sessions::created_at.gt(idle_since))),
         )
-        .select((Requester::as_select(), sessions::account_uid))
-        .first(conn)
+        .select((
+            Requester::as_select(),
+            sessions::account_uid,
+            sessions::last_seen_at,
+        ))
+        .first::<(Requester, Option<String>, Option<NaiveDateTime>)>(conn)
         .optional()?;
-    if found.is_some() {
-        let stale = now - chrono::TimeDelta::minutes(1);
-        diesel::update(
-            sessions::table.find(&token.0).filter(
-                sessions::last_seen_at
-                    .lt(stale)
-                    .or(sessions::last_seen_at.is_null()),
-            ),
-        )
-        .set(sessions::last_seen_at.eq(now))
-        .execute(conn)?;
+    let Some((requester, account_uid, last_seen)) = found else {
+        return Ok(None);
+    };
+    // Written only when a minute has passed: most requests read and write nothing more.
+    if is_stale(last_seen, now) {
+        diesel::update(sessions::table.find(&token.0))
+            .set(sessions::last_seen_at.eq(now))
+            .execute(conn)?;
     }
-    Ok(found)
+    Ok(Some((requester, account_uid)))
+}
+
+/// Whether a session last marked used at `last_seen` should be marked again at `now`.
+pub fn is_stale(last_seen: Option<NaiveDateTime>, now: NaiveDateTime) -> bool {
+    last_seen.is_none_or(|at| at < now - chrono::TimeDelta::minutes(1))
 }
 
 /// Ends every session of the requesters whose address is at `domain` or below it.

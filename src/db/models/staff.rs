@@ -131,22 +131,18 @@ pub fn session_staff(
                     .and(staff_sessions::created_at.gt(idle_since))),
         )
         .filter(staff::active.eq(true))
-        .select(Staff::as_select())
-        .first(conn)
+        .select((Staff::as_select(), staff_sessions::last_seen_at))
+        .first::<(Staff, Option<NaiveDateTime>)>(conn)
         .optional()?;
-    if found.is_some() {
-        let stale = now - chrono::TimeDelta::minutes(1);
-        diesel::update(
-            staff_sessions::table.find(&token.0).filter(
-                staff_sessions::last_seen_at
-                    .lt(stale)
-                    .or(staff_sessions::last_seen_at.is_null()),
-            ),
-        )
-        .set(staff_sessions::last_seen_at.eq(now))
-        .execute(conn)?;
+    let Some((member, last_seen)) = found else {
+        return Ok(None);
+    };
+    if crate::db::models::session::is_stale(last_seen, now) {
+        diesel::update(staff_sessions::table.find(&token.0))
+            .set(staff_sessions::last_seen_at.eq(now))
+            .execute(conn)?;
     }
-    Ok(found)
+    Ok(Some(member))
 }
 
 /// Ends every session of `staff_id` but `keep` (the one that asked, if any).
