@@ -185,33 +185,32 @@ pub async fn verify_code(
     let address = move |c: &LoginChallenge| -> Option<String> {
         open_small(&email_key, c.id.as_bytes(), &c.email).and_then(|b| String::from_utf8(b).ok())
     };
+    let id = challenge_id.clone();
+    let found = db
+        .run(move |conn| {
+            Ok(diesel::OptionalExtension::optional(LoginChallenge::find(
+                conn, &id,
+            ))?)
+        })
+        .await?;
     if !limits::known(db, None, &network).await? {
-        let id = challenge_id.clone();
-        let domain = db
-            .run(move |conn| {
-                Ok(diesel::OptionalExtension::optional(LoginChallenge::find(
-                    conn, &id,
-                ))?)
-            })
-            .await?
-            .and_then(|c| address(&c))
+        let domain = found
+            .as_ref()
+            .and_then(&address)
             .map(|email| email.rsplit('@').next().unwrap_or_default().to_owned());
         if let Some(domain) = domain {
             limits::check(db, VERIFY_PER_DOMAIN_NEW_NETWORKS, &domain).await?;
         }
         limits::check(db, VERIFY_NEW_NETWORKS, "all").await?;
     }
+    let found = found.ok_or_else(|| {
+        AppError::unauthorized("This sign-in was not found. Request a new code.")
+            .with_code("unknown_challenge")
+    })?;
     let pepper = pepper.clone();
     let signed_in = db
         .run(move |conn| {
             let now = clock::now();
-            let found = LoginChallenge::find(conn, &challenge_id).map_err(|e| match e {
-                diesel::result::Error::NotFound => {
-                    AppError::unauthorized("This sign-in was not found. Request a new code.")
-                        .with_code("unknown_challenge")
-                }
-                e => e.into(),
-            })?;
             let refusal = |c: &LoginChallenge| -> AppError {
                 if c.consumed_at.is_some() {
                     AppError::unauthorized("This code was already used. Request a new code.")
