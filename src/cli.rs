@@ -214,6 +214,12 @@ fn fail(e: &AppError) -> ExitCode {
     ExitCode::from(2)
 }
 
+/// The keys kept in the database, opened with the configured master key.
+fn keys(db: &Db, config: &Config) -> Result<crate::state::Keys, AppError> {
+    let master = crate::crypto::master::load(config)?;
+    crate::state::load_keys(&mut *db.get()?, &master)
+}
+
 fn open(config: &Config) -> Result<Db, AppError> {
     std::fs::create_dir_all(&config.data_dir)?;
     let db = Db::connect(&config.database_url(), 2)?;
@@ -321,8 +327,7 @@ fn add_staff(
     name: &str,
     role: RoleArg,
 ) -> Result<ExitCode, AppError> {
-    let master = crate::crypto::master::load(config)?;
-    let keys = crate::state::load_keys(&mut *db.get()?, &master)?;
+    let keys = keys(db, config)?;
     let role = match role {
         RoleArg::Support => Role::Support,
         RoleArg::Legal => Role::Legal,
@@ -404,9 +409,8 @@ fn checkpoint_audit(
     config: &Config,
     out: Option<&std::path::Path>,
 ) -> Result<ExitCode, AppError> {
-    let master = crate::crypto::master::load(config)?;
+    let keys = keys(db, config)?;
     let mut conn = db.get()?;
-    let keys = crate::state::load_keys(&mut conn, &master)?;
     let mailer = crate::mail::Mailer::load(std::path::Path::new("templates"))?;
     let exported = crate::services::signing::checkpoint(&mut conn, &keys.secrets, &mailer)?;
     let text = serde_json::to_string_pretty(&exported).map_err(AppError::internal)? + "\n";
@@ -426,8 +430,7 @@ fn checkpoint_audit(
 }
 
 fn rotate_keys(db: &Db, config: &Config) -> Result<ExitCode, AppError> {
-    let master = crate::crypto::master::load(config)?;
-    let keys = crate::state::load_keys(&mut *db.get()?, &master)?;
+    let keys = keys(db, config)?;
     let id = rocket::execute(crate::services::signing::rotate(db, &keys.secrets))?;
     println!("new signing key {id}; earlier keys are retired and stay published");
     Ok(ExitCode::SUCCESS)
