@@ -71,6 +71,17 @@ async fn a_stranger_cannot_lock_an_officer_out_of_their_own_network() {
     // Ten codes an hour from networks the officer had not signed in from: the office's first
     // (before that sign-in) and nine of the stranger's.
     assert_eq!(refused_at, Some(9));
+    let (_, refusal) = post_from(
+        &app,
+        "198.51.99.7:4000",
+        "/api/v1/auth/email",
+        json!({ "email": "j.doe@fbi.gov", "track": "agency" }),
+    )
+    .await;
+    assert_eq!(
+        refusal["error"]["message"],
+        "Too many codes were requested for this address. Wait an hour, or sign in from a network you have used before."
+    );
     // One network alone gets five, whatever its addresses.
     for host in 1..=4 {
         let from = format!("203.0.113.{host}:4000");

@@ -36,7 +36,7 @@ pub const CODE_PER_EMAIL_NEW_NETWORKS: Limit = Limit {
     name: "code-email-new",
     max: 10,
     window: TimeDelta::hours(1),
-    message: "Too many codes were requested for this address. Wait 15 minutes and try again.",
+    message: "Too many codes were requested for this address. Wait an hour, or sign in from a network you have used before.",
 };
 pub const CODE_PER_NETWORK: Limit = Limit {
     name: "code-net",
