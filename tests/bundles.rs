@@ -8,7 +8,7 @@ mod forgery;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use common::{multipart, subpoena_request, Part, TestApp, PDF};
+use common::{multipart, output_text as text, subpoena_request, Part, TestApp, PDF};
 use rocket::http::{ContentType, Header, Status};
 use serde_json::{json, Value};
 use writ::domain::vocab::Role;
@@ -23,14 +23,6 @@ fn bagit_py() -> PathBuf {
 
 fn run(command: &mut Command) -> Output {
     command.output().expect("the command runs")
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
 }
 
 fn writ_verify(bundle: &Path, key: Option<&Path>) -> Output {

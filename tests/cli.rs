@@ -2,27 +2,10 @@
 
 mod common;
 
-use std::process::{Command, Output};
+use std::process::Command;
 
-use common::{subpoena_request, TestApp, PDF};
+use common::{output_text as text, subpoena_request, TestApp, PDF};
 use writ::domain::registry::{classify, DomainStanding};
-
-fn writ(app: &TestApp, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_writ"))
-        .args(args)
-        .env("WRIT_DATA_DIR", &app.config.data_dir)
-        .env("WRIT_DATABASE_URL", app.config.database_url())
-        .output()
-        .expect("run writ")
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
 
 #[rocket::async_test]
 async fn the_us_dotgov_registry_is_imported_and_recognises_the_fbi() {
@@ -31,7 +14,7 @@ async fn the_us_dotgov_registry_is_imported_and_recognises_the_fbi() {
         env!("CARGO_MANIFEST_DIR"),
         "/../shared/data/dotgov/current-full.csv"
     );
-    let output = writ(&app, &["registry", "import", "--format", "dotgov", csv]);
+    let output = app.writ(&["registry", "import", "--format", "dotgov", csv]);
     assert!(output.status.success(), "{}", text(&output));
     assert!(
         text(&output).contains("imported 16539 .gov domains"),
@@ -55,7 +38,7 @@ async fn the_us_dotgov_registry_is_imported_and_recognises_the_fbi() {
     );
 
     // Importing again replaces the previous import rather than adding to it.
-    let again = writ(&app, &["registry", "import", "--format", "dotgov", csv]);
+    let again = app.writ(&["registry", "import", "--format", "dotgov", csv]);
     assert!(again.status.success());
     assert_eq!(app.count("gov_domains"), 16539);
 }
@@ -69,7 +52,7 @@ async fn audit_verify_names_the_first_tampered_event() {
         .await;
     assert_eq!(status, rocket::http::Status::Created);
 
-    let intact = writ(&app, &["audit", "verify"]);
+    let intact = app.writ(&["audit", "verify"]);
     assert!(intact.status.success(), "{}", text(&intact));
     assert!(
         text(&intact).contains("audit chain intact: 5 events"),
@@ -80,7 +63,7 @@ async fn audit_verify_names_the_first_tampered_event() {
     app.sql(
         "UPDATE audit_events SET details = '{\"track\":\"court\",\"via\":\"api\"}' WHERE seq = 2",
     );
-    let broken = writ(&app, &["audit", "verify"]);
+    let broken = app.writ(&["audit", "verify"]);
     assert_eq!(broken.status.code(), Some(1), "{}", text(&broken));
     assert!(
         text(&broken).contains("BROKEN at event 2"),
@@ -94,7 +77,7 @@ async fn audit_verify_notices_a_removed_event() {
     let app = TestApp::new().await;
     app.officer("j.doe@fbi.gov").await;
     app.sql("DELETE FROM audit_events WHERE seq = 2");
-    let broken = writ(&app, &["audit", "verify"]);
+    let broken = app.writ(&["audit", "verify"]);
     assert_eq!(broken.status.code(), Some(1));
     assert!(
         text(&broken).contains("BROKEN at event 2: event 2 is missing"),
@@ -118,7 +101,7 @@ async fn the_account_directory_is_imported_idempotently_with_each_bad_row_named(
          U-1006,frank@example.com,,Frank,US,,closed\n",
     )
     .unwrap();
-    let output = writ(&app, &["accounts", "import", csv.to_str().unwrap()]);
+    let output = app.writ(&["accounts", "import", csv.to_str().unwrap()]);
     let printed = text(&output);
     assert!(output.status.success(), "{printed}");
     assert!(
@@ -142,7 +125,7 @@ async fn the_account_directory_is_imported_idempotently_with_each_bad_row_named(
         "stored checksummed"
     );
 
-    let again = text(&writ(&app, &["accounts", "import", csv.to_str().unwrap()]));
+    let again = text(&app.writ(&["accounts", "import", csv.to_str().unwrap()]));
     assert!(
         again.contains("accounts: 0 added, 0 updated, 2 unchanged, 4 rejected"),
         "{again}"
@@ -156,10 +139,7 @@ async fn the_account_directory_is_imported_idempotently_with_each_bad_row_named(
          not json\n",
     )
     .unwrap();
-    let printed = text(&writ(
-        &app,
-        &["accounts", "import", jsonl.to_str().unwrap()],
-    ));
+    let printed = text(&app.writ(&["accounts", "import", jsonl.to_str().unwrap()]));
     assert!(
         printed.contains("accounts: 1 added, 1 updated, 0 unchanged, 1 rejected"),
         "{printed}"
@@ -196,7 +176,7 @@ async fn keys_rotate_keeps_the_old_key_published() {
     );
     let old = first["keys"][0]["id"].as_str().unwrap().to_owned();
 
-    let rotated = writ(&app, &["keys", "rotate"]);
+    let rotated = app.writ(&["keys", "rotate"]);
     assert!(rotated.status.success(), "{}", text(&rotated));
     let printed = text(&rotated);
     let new = printed
@@ -265,19 +245,13 @@ async fn checkpoints_catch_a_chain_cut_short_or_recomputed() {
         .await;
     assert_eq!(status, rocket::http::Status::Created);
     let file = app.dir.path().join("checkpoint.json");
-    let made = writ(
-        &app,
-        &["audit", "checkpoint", "--out", file.to_str().unwrap()],
-    );
+    let made = app.writ(&["audit", "checkpoint", "--out", file.to_str().unwrap()]);
     assert!(made.status.success(), "{}", text(&made));
     let exported: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
     let seq = exported["seq"].as_i64().unwrap();
     assert!(seq >= 5, "{exported}");
-    let anchored = writ(
-        &app,
-        &["audit", "verify", "--checkpoint", file.to_str().unwrap()],
-    );
+    let anchored = app.writ(&["audit", "verify", "--checkpoint", file.to_str().unwrap()]);
     assert!(anchored.status.success(), "{}", text(&anchored));
     assert!(
         text(&anchored).contains(&format!("(event {seq}, signed by")),
@@ -317,7 +291,7 @@ async fn checkpoints_catch_a_chain_cut_short_or_recomputed() {
         seq - 1
     ));
     recompute_chain(&app);
-    let cut = writ(&app, &["audit", "verify"]);
+    let cut = app.writ(&["audit", "verify"]);
     assert_eq!(cut.status.code(), Some(1), "{}", text(&cut));
     assert!(
         text(&cut).contains("TRUNCATED: the checkpoint of")
@@ -330,16 +304,13 @@ async fn checkpoints_catch_a_chain_cut_short_or_recomputed() {
     );
     // The intruder removes the stored checkpoints too: only the exported copy still knows.
     app.sql("DELETE FROM audit_checkpoints");
-    let unanchored = writ(&app, &["audit", "verify"]);
+    let unanchored = app.writ(&["audit", "verify"]);
     assert!(
         unanchored.status.success(),
         "without a checkpoint the cut is invisible: {}",
         text(&unanchored)
     );
-    let anchored = writ(
-        &app,
-        &["audit", "verify", "--checkpoint", file.to_str().unwrap()],
-    );
+    let anchored = app.writ(&["audit", "verify", "--checkpoint", file.to_str().unwrap()]);
     assert_eq!(anchored.status.code(), Some(1), "{}", text(&anchored));
     assert!(text(&anchored).contains("TRUNCATED"), "{}", text(&anchored));
 }
@@ -349,10 +320,7 @@ async fn a_checkpoint_catches_an_edit_hidden_by_a_recomputed_chain_and_refuses_t
     let app = TestApp::new().await;
     app.officer("j.doe@fbi.gov").await;
     let file = app.dir.path().join("checkpoint.json");
-    let made = writ(
-        &app,
-        &["audit", "checkpoint", "--out", file.to_str().unwrap()],
-    );
+    let made = app.writ(&["audit", "checkpoint", "--out", file.to_str().unwrap()]);
     assert!(made.status.success(), "{}", text(&made));
 
     app.sql(
@@ -360,12 +328,9 @@ async fn a_checkpoint_catches_an_edit_hidden_by_a_recomputed_chain_and_refuses_t
     );
     recompute_chain(&app);
     app.sql("DELETE FROM audit_checkpoints");
-    let plain = writ(&app, &["audit", "verify"]);
+    let plain = app.writ(&["audit", "verify"]);
     assert!(plain.status.success(), "{}", text(&plain));
-    let anchored = writ(
-        &app,
-        &["audit", "verify", "--checkpoint", file.to_str().unwrap()],
-    );
+    let anchored = app.writ(&["audit", "verify", "--checkpoint", file.to_str().unwrap()]);
     assert_eq!(anchored.status.code(), Some(1), "{}", text(&anchored));
     assert!(
         text(&anchored).contains("REWRITTEN: event"),
@@ -379,10 +344,7 @@ async fn a_checkpoint_catches_an_edit_hidden_by_a_recomputed_chain_and_refuses_t
         serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
     exported["seq"] = serde_json::json!(1);
     std::fs::write(&file, exported.to_string()).unwrap();
-    let altered = writ(
-        &app,
-        &["audit", "verify", "--checkpoint", file.to_str().unwrap()],
-    );
+    let altered = app.writ(&["audit", "verify", "--checkpoint", file.to_str().unwrap()]);
     assert_eq!(altered.status.code(), Some(2));
     assert!(
         text(&altered).contains("the checkpoint's signature does not hold: it was altered"),

@@ -3,29 +3,8 @@
 
 mod common;
 
-use std::path::Path;
-use std::process::{Command, Output};
-
-use common::{subpoena_request, TestApp, PDF};
+use common::{output_text as text, subpoena_request, writ_in, TestApp, PDF};
 use diesel::prelude::*;
-
-fn writ_in(data_dir: &Path, database_url: &str, env: &[(&str, &str)], args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_writ"))
-        .args(args)
-        .env("WRIT_DATA_DIR", data_dir)
-        .env("WRIT_DATABASE_URL", database_url)
-        .envs(env.iter().copied())
-        .output()
-        .expect("run writ")
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
 
 fn secrets(app: &TestApp) -> Vec<(String, String)> {
     use writ::db::schema::app_secrets::dsl::*;

@@ -13,15 +13,8 @@ async fn status_with(app: &TestApp, uri: &str, token: &str) -> Status {
 }
 
 async fn post_form(app: &TestApp, uri: &str, body: String) -> (Status, String) {
-    let response = app
-        .client
-        .post(uri.to_owned())
-        .header(ContentType::Form)
-        .body(body)
-        .dispatch()
-        .await;
-    let status = response.status();
-    (status, response.into_string().await.unwrap_or_default())
+    app.post_page(uri, ContentType::Form, body.into_bytes())
+        .await
 }
 
 #[rocket::async_test]

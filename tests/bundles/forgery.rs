@@ -92,15 +92,7 @@ async fn verify_page(app: &TestApp, bundle: &[u8]) -> (Status, String) {
         Part::text("csrf", &common::csrf_of(&page)),
         Part::file("bundle", "bundle.zip", bundle),
     ]);
-    let response = app
-        .client
-        .post("/verify")
-        .header(content_type)
-        .body(body)
-        .dispatch()
-        .await;
-    let status = response.status();
-    (status, response.into_string().await.unwrap_or_default())
+    app.post_page("/verify", content_type, body).await
 }
 
 #[rocket::async_test]

@@ -351,6 +351,61 @@ impl TestApp {
             response.into_string().await.unwrap_or_default(),
         )
     }
+
+    /// Posts a page's form (`content_type`, `body`) with this browser's cookies; the page back.
+    pub async fn post_page(
+        &self,
+        uri: &str,
+        content_type: ContentType,
+        body: Vec<u8>,
+    ) -> (Status, String) {
+        let response = self
+            .client
+            .post(uri.to_owned())
+            .header(content_type)
+            .body(body)
+            .dispatch()
+            .await;
+        (
+            response.status(),
+            response.into_string().await.unwrap_or_default(),
+        )
+    }
+
+    /// The `writ` command line on this app's data directory and database.
+    pub fn writ(&self, args: &[&str]) -> std::process::Output {
+        writ_in(
+            &self.config.data_dir,
+            &self.config.database_url(),
+            &[],
+            args,
+        )
+    }
+}
+
+/// The `writ` command line on `data_dir` and `database_url`, with `env` besides.
+pub fn writ_in(
+    data_dir: &std::path::Path,
+    database_url: &str,
+    env: &[(&str, &str)],
+    args: &[&str],
+) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_writ"))
+        .args(args)
+        .env("WRIT_DATA_DIR", data_dir)
+        .env("WRIT_DATABASE_URL", database_url)
+        .envs(env.iter().copied())
+        .output()
+        .expect("run writ")
+}
+
+/// What a command printed, standard output then standard error.
+pub fn output_text(output: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
 }
 
 pub fn profile() -> Value {
