@@ -2,6 +2,7 @@
 
 pub mod master;
 pub mod stream;
+pub mod totp;
 
 use std::fmt;
 

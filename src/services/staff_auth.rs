@@ -7,12 +7,11 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::{NaiveDateTime, TimeDelta};
 use serde_json::json;
-use totp_rs::{Algorithm, Secret, TOTP};
 
 use super::limits::{self, Limit};
 use crate::audit::{self, Actor};
 use crate::crypto::stream::DocumentKey;
-use crate::crypto::{open_small, random_bytes, seal_small, sha256_hex, Token};
+use crate::crypto::{open_small, random_bytes, seal_small, totp, Token};
 use crate::db::models::new_id;
 use crate::db::models::staff::{self as rows, NewStaff, Staff};
 use crate::db::{is_unique_violation, write_tx, Db};
@@ -78,25 +77,9 @@ fn dummy_hash() -> &'static str {
     DUMMY.get_or_init(|| hash_password("writ-dummy-password").unwrap_or_default())
 }
 
-fn totp(secret_base32: &str, account: &str) -> Result<TOTP, AppError> {
-    let secret = Secret::Encoded(secret_base32.to_owned())
-        .to_bytes()
-        .map_err(|e| AppError::internal(format!("{e:?}")))?;
-    TOTP::new(
-        Algorithm::SHA1,
-        6,
-        0,
-        30,
-        secret,
-        Some("Writ".to_owned()),
-        account.to_owned(),
-    )
-    .map_err(AppError::internal)
-}
-
 /// The code an authenticator shows for `secret` at `unix_seconds` (used by tests and `writ`).
 pub fn code_at(secret_base32: &str, unix_seconds: u64) -> Result<String, AppError> {
-    Ok(totp(secret_base32, "staff")?.generate(unix_seconds))
+    totp::code_at(secret_base32, unix_seconds).map_err(AppError::internal)
 }
 
 /// Creates an account; returns its first password and the `otpauth://` URI for the authenticator.
@@ -114,10 +97,8 @@ pub async fn add(
         return Err(AppError::invalid("name", "Enter the person's name."));
     }
     let password = URL_SAFE_NO_PAD.encode(random_bytes::<15>());
-    let secret = Secret::Raw(random_bytes::<20>().to_vec())
-        .to_encoded()
-        .to_string();
-    let otpauth_uri = totp(&secret, email.as_str())?.get_url();
+    let secret = totp::new_secret();
+    let otpauth_uri = totp::uri(&secret, email.as_str()).map_err(AppError::internal)?;
     let first_password = password.clone();
     let id = new_id();
     let sealed = seal_small(&keys.secrets, id.as_bytes(), secret.as_bytes());
@@ -260,7 +241,7 @@ fn matching_step(
     code: &str,
     now: NaiveDateTime,
 ) -> Result<Option<i64>, AppError> {
-    if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
+    if !totp::well_formed(code) {
         return Ok(None);
     }
     let secret = open_small(secrets, staff.id.as_bytes(), &staff.totp_secret)
@@ -271,12 +252,7 @@ fn matching_step(
                 staff.id
             ))
         })?;
-    let totp = totp(&secret, &staff.email)?;
-    let current = now.and_utc().timestamp() / 30;
-    Ok((current - 1..=current + 1).find(|step| {
-        // Digest comparison keeps the check's timing independent of the code.
-        sha256_hex(totp.generate((*step * 30) as u64).as_bytes()) == sha256_hex(code.as_bytes())
-    }))
+    totp::matching_step(&secret, code, now).map_err(AppError::internal)
 }
 
 pub async fn sign_out(db: &Db, token: &Token) -> Result<(), AppError> {
