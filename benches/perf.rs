@@ -855,6 +855,8 @@ fn seed_cases(db: &writ::db::Db, cases: usize) {
                     due_at: now + TimeDelta::minutes((i as i64 % 86_400) - 20_000),
                     created_at: now - TimeDelta::minutes(i as i64),
                     updated_at: now,
+                    signer_mfa: "totp".into(),
+                    fraud_signals: "[]".into(),
                 }
                 .insert(conn)?;
                 TargetRow::insert_all(

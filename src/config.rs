@@ -43,6 +43,9 @@ pub struct Config {
     pub policy_file: String,
     /// Where executed freezes are reported, for the platform's operations team.
     pub operations_email: String,
+    /// The on-call legal address every emergency request is announced to at once. Empty: every
+    /// active legal reviewer and admin.
+    pub oncall_email: String,
     /// Run the outbox worker in this process.
     pub outbox_worker: bool,
     /// Send cookies with `Secure` (set when TLS is terminated in front of Writ or by Rocket).
@@ -89,6 +92,7 @@ impl Default for Config {
             home_country: String::from("US"),
             policy_file: String::new(),
             operations_email: String::from("operations@writ.localhost"),
+            oncall_email: String::new(),
             outbox_worker: true,
             secure_cookies: false,
             max_production_bytes: 8 * 1024 * 1024 * 1024,

@@ -24,6 +24,10 @@ impl FieldErrors {
     pub fn get(&self, field: &str) -> Option<&str> {
         self.0.get(field).map(String::as_str)
     }
+    /// Every message, in field order.
+    pub fn messages(&self) -> Vec<&str> {
+        self.0.values().map(String::as_str).collect()
+    }
     pub fn into_result(self) -> Result<(), AppError> {
         if self.is_empty() {
             Ok(())

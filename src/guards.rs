@@ -12,6 +12,7 @@ use crate::db::models::requester::Requester as RequesterRow;
 use crate::db::models::session;
 use crate::db::Db;
 use crate::domain::clock;
+use crate::domain::identity::Factor;
 use crate::domain::vocab::{CourtPath, Role, Track};
 use crate::error::{is_api, AppError};
 use crate::routes::GuardFailure;
@@ -81,6 +82,8 @@ pub struct Requester {
     pub token: Token,
     /// Court track, user path: the platform account whose e-mail of record this sign-in proved.
     pub account_uid: Option<String>,
+    /// The second factor this session proved, beyond the e-mailed code.
+    pub second_factor: Option<Factor>,
 }
 
 impl Requester {
@@ -127,10 +130,11 @@ impl<'r> FromRequest<'r> for Requester {
                     .run(move |conn| Ok(session::requester(conn, &hashed, now, idle_since)?))
                     .await
                 {
-                    Ok(Some((row, account_uid))) => Some(Requester {
-                        row,
+                    Ok(Some(live)) => Some(Requester {
+                        row: live.requester,
                         token,
-                        account_uid,
+                        account_uid: live.account_uid,
+                        second_factor: live.second_factor.as_deref().and_then(Factor::parse),
                     }),
                     Ok(None) => None,
                     Err(e) => {

@@ -98,8 +98,8 @@ async fn a_government_officer_files_a_request_and_gets_a_receipt() {
     assert_eq!(case["targets"][1]["chain"], "eth");
     assert_eq!(
         app.count("audit_events"),
-        5,
-        "the signing key made at first start, code sent, sign-in, profile, submission"
+        6,
+        "the signing key made at first start, code sent, sign-in, profile, second factor set up, submission"
     );
 
     // The file on disk is encrypted, and decrypts to what was sent.
@@ -272,6 +272,7 @@ async fn an_unknown_domain_may_file_but_is_marked_unverified() {
     let app = TestApp::new().await;
     let token = app.api_sign_in("officer@police-example.org").await;
     assert_eq!(app.put_profile(&token).await, Status::Ok);
+    app.enrol("officer@police-example.org", &token).await;
     let (status, body) = app
         .submit(&token, &subpoena_request(), &[("subpoena.pdf", PDF)])
         .await;

@@ -63,6 +63,17 @@ async fn sign_in(app: &TestApp, email: &str) -> String {
     let (status, location, _) =
         post_form(app, "/agency/code", &[("code", &code), ("csrf", &csrf)]).await;
     assert_eq!(status, Status::SeeOther);
+    if location.as_deref() != Some("/agency/second-factor") {
+        return location.unwrap();
+    }
+    let totp = app.totp_for(email).await.expect("an authenticator");
+    let (status, location, _) = post_form(
+        app,
+        "/agency/second-factor",
+        &[("totp", &totp), ("csrf", &csrf)],
+    )
+    .await;
+    assert_eq!(status, Status::SeeOther);
     location.unwrap()
 }
 
@@ -121,7 +132,14 @@ async fn an_officer_signs_in_completes_the_profile_and_files_a_request() {
     )
     .await;
     assert_eq!(status, Status::SeeOther);
-    assert_eq!(location.as_deref(), Some("/agency/requests/new"));
+    assert_eq!(
+        location.as_deref(),
+        Some("/agency/security"),
+        "a new officer sets up the second factor next"
+    );
+    let (_, security) = app.page("/agency/security").await;
+    assert!(security.contains("no second factor yet"), "{security}");
+    app.enrol_on_page("j.doe@fbi.gov").await;
 
     let (status, form) = app.page("/agency/requests/new").await;
     assert_eq!(status, Status::Ok);
@@ -336,6 +354,7 @@ async fn findings_are_shown_before_submitting_and_the_officer_may_submit_anyway(
         ],
     )
     .await;
+    app.enrol_on_page("j.doe@fbi.gov").await;
 
     let fields = [
         ("csrf", csrf.as_str()),

@@ -230,6 +230,31 @@ async fn real_responses_match_their_schemas() {
         .await;
     assert_matches(&doc, "/profile", "put", status, &saved);
 
+    let response = app
+        .post_json("/api/v1/auth/second-factor/totp", json!({}), Some(token))
+        .await;
+    let status = response.status();
+    let started: Value = response.into_json().await.unwrap();
+    assert_matches(&doc, "/auth/second-factor/totp", "post", status, &started);
+    app.adopt_factor("j.doe@fbi.gov", started["secret"].as_str().unwrap());
+    let code = app.totp_for("j.doe@fbi.gov").await.unwrap();
+    let response = app
+        .post_json(
+            "/api/v1/auth/second-factor/totp/confirm",
+            json!({ "code": code }),
+            Some(token),
+        )
+        .await;
+    let status = response.status();
+    let confirmed: Value = response.into_json().await.unwrap();
+    assert_matches(
+        &doc,
+        "/auth/second-factor/totp/confirm",
+        "post",
+        status,
+        &confirmed,
+    );
+
     let (status, submitted) = app
         .submit(token, &subpoena_request(), &[("subpoena.pdf", PDF)])
         .await;

@@ -79,6 +79,7 @@ async fn an_admin_verifying_the_agency_establishes_authority_on_recheck() {
     let app = TestApp::new().await;
     let token = app.api_sign_in("officer@police-example.org").await;
     assert_eq!(app.put_profile(&token).await, Status::Ok);
+    app.enrol("officer@police-example.org", &token).await;
     let (_, first) = app
         .submit(&token, &subpoena_request(), &[("subpoena.pdf", PDF)])
         .await;

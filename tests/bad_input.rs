@@ -165,6 +165,7 @@ async fn markup_in_every_text_field_is_shown_escaped() {
     }
     let (status, _) = app.put_profile_body(&token, declaration.to_string()).await;
     assert_eq!(status, Status::Ok);
+    app.enrol("j.doe@fbi.gov", &token).await;
     let mut request = subpoena_request();
     request["instrument"]["reference"] = json!(format!("ref {evil}"));
     request["instrument"]["issuing_authority"] = json!(format!("court {evil}"));

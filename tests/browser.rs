@@ -204,6 +204,37 @@ async fn an_officer_files_legal_seals_and_the_officer_verifies_the_bundle_in_a_b
     shot(&officer, "03-agency-profile").await;
     send(&officer, "form .actions button[type=submit]").await;
 
+    // Next, the second factor: the key the page shows goes into an authenticator app.
+    assert_eq!(path(&officer).await, "/agency/security");
+    shot(&officer, "03a-agency-security").await;
+    send(&officer, "main form button[type=submit]").await;
+    let secret = officer
+        .find(Locator::Css("#totp-secret"))
+        .await
+        .expect("the key")
+        .text()
+        .await
+        .unwrap();
+    shot(&officer, "03b-agency-totp-key").await;
+    let now = chrono::Utc::now().timestamp() as u64;
+    fill(
+        &officer,
+        "#totp",
+        &writ::crypto::totp::code_at(&secret, now).unwrap(),
+    )
+    .await;
+    send(
+        &officer,
+        "form[action='/agency/security/totp/confirm'] button[type=submit]",
+    )
+    .await;
+    assert!(
+        text(&officer).await.contains("Second factor set up"),
+        "{}",
+        text(&officer).await
+    );
+    shot(&officer, "03c-agency-security-done").await;
+
     // The request, with its PDF.
     officer
         .goto(&server.url("/agency/requests/new"))

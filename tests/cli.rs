@@ -55,7 +55,7 @@ async fn audit_verify_names_the_first_tampered_event() {
     let intact = app.writ(&["audit", "verify"]);
     assert!(intact.status.success(), "{}", text(&intact));
     assert!(
-        text(&intact).contains("audit chain intact: 5 events"),
+        text(&intact).contains("audit chain intact: 6 events"),
         "{}",
         text(&intact)
     );

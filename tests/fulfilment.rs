@@ -21,6 +21,9 @@ async fn approve(app: &TestApp, token: &str, reference: &str) {
             .0,
         Status::Ok
     );
+    // Freezes and emergencies are approved only after a confirmed call-back to the agency.
+    let contact = app.agency_contact("fbi.gov").await;
+    app.call_back(token, reference, &contact, "confirmed").await;
     assert_eq!(
         staff_post(app, token, &uri, json!({ "to": "approved" }))
             .await

@@ -56,6 +56,34 @@ fn table() -> BTreeMap<(&'static str, &'static str), Needs> {
         (("POST", "/agency/sign-in"), Anyone),
         (("GET", "/agency/code"), Anyone),
         (("POST", "/agency/code"), Anyone),
+        (("GET", "/agency/second-factor"), Anyone),
+        (("POST", "/agency/second-factor"), Anyone),
+        (("GET", "/agency/security"), Officer),
+        (("POST", "/agency/security/totp"), Officer),
+        (("POST", "/agency/security/totp/confirm"), Officer),
+        (("POST", "/agency/security/verify"), Officer),
+        (("POST", "/agency/requests/<reference>/colleagues"), Officer),
+        (
+            ("POST", "/court/requests/<reference>/colleagues"),
+            Representative,
+        ),
+        (("POST", "/staff/cases/<reference>/callbacks"), Staff(L)),
+        (
+            ("POST", "/api/v1/staff/cases/<reference>/callbacks"),
+            Staff(L),
+        ),
+        (("GET", "/staff/admin/officers?<q>"), Staff(A)),
+        (("POST", "/staff/admin/officers/<id>/standing"), Staff(A)),
+        (("POST", "/staff/admin/officers/<id>/permissions"), Staff(A)),
+        (
+            ("POST", "/staff/admin/officers/<id>/second-factor/remove"),
+            Staff(A),
+        ),
+        (("POST", "/staff/admin/agencies/contacts"), Staff(A)),
+        (("POST", "/api/v1/auth/second-factor/totp"), Officer),
+        (("POST", "/api/v1/auth/second-factor/totp/confirm"), Officer),
+        (("POST", "/api/v1/auth/second-factor/verify"), Officer),
+        (("POST", "/api/v1/requests/<reference>/colleagues"), Officer),
         (("POST", "/agency/sign-out"), Officer),
         (("GET", "/agency/profile"), Officer),
         (("POST", "/agency/profile"), Officer),
@@ -136,6 +164,8 @@ fn table() -> BTreeMap<(&'static str, &'static str), Needs> {
         (("POST", "/court/sign-in"), Anyone),
         (("GET", "/court/code"), Anyone),
         (("POST", "/court/code"), Anyone),
+        (("GET", "/court/second-factor"), Anyone),
+        (("POST", "/court/second-factor"), Anyone),
         (("POST", "/court/sign-out"), Representative),
         (("GET", "/court/profile"), Representative),
         (("POST", "/court/profile"), Representative),
@@ -195,6 +225,13 @@ async fn become_role(
                 .post("/agency/code")
                 .header(ContentType::Form)
                 .body(format!("code={code}&csrf={csrf}"))
+                .dispatch()
+                .await;
+            let totp = app.totp_for(officer_email).await.expect("an authenticator");
+            app.client
+                .post("/agency/second-factor")
+                .header(ContentType::Form)
+                .body(format!("totp={totp}&csrf={csrf}"))
                 .dispatch()
                 .await;
             Some(app.api_sign_in(officer_email).await)

@@ -24,6 +24,7 @@ async fn blocking_a_domain_signs_its_officers_out_at_once() {
     let colleague = app.api_sign_in("chief@hq.police-example.org").await;
     let elsewhere = app.officer("j.doe@fbi.gov").await;
     assert_eq!(app.put_profile(&officer).await, Status::Ok);
+    app.enrol("officer@police-example.org", &officer).await;
     let (status, _) = app
         .submit(&officer, &subpoena_request(), &[("subpoena.pdf", PDF)])
         .await;

@@ -217,6 +217,7 @@ async fn an_admin_verifies_an_agency_and_its_open_cases_are_checked_again() {
     let app = TestApp::new().await;
     let officer = app.api_sign_in("officer@police-example.org").await;
     assert_eq!(app.put_profile(&officer).await, Status::Ok);
+    app.enrol("officer@police-example.org", &officer).await;
     let (status, filed) = app
         .submit(&officer, &subpoena_request(), &[("subpoena.pdf", PDF)])
         .await;

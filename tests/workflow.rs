@@ -217,6 +217,9 @@ async fn an_emergency_disclosure_needs_two_different_reviewers() {
         .await;
 
     move_case(&app, &first, reference, json!({ "to": "in_review" })).await;
+    let contact = app.agency_contact("fbi.gov").await;
+    app.call_back(&first, reference, &contact, "confirmed")
+        .await;
     let (status, body) = move_case(&app, &first, reference, json!({ "to": "approved" })).await;
     assert_eq!(status, Status::Accepted, "{body}");
     assert_eq!(

@@ -26,6 +26,16 @@ diesel::table! {
         bar_number -> Nullable<Text>,
         bar_jurisdiction -> Nullable<Text>,
         represents -> Nullable<Text>,
+        standing -> Text,
+        standing_reason -> Nullable<Text>,
+        standing_changed_at -> Nullable<Timestamp>,
+        verified_at -> Nullable<Timestamp>,
+        may_file_emergency -> Bool,
+        may_file_freeze -> Bool,
+        totp_secret -> Nullable<Text>,
+        totp_pending -> Nullable<Text>,
+        totp_last_step -> BigInt,
+        totp_enrolled_at -> Nullable<Timestamp>,
     }
 }
 
@@ -40,6 +50,7 @@ diesel::table! {
         consumed_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         account_uid -> Nullable<Text>,
+        code_verified_at -> Nullable<Timestamp>,
     }
 }
 
@@ -60,6 +71,7 @@ diesel::table! {
         expires_at -> Timestamp,
         account_uid -> Nullable<Text>,
         last_seen_at -> Nullable<Timestamp>,
+        second_factor -> Nullable<Text>,
     }
 }
 
@@ -111,6 +123,9 @@ diesel::table! {
         paused_at -> Nullable<Timestamp>,
         resume_state -> Nullable<Text>,
         decision -> Nullable<Text>,
+        signer_mfa -> Text,
+        fraud_signals -> Text,
+        flagged -> Nullable<Text>,
     }
 }
 
@@ -376,6 +391,43 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    agency_contacts (id) {
+        id -> Text,
+        domain -> Text,
+        label -> Text,
+        phone -> Text,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    callbacks (id) {
+        id -> Text,
+        case_id -> Text,
+        contact_id -> Text,
+        phone -> Text,
+        person_reached -> Text,
+        outcome -> Text,
+        called_at -> Timestamp,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    case_colleagues (case_id, email) {
+        case_id -> Text,
+        email -> Text,
+        added_by -> Text,
+        added_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(callbacks -> cases (case_id));
+diesel::joinable!(callbacks -> agency_contacts (contact_id));
+diesel::joinable!(case_colleagues -> cases (case_id));
 diesel::joinable!(notes -> staff (staff_id));
 diesel::joinable!(staff_sessions -> staff (staff_id));
 diesel::joinable!(account_wallets -> accounts (uid));
@@ -387,6 +439,9 @@ diesel::joinable!(messages -> cases (case_id));
 diesel::joinable!(court_filings -> cases (case_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    agency_contacts,
+    callbacks,
+    case_colleagues,
     audit_checkpoints,
     app_secrets,
     requesters,

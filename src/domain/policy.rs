@@ -108,6 +108,61 @@ pub struct Feasibility {
     pub minimum_days: u32,
 }
 
+/// When an officer's second factor is asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SecondFactorRule {
+    /// At every sign-in once enrolled, and before filing anything.
+    Everyone,
+    /// Only to file emergency and freeze requests.
+    EmergencyAndFreeze,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Identity {
+    pub second_factor: SecondFactorRule,
+    pub reverify_days: u32,
+}
+
+impl Default for Identity {
+    fn default() -> Identity {
+        Identity {
+            second_factor: SecondFactorRule::Everyone,
+            reverify_days: 365,
+        }
+    }
+}
+
+/// The thresholds of the fraud signals (`domain::signals`).
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Signals {
+    pub new_officer_days: u32,
+    pub same_targets_agencies: u32,
+    pub same_targets_hours: u32,
+    pub signin_networks: u32,
+    pub signin_networks_days: u32,
+    pub volume_days: u32,
+    pub volume_factor: f64,
+    pub volume_minimum: u32,
+}
+
+impl Default for Signals {
+    fn default() -> Signals {
+        Signals {
+            new_officer_days: 14,
+            same_targets_agencies: 3,
+            same_targets_hours: 72,
+            signin_networks: 4,
+            signin_networks_days: 7,
+            volume_days: 30,
+            volume_factor: 3.0,
+            volume_minimum: 10,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Policy {
@@ -117,6 +172,11 @@ pub struct Policy {
     pub freeze: FreezeRules,
     pub deadline: Vec<DeadlineRule>,
     pub deadline_feasible: Feasibility,
+    /// Missing from a deployment's older policy file: the shipped defaults.
+    #[serde(default)]
+    pub identity: Identity,
+    #[serde(default)]
+    pub signals: Signals,
 }
 
 impl Policy {

@@ -64,7 +64,7 @@ pub async fn list(db: &Db) -> Result<(Vec<Listed>, Vec<Listed>), AppError> {
     .await
 }
 
-fn clean_domain(errors: &mut FieldErrors, domain: &str) -> String {
+pub fn clean_domain(errors: &mut FieldErrors, domain: &str) -> String {
     let domain = domain.trim().trim_start_matches('@').to_lowercase();
     if !is_domain(&domain) {
         errors.add("domain", "Enter a domain name such as police.example.org.");
@@ -161,12 +161,14 @@ pub async fn block(
             };
             // Its officers' sessions and API tokens end with it.
             let ended = crate::db::models::session::end_for_domain(conn, &d)?;
+            let officers = crate::db::models::session::requesters_at_domain(conn, &d)?;
+            let flagged = super::officers::flag_open_cases(conn, &officers, &format!("The agency's domain {d} was blocked: {reason}"))?;
             audit::record(
                 conn,
                 &Actor::Staff(admin.clone()),
                 None,
                 "domain.blocked",
-                json!({ "domain": d, "reason": reason, "sessions_ended": ended }),
+                json!({ "domain": d, "reason": reason, "sessions_ended": ended, "cases_flagged": flagged }),
             )?;
             Ok(())
         })

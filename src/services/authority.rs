@@ -14,6 +14,7 @@ use crate::db::{write_tx, Db, DbConn};
 use crate::domain::authority::{self, Authority, Representative};
 use crate::domain::clock;
 use crate::domain::email::EmailAddress;
+use crate::domain::identity::Factor;
 use crate::domain::policy::Policy;
 use crate::domain::registry::classify;
 use crate::domain::request::{Court, Emergency, Freeze, Instrument, Ndo, Target, ValidRequest};
@@ -28,6 +29,8 @@ use crate::error::AppError;
 pub struct Filer<'a> {
     pub requester: &'a Requester,
     pub account_uid: Option<&'a str>,
+    /// The second factor the filing session proved.
+    pub second_factor: Option<Factor>,
 }
 
 impl Filer<'_> {
@@ -178,7 +181,7 @@ pub async fn recheck(
             let documents = Document::for_case(conn, &case.id)?.len();
             let request = stored_request(&case, &targets);
             let account_uid = account_of(conn, &case.id)?;
-            let filer = Filer { requester: &requester, account_uid: account_uid.as_deref() };
+            let filer = Filer { requester: &requester, account_uid: account_uid.as_deref(), second_factor: None };
             let authority = assess(conn, &policy, &home_country, filer, &request, documents, Some(&case.id))?;
             let checks = serde_json::to_string(&authority.checks).map_err(AppError::internal)?;
             if checks != case.authority_checks {

@@ -5,6 +5,7 @@ use serde_json::Value;
 
 use crate::db::models::case::{Case, Message, TargetRow};
 use crate::db::models::document::Document;
+use crate::db::models::requester::Requester;
 use crate::db::Db;
 use crate::domain::authority::Check;
 use crate::domain::clock::rfc3339;
@@ -141,15 +142,26 @@ pub struct CaseView {
     pub messages: Vec<MessageView>,
     pub bundles: Vec<super::bundles::BundleView>,
     pub preservation: Option<super::fulfilment::PreservationView>,
+    /// Officers of the same agency who follow the case.
+    pub colleagues: Vec<String>,
+    /// Whether the viewer filed it (a colleague only reads it).
+    pub owner: bool,
 }
 
-pub async fn list(db: &Db, requester_id: &str, page: i64) -> Result<Vec<CaseSummary>, AppError> {
-    let id = requester_id.to_owned();
+/// A requester's cases: their own, and those they follow as a colleague.
+pub async fn list(db: &Db, requester: &Requester, page: i64) -> Result<Vec<CaseSummary>, AppError> {
+    let (id, track, email) = (
+        requester.id.clone(),
+        requester.track,
+        requester.email.clone(),
+    );
     let cases = db
         .run(move |conn| {
             Ok(Case::list_for_requester(
                 conn,
                 &id,
+                track,
+                &email,
                 50,
                 page.max(0).saturating_mul(50),
             )?)
@@ -158,25 +170,32 @@ pub async fn list(db: &Db, requester_id: &str, page: i64) -> Result<Vec<CaseSumm
     Ok(cases.iter().map(CaseSummary::from).collect())
 }
 
-/// A requester's own case; another requester's case is "not found", never "forbidden",
-/// so that references cannot be probed.
-pub async fn find_own(db: &Db, requester_id: &str, reference: &str) -> Result<CaseView, AppError> {
-    let (id, reference) = (requester_id.to_owned(), reference.to_owned());
+/// A requester's own case, or one they follow as a colleague; another requester's case is
+/// "not found", never "forbidden", so that references cannot be probed.
+pub async fn find_own(
+    db: &Db,
+    requester: &Requester,
+    reference: &str,
+) -> Result<CaseView, AppError> {
+    let (id, track, email, reference) = (
+        requester.id.clone(),
+        requester.track,
+        requester.email.clone(),
+        reference.to_owned(),
+    );
     db.run(move |conn| {
-        let case = Case::find_owned(conn, &id, &reference)?;
+        let case = Case::find_visible(conn, &id, track, &email, &reference)?;
+        let colleagues = super::colleagues::of_case(conn, &case.id)?;
+        let owner = case.requester_id == id;
         let targets = TargetRow::for_case(conn, &case.id)?;
         let documents = Document::for_case(conn, &case.id)?;
         let messages = Message::for_case(conn, &case.id)?;
         let preservation = super::fulfilment::preservation_of(conn, &case.id)?;
         let bundles = super::bundles::of_case(conn, &case)?;
-        Ok(view(
-            case,
-            targets,
-            documents,
-            messages,
-            preservation,
-            bundles,
-        ))
+        let mut view = view(case, targets, documents, messages, preservation, bundles);
+        view.colleagues = colleagues;
+        view.owner = owner;
+        Ok(view)
     })
     .await
 }
@@ -211,5 +230,7 @@ fn view(
             .collect(),
         bundles,
         preservation,
+        colleagues: Vec::new(),
+        owner: true,
     }
 }

@@ -7,20 +7,23 @@ use serde_json::json;
 
 use super::authority::{assess, Filer};
 use super::limits::{self, Limit, SUBMIT_PER_REQUESTER};
+use super::signals;
 use crate::audit::{self, Actor};
 use crate::db::models::case::{Case, NewCase, TargetRow};
 use crate::db::models::document::Document;
 use crate::db::models::requester::Requester;
+use crate::db::models::staff::Staff;
 use crate::db::models::{counter, new_id};
 use crate::db::schema::court_filings;
 use crate::db::{write_tx, Db};
 use crate::documents::{DocumentStore, StagedDocument};
 use crate::domain::authority::Authority;
 use crate::domain::email::EmailAddress;
+use crate::domain::identity::{self, Factor, Officer};
 use crate::domain::policy::Policy;
 use crate::domain::reference::CaseReference;
 use crate::domain::request::{RequestDraft, ValidRequest};
-use crate::domain::vocab::{CaseState, RequestType, Track};
+use crate::domain::vocab::{CaseState, RequestType, Role, Track};
 use crate::domain::{clock, deadline};
 use crate::error::AppError;
 use crate::mail::{Letter, Mailer};
@@ -42,6 +45,8 @@ pub struct Intake<'a> {
     pub submissions_per_hour: i32,
     /// The requester's path to a case page, for the receipt.
     pub case_path: fn(&CaseReference) -> String,
+    /// Where emergency requests are announced (`WRIT_ONCALL_EMAIL`); empty: the legal team.
+    pub oncall_email: &'a str,
 }
 
 /// The services an intake needs, taken from the app's managed state.
@@ -71,6 +76,7 @@ impl<'r> rocket::request::FromRequest<'r> for Intake<'r> {
                     public_url: &config.public_url,
                     submissions_per_hour: config.submissions_per_hour,
                     case_path: crate::routes::requester_case_path,
+                    oncall_email: &config.oncall_email,
                 })
             }
             _ => {
@@ -161,6 +167,21 @@ impl Intake<'_> {
                 .with_code("profile_required"),
             );
         }
+        if let (Track::Agency, Some(kind)) = (
+            requester.track,
+            RequestType::parse(draft.request_type.trim()),
+        ) {
+            let officer = Officer {
+                standing: requester.standing,
+                may_file_emergency: requester.may_file_emergency,
+                may_file_freeze: requester.may_file_freeze,
+                enrolled: requester.enrolled(),
+                session_factor: filer.second_factor,
+            };
+            identity::may_file(&officer, kind, &self.policy.identity).map_err(|refusal| {
+                AppError::forbidden(refusal.message()).with_code(refusal.code())
+            })?;
+        }
         let limit = Limit {
             max: self.submissions_per_hour,
             ..SUBMIT_PER_REQUESTER
@@ -181,6 +202,7 @@ impl Intake<'_> {
                 let filer = Filer {
                     requester: &who,
                     account_uid: uid.as_deref(),
+                    second_factor: None,
                 };
                 assess(conn, &policy, &home, filer, &checked, count, None)
             })
@@ -230,6 +252,9 @@ impl Intake<'_> {
             self.case_path,
         );
         let series = CaseReference::series(requester.track, now.year());
+        let signer_mfa = filer.second_factor.map_or("none", Factor::as_str);
+        let thresholds = self.policy.signals;
+        let oncall = self.oncall_email.trim().to_owned();
         let stored_ids: Vec<String> = documents.iter().map(|d| d.id.clone()).collect();
         let result = self
             .db
@@ -237,7 +262,14 @@ impl Intake<'_> {
                 write_tx(conn, |conn| {
                     let number = counter::next(conn, &series)?;
                     let reference = CaseReference::new(requester.track, now.year(), number);
-                    let case = new_case(&requester, &request, &reference, &domain, &authority, now, due_at)?;
+                    let hashes: Vec<String> = documents.iter().map(|d| d.sha256.clone()).collect();
+                    let signals = match requester.track {
+                        Track::Agency => signals::raised(conn, &thresholds, &requester, &domain, &request, &hashes, now)?,
+                        Track::Court => Vec::new(),
+                    };
+                    let mut case = new_case(&requester, &request, &reference, &domain, &authority, now, due_at)?;
+                    case.signer_mfa = signer_mfa.to_owned();
+                    case.fraud_signals = serde_json::to_string(&signals).map_err(AppError::internal)?;
                     let case_id = case.id.clone();
                     case.insert(conn)?;
                     if let Some(court) = &request.court {
@@ -268,8 +300,13 @@ impl Intake<'_> {
                             "documents": rows.iter().map(|d| json!({"id": d.id, "sha256": d.sha256, "size": d.size_bytes})).collect::<Vec<_>>(),
                             "authority_established": authority.established,
                             "account": account_uid,
+                            "second_factor": signer_mfa,
+                            "signals": signals.iter().map(|c| c.code.as_str()).collect::<Vec<_>>(),
                         }),
                     )?;
+                    if request.request_type == RequestType::EmergencyDisclosure {
+                        alert_oncall(conn, &mailer, &oncall, &public_url, &reference, due_at)?;
+                    }
                     let stored = Case::find_by_reference(conn, reference.as_str())?;
                     mailer.queue(
                         conn,
@@ -343,7 +380,53 @@ fn new_case(
         due_at,
         created_at: now,
         updated_at: now,
+        signer_mfa: "none".to_owned(),
+        fraud_signals: "[]".to_owned(),
     })
+}
+
+/// Announces an emergency to the on-call address (or, with none set, to every active member
+/// of the legal team) at once: the reference and the due time only, and the staff link.
+fn alert_oncall(
+    conn: &mut crate::db::DbConn,
+    mailer: &Mailer,
+    oncall: &str,
+    public_url: &str,
+    reference: &CaseReference,
+    due_at: chrono::NaiveDateTime,
+) -> Result<(), AppError> {
+    let recipients: Vec<String> = if oncall.is_empty() {
+        Staff::all(conn)?
+            .into_iter()
+            .filter(|s| s.active && s.role >= Role::Legal)
+            .map(|s| s.email)
+            .collect()
+    } else {
+        vec![oncall.to_owned()]
+    };
+    let context = json!({
+        "reference": reference.as_str(),
+        "due_at": clock::rfc3339(due_at),
+        "link": format!("{public_url}/staff/cases/{}", reference.as_str()),
+    });
+    for to in &recipients {
+        mailer.queue(
+            conn,
+            Letter {
+                template: "emergency_alert",
+                to,
+                context: &context,
+            },
+        )?;
+    }
+    audit::record(
+        conn,
+        &Actor::System,
+        None,
+        "emergency.alerted",
+        json!({ "reference": reference.as_str(), "recipients": recipients.len() }),
+    )?;
+    Ok(())
 }
 
 fn target_rows(case_id: &str, request: &ValidRequest) -> Vec<TargetRow> {

@@ -99,7 +99,7 @@ pub fn network(ip: &str) -> String {
 }
 
 /// Subjects are stored hashed: e-mail addresses and networks are personal data.
-fn hashed(subject: &str) -> String {
+pub fn hashed(subject: &str) -> String {
     sha256_hex(subject.as_bytes())[..32].to_owned()
 }
 

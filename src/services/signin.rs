@@ -7,8 +7,9 @@ use super::limits::{
     self, CODE_PER_EMAIL_NEW_NETWORKS, CODE_PER_NETWORK, CODE_PER_PAIR, VERIFY_NEW_NETWORKS,
     VERIFY_PER_DOMAIN_NEW_NETWORKS, VERIFY_PER_NETWORK,
 };
+use super::second_factor;
 use crate::audit::{self, Actor};
-use crate::crypto::{one_time_code, open_small, seal_small, Pepper, Token};
+use crate::crypto::{one_time_code, open_small, seal_small, totp, Pepper, Token};
 use crate::db::models::challenge::{LoginChallenge, NewLoginChallenge};
 use crate::db::models::requester::Requester;
 use crate::db::models::session;
@@ -16,10 +17,13 @@ use crate::db::models::{directory, registry};
 use crate::db::{write_tx, Db};
 use crate::domain::clock;
 use crate::domain::email::EmailAddress;
+use crate::domain::identity::{self, Factor, NotPermitted, Standing};
+use crate::domain::policy::Identity;
 use crate::domain::registry::{classify, DomainStanding};
 use crate::domain::vocab::{CourtPath, Track};
 use crate::error::AppError;
 use crate::mail::{Letter, Mailer};
+use crate::state::Keys;
 
 pub const CODE_TTL: TimeDelta = TimeDelta::minutes(10);
 /// The purpose of the key that seals a challenge's e-mail address.
@@ -160,20 +164,46 @@ pub async fn send_code(
     })
 }
 
-/// Checks a code against its challenge and opens a session.
+/// What a sign-in presents: the e-mailed code (absent when an earlier step found it right, and
+/// the second factor follows on its own page), and the authenticator's code.
+#[derive(Clone, Copy, Default)]
+pub struct Proof<'a> {
+    pub code: Option<&'a str>,
+    pub totp: Option<&'a str>,
+}
+
+fn digits(text: &str) -> String {
+    text.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// Checks a code (and, where the officer has one, the second factor) against its challenge and
+/// opens a session. Every try, code or second factor, spends one of the challenge's attempts.
+/// A right code for an officer whose second factor is asked for and not given answers 401
+/// `second_factor_required`, and the challenge stays open for it.
 pub async fn verify_code(
     db: &Db,
-    pepper: &Pepper,
+    keys: &Keys,
+    identity: &Identity,
     challenge: &Token,
-    code: &str,
+    proof: Proof<'_>,
     session_kind: &'static str,
     client: &str,
 ) -> Result<SignedIn, AppError> {
-    let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
-    if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
+    let code = proof.code.map(digits);
+    if code
+        .as_deref()
+        .is_some_and(|c| c.len() != 6 || !c.bytes().all(|b| b.is_ascii_digit()))
+    {
         return Err(AppError::invalid(
             "code",
             "Enter the 6-digit code from the e-mail.",
+        ));
+    }
+    let totp = proof.totp.map(digits).filter(|t| !t.is_empty());
+    if totp.as_deref().is_some_and(|t| !totp::well_formed(t)) {
+        return Err(AppError::invalid(
+            "totp",
+            "Enter the 6-digit code your authenticator app shows.",
         ));
     }
     let network = limits::network(client);
@@ -181,7 +211,7 @@ pub async fn verify_code(
     let challenge_id = challenge.hash().0;
     // Guesses from networks nobody has signed in from share budgets per domain and in all: a
     // guesser with many networks gets no fresh allowance from each.
-    let email_key = pepper.derive(CHALLENGE_EMAIL, challenge.expose());
+    let email_key = keys.pepper.derive(CHALLENGE_EMAIL, challenge.expose());
     let address = move |c: &LoginChallenge| -> Option<String> {
         open_small(&email_key, c.id.as_bytes(), &c.email).and_then(|b| String::from_utf8(b).ok())
     };
@@ -207,7 +237,7 @@ pub async fn verify_code(
         AppError::unauthorized("This sign-in was not found. Request a new code.")
             .with_code("unknown_challenge")
     })?;
-    let pepper = pepper.clone();
+    let (pepper, secrets, identity) = (keys.pepper.clone(), keys.secrets.clone(), *identity);
     let signed_in = db
         .run(move |conn| {
             let now = clock::now();
@@ -223,28 +253,86 @@ pub async fn verify_code(
                         .with_code("too_many_attempts")
                 }
             };
+            let wrong = |what: &str, code: &'static str| -> AppError {
+                let left = MAX_ATTEMPTS - found.attempts - 1;
+                if left > 0 {
+                    AppError::unauthorized(format!("{what} is not right. {left} attempt(s) left."))
+                        .with_code(code)
+                } else {
+                    AppError::too_many(format!(
+                        "{what} is not right, and no attempts are left. Request a new code."
+                    ))
+                    .with_code("too_many_attempts")
+                }
+            };
             if !LoginChallenge::spend_attempt(conn, &challenge_id, MAX_ATTEMPTS, now)? {
                 return Err(refusal(&found));
             }
-            if !pepper.code_matches(&challenge_id, &code, &found.code_hash) {
-                let left = MAX_ATTEMPTS - found.attempts - 1;
-                return Err(if left > 0 {
-                    AppError::unauthorized(format!(
-                        "That code is not right. {left} attempt(s) left."
-                    ))
-                    .with_code("invalid_code")
-                } else {
-                    AppError::too_many(
-                        "That code is not right, and no attempts are left. Request a new code.",
+            match &code {
+                Some(code) if !pepper.code_matches(&challenge_id, code, &found.code_hash) => {
+                    return Err(wrong("That code", "invalid_code"));
+                }
+                Some(_) => {}
+                None if found.code_verified_at.is_none() => {
+                    return Err(AppError::unauthorized(
+                        "Enter the code from the e-mail first.",
                     )
-                    .with_code("too_many_attempts")
-                });
+                    .with_code("code_required"));
+                }
+                None => {}
             }
             let track = Track::parse(&found.track)
                 .ok_or_else(|| AppError::internal("challenge with unknown track"))?;
             let email = address(&found)
                 .ok_or_else(|| AppError::internal("a challenge's address does not open"))
                 .and_then(|e| EmailAddress::parse(&e).map_err(AppError::internal))?;
+            let existing = Requester::find_by_email(conn, track, &email)?;
+            if existing
+                .as_ref()
+                .is_some_and(|r| r.standing == Standing::Suspended)
+            {
+                LoginChallenge::consume(conn, &challenge_id, now)?;
+                audit::record(
+                    conn,
+                    &Actor::System,
+                    None,
+                    "signin.refused_suspended",
+                    json!({ "requester": existing.as_ref().map(|r| &r.id) }),
+                )?;
+                return Err(AppError::forbidden(NotPermitted::Suspended.message())
+                    .with_code(NotPermitted::Suspended.code()));
+            }
+            let enrolled = existing.as_ref().filter(|r| r.enrolled());
+            let factor = match (enrolled, &totp) {
+                (Some(officer), Some(totp)) => {
+                    let checked = second_factor::check(conn, &secrets, &officer.id, totp, now)?;
+                    if checked != second_factor::Checked::Accepted {
+                        audit::record(
+                            conn,
+                            &Actor::Requester(officer.id.clone()),
+                            None,
+                            "signin.second_factor_failed",
+                            json!({ "factor": Factor::Totp, "replayed": checked == second_factor::Checked::Replayed }),
+                        )?;
+                        return Err(match checked {
+                            second_factor::Checked::Replayed => AppError::unauthorized(
+                                "That authenticator code was already used. Wait for the next one.",
+                            )
+                            .with_code("totp_reused"),
+                            _ => wrong("That authenticator code", "invalid_totp"),
+                        });
+                    }
+                    Some(Factor::Totp)
+                }
+                (Some(_), None) if identity::factor_at_sign_in(identity.second_factor, true) => {
+                    LoginChallenge::mark_code_verified(conn, &challenge_id, now)?;
+                    return Err(AppError::unauthorized(
+                        "Enter the code your authenticator app shows: this account has a second factor.",
+                    )
+                    .with_code("second_factor_required"));
+                }
+                _ => None,
+            };
             write_tx(conn, |conn| {
                 if !LoginChallenge::consume(conn, &challenge_id, now)? {
                     return Err(refusal(&found));
@@ -258,6 +346,7 @@ pub async fn verify_code(
                     &requester.id,
                     session_kind,
                     found.account_uid.as_deref(),
+                    factor.map(Factor::as_str),
                     now,
                     expires_at,
                 )?;
@@ -266,7 +355,7 @@ pub async fn verify_code(
                     &Actor::Requester(requester.id.clone()),
                     None,
                     "signin",
-                    json!({ "track": track, "via": session_kind, "account": found.account_uid }),
+                    json!({ "track": track, "via": session_kind, "account": found.account_uid, "second_factor": factor }),
                 )?;
                 Ok(SignedIn {
                     token,

@@ -15,6 +15,8 @@ use crate::db::schema::{case_targets, cases, freezes, notes, requesters};
 use crate::db::{Db, DbConn};
 use crate::domain::authority::Check;
 use crate::domain::clock::{self, rfc3339};
+use crate::domain::identity::{self, Factor};
+use crate::domain::policy::Identity;
 use crate::domain::vocab::{CaseState, RequestType, Role, Track};
 use crate::domain::workflow::{self, Party};
 use crate::error::AppError;
@@ -244,6 +246,8 @@ pub struct StaffCaseView {
     /// Produced files, sealed or waiting for the next bundle.
     pub productions: Vec<super::bundles::ProductionView>,
     pub bundles: Vec<super::bundles::BundleView>,
+    /// Who the signer is to the platform: standing, second factor, fraud signals, call-backs.
+    pub identity: Value,
 }
 
 /// The case `reference` as a member of staff with `role` may see it. Support works the
@@ -288,12 +292,51 @@ pub async fn counts(db: &Db, role: Role) -> Result<Value, AppError> {
 }
 
 /// The whole case as `viewer` sees it (their role decides which actions are offered).
-pub async fn find(db: &Db, reference: &str, viewer: Role) -> Result<StaffCaseView, AppError> {
-    let reference = reference.to_owned();
-    db.run(move |conn| view(conn, &reference, viewer)).await
+pub async fn find(
+    db: &Db,
+    reference: &str,
+    viewer: Role,
+    identity: &Identity,
+) -> Result<StaffCaseView, AppError> {
+    let (reference, identity) = (reference.to_owned(), *identity);
+    db.run(move |conn| view(conn, &reference, viewer, &identity))
+        .await
 }
 
-fn view(conn: &mut DbConn, reference: &str, viewer: Role) -> Result<StaffCaseView, AppError> {
+/// The signer as staff weigh them: standing, the second factor the request was signed with,
+/// the fraud signals of intake, and the call-backs with their `requester_confirmed` check.
+fn identity_of(
+    conn: &mut DbConn,
+    case: &Case,
+    requester: &Requester,
+    identity: &Identity,
+) -> Result<Value, AppError> {
+    let signals: Vec<Check> = serde_json::from_str(&case.fraud_signals)
+        .map_err(|e| AppError::internal(format!("fraud signals of {}: {e}", case.reference)))?;
+    let needs_callback = identity::needs_callback(case.track, case.request_type);
+    let domain = case.agency_domain.clone().unwrap_or_default();
+    let confirmation = super::callbacks::confirmation_of(conn, &case.id)?;
+    Ok(serde_json::json!({
+        "officer": (case.track == Track::Agency).then(|| super::officers::view(requester, identity, clock::now())),
+        "signer_factor": Factor::label(Factor::parse(&case.signer_mfa)),
+        "signer_mfa": case.signer_mfa,
+        "signals": signals,
+        "flagged": case.flagged,
+        "callback": {
+            "needed": needs_callback,
+            "state": confirmation,
+            "calls": super::callbacks::calls_of(conn, &case.id)?,
+            "contacts": if needs_callback { super::callbacks::contacts_for(conn, &domain)? } else { Vec::new() },
+        },
+    }))
+}
+
+fn view(
+    conn: &mut DbConn,
+    reference: &str,
+    viewer: Role,
+    identity: &Identity,
+) -> Result<StaffCaseView, AppError> {
     let case = visible_case(conn, reference, viewer)?;
     let requester = Requester::find(conn, &case.requester_id)?;
     let targets = TargetRow::for_case(conn, &case.id)?;
@@ -380,6 +423,7 @@ fn view(conn: &mut DbConn, reference: &str, viewer: Role) -> Result<StaffCaseVie
             .map(super::bundles::ProductionView::from)
             .collect(),
         bundles: super::bundles::of_case(conn, &case)?,
+        identity: identity_of(conn, &case, &requester, identity)?,
     })
 }
 

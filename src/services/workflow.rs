@@ -14,6 +14,7 @@ use crate::db::models::staff::Staff;
 use crate::db::schema::{approvals, cases, messages, notes};
 use crate::db::{is_unique_violation, write_tx, DbConn};
 use crate::domain::clock;
+use crate::domain::identity::{self, Confirmation};
 use crate::domain::reference::CaseReference;
 use crate::domain::vocab::{CaseState, DataCategory, RequestType, Track};
 use crate::domain::workflow::{self, Party, Refusal};
@@ -101,6 +102,22 @@ pub fn transition(
     })?;
     let from = case.state;
     workflow::check(from, to, mover.party).map_err(refusal)?;
+    if matches!(to, CaseState::Approved | CaseState::PartiallyApproved)
+        && identity::needs_callback(case.track, case.request_type)
+    {
+        match super::callbacks::confirmation_of(conn, &case.id)? {
+            Confirmation::Confirmed => {}
+            Confirmation::Pending => return Err(AppError::conflict(format!(
+                "Call the agency back before approving: an {} is approved only after a reviewer records a call-back on a number from the agency's record that confirms the officer and the request.",
+                case.request_type.label().to_lowercase()
+            ))
+            .with_code("callback_required")),
+            Confirmation::Failed => return Err(AppError::conflict(
+                "The agency denied the officer on a call-back: this request cannot be approved.",
+            )
+            .with_code("callback_failed")),
+        }
+    }
     let reason = request.reason.trim().to_owned();
     let mut errors = FieldErrors::default();
     if workflow::needs_reason(from, to) && reason.is_empty() {

@@ -430,10 +430,11 @@ pub async fn officer(site: &Site, server: &Server, email: &str) -> String {
     .await;
     assert_eq!(status, StatusCode::ACCEPTED, "{challenge}");
     let code = next_code(site, email, codes_before).await;
+    let totp = next_totp(site, email).await;
     let (status, body) = post_json(
         &client,
         &server.url("/api/v1/auth/verify"),
-        json!({ "challenge": challenge["challenge"], "code": code }),
+        json!({ "challenge": challenge["challenge"], "code": code, "totp": totp }),
         None,
     )
     .await;
@@ -447,7 +448,64 @@ pub async fn officer(site: &Site, server: &Server, email: &str) -> String {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
+    if totp.is_none() {
+        enrol(site, server, email, &token).await;
+    }
     token
+}
+
+/// Officers' authenticator apps in these tests: each address's secret and last step shown.
+static FACTORS: std::sync::LazyLock<
+    std::sync::Mutex<std::collections::HashMap<String, (String, i64)>>,
+> = std::sync::LazyLock::new(Default::default);
+
+/// Sets up an authenticator app for the officer of `token` through the API of `server`.
+pub async fn enrol(site: &Site, server: &Server, email: &str, token: &str) {
+    let client = browser();
+    let (status, started) = post_json(
+        &client,
+        &server.url("/api/v1/auth/second-factor/totp"),
+        json!({}),
+        Some(token),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{started}");
+    FACTORS.lock().unwrap().insert(
+        factor_key(site, email),
+        (started["secret"].as_str().unwrap().to_owned(), 0),
+    );
+    let code = next_totp(site, email).await.unwrap();
+    let (status, body) = post_json(
+        &client,
+        &server.url("/api/v1/auth/second-factor/totp/confirm"),
+        json!({ "code": code }),
+        Some(token),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+/// Sites share a test binary: an address's authenticator belongs to one site.
+fn factor_key(site: &Site, email: &str) -> String {
+    format!("{}|{email}", site.dir.path().display())
+}
+
+/// The next code of the authenticator of `email` (each step is good once).
+pub async fn next_totp(site: &Site, email: &str) -> Option<String> {
+    let key = factor_key(site, email);
+    loop {
+        {
+            let mut factors = FACTORS.lock().unwrap();
+            let (secret, last) = factors.get_mut(&key)?;
+            let current = chrono::Utc::now().timestamp() / 30;
+            let step = (*last + 1).max(current);
+            if step <= current + 1 {
+                *last = step;
+                return Some(writ::crypto::totp::code_at(secret, (step * 30) as u64).unwrap());
+            }
+        }
+        rocket::tokio::time::sleep(Duration::from_millis(500)).await;
+    }
 }
 
 /// The CSRF token of the first form on `page`.
@@ -512,6 +570,24 @@ pub async fn page_sign_in_across(
         StatusCode::SEE_OTHER,
         "the code signs in"
     );
+    let next = response
+        .headers()
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_owned());
+    if next.as_deref() == Some("/agency/second-factor") {
+        let totp = next_totp(site, email).await.expect("an authenticator");
+        let response = client
+            .post(enter.url("/agency/second-factor"))
+            .form(&[("totp", totp.as_str()), ("csrf", &csrf)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::SEE_OTHER,
+            "the second factor signs in"
+        );
+    }
     csrf
 }
 

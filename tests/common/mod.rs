@@ -31,6 +31,8 @@ pub struct TestApp {
     pg: Option<PgDatabase>,
     pub dir: TempDir,
     pub config: Config,
+    /// Officers' authenticator apps: each address's TOTP secret and the last step it showed.
+    factors: std::sync::Mutex<std::collections::HashMap<String, (String, i64)>>,
 }
 
 /// A PostgreSQL database made for one test and dropped after it.
@@ -122,6 +124,7 @@ impl TestApp {
             pg,
             dir,
             config,
+            factors: Default::default(),
         }
     }
 
@@ -279,10 +282,11 @@ impl TestApp {
         );
         let challenge: Value = response.into_json().await.expect("json");
         let code = self.code_for(email).await;
+        let totp = self.totp_for(email).await;
         let response = self
             .post_json(
                 "/api/v1/auth/verify",
-                json!({ "challenge": challenge["challenge"], "code": code }),
+                json!({ "challenge": challenge["challenge"], "code": code, "totp": totp }),
                 None,
             )
             .await;
@@ -302,7 +306,55 @@ impl TestApp {
         }
         let token = self.api_sign_in(email).await;
         assert_eq!(self.put_profile(&token).await, Status::Ok);
+        self.enrol(email, &token).await;
         token
+    }
+
+    /// Sets up an authenticator app for the officer signed in with `token`, as the officer
+    /// would through the API; later sign-ins of `email` by the harness give its codes.
+    pub async fn enrol(&self, email: &str, token: &str) {
+        let response = self
+            .post_json("/api/v1/auth/second-factor/totp", json!({}), Some(token))
+            .await;
+        assert_eq!(response.status(), Status::Created);
+        let started: Value = response.into_json().await.expect("json");
+        let secret = started["secret"].as_str().expect("secret").to_owned();
+        self.adopt_factor(email, &secret);
+        let code = self.totp_for(email).await.expect("a factor");
+        let response = self
+            .post_json(
+                "/api/v1/auth/second-factor/totp/confirm",
+                json!({ "code": code }),
+                Some(token),
+            )
+            .await;
+        assert_eq!(response.status(), Status::Ok);
+    }
+
+    /// Remembers `secret` as the authenticator app of `email`.
+    pub fn adopt_factor(&self, email: &str, secret: &str) {
+        self.factors
+            .lock()
+            .unwrap()
+            .insert(email.to_lowercase(), (secret.to_owned(), 0));
+    }
+
+    /// The next code the authenticator of `email` shows (`None`: it has none): each step is
+    /// good once, so a burst of sign-ins waits for the next 30-second step when it must.
+    pub async fn totp_for(&self, email: &str) -> Option<String> {
+        loop {
+            {
+                let mut factors = self.factors.lock().unwrap();
+                let (secret, last) = factors.get_mut(&email.to_lowercase())?;
+                let current = chrono::Utc::now().timestamp() / 30;
+                let step = (*last + 1).max(current);
+                if step <= current + 1 {
+                    *last = step;
+                    return Some(writ::crypto::totp::code_at(secret, (step * 30) as u64).unwrap());
+                }
+            }
+            rocket::tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        }
     }
 
     /// Files a request through the API.
@@ -370,6 +422,79 @@ impl TestApp {
             response.status(),
             response.into_string().await.unwrap_or_default(),
         )
+    }
+
+    /// Sets up an authenticator app on the security page, as an officer signed in on pages
+    /// would: start, read the key off the page, confirm with its code.
+    pub async fn enrol_on_page(&self, email: &str) {
+        let (_, page) = self.page("/agency/security").await;
+        let csrf = csrf_of(&page);
+        let form = |fields: &[(&str, &str)]| {
+            fields
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("&")
+                .into_bytes()
+        };
+        let (status, page) = self
+            .post_page(
+                "/agency/security/totp",
+                ContentType::Form,
+                form(&[("csrf", &csrf)]),
+            )
+            .await;
+        assert_eq!(status, Status::Ok, "{page}");
+        let secret = secret_on(&page);
+        self.adopt_factor(email, &secret);
+        let code = self.totp_for(email).await.unwrap();
+        let (status, _) = self
+            .post_page(
+                "/agency/security/totp/confirm",
+                ContentType::Form,
+                form(&[("totp", &code), ("csrf", &csrf)]),
+            )
+            .await;
+        assert_eq!(status, Status::SeeOther);
+    }
+
+    /// Records a known-good number for `domain` (as a legal admin would) and returns its id.
+    pub async fn agency_contact(&self, domain: &str) -> String {
+        writ::services::callbacks::add_contact(
+            self.db(),
+            "test-admin",
+            domain,
+            "Duty desk",
+            "+1 202 324 3000",
+        )
+        .await
+        .expect("a contact");
+        let mut conn = self.db().get().unwrap();
+        writ::services::callbacks::contacts_for(&mut conn, domain)
+            .unwrap()
+            .pop()
+            .expect("the contact")
+            .id
+    }
+
+    /// Records a call-back with `outcome` on `reference` through the staff API.
+    pub async fn call_back(
+        &self,
+        staff_token: &str,
+        reference: &str,
+        contact: &str,
+        outcome: &str,
+    ) -> (Status, Value) {
+        let uri = format!("/api/v1/staff/cases/{reference}/callbacks");
+        let response = self
+            .post_json(
+                &uri,
+                json!({ "contact": contact, "person_reached": "Duty officer Ray Miles", "outcome": outcome }),
+                Some(staff_token),
+            )
+            .await;
+        let status = response.status();
+        (status, response.into_json().await.unwrap_or(Value::Null))
     }
 
     /// The `writ` command line on this app's data directory and database.
@@ -588,6 +713,13 @@ pub fn ci_tool(var: &str, program: &str, package: &str) -> PathBuf {
 }
 
 /// The CSRF token of the first form on a page.
+/// The TOTP key the security page shows once.
+pub fn secret_on(page: &str) -> String {
+    let marker = "id=\"totp-secret\">";
+    let start = page.find(marker).expect("the key on the page") + marker.len();
+    page[start..].split('<').next().unwrap().to_owned()
+}
+
 pub fn csrf_of(page: &str) -> String {
     let marker = "name=\"csrf\" value=\"";
     let start = page.find(marker).expect("a CSRF field") + marker.len();

@@ -1,7 +1,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use crate::db::schema::{case_targets, cases, messages};
+use crate::db::schema::{case_colleagues, case_targets, cases, messages};
 use crate::db::DbConn;
 use crate::domain::vocab::{CaseState, InstrumentKind, RequestType, Track};
 
@@ -46,6 +46,12 @@ pub struct Case {
     pub resume_state: Option<String>,
     /// JSON: the reason, and for a partial approval the targets and categories approved.
     pub decision: Option<String>,
+    /// The second factor the signer's session proved (`none`, `totp`).
+    pub signer_mfa: String,
+    /// JSON: the fraud signals raised at intake (staff only).
+    pub fraud_signals: String,
+    /// Why the case needs a second look (its officer suspended, its domain blocked).
+    pub flagged: Option<String>,
 }
 
 #[derive(Debug, Insertable)]
@@ -82,6 +88,8 @@ pub struct NewCase {
     pub due_at: NaiveDateTime,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub signer_mfa: String,
+    pub fraud_signals: String,
 }
 
 impl NewCase {
@@ -108,15 +116,49 @@ impl Case {
         Ok(case)
     }
 
-    /// A requester's own cases, newest first.
+    /// A case its requester owns, or that they were added to as a colleague.
+    pub fn find_visible(
+        conn: &mut DbConn,
+        requester_id: &str,
+        track: Track,
+        email: &str,
+        reference: &str,
+    ) -> QueryResult<Case> {
+        let case = Case::find_by_reference(conn, reference)?;
+        if case.requester_id == requester_id {
+            return Ok(case);
+        }
+        let colleague = case_colleagues::table
+            .find((&case.id, email))
+            .count()
+            .get_result::<i64>(conn)?;
+        if colleague == 1 && case.track == Track::Agency && track == Track::Agency {
+            Ok(case)
+        } else {
+            Err(diesel::result::Error::NotFound)
+        }
+    }
+
+    /// A requester's own cases and those they follow as a colleague, newest first.
     pub fn list_for_requester(
         conn: &mut DbConn,
         requester_id: &str,
+        track: Track,
+        email: &str,
         limit: i64,
         offset: i64,
     ) -> QueryResult<Vec<Case>> {
+        // Colleagues are officers: a court requester follows nothing, whatever their address.
+        let follows = if track == Track::Agency { email } else { "" };
+        let followed = case_colleagues::table
+            .filter(case_colleagues::email.eq(follows.to_owned()))
+            .select(case_colleagues::case_id);
         cases::table
-            .filter(cases::requester_id.eq(requester_id))
+            .filter(
+                cases::requester_id
+                    .eq(requester_id)
+                    .or(cases::id.eq_any(followed)),
+            )
             .order((cases::created_at.desc(), cases::reference.desc()))
             .limit(limit)
             .offset(offset)

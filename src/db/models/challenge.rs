@@ -16,6 +16,8 @@ pub struct LoginChallenge {
     pub consumed_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub account_uid: Option<String>,
+    /// When the e-mailed code was found right, with the second factor still to come.
+    pub code_verified_at: Option<NaiveDateTime>,
 }
 
 #[derive(Insertable)]
@@ -65,6 +67,21 @@ impl LoginChallenge {
         .set(login_challenges::attempts.eq(login_challenges::attempts + 1))
         .execute(conn)?;
         Ok(changed == 1)
+    }
+
+    /// Records that the code was right, so that the second factor can follow without it.
+    pub fn mark_code_verified(
+        conn: &mut DbConn,
+        id: &str,
+        now: NaiveDateTime,
+    ) -> QueryResult<usize> {
+        diesel::update(
+            login_challenges::table
+                .find(id)
+                .filter(login_challenges::code_verified_at.is_null()),
+        )
+        .set(login_challenges::code_verified_at.eq(now))
+        .execute(conn)
     }
 
     /// Marks the challenge used; false if someone else used it first.

@@ -5,6 +5,7 @@ use crate::db::schema::requesters;
 use crate::db::{is_unique_violation, DbConn};
 use crate::domain::clock;
 use crate::domain::email::EmailAddress;
+use crate::domain::identity::Standing;
 use crate::domain::profile::{AgencyProfile, CourtProfile};
 use crate::domain::vocab::{CourtPath, Track};
 
@@ -28,9 +29,22 @@ pub struct Requester {
     pub bar_number: Option<String>,
     pub bar_jurisdiction: Option<String>,
     pub represents: Option<String>,
+    #[diesel(deserialize_as = String)]
+    pub standing: Standing,
+    pub standing_reason: Option<String>,
+    pub standing_changed_at: Option<NaiveDateTime>,
+    pub verified_at: Option<NaiveDateTime>,
+    pub may_file_emergency: bool,
+    pub may_file_freeze: bool,
+    pub totp_enrolled_at: Option<NaiveDateTime>,
 }
 
 impl Requester {
+    /// Whether a second factor is set up.
+    pub fn enrolled(&self) -> bool {
+        self.totp_enrolled_at.is_some()
+    }
+
     pub fn has_profile(&self) -> bool {
         self.profile_completed_at.is_some()
     }
@@ -49,6 +63,19 @@ impl Requester {
             .find(id)
             .select(Requester::as_select())
             .first(conn)
+    }
+
+    pub fn find_by_email(
+        conn: &mut DbConn,
+        track: Track,
+        email: &EmailAddress,
+    ) -> QueryResult<Option<Requester>> {
+        requesters::table
+            .filter(requesters::track.eq(track.as_str()))
+            .filter(requesters::email.eq(email.as_str()))
+            .select(Requester::as_select())
+            .first(conn)
+            .optional()
     }
 
     /// The requester behind a verified e-mail on a track, created on first sign-in.
@@ -117,6 +144,83 @@ impl Requester {
                 requesters::phone.eq(profile.phone.as_ref().map(|p| p.as_str())),
                 requesters::profile_completed_at.eq(clock::now()),
             ))
+            .execute(conn)
+    }
+}
+
+/// An officer's second factor, kept apart from the row most code reads.
+pub mod factor {
+    use super::*;
+    use crate::db::schema::sessions;
+
+    /// The sealed secret, and the pending one waiting for its first code.
+    pub fn secrets(conn: &mut DbConn, id: &str) -> QueryResult<(Option<String>, Option<String>)> {
+        requesters::table
+            .find(id)
+            .select((requesters::totp_secret, requesters::totp_pending))
+            .first(conn)
+    }
+
+    pub fn set_pending(conn: &mut DbConn, id: &str, sealed: &str) -> QueryResult<usize> {
+        diesel::update(
+            requesters::table
+                .find(id)
+                .filter(requesters::totp_enrolled_at.is_null()),
+        )
+        .set(requesters::totp_pending.eq(sealed))
+        .execute(conn)
+    }
+
+    /// Makes the pending secret the officer's, with the step that confirmed it already spent.
+    pub fn enrol(
+        conn: &mut DbConn,
+        id: &str,
+        sealed: &str,
+        step: i64,
+        now: NaiveDateTime,
+    ) -> QueryResult<bool> {
+        let changed = diesel::update(
+            requesters::table
+                .find(id)
+                .filter(requesters::totp_enrolled_at.is_null()),
+        )
+        .set((
+            requesters::totp_secret.eq(sealed),
+            requesters::totp_pending.eq(None::<String>),
+            requesters::totp_last_step.eq(step),
+            requesters::totp_enrolled_at.eq(now),
+        ))
+        .execute(conn)?;
+        Ok(changed == 1)
+    }
+
+    /// Spends a step: false when it (or a later one) was used already, so a code works once.
+    pub fn accept_step(conn: &mut DbConn, id: &str, step: i64) -> QueryResult<bool> {
+        let changed = diesel::update(
+            requesters::table
+                .find(id)
+                .filter(requesters::totp_last_step.lt(step)),
+        )
+        .set(requesters::totp_last_step.eq(step))
+        .execute(conn)?;
+        Ok(changed == 1)
+    }
+
+    /// Removes the factor (recovery by a legal admin); the officer enrols again after an e-mail sign-in.
+    pub fn remove(conn: &mut DbConn, id: &str) -> QueryResult<usize> {
+        diesel::update(requesters::table.find(id))
+            .set((
+                requesters::totp_secret.eq(None::<String>),
+                requesters::totp_pending.eq(None::<String>),
+                requesters::totp_enrolled_at.eq(None::<NaiveDateTime>),
+            ))
+            .execute(conn)
+    }
+
+    /// Records that the session `token_hash` proved the factor.
+    pub fn mark_session(conn: &mut DbConn, token_hash: &str, factor: &str) -> QueryResult<usize> {
+        diesel::update(sessions::table.find(token_hash))
+            .set(sessions::second_factor.eq(factor))
             .execute(conn)
     }
 }

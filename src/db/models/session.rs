@@ -12,6 +12,7 @@ pub fn create(
     requester_id: &str,
     kind: &str,
     account_uid: Option<&str>,
+    second_factor: Option<&str>,
     now: NaiveDateTime,
     expires_at: NaiveDateTime,
 ) -> QueryResult<usize> {
@@ -21,21 +22,29 @@ pub fn create(
             sessions::requester_id.eq(requester_id),
             sessions::kind.eq(kind),
             sessions::account_uid.eq(account_uid),
+            sessions::second_factor.eq(second_factor),
             sessions::created_at.eq(now),
             sessions::expires_at.eq(expires_at),
         ))
         .execute(conn)
 }
 
-/// The requester a live session token belongs to, with the platform account the sign-in proved
-/// (court track, user path). A session is live until it expires, or until it has gone unused
+/// A live session: its requester, the platform account the sign-in proved (court track, user
+/// path) and the second factor it proved.
+pub struct Live {
+    pub requester: Requester,
+    pub account_uid: Option<String>,
+    pub second_factor: Option<String>,
+}
+
+/// The requester a live session token belongs to. A session is live until it expires, or until it has gone unused
 /// since `idle_since`; each use that finds it live marks it used (at most once a minute).
 pub fn requester(
     conn: &mut DbConn,
     token: &HashedToken,
     now: NaiveDateTime,
     idle_since: NaiveDateTime,
-) -> QueryResult<Option<(Requester, Option<String>)>> {
+) -> QueryResult<Option<Live>> {
     let found = sessions::table
         .inner_join(requesters::table)
         .filter(sessions::token_hash.eq(&token.0))
@@ -50,11 +59,17 @@ pub fn requester(
         .select((
             Requester::as_select(),
             sessions::account_uid,
+            sessions::second_factor,
             sessions::last_seen_at,
         ))
-        .first::<(Requester, Option<String>, Option<NaiveDateTime>)>(conn)
+        .first::<(
+            Requester,
+            Option<String>,
+            Option<String>,
+            Option<NaiveDateTime>,
+        )>(conn)
         .optional()?;
-    let Some((requester, account_uid, last_seen)) = found else {
+    let Some((requester, account_uid, second_factor, last_seen)) = found else {
         return Ok(None);
     };
     // Written only when a minute has passed: most requests read and write nothing more.
@@ -63,7 +78,11 @@ pub fn requester(
             .set(sessions::last_seen_at.eq(now))
             .execute(conn)?;
     }
-    Ok(Some((requester, account_uid)))
+    Ok(Some(Live {
+        requester,
+        account_uid,
+        second_factor,
+    }))
 }
 
 /// Whether a session last marked used at `last_seen` should be marked again at `now`.
@@ -71,14 +90,25 @@ pub fn is_stale(last_seen: Option<NaiveDateTime>, now: NaiveDateTime) -> bool {
     last_seen.is_none_or(|at| at < now - chrono::TimeDelta::minutes(1))
 }
 
-/// Ends every session of the requesters whose address is at `domain` or below it.
-pub fn end_for_domain(conn: &mut DbConn, domain: &str) -> QueryResult<usize> {
+/// The requesters whose address is at `domain` or below it.
+pub fn requesters_at_domain(conn: &mut DbConn, domain: &str) -> QueryResult<Vec<String>> {
     let at = format!("%@{domain}");
     let below = format!("%.{domain}");
-    let ids = requesters::table
+    requesters::table
         .filter(requesters::email.like(at).or(requesters::email.like(below)))
-        .select(requesters::id);
+        .select(requesters::id)
+        .load(conn)
+}
+
+/// Ends every session of the requesters whose address is at `domain` or below it.
+pub fn end_for_domain(conn: &mut DbConn, domain: &str) -> QueryResult<usize> {
+    let ids = requesters_at_domain(conn, domain)?;
     diesel::delete(sessions::table.filter(sessions::requester_id.eq_any(ids))).execute(conn)
+}
+
+/// Ends every session and API token of one requester.
+pub fn end_for_requester(conn: &mut DbConn, requester_id: &str) -> QueryResult<usize> {
+    diesel::delete(sessions::table.filter(sessions::requester_id.eq(requester_id))).execute(conn)
 }
 
 pub fn delete(conn: &mut DbConn, token: &HashedToken) -> QueryResult<usize> {

@@ -3,6 +3,7 @@
 
 mod profile;
 mod requests;
+mod security;
 mod signin;
 
 use rocket::http::uri::Origin;
@@ -16,6 +17,7 @@ pub fn routes() -> Vec<Route> {
     let mut routes = signin::routes();
     routes.extend(profile::routes());
     routes.extend(requests::routes());
+    routes.extend(security::routes());
     routes.extend(requester::routes());
     routes
 }

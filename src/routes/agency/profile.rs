@@ -111,7 +111,12 @@ async fn save(
     services::profile::save_agency(db, &officer.0.row.id, profile)
         .await
         .map_err(page)?;
-    Ok(if first_time {
+    Ok(if first_time && !officer.0.row.enrolled() {
+        Flash::success(
+            Redirect::to(uri!("/agency", super::security::show)),
+            "Profile saved. Now set up your second factor: it keeps your account yours even if your mailbox is not.",
+        )
+    } else if first_time {
         Flash::success(
             Redirect::to((super::AREA.new_request)()),
             "Profile saved. You can now file a request.",

@@ -8,11 +8,13 @@ use crate::crypto::Token;
 use crate::db::Db;
 use crate::domain::clock::rfc3339;
 use crate::domain::email::EmailAddress;
+use crate::domain::policy::Policy;
 use crate::domain::vocab::{CourtPath, Track};
 use crate::error::AppError;
-use crate::guards::{ClientIp, JsonBody, Requester, StaffMember};
+use crate::guards::{AgencyOfficer, ClientIp, JsonBody, Requester, StaffMember};
 use crate::mail::Mailer;
-use crate::services::signin::{self, Entry};
+use crate::services::second_factor;
+use crate::services::signin::{self, Entry, Proof};
 use crate::state::Keys;
 
 #[derive(Deserialize)]
@@ -27,6 +29,14 @@ struct EmailRequest {
 #[derive(Deserialize)]
 struct VerifyRequest {
     challenge: String,
+    code: String,
+    /// The authenticator's code, for an officer with a second factor.
+    #[serde(default)]
+    totp: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct TotpRequest {
     code: String,
 }
 
@@ -78,13 +88,71 @@ async fn verify(
     client: ClientIp,
     db: &State<Db>,
     keys: &State<Keys>,
+    policy: &State<Policy>,
 ) -> Result<Json<Value>, AppError> {
     let challenge = Token::from_presented(body.challenge.trim());
-    let signed_in =
-        signin::verify_code(db, &keys.pepper, &challenge, &body.code, "api", &client.0).await?;
+    let proof = Proof {
+        code: Some(&body.code),
+        totp: body.totp.as_deref(),
+    };
+    let signed_in = signin::verify_code(
+        db,
+        keys,
+        &policy.identity,
+        &challenge,
+        proof,
+        "api",
+        &client.0,
+    )
+    .await?;
     Ok(Json(
         json!({ "token": signed_in.token.expose(), "expires_at": rfc3339(signed_in.expires_at) }),
     ))
+}
+
+/// Starts enrolling an authenticator app: the secret and its `otpauth://` URI, shown once.
+#[post("/auth/second-factor/totp")]
+async fn totp_start(
+    officer: AgencyOfficer,
+    db: &State<Db>,
+    keys: &State<Keys>,
+) -> Result<(Status, Json<Value>), AppError> {
+    let enrolment = second_factor::start(db, keys, &officer.0.row).await?;
+    Ok((
+        Status::Created,
+        Json(json!({ "secret": enrolment.secret, "otpauth_uri": enrolment.otpauth_uri })),
+    ))
+}
+
+/// Confirms the enrolment with the app's first code; this token counts as proven.
+#[post("/auth/second-factor/totp/confirm", data = "<body>")]
+async fn totp_confirm(
+    _json: JsonBody,
+    body: Json<TotpRequest>,
+    officer: AgencyOfficer,
+    db: &State<Db>,
+    keys: &State<Keys>,
+) -> Result<Json<Value>, AppError> {
+    let officer = officer.0;
+    let at =
+        second_factor::confirm(db, keys, &officer.row, &officer.token.hash(), &body.code).await?;
+    Ok(Json(
+        json!({ "second_factor": "totp", "enrolled_at": rfc3339(at) }),
+    ))
+}
+
+/// Proves the second factor for this token (where sign-in did not ask for it).
+#[post("/auth/second-factor/verify", data = "<body>")]
+async fn totp_step_up(
+    _json: JsonBody,
+    body: Json<TotpRequest>,
+    officer: AgencyOfficer,
+    db: &State<Db>,
+    keys: &State<Keys>,
+) -> Result<Json<Value>, AppError> {
+    let officer = officer.0;
+    second_factor::step_up(db, keys, &officer.row, &officer.token.hash(), &body.code).await?;
+    Ok(Json(json!({ "second_factor": "totp" })))
 }
 
 /// Revokes the bearer token presented, a requester's or a staff member's.
@@ -103,5 +171,12 @@ async fn revoke(
 }
 
 pub fn routes() -> Vec<Route> {
-    routes![email, verify, revoke]
+    routes![
+        email,
+        verify,
+        totp_start,
+        totp_confirm,
+        totp_step_up,
+        revoke
+    ]
 }

@@ -41,6 +41,7 @@ async fn create(
     let filer = Filer {
         requester: &requester.row,
         account_uid: requester.account_uid.as_deref(),
+        second_factor: requester.second_factor,
     };
     let submitted = intake.submit(filer, &draft, upload.files).await?;
     let case = &submitted.case;
@@ -61,7 +62,7 @@ async fn list(
     db: &State<Db>,
     page: Option<i64>,
 ) -> Result<Json<Value>, AppError> {
-    let cases: Vec<CaseSummary> = cases::list(db, &requester.row.id, page.unwrap_or(0)).await?;
+    let cases: Vec<CaseSummary> = cases::list(db, &requester.row, page.unwrap_or(0)).await?;
     Ok(Json(json!({ "requests": cases })))
 }
 
@@ -71,7 +72,7 @@ async fn show(
     requester: Requester,
     db: &State<Db>,
 ) -> Result<Json<Value>, AppError> {
-    let case = cases::find_own(db, &requester.row.id, reference).await?;
+    let case = cases::find_own(db, &requester.row, reference).await?;
     serde_json::to_value(case)
         .map(Json)
         .map_err(AppError::internal)
@@ -128,6 +129,40 @@ async fn extension(
     ))
 }
 
+#[derive(serde::Deserialize)]
+struct Colleague {
+    email: String,
+}
+
+/// Adds a colleague of the same agency domain, who then sees and follows the case.
+#[post("/requests/<reference>/colleagues", data = "<body>")]
+async fn colleague(
+    _json: crate::guards::JsonBody,
+    reference: &str,
+    body: rocket::serde::json::Json<Colleague>,
+    officer: crate::guards::AgencyOfficer,
+    workflow: Workflow<'_>,
+) -> Result<(Status, Json<Value>), AppError> {
+    let path = crate::routes::agency::case_path(
+        &crate::domain::reference::CaseReference::parse(reference)
+            .ok_or_else(AppError::not_found)?,
+    );
+    let link = format!("{}{path}", workflow.links.public_url.trim_end_matches('/'));
+    let colleagues = crate::services::colleagues::add(
+        workflow.db,
+        workflow.mailer,
+        link,
+        &officer.0.row,
+        reference,
+        &body.email,
+    )
+    .await?;
+    Ok((
+        Status::Created,
+        Json(json!({ "reference": reference, "colleagues": colleagues })),
+    ))
+}
+
 pub fn routes() -> Vec<Route> {
-    routes![create, list, show, message, withdraw, extension]
+    routes![create, list, show, message, withdraw, extension, colleague]
 }

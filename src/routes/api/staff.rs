@@ -6,6 +6,7 @@ use serde_json::{json, Value};
 
 use crate::db::Db;
 use crate::domain::clock::rfc3339;
+use crate::domain::policy::Policy;
 use crate::error::AppError;
 use crate::guards::{JsonBody, LegalReviewer, StaffMember};
 use crate::routes::staff::QueueQuery;
@@ -59,8 +60,9 @@ async fn case(
     reference: &str,
     staff: StaffMember,
     db: &State<Db>,
+    policy: &State<Policy>,
 ) -> Result<Json<Value>, AppError> {
-    let case = staff_cases::find(db, reference, staff.row.role).await?;
+    let case = staff_cases::find(db, reference, staff.row.role, &policy.identity).await?;
     serde_json::to_value(case)
         .map(Json)
         .map_err(AppError::internal)
@@ -161,12 +163,65 @@ async fn freeze(
     ))
 }
 
+#[derive(Deserialize)]
+struct Callback {
+    contact: String,
+    person_reached: String,
+    outcome: String,
+    /// `YYYY-MM-DDTHH:MM` UTC; absent: now.
+    #[serde(default)]
+    called_at: Option<String>,
+}
+
+/// Records a call-back to the agency on a number from its record (emergency and freeze).
+#[post("/staff/cases/<reference>/callbacks", data = "<body>")]
+async fn callback(
+    _json: JsonBody,
+    reference: &str,
+    body: Json<Callback>,
+    reviewer: LegalReviewer,
+    workflow: Workflow<'_>,
+) -> Result<(Status, Json<Value>), AppError> {
+    let call = crate::services::callbacks::Call {
+        contact_id: &body.contact,
+        person_reached: &body.person_reached,
+        outcome: &body.outcome,
+        called_at: body.called_at.as_deref().unwrap_or_default(),
+    };
+    let outcome = crate::services::callbacks::record(
+        workflow.db,
+        workflow.mailer,
+        &workflow.links.public_url,
+        &reviewer.0.row.id,
+        reference,
+        call,
+    )
+    .await?;
+    let confirmation = workflow
+        .db
+        .run({
+            let reference = reference.to_owned();
+            move |conn| {
+                let case = crate::db::models::case::Case::find_by_reference(conn, &reference)?;
+                Ok(crate::services::callbacks::confirmation_of(conn, &case.id)?)
+            }
+        })
+        .await?;
+    Ok((
+        Status::Created,
+        Json(
+            json!({ "reference": reference, "outcome": outcome, "requester_confirmed": confirmation }),
+        ),
+    ))
+}
+
 pub fn routes() -> Vec<Route> {
     routes![
         login,
         cases,
         case,
         transition,
+        callback,
         assign,
         note,
         preservation,

@@ -26,6 +26,7 @@ use crate::guards::{Csrf, Requester};
 use crate::services::authority::Filer;
 use crate::services::bundles::Bundles;
 use crate::services::cases;
+use crate::services::colleagues;
 use crate::services::intake::Intake;
 use crate::services::workflow::Workflow;
 
@@ -33,6 +34,7 @@ fn filer(requester: &Requester) -> Filer<'_> {
     Filer {
         requester: &requester.row,
         account_uid: requester.account_uid.as_deref(),
+        second_factor: requester.second_factor,
     }
 }
 
@@ -45,7 +47,7 @@ pub async fn list(
     flash: Option<FlashMessage<'_>>,
 ) -> Result<Template, AppError> {
     let InArea { area, requester } = who;
-    let cases = cases::list(db, &requester.row.id, page.unwrap_or(0)).await?;
+    let cases = cases::list(db, &requester.row, page.unwrap_or(0)).await?;
     Ok(Template::render(
         "requester/requests",
         in_area(
@@ -272,7 +274,7 @@ pub async fn show(
     flash: Option<FlashMessage<'_>>,
 ) -> Result<Template, AppError> {
     let InArea { area, requester } = who;
-    let case = cases::find_own(db, &requester.row.id, reference).await?;
+    let case = cases::find_own(db, &requester.row, reference).await?;
     Ok(Template::render(
         "requester/case",
         in_area(
@@ -280,6 +282,59 @@ pub async fn show(
             json!({ "csrf": csrf.token(), "case": case, "signed_in": true, "flash": flash.map(|f| f.message().to_owned()) }),
         ),
     ))
+}
+
+#[derive(FromForm)]
+struct ColleagueForm {
+    email: String,
+    csrf: String,
+}
+
+/// Adds a colleague of the same agency domain, who then follows the case.
+#[post("/requests/<reference>/colleagues", data = "<form>")]
+async fn colleague(
+    reference: &str,
+    form: Form<ColleagueForm>,
+    who: InArea,
+    csrf: Csrf,
+    workflow: Workflow<'_>,
+) -> Result<Flash<Redirect>, Either<Flash<Redirect>, AppError>> {
+    let InArea { area, requester } = who;
+    csrf.verify(Some(&form.csrf)).map_err(Either::Right)?;
+    let back = Redirect::to((area.case)(reference));
+    let link = format!(
+        "{}{}",
+        workflow.links.public_url.trim_end_matches('/'),
+        (area.case)(reference)
+    );
+    let added = colleagues::add(
+        workflow.db,
+        workflow.mailer,
+        link,
+        &requester.row,
+        reference,
+        &form.email,
+    )
+    .await;
+    match added {
+        Ok(_) => Ok(Flash::success(
+            back,
+            format!(
+                "{} now follows this case.",
+                form.email.trim().to_lowercase()
+            ),
+        )),
+        // Bad addresses go back to the case page with the reason; anything else is an error.
+        Err(e) if e.status == Status::UnprocessableEntity => Err(Either::Left(Flash::error(
+            back,
+            e.fields
+                .messages()
+                .first()
+                .map(|m| m.to_string())
+                .unwrap_or(e.message),
+        ))),
+        Err(e) => Err(Either::Right(e)),
+    }
 }
 
 /// A message to the legal team, with documents; it answers a request for information.
@@ -357,5 +412,5 @@ async fn bundle(
 }
 
 pub fn routes() -> Vec<Route> {
-    routes![list, new, create, show, message, withdraw, bundle]
+    routes![list, new, create, show, colleague, message, withdraw, bundle]
 }

@@ -15,11 +15,12 @@ use crate::config::Config;
 use crate::crypto::Token;
 use crate::db::Db;
 use crate::domain::email::EmailAddress;
-use crate::domain::vocab::CourtPath;
+use crate::domain::policy::Policy;
+use crate::domain::vocab::{CourtPath, Track};
 use crate::error::AppError;
 use crate::guards::{cookie, ClientIp, Csrf, Requester, SESSION_COOKIE};
 use crate::mail::Mailer;
-use crate::services::signin::{self, Entry};
+use crate::services::signin::{self, Entry, Proof};
 use crate::state::Keys;
 
 const CHALLENGE_COOKIE: &str = "writ_challenge";
@@ -41,6 +42,7 @@ pub struct SignIn<'r> {
     mailer: &'r Mailer,
     keys: &'r Keys,
     config: &'r Config,
+    policy: &'r Policy,
     client: String,
     jar: &'r CookieJar<'r>,
 }
@@ -58,19 +60,27 @@ impl<'r> FromRequest<'r> for SignIn<'r> {
             rocket.state::<Mailer>(),
             rocket.state::<Keys>(),
             rocket.state::<Config>(),
+            rocket.state::<Policy>(),
             client,
         ) {
-            (Some(area), Some(db), Some(mailer), Some(keys), Some(config), Some(client)) => {
-                Outcome::Success(SignIn {
-                    area,
-                    db,
-                    mailer,
-                    keys,
-                    config,
-                    client: client.0,
-                    jar: req.cookies(),
-                })
-            }
+            (
+                Some(area),
+                Some(db),
+                Some(mailer),
+                Some(keys),
+                Some(config),
+                Some(policy),
+                Some(client),
+            ) => Outcome::Success(SignIn {
+                area,
+                db,
+                mailer,
+                keys,
+                config,
+                policy,
+                client: client.0,
+                jar: req.cookies(),
+            }),
             _ => {
                 let error = AppError::internal("sign-in state is not managed");
                 Outcome::Error((error.status, error))
@@ -136,15 +146,46 @@ impl SignIn<'_> {
     }
 
     /// Checks the code; on success the session cookie is set and the requester goes to their
-    /// profile (first time) or their requests.
+    /// profile (first time) or their requests. An officer with a second factor goes on to the
+    /// page that asks for it.
     async fn check_code(&self, code: &str, csrf: (&Csrf, &str)) -> Result<Redirect, Page> {
+        self.finish(
+            "requester/code",
+            Proof {
+                code: Some(code),
+                totp: None,
+            },
+            csrf,
+        )
+        .await
+    }
+
+    /// Checks the authenticator's code, after the e-mailed code was found right.
+    async fn check_second_factor(&self, totp: &str, csrf: (&Csrf, &str)) -> Result<Redirect, Page> {
+        self.finish(
+            "requester/second_factor",
+            Proof {
+                code: None,
+                totp: Some(totp),
+            },
+            csrf,
+        )
+        .await
+    }
+
+    async fn finish(
+        &self,
+        template: &'static str,
+        proof: Proof<'_>,
+        csrf: (&Csrf, &str),
+    ) -> Result<Redirect, Page> {
         let area = self.area;
         let Some(challenge) = self.pending() else {
             return Ok(Redirect::to((area.start)()));
         };
         let page = |error: AppError| {
             with_error(
-                "requester/code",
+                template,
                 in_area(
                     area,
                     json!({ "csrf": csrf.0.token(), "email": challenge.email, "path": challenge.path }),
@@ -156,14 +197,20 @@ impl SignIn<'_> {
         let token = Token::from_presented(&challenge.token);
         let signed_in = signin::verify_code(
             self.db,
-            &self.keys.pepper,
+            self.keys,
+            &self.policy.identity,
             &token,
-            code,
+            proof,
             "cookie",
             &self.client,
         )
-        .await
-        .map_err(page)?;
+        .await;
+        let signed_in = match signed_in {
+            Err(e) if e.code == "second_factor_required" => {
+                return Ok(Redirect::to(format!("{}/second-factor", area.base)))
+            }
+            other => other.map_err(page)?,
+        };
         self.jar.remove_private(CHALLENGE_COOKIE);
         self.jar.add_private(cookie(
             self.config,
@@ -171,10 +218,12 @@ impl SignIn<'_> {
             signed_in.token.expose().to_owned(),
         ));
         let path = CourtPath::of(signed_in.requester.track, signed_in.account_uid.as_deref());
-        Ok(if signed_in.requester.ready_to_file(path) {
-            Redirect::to((area.list)())
-        } else {
+        Ok(if !signed_in.requester.ready_to_file(path) {
             Redirect::to((area.profile)())
+        } else if area.track == Track::Agency && !signed_in.requester.enrolled() {
+            Redirect::to(format!("{}/security", area.base))
+        } else {
+            Redirect::to((area.list)())
         })
     }
 
@@ -218,6 +267,31 @@ async fn check_code(
     sign_in.check_code(&form.code, (&csrf, &form.csrf)).await
 }
 
+#[derive(FromForm)]
+struct SecondFactorForm {
+    totp: String,
+    csrf: String,
+}
+
+#[get("/second-factor")]
+pub fn second_factor_page(sign_in: SignIn<'_>, csrf: Csrf) -> Either<Template, Redirect> {
+    match sign_in.code_context(&csrf) {
+        Some(context) => Either::Left(Template::render("requester/second_factor", context)),
+        None => Either::Right(Redirect::to((sign_in.area.start)())),
+    }
+}
+
+#[post("/second-factor", data = "<form>")]
+async fn check_second_factor(
+    form: Form<SecondFactorForm>,
+    csrf: Csrf,
+    sign_in: SignIn<'_>,
+) -> Result<Redirect, Page> {
+    sign_in
+        .check_second_factor(&form.totp, (&csrf, &form.csrf))
+        .await
+}
+
 #[post("/sign-out", data = "<form>")]
 async fn sign_out(
     form: Form<CsrfForm>,
@@ -229,5 +303,11 @@ async fn sign_out(
 }
 
 pub fn routes() -> Vec<Route> {
-    routes![code_page, check_code, sign_out]
+    routes![
+        code_page,
+        check_code,
+        second_factor_page,
+        check_second_factor,
+        sign_out
+    ]
 }

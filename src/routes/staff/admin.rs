@@ -30,12 +30,15 @@ struct BlockForm {
 
 async fn context(db: &Db, admin: &LegalAdmin, csrf: &Csrf) -> Result<Value, AppError> {
     let (approved, blocked) = agencies::list(db).await?;
+    let contacts = db
+        .run(|conn| Ok(crate::services::callbacks::all_contacts(conn)?))
+        .await?;
     let countries: Vec<Value> = Country::all()
         .iter()
         .map(|c| json!({ "value": c.code(), "label": c.name() }))
         .collect();
     Ok(
-        json!({ "csrf": csrf.token(), "staff": admin.0.row.name, "role": admin.0.row.role, "approved": approved, "blocked": blocked, "countries": countries }),
+        json!({ "csrf": csrf.token(), "staff": admin.0.row.name, "role": admin.0.row.role, "approved": approved, "blocked": blocked, "countries": countries, "contacts": contacts }),
     )
 }
 
@@ -142,6 +145,58 @@ async fn block(
     }
 }
 
+#[derive(FromForm)]
+struct ContactForm {
+    domain: String,
+    label: String,
+    phone: String,
+    csrf: String,
+}
+
+/// Records a known-good number of an agency, for call-backs (never taken from a request).
+#[post("/admin/agencies/contacts", data = "<form>")]
+async fn contact(
+    form: Form<ContactForm>,
+    admin: LegalAdmin,
+    csrf: Csrf,
+    db: &State<Db>,
+) -> Result<Flash<Redirect>, Page> {
+    let values = json!({ "contact_domain": form.domain, "label": form.label, "phone": form.phone });
+    let outcome = match csrf.verify(Some(&form.csrf)) {
+        Ok(()) => {
+            crate::services::callbacks::add_contact(
+                db,
+                &admin.0.row.id,
+                &form.domain,
+                &form.label,
+                &form.phone,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    match outcome {
+        Ok(()) => Ok(Flash::success(
+            Redirect::to(uri!("/staff", agencies_page)),
+            format!("Number recorded for {}.", form.domain.trim().to_lowercase()),
+        )),
+        Err(mut e) => {
+            // The contact form's domain field is its own.
+            if let Some(message) = e.fields.get("domain").map(str::to_owned) {
+                let mut fields = crate::error::FieldErrors::default();
+                fields.add("contact_domain", message);
+                for field in ["label", "phone"] {
+                    if let Some(m) = e.fields.get(field) {
+                        fields.add(field, m.to_owned());
+                    }
+                }
+                e.fields = fields;
+            }
+            Err(refused(db, &admin, &csrf, values, e).await)
+        }
+    }
+}
+
 pub fn routes() -> Vec<Route> {
-    routes![agencies_page, verify, block]
+    routes![agencies_page, verify, block, contact]
 }

@@ -11,6 +11,7 @@ use super::cases::case_with_error;
 use crate::config::Config;
 use crate::documents::download::Download;
 use crate::documents::multipart;
+use crate::domain::policy::Policy;
 use crate::error::AppError;
 use crate::guards::{Csrf, LegalReviewer};
 use crate::services::bundles::Bundles;
@@ -25,6 +26,7 @@ async fn production(
     content_type: Option<&ContentType>,
     data: Data<'_>,
     config: &State<Config>,
+    policy: &State<Policy>,
 ) -> Result<Flash<Redirect>, (Status, Template)> {
     let staff = &reviewer.0;
     let result = async {
@@ -47,7 +49,7 @@ async fn production(
                 files.len()
             ),
         )),
-        Err(e) => Err(case_with_error(bundles.db, staff, &csrf, reference, e).await),
+        Err(e) => Err(case_with_error(bundles.db, policy, staff, &csrf, reference, e).await),
     }
 }
 
@@ -63,6 +65,7 @@ async fn seal(
     reviewer: LegalReviewer,
     csrf: Csrf,
     bundles: Bundles<'_>,
+    policy: &State<Policy>,
 ) -> Result<Flash<Redirect>, (Status, Template)> {
     let staff = &reviewer.0;
     let result = match csrf.verify(Some(&form.csrf)) {
@@ -77,7 +80,7 @@ async fn seal(
                 bundle.n, bundle.sha256
             ),
         )),
-        Err(e) => Err(case_with_error(bundles.db, staff, &csrf, reference, e).await),
+        Err(e) => Err(case_with_error(bundles.db, policy, staff, &csrf, reference, e).await),
     }
 }
 

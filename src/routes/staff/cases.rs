@@ -11,9 +11,12 @@ use crate::db::models::staff::Staff;
 use crate::db::Db;
 use crate::documents::download::Download;
 use crate::documents::DocumentStore;
+use crate::domain::identity::CallOutcome;
+use crate::domain::policy::Policy;
 use crate::domain::vocab::{CaseState, RequestType, Role, Track};
 use crate::error::AppError;
 use crate::guards::{Csrf, LegalReviewer, StaffMember};
+use crate::services::callbacks::{self, Call};
 use crate::services::staff_cases::{self, QueueFilter};
 use crate::services::workflow::{Moved, TransitionRequest, Workflow};
 
@@ -107,9 +110,10 @@ pub(super) async fn show(
     staff: StaffMember,
     csrf: Csrf,
     db: &State<Db>,
+    policy: &State<Policy>,
     flash: Option<FlashMessage<'_>>,
 ) -> Result<Template, AppError> {
-    let case = staff_cases::find(db, reference, staff.row.role).await?;
+    let case = staff_cases::find(db, reference, staff.row.role, &policy.identity).await?;
     Ok(Template::render(
         "staff/case",
         json!({ "csrf": csrf.token(), "staff": staff.row.name, "role": staff.row.role, "case": case, "flash": flash.map(|f| f.message().to_owned()) }),
@@ -131,12 +135,13 @@ struct TransitionForm {
 /// The case page again, with what went wrong on top and the status that says it.
 pub(super) async fn case_with_error(
     db: &Db,
+    policy: &Policy,
     staff: &StaffMember,
     csrf: &Csrf,
     reference: &str,
     error: AppError,
 ) -> (Status, Template) {
-    match staff_cases::find(db, reference, staff.row.role).await {
+    match staff_cases::find(db, reference, staff.row.role, &policy.identity).await {
         Ok(case) => {
             let mut context = json!({ "csrf": csrf.token(), "staff": staff.row.name, "role": staff.row.role, "case": case });
             context["alert"] = json!(match error
@@ -147,6 +152,7 @@ pub(super) async fn case_with_error(
                 .or(error.fields.get("staff"))
             {
                 Some(field) => field.to_owned(),
+                None if !error.fields.is_empty() => error.fields.messages().join(" "),
                 None => error.message.clone(),
             });
             (error.status, Template::render("staff/case", context))
@@ -171,7 +177,9 @@ async fn transition(
 ) -> Result<Flash<Redirect>, (Status, Template)> {
     let form = form.into_inner();
     if let Err(e) = csrf.verify(Some(&form.csrf)) {
-        return Err(case_with_error(workflow.db, &staff, &csrf, reference, e).await);
+        return Err(
+            case_with_error(workflow.db, workflow.policy, &staff, &csrf, reference, e).await,
+        );
     }
     let request = TransitionRequest {
         to: form.to,
@@ -184,7 +192,7 @@ async fn transition(
     match workflow.by_staff(&staff.row, reference, request).await {
         Ok(Moved::To(state)) => Ok(Flash::success(back, format!("The case is now “{}”.", state.label()))),
         Ok(Moved::AwaitingSecondApproval) => Ok(Flash::success(back, "Your approval is recorded. An emergency disclosure needs a second legal reviewer's approval.")),
-        Err(e) => Err(case_with_error(workflow.db, &staff, &csrf, reference, e).await),
+        Err(e) => Err(case_with_error(workflow.db, workflow.policy, &staff, &csrf, reference, e).await),
     }
 }
 
@@ -211,7 +219,9 @@ async fn note(
             Redirect::to(uri!("/staff", show(reference = reference))),
             "Note added.",
         )),
-        Err(e) => Err(case_with_error(workflow.db, &staff, &csrf, reference, e).await),
+        Err(e) => {
+            Err(case_with_error(workflow.db, workflow.policy, &staff, &csrf, reference, e).await)
+        }
     }
 }
 
@@ -242,7 +252,15 @@ async fn assign(
             Redirect::to(uri!("/staff", show(reference = reference))),
             format!("Assigned to {}.", assignee.name),
         )),
-        Err(e) => Err(case_with_error(workflow.db, &reviewer.0, &csrf, reference, e).await),
+        Err(e) => Err(case_with_error(
+            workflow.db,
+            workflow.policy,
+            &reviewer.0,
+            &csrf,
+            reference,
+            e,
+        )
+        .await),
     }
 }
 
@@ -275,7 +293,15 @@ async fn preservation(
                 kept.expires_at
             ),
         )),
-        Err(e) => Err(case_with_error(workflow.db, &reviewer.0, &csrf, reference, e).await),
+        Err(e) => Err(case_with_error(
+            workflow.db,
+            workflow.policy,
+            &reviewer.0,
+            &csrf,
+            reference,
+            e,
+        )
+        .await),
     }
 }
 
@@ -304,7 +330,67 @@ async fn freeze(
                 accounts.len()
             ),
         )),
-        Err(e) => Err(case_with_error(workflow.db, &reviewer.0, &csrf, reference, e).await),
+        Err(e) => Err(case_with_error(
+            workflow.db,
+            workflow.policy,
+            &reviewer.0,
+            &csrf,
+            reference,
+            e,
+        )
+        .await),
+    }
+}
+
+#[derive(FromForm)]
+struct CallbackForm {
+    contact: String,
+    person_reached: String,
+    outcome: String,
+    #[field(default = String::new())]
+    called_at: String,
+    csrf: String,
+}
+
+/// Records a call-back to the agency, on a number from its record.
+#[post("/cases/<reference>/callbacks", data = "<form>")]
+async fn callback(
+    reference: &str,
+    form: Form<CallbackForm>,
+    reviewer: LegalReviewer,
+    csrf: Csrf,
+    workflow: Workflow<'_>,
+) -> Result<Flash<Redirect>, (Status, Template)> {
+    let call = Call {
+        contact_id: &form.contact,
+        person_reached: &form.person_reached,
+        outcome: &form.outcome,
+        called_at: &form.called_at,
+    };
+    let result = match csrf.verify(Some(&form.csrf)) {
+        Ok(()) => {
+            callbacks::record(
+                workflow.db,
+                workflow.mailer,
+                &workflow.links.public_url,
+                &reviewer.0.row.id,
+                reference,
+                call,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(outcome) => Ok(Flash::success(
+            Redirect::to(uri!("/staff", show(reference = reference))),
+            match outcome {
+                CallOutcome::Confirmed => "Call-back recorded: the agency confirmed the officer and the request.",
+                CallOutcome::NoAnswer => "Call-back recorded: nobody answered; the check stays pending.",
+                CallOutcome::Failed => "Call-back recorded: the agency denied the officer. The officer is suspended and the legal admins are alerted.",
+            },
+        )),
+        Err(e) => Err(case_with_error(workflow.db, workflow.policy, &reviewer.0, &csrf, reference, e).await),
     }
 }
 
@@ -331,6 +417,7 @@ pub fn routes() -> Vec<Route> {
         queue,
         show,
         transition,
+        callback,
         note,
         assign,
         document,

@@ -3,6 +3,7 @@
 mod admin;
 mod bundles;
 mod cases;
+mod officers;
 mod overview;
 mod people;
 
@@ -18,5 +19,6 @@ pub fn routes() -> Vec<Route> {
     routes.extend(admin::routes());
     routes.extend(overview::routes());
     routes.extend(people::routes());
+    routes.extend(officers::routes());
     routes
 }

@@ -1,0 +1,163 @@
+//! Legal admins' page of agency officers: standing, permissions, second-factor recovery.
+
+use rocket::form::{Form, FromForm};
+use rocket::response::{Flash, Redirect};
+use rocket::{get, post, routes, uri, Route, State};
+use rocket_dyn_templates::Template;
+use serde_json::{json, Value};
+
+use crate::db::Db;
+use crate::domain::identity::Standing;
+use crate::domain::policy::Policy;
+use crate::error::AppError;
+use crate::guards::{Csrf, LegalAdmin};
+use crate::routes::requester::{with_error, Page};
+use crate::services::{officers, second_factor};
+
+async fn context(
+    db: &Db,
+    policy: &Policy,
+    admin: &LegalAdmin,
+    csrf: &Csrf,
+    q: Option<String>,
+) -> Result<Value, AppError> {
+    let list = officers::list(db, &policy.identity, q.clone()).await?;
+    Ok(json!({
+        "csrf": csrf.token(), "staff": admin.0.row.name, "role": admin.0.row.role,
+        "officers": list, "q": q, "reverify_days": policy.identity.reverify_days,
+    }))
+}
+
+#[get("/admin/officers?<q>")]
+async fn page(
+    admin: LegalAdmin,
+    csrf: Csrf,
+    db: &State<Db>,
+    policy: &State<Policy>,
+    q: Option<String>,
+    flash: Option<rocket::request::FlashMessage<'_>>,
+) -> Result<Template, AppError> {
+    let mut context = context(db, policy, &admin, &csrf, q).await?;
+    context["flash"] = json!(flash.map(|f| f.message().to_owned()));
+    Ok(Template::render("staff/officers", context))
+}
+
+async fn refused(
+    db: &Db,
+    policy: &Policy,
+    admin: &LegalAdmin,
+    csrf: &Csrf,
+    officer: &str,
+    error: AppError,
+) -> Page {
+    match context(db, policy, admin, csrf, None).await {
+        Ok(mut context) => {
+            context["failed"] = json!(officer);
+            with_error("staff/officers", context, error)
+        }
+        Err(e) => with_error("staff/officers", json!({ "csrf": csrf.token() }), e),
+    }
+}
+
+fn done(message: String) -> Flash<Redirect> {
+    Flash::success(
+        Redirect::to(uri!("/staff", page(q = None::<String>))),
+        message,
+    )
+}
+
+#[derive(FromForm)]
+struct StandingForm {
+    standing: String,
+    reason: String,
+    csrf: String,
+}
+
+#[post("/admin/officers/<id>/standing", data = "<form>")]
+async fn standing(
+    id: &str,
+    form: Form<StandingForm>,
+    admin: LegalAdmin,
+    csrf: Csrf,
+    db: &State<Db>,
+    policy: &State<Policy>,
+) -> Result<Flash<Redirect>, Page> {
+    let outcome = match (
+        csrf.verify(Some(&form.csrf)),
+        Standing::parse(form.standing.trim()),
+    ) {
+        (Err(e), _) => Err(e),
+        (Ok(()), None) => Err(AppError::invalid(
+            "standing",
+            "Choose verified, unverified or suspended.",
+        )),
+        (Ok(()), Some(standing)) => {
+            officers::set_standing(db, &admin.0.row.id, id, standing, &form.reason)
+                .await
+                .map(|()| standing)
+        }
+    };
+    match outcome {
+        Ok(Standing::Suspended) => Ok(done("Officer suspended: their sessions and API tokens ended, and their open cases are flagged.".into())),
+        Ok(standing) => Ok(done(format!("Officer is now {}.", standing.label().to_lowercase()))),
+        Err(e) => Err(refused(db, policy, &admin, &csrf, id, e).await),
+    }
+}
+
+#[derive(FromForm)]
+struct PermissionsForm {
+    emergency: bool,
+    freeze: bool,
+    csrf: String,
+}
+
+#[post("/admin/officers/<id>/permissions", data = "<form>")]
+async fn permissions(
+    id: &str,
+    form: Form<PermissionsForm>,
+    admin: LegalAdmin,
+    csrf: Csrf,
+    db: &State<Db>,
+    policy: &State<Policy>,
+) -> Result<Flash<Redirect>, Page> {
+    let outcome = match csrf.verify(Some(&form.csrf)) {
+        Err(e) => Err(e),
+        Ok(()) => {
+            officers::set_permissions(db, &admin.0.row.id, id, form.emergency, form.freeze).await
+        }
+    };
+    match outcome {
+        Ok(()) => Ok(done("Permissions saved.".into())),
+        Err(e) => Err(refused(db, policy, &admin, &csrf, id, e).await),
+    }
+}
+
+#[derive(FromForm)]
+struct ReasonForm {
+    reason: String,
+    csrf: String,
+}
+
+/// Recovery of a lost second factor, after the admin has checked with the agency.
+#[post("/admin/officers/<id>/second-factor/remove", data = "<form>")]
+async fn remove_factor(
+    id: &str,
+    form: Form<ReasonForm>,
+    admin: LegalAdmin,
+    csrf: Csrf,
+    db: &State<Db>,
+    policy: &State<Policy>,
+) -> Result<Flash<Redirect>, Page> {
+    let outcome = match csrf.verify(Some(&form.csrf)) {
+        Err(e) => Err(e),
+        Ok(()) => second_factor::remove(db, &admin.0.row.id, id, &form.reason).await,
+    };
+    match outcome {
+        Ok(()) => Ok(done("Second factor removed and the officer signed out: their next e-mail sign-in sets up a new one.".into())),
+        Err(e) => Err(refused(db, policy, &admin, &csrf, id, e).await),
+    }
+}
+
+pub fn routes() -> Vec<Route> {
+    routes![page, standing, permissions, remove_factor]
+}
