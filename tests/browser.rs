@@ -73,6 +73,32 @@ async fn shot(browser: &Client, name: &str) {
     std::fs::write(shots().join(format!("{name}.png")), png).unwrap();
 }
 
+/// The page at a phone's width (390 px): a screenshot, and no sideways scrolling.
+async fn narrow_shot(browser: &Client, name: &str) {
+    browser.set_window_size(390, 900).await.unwrap();
+    shot(browser, name).await;
+    let fits = browser
+        .execute(
+            "return document.documentElement.scrollWidth <= window.innerWidth;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let wide = browser
+        .execute(
+            "return [...document.querySelectorAll('main *')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 1).slice(0, 8).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right)).join(' | ');",
+            vec![],
+        )
+        .await
+        .unwrap();
+    browser.set_window_size(1280, 1400).await.unwrap();
+    assert_eq!(
+        fits,
+        serde_json::Value::Bool(true),
+        "{name} scrolls sideways at 390 px: {wide}"
+    );
+}
+
 async fn fill(browser: &Client, css: &str, text: &str) {
     let field = browser.find(Locator::Css(css)).await.expect(css);
     field.clear().await.unwrap();
@@ -216,6 +242,7 @@ async fn an_officer_files_legal_seals_and_the_officer_verifies_the_bundle_in_a_b
         .await
         .unwrap();
     shot(&officer, "03b-agency-totp-key").await;
+    narrow_shot(&officer, "03b-agency-totp-key-390").await;
     let now = chrono::Utc::now().timestamp() as u64;
     fill(
         &officer,
@@ -305,6 +332,7 @@ async fn an_officer_files_legal_seals_and_the_officer_verifies_the_bundle_in_a_b
         .await
         .unwrap();
     shot(&legal, "09-staff-case").await;
+    narrow_shot(&legal, "09-staff-case-390").await;
     send(
         &legal,
         "form.action input[name=to][value=in_review] ~ button",
