@@ -314,6 +314,21 @@ async fn a_suspended_officer_s_session_and_token_stop_at_the_next_request() {
         "{case}"
     );
     assert_eq!(case["identity"]["officer"]["standing"], "suspended");
+    let (_, queue) = app.get_json("/api/v1/staff/cases", &legal).await;
+    let row = queue["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["reference"] == reference.as_str())
+        .cloned()
+        .unwrap();
+    assert!(
+        row["flagged"]
+            .as_str()
+            .unwrap()
+            .contains("Agency says he left"),
+        "the queue shows the flag: {row}"
+    );
     let (id, code) = challenge(app, "j.doe@fbi.gov").await;
     let totp = app.totp_for("j.doe@fbi.gov").await;
     let (status, body) = verify(app, json!({ "challenge": id, "code": code, "totp": totp })).await;

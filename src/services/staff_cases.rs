@@ -52,6 +52,8 @@ pub struct QueueRow {
     pub emergency: bool,
     pub overdue: bool,
     pub at_risk: bool,
+    /// Why the case needs a second look (its officer suspended, its domain blocked).
+    pub flagged: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -120,6 +122,7 @@ pub async fn queue(db: &Db, filter: QueueFilter) -> Result<Queue, AppError> {
                 emergency: case.request_type == RequestType::EmergencyDisclosure,
                 overdue: case.due_at < now,
                 at_risk: case.due_at >= now && case.due_at < now + AT_RISK,
+                flagged: case.flagged.clone(),
             })
             .collect();
         Ok(Queue {
