@@ -6,6 +6,7 @@ use chrono::NaiveDateTime;
 use serde_json::json;
 
 use super::limits::{self, Limit};
+use super::signin::digits;
 use crate::audit::{self, Actor};
 use crate::crypto::stream::DocumentKey;
 use crate::crypto::{open_small, seal_small, totp, HashedToken};
@@ -117,6 +118,21 @@ fn wrong_code() -> AppError {
     .with_code("invalid_totp")
 }
 
+/// Runs `attempt` under one officer's budget of wrong codes: refused once it is spent, and a
+/// wrong code spends from it.
+async fn budgeted<T>(
+    db: &Db,
+    requester_id: &str,
+    attempt: impl std::future::Future<Output = Result<T, AppError>>,
+) -> Result<T, AppError> {
+    limits::unspent(db, WRONG_PER_REQUESTER, requester_id).await?;
+    let outcome = attempt.await;
+    if outcome.as_ref().is_err_and(|e| e.code == "invalid_totp") {
+        limits::spend(db, WRONG_PER_REQUESTER, requester_id).await?;
+    }
+    outcome
+}
+
 /// Confirms enrolment with the first code; the session it is done in counts as proven.
 pub async fn confirm(
     db: &Db,
@@ -126,49 +142,42 @@ pub async fn confirm(
     code: &str,
 ) -> Result<NaiveDateTime, AppError> {
     only_officers(requester)?;
-    let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
-    limits::unspent(db, WRONG_PER_REQUESTER, &requester.id).await?;
+    let code = digits(code);
     let (id, token, secrets) = (
         requester.id.clone(),
         session.0.clone(),
         keys.secrets.clone(),
     );
-    let outcome = db
-        .run(move |conn| {
-            let (_, pending) = factor::secrets(conn, &id)?;
-            let Some(pending) = pending else {
-                return Err(AppError::conflict(
-                    "Start again: no authenticator is waiting to be confirmed.",
-                )
-                .with_code("no_pending_enrolment"));
-            };
-            let secret = open(&secrets, &id, &pending)?;
-            let now = clock::now();
-            let Some(step) =
-                totp::matching_step(&secret, &code, now).map_err(AppError::internal)?
-            else {
-                return Err(wrong_code());
-            };
-            write_tx(conn, |conn| {
-                if !factor::enrol(conn, &id, &pending, step, now)? {
-                    return Err(already_enrolled());
-                }
-                factor::mark_session(conn, &token, Factor::Totp.as_str())?;
-                audit::record(
-                    conn,
-                    &Actor::Requester(id.clone()),
-                    None,
-                    "officer.second_factor_enrolled",
-                    json!({ "factor": Factor::Totp }),
-                )?;
-                Ok(now)
-            })
+    let attempt = db.run(move |conn| {
+        let (_, pending) = factor::secrets(conn, &id)?;
+        let Some(pending) = pending else {
+            return Err(AppError::conflict(
+                "Start again: no authenticator is waiting to be confirmed.",
+            )
+            .with_code("no_pending_enrolment"));
+        };
+        let secret = open(&secrets, &id, &pending)?;
+        let now = clock::now();
+        let Some(step) = totp::matching_step(&secret, &code, now).map_err(AppError::internal)?
+        else {
+            return Err(wrong_code());
+        };
+        write_tx(conn, |conn| {
+            if !factor::enrol(conn, &id, &pending, step, now)? {
+                return Err(already_enrolled());
+            }
+            factor::mark_session(conn, &token, Factor::Totp.as_str())?;
+            audit::record(
+                conn,
+                &Actor::Requester(id.clone()),
+                None,
+                "officer.second_factor_enrolled",
+                json!({ "factor": Factor::Totp }),
+            )?;
+            Ok(now)
         })
-        .await;
-    if outcome.as_ref().is_err_and(|e| e.code == "invalid_totp") {
-        limits::spend(db, WRONG_PER_REQUESTER, &requester.id).await?;
-    }
-    outcome
+    });
+    budgeted(db, &requester.id, attempt).await
 }
 
 /// Proves the factor in a live session (to file what needs it when sign-in did not ask).
@@ -180,41 +189,35 @@ pub async fn step_up(
     code: &str,
 ) -> Result<(), AppError> {
     only_officers(requester)?;
-    let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
-    limits::unspent(db, WRONG_PER_REQUESTER, &requester.id).await?;
+    let code = digits(code);
     let (id, token, secrets) = (
         requester.id.clone(),
         session.0.clone(),
         keys.secrets.clone(),
     );
-    let outcome = db
-        .run(move |conn| {
-            match check(conn, &secrets, &id, &code, clock::now())? {
-                Checked::Accepted => {}
-                Checked::Replayed => {
-                    return Err(AppError::invalid(
-                        "totp",
-                        "That code was already used. Wait for the next one.",
-                    )
-                    .with_code("totp_reused"))
-                }
-                Checked::Wrong => return Err(wrong_code()),
+    let attempt = db.run(move |conn| {
+        match check(conn, &secrets, &id, &code, clock::now())? {
+            Checked::Accepted => {}
+            Checked::Replayed => {
+                return Err(AppError::invalid(
+                    "totp",
+                    "That code was already used. Wait for the next one.",
+                )
+                .with_code("totp_reused"))
             }
-            factor::mark_session(conn, &token, Factor::Totp.as_str())?;
-            audit::record(
-                conn,
-                &Actor::Requester(id.clone()),
-                None,
-                "officer.second_factor_proven",
-                json!({ "factor": Factor::Totp }),
-            )?;
-            Ok(())
-        })
-        .await;
-    if outcome.as_ref().is_err_and(|e| e.code == "invalid_totp") {
-        limits::spend(db, WRONG_PER_REQUESTER, &requester.id).await?;
-    }
-    outcome
+            Checked::Wrong => return Err(wrong_code()),
+        }
+        factor::mark_session(conn, &token, Factor::Totp.as_str())?;
+        audit::record(
+            conn,
+            &Actor::Requester(id.clone()),
+            None,
+            "officer.second_factor_proven",
+            json!({ "factor": Factor::Totp }),
+        )?;
+        Ok(())
+    });
+    budgeted(db, &requester.id, attempt).await
 }
 
 /// Recovery: a legal admin removes an officer's factor, with the reason on record; every

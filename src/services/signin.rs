@@ -172,7 +172,8 @@ pub struct Proof<'a> {
     pub totp: Option<&'a str>,
 }
 
-fn digits(text: &str) -> String {
+/// A code as typed, without the spaces people put in it.
+pub(super) fn digits(text: &str) -> String {
     text.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
