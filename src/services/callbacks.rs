@@ -175,8 +175,9 @@ pub struct Call<'a> {
     pub called_at: &'a str,
 }
 
-/// Records a call-back on the case `reference`. A denied call suspends the officer (sessions
-/// and tokens end, open cases are flagged) and alerts every legal admin.
+/// Records a call-back on the case `reference`, and returns what it found with the case's
+/// `requester_confirmed` check after it. A denied call suspends the officer (sessions and
+/// tokens end, open cases are flagged) and alerts every legal admin.
 pub async fn record(
     db: &Db,
     mailer: &Mailer,
@@ -184,7 +185,7 @@ pub async fn record(
     reviewer_id: &str,
     reference: &str,
     call: Call<'_>,
-) -> Result<CallOutcome, AppError> {
+) -> Result<(CallOutcome, Confirmation), AppError> {
     let now = clock::now();
     let mut errors = FieldErrors::default();
     let outcome = CallOutcome::parse(call.outcome.trim());
@@ -267,7 +268,7 @@ pub async fn record(
                     mailer.queue(conn, Letter { template: "callback_failed", to: &admin.email, context: &context })?;
                 }
             }
-            Ok(outcome)
+            Ok((outcome, confirmation_of(conn, &case.id)?))
         })
     })
     .await

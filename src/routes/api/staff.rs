@@ -188,7 +188,7 @@ async fn callback(
         outcome: &body.outcome,
         called_at: body.called_at.as_deref().unwrap_or_default(),
     };
-    let outcome = crate::services::callbacks::record(
+    let (outcome, confirmation) = crate::services::callbacks::record(
         workflow.db,
         workflow.mailer,
         &workflow.links.public_url,
@@ -197,16 +197,6 @@ async fn callback(
         call,
     )
     .await?;
-    let confirmation = workflow
-        .db
-        .run({
-            let reference = reference.to_owned();
-            move |conn| {
-                let case = crate::db::models::case::Case::find_by_reference(conn, &reference)?;
-                Ok(crate::services::callbacks::confirmation_of(conn, &case.id)?)
-            }
-        })
-        .await?;
     Ok((
         Status::Created,
         Json(

@@ -382,7 +382,7 @@ async fn callback(
         Err(e) => Err(e),
     };
     match result {
-        Ok(outcome) => Ok(Flash::success(
+        Ok((outcome, _)) => Ok(Flash::success(
             Redirect::to(uri!("/staff", show(reference = reference))),
             match outcome {
                 CallOutcome::Confirmed => "Call-back recorded: the agency confirmed the officer and the request.",
