@@ -85,14 +85,14 @@ fn gather(
         .count()
         .get_result::<i64>(conn)?
         + 1;
-    let others = of_domain()
-        .filter(cases::created_at.gt(volume_since))
-        .filter(cases::requester_id.ne(officer.id.clone()));
-    let other_requests: i64 = others.count().get_result(conn)?;
-    let other_officers: i64 = of_domain()
+    // The agency's other officers in the window: their requests and how many they are, at once.
+    let (other_requests, other_officers): (i64, i64) = of_domain()
         .filter(cases::created_at.gt(volume_since))
         .filter(cases::requester_id.ne(officer.id.clone()))
-        .select(diesel::dsl::count(cases::requester_id).aggregate_distinct())
+        .select((
+            diesel::dsl::count_star(),
+            diesel::dsl::count(cases::requester_id).aggregate_distinct(),
+        ))
         .get_result(conn)?;
     Ok(Facts {
         request_type: Some(request.request_type),
