@@ -160,8 +160,8 @@ pub async fn block(
                 other => other?,
             };
             // Its officers' sessions and API tokens end with it.
-            let ended = crate::db::models::session::end_for_domain(conn, &d)?;
             let officers = crate::db::models::session::requesters_at_domain(conn, &d)?;
+            let ended = crate::db::models::session::end_for_requesters(conn, &officers)?;
             let flagged = super::officers::flag_open_cases(conn, &officers, &format!("The agency's domain {d} was blocked: {reason}"))?;
             audit::record(
                 conn,

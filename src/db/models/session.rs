@@ -100,15 +100,15 @@ pub fn requesters_at_domain(conn: &mut DbConn, domain: &str) -> QueryResult<Vec<
         .load(conn)
 }
 
-/// Ends every session of the requesters whose address is at `domain` or below it.
-pub fn end_for_domain(conn: &mut DbConn, domain: &str) -> QueryResult<usize> {
-    let ids = requesters_at_domain(conn, domain)?;
-    diesel::delete(sessions::table.filter(sessions::requester_id.eq_any(ids))).execute(conn)
+/// Ends every session and API token of these requesters.
+pub fn end_for_requesters(conn: &mut DbConn, requester_ids: &[String]) -> QueryResult<usize> {
+    diesel::delete(sessions::table.filter(sessions::requester_id.eq_any(requester_ids)))
+        .execute(conn)
 }
 
 /// Ends every session and API token of one requester.
 pub fn end_for_requester(conn: &mut DbConn, requester_id: &str) -> QueryResult<usize> {
-    diesel::delete(sessions::table.filter(sessions::requester_id.eq(requester_id))).execute(conn)
+    end_for_requesters(conn, &[requester_id.to_owned()])
 }
 
 pub fn delete(conn: &mut DbConn, token: &HashedToken) -> QueryResult<usize> {
