@@ -88,6 +88,15 @@ pub async fn list(
     .await
 }
 
+/// The agency officer `id`; a court-track requester is not found here.
+fn find_officer(conn: &mut DbConn, id: &str) -> Result<Requester, AppError> {
+    let officer = Requester::find(conn, id)?;
+    if officer.track != Track::Agency {
+        return Err(AppError::not_found());
+    }
+    Ok(officer)
+}
+
 /// Flags every open case of `requester_id` with `reason`; returns how many.
 pub fn flag_open_cases(
     conn: &mut DbConn,
@@ -156,10 +165,7 @@ pub async fn set_standing(
     let (admin, id) = (admin_id.to_owned(), requester_id.to_owned());
     db.run(move |conn| {
         write_tx(conn, |conn| {
-            let officer = Requester::find(conn, &id)?;
-            if officer.track != Track::Agency {
-                return Err(AppError::not_found());
-            }
+            let officer = find_officer(conn, &id)?;
             let now = clock::now();
             let actor = Actor::Staff(admin.clone());
             if standing == Standing::Suspended {
@@ -211,10 +217,7 @@ pub async fn set_permissions(
     let (admin, id) = (admin_id.to_owned(), requester_id.to_owned());
     db.run(move |conn| {
         write_tx(conn, |conn| {
-            let officer = Requester::find(conn, &id)?;
-            if officer.track != Track::Agency {
-                return Err(AppError::not_found());
-            }
+            find_officer(conn, &id)?;
             diesel::update(requesters::table.find(&id))
                 .set((
                     requesters::may_file_emergency.eq(emergency),
