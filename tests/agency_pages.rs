@@ -66,13 +66,7 @@ async fn sign_in(app: &TestApp, email: &str) -> String {
     if location.as_deref() != Some("/agency/second-factor") {
         return location.unwrap();
     }
-    let totp = app.totp_for(email).await.expect("an authenticator");
-    let (status, location, _) = post_form(
-        app,
-        "/agency/second-factor",
-        &[("totp", &totp), ("csrf", &csrf)],
-    )
-    .await;
+    let (status, location) = app.pass_second_factor(email, &csrf).await;
     assert_eq!(status, Status::SeeOther);
     location.unwrap()
 }

@@ -556,13 +556,7 @@ async fn only_the_requester_downloads_and_only_until_the_link_expires() {
         .body(format!("code={code}&csrf={csrf}"))
         .dispatch()
         .await;
-    let totp = app.totp_for("j.doe@fbi.gov").await.unwrap();
-    app.client
-        .post("/agency/second-factor")
-        .header(ContentType::Form)
-        .body(format!("totp={totp}&csrf={csrf}"))
-        .dispatch()
-        .await;
+    app.pass_second_factor("j.doe@fbi.gov", &csrf).await;
     let case_page = app
         .client
         .get(format!("/agency/requests/{}", case.reference))

@@ -227,13 +227,7 @@ async fn become_role(
                 .body(format!("code={code}&csrf={csrf}"))
                 .dispatch()
                 .await;
-            let totp = app.totp_for(officer_email).await.expect("an authenticator");
-            app.client
-                .post("/agency/second-factor")
-                .header(ContentType::Form)
-                .body(format!("totp={totp}&csrf={csrf}"))
-                .dispatch()
-                .await;
+            app.pass_second_factor(officer_email, &csrf).await;
             Some(app.api_sign_in(officer_email).await)
         }
         Who::Representative => {

@@ -455,9 +455,7 @@ pub async fn officer(site: &Site, server: &Server, email: &str) -> String {
 }
 
 /// Officers' authenticator apps in these tests: each address's secret and last step shown.
-static FACTORS: std::sync::LazyLock<
-    std::sync::Mutex<std::collections::HashMap<String, (String, i64)>>,
-> = std::sync::LazyLock::new(Default::default);
+static FACTORS: std::sync::LazyLock<super::Factors> = std::sync::LazyLock::new(Default::default);
 
 /// Sets up an authenticator app for the officer of `token` through the API of `server`.
 pub async fn enrol(site: &Site, server: &Server, email: &str, token: &str) {
@@ -490,22 +488,9 @@ fn factor_key(site: &Site, email: &str) -> String {
     format!("{}|{email}", site.dir.path().display())
 }
 
-/// The next code of the authenticator of `email` (each step is good once).
+/// The next code of the authenticator of `email` on `site` (each step is good once).
 pub async fn next_totp(site: &Site, email: &str) -> Option<String> {
-    let key = factor_key(site, email);
-    loop {
-        {
-            let mut factors = FACTORS.lock().unwrap();
-            let (secret, last) = factors.get_mut(&key)?;
-            let current = chrono::Utc::now().timestamp() / 30;
-            let step = (*last + 1).max(current);
-            if step <= current + 1 {
-                *last = step;
-                return Some(writ::crypto::totp::code_at(secret, (step * 30) as u64).unwrap());
-            }
-        }
-        rocket::tokio::time::sleep(Duration::from_millis(500)).await;
-    }
+    super::next_totp_code(&FACTORS, &factor_key(site, email)).await
 }
 
 /// The CSRF token of the first form on `page`.

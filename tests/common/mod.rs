@@ -31,8 +31,8 @@ pub struct TestApp {
     pg: Option<PgDatabase>,
     pub dir: TempDir,
     pub config: Config,
-    /// Officers' authenticator apps: each address's TOTP secret and the last step it showed.
-    factors: std::sync::Mutex<std::collections::HashMap<String, (String, i64)>>,
+    /// Officers' authenticator apps, by address.
+    factors: Factors,
 }
 
 /// A PostgreSQL database made for one test and dropped after it.
@@ -342,19 +342,7 @@ impl TestApp {
     /// The next code the authenticator of `email` shows (`None`: it has none): each step is
     /// good once, so a burst of sign-ins waits for the next 30-second step when it must.
     pub async fn totp_for(&self, email: &str) -> Option<String> {
-        loop {
-            {
-                let mut factors = self.factors.lock().unwrap();
-                let (secret, last) = factors.get_mut(&email.to_lowercase())?;
-                let current = chrono::Utc::now().timestamp() / 30;
-                let step = (*last + 1).max(current);
-                if step <= current + 1 {
-                    *last = step;
-                    return Some(writ::crypto::totp::code_at(secret, (step * 30) as u64).unwrap());
-                }
-            }
-            rocket::tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-        }
+        next_totp_code(&self.factors, &email.to_lowercase()).await
     }
 
     /// Files a request through the API.
@@ -422,6 +410,21 @@ impl TestApp {
             response.status(),
             response.into_string().await.unwrap_or_default(),
         )
+    }
+
+    /// Gives the authenticator's code of `email` on the agency second-factor page, as an
+    /// enrolled officer does after the e-mailed code; the status and where it leads.
+    pub async fn pass_second_factor(&self, email: &str, csrf: &str) -> (Status, Option<String>) {
+        let totp = self.totp_for(email).await.expect("an authenticator");
+        let response = self
+            .client
+            .post("/agency/second-factor")
+            .header(ContentType::Form)
+            .body(format!("totp={totp}&csrf={csrf}"))
+            .dispatch()
+            .await;
+        let location = response.headers().get_one("Location").map(str::to_owned);
+        (response.status(), location)
     }
 
     /// Sets up an authenticator app on the security page, as an officer signed in on pages
@@ -713,6 +716,27 @@ pub fn ci_tool(var: &str, program: &str, package: &str) -> PathBuf {
 }
 
 /// The CSRF token of the first form on a page.
+/// Officers' authenticator apps in the tests: each one's TOTP secret and the last step it showed.
+pub type Factors = std::sync::Mutex<std::collections::HashMap<String, (String, i64)>>;
+
+/// The next code of the authenticator under `key` (`None`: there is none). Each step is good
+/// once, so a burst of sign-ins waits for the next 30-second step when it must.
+pub async fn next_totp_code(factors: &Factors, key: &str) -> Option<String> {
+    loop {
+        {
+            let mut factors = factors.lock().unwrap();
+            let (secret, last) = factors.get_mut(key)?;
+            let current = chrono::Utc::now().timestamp() / 30;
+            let step = (*last + 1).max(current);
+            if step <= current + 1 {
+                *last = step;
+                return Some(writ::crypto::totp::code_at(secret, (step * 30) as u64).unwrap());
+            }
+        }
+        rocket::tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+}
+
 /// The TOTP key the security page shows once.
 pub fn secret_on(page: &str) -> String {
     let marker = "id=\"totp-secret\">";
