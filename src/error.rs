@@ -213,4 +213,22 @@ impl<'r> Responder<'r, 'static> for AppError {
     }
 }
 
+/// An error answered as JSON wherever the route is: for the few page routes a page's script
+/// calls (the passkey ceremonies).
+#[derive(Debug)]
+pub struct AsJson(pub AppError);
+
+impl From<AppError> for AsJson {
+    fn from(error: AppError) -> AsJson {
+        AsJson(error)
+    }
+}
+
+impl<'r> Responder<'r, 'static> for AsJson {
+    fn respond_to(self, _: &'r Request<'_>) -> response::Result<'static> {
+        let e = self.0;
+        Ok(json_error(e.status, e.code, &e.message, &e.fields))
+    }
+}
+
 pub type AppResult<T> = Result<T, AppError>;

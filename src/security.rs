@@ -6,7 +6,7 @@ use rocket::{Request, Response};
 
 pub const CONTENT_SECURITY_POLICY: &str =
     "default-src 'none'; style-src 'self'; img-src 'self' data:; \
-    script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+    script-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 pub struct Headers;
 

@@ -136,8 +136,13 @@ pub async fn ignite(rocket: Rocket<Build>, config: Config) -> Result<Rocket<Buil
         .figment()
         .clone()
         .merge(("secret_key", b64(&opened.cookie_secret)));
+    let relying_party = crate::crypto::passkey::RelyingParty::for_public_url(&config.public_url);
+    if let Err(why) = relying_party.webauthn() {
+        log::warn!("{why}: officers can use an authenticator app only");
+    }
     Ok(rocket
         .configure(figment)
+        .manage(relying_party)
         .manage(config)
         .manage(opened.policy)
         .manage(opened.db)

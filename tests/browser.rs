@@ -166,6 +166,87 @@ async fn date(browser: &Client, id: &str, value: &str) {
         .unwrap();
 }
 
+/// A site whose registry is the real .gov list (so `fbi.gov` is known).
+fn site_with_registry() -> Site {
+    let site = Site::new();
+    let registry =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/dotgov/current-full.csv");
+    let (ok, out) = site.writ(&[
+        "registry",
+        "import",
+        "--format",
+        "dotgov",
+        registry.to_str().unwrap(),
+    ]);
+    assert!(ok, "{out}");
+    site
+}
+
+/// An FBI agent's profile, as the officer types it on first sign-in.
+async fn fill_profile(officer: &Client) {
+    fill(officer, "#name", "Jane Doe").await;
+    fill(officer, "#title", "Special Agent").await;
+    fill(officer, "#badge_number", "FBI-4471").await;
+    fill(officer, "#agency_name", "Federal Bureau of Investigation").await;
+    choose(officer, "#agency_function", "law_enforcement").await;
+    choose(officer, "#country", "US").await;
+    fill(officer, "#phone", "+1 202 555 0100").await;
+}
+
+/// Signs in on the agency pages with the newest code mailed to `email`; the path it leads to.
+async fn sign_in_with_mailed_code(
+    browser: &Client,
+    site: &Site,
+    server: &Server,
+    email: &str,
+) -> String {
+    let dir = site.dir.path().to_owned();
+    let before = site_mail(&dir).len();
+    browser.goto(&server.url("/agency")).await.unwrap();
+    fill(browser, "#email", email).await;
+    send(browser, "form button[type=submit]").await;
+    let code = wait_for(Duration::from_secs(30), "the code e-mail", || {
+        site_mail(&dir)
+            .into_iter()
+            .skip(before)
+            .find(|m| m.subject.starts_with("Your Writ sign-in code"))
+            .map(|m| m.subject.rsplit(' ').next().unwrap().to_owned())
+    });
+    fill(browser, "#code", &code).await;
+    send(browser, "form button[type=submit]").await;
+    path(browser).await
+}
+
+/// WebDriver's `Add Virtual Authenticator` (Web Authentication, §11.3): a platform passkey
+/// authenticator that verifies the user and consents without a prompt.
+#[derive(Debug)]
+struct AddVirtualAuthenticator;
+
+impl fantoccini::wd::WebDriverCompatibleCommand for AddVirtualAuthenticator {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/webauthn/authenticator",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (reqwest::Method, Option<String>) {
+        let options = json!({
+            "protocol": "ctap2",
+            "transport": "internal",
+            "hasResidentKey": true,
+            "hasUserVerification": true,
+            "isUserConsenting": true,
+            "isUserVerified": true,
+        });
+        (reqwest::Method::POST, Some(options.to_string()))
+    }
+}
+
 async fn text(browser: &Client) -> String {
     browser
         .find(Locator::Css("main"))
@@ -182,17 +263,7 @@ async fn path(browser: &Client) -> String {
 
 #[rocket::async_test]
 async fn an_officer_files_legal_seals_and_the_officer_verifies_the_bundle_in_a_browser() {
-    let site = Site::new();
-    let registry =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/dotgov/current-full.csv");
-    let (ok, out) = site.writ(&[
-        "registry",
-        "import",
-        "--format",
-        "dotgov",
-        registry.to_str().unwrap(),
-    ]);
-    assert!(ok, "{out}");
+    let site = site_with_registry();
     let reviewer = site.staff("lee@writ.example", "legal");
     let server = Server::start(&site, &[]);
     let driver = Driver::start();
@@ -220,13 +291,7 @@ async fn an_officer_files_legal_seals_and_the_officer_verifies_the_bundle_in_a_b
 
     // First visit: the profile.
     assert_eq!(path(&officer).await, "/agency/profile");
-    fill(&officer, "#name", "Jane Doe").await;
-    fill(&officer, "#title", "Special Agent").await;
-    fill(&officer, "#badge_number", "FBI-4471").await;
-    fill(&officer, "#agency_name", "Federal Bureau of Investigation").await;
-    choose(&officer, "#agency_function", "law_enforcement").await;
-    choose(&officer, "#country", "US").await;
-    fill(&officer, "#phone", "+1 202 555 0100").await;
+    fill_profile(&officer).await;
     shot(&officer, "03-agency-profile").await;
     send(&officer, "form .actions button[type=submit]").await;
 
@@ -408,4 +473,63 @@ async fn an_officer_files_legal_seals_and_the_officer_verifies_the_bundle_in_a_b
         "browser: 12 pages in target/e2e/, bundle {reference}-1 verified: {}",
         out.lines().last().unwrap_or_default()
     );
+}
+
+#[rocket::async_test]
+async fn an_officer_enrols_a_passkey_with_chromium_s_virtual_authenticator_and_signs_in_with_it() {
+    let site = site_with_registry();
+    // Passkeys are bound to a domain name: this instance is reached at localhost.
+    let server = Server::start_on_localhost(&site, &[]);
+    let driver = Driver::start();
+    let officer = driver.browser().await;
+    officer
+        .issue_cmd(AddVirtualAuthenticator)
+        .await
+        .expect("chromedriver adds a virtual authenticator");
+
+    // First sign-in by e-mail, the profile, then the security page: add a passkey.
+    let first = sign_in_with_mailed_code(&officer, &site, &server, "j.doe@fbi.gov").await;
+    assert_eq!(first, "/agency/profile");
+    fill_profile(&officer).await;
+    send(&officer, "form .actions button[type=submit]").await;
+    assert_eq!(path(&officer).await, "/agency/security");
+    shot(&officer, "p1-agency-security-passkey").await;
+    fill(&officer, "#passkey-name", "Work laptop").await;
+    send(&officer, "#passkey-add button[type=submit]").await;
+    let page = text(&officer).await;
+    assert!(
+        page.contains("Passkey “Work laptop” added") && page.contains("Second factor set up"),
+        "{page}"
+    );
+    assert!(
+        page.contains("This session: e-mail code and passkey (WebAuthn)"),
+        "{page}"
+    );
+    shot(&officer, "p2-agency-passkey-added").await;
+    narrow_shot(&officer, "p2-agency-passkey-added-390").await;
+
+    // A new sign-in: the e-mailed code leads to the passkey, which signs in.
+    officer.delete_all_cookies().await.unwrap();
+    let second = sign_in_with_mailed_code(&officer, &site, &server, "j.doe@fbi.gov").await;
+    assert_eq!(second, "/agency/second-factor");
+    let page = text(&officer).await;
+    assert!(page.contains("use your passkey"), "{page}");
+    assert!(
+        !page.contains("Authenticator code"),
+        "no app is set up, so none is asked for: {page}"
+    );
+    shot(&officer, "p3-agency-second-factor-passkey").await;
+    send(&officer, "#passkey-sign-in button[type=submit]").await;
+    assert_eq!(path(&officer).await, "/agency/requests");
+    officer.goto(&server.url("/agency/security")).await.unwrap();
+    let page = text(&officer).await;
+    assert!(
+        page.contains("This session: e-mail code and passkey (WebAuthn)"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("never"),
+        "the passkey's last use is shown: {page}"
+    );
+    officer.close().await.unwrap();
 }

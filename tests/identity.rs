@@ -2,6 +2,7 @@
 
 mod common;
 
+use common::passkey::SoftPasskey;
 use common::{csrf_of, subpoena_request, TestApp, PDF};
 use rocket::http::{ContentType, Status};
 use serde_json::{json, Value};
@@ -29,6 +30,20 @@ async fn challenge(app: &TestApp, email: &str) -> (String, String) {
         body["challenge"].as_str().unwrap().to_owned(),
         app.code_for(email).await,
     )
+}
+
+/// An app whose policy asks for the second factor only to file emergency and freeze requests.
+async fn narrow_policy_app() -> TestApp {
+    TestApp::with(|config| {
+        let policy = writ::domain::policy::DEFAULT.replace(
+            "second_factor = \"everyone\"",
+            "second_factor = \"emergency_and_freeze\"",
+        );
+        let path = std::env::temp_dir().join(format!("writ-policy-{}.toml", uuid::Uuid::new_v4()));
+        std::fs::write(&path, policy).unwrap();
+        config.policy_file = path.display().to_string();
+    })
+    .await
 }
 
 /// Posts JSON with a bearer token; the status and the answer.
@@ -212,16 +227,7 @@ async fn filing_needs_a_second_factor_and_the_request_records_it() {
 
 #[rocket::async_test]
 async fn the_narrow_policy_asks_for_the_factor_only_for_emergency_and_freeze() {
-    let app = TestApp::with(|config| {
-        let policy = writ::domain::policy::DEFAULT.replace(
-            "second_factor = \"everyone\"",
-            "second_factor = \"emergency_and_freeze\"",
-        );
-        let path = std::env::temp_dir().join(format!("writ-policy-{}.toml", uuid::Uuid::new_v4()));
-        std::fs::write(&path, policy).unwrap();
-        config.policy_file = path.display().to_string();
-    })
-    .await;
+    let app = narrow_policy_app().await;
     app.register_dotgov(
         "fbi.gov",
         "Department of Justice",
@@ -625,4 +631,243 @@ async fn a_colleague_of_the_same_agency_follows_the_case_after_their_own_sign_in
         Status::NotFound,
         "an officer not added sees nothing"
     );
+}
+
+/// Adds a software passkey to the officer signed in with `token`, through the API.
+async fn add_passkey(app: &TestApp, token: &str, name: &str) -> SoftPasskey {
+    let mut passkey = SoftPasskey::new("https://writ.test");
+    let (status, options) = post(
+        app,
+        "/api/v1/auth/second-factor/passkey".into(),
+        json!({}),
+        token,
+    )
+    .await;
+    assert_eq!(status, Status::Created, "{options}");
+    let credential = passkey.register(&options["options"]);
+    let (status, added) = post(
+        app,
+        "/api/v1/auth/second-factor/passkey/confirm".into(),
+        json!({ "ceremony": options["ceremony"], "credential": credential, "name": name }),
+        token,
+    )
+    .await;
+    assert_eq!(status, Status::Created, "{added}");
+    assert_eq!(added["passkey"]["name"], name);
+    passkey
+}
+
+/// Asks for the passkey step of the sign-in `challenge` (its code already found right).
+async fn passkey_options(app: &TestApp, challenge: &str) -> (Status, Value) {
+    let response = app
+        .post_json(
+            "/api/v1/auth/passkey/options",
+            json!({ "challenge": challenge }),
+            None,
+        )
+        .await;
+    let status = response.status();
+    (status, response.into_json().await.unwrap_or(Value::Null))
+}
+
+#[rocket::async_test]
+async fn a_passkey_is_a_second_factor_at_sign_in_and_an_unknown_or_replayed_one_gets_401() {
+    let app = TestApp::new().await;
+    let token = app.officer("j.doe@fbi.gov").await;
+    let mut passkey = add_passkey(&app, &token, "Work laptop").await;
+    assert_eq!(app.count("passkeys"), 1);
+    assert_eq!(
+        app.count("audit_events WHERE action = 'officer.second_factor_enrolled' AND details LIKE '%passkey%'"),
+        1
+    );
+
+    // Before the e-mailed code is right, no passkey ceremony starts.
+    let (id, code) = challenge(&app, "j.doe@fbi.gov").await;
+    let (status, body) = passkey_options(&app, &id).await;
+    assert_eq!(status, Status::Unauthorized, "{body}");
+    assert_eq!(body["error"]["code"], "code_required");
+
+    // The code alone is not enough; the passkey then signs in.
+    let (status, body) = verify(&app, json!({ "challenge": id, "code": code })).await;
+    assert_eq!(status, Status::Unauthorized);
+    assert_eq!(body["error"]["code"], "second_factor_required");
+    // Asking again replaces the waiting ceremony: a sign-in never has more than one.
+    for _ in 0..3 {
+        passkey_options(&app, &id).await;
+    }
+    assert_eq!(app.count("passkey_ceremonies"), 1);
+    let (status, options) = passkey_options(&app, &id).await;
+    assert_eq!(status, Status::Ok, "{options}");
+    let allowed = options["options"]["publicKey"]["allowCredentials"]
+        .as_array()
+        .unwrap();
+    assert_eq!(allowed.len(), 1, "the officer's one passkey is offered");
+
+    // A passkey registered nowhere is refused with 401 and spends an attempt.
+    let mut stranger = SoftPasskey::new("https://writ.test");
+    let forged = stranger.sign(&options["options"]);
+    let (status, body) = verify(
+        &app,
+        json!({ "challenge": id, "passkey": { "ceremony": options["ceremony"], "credential": forged } }),
+    )
+    .await;
+    assert_eq!(status, Status::Unauthorized, "{body}");
+    assert_eq!(body["error"]["code"], "unknown_passkey");
+    assert!(body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("attempt(s) left"));
+
+    // The ceremony was spent by that answer: the right passkey needs a fresh one.
+    let stale = passkey.sign(&options["options"]);
+    let (status, body) = verify(
+        &app,
+        json!({ "challenge": id, "passkey": { "ceremony": options["ceremony"], "credential": stale } }),
+    )
+    .await;
+    assert_eq!(status, Status::Unauthorized, "{body}");
+    assert_eq!(body["error"]["code"], "passkey_expired");
+    let (_, options) = passkey_options(&app, &id).await;
+    // An answer signed for an earlier ceremony's challenge does not verify for this one.
+    let (status, body) = verify(
+        &app,
+        json!({ "challenge": id, "passkey": { "ceremony": options["ceremony"], "credential": stale } }),
+    )
+    .await;
+    assert_eq!(status, Status::Unauthorized, "{body}");
+    assert_eq!(body["error"]["code"], "invalid_passkey");
+    let (_, options) = passkey_options(&app, &id).await;
+    let answer = passkey.sign(&options["options"]);
+    let (status, body) = verify(
+        &app,
+        json!({ "challenge": id, "passkey": { "ceremony": options["ceremony"], "credential": answer } }),
+    )
+    .await;
+    assert_eq!(status, Status::Ok, "{body}");
+    let signed_in = body["token"].as_str().unwrap().to_owned();
+    assert_eq!(
+        app.count("sessions WHERE second_factor = 'passkey'"),
+        2,
+        "the enrolling session and this sign-in"
+    );
+    assert_eq!(app.count("passkeys WHERE last_used_at IS NOT NULL"), 1);
+
+    // What it files records the passkey, and staff read it so.
+    let (status, filed) = app
+        .submit(&signed_in, &subpoena_request(), &[("subpoena.pdf", PDF)])
+        .await;
+    assert_eq!(status, Status::Created, "{filed}");
+    assert_eq!(app.count("cases WHERE signer_mfa = 'passkey'"), 1);
+    let reviewer = app.staff("lee@writ.example", Role::Legal).await;
+    let staff = app.staff_token(&reviewer).await;
+    let reference = filed["reference"].as_str().unwrap();
+    let (_, case) = app
+        .get_json(&format!("/api/v1/staff/cases/{reference}"), &staff)
+        .await;
+    assert_eq!(
+        case["identity"]["signer_factor"], "e-mail code and passkey (WebAuthn)",
+        "{case}"
+    );
+
+    // The sign-in is over: its challenge takes no further answer.
+    let (status, _) = passkey_options(&app, &id).await;
+    assert_eq!(status, Status::Unauthorized);
+}
+
+#[rocket::async_test]
+async fn a_mailbox_alone_cannot_plant_a_passkey_and_recovery_removes_every_factor() {
+    let app = narrow_policy_app().await;
+    let token = app.officer("j.doe@fbi.gov").await;
+    let mut passkey = add_passkey(&app, &token, "Phone").await;
+
+    // Under this policy sign-in asks only for the e-mailed code: the attacker with the mailbox
+    // has a session, and may neither add a passkey nor an app of their own.
+    let (id, code) = challenge(&app, "j.doe@fbi.gov").await;
+    let (status, body) = verify(&app, json!({ "challenge": id, "code": code })).await;
+    assert_eq!(status, Status::Ok, "{body}");
+    let attacker = body["token"].as_str().unwrap().to_owned();
+    let (status, body) = post(
+        &app,
+        "/api/v1/auth/second-factor/passkey".into(),
+        json!({}),
+        &attacker,
+    )
+    .await;
+    assert_eq!(status, Status::Forbidden, "{body}");
+    assert_eq!(body["error"]["code"], "second_factor_required");
+    let (status, body) = app.submit(&attacker, &emergency(), &[]).await;
+    assert_eq!(status, Status::Forbidden, "{body}");
+    assert_eq!(body["error"]["code"], "second_factor_required");
+
+    // The owner proves the factor in such a session with the passkey, and files an emergency.
+    let (id, code) = challenge(&app, "j.doe@fbi.gov").await;
+    let (_, body) = verify(&app, json!({ "challenge": id, "code": code })).await;
+    let owner = body["token"].as_str().unwrap().to_owned();
+    let (status, options) = post(
+        &app,
+        "/api/v1/auth/second-factor/passkey/options".into(),
+        json!({}),
+        &owner,
+    )
+    .await;
+    assert_eq!(status, Status::Ok, "{options}");
+    let answer = passkey.sign(&options["options"]);
+    // Another session cannot use this session's ceremony.
+    let (status, body) = post(
+        &app,
+        "/api/v1/auth/second-factor/verify".into(),
+        json!({ "passkey": { "ceremony": options["ceremony"], "credential": answer } }),
+        &attacker,
+    )
+    .await;
+    assert_eq!(status, Status::UnprocessableEntity, "{body}");
+    assert_eq!(body["error"]["code"], "passkey_expired");
+    let (_, options) = post(
+        &app,
+        "/api/v1/auth/second-factor/passkey/options".into(),
+        json!({}),
+        &owner,
+    )
+    .await;
+    let answer = passkey.sign(&options["options"]);
+    let (status, body) = post(
+        &app,
+        "/api/v1/auth/second-factor/verify".into(),
+        json!({ "passkey": { "ceremony": options["ceremony"], "credential": answer } }),
+        &owner,
+    )
+    .await;
+    assert_eq!(status, Status::Ok, "{body}");
+    assert_eq!(body["second_factor"], "passkey");
+    let (status, body) = app.submit(&owner, &emergency(), &[]).await;
+    assert_eq!(status, Status::Created, "{body}");
+
+    // Recovery by a legal admin removes the app and the passkeys, and ends every session.
+    let officer_id: String = {
+        use diesel::prelude::*;
+        use writ::db::schema::requesters::dsl::*;
+        let mut conn = app.db().get().unwrap();
+        requesters
+            .filter(email.eq("j.doe@fbi.gov"))
+            .select(id)
+            .first(&mut *conn)
+            .unwrap()
+    };
+    let admin = app.staff("ada@writ.example", Role::Admin).await;
+    let csrf = app.staff_sign_in_page(&admin).await;
+    let (status, _) = app
+        .post_page(
+            &format!("/staff/admin/officers/{officer_id}/second-factor/remove"),
+            ContentType::Form,
+            format!("reason=Lost+phone%3B+confirmed+by+call+to+FBI+HQ&csrf={csrf}").into_bytes(),
+        )
+        .await;
+    assert_eq!(status, Status::SeeOther);
+    assert_eq!(app.count("passkeys"), 0);
+    assert_eq!(
+        app.count("requesters WHERE totp_enrolled_at IS NULL AND passkey_enrolled_at IS NULL"),
+        1
+    );
+    let (status, _) = app.get_json("/api/v1/requests", &owner).await;
+    assert_eq!(status, Status::Unauthorized, "every session ended");
 }

@@ -1,6 +1,7 @@
 //! Randomness, hashing and secrets (ring).
 
 pub mod master;
+pub mod passkey;
 pub mod stream;
 pub mod totp;
 

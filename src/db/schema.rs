@@ -36,6 +36,7 @@ diesel::table! {
         totp_pending -> Nullable<Text>,
         totp_last_step -> BigInt,
         totp_enrolled_at -> Nullable<Timestamp>,
+        passkey_enrolled_at -> Nullable<Timestamp>,
     }
 }
 
@@ -438,7 +439,34 @@ diesel::joinable!(documents -> cases (case_id));
 diesel::joinable!(messages -> cases (case_id));
 diesel::joinable!(court_filings -> cases (case_id));
 
+diesel::table! {
+    passkeys (id) {
+        id -> Text,
+        requester_id -> Text,
+        credential_id -> Text,
+        name -> Text,
+        credential -> Text,
+        created_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    passkey_ceremonies (id) {
+        id -> Text,
+        requester_id -> Text,
+        purpose -> Text,
+        bound_to -> Text,
+        state -> Text,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(passkeys -> requesters (requester_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
+    passkeys,
+    passkey_ceremonies,
     agency_contacts,
     callbacks,
     case_colleagues,

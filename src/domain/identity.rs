@@ -59,23 +59,28 @@ impl From<String> for Standing {
 #[serde(rename_all = "snake_case")]
 pub enum Factor {
     Totp,
+    Passkey,
 }
 
 impl Factor {
     pub fn as_str(self) -> &'static str {
         match self {
             Factor::Totp => "totp",
+            Factor::Passkey => "passkey",
         }
     }
 
     pub fn parse(text: &str) -> Option<Factor> {
-        (text == "totp").then_some(Factor::Totp)
+        [Factor::Totp, Factor::Passkey]
+            .into_iter()
+            .find(|f| f.as_str() == text)
     }
 
     /// How staff read the factor stored on a request (`None`: e-mail code only).
     pub fn label(factor: Option<Factor>) -> &'static str {
         match factor {
             Some(Factor::Totp) => "e-mail code and authenticator app (TOTP)",
+            Some(Factor::Passkey) => "e-mail code and passkey (WebAuthn)",
             None => "e-mail code only",
         }
     }
@@ -117,8 +122,8 @@ impl NotPermitted {
     pub fn message(self) -> String {
         match self {
             NotPermitted::Suspended => "This account is suspended and cannot file requests. Contact the platform's legal team through your agency.".into(),
-            NotPermitted::EnrolFirst => "Set up a second factor (an authenticator app) on your security page before filing this request.".into(),
-            NotPermitted::ProveFactor => "Confirm your authenticator code on your security page before filing this request.".into(),
+            NotPermitted::EnrolFirst => "Set up a second factor (an authenticator app or a passkey) on your security page before filing this request.".into(),
+            NotPermitted::ProveFactor => "Confirm your second factor (authenticator code or passkey) on your security page before filing this request.".into(),
             NotPermitted::Withheld(kind) => format!(
                 "Your account may not file {} requests. Contact the platform's legal team through your agency to have it allowed.",
                 kind.label().to_lowercase()

@@ -13,6 +13,7 @@ pub mod intake;
 pub mod limits;
 pub mod officers;
 pub mod overview;
+pub mod passkeys;
 pub mod profile;
 pub mod second_factor;
 pub mod signals;

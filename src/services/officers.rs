@@ -37,6 +37,18 @@ pub struct OfficerView {
     pub created_at: String,
 }
 
+/// The officer's factors as staff read them (`None`: e-mail code only).
+fn factors(officer: &Requester) -> Option<String> {
+    let set_up: Vec<String> = [
+        ("authenticator app", officer.totp_enrolled_at),
+        ("passkey", officer.passkey_enrolled_at),
+    ]
+    .into_iter()
+    .filter_map(|(what, at)| at.map(|at| format!("{what} since {}", rfc3339(at))))
+    .collect();
+    (!set_up.is_empty()).then(|| set_up.join("; "))
+}
+
 pub fn view(officer: &Requester, identity: &Identity, now: NaiveDateTime) -> OfficerView {
     let reverify = officer
         .verified_at
@@ -55,7 +67,7 @@ pub fn view(officer: &Requester, identity: &Identity, now: NaiveDateTime) -> Off
             && reverify.is_some_and(|at| at <= now),
         may_file_emergency: officer.may_file_emergency,
         may_file_freeze: officer.may_file_freeze,
-        second_factor: officer.totp_enrolled_at.map(rfc3339),
+        second_factor: factors(officer),
         created_at: rfc3339(officer.created_at),
     }
 }

@@ -83,11 +83,23 @@ fn only_officers(requester: &Requester) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Starts enrolment: a new pending secret (any earlier pending one is replaced).
-pub async fn start(db: &Db, keys: &Keys, requester: &Requester) -> Result<Enrolment, AppError> {
+/// Starts enrolment: a new pending secret (any earlier pending one is replaced). An officer
+/// with a passkey adds the app only from a session that proved a factor.
+pub async fn start(
+    db: &Db,
+    keys: &Keys,
+    requester: &Requester,
+    session_factor: Option<Factor>,
+) -> Result<Enrolment, AppError> {
     only_officers(requester)?;
-    if requester.enrolled() {
+    if requester.totp_enrolled_at.is_some() {
         return Err(already_enrolled());
+    }
+    if requester.enrolled() && session_factor.is_none() {
+        return Err(AppError::forbidden(
+            "Confirm your passkey in this session before adding an authenticator app.",
+        )
+        .with_code("second_factor_required"));
     }
     let secret = totp::new_secret();
     let otpauth_uri = totp::uri(&secret, &requester.email).map_err(AppError::internal)?;
@@ -106,7 +118,7 @@ pub async fn start(db: &Db, keys: &Keys, requester: &Requester) -> Result<Enrolm
 }
 
 fn already_enrolled() -> AppError {
-    AppError::conflict("This account already has a second factor. To replace it, ask the platform's legal team: a legal admin removes it after checking with your agency.")
+    AppError::conflict("This account already has an authenticator app. To replace it, ask the platform's legal team: a legal admin removes it after checking with your agency.")
         .with_code("already_enrolled")
 }
 
@@ -118,16 +130,25 @@ fn wrong_code() -> AppError {
     .with_code("invalid_totp")
 }
 
+/// The refusals that spend from an officer's budget: a wrong code, or a passkey answer that did
+/// not verify.
+const SPENDING: [&str; 4] = [
+    "invalid_totp",
+    "invalid_passkey",
+    "unknown_passkey",
+    "passkey_expired",
+];
+
 /// Runs `attempt` under one officer's budget of wrong codes: refused once it is spent, and a
-/// wrong code spends from it.
-async fn budgeted<T>(
+/// wrong code (or refused passkey) spends from it.
+pub(super) async fn budgeted<T>(
     db: &Db,
     requester_id: &str,
     attempt: impl std::future::Future<Output = Result<T, AppError>>,
 ) -> Result<T, AppError> {
     limits::unspent(db, WRONG_PER_REQUESTER, requester_id).await?;
     let outcome = attempt.await;
-    if outcome.as_ref().is_err_and(|e| e.code == "invalid_totp") {
+    if outcome.as_ref().is_err_and(|e| SPENDING.contains(&e.code)) {
         limits::spend(db, WRONG_PER_REQUESTER, requester_id).await?;
     }
     outcome

@@ -7,8 +7,10 @@ use super::limits::{
     self, CODE_PER_EMAIL_NEW_NETWORKS, CODE_PER_NETWORK, CODE_PER_PAIR, VERIFY_NEW_NETWORKS,
     VERIFY_PER_DOMAIN_NEW_NETWORKS, VERIFY_PER_NETWORK,
 };
+use super::passkeys;
 use super::second_factor;
 use crate::audit::{self, Actor};
+use crate::crypto::passkey::RelyingParty;
 use crate::crypto::{one_time_code, open_small, seal_small, totp, Pepper, Token};
 use crate::db::models::challenge::{LoginChallenge, NewLoginChallenge};
 use crate::db::models::requester::Requester;
@@ -170,6 +172,14 @@ pub async fn send_code(
 pub struct Proof<'a> {
     pub code: Option<&'a str>,
     pub totp: Option<&'a str>,
+    pub passkey: Option<PasskeyProof<'a>>,
+}
+
+/// A passkey's answer to the sign-in's ceremony, with the relying party that checks it.
+#[derive(Clone, Copy)]
+pub struct PasskeyProof<'a> {
+    pub rp: &'a RelyingParty,
+    pub answer: &'a passkeys::Answer,
 }
 
 /// A code as typed, without the spaces people put in it.
@@ -207,6 +217,18 @@ pub async fn verify_code(
             "Enter the 6-digit code your authenticator app shows.",
         ));
     }
+    let passkey = match proof.passkey {
+        Some(p) => Some((
+            p.rp.webauthn().map_err(|why| {
+                AppError::conflict(format!(
+                    "Passkeys are not available on this platform: {why}."
+                ))
+                .with_code("passkeys_unavailable")
+            })?,
+            p.answer.clone(),
+        )),
+        None => None,
+    };
     let network = limits::network(client);
     limits::check(db, VERIFY_PER_NETWORK, &network).await?;
     let challenge_id = challenge.hash().0;
@@ -257,11 +279,11 @@ pub async fn verify_code(
             let wrong = |what: &str, code: &'static str| -> AppError {
                 let left = MAX_ATTEMPTS - found.attempts - 1;
                 if left > 0 {
-                    AppError::unauthorized(format!("{what} is not right. {left} attempt(s) left."))
+                    AppError::unauthorized(format!("{what} {left} attempt(s) left."))
                         .with_code(code)
                 } else {
                     AppError::too_many(format!(
-                        "{what} is not right, and no attempts are left. Request a new code."
+                        "{what} No attempts are left: request a new code."
                     ))
                     .with_code("too_many_attempts")
                 }
@@ -271,7 +293,7 @@ pub async fn verify_code(
             }
             match &code {
                 Some(code) if !pepper.code_matches(&challenge_id, code, &found.code_hash) => {
-                    return Err(wrong("That code", "invalid_code"));
+                    return Err(wrong("That code is not right.", "invalid_code"));
                 }
                 Some(_) => {}
                 None if found.code_verified_at.is_none() => {
@@ -304,8 +326,27 @@ pub async fn verify_code(
                     .with_code(NotPermitted::Suspended.code()));
             }
             let enrolled = existing.as_ref().filter(|r| r.enrolled());
-            let factor = match (enrolled, &totp) {
-                (Some(officer), Some(totp)) => {
+            let factor = match (enrolled, &totp, &passkey) {
+                (_, None, Some((webauthn, answer))) => {
+                    let owner = existing.as_ref().map_or("", |r| r.id.as_str());
+                    let checked = passkeys::check(conn, webauthn, owner, passkeys::Purpose::SignIn, &challenge_id, answer, now)?;
+                    if checked != passkeys::Checked::Accepted {
+                        audit::record(
+                            conn,
+                            &Actor::System,
+                            None,
+                            "signin.second_factor_failed",
+                            json!({ "requester": existing.as_ref().map(|r| &r.id), "factor": Factor::Passkey, "outcome": checked }),
+                        )?;
+                        return Err(match checked {
+                            passkeys::Checked::Unknown => wrong("That passkey is not registered to this account.", "unknown_passkey"),
+                            passkeys::Checked::Expired => wrong("The passkey request expired or was answered already; try again.", "passkey_expired"),
+                            _ => wrong("The passkey's answer did not verify.", "invalid_passkey"),
+                        });
+                    }
+                    Some(Factor::Passkey)
+                }
+                (Some(officer), Some(totp), _) => {
                     let checked = second_factor::check(conn, &secrets, &officer.id, totp, now)?;
                     if checked != second_factor::Checked::Accepted {
                         audit::record(
@@ -320,15 +361,15 @@ pub async fn verify_code(
                                 "That authenticator code was already used. Wait for the next one.",
                             )
                             .with_code("totp_reused"),
-                            _ => wrong("That authenticator code", "invalid_totp"),
+                            _ => wrong("That authenticator code is not right.", "invalid_totp"),
                         });
                     }
                     Some(Factor::Totp)
                 }
-                (Some(_), None) if identity::factor_at_sign_in(identity.second_factor, true) => {
+                (Some(_), None, None) if identity::factor_at_sign_in(identity.second_factor, true) => {
                     LoginChallenge::mark_code_verified(conn, &challenge_id, now)?;
                     return Err(AppError::unauthorized(
-                        "Enter the code your authenticator app shows: this account has a second factor.",
+                        "This account has a second factor: enter the code your authenticator app shows, or use your passkey.",
                     )
                     .with_code("second_factor_required"));
                 }
@@ -369,6 +410,46 @@ pub async fn verify_code(
         .await?;
     limits::remember(db, &signed_in.requester.email, &network).await?;
     Ok(signed_in)
+}
+
+/// The officer of a sign-in whose e-mailed code was right and whose second factor is still to
+/// come, with the challenge's ID: what a passkey ceremony at sign-in is started for.
+pub async fn awaiting_second_factor(
+    db: &Db,
+    keys: &Keys,
+    challenge: &Token,
+) -> Result<(String, Requester), AppError> {
+    let challenge_id = challenge.hash().0;
+    let email_key = keys.pepper.derive(CHALLENGE_EMAIL, challenge.expose());
+    db.run(move |conn| {
+        let now = clock::now();
+        let found = diesel::OptionalExtension::optional(LoginChallenge::find(conn, &challenge_id))?
+            .filter(|c| c.consumed_at.is_none() && c.expires_at > now && c.attempts < MAX_ATTEMPTS)
+            .ok_or_else(|| {
+                AppError::unauthorized(
+                    "This sign-in was not found or has ended. Request a new code.",
+                )
+                .with_code("unknown_challenge")
+            })?;
+        if found.code_verified_at.is_none() {
+            return Err(
+                AppError::unauthorized("Enter the code from the e-mail first.")
+                    .with_code("code_required"),
+            );
+        }
+        let email = open_small(&email_key, found.id.as_bytes(), &found.email)
+            .and_then(|b| String::from_utf8(b).ok())
+            .ok_or_else(|| AppError::internal("a challenge's address does not open"))
+            .and_then(|e| EmailAddress::parse(&e).map_err(AppError::internal))?;
+        let officer = Requester::find_by_email(conn, Track::Agency, &email)?
+            .filter(Requester::enrolled)
+            .ok_or_else(|| {
+                AppError::conflict("This sign-in asks for no second factor.")
+                    .with_code("no_second_factor")
+            })?;
+        Ok((challenge_id, officer))
+    })
+    .await
 }
 
 pub async fn sign_out(db: &Db, token: &Token) -> Result<(), AppError> {

@@ -294,11 +294,22 @@ pub struct Server {
     child: Child,
     pub port: u16,
     pub log: PathBuf,
+    /// The host its public URL names.
+    host: &'static str,
 }
 
 impl Server {
     /// Starts an instance on a free port and waits until `/health` answers.
     pub fn start(site: &Site, extra: &[(&str, &str)]) -> Server {
+        Server::start_as(site, "127.0.0.1", extra)
+    }
+
+    /// As `start`, with the public URL at `localhost`: a domain name, which passkeys need.
+    pub fn start_on_localhost(site: &Site, extra: &[(&str, &str)]) -> Server {
+        Server::start_as(site, "localhost", extra)
+    }
+
+    fn start_as(site: &Site, host: &'static str, extra: &[(&str, &str)]) -> Server {
         let port = free_port();
         let log = site.dir.path().join(format!("serve-{port}.log"));
         let out = std::fs::File::create(&log).expect("log file");
@@ -306,14 +317,19 @@ impl Server {
             .arg("serve")
             .envs(site.env())
             .env("WRIT_PORT", port.to_string())
-            .env("WRIT_PUBLIC_URL", format!("http://127.0.0.1:{port}"))
+            .env("WRIT_PUBLIC_URL", format!("http://{host}:{port}"))
             .envs(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())))
             .stdout(out.try_clone().unwrap())
             .stderr(out)
             .stdin(Stdio::null())
             .spawn()
             .expect("start writ serve");
-        let mut server = Server { child, port, log };
+        let mut server = Server {
+            child,
+            port,
+            log,
+            host,
+        };
         server.wait_until_up();
         server
     }
@@ -337,7 +353,7 @@ impl Server {
     }
 
     pub fn base(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        format!("http://{}:{}", self.host, self.port)
     }
 
     pub fn pid(&self) -> u32 {

@@ -19,6 +19,7 @@ use writ::db::Db;
 use writ::mail::transport::Transport;
 
 pub mod live;
+pub mod passkey;
 
 pub const PDF: &[u8] =
     b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";

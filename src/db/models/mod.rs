@@ -10,6 +10,7 @@ pub mod directory;
 pub mod document;
 pub mod known_network;
 pub mod outbox;
+pub mod passkey;
 pub mod rate_limit;
 pub mod registry;
 pub mod requester;

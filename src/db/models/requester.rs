@@ -37,12 +37,13 @@ pub struct Requester {
     pub may_file_emergency: bool,
     pub may_file_freeze: bool,
     pub totp_enrolled_at: Option<NaiveDateTime>,
+    pub passkey_enrolled_at: Option<NaiveDateTime>,
 }
 
 impl Requester {
-    /// Whether a second factor is set up.
+    /// Whether a second factor (an authenticator app or a passkey) is set up.
     pub fn enrolled(&self) -> bool {
-        self.totp_enrolled_at.is_some()
+        self.totp_enrolled_at.is_some() || self.passkey_enrolled_at.is_some()
     }
 
     pub fn has_profile(&self) -> bool {
@@ -206,13 +207,16 @@ pub mod factor {
         Ok(changed == 1)
     }
 
-    /// Removes the factor (recovery by a legal admin); the officer enrols again after an e-mail sign-in.
+    /// Removes every factor, app and passkeys (recovery by a legal admin); the officer enrols
+    /// again after an e-mail sign-in.
     pub fn remove(conn: &mut DbConn, id: &str) -> QueryResult<usize> {
+        crate::db::models::passkey::remove_all(conn, id)?;
         diesel::update(requesters::table.find(id))
             .set((
                 requesters::totp_secret.eq(None::<String>),
                 requesters::totp_pending.eq(None::<String>),
                 requesters::totp_enrolled_at.eq(None::<NaiveDateTime>),
+                requesters::passkey_enrolled_at.eq(None::<NaiveDateTime>),
             ))
             .execute(conn)
     }

@@ -1,45 +1,136 @@
-//! The officer's security page: set up the second factor (an authenticator app) after the first
-//! e-mail sign-in, and prove it in a session that did not ask for it.
+//! The officer's security page: set up the second factor (an authenticator app, passkeys) after
+//! the first e-mail sign-in, and prove it in a session that did not ask for it.
 
 use rocket::form::{Form, FromForm};
-use rocket::request::FlashMessage;
+use rocket::outcome::try_outcome;
+use rocket::request::{FlashMessage, FromRequest, Outcome, Request};
 use rocket::response::{Flash, Redirect};
-use rocket::{get, post, routes, uri, Route, State};
+use rocket::serde::json::Json;
+use rocket::{get, post, routes, uri, Route};
 use rocket_dyn_templates::Template;
 use serde_json::{json, Value};
 
+use crate::crypto::passkey::RelyingParty;
+use crate::crypto::HashedToken;
+use crate::db::models::passkey::StoredPasskey;
+use crate::db::models::requester::Requester;
 use crate::db::Db;
 use crate::domain::clock::rfc3339;
 use crate::domain::identity::Factor;
 use crate::domain::policy::{Policy, SecondFactorRule};
-use crate::error::AppError;
+use crate::error::{AppError, AsJson};
 use crate::guards::{AgencyOfficer, Csrf};
 use crate::routes::requester::{with_error, Page};
+use crate::services::passkeys::{self, Answer};
 use crate::services::second_factor;
 use crate::state::Keys;
 
-fn context(officer: &AgencyOfficer, csrf: &Csrf, policy: &Policy) -> Value {
-    let row = &officer.0.row;
-    json!({
-        "csrf": csrf.token(),
-        "email": row.email,
-        "signed_in": true,
-        "enrolled_at": row.totp_enrolled_at.map(rfc3339),
-        "session_proven": officer.0.second_factor.is_some(),
-        "session_factor": Factor::label(officer.0.second_factor),
-        "everyone": policy.identity.second_factor == SecondFactorRule::Everyone,
-        "standing": row.standing.label(),
-    })
+/// The signed-in officer on their security page, with what its handlers use: the state, the
+/// form token, and the officer's passkeys (read once, to draw the page again on an error).
+pub struct Security<'r> {
+    officer: AgencyOfficer,
+    csrf: Csrf,
+    db: &'r Db,
+    keys: &'r Keys,
+    policy: &'r Policy,
+    rp: &'r RelyingParty,
+    passkeys: Vec<StoredPasskey>,
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for Security<'r> {
+    type Error = AppError;
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, AppError> {
+        let officer = try_outcome!(req.guard::<AgencyOfficer>().await);
+        let Outcome::Success(csrf) = req.guard::<Csrf>().await else {
+            unreachable!("the form token guard always succeeds")
+        };
+        let rocket = req.rocket();
+        let (Some(db), Some(keys), Some(policy), Some(rp)) = (
+            rocket.state::<Db>(),
+            rocket.state::<Keys>(),
+            rocket.state::<Policy>(),
+            rocket.state::<RelyingParty>(),
+        ) else {
+            let error = AppError::internal("security page state is not managed");
+            return Outcome::Error((error.status, error));
+        };
+        match passkeys::list(db, &officer.0.row.id).await {
+            Ok(passkeys) => Outcome::Success(Security {
+                officer,
+                csrf,
+                db,
+                keys,
+                policy,
+                rp,
+                passkeys,
+            }),
+            Err(error) => Outcome::Error((error.status, error)),
+        }
+    }
+}
+
+impl Security<'_> {
+    fn row(&self) -> &Requester {
+        &self.officer.0.row
+    }
+
+    fn session(&self) -> HashedToken {
+        self.officer.0.token.hash()
+    }
+
+    fn context(&self) -> Value {
+        let row = self.row();
+        let passkeys: Vec<Value> = self
+            .passkeys
+            .iter()
+            .map(|p| {
+                json!({
+                    "name": p.name,
+                    "created_at": rfc3339(p.created_at),
+                    "last_used_at": p.last_used_at.map(rfc3339),
+                })
+            })
+            .collect();
+        json!({
+            "csrf": self.csrf.token(),
+            "email": row.email,
+            "signed_in": true,
+            "enrolled": row.enrolled(),
+            "totp_enrolled_at": row.totp_enrolled_at.map(rfc3339),
+            "passkeys": passkeys,
+            "passkeys_available": self.rp.available(),
+            "passkeys_unavailable": self.rp.webauthn().err(),
+            "session_proven": self.officer.0.second_factor.is_some(),
+            "session_factor": Factor::label(self.officer.0.second_factor),
+            "everyone": self.policy.identity.second_factor == SecondFactorRule::Everyone,
+            "standing": row.standing.label(),
+        })
+    }
+
+    /// The page again, with what went wrong.
+    fn error(&self, e: AppError) -> Page {
+        with_error("agency/security", self.context(), e)
+    }
+
+    /// Checks the form's token; the page with the refusal when it is not this browser's.
+    #[expect(
+        clippy::result_large_err,
+        reason = "the handlers' own error type: the page drawn again"
+    )]
+    fn verify(&self, submitted: &str) -> Result<(), Page> {
+        self.csrf.verify(Some(submitted)).map_err(|e| self.error(e))
+    }
+
+    fn done(message: impl Into<String>) -> Flash<Redirect> {
+        Flash::success(Redirect::to(uri!("/agency", show)), message.into())
+    }
 }
 
 #[get("/security")]
-pub fn show(
-    officer: AgencyOfficer,
-    csrf: Csrf,
-    policy: &State<Policy>,
-    flash: Option<FlashMessage<'_>>,
-) -> Template {
-    let mut context = context(&officer, &csrf, policy);
+pub fn show(page: Security<'_>, flash: Option<FlashMessage<'_>>) -> Template {
+    let mut context = page.context();
     context["flash"] = json!(flash.map(|f| f.message().to_owned()));
     Template::render("agency/security", context)
 }
@@ -57,83 +148,116 @@ struct CodeForm {
 
 /// Starts enrolment: shows the new secret, once, with the form for its first code.
 #[post("/security/totp", data = "<form>")]
-async fn start(
-    form: Form<CsrfForm>,
-    officer: AgencyOfficer,
-    csrf: Csrf,
-    db: &State<Db>,
-    keys: &State<Keys>,
-    policy: &State<Policy>,
-) -> Result<Template, Page> {
-    let page = |e: AppError| with_error("agency/security", context(&officer, &csrf, policy), e);
-    csrf.verify(Some(&form.csrf)).map_err(page)?;
-    let enrolment = second_factor::start(db, keys, &officer.0.row)
+async fn start(form: Form<CsrfForm>, page: Security<'_>) -> Result<Template, Page> {
+    page.verify(&form.csrf)?;
+    let factor = page.officer.0.second_factor;
+    let enrolment = second_factor::start(page.db, page.keys, page.row(), factor)
         .await
-        .map_err(page)?;
-    let mut context = context(&officer, &csrf, policy);
+        .map_err(|e| page.error(e))?;
+    let mut context = page.context();
     context["enrolment"] =
         json!({ "secret": enrolment.secret, "otpauth_uri": enrolment.otpauth_uri });
     Ok(Template::render("agency/security", context))
 }
 
 #[post("/security/totp/confirm", data = "<form>")]
-async fn confirm(
-    form: Form<CodeForm>,
-    officer: AgencyOfficer,
-    csrf: Csrf,
-    db: &State<Db>,
-    keys: &State<Keys>,
-    policy: &State<Policy>,
-) -> Result<Flash<Redirect>, Page> {
-    let page = |e: AppError| {
-        let mut context = context(&officer, &csrf, policy);
-        context["confirming"] = json!(true);
-        with_error("agency/security", context, e)
-    };
-    csrf.verify(Some(&form.csrf)).map_err(page)?;
-    let requester = &officer.0;
-    second_factor::confirm(
-        db,
-        keys,
-        &requester.row,
-        &requester.token.hash(),
-        &form.totp,
-    )
-    .await
-    .map_err(page)?;
-    Ok(Flash::success(
-        Redirect::to(uri!("/agency", show)),
+async fn confirm(form: Form<CodeForm>, page: Security<'_>) -> Result<Flash<Redirect>, Page> {
+    page.verify(&form.csrf)?;
+    second_factor::confirm(page.db, page.keys, page.row(), &page.session(), &form.totp)
+        .await
+        .map_err(|e| {
+            let mut context = page.context();
+            context["confirming"] = json!(true);
+            with_error("agency/security", context, e)
+        })?;
+    Ok(Security::done(
         "Authenticator app set up. Every later sign-in asks for its code.",
     ))
 }
 
 #[post("/security/verify", data = "<form>")]
-async fn step_up(
-    form: Form<CodeForm>,
-    officer: AgencyOfficer,
-    csrf: Csrf,
-    db: &State<Db>,
-    keys: &State<Keys>,
-    policy: &State<Policy>,
-) -> Result<Flash<Redirect>, Page> {
-    let page = |e: AppError| with_error("agency/security", context(&officer, &csrf, policy), e);
-    csrf.verify(Some(&form.csrf)).map_err(page)?;
-    let requester = &officer.0;
-    second_factor::step_up(
-        db,
-        keys,
-        &requester.row,
-        &requester.token.hash(),
-        &form.totp,
-    )
-    .await
-    .map_err(page)?;
-    Ok(Flash::success(
-        Redirect::to(uri!("/agency", show)),
+async fn step_up(form: Form<CodeForm>, page: Security<'_>) -> Result<Flash<Redirect>, Page> {
+    page.verify(&form.csrf)?;
+    second_factor::step_up(page.db, page.keys, page.row(), &page.session(), &form.totp)
+        .await
+        .map_err(|e| page.error(e))?;
+    Ok(Security::done(
         "Code confirmed: this session may now file every type of request.",
     ))
 }
 
+#[derive(FromForm)]
+struct PasskeyForm {
+    ceremony: String,
+    credential: String,
+    #[field(default = String::new())]
+    name: String,
+    csrf: String,
+}
+
+/// The options to create a passkey, for the page's script.
+#[post("/security/passkey/options", data = "<form>")]
+async fn passkey_options(
+    form: Form<CsrfForm>,
+    page: Security<'_>,
+) -> Result<Json<passkeys::Options>, AsJson> {
+    page.csrf.verify(Some(&form.csrf))?;
+    let factor = page.officer.0.second_factor;
+    let options =
+        passkeys::begin_registration(page.db, page.rp, page.row(), &page.session(), factor).await?;
+    Ok(Json(options))
+}
+
+#[post("/security/passkey", data = "<form>")]
+async fn add_passkey(form: Form<PasskeyForm>, page: Security<'_>) -> Result<Flash<Redirect>, Page> {
+    page.verify(&form.csrf)?;
+    let answer = Answer::from_form(&form.ceremony, &form.credential).map_err(|e| page.error(e))?;
+    let session = page.session();
+    let added =
+        passkeys::finish_registration(page.db, page.rp, page.row(), &session, answer, &form.name)
+            .await
+            .map_err(|e| page.error(e))?;
+    Ok(Security::done(format!(
+        "Passkey “{}” added. Every later sign-in asks for a second factor after the e-mailed code.",
+        added.name
+    )))
+}
+
+/// The options to prove the factor with a passkey in this session, for the page's script.
+#[post("/security/passkey/verify/options", data = "<form>")]
+async fn passkey_verify_options(
+    form: Form<CsrfForm>,
+    page: Security<'_>,
+) -> Result<Json<passkeys::Options>, AsJson> {
+    page.csrf.verify(Some(&form.csrf))?;
+    let options = passkeys::begin_step_up(page.db, page.rp, page.row(), &page.session()).await?;
+    Ok(Json(options))
+}
+
+#[post("/security/passkey/verify", data = "<form>")]
+async fn passkey_step_up(
+    form: Form<PasskeyForm>,
+    page: Security<'_>,
+) -> Result<Flash<Redirect>, Page> {
+    page.verify(&form.csrf)?;
+    let answer = Answer::from_form(&form.ceremony, &form.credential).map_err(|e| page.error(e))?;
+    passkeys::step_up(page.db, page.rp, page.row(), &page.session(), answer)
+        .await
+        .map_err(|e| page.error(e))?;
+    Ok(Security::done(
+        "Passkey confirmed: this session may now file every type of request.",
+    ))
+}
+
 pub fn routes() -> Vec<Route> {
-    routes![show, start, confirm, step_up]
+    routes![
+        show,
+        start,
+        confirm,
+        step_up,
+        passkey_options,
+        add_passkey,
+        passkey_verify_options,
+        passkey_step_up
+    ]
 }

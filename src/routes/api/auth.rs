@@ -4,6 +4,7 @@ use rocket::{delete, post, routes, Route, State};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use crate::crypto::passkey::RelyingParty;
 use crate::crypto::Token;
 use crate::db::Db;
 use crate::domain::clock::rfc3339;
@@ -13,8 +14,9 @@ use crate::domain::vocab::{CourtPath, Track};
 use crate::error::AppError;
 use crate::guards::{AgencyOfficer, ClientIp, JsonBody, Requester, StaffMember};
 use crate::mail::Mailer;
+use crate::services::passkeys::{self, Answer};
 use crate::services::second_factor;
-use crate::services::signin::{self, Entry, Proof};
+use crate::services::signin::{self, Entry, PasskeyProof, Proof};
 use crate::state::Keys;
 
 #[derive(Deserialize)]
@@ -29,15 +31,43 @@ struct EmailRequest {
 #[derive(Deserialize)]
 struct VerifyRequest {
     challenge: String,
-    code: String,
+    /// The e-mailed code; left out when an earlier call found it right and only the second
+    /// factor follows.
+    #[serde(default)]
+    code: Option<String>,
     /// The authenticator's code, for an officer with a second factor.
     #[serde(default)]
     totp: Option<String>,
+    /// A passkey's answer to the ceremony from `POST /auth/passkey/options`.
+    #[serde(default)]
+    passkey: Option<Answer>,
 }
 
 #[derive(Deserialize)]
 struct TotpRequest {
     code: String,
+}
+
+#[derive(Deserialize)]
+struct ChallengeRequest {
+    challenge: String,
+}
+
+#[derive(Deserialize)]
+struct PasskeyRequest {
+    ceremony: String,
+    credential: Value,
+    #[serde(default)]
+    name: Option<String>,
+}
+
+/// Proving the factor in a live session: the authenticator's `code`, or a `passkey` answer.
+#[derive(Deserialize)]
+struct StepUpRequest {
+    #[serde(default)]
+    code: Option<String>,
+    #[serde(default)]
+    passkey: Option<Answer>,
 }
 
 #[post("/auth/email", data = "<body>")]
@@ -89,11 +119,16 @@ async fn verify(
     db: &State<Db>,
     keys: &State<Keys>,
     policy: &State<Policy>,
+    rp: &State<RelyingParty>,
 ) -> Result<Json<Value>, AppError> {
     let challenge = Token::from_presented(body.challenge.trim());
     let proof = Proof {
-        code: Some(&body.code),
+        code: body.code.as_deref(),
         totp: body.totp.as_deref(),
+        passkey: body
+            .passkey
+            .as_ref()
+            .map(|answer| PasskeyProof { rp, answer }),
     };
     let signed_in = signin::verify_code(
         db,
@@ -117,7 +152,7 @@ async fn totp_start(
     db: &State<Db>,
     keys: &State<Keys>,
 ) -> Result<(Status, Json<Value>), AppError> {
-    let enrolment = second_factor::start(db, keys, &officer.0.row).await?;
+    let enrolment = second_factor::start(db, keys, &officer.0.row, officer.0.second_factor).await?;
     Ok((
         Status::Created,
         Json(json!({ "secret": enrolment.secret, "otpauth_uri": enrolment.otpauth_uri })),
@@ -143,16 +178,115 @@ async fn totp_confirm(
 
 /// Proves the second factor for this token (where sign-in did not ask for it).
 #[post("/auth/second-factor/verify", data = "<body>")]
-async fn totp_step_up(
+async fn step_up(
     _json: JsonBody,
-    body: Json<TotpRequest>,
+    body: Json<StepUpRequest>,
     officer: AgencyOfficer,
     db: &State<Db>,
     keys: &State<Keys>,
+    rp: &State<RelyingParty>,
 ) -> Result<Json<Value>, AppError> {
     let officer = officer.0;
-    second_factor::step_up(db, keys, &officer.row, &officer.token.hash(), &body.code).await?;
-    Ok(Json(json!({ "second_factor": "totp" })))
+    let session = officer.token.hash();
+    let body = body.into_inner();
+    let factor =
+        match (body.code, body.passkey) {
+            (Some(code), None) => {
+                second_factor::step_up(db, keys, &officer.row, &session, &code).await?;
+                "totp"
+            }
+            (None, Some(answer)) => {
+                passkeys::step_up(db, rp, &officer.row, &session, answer).await?;
+                "passkey"
+            }
+            _ => return Err(AppError::invalid(
+                "code",
+                "Send either “code” (the authenticator's code) or “passkey” (a passkey's answer).",
+            )),
+        };
+    Ok(Json(json!({ "second_factor": factor })))
+}
+
+/// Starts the passkey step of a sign-in whose e-mailed code was found right (the answer goes
+/// to `POST /auth/verify` as `passkey`).
+#[post("/auth/passkey/options", data = "<body>")]
+async fn passkey_sign_in_options(
+    _json: JsonBody,
+    body: Json<ChallengeRequest>,
+    db: &State<Db>,
+    keys: &State<Keys>,
+    rp: &State<RelyingParty>,
+) -> Result<Json<passkeys::Options>, AppError> {
+    let challenge = Token::from_presented(body.challenge.trim());
+    let (challenge_id, officer) = signin::awaiting_second_factor(db, keys, &challenge).await?;
+    Ok(Json(
+        passkeys::begin_sign_in(db, rp, &officer, &challenge_id).await?,
+    ))
+}
+
+/// Starts adding a passkey to this officer's account.
+#[post("/auth/second-factor/passkey")]
+async fn passkey_start(
+    officer: AgencyOfficer,
+    db: &State<Db>,
+    rp: &State<RelyingParty>,
+) -> Result<(Status, Json<passkeys::Options>), AppError> {
+    let officer = officer.0;
+    let options = passkeys::begin_registration(
+        db,
+        rp,
+        &officer.row,
+        &officer.token.hash(),
+        officer.second_factor,
+    )
+    .await?;
+    Ok((Status::Created, Json(options)))
+}
+
+/// Finishes adding the passkey; this token counts as proven.
+#[post("/auth/second-factor/passkey/confirm", data = "<body>")]
+async fn passkey_confirm(
+    _json: JsonBody,
+    body: Json<PasskeyRequest>,
+    officer: AgencyOfficer,
+    db: &State<Db>,
+    rp: &State<RelyingParty>,
+) -> Result<(Status, Json<Value>), AppError> {
+    let officer = officer.0;
+    let body = body.into_inner();
+    let answer = Answer {
+        ceremony: body.ceremony,
+        credential: body.credential,
+    };
+    let added = passkeys::finish_registration(
+        db,
+        rp,
+        &officer.row,
+        &officer.token.hash(),
+        answer,
+        body.name.as_deref().unwrap_or_default(),
+    )
+    .await?;
+    Ok((
+        Status::Created,
+        Json(json!({
+            "second_factor": "passkey",
+            "passkey": { "id": added.id, "name": added.name, "created_at": rfc3339(added.created_at) },
+        })),
+    ))
+}
+
+/// Starts proving the factor with a passkey for this token.
+#[post("/auth/second-factor/passkey/options")]
+async fn passkey_step_up_options(
+    officer: AgencyOfficer,
+    db: &State<Db>,
+    rp: &State<RelyingParty>,
+) -> Result<Json<passkeys::Options>, AppError> {
+    let officer = officer.0;
+    Ok(Json(
+        passkeys::begin_step_up(db, rp, &officer.row, &officer.token.hash()).await?,
+    ))
 }
 
 /// Revokes the bearer token presented, a requester's or a staff member's.
@@ -176,7 +310,11 @@ pub fn routes() -> Vec<Route> {
         verify,
         totp_start,
         totp_confirm,
-        totp_step_up,
+        step_up,
+        passkey_sign_in_options,
+        passkey_start,
+        passkey_confirm,
+        passkey_step_up_options,
         revoke
     ]
 }

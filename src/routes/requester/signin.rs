@@ -5,6 +5,7 @@ use rocket::form::{Form, FromForm};
 use rocket::http::CookieJar;
 use rocket::request::{FromRequest, Outcome, Request};
 use rocket::response::Redirect;
+use rocket::serde::json::Json;
 use rocket::{get, post, routes, Either, Route};
 use rocket_dyn_templates::Template;
 use serde::{Deserialize, Serialize};
@@ -12,15 +13,17 @@ use serde_json::{json, Value};
 
 use super::{in_area, with_error, Area, InArea, Page};
 use crate::config::Config;
+use crate::crypto::passkey::RelyingParty;
 use crate::crypto::Token;
 use crate::db::Db;
 use crate::domain::email::EmailAddress;
 use crate::domain::policy::Policy;
 use crate::domain::vocab::{CourtPath, Track};
-use crate::error::AppError;
+use crate::error::{AppError, AsJson};
 use crate::guards::{cookie, ClientIp, Csrf, Requester, SESSION_COOKIE};
 use crate::mail::Mailer;
-use crate::services::signin::{self, Entry, Proof};
+use crate::services::passkeys::{self, Answer};
+use crate::services::signin::{self, Entry, PasskeyProof, Proof};
 use crate::state::Keys;
 
 const CHALLENGE_COOKIE: &str = "writ_challenge";
@@ -43,6 +46,7 @@ pub struct SignIn<'r> {
     keys: &'r Keys,
     config: &'r Config,
     policy: &'r Policy,
+    rp: &'r RelyingParty,
     client: String,
     jar: &'r CookieJar<'r>,
 }
@@ -61,6 +65,7 @@ impl<'r> FromRequest<'r> for SignIn<'r> {
             rocket.state::<Keys>(),
             rocket.state::<Config>(),
             rocket.state::<Policy>(),
+            rocket.state::<RelyingParty>(),
             client,
         ) {
             (
@@ -70,6 +75,7 @@ impl<'r> FromRequest<'r> for SignIn<'r> {
                 Some(keys),
                 Some(config),
                 Some(policy),
+                Some(rp),
                 Some(client),
             ) => Outcome::Success(SignIn {
                 area,
@@ -78,6 +84,7 @@ impl<'r> FromRequest<'r> for SignIn<'r> {
                 keys,
                 config,
                 policy,
+                rp,
                 client: client.0,
                 jar: req.cookies(),
             }),
@@ -149,51 +156,110 @@ impl SignIn<'_> {
     /// profile (first time) or their requests. An officer with a second factor goes on to the
     /// page that asks for it.
     async fn check_code(&self, code: &str, csrf: (&Csrf, &str)) -> Result<Redirect, Page> {
-        self.finish(
-            "requester/code",
-            Proof {
-                code: Some(code),
-                totp: None,
-            },
-            csrf,
-        )
-        .await
+        let proof = Proof {
+            code: Some(code),
+            ..Proof::default()
+        };
+        self.finish(proof, csrf).await.map_err(|e| {
+            with_error(
+                "requester/code",
+                self.code_context(csrf.0).unwrap_or_default(),
+                e,
+            )
+        })
     }
 
     /// Checks the authenticator's code, after the e-mailed code was found right.
     async fn check_second_factor(&self, totp: &str, csrf: (&Csrf, &str)) -> Result<Redirect, Page> {
-        self.finish(
-            "requester/second_factor",
-            Proof {
-                code: None,
-                totp: Some(totp),
-            },
-            csrf,
-        )
-        .await
+        let proof = Proof {
+            totp: Some(totp),
+            ..Proof::default()
+        };
+        let outcome = self.finish(proof, csrf).await;
+        self.on_second_factor_page(outcome, csrf.0).await
     }
 
-    async fn finish(
+    /// Draws the second-factor page again, with the factors offered, when `outcome` failed.
+    async fn on_second_factor_page(
         &self,
-        template: &'static str,
-        proof: Proof<'_>,
-        csrf: (&Csrf, &str),
+        outcome: Result<Redirect, AppError>,
+        csrf: &Csrf,
     ) -> Result<Redirect, Page> {
+        match outcome {
+            Ok(redirect) => Ok(redirect),
+            Err(e) => {
+                let context = self.second_factor_context(csrf).await.unwrap_or_default();
+                Err(with_error("requester/second_factor", context, e))
+            }
+        }
+    }
+
+    /// The second-factor page: which factors this officer has, to offer each.
+    async fn second_factor_context(&self, csrf: &Csrf) -> Option<Value> {
+        let mut context = self.code_context(csrf)?;
+        let pending = self.pending()?;
+        let email = EmailAddress::parse(&pending.email).ok()?;
+        let officer = self
+            .db
+            .run(move |conn| {
+                Ok(crate::db::models::requester::Requester::find_by_email(
+                    conn,
+                    Track::Agency,
+                    &email,
+                )?)
+            })
+            .await
+            .ok()
+            .flatten();
+        let (totp, passkey) = officer.map_or((true, false), |o| {
+            (
+                o.totp_enrolled_at.is_some(),
+                o.passkey_enrolled_at.is_some(),
+            )
+        });
+        context["totp"] = json!(totp);
+        context["passkey"] = json!(passkey && self.rp.available());
+        Some(context)
+    }
+
+    /// Starts the passkey ceremony for the sign-in waiting on its second factor.
+    async fn passkey_options(&self, csrf: (&Csrf, &str)) -> Result<passkeys::Options, AppError> {
+        csrf.0.verify(Some(csrf.1))?;
+        let challenge = self.pending().ok_or_else(|| {
+            AppError::unauthorized("This sign-in has ended. Start again.")
+                .with_code("unknown_challenge")
+        })?;
+        let token = Token::from_presented(&challenge.token);
+        let (challenge_id, officer) =
+            signin::awaiting_second_factor(self.db, self.keys, &token).await?;
+        passkeys::begin_sign_in(self.db, self.rp, &officer, &challenge_id).await
+    }
+
+    /// Checks the passkey's answer, after the e-mailed code was found right.
+    async fn check_passkey(&self, form: &PasskeyForm, csrf: &Csrf) -> Result<Redirect, Page> {
+        let outcome = match Answer::from_form(&form.ceremony, &form.credential) {
+            Ok(answer) => {
+                let proof = Proof {
+                    passkey: Some(PasskeyProof {
+                        rp: self.rp,
+                        answer: &answer,
+                    }),
+                    ..Proof::default()
+                };
+                self.finish(proof, (csrf, &form.csrf)).await
+            }
+            Err(e) => Err(e),
+        };
+        self.on_second_factor_page(outcome, csrf).await
+    }
+
+    /// Checks what a sign-in presents and opens the session; `Err` is drawn again by the caller.
+    async fn finish(&self, proof: Proof<'_>, csrf: (&Csrf, &str)) -> Result<Redirect, AppError> {
         let area = self.area;
         let Some(challenge) = self.pending() else {
             return Ok(Redirect::to((area.start)()));
         };
-        let page = |error: AppError| {
-            with_error(
-                template,
-                in_area(
-                    area,
-                    json!({ "csrf": csrf.0.token(), "email": challenge.email, "path": challenge.path }),
-                ),
-                error,
-            )
-        };
-        csrf.0.verify(Some(csrf.1)).map_err(page)?;
+        csrf.0.verify(Some(csrf.1))?;
         let token = Token::from_presented(&challenge.token);
         let signed_in = signin::verify_code(
             self.db,
@@ -209,7 +275,7 @@ impl SignIn<'_> {
             Err(e) if e.code == "second_factor_required" => {
                 return Ok(Redirect::to(format!("{}/second-factor", area.base)))
             }
-            other => other.map_err(page)?,
+            other => other?,
         };
         self.jar.remove_private(CHALLENGE_COOKIE);
         self.jar.add_private(cookie(
@@ -274,8 +340,8 @@ struct SecondFactorForm {
 }
 
 #[get("/second-factor")]
-pub fn second_factor_page(sign_in: SignIn<'_>, csrf: Csrf) -> Either<Template, Redirect> {
-    match sign_in.code_context(&csrf) {
+pub async fn second_factor_page(sign_in: SignIn<'_>, csrf: Csrf) -> Either<Template, Redirect> {
+    match sign_in.second_factor_context(&csrf).await {
         Some(context) => Either::Left(Template::render("requester/second_factor", context)),
         None => Either::Right(Redirect::to((sign_in.area.start)())),
     }
@@ -290,6 +356,32 @@ async fn check_second_factor(
     sign_in
         .check_second_factor(&form.totp, (&csrf, &form.csrf))
         .await
+}
+
+#[derive(FromForm)]
+struct PasskeyForm {
+    ceremony: String,
+    credential: String,
+    csrf: String,
+}
+
+/// The passkey ceremony's options, for the page's script.
+#[post("/second-factor/passkey/options", data = "<form>")]
+async fn passkey_options(
+    form: Form<CsrfForm>,
+    csrf: Csrf,
+    sign_in: SignIn<'_>,
+) -> Result<Json<passkeys::Options>, AsJson> {
+    Ok(Json(sign_in.passkey_options((&csrf, &form.csrf)).await?))
+}
+
+#[post("/second-factor/passkey", data = "<form>")]
+async fn check_passkey(
+    form: Form<PasskeyForm>,
+    csrf: Csrf,
+    sign_in: SignIn<'_>,
+) -> Result<Redirect, Page> {
+    sign_in.check_passkey(&form, &csrf).await
 }
 
 #[post("/sign-out", data = "<form>")]
@@ -308,6 +400,8 @@ pub fn routes() -> Vec<Route> {
         check_code,
         second_factor_page,
         check_second_factor,
+        passkey_options,
+        check_passkey,
         sign_out
     ]
 }
