@@ -377,7 +377,7 @@ async fn findings_are_shown_before_submitting_and_the_officer_may_submit_anyway(
     let shown = response.into_string().await.unwrap();
     assert!(shown.contains("Before you submit"));
     assert!(shown.contains(
-        "A subpoena does not reach communications content: remove it or attach a search warrant"
+        "A subpoena does not reach communications content (18 USC 2703(a)-(b): contents need a search warrant): remove it or attach a search warrant"
     ));
     assert!(shown.contains("this TRON address fails its base58check checksum"));
     assert!(shown.contains("Submit anyway"));

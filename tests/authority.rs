@@ -176,3 +176,64 @@ async fn a_broken_policy_file_stops_start_up_naming_the_line() {
     let line = text.lines().position(|l| l.contains("\"eight\"")).unwrap() + 1;
     assert!(stderr.contains(&format!("line {line}:")), "{stderr}");
 }
+
+/// What the statutes let each instrument reach, as a requester filing through the API sees it
+/// (issue 17): 2702(a) on the court track, 2703(a)-(b) and 2703(c)(2) on the agency track.
+#[rocket::async_test]
+async fn the_stored_communications_act_shapes_what_each_request_reaches() {
+    let app = TestApp::new().await;
+    let token = app.officer("j.doe@fbi.gov").await;
+    let scope_of = |body: &Value| {
+        let scope = check(body, "instrument_scope");
+        (
+            scope["outcome"].as_str().unwrap().to_owned(),
+            scope["message"].as_str().unwrap().to_owned(),
+        )
+    };
+
+    // 2703(c)(2): a subpoena for session records passes; for device logs, a caution naming 2703(d).
+    let mut subpoena = subpoena_request();
+    subpoena["data_categories"] = json!(["subscriber_info", "session_records"]);
+    let (status, body) = app.submit(&token, &subpoena, &[("s.pdf", PDF)]).await;
+    assert_eq!(status, Status::Created, "{body}");
+    assert_eq!(scope_of(&body).0, "pass", "{body}");
+    subpoena["data_categories"] = json!(["access_logs"]);
+    subpoena["instrument"]["reference"] = json!("GJ-2026-115");
+    let (_, body) = app.submit(&token, &subpoena, &[("s.pdf", PDF)]).await;
+    let (outcome, message) = scope_of(&body);
+    assert_eq!(outcome, "warn");
+    assert!(message.contains("2703(d) order"), "{message}");
+
+    // 2703(a)-(b): a court order that is not a warrant reaches contents only with a caution.
+    let mut order = subpoena_request();
+    order["instrument"]["kind"] = json!("court_order");
+    order["instrument"]["reference"] = json!("CO-2026-7");
+    order["data_categories"] = json!(["communications_content"]);
+    let (_, body) = app.submit(&token, &order, &[("o.pdf", PDF)]).await;
+    let (outcome, message) = scope_of(&body);
+    assert_eq!(outcome, "warn");
+    assert!(
+        message.contains("prior notice to the subscriber"),
+        "{message}"
+    );
+
+    // 2702(a): a private party's court order never reaches contents.
+    let representative = app.representative("m.lopez@lopez.law", "visitor").await;
+    let mut court = common::freeze_order_request();
+    court["type"] = json!("disclosure");
+    court["instrument"]["kind"] = json!("court_order");
+    court.as_object_mut().unwrap().remove("freeze");
+    court["data_categories"] = json!(["transactions", "support_tickets"]);
+    let (status, body) = app
+        .submit(&representative, &court, &[("order.pdf", PDF)])
+        .await;
+    assert_eq!(status, Status::Created, "{body}");
+    assert_eq!(body["authority"]["established"], false);
+    let (outcome, message) = scope_of(&body);
+    assert_eq!(outcome, "fail");
+    assert!(
+        message.contains("cannot be disclosed on the court track")
+            && message.contains("2702(c)(6)"),
+        "{message}"
+    );
+}

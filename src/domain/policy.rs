@@ -23,12 +23,19 @@ pub struct ScopeRow {
     pub subscriber_info: Access,
     pub kyc_documents: Access,
     pub transactions: Access,
+    /// Session times and durations, temporarily assigned network addresses (18 USC
+    /// 2703(c)(2)(C), (E)); a policy file from before the split reads its `access_logs`.
+    #[serde(default)]
+    pub session_records: Option<Access>,
     pub access_logs: Access,
     pub balances_wallets: Access,
     pub communications_content: Access,
     pub support_tickets: Access,
     #[serde(default)]
     pub note: String,
+    /// Why a category is "no" or "warn", naming the provision: what a reviewer reads.
+    #[serde(default)]
+    pub why: BTreeMap<DataCategory, String>,
 }
 
 impl ScopeRow {
@@ -37,6 +44,7 @@ impl ScopeRow {
             DataCategory::SubscriberInfo => self.subscriber_info,
             DataCategory::KycDocuments => self.kyc_documents,
             DataCategory::Transactions => self.transactions,
+            DataCategory::SessionRecords => self.session_records.unwrap_or(self.access_logs),
             DataCategory::AccessLogs => self.access_logs,
             DataCategory::BalancesWallets => self.balances_wallets,
             DataCategory::CommunicationsContent => self.communications_content,
@@ -56,6 +64,9 @@ pub struct TrackInstruments {
     pub emergency_disclosure: Vec<InstrumentKind>,
     #[serde(default)]
     pub freeze: Vec<InstrumentKind>,
+    /// Categories no instrument on this track reaches, with the provision that bars them.
+    #[serde(default)]
+    pub never: BTreeMap<DataCategory, String>,
 }
 
 impl TrackInstruments {
@@ -233,6 +244,15 @@ impl Policy {
             Track::Agency => self.tracks.agency.for_type(kind),
             Track::Court => self.tracks.court.for_type(kind),
         }
+    }
+
+    /// Why `track` may never receive `category`, if it may not.
+    pub fn barred(&self, track: Track, category: DataCategory) -> Option<&str> {
+        let rules = match track {
+            Track::Agency => &self.tracks.agency,
+            Track::Court => &self.tracks.court,
+        };
+        rules.never.get(&category).map(String::as_str)
     }
 
     pub fn is_eu(&self, country: &str) -> bool {

@@ -9,7 +9,7 @@ use super::identifiers::{self, Verdict};
 use super::policy::{Access, Policy};
 use super::registry::DomainStanding;
 use super::request::{Target, ValidRequest};
-use super::vocab::{CourtPath, InstrumentKind, RequestType, Track};
+use super::vocab::{CourtPath, DataCategory, InstrumentKind, RequestType, Track};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -325,25 +325,57 @@ fn instrument_scope(facts: &Facts<'_>) -> Check {
             "A preservation request names what to preserve; disclosing any of it will need its own instrument.",
         );
     }
+    if request.data_categories.is_empty() {
+        return Check::new(
+            "instrument_scope",
+            Outcome::Pass,
+            "No data category is asked for.",
+        );
+    }
     let row = facts.policy.scope(instrument);
+    let because = |category: &DataCategory| {
+        row.why
+            .get(category)
+            .map(|why| format!(" ({why})"))
+            .unwrap_or_default()
+    };
     let mut refused = Vec::new();
     let mut cautions = Vec::new();
     for category in &request.data_categories {
+        let label = category.label().to_lowercase();
+        if let Some(why) = facts.policy.barred(facts.track, *category) {
+            refused.push(format!(
+                "{} cannot be disclosed on the {} track, whatever the instrument: {why}; remove it",
+                category.label(),
+                facts.track.as_str()
+            ));
+            continue;
+        }
         match row.access(*category) {
             Access::Yes => {}
-            Access::Warn => cautions.push(category.label().to_lowercase()),
+            Access::Warn => cautions.push(format!("{label}{}", because(category))),
             Access::No => {
                 let reaching: Vec<InstrumentKind> = facts
                     .policy
                     .reaching(*category)
                     .into_iter()
-                    .filter(|k| *k != instrument)
+                    .filter(|k| {
+                        *k != instrument
+                            && facts
+                                .policy
+                                .instruments(facts.track, request.request_type)
+                                .contains(k)
+                    })
                     .collect();
+                let instead = if reaching.is_empty() {
+                    String::from("remove it")
+                } else {
+                    format!("remove it or attach {}", list(&reaching))
+                };
                 refused.push(format!(
-                    "{} does not reach {}: remove it or attach {}",
+                    "{} does not reach {label}{}: {instead}",
                     capitalise(&article(instrument)),
-                    category.label().to_lowercase(),
-                    list(&reaching)
+                    because(category),
                 ));
             }
         }
@@ -357,16 +389,21 @@ fn instrument_scope(facts: &Facts<'_>) -> Check {
         Check::new(
             "instrument_scope",
             Outcome::Fail,
-            format!("{}.{note}", refused.join("; ")),
+            format!("{}.", refused.join("; ")),
         )
     } else if !cautions.is_empty() {
         Check::new(
             "instrument_scope",
             Outcome::Warn,
             format!(
-                "{} reaches {} only with caution{note}.",
+                "{} reaches {} only with caution: {}.",
                 capitalise(&article(instrument)),
-                cautions.join(", ")
+                if cautions.len() == 1 {
+                    "this category"
+                } else {
+                    "these categories"
+                },
+                cautions.join("; ")
             ),
         )
     } else {
@@ -374,7 +411,7 @@ fn instrument_scope(facts: &Facts<'_>) -> Check {
             "instrument_scope",
             Outcome::Pass,
             format!(
-                "{} reaches every category asked for.",
+                "{} reaches every category asked for{note}.",
                 capitalise(&article(instrument))
             ),
         )
