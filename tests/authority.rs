@@ -36,7 +36,9 @@ async fn findings_are_reported_not_refused() {
     assert!(check(&body, "jurisdiction_fits_instrument")["message"]
         .as_str()
         .unwrap()
-        .contains("EU member state; the agency is in US"));
+        .contains(
+            "EU member state bound by Regulation 2023/1543 (not Denmark); the agency is in US"
+        ));
     assert_eq!(check(&body, "instrument_scope")["outcome"], "warn");
     let formed = check(&body, "targets_well_formed");
     assert_eq!(formed["outcome"], "fail");
@@ -235,5 +237,37 @@ async fn the_stored_communications_act_shapes_what_each_request_reaches() {
         message.contains("cannot be disclosed on the court track")
             && message.contains("2702(c)(6)"),
         "{message}"
+    );
+}
+
+/// 18 USC 2711(4): an emergency attestation from an agency abroad fails, naming the agreement
+/// instruments that would serve; the same agency's emergency EPOC passes the check.
+#[rocket::async_test]
+async fn an_emergency_attestation_from_abroad_is_not_to_a_governmental_entity() {
+    let app = TestApp::new().await;
+    let token = app.officer("j.doe@fbi.gov").await;
+    let mut profile = common::profile();
+    profile["country"] = json!("FR");
+    let (status, body) = app.put_profile_body(&token, profile.to_string()).await;
+    assert_eq!(status, Status::Ok, "{body}");
+    let mut emergency = subpoena_request();
+    emergency["type"] = json!("emergency_disclosure");
+    emergency["instrument"] = json!({ "kind": "emergency_attestation" });
+    emergency["emergency"] = json!({"nature": "Kidnapping", "persons_at_risk": "A child", "why_needed": "Location", "attested": true});
+    let (status, body) = app.submit(&token, &emergency, &[]).await;
+    assert_eq!(status, Status::Created, "{body}");
+    let found = check(&body, "jurisdiction_fits_instrument");
+    assert_eq!(found["outcome"], "fail", "{body}");
+    assert!(
+        found["message"].as_str().unwrap().contains("2711(4)"),
+        "{found}"
+    );
+    emergency["instrument"] = json!({ "kind": "eu_production_order", "reference": "EPOC-FR-1", "issuing_authority": "Parquet de Paris" });
+    let (status, body) = app.submit(&token, &emergency, &[("epoc.pdf", PDF)]).await;
+    assert_eq!(status, Status::Created, "{body}");
+    assert_eq!(
+        check(&body, "jurisdiction_fits_instrument")["outcome"],
+        "pass",
+        "{body}"
     );
 }

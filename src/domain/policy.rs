@@ -92,7 +92,13 @@ pub struct Tracks {
 pub struct Jurisdiction {
     pub eu_member_states: Vec<String>,
     pub eu_only: Vec<InstrumentKind>,
+    /// Instruments of an executive agreement, with the countries that issue them.
+    #[serde(default)]
+    pub only_from: BTreeMap<InstrumentKind, Vec<String>>,
     pub domestic: Vec<InstrumentKind>,
+    /// Instruments for a "governmental entity" of the home country only (18 USC 2711(4)).
+    #[serde(default)]
+    pub governmental_entity_only: Vec<InstrumentKind>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -97,6 +97,7 @@ vocabulary!(InstrumentKind {
     MlatRequest = "mlat_request": "MLAT request",
     EuProductionOrder = "eu_production_order": "European Production Order (EPOC)",
     EuPreservationOrder = "eu_preservation_order": "European Preservation Order (EPOC-PR)",
+    UkOverseasProductionOrder = "uk_overseas_production_order": "UK Overseas Production Order",
     PreservationLetter = "preservation_letter": "Preservation letter",
     EmergencyAttestation = "emergency_attestation": "Emergency attestation",
     Other = "other": "Other legal process",

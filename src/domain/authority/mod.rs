@@ -149,7 +149,10 @@ fn article(instrument: InstrumentKind) -> String {
     let label = instrument.label();
     let lower = label.to_lowercase();
     // Acronyms keep their capitals.
-    let name = if label.starts_with("MLAT") || label.starts_with("European") {
+    let name = if ["MLAT", "European", "UK"]
+        .iter()
+        .any(|a| label.starts_with(a))
+    {
         label.to_owned()
     } else {
         lower
@@ -396,7 +399,7 @@ fn instrument_scope(facts: &Facts<'_>) -> Check {
             "instrument_scope",
             Outcome::Warn,
             format!(
-                "{} reaches {} only with caution: {}.",
+                "{} reaches {} only with caution: {}{note}.",
                 capitalise(&article(instrument)),
                 if cautions.len() == 1 {
                     "this category"
@@ -419,41 +422,69 @@ fn instrument_scope(facts: &Facts<'_>) -> Check {
 }
 
 fn jurisdiction(facts: &Facts<'_>) -> Check {
+    const CODE: &str = "jurisdiction_fits_instrument";
     let instrument = facts.request.instrument.kind;
     let rules = &facts.policy.jurisdiction;
+    let named = capitalise(&article(instrument));
     let Some(country) = facts.country else {
-        return Check::new(
-            "jurisdiction_fits_instrument",
-            Outcome::Warn,
-            "The requester's country is not known.",
-        );
+        return Check::new(CODE, Outcome::Warn, "The requester's country is not known.");
     };
+    let home = facts.home_country;
+    let abroad = !country.eq_ignore_ascii_case(home);
     if rules.eu_only.contains(&instrument) && !facts.policy.is_eu(country) {
         return Check::new(
-            "jurisdiction_fits_instrument",
+            CODE,
             Outcome::Fail,
-            format!("{} can only come from an authority of an EU member state; the agency is in {country}.", capitalise(&article(instrument))),
+            format!("{named} can only come from an authority of an EU member state bound by Regulation 2023/1543 (not Denmark); the agency is in {country}."),
         );
     }
-    if rules.domestic.contains(&instrument) && !country.eq_ignore_ascii_case(facts.home_country) {
+    if let Some(issuers) = rules.only_from.get(&instrument) {
+        if !issuers.iter().any(|c| c.eq_ignore_ascii_case(country)) {
+            return Check::new(
+                CODE,
+                Outcome::Fail,
+                format!("{named} can only come from an authority of {} under its agreement with {home} (18 USC 2523); the agency is in {country}.", issuers.join(", ")),
+            );
+        }
         return Check::new(
-            "jurisdiction_fits_instrument",
+            CODE,
+            Outcome::Pass,
+            format!("{named} comes from an agency in {country} under its agreement with {home} (18 USC 2523; 2702(b)(9), (c)(7)): no MLAT is needed."),
+        );
+    }
+    if rules.governmental_entity_only.contains(&instrument) && abroad {
+        let agreements: Vec<InstrumentKind> = facts
+            .policy
+            .instruments(facts.track, facts.request.request_type)
+            .iter()
+            .copied()
+            .filter(|k| {
+                *k != instrument && (rules.only_from.contains_key(k) || rules.eu_only.contains(k))
+            })
+            .collect();
+        return Check::new(
+            CODE,
+            Outcome::Fail,
+            format!(
+                "{named} allows disclosure to a governmental entity (18 USC 2702(b)(8), (c)(4)), which 2711(4) limits to {home} federal, state and local government; an agency in {country} needs an agreement instrument: {}.",
+                list(&agreements)
+            ),
+        );
+    }
+    if rules.domestic.contains(&instrument) && abroad {
+        return Check::new(
+            CODE,
             Outcome::Warn,
             format!(
-                "{} is an instrument of {}; from an agency in {country} the platform normally needs an MLAT request{}.",
-                capitalise(&article(instrument)),
-                facts.home_country,
-                if facts.policy.is_eu(country) { " or a European Production Order" } else { "" }
+                "{named} is an instrument of {home}; from an agency in {country} it must be a {home} order obtained under 18 USC 3512 on an MLAT request (attach the MLAT request as a supporting document){}.",
+                if facts.policy.is_eu(country) { ", or a European Production Order" } else { "" }
             ),
         );
     }
     Check::new(
-        "jurisdiction_fits_instrument",
+        CODE,
         Outcome::Pass,
-        format!(
-            "{} may come from an agency in {country}.",
-            capitalise(&article(instrument))
-        ),
+        format!("{named} may come from an agency in {country}."),
     )
 }
 

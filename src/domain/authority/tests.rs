@@ -126,7 +126,10 @@ const DESIGN_MATRIX: &[(InstrumentKind, &str)] = &[
     (InstrumentKind::SearchWarrant, "YYYYYYYY"),
     // 2703(a)-(b): contents need a warrant, or a 2703(d) order with prior notice.
     (InstrumentKind::CourtOrder, "YYYYYYWW"),
-    (InstrumentKind::MlatRequest, "YYYYYYYY"),
+    // 18 USC 3512: the provider is served a US order, not the MLAT letter.
+    (InstrumentKind::MlatRequest, "WWWWWWWW"),
+    // 18 USC 2523: the UK-US agreement reaches what a warrant does.
+    (InstrumentKind::UkOverseasProductionOrder, "YYYYYYYY"),
     (InstrumentKind::SeizureWarrant, "YNNNNYNN"),
     (InstrumentKind::FreezingOrder, "YNNNNYNN"),
     (InstrumentKind::EuProductionOrder, "YYYYYYWW"),
@@ -184,7 +187,7 @@ fn a_subpoena_for_content_names_the_instruments_that_reach_it() {
     );
     let scope = check(&authority, "instrument_scope");
     assert_eq!(scope.outcome, Outcome::Fail);
-    assert!(scope.message.starts_with("A subpoena does not reach communications content (18 USC 2703(a)-(b): contents need a search warrant): remove it or attach a search warrant or an MLAT request"), "{}", scope.message);
+    assert!(scope.message.starts_with("A subpoena does not reach communications content (18 USC 2703(a)-(b): contents need a search warrant): remove it or attach a search warrant or a UK Overseas Production Order"), "{}", scope.message);
     assert!(!authority.established);
 }
 
@@ -653,4 +656,112 @@ fn usc_2703_c_2_a_subpoena_reaches_basic_subscriber_records() {
         DataCategory::AccessLogs,
     );
     assert_eq!(outcome, Outcome::Pass);
+}
+
+/// The jurisdiction check of `instrument` from an agency in `country`.
+fn jurisdiction_of(
+    kind: RequestType,
+    instrument: InstrumentKind,
+    country: &'static str,
+) -> (Outcome, String) {
+    let case = Case {
+        country,
+        ..Case::default()
+    };
+    let authority = run(
+        &case,
+        &request(kind, instrument, &[DataCategory::SubscriberInfo]),
+    );
+    let found = check(&authority, "jurisdiction_fits_instrument");
+    (found.outcome, found.message.clone())
+}
+
+/// 18 USC 3512: an MLAT request is executed through a US order served on the provider; the
+/// letter alone is a caution, and a US instrument from abroad must be that order.
+#[test]
+fn usc_3512_an_mlat_letter_alone_is_not_compulsory_process() {
+    let (outcome, message) = scope_of(
+        Track::Agency,
+        InstrumentKind::MlatRequest,
+        DataCategory::SubscriberInfo,
+    );
+    assert_eq!(outcome, Outcome::Warn, "{message}");
+    assert!(
+        message.contains("18 USC 3512") && message.contains("forged MLAT letters"),
+        "{message}"
+    );
+    let (outcome, message) =
+        jurisdiction_of(RequestType::Disclosure, InstrumentKind::CourtOrder, "BR");
+    assert_eq!(outcome, Outcome::Warn);
+    assert!(
+        message.contains("obtained under 18 USC 3512 on an MLAT request"),
+        "{message}"
+    );
+}
+
+/// 18 USC 2702(b)(8), (c)(4) with 2711(4): emergency disclosure is to US government; an agency
+/// abroad needs an agreement instrument.
+#[test]
+fn usc_2711_4_emergency_disclosure_is_to_a_governmental_entity() {
+    let table = [
+        (InstrumentKind::EmergencyAttestation, "US", Outcome::Pass),
+        (InstrumentKind::EmergencyAttestation, "FR", Outcome::Fail),
+        (InstrumentKind::EmergencyAttestation, "GB", Outcome::Fail),
+        (InstrumentKind::EuProductionOrder, "FR", Outcome::Pass),
+        (
+            InstrumentKind::UkOverseasProductionOrder,
+            "GB",
+            Outcome::Pass,
+        ),
+    ];
+    for (instrument, country, want) in table {
+        let (outcome, message) =
+            jurisdiction_of(RequestType::EmergencyDisclosure, instrument, country);
+        assert_eq!(outcome, want, "{instrument} from {country}: {message}");
+        if want == Outcome::Fail {
+            assert!(
+                message.contains("2711(4)")
+                    && message.contains(
+                        "a European Production Order (EPOC) or a UK Overseas Production Order"
+                    ),
+                "{message}"
+            );
+        }
+    }
+}
+
+/// 18 USC 2523 and 2702(b)(9), (c)(7): a UK Overseas Production Order comes from the UK, needs
+/// no MLAT, and from anywhere else is refused.
+#[test]
+fn usc_2523_uk_overseas_production_orders_come_from_the_uk() {
+    let (outcome, message) = jurisdiction_of(
+        RequestType::Disclosure,
+        InstrumentKind::UkOverseasProductionOrder,
+        "GB",
+    );
+    assert_eq!(outcome, Outcome::Pass);
+    assert!(message.contains("no MLAT is needed"), "{message}");
+    let (outcome, message) = jurisdiction_of(
+        RequestType::Disclosure,
+        InstrumentKind::UkOverseasProductionOrder,
+        "FR",
+    );
+    assert_eq!(outcome, Outcome::Fail, "{message}");
+}
+
+/// Regulation (EU) 2023/1543 does not bind Denmark (recital 96, Protocol No 22).
+#[test]
+fn regulation_2023_1543_does_not_bind_denmark() {
+    for (country, want) in [
+        ("FR", Outcome::Pass),
+        ("DK", Outcome::Fail),
+        ("US", Outcome::Fail),
+    ] {
+        let (outcome, message) = jurisdiction_of(
+            RequestType::Disclosure,
+            InstrumentKind::EuProductionOrder,
+            country,
+        );
+        assert_eq!(outcome, want, "{country}: {message}");
+    }
 }
