@@ -271,3 +271,41 @@ async fn an_emergency_attestation_from_abroad_is_not_to_a_governmental_entity() 
         "{body}"
     );
 }
+
+/// A return date sooner than the policy's 30 days binds (with a warning when it leaves less than
+/// the review minimum), and a search warrant served more than 14 days after issue is a caution
+/// (Fed. R. Crim. P. 41(e)(2)(A)(i)).
+#[rocket::async_test]
+async fn a_return_date_binds_and_a_stale_search_warrant_is_a_caution() {
+    let app = TestApp::new().await;
+    let token = app.officer("j.doe@fbi.gov").await;
+    let today = chrono::Utc::now().date_naive();
+    let soon = today + chrono::TimeDelta::days(2);
+    let mut subpoena = subpoena_request();
+    subpoena["deadline"] = json!(soon.to_string());
+    let (status, body) = app.submit(&token, &subpoena, &[("s.pdf", PDF)]).await;
+    assert_eq!(status, Status::Created, "{body}");
+    assert_eq!(body["due_at"], format!("{soon}T23:59:59Z"), "{body}");
+    let feasible = check(&body, "deadline_feasible");
+    assert_eq!(feasible["outcome"], "warn");
+    assert!(
+        feasible["message"]
+            .as_str()
+            .unwrap()
+            .contains("A return date binds"),
+        "{feasible}"
+    );
+
+    let mut warrant = subpoena_request();
+    warrant["instrument"]["kind"] = json!("search_warrant");
+    warrant["instrument"]["reference"] = json!("SW-2026-31");
+    warrant["instrument"]["issued_on"] = json!((today - chrono::TimeDelta::days(30)).to_string());
+    let (status, body) = app.submit(&token, &warrant, &[("w.pdf", PDF)]).await;
+    assert_eq!(status, Status::Created, "{body}");
+    let dates = check(&body, "instrument_dates");
+    assert_eq!(dates["outcome"], "warn", "{body}");
+    assert!(
+        dates["message"].as_str().unwrap().contains("30 days ago"),
+        "{dates}"
+    );
+}

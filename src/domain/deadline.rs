@@ -1,5 +1,6 @@
 //! The deadline policy of DESIGN §5: the first rule of the policy file that matches sets the
-//! due date.
+//! due date. A date the requester asks for that is sooner (a return date) binds; a later one
+//! replaces the policy's only where the rule allows it.
 
 use chrono::{NaiveDateTime, NaiveTime, TimeDelta};
 
@@ -28,6 +29,7 @@ pub fn due_at(
         .deadline
         .map(|day| day.and_time(NaiveTime::from_hms_opt(23, 59, 59).unwrap_or_default()));
     match requested {
+        Some(requested) if requested < policy => requested,
         Some(requested) if may_extend && requested > policy => requested,
         _ => policy,
     }
@@ -126,14 +128,51 @@ mod tests {
             .date(),
             later.unwrap()
         );
-        let sooner = NaiveDate::from_ymd_opt(2026, 11, 30);
-        assert_eq!(
-            hours(&request(
+    }
+
+    /// A return date sooner than the policy's deadline binds the platform: the case is due then,
+    /// to the end of that day; a later one replaces the policy's only where the rule allows.
+    #[test]
+    fn a_return_date_sooner_than_policy_binds() {
+        let rules = Policy::default_policy().deadline;
+        let at = NaiveDate::from_ymd_opt(2026, 11, 26)
+            .unwrap()
+            .and_hms_opt(10, 0, 0)
+            .unwrap();
+        let day = |d: u32| NaiveDate::from_ymd_opt(2026, 11, d);
+        let table = [
+            // (type, instrument, requested, due)
+            (
                 RequestType::Disclosure,
                 InstrumentKind::Subpoena,
-                sooner
-            )),
-            720
-        );
+                day(30),
+                "2026-11-30 23:59:59",
+            ),
+            (
+                RequestType::Disclosure,
+                InstrumentKind::Subpoena,
+                day(26),
+                "2026-11-26 23:59:59",
+            ),
+            (
+                RequestType::Preservation,
+                InstrumentKind::PreservationLetter,
+                day(30),
+                "2026-11-27 10:00:00",
+            ),
+            (
+                RequestType::EmergencyDisclosure,
+                InstrumentKind::EmergencyAttestation,
+                day(28),
+                "2026-11-26 18:00:00",
+            ),
+        ];
+        for (kind, instrument, requested, due) in table {
+            assert_eq!(
+                due_at(&rules, &request(kind, instrument, requested), at).to_string(),
+                due,
+                "{kind} by {instrument}, asked for {requested:?}"
+            );
+        }
     }
 }

@@ -101,6 +101,14 @@ pub struct Jurisdiction {
     pub governmental_entity_only: Vec<InstrumentKind>,
 }
 
+/// How long after issue an instrument may be executed, and the rule that says so.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Execution {
+    pub days: u32,
+    pub rule: String,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FreezeRules {
@@ -186,6 +194,8 @@ pub struct Policy {
     pub scope: BTreeMap<InstrumentKind, ScopeRow>,
     pub tracks: Tracks,
     pub jurisdiction: Jurisdiction,
+    #[serde(default)]
+    pub execute_within: BTreeMap<InstrumentKind, Execution>,
     pub freeze: FreezeRules,
     pub deadline: Vec<DeadlineRule>,
     pub deadline_feasible: Feasibility,

@@ -147,15 +147,19 @@ pub fn evaluate(facts: &Facts<'_>) -> Authority {
 
 fn article(instrument: InstrumentKind) -> String {
     let label = instrument.label();
-    let lower = label.to_lowercase();
-    // Acronyms keep their capitals.
+    // Acronyms and proper names keep their capitals, and so does a citation inside the label
+    // ("court order (18 U.S.C. 2703(d))"): only a common noun's first letter goes lower case.
     let name = if ["MLAT", "European", "UK"]
         .iter()
         .any(|a| label.starts_with(a))
     {
         label.to_owned()
     } else {
-        lower
+        let mut chars = label.chars();
+        chars
+            .next()
+            .map(|c| c.to_lowercase().chain(chars).collect())
+            .unwrap_or_default()
     };
     // "an MLAT request" (em-lat), "a European Production Order" (yoo-).
     let an = name.starts_with("MLAT")
@@ -527,6 +531,22 @@ fn instrument_dates(facts: &Facts<'_>) -> Check {
             format!("The instrument expired on {expired}: attach a current one."),
         );
     }
+    let execution = facts.policy.execute_within.get(&instrument.kind);
+    if let (Some(rule), Some(issued)) = (execution, instrument.issued_on) {
+        let age = (facts.today - issued).num_days();
+        if age > i64::from(rule.days) {
+            return Check::new(
+                "instrument_dates",
+                Outcome::Warn,
+                format!(
+                    "{}: {} must be executed within {} days of issue; this one was issued on {issued}, {age} days ago. Confirm with the agency that it was served in time, or ask for a new one.",
+                    rule.rule,
+                    article(instrument.kind),
+                    rule.days
+                ),
+            );
+        }
+    }
     Check::new(
         "instrument_dates",
         Outcome::Pass,
@@ -705,7 +725,7 @@ fn deadline_feasible(facts: &Facts<'_>) -> Option<Check> {
         Check::new(
             "deadline_feasible",
             Outcome::Warn,
-            format!("The requested deadline {deadline} is less than {minimum} days away; the legal team will try but cannot promise it."),
+            format!("The requested deadline {deadline} is less than {minimum} days away. A return date binds: the case is due then, sooner than the policy allows for review; the legal team will try but cannot promise it."),
         )
     } else {
         Check::new(

@@ -130,7 +130,8 @@ const DESIGN_MATRIX: &[(InstrumentKind, &str)] = &[
     (InstrumentKind::MlatRequest, "WWWWWWWW"),
     // 18 USC 2523: the UK-US agreement reaches what a warrant does.
     (InstrumentKind::UkOverseasProductionOrder, "YYYYYYYY"),
-    (InstrumentKind::SeizureWarrant, "YNNNNYNN"),
+    // 18 USC 981(b): seizure, not disclosure.
+    (InstrumentKind::SeizureWarrant, "NNNNNYNN"),
     (InstrumentKind::FreezingOrder, "YNNNNYNN"),
     (InstrumentKind::EuProductionOrder, "YYYYYYWW"),
     (InstrumentKind::EmergencyAttestation, "YWYYYYWW"),
@@ -764,4 +765,63 @@ fn regulation_2023_1543_does_not_bind_denmark() {
         );
         assert_eq!(outcome, want, "{country}: {message}");
     }
+}
+
+/// 18 USC 981(b) and Fed. R. Crim. P. 41(c)(4): a seizure warrant authorises seizing property, not
+/// disclosing records; it reaches balances and wallets only.
+#[test]
+fn usc_981_a_seizure_warrant_seizes_and_discloses_nothing() {
+    for category in DataCategory::ALL {
+        let (outcome, message) = scope_of(Track::Agency, InstrumentKind::SeizureWarrant, *category);
+        let want = if *category == DataCategory::BalancesWallets {
+            Outcome::Pass
+        } else {
+            Outcome::Fail
+        };
+        assert_eq!(outcome, want, "{category}: {message}");
+        if want == Outcome::Fail {
+            assert!(message.contains("seizure, not disclosure"), "{message}");
+        }
+    }
+}
+
+/// Fed. R. Crim. P. 41(e)(2)(A)(i): a search warrant must be executed within 14 days of issue.
+#[test]
+fn rule_41_e_2_a_a_search_warrant_is_executed_within_14_days() {
+    let table = [
+        (0, Outcome::Pass),
+        (14, Outcome::Pass),
+        (15, Outcome::Warn),
+        (60, Outcome::Warn),
+    ];
+    for (days_ago, want) in table {
+        let mut warrant = request(
+            RequestType::Disclosure,
+            InstrumentKind::SearchWarrant,
+            &[DataCategory::Transactions],
+        );
+        warrant.instrument.issued_on = Some(today() - chrono::TimeDelta::days(days_ago));
+        let authority = run(&Case::default(), &warrant);
+        let dates = check(&authority, "instrument_dates");
+        assert_eq!(dates.outcome, want, "{days_ago} days: {}", dates.message);
+        if want == Outcome::Warn {
+            assert!(
+                dates.message.starts_with("Fed. R. Crim. P. 41(e)(2)(A)(i): a search warrant must be executed within 14 days")
+                    && dates.message.contains(&format!("{days_ago} days ago")),
+                "{}",
+                dates.message
+            );
+        }
+    }
+    // A subpoena has no such limit.
+    let mut subpoena = request(
+        RequestType::Disclosure,
+        InstrumentKind::Subpoena,
+        &[DataCategory::Transactions],
+    );
+    subpoena.instrument.issued_on = Some(today() - chrono::TimeDelta::days(60));
+    assert_eq!(
+        check(&run(&Case::default(), &subpoena), "instrument_dates").outcome,
+        Outcome::Pass
+    );
 }
