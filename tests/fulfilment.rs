@@ -92,6 +92,27 @@ async fn a_preservation_is_kept_90_days_extended_on_request_and_reminded_before_
     assert!((180 * 24 - 1..=180 * 24)
         .contains(&hours_from_now(&extended["preservation"]["expires_at"])));
     assert_eq!(extended["preservation"]["extensions"], 1);
+    assert_eq!(extended["preservation"]["renewable"], false);
+
+    // 18 USC 2703(f)(2): one renewal; a third period is refused with that reason, and nothing moves.
+    let again = app
+        .client
+        .post(format!("/api/v1/requests/{reference}/extension"))
+        .header(Header::new("Authorization", format!("Bearer {officer}")))
+        .header(ContentType::JSON)
+        .dispatch()
+        .await;
+    assert_eq!(again.status(), Status::Conflict);
+    let refused: Value = again.into_json().await.unwrap();
+    assert_eq!(refused["error"]["code"], "preservation_renewal_limit");
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("18 USC 2703(f)(2)"),
+        "{refused}"
+    );
+    assert_eq!(app.count("preservations WHERE extensions = 1"), 1);
 
     // A week before the end, the requester is reminded — once.
     let soon = if app.config.database_url.starts_with("postgres") {
@@ -131,6 +152,13 @@ async fn a_preservation_is_kept_90_days_extended_on_request_and_reminded_before_
     assert!(reminders[0]
         .body
         .contains(&format!("https://writ.test/agency/requests/{reference}")));
+    assert!(
+        reminders[0]
+            .body
+            .contains("renewed once, which is all 18 USC 2703(f)(2) allows"),
+        "the reminder after the renewal offers no other: {}",
+        reminders[0].body
+    );
 }
 
 #[rocket::async_test]

@@ -338,6 +338,7 @@ diesel::table! {
         expires_at -> Timestamp,
         extensions -> Integer,
         reminder_sent_at -> Nullable<Timestamp>,
+        renewals_allowed -> Integer,
     }
 }
 

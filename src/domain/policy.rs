@@ -101,6 +101,31 @@ pub struct Jurisdiction {
     pub governmental_entity_only: Vec<InstrumentKind>,
 }
 
+/// How long preserved data is kept, and how often the requester may renew it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Preservation {
+    pub days: u32,
+    pub renewals: u32,
+    pub rule: String,
+}
+
+impl Default for Preservation {
+    fn default() -> Preservation {
+        Preservation {
+            days: 90,
+            renewals: 1,
+            rule: "18 USC 2703(f)(2)".into(),
+        }
+    }
+}
+
+impl Preservation {
+    pub fn period(&self) -> chrono::TimeDelta {
+        chrono::TimeDelta::days(i64::from(self.days))
+    }
+}
+
 /// How long after issue an instrument may be executed, and the rule that says so.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -196,6 +221,9 @@ pub struct Policy {
     pub jurisdiction: Jurisdiction,
     #[serde(default)]
     pub execute_within: BTreeMap<InstrumentKind, Execution>,
+    /// Missing from a deployment's older policy file: 90 days, renewed once (2703(f)(2)).
+    #[serde(default)]
+    pub preservation: Preservation,
     pub freeze: FreezeRules,
     pub deadline: Vec<DeadlineRule>,
     pub deadline_feasible: Feasibility,

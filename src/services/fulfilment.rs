@@ -19,8 +19,6 @@ use crate::domain::vocab::{CaseState, RequestType};
 use crate::error::AppError;
 use crate::mail::{Letter, Mailer};
 
-/// Preserved data is kept this long, and each extension adds as much again.
-pub const PRESERVATION: TimeDelta = TimeDelta::days(90);
 /// The requester is reminded this long before a preservation expires.
 pub const REMINDER: TimeDelta = TimeDelta::days(7);
 
@@ -29,6 +27,8 @@ pub struct PreservationView {
     pub preserved_at: String,
     pub expires_at: String,
     pub extensions: i32,
+    /// Whether the requester may still renew it (2703(f)(2): once).
+    pub renewable: bool,
 }
 
 fn fulfil(
@@ -54,7 +54,8 @@ fn fulfil(
 }
 
 impl Workflow<'_> {
-    /// Records that the requested data is preserved until now + 90 days, and fulfils the case.
+    /// Records that the requested data is preserved for the policy's period (90 days), and
+    /// fulfils the case.
     pub async fn record_preservation(
         &self,
         staff: &Staff,
@@ -67,6 +68,8 @@ impl Workflow<'_> {
             staff.id.clone(),
             reference.to_owned(),
         );
+        let period = self.policy.preservation.period();
+        let renewals = i32::try_from(self.policy.preservation.renewals).unwrap_or(i32::MAX);
         self.db
             .run(move |conn| {
                 write_tx(conn, |conn| {
@@ -84,7 +87,8 @@ impl Workflow<'_> {
                         .values((
                             preservations::case_id.eq(&case.id),
                             preservations::preserved_at.eq(now),
-                            preservations::expires_at.eq(now + PRESERVATION),
+                            preservations::expires_at.eq(now + period),
+                            preservations::renewals_allowed.eq(renewals),
                         ))
                         .execute(conn)?;
                     audit::record(
@@ -92,32 +96,37 @@ impl Workflow<'_> {
                         &Actor::Staff(staff_id.clone()),
                         Some(&case.id),
                         "preservation.recorded",
-                        json!({ "expires_at": clock::rfc3339(now + PRESERVATION) }),
+                        json!({ "expires_at": clock::rfc3339(now + period) }),
                     )?;
                     Ok(PreservationView {
                         preserved_at: clock::rfc3339(now),
-                        expires_at: clock::rfc3339(now + PRESERVATION),
+                        expires_at: clock::rfc3339(now + period),
                         extensions: 0,
+                        renewable: renewals > 0,
                     })
                 })
             })
             .await
     }
 
-    /// The requester asks for the preservation to run 90 days longer.
+    /// The requester renews the preservation for as long again, as often as the policy allows
+    /// (2703(f)(2): once).
     pub async fn extend_preservation(
         &self,
         requester: &Requester,
         reference: &str,
     ) -> Result<PreservationView, AppError> {
         let (requester, reference) = (requester.clone(), reference.to_owned());
+        let rules = self.policy.preservation.clone();
+        // The number of renewals is the row's, fixed when the data was preserved.
         self.db
             .run(move |conn| {
                 write_tx(conn, |conn| {
                     let case = Case::find_owned(conn, &requester.id, &reference)?;
-                    let (preserved_at, expires_at, extensions): (
+                    let (preserved_at, expires_at, extensions, allowed): (
                         NaiveDateTime,
                         NaiveDateTime,
+                        i32,
                         i32,
                     ) = preservations::table
                         .find(&case.id)
@@ -125,6 +134,7 @@ impl Workflow<'_> {
                             preservations::preserved_at,
                             preservations::expires_at,
                             preservations::extensions,
+                            preservations::renewals_allowed,
                         ))
                         .first(conn)
                         .optional()?
@@ -137,7 +147,17 @@ impl Workflow<'_> {
                         return Err(AppError::conflict("This preservation has already expired.")
                             .with_code("preservation_expired"));
                     }
-                    let extended = expires_at + PRESERVATION;
+                    if extensions >= allowed {
+                        return Err(AppError::conflict(format!(
+                            "{}: a preservation lasts {} days and may be renewed {} for as long again on a renewed request; this one has been renewed already and ends on {}. To keep the records longer, serve legal process for them.",
+                            rules.rule,
+                            rules.days,
+                            match allowed { 1 => "once".to_owned(), n => format!("{n} times") },
+                            expires_at.date()
+                        ))
+                        .with_code("preservation_renewal_limit"));
+                    }
+                    let extended = expires_at + rules.period();
                     diesel::update(preservations::table.find(&case.id))
                         .set((
                             preservations::expires_at.eq(extended),
@@ -156,6 +176,7 @@ impl Workflow<'_> {
                         preserved_at: clock::rfc3339(preserved_at),
                         expires_at: clock::rfc3339(extended),
                         extensions: extensions + 1,
+                        renewable: extensions + 1 < allowed,
                     })
                 })
             })
@@ -222,14 +243,18 @@ pub fn preservation_of(conn: &mut DbConn, case_id: &str) -> QueryResult<Option<P
             preservations::preserved_at,
             preservations::expires_at,
             preservations::extensions,
+            preservations::renewals_allowed,
         ))
-        .first::<(NaiveDateTime, NaiveDateTime, i32)>(conn)
+        .first::<(NaiveDateTime, NaiveDateTime, i32, i32)>(conn)
         .optional()?
-        .map(|(preserved, expires, extensions)| PreservationView {
-            preserved_at: clock::rfc3339(preserved),
-            expires_at: clock::rfc3339(expires),
-            extensions,
-        }))
+        .map(
+            |(preserved, expires, extensions, allowed)| PreservationView {
+                preserved_at: clock::rfc3339(preserved),
+                expires_at: clock::rfc3339(expires),
+                extensions,
+                renewable: extensions < allowed,
+            },
+        ))
 }
 
 /// Reminds requesters of preservations that expire within a week. Returns how many were reminded.
@@ -238,13 +263,13 @@ pub async fn send_reminders(db: &Db, mailer: &Mailer, links: &Links) -> Result<u
     db.run(move |conn| {
         write_tx(conn, |conn| {
             let now = clock::now();
-            let due: Vec<(String, NaiveDateTime)> = preservations::table
+            let due: Vec<(String, NaiveDateTime, i32, i32)> = preservations::table
                 .filter(preservations::reminder_sent_at.is_null())
                 .filter(preservations::expires_at.gt(now))
                 .filter(preservations::expires_at.le(now + REMINDER))
-                .select((preservations::case_id, preservations::expires_at))
-                .load(conn)?;
-            for (case_id, expires_at) in &due {
+                .select((preservations::case_id, preservations::expires_at, preservations::extensions, preservations::renewals_allowed))
+                .load::<(String, NaiveDateTime, i32, i32)>(conn)?;
+            for (case_id, expires_at, extensions, allowed) in &due {
                 let case: Case = crate::db::schema::cases::table.find(case_id).select(Case::as_select()).first(conn)?;
                 let requester = Requester::find(conn, &case.requester_id)?;
                 let reference = crate::domain::reference::CaseReference::parse(&case.reference).ok_or_else(|| AppError::internal("malformed reference"))?;
@@ -256,6 +281,7 @@ pub async fn send_reminders(db: &Db, mailer: &Mailer, links: &Links) -> Result<u
                         context: &json!({
                             "reference": case.reference,
                             "expires_at": clock::rfc3339(*expires_at),
+                            "renewable": extensions < allowed,
                             "link": format!("{}{}", links.public_url.trim_end_matches('/'), (links.case_path)(&reference)),
                         }),
                     },

@@ -1,0 +1,1 @@
+ALTER TABLE preservations DROP COLUMN renewals_allowed;
