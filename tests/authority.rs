@@ -309,3 +309,23 @@ async fn a_return_date_binds_and_a_stale_search_warrant_is_a_caution() {
         "{dates}"
     );
 }
+
+/// 18 USC 2705(b): a non-disclosure order with no end date is a caution the reviewer reads.
+#[rocket::async_test]
+async fn a_non_disclosure_order_without_an_end_date_is_a_caution() {
+    let app = TestApp::new().await;
+    let token = app.officer("j.doe@fbi.gov").await;
+    let mut subpoena = subpoena_request();
+    subpoena["ndo"] = json!({ "present": true });
+    let (status, body) = app.submit(&token, &subpoena, &[("s.pdf", PDF)]).await;
+    assert_eq!(status, Status::Created, "{body}");
+    let ndo = check(&body, "ndo_duration");
+    assert_eq!(ndo["outcome"], "warn", "{body}");
+    assert!(
+        ndo["message"]
+            .as_str()
+            .unwrap()
+            .contains("names no end date"),
+        "{ndo}"
+    );
+}

@@ -126,6 +126,23 @@ impl Preservation {
     }
 }
 
+/// How long a non-disclosure order may run before it is a caution.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NdoRules {
+    pub max_days: u32,
+    pub rule: String,
+}
+
+impl Default for NdoRules {
+    fn default() -> NdoRules {
+        NdoRules {
+            max_days: 365,
+            rule: "18 USC 2705(b); DOJ policy of 19 October 2017".into(),
+        }
+    }
+}
+
 /// How long after issue an instrument may be executed, and the rule that says so.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -224,6 +241,8 @@ pub struct Policy {
     /// Missing from a deployment's older policy file: 90 days, renewed once (2703(f)(2)).
     #[serde(default)]
     pub preservation: Preservation,
+    #[serde(default)]
+    pub ndo: NdoRules,
     pub freeze: FreezeRules,
     pub deadline: Vec<DeadlineRule>,
     pub deadline_feasible: Feasibility,

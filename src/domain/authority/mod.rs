@@ -136,6 +136,9 @@ pub fn evaluate(facts: &Facts<'_>) -> Authority {
     if request.request_type == RequestType::Freeze {
         checks.push(freeze_order(facts));
     }
+    if let Some(check) = ndo_duration(facts) {
+        checks.push(check);
+    }
     checks.push(targets_well_formed(facts));
     checks.push(targets_found(facts));
     checks.push(duplicate(facts));
@@ -552,6 +555,39 @@ fn instrument_dates(facts: &Facts<'_>) -> Check {
         Outcome::Pass,
         "The instrument is in force.",
     )
+}
+
+/// A non-disclosure order's term: none, or longer than the policy's year, is a caution.
+fn ndo_duration(facts: &Facts<'_>) -> Option<Check> {
+    const CODE: &str = "ndo_duration";
+    let ndo = &facts.request.ndo;
+    if !ndo.present {
+        return None;
+    }
+    let rules = &facts.policy.ndo;
+    Some(match ndo.until {
+        None => Check::new(
+            CODE,
+            Outcome::Warn,
+            format!(
+                "{}: the non-disclosure order names no end date; such orders should last {} days at most and be renewed if needed. Ask the agency for the order's end date; until then the user is not told.",
+                rules.rule, rules.max_days
+            ),
+        ),
+        Some(until) if (until - facts.today).num_days() > i64::from(rules.max_days) => Check::new(
+            CODE,
+            Outcome::Warn,
+            format!(
+                "{}: the non-disclosure order runs until {until}, longer than {} days; check that the court ordered so long a term.",
+                rules.rule, rules.max_days
+            ),
+        ),
+        Some(until) => Check::new(
+            CODE,
+            Outcome::Pass,
+            format!("The non-disclosure order ends on {until}; the user may be told from then."),
+        ),
+    })
 }
 
 fn emergency_attestation(facts: &Facts<'_>) -> Check {

@@ -825,3 +825,40 @@ fn rule_41_e_2_a_a_search_warrant_is_executed_within_14_days() {
         Outcome::Pass
     );
 }
+
+/// 18 USC 2705(b) and the DOJ's policy of 19 October 2017: a non-disclosure order without an end
+/// date, or running over a year, is a caution; none declared, no check.
+#[test]
+fn usc_2705_b_a_non_disclosure_order_has_an_end_within_a_year() {
+    let table = [
+        (None, Outcome::Warn, "names no end date"),
+        (Some(365), Outcome::Pass, "the user may be told from then"),
+        (Some(366), Outcome::Warn, "longer than 365 days"),
+        (Some(90), Outcome::Pass, "the user may be told from then"),
+    ];
+    for (days, want, says) in table {
+        let mut subpoena = request(
+            RequestType::Disclosure,
+            InstrumentKind::Subpoena,
+            &[DataCategory::SubscriberInfo],
+        );
+        subpoena.ndo.present = true;
+        subpoena.ndo.until = days.map(|d| today() + chrono::TimeDelta::days(d));
+        let authority = run(&Case::default(), &subpoena);
+        let ndo = check(&authority, "ndo_duration");
+        assert_eq!(ndo.outcome, want, "{days:?}: {}", ndo.message);
+        assert!(ndo.message.contains(says), "{}", ndo.message);
+        if want == Outcome::Warn {
+            assert!(ndo.message.starts_with("18 USC 2705(b)"), "{}", ndo.message);
+        }
+    }
+    let plain = request(
+        RequestType::Disclosure,
+        InstrumentKind::Subpoena,
+        &[DataCategory::SubscriberInfo],
+    );
+    assert!(run(&Case::default(), &plain)
+        .checks
+        .iter()
+        .all(|c| c.code != "ndo_duration"));
+}
