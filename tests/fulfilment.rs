@@ -155,7 +155,7 @@ async fn a_preservation_is_kept_90_days_extended_on_request_and_reminded_before_
     assert!(
         reminders[0]
             .body
-            .contains("renewed once, which is all 18 USC 2703(f)(2) allows"),
+            .contains("renewed as often as the law allows"),
         "the reminder after the renewal offers no other: {}",
         reminders[0].body
     );
@@ -238,4 +238,58 @@ async fn an_executed_freeze_marks_directory_accounts_frozen_and_tells_operations
     )
     .await;
     assert_eq!(status, Status::Conflict, "a freeze is recorded once");
+}
+
+/// Regulation (EU) 2023/1543, Art. 11(1): a European Preservation Order keeps the data 60 days,
+/// extendable once by 30.
+#[rocket::async_test]
+async fn a_european_preservation_order_keeps_60_days_and_extends_by_30() {
+    let app = TestApp::new().await;
+    let officer = app.officer("j.doe@fbi.gov").await;
+    let mut preservation = subpoena_request();
+    preservation["type"] = json!("preservation");
+    preservation["instrument"]["kind"] = json!("eu_preservation_order");
+    let (status, filed) = app
+        .submit(&officer, &preservation, &[("epoc-pr.pdf", PDF)])
+        .await;
+    assert_eq!(status, Status::Created, "{filed}");
+    let reference = filed["reference"].as_str().unwrap();
+    let legal = app
+        .staff_token(&app.staff("lee@writ.example", Role::Legal).await)
+        .await;
+    approve(&app, &legal, reference).await;
+    let (status, body) = staff_post(
+        &app,
+        &legal,
+        &format!("/api/v1/staff/cases/{reference}/preservation"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, Status::Ok, "{body}");
+    assert!((60 * 24 - 1..=60 * 24).contains(&hours_from_now(&body["preservation"]["expires_at"])));
+    let extend = || async {
+        let response = app
+            .client
+            .post(format!("/api/v1/requests/{reference}/extension"))
+            .header(Header::new("Authorization", format!("Bearer {officer}")))
+            .header(ContentType::JSON)
+            .dispatch()
+            .await;
+        let status = response.status();
+        (status, response.into_json::<Value>().await.unwrap())
+    };
+    let (status, extended) = extend().await;
+    assert_eq!(status, Status::Ok, "{extended}");
+    assert!(
+        (90 * 24 - 1..=90 * 24).contains(&hours_from_now(&extended["preservation"]["expires_at"]))
+    );
+    let (status, refused) = extend().await;
+    assert_eq!(status, Status::Conflict);
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Art. 11(1)"),
+        "{refused}"
+    );
 }

@@ -101,13 +101,40 @@ pub struct Jurisdiction {
     pub governmental_entity_only: Vec<InstrumentKind>,
 }
 
-/// How long preserved data is kept, and how often the requester may renew it.
+/// How long preserved data is kept, how often the requester may renew it, and for how long.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PreservationRule {
+    pub days: u32,
+    pub renewals: u32,
+    /// Each renewal's length (default: `days` again).
+    #[serde(default)]
+    pub renewal_days: Option<u32>,
+    pub rule: String,
+}
+
+impl PreservationRule {
+    pub fn period(&self) -> chrono::TimeDelta {
+        chrono::TimeDelta::days(i64::from(self.days))
+    }
+
+    pub fn renewal(&self) -> chrono::TimeDelta {
+        chrono::TimeDelta::days(i64::from(self.renewal_days.unwrap_or(self.days)))
+    }
+}
+
+/// Preservation: the home rule (its fields at the top of `[preservation]`), and the rules of
+/// instruments that set their own.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Preservation {
     pub days: u32,
     pub renewals: u32,
+    #[serde(default)]
+    pub renewal_days: Option<u32>,
     pub rule: String,
+    #[serde(default)]
+    pub by_instrument: BTreeMap<InstrumentKind, PreservationRule>,
 }
 
 impl Default for Preservation {
@@ -115,14 +142,25 @@ impl Default for Preservation {
         Preservation {
             days: 90,
             renewals: 1,
+            renewal_days: None,
             rule: "18 USC 2703(f)(2)".into(),
+            by_instrument: BTreeMap::new(),
         }
     }
 }
 
 impl Preservation {
-    pub fn period(&self) -> chrono::TimeDelta {
-        chrono::TimeDelta::days(i64::from(self.days))
+    /// The rule for a preservation asked for with `instrument`.
+    pub fn rule_for(&self, instrument: InstrumentKind) -> PreservationRule {
+        self.by_instrument
+            .get(&instrument)
+            .cloned()
+            .unwrap_or_else(|| PreservationRule {
+                days: self.days,
+                renewals: self.renewals,
+                renewal_days: self.renewal_days,
+                rule: self.rule.clone(),
+            })
     }
 }
 
@@ -352,6 +390,19 @@ mod tests {
             .instruments(Track::Court, RequestType::Freeze)
             .contains(&InstrumentKind::FreezingOrder));
         assert!(policy.is_eu("fr") && !policy.is_eu("US"));
+        // Not bound by Regulation 2023/1543.
+        assert!(!policy.is_eu("DK"));
+        let home = policy
+            .preservation
+            .rule_for(InstrumentKind::PreservationLetter);
+        assert_eq!(
+            (home.days, home.renewals, home.renewal().num_days()),
+            (90, 1, 90)
+        );
+        let epoc_pr = policy
+            .preservation
+            .rule_for(InstrumentKind::EuPreservationOrder);
+        assert_eq!((epoc_pr.days, epoc_pr.renewal().num_days()), (60, 30));
     }
 
     #[test]

@@ -68,12 +68,14 @@ impl Workflow<'_> {
             staff.id.clone(),
             reference.to_owned(),
         );
-        let period = self.policy.preservation.period();
-        let renewals = i32::try_from(self.policy.preservation.renewals).unwrap_or(i32::MAX);
+        let preservation = self.policy.preservation.clone();
         self.db
             .run(move |conn| {
                 write_tx(conn, |conn| {
                     let case = Case::find_by_reference(conn, &reference)?;
+                    let rule = preservation.rule_for(case.instrument_kind);
+                    let period = rule.period();
+                    let renewals = i32::try_from(rule.renewals).unwrap_or(i32::MAX);
                     fulfil(
                         conn,
                         &mailer,
@@ -117,12 +119,13 @@ impl Workflow<'_> {
         reference: &str,
     ) -> Result<PreservationView, AppError> {
         let (requester, reference) = (requester.clone(), reference.to_owned());
-        let rules = self.policy.preservation.clone();
-        // The number of renewals is the row's, fixed when the data was preserved.
+        let preservation = self.policy.preservation.clone();
         self.db
             .run(move |conn| {
                 write_tx(conn, |conn| {
                     let case = Case::find_owned(conn, &requester.id, &reference)?;
+                    let rules = preservation.rule_for(case.instrument_kind);
+                    // The number of renewals is the row's, fixed when the data was preserved.
                     let (preserved_at, expires_at, extensions, allowed): (
                         NaiveDateTime,
                         NaiveDateTime,
@@ -149,15 +152,16 @@ impl Workflow<'_> {
                     }
                     if extensions >= allowed {
                         return Err(AppError::conflict(format!(
-                            "{}: a preservation lasts {} days and may be renewed {} for as long again on a renewed request; this one has been renewed already and ends on {}. To keep the records longer, serve legal process for them.",
+                            "{}: a preservation lasts {} days and may be renewed {} for {} days on a renewed request; this one has been renewed already and ends on {}. To keep the records longer, serve legal process for them.",
                             rules.rule,
                             rules.days,
                             match allowed { 1 => "once".to_owned(), n => format!("{n} times") },
+                            rules.renewal().num_days(),
                             expires_at.date()
                         ))
                         .with_code("preservation_renewal_limit"));
                     }
-                    let extended = expires_at + rules.period();
+                    let extended = expires_at + rules.renewal();
                     diesel::update(preservations::table.find(&case.id))
                         .set((
                             preservations::expires_at.eq(extended),
