@@ -857,6 +857,7 @@ fn seed_cases(db: &writ::db::Db, cases: usize) {
                     updated_at: now,
                     signer_mfa: "totp".into(),
                     fraud_signals: "[]".into(),
+                    validated_by: None,
                 }
                 .insert(conn)?;
                 TargetRow::insert_all(

@@ -329,3 +329,44 @@ async fn a_non_disclosure_order_without_an_end_date_is_a_caution() {
         "{ndo}"
     );
 }
+
+/// Regulation (EU) 2023/1543, Art. 4(2): an EPOC for content names the judge who validated it;
+/// the staff case page shows who.
+#[rocket::async_test]
+async fn a_european_production_order_for_content_names_its_judge() {
+    let app = TestApp::new().await;
+    let token = app.officer("j.doe@fbi.gov").await;
+    let mut profile = common::profile();
+    profile["country"] = json!("FR");
+    assert_eq!(
+        app.put_profile_body(&token, profile.to_string()).await.0,
+        Status::Ok
+    );
+    let mut epoc = subpoena_request();
+    epoc["instrument"] = json!({ "kind": "eu_production_order", "reference": "EPOC-FR-7", "issuing_authority": "Parquet de Paris" });
+    epoc["data_categories"] = json!(["communications_content"]);
+    let (status, body) = app.submit(&token, &epoc, &[("epoc.pdf", PDF)]).await;
+    assert_eq!(status, Status::Created, "{body}");
+    assert_eq!(
+        check(&body, "judicial_validation")["outcome"],
+        "fail",
+        "{body}"
+    );
+    epoc["instrument"]["reference"] = json!("EPOC-FR-8");
+    epoc["instrument"]["validated_by"] = json!("Juge d'instruction, Tribunal judiciaire de Paris");
+    let (status, body) = app.submit(&token, &epoc, &[("epoc.pdf", PDF)]).await;
+    assert_eq!(status, Status::Created, "{body}");
+    assert_eq!(
+        check(&body, "judicial_validation")["outcome"],
+        "pass",
+        "{body}"
+    );
+    let reference = body["reference"].as_str().unwrap();
+    let (_, case) = app
+        .get_json(&format!("/api/v1/requests/{reference}"), &token)
+        .await;
+    assert_eq!(
+        case["validated_by"], "Juge d'instruction, Tribunal judiciaire de Paris",
+        "{case}"
+    );
+}

@@ -127,6 +127,7 @@ diesel::table! {
         signer_mfa -> Text,
         fraud_signals -> Text,
         flagged -> Nullable<Text>,
+        validated_by -> Nullable<Text>,
     }
 }
 

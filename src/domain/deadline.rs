@@ -56,6 +56,7 @@ mod tests {
                 issuing_authority: "A".into(),
                 issued_on: None,
                 expires_on: None,
+                validated_by: None,
             },
             targets: vec![],
             data_categories: vec![],

@@ -181,6 +181,14 @@ impl Default for NdoRules {
     }
 }
 
+/// The categories for which an instrument must come from a judge or court, and the rule.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JudicialValidation {
+    pub categories: Vec<DataCategory>,
+    pub rule: String,
+}
+
 /// How long after issue an instrument may be executed, and the rule that says so.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -276,6 +284,8 @@ pub struct Policy {
     pub jurisdiction: Jurisdiction,
     #[serde(default)]
     pub execute_within: BTreeMap<InstrumentKind, Execution>,
+    #[serde(default)]
+    pub judicial_validation: BTreeMap<InstrumentKind, JudicialValidation>,
     /// Missing from a deployment's older policy file: 90 days, renewed once (2703(f)(2)).
     #[serde(default)]
     pub preservation: Preservation,

@@ -56,6 +56,9 @@ pub struct InstrumentDraft {
     pub issuing_authority: String,
     pub issued_on: Option<String>,
     pub expires_on: Option<String>,
+    /// The judge, court or investigating judge who issued or validated it (an EPOC for traffic
+    /// or content data, Regulation 2023/1543 Art. 4(2)).
+    pub validated_by: String,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -147,6 +150,7 @@ pub struct Instrument {
     pub issuing_authority: String,
     pub issued_on: Option<NaiveDate>,
     pub expires_on: Option<NaiveDate>,
+    pub validated_by: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -469,12 +473,14 @@ impl RequestDraft {
                 );
             }
         }
+        let validated_by = c.optional_text("instrument.validated_by", &draft.validated_by, 300);
         Some(Instrument {
             kind: kind?,
             reference,
             issuing_authority,
             issued_on,
             expires_on,
+            validated_by: (!validated_by.is_empty()).then_some(validated_by),
         })
     }
 

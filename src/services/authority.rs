@@ -117,6 +117,7 @@ pub fn stored_request(case: &Case, targets: &[TargetRow]) -> ValidRequest {
             issuing_authority: case.issuing_authority.clone(),
             issued_on: case.issued_on,
             expires_on: case.expires_on,
+            validated_by: case.validated_by.clone(),
         },
         targets: targets
             .iter()

@@ -90,6 +90,8 @@ pub struct CaseDetails {
     pub issuing_authority: String,
     pub issued_on: Option<String>,
     pub expires_on: Option<String>,
+    /// The judge or court that issued or validated an EPOC (Regulation 2023/1543 Art. 4(2)).
+    pub validated_by: Option<String>,
     pub targets: Vec<Value>,
     pub data_categories: Vec<String>,
     pub data_category_labels: Vec<&'static str>,
@@ -118,6 +120,7 @@ impl CaseDetails {
             issuing_authority: case.issuing_authority.clone(),
             issued_on: date(case.issued_on),
             expires_on: date(case.expires_on),
+            validated_by: case.validated_by.clone(),
             targets: targets.iter().map(|t| serde_json::json!({ "kind": t.kind, "value": t.value, "chain": t.chain, "role": t.role })).collect(),
             data_categories: case.data_category_names(),
             data_category_labels: case.data_category_names().iter().filter_map(|n| DataCategory::parse(n)).map(DataCategory::label).collect(),

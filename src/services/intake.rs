@@ -364,6 +364,7 @@ fn new_case(
         issuing_authority: request.instrument.issuing_authority.clone(),
         issued_on: request.instrument.issued_on,
         expires_on: request.instrument.expires_on,
+        validated_by: request.instrument.validated_by.clone(),
         data_categories: json(json!(request.data_categories)),
         records_from: request.records_from,
         records_to: request.records_to,

@@ -52,6 +52,8 @@ pub struct Case {
     pub fraud_signals: String,
     /// Why the case needs a second look (its officer suspended, its domain blocked).
     pub flagged: Option<String>,
+    /// Who issued or validated the instrument as a judge (EPOC, Regulation 2023/1543 Art. 4(2)).
+    pub validated_by: Option<String>,
 }
 
 #[derive(Debug, Insertable)]
@@ -90,6 +92,7 @@ pub struct NewCase {
     pub updated_at: NaiveDateTime,
     pub signer_mfa: String,
     pub fraud_signals: String,
+    pub validated_by: Option<String>,
 }
 
 impl NewCase {

@@ -136,6 +136,9 @@ pub fn evaluate(facts: &Facts<'_>) -> Authority {
     if request.request_type == RequestType::Freeze {
         checks.push(freeze_order(facts));
     }
+    if let Some(check) = judicial_validation(facts) {
+        checks.push(check);
+    }
     if let Some(check) = ndo_duration(facts) {
         checks.push(check);
     }
@@ -555,6 +558,40 @@ fn instrument_dates(facts: &Facts<'_>) -> Check {
         Outcome::Pass,
         "The instrument is in force.",
     )
+}
+
+/// An instrument that asks for what only a judge or court may order names who validated it.
+fn judicial_validation(facts: &Facts<'_>) -> Option<Check> {
+    const CODE: &str = "judicial_validation";
+    let instrument = &facts.request.instrument;
+    let rule = facts.policy.judicial_validation.get(&instrument.kind)?;
+    let needing: Vec<String> = facts
+        .request
+        .data_categories
+        .iter()
+        .filter(|c| rule.categories.contains(c))
+        .map(|c| c.label().to_lowercase())
+        .collect();
+    if needing.is_empty() {
+        return None;
+    }
+    Some(match &instrument.validated_by {
+        Some(judge) => Check::new(
+            CODE,
+            Outcome::Pass,
+            format!("{} for {} was issued or validated by {judge}.", capitalise(&article(instrument.kind)), needing.join(", ")),
+        ),
+        None => Check::new(
+            CODE,
+            Outcome::Fail,
+            format!(
+                "{}: {} for {} must be issued or validated by a judge, a court or an investigating judge; name who validated it, or ask only for subscriber information and session records.",
+                rule.rule,
+                article(instrument.kind),
+                needing.join(", ")
+            ),
+        ),
+    })
 }
 
 /// A non-disclosure order's term: none, or longer than the policy's year, is a caution.

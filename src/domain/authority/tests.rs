@@ -21,6 +21,7 @@ fn request(
             issuing_authority: "Grand Jury".into(),
             issued_on: NaiveDate::from_ymd_opt(2026, 11, 1),
             expires_on: None,
+            validated_by: None,
         },
         targets: vec![Target {
             kind: TargetKind::Email,
@@ -861,4 +862,63 @@ fn usc_2705_b_a_non_disclosure_order_has_an_end_within_a_year() {
         .checks
         .iter()
         .all(|c| c.code != "ndo_duration"));
+}
+
+/// Regulation (EU) 2023/1543, Art. 4(1)-(2): an EPOC for traffic (other than to identify the user)
+/// or content data is issued or validated by a judge, a court or an investigating judge.
+#[test]
+fn regulation_2023_1543_art_4_traffic_and_content_need_a_judge() {
+    let table = [
+        (DataCategory::AccessLogs, None, Some(Outcome::Fail)),
+        (
+            DataCategory::CommunicationsContent,
+            None,
+            Some(Outcome::Fail),
+        ),
+        (
+            DataCategory::CommunicationsContent,
+            Some("Juge d'instruction, TJ Paris"),
+            Some(Outcome::Pass),
+        ),
+        (DataCategory::SubscriberInfo, None, None),
+        (DataCategory::SessionRecords, None, None),
+    ];
+    for (category, judge, want) in table {
+        let mut epoc = request(
+            RequestType::Disclosure,
+            InstrumentKind::EuProductionOrder,
+            &[category],
+        );
+        epoc.instrument.validated_by = judge.map(str::to_owned);
+        let case = Case {
+            country: "FR",
+            ..Case::default()
+        };
+        let authority = run(&case, &epoc);
+        let found = authority
+            .checks
+            .iter()
+            .find(|c| c.code == "judicial_validation");
+        assert_eq!(
+            found.map(|c| c.outcome),
+            want,
+            "{category} {judge:?}: {found:?}"
+        );
+        if want == Some(Outcome::Fail) {
+            assert!(found
+                .unwrap()
+                .message
+                .starts_with("Regulation (EU) 2023/1543, Art. 4(2)"));
+        }
+    }
+    // Other instruments have no such rule.
+    let subpoena = request(
+        RequestType::Disclosure,
+        InstrumentKind::Subpoena,
+        &[DataCategory::AccessLogs],
+    );
+    assert!(run(&Case::default(), &subpoena)
+        .checks
+        .iter()
+        .all(|c| c.code != "judicial_validation"));
 }

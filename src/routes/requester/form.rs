@@ -70,6 +70,7 @@ pub fn draft_from_fields(fields: &[(String, String)]) -> RequestDraft {
             "instrument.issuing_authority" => draft.instrument.issuing_authority = v,
             "instrument.issued_on" => draft.instrument.issued_on = optional(&v),
             "instrument.expires_on" => draft.instrument.expires_on = optional(&v),
+            "instrument.validated_by" => draft.instrument.validated_by = v,
             "data_categories" => draft.data_categories.push(v),
             "records_from" => draft.records_from = optional(&v),
             "records_to" => draft.records_to = optional(&v),
