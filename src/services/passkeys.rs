@@ -84,7 +84,7 @@ fn bad_answer() -> AppError {
     .with_code("invalid_passkey")
 }
 
-fn unavailable(why: &str) -> AppError {
+pub(crate) fn unavailable(why: &str) -> AppError {
     AppError::conflict(format!(
         "Passkeys are not available on this platform: {why}."
     ))
@@ -376,20 +376,16 @@ pub fn check(
         bound_to,
         now,
     )?;
-    let credential_id = credential_key(&credential.raw_id);
-    if passkey::owner(conn, &credential_id)?.as_deref() != Some(requester_id) {
+    let row = passkey::by_credential(conn, &credential_key(&credential.raw_id))?;
+    let Some(row) = row.filter(|p| p.requester_id == requester_id) else {
         return Ok(Checked::Unknown);
-    }
+    };
     let Some(state) = state else {
         return Ok(Checked::Expired);
     };
     let state: PasskeyAuthentication = serde_json::from_str(&state).map_err(internal)?;
     let Ok(result) = webauthn.finish_passkey_authentication(&credential, &state) else {
         return Ok(Checked::Wrong);
-    };
-    let stored = passkey::of_requester(conn, requester_id)?;
-    let Some(row) = stored.iter().find(|p| p.credential_id == credential_id) else {
-        return Ok(Checked::Unknown);
     };
     let mut key: Passkey = serde_json::from_str(&row.credential).map_err(internal)?;
     key.update_credential(&result);

@@ -219,12 +219,7 @@ pub async fn verify_code(
     }
     let passkey = match proof.passkey {
         Some(p) => Some((
-            p.rp.webauthn().map_err(|why| {
-                AppError::conflict(format!(
-                    "Passkeys are not available on this platform: {why}."
-                ))
-                .with_code("passkeys_unavailable")
-            })?,
+            p.rp.webauthn().map_err(passkeys::unavailable)?,
             p.answer.clone(),
         )),
         None => None,
@@ -235,9 +230,6 @@ pub async fn verify_code(
     // Guesses from networks nobody has signed in from share budgets per domain and in all: a
     // guesser with many networks gets no fresh allowance from each.
     let email_key = keys.pepper.derive(CHALLENGE_EMAIL, challenge.expose());
-    let address = move |c: &LoginChallenge| -> Option<String> {
-        open_small(&email_key, c.id.as_bytes(), &c.email).and_then(|b| String::from_utf8(b).ok())
-    };
     let id = challenge_id.clone();
     let found = db
         .run(move |conn| {
@@ -249,8 +241,8 @@ pub async fn verify_code(
     if !limits::known(db, None, &network).await? {
         let domain = found
             .as_ref()
-            .and_then(&address)
-            .map(|email| email.rsplit('@').next().unwrap_or_default().to_owned());
+            .and_then(|c| address_of(&email_key, c).ok())
+            .map(|email| email.domain().to_owned());
         if let Some(domain) = domain {
             limits::check(db, VERIFY_PER_DOMAIN_NEW_NETWORKS, &domain).await?;
         }
@@ -306,9 +298,7 @@ pub async fn verify_code(
             }
             let track = Track::parse(&found.track)
                 .ok_or_else(|| AppError::internal("challenge with unknown track"))?;
-            let email = address(&found)
-                .ok_or_else(|| AppError::internal("a challenge's address does not open"))
-                .and_then(|e| EmailAddress::parse(&e).map_err(AppError::internal))?;
+            let email = address_of(&email_key, &found)?;
             let existing = Requester::find_by_email(conn, track, &email)?;
             if existing
                 .as_ref()
@@ -412,6 +402,17 @@ pub async fn verify_code(
     Ok(signed_in)
 }
 
+/// The address a challenge's code went to, opened with the key only its token gives.
+fn address_of(
+    email_key: &crate::crypto::stream::DocumentKey,
+    challenge: &LoginChallenge,
+) -> Result<EmailAddress, AppError> {
+    open_small(email_key, challenge.id.as_bytes(), &challenge.email)
+        .and_then(|b| String::from_utf8(b).ok())
+        .ok_or_else(|| AppError::internal("a challenge's address does not open"))
+        .and_then(|e| EmailAddress::parse(&e).map_err(AppError::internal))
+}
+
 /// The officer of a sign-in whose e-mailed code was right and whose second factor is still to
 /// come, with the challenge's ID: what a passkey ceremony at sign-in is started for.
 pub async fn awaiting_second_factor(
@@ -437,10 +438,7 @@ pub async fn awaiting_second_factor(
                     .with_code("code_required"),
             );
         }
-        let email = open_small(&email_key, found.id.as_bytes(), &found.email)
-            .and_then(|b| String::from_utf8(b).ok())
-            .ok_or_else(|| AppError::internal("a challenge's address does not open"))
-            .and_then(|e| EmailAddress::parse(&e).map_err(AppError::internal))?;
+        let email = address_of(&email_key, &found)?;
         let officer = Requester::find_by_email(conn, Track::Agency, &email)?
             .filter(Requester::enrolled)
             .ok_or_else(|| {

@@ -39,11 +39,11 @@ pub fn of_requester(conn: &mut DbConn, requester_id: &str) -> QueryResult<Vec<St
         .load(conn)
 }
 
-/// Whose passkey `credential_id` is, if anyone's.
-pub fn owner(conn: &mut DbConn, credential_id: &str) -> QueryResult<Option<String>> {
+/// The passkey with `credential_id`, whoever holds it.
+pub fn by_credential(conn: &mut DbConn, credential_id: &str) -> QueryResult<Option<StoredPasskey>> {
     passkeys::table
         .filter(passkeys::credential_id.eq(credential_id))
-        .select(passkeys::requester_id)
+        .select(StoredPasskey::as_select())
         .first(conn)
         .optional()
 }
