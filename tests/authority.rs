@@ -250,10 +250,7 @@ async fn an_emergency_attestation_from_abroad_is_not_to_a_governmental_entity() 
     profile["country"] = json!("FR");
     let (status, body) = app.put_profile_body(&token, profile.to_string()).await;
     assert_eq!(status, Status::Ok, "{body}");
-    let mut emergency = subpoena_request();
-    emergency["type"] = json!("emergency_disclosure");
-    emergency["instrument"] = json!({ "kind": "emergency_attestation" });
-    emergency["emergency"] = json!({"nature": "Kidnapping", "persons_at_risk": "A child", "why_needed": "Location", "attested": true});
+    let mut emergency = common::emergency_request();
     let (status, body) = app.submit(&token, &emergency, &[]).await;
     assert_eq!(status, Status::Created, "{body}");
     let found = check(&body, "jurisdiction_fits_instrument");

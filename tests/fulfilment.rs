@@ -32,6 +32,38 @@ async fn approve(app: &TestApp, token: &str, reference: &str) {
     );
 }
 
+/// An officer files a preservation request with `instrument` and a legal reviewer approves it:
+/// the officer's token, the reference and the reviewer's token.
+async fn approved_preservation(app: &TestApp, instrument: &str) -> (String, String, String) {
+    let officer = app.officer("j.doe@fbi.gov").await;
+    let mut preservation = subpoena_request();
+    preservation["type"] = json!("preservation");
+    preservation["instrument"]["kind"] = json!(instrument);
+    let (status, filed) = app
+        .submit(&officer, &preservation, &[("letter.pdf", PDF)])
+        .await;
+    assert_eq!(status, Status::Created, "{filed}");
+    let reference = filed["reference"].as_str().unwrap().to_owned();
+    let legal = app
+        .staff_token(&app.staff("lee@writ.example", Role::Legal).await)
+        .await;
+    approve(app, &legal, &reference).await;
+    (officer, reference, legal)
+}
+
+/// The officer asks to renew the preservation; the status and the answer.
+async fn renew(app: &TestApp, officer: &str, reference: &str) -> (Status, Value) {
+    let response = app
+        .client
+        .post(format!("/api/v1/requests/{reference}/extension"))
+        .header(Header::new("Authorization", format!("Bearer {officer}")))
+        .header(ContentType::JSON)
+        .dispatch()
+        .await;
+    let status = response.status();
+    (status, response.into_json().await.unwrap_or(Value::Null))
+}
+
 fn hours_from_now(at: &Value) -> i64 {
     (chrono::DateTime::parse_from_rfc3339(at.as_str().unwrap())
         .unwrap()
@@ -43,18 +75,8 @@ fn hours_from_now(at: &Value) -> i64 {
 #[rocket::async_test]
 async fn a_preservation_is_kept_90_days_extended_on_request_and_reminded_before_it_ends() {
     let app = TestApp::new().await;
-    let officer = app.officer("j.doe@fbi.gov").await;
-    let mut preservation = subpoena_request();
-    preservation["type"] = json!("preservation");
-    preservation["instrument"]["kind"] = json!("preservation_letter");
-    let (_, filed) = app
-        .submit(&officer, &preservation, &[("letter.pdf", PDF)])
-        .await;
-    let reference = filed["reference"].as_str().unwrap();
-    let legal = app
-        .staff_token(&app.staff("lee@writ.example", Role::Legal).await)
-        .await;
-    approve(&app, &legal, reference).await;
+    let (officer, reference, legal) = approved_preservation(&app, "preservation_letter").await;
+    let reference = reference.as_str();
 
     let (status, body) = staff_post(
         &app,
@@ -80,30 +102,16 @@ async fn a_preservation_is_kept_90_days_extended_on_request_and_reminded_before_
     assert_eq!(body["state"], "fulfilled");
     assert!((90 * 24 - 1..=90 * 24).contains(&hours_from_now(&body["preservation"]["expires_at"])));
 
-    let extend = app
-        .client
-        .post(format!("/api/v1/requests/{reference}/extension"))
-        .header(Header::new("Authorization", format!("Bearer {officer}")))
-        .header(ContentType::JSON)
-        .dispatch()
-        .await;
-    assert_eq!(extend.status(), Status::Ok);
-    let extended: Value = extend.into_json().await.unwrap();
+    let (status, extended) = renew(&app, &officer, reference).await;
+    assert_eq!(status, Status::Ok);
     assert!((180 * 24 - 1..=180 * 24)
         .contains(&hours_from_now(&extended["preservation"]["expires_at"])));
     assert_eq!(extended["preservation"]["extensions"], 1);
     assert_eq!(extended["preservation"]["renewable"], false);
 
     // 18 USC 2703(f)(2): one renewal; a third period is refused with that reason, and nothing moves.
-    let again = app
-        .client
-        .post(format!("/api/v1/requests/{reference}/extension"))
-        .header(Header::new("Authorization", format!("Bearer {officer}")))
-        .header(ContentType::JSON)
-        .dispatch()
-        .await;
-    assert_eq!(again.status(), Status::Conflict);
-    let refused: Value = again.into_json().await.unwrap();
+    let (status, refused) = renew(&app, &officer, reference).await;
+    assert_eq!(status, Status::Conflict);
     assert_eq!(refused["error"]["code"], "preservation_renewal_limit");
     assert!(
         refused["error"]["message"]
@@ -245,19 +253,8 @@ async fn an_executed_freeze_marks_directory_accounts_frozen_and_tells_operations
 #[rocket::async_test]
 async fn a_european_preservation_order_keeps_60_days_and_extends_by_30() {
     let app = TestApp::new().await;
-    let officer = app.officer("j.doe@fbi.gov").await;
-    let mut preservation = subpoena_request();
-    preservation["type"] = json!("preservation");
-    preservation["instrument"]["kind"] = json!("eu_preservation_order");
-    let (status, filed) = app
-        .submit(&officer, &preservation, &[("epoc-pr.pdf", PDF)])
-        .await;
-    assert_eq!(status, Status::Created, "{filed}");
-    let reference = filed["reference"].as_str().unwrap();
-    let legal = app
-        .staff_token(&app.staff("lee@writ.example", Role::Legal).await)
-        .await;
-    approve(&app, &legal, reference).await;
+    let (officer, reference, legal) = approved_preservation(&app, "eu_preservation_order").await;
+    let reference = reference.as_str();
     let (status, body) = staff_post(
         &app,
         &legal,
@@ -267,23 +264,12 @@ async fn a_european_preservation_order_keeps_60_days_and_extends_by_30() {
     .await;
     assert_eq!(status, Status::Ok, "{body}");
     assert!((60 * 24 - 1..=60 * 24).contains(&hours_from_now(&body["preservation"]["expires_at"])));
-    let extend = || async {
-        let response = app
-            .client
-            .post(format!("/api/v1/requests/{reference}/extension"))
-            .header(Header::new("Authorization", format!("Bearer {officer}")))
-            .header(ContentType::JSON)
-            .dispatch()
-            .await;
-        let status = response.status();
-        (status, response.into_json::<Value>().await.unwrap())
-    };
-    let (status, extended) = extend().await;
+    let (status, extended) = renew(&app, &officer, reference).await;
     assert_eq!(status, Status::Ok, "{extended}");
     assert!(
         (90 * 24 - 1..=90 * 24).contains(&hours_from_now(&extended["preservation"]["expires_at"]))
     );
-    let (status, refused) = extend().await;
+    let (status, refused) = renew(&app, &officer, reference).await;
     assert_eq!(status, Status::Conflict);
     assert!(
         refused["error"]["message"]

@@ -3,18 +3,10 @@
 mod common;
 
 use common::passkey::SoftPasskey;
-use common::{csrf_of, subpoena_request, TestApp, PDF};
+use common::{csrf_of, emergency_request, subpoena_request, TestApp, PDF};
 use rocket::http::{ContentType, Status};
 use serde_json::{json, Value};
 use writ::domain::vocab::Role;
-
-fn emergency() -> Value {
-    let mut request = subpoena_request();
-    request["type"] = json!("emergency_disclosure");
-    request["instrument"] = json!({ "kind": "emergency_attestation" });
-    request["emergency"] = json!({"nature": "Kidnapping", "persons_at_risk": "A child", "why_needed": "Location", "attested": true});
-    request
-}
 
 async fn challenge(app: &TestApp, email: &str) -> (String, String) {
     let response = app
@@ -239,11 +231,11 @@ async fn the_narrow_policy_asks_for_the_factor_only_for_emergency_and_freeze() {
         .submit(&token, &subpoena_request(), &[("subpoena.pdf", PDF)])
         .await;
     assert_eq!(status, Status::Created, "{filed}");
-    let (status, body) = app.submit(&token, &emergency(), &[]).await;
+    let (status, body) = app.submit(&token, &emergency_request(), &[]).await;
     assert_eq!(status, Status::Forbidden);
     assert_eq!(body["error"]["code"], "second_factor_enrolment_required");
     app.enrol("j.doe@fbi.gov", &token).await;
-    let (status, _) = app.submit(&token, &emergency(), &[]).await;
+    let (status, _) = app.submit(&token, &emergency_request(), &[]).await;
     assert_eq!(status, Status::Created);
 
     // A later sign-in does not ask for the factor; filing an emergency then needs it proven.
@@ -253,7 +245,7 @@ async fn the_narrow_policy_asks_for_the_factor_only_for_emergency_and_freeze() {
             json!({ "email": "j.doe@fbi.gov", "track": "agency" }),
         )
         .await;
-    let (status, body) = app.submit(&later, &emergency(), &[]).await;
+    let (status, body) = app.submit(&later, &emergency_request(), &[]).await;
     assert_eq!(
         status,
         Status::Created,
@@ -269,16 +261,7 @@ async fn a_suspended_officer_s_session_and_token_stop_at_the_next_request() {
         .submit(&token, &subpoena_request(), &[("subpoena.pdf", PDF)])
         .await;
     let reference = filed["reference"].as_str().unwrap().to_owned();
-    let officer_id: String = {
-        use diesel::prelude::*;
-        use writ::db::schema::requesters::dsl::*;
-        let mut conn = app.db().get().unwrap();
-        requesters
-            .filter(email.eq("j.doe@fbi.gov"))
-            .select(id)
-            .first(&mut *conn)
-            .unwrap()
-    };
+    let officer_id = app.requester_id("j.doe@fbi.gov");
     let admin = app.staff("ada@writ.example", Role::Admin).await;
     let csrf = app.staff_sign_in_page(&admin).await;
     let app = &app;
@@ -355,7 +338,7 @@ async fn a_suspended_officer_s_session_and_token_stop_at_the_next_request() {
     .await;
     assert_eq!(status, Status::SeeOther);
     let token = app.api_sign_in("j.doe@fbi.gov").await;
-    let (status, body) = app.submit(&token, &emergency(), &[]).await;
+    let (status, body) = app.submit(&token, &emergency_request(), &[]).await;
     assert_eq!(status, Status::Forbidden);
     assert_eq!(body["error"]["code"], "not_permitted");
     let (_, page) = app.page("/staff/admin/officers").await;
@@ -388,7 +371,7 @@ async fn a_suspended_officer_s_session_and_token_stop_at_the_next_request() {
 async fn an_emergency_is_approved_only_after_a_call_back_and_a_denied_one_suspends() {
     let app = TestApp::with(|config| config.oncall_email = "oncall@writ.example".into()).await;
     let token = app.officer("j.doe@fbi.gov").await;
-    let (_, filed) = app.submit(&token, &emergency(), &[]).await;
+    let (_, filed) = app.submit(&token, &emergency_request(), &[]).await;
     let reference = filed["reference"].as_str().unwrap().to_owned();
 
     // The on-call address hears of it at once, with the reference and the due time only.
@@ -442,7 +425,7 @@ async fn an_emergency_is_approved_only_after_a_call_back_and_a_denied_one_suspen
     assert_eq!(transition(ben.clone(), "approved").await.0, Status::Ok);
 
     // A second emergency: the agency denies the officer.
-    let (_, second) = app.submit(&token, &emergency(), &[]).await;
+    let (_, second) = app.submit(&token, &emergency_request(), &[]).await;
     let second = second["reference"].as_str().unwrap().to_owned();
     let (status, body) = app.call_back(&ann, &second, &contact, "failed").await;
     assert_eq!(
@@ -541,7 +524,7 @@ async fn fraud_signals_fire_on_their_scenarios_and_not_on_a_clean_request() {
         signals(copy["reference"].as_str().unwrap().to_owned()).await,
         ["document_filed_elsewhere", "first_request_officer"]
     );
-    let (_, urgent) = app.submit(&bob, &emergency(), &[]).await;
+    let (_, urgent) = app.submit(&bob, &emergency_request(), &[]).await;
     assert_eq!(
         signals(urgent["reference"].as_str().unwrap().to_owned()).await,
         ["new_officer_urgent"]
@@ -795,7 +778,7 @@ async fn a_mailbox_alone_cannot_plant_a_passkey_and_recovery_removes_every_facto
     .await;
     assert_eq!(status, Status::Forbidden, "{body}");
     assert_eq!(body["error"]["code"], "second_factor_required");
-    let (status, body) = app.submit(&attacker, &emergency(), &[]).await;
+    let (status, body) = app.submit(&attacker, &emergency_request(), &[]).await;
     assert_eq!(status, Status::Forbidden, "{body}");
     assert_eq!(body["error"]["code"], "second_factor_required");
 
@@ -839,20 +822,11 @@ async fn a_mailbox_alone_cannot_plant_a_passkey_and_recovery_removes_every_facto
     .await;
     assert_eq!(status, Status::Ok, "{body}");
     assert_eq!(body["second_factor"], "passkey");
-    let (status, body) = app.submit(&owner, &emergency(), &[]).await;
+    let (status, body) = app.submit(&owner, &emergency_request(), &[]).await;
     assert_eq!(status, Status::Created, "{body}");
 
     // Recovery by a legal admin removes the app and the passkeys, and ends every session.
-    let officer_id: String = {
-        use diesel::prelude::*;
-        use writ::db::schema::requesters::dsl::*;
-        let mut conn = app.db().get().unwrap();
-        requesters
-            .filter(email.eq("j.doe@fbi.gov"))
-            .select(id)
-            .first(&mut *conn)
-            .unwrap()
-    };
+    let officer_id = app.requester_id("j.doe@fbi.gov");
     let admin = app.staff("ada@writ.example", Role::Admin).await;
     let csrf = app.staff_sign_in_page(&admin).await;
     let (status, _) = app

@@ -59,10 +59,7 @@ async fn the_queue_puts_emergencies_first_and_shows_every_check_to_staff() {
     let (_, disclosure) = app
         .submit(&officer, &subpoena_request(), &[("subpoena.pdf", PDF)])
         .await;
-    let mut emergency = subpoena_request();
-    emergency["type"] = json!("emergency_disclosure");
-    emergency["instrument"] = json!({"kind": "emergency_attestation"});
-    emergency["emergency"] = json!({"nature": "Kidnapping", "persons_at_risk": "A child", "why_needed": "Location", "attested": true});
+    let mut emergency = common::emergency_request();
     emergency["targets"] =
         json!([{"kind": "phone", "value": "+44 20 7946 0000", "role": "suspect"}]);
     let (_, urgent) = app.submit(&officer, &emergency, &[]).await;

@@ -203,10 +203,7 @@ async fn asking_for_information_pauses_the_clock_until_the_requester_answers() {
 async fn an_emergency_disclosure_needs_two_different_reviewers() {
     let app = TestApp::new().await;
     let officer = app.officer("j.doe@fbi.gov").await;
-    let mut emergency = subpoena_request();
-    emergency["type"] = json!("emergency_disclosure");
-    emergency["instrument"] = json!({"kind": "emergency_attestation"});
-    emergency["emergency"] = json!({"nature": "Kidnapping", "persons_at_risk": "A child", "why_needed": "Location", "attested": true});
+    let emergency = common::emergency_request();
     let (_, filed) = app.submit(&officer, &emergency, &[]).await;
     let reference = filed["reference"].as_str().unwrap();
     let first = app

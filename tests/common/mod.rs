@@ -332,6 +332,17 @@ impl TestApp {
         assert_eq!(response.status(), Status::Ok);
     }
 
+    /// The ID of the agency officer signed in as `email`.
+    pub fn requester_id(&self, address: &str) -> String {
+        use writ::db::schema::requesters::dsl::*;
+        let mut conn = self.db().get().expect("connection");
+        requesters
+            .filter(email.eq(address))
+            .select(id)
+            .first(&mut *conn)
+            .expect("the requester")
+    }
+
     /// Remembers `secret` as the authenticator app of `email`.
     pub fn adopt_factor(&self, email: &str, secret: &str) {
         self.factors
@@ -809,6 +820,15 @@ impl TestApp {
 }
 
 /// A freeze under a freezing order of a US court, on the court-order track.
+/// An officer's emergency disclosure request, attested, without documents.
+pub fn emergency_request() -> Value {
+    let mut request = subpoena_request();
+    request["type"] = json!("emergency_disclosure");
+    request["instrument"] = json!({ "kind": "emergency_attestation" });
+    request["emergency"] = json!({"nature": "Kidnapping", "persons_at_risk": "A child", "why_needed": "Location", "attested": true});
+    request
+}
+
 pub fn freeze_order_request() -> Value {
     json!({
         "type": "freeze",
