@@ -858,6 +858,8 @@ fn seed_cases(db: &writ::db::Db, cases: usize) {
                     signer_mfa: "totp".into(),
                     fraud_signals: "[]".into(),
                     validated_by: None,
+                    legal_entity: None,
+                    legal_entity_name: None,
                 }
                 .insert(conn)?;
                 TargetRow::insert_all(

@@ -146,6 +146,8 @@ async fn an_officer_signs_in_completes_the_profile_and_files_a_request() {
         "Emergency disclosure only",
         "Freeze of assets only",
         "Documents",
+        "Addressed to",
+        "Example Exchange Europe S.A. (FR)",
     ] {
         assert!(form.contains(label), "the form has {label}");
     }
@@ -172,6 +174,7 @@ async fn an_officer_signs_in_completes_the_profile_and_files_a_request() {
         ("records_from", "2026-01-01"),
         ("records_to", "2026-06-30"),
         ("summary", "Ransomware payments traced to this account."),
+        ("entity", "eu"),
     ];
     let mut parts: Vec<Part> = fields.iter().map(|(k, v)| Part::text(k, v)).collect();
 
@@ -232,6 +235,10 @@ async fn an_officer_signs_in_completes_the_profile_and_files_a_request() {
     );
     assert!(case.contains("Legal queue"));
     assert!(case.contains("Authority established"));
+    assert!(
+        case.contains("Addressed to</dt><dd>Example Exchange Europe S.A."),
+        "the entity chosen on the form is kept"
+    );
 
     let (_, list) = app.page("/agency/requests").await;
     let reference = location.trim_start_matches("/agency/requests/");

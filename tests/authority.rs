@@ -367,3 +367,87 @@ async fn a_european_production_order_for_content_names_its_judge() {
         "{case}"
     );
 }
+
+#[rocket::async_test]
+async fn a_request_goes_to_the_legal_entity_it_names_or_that_holds_the_account() {
+    let app = TestApp::new().await;
+    let token = app.officer("j.doe@fbi.gov").await;
+    app.sql(
+        "INSERT INTO accounts (uid, email, phone, name, country, status, updated_at) \
+         VALUES ('U-77', 'alice@example.com', NULL, 'Alice', 'DE', 'active', '2026-11-01 00:00:00')",
+    );
+    let entity_of = |body: &Value| body["legal_entity"]["id"].as_str().map(str::to_owned);
+
+    // The target's account is held for a resident of Germany: the European entity.
+    let (status, body) = app
+        .submit(&token, &subpoena_request(), &[("subpoena.pdf", PDF)])
+        .await;
+    assert_eq!(status, Status::Created, "{body}");
+    let reference = body["reference"].as_str().unwrap().to_owned();
+    let (_, case) = app
+        .get_json(&format!("/api/v1/requests/{reference}"), &token)
+        .await;
+    assert_eq!(entity_of(&case).as_deref(), Some("eu"), "{case}");
+    assert_eq!(case["legal_entity"]["name"], "Example Exchange Europe S.A.");
+
+    // Named by the requester, whatever the account.
+    let mut named = subpoena_request();
+    named["instrument"]["reference"] = json!("GJ-2026-115");
+    named["entity"] = json!("us");
+    let (status, body) = app.submit(&token, &named, &[("subpoena.pdf", PDF)]).await;
+    assert_eq!(status, Status::Created, "{body}");
+    let (_, case) = app
+        .get_json(
+            &format!("/api/v1/requests/{}", body["reference"].as_str().unwrap()),
+            &token,
+        )
+        .await;
+    assert_eq!(entity_of(&case).as_deref(), Some("us"), "{case}");
+
+    // No account matched: the default entity, and the audit record says why.
+    let mut unmatched = subpoena_request();
+    unmatched["instrument"]["reference"] = json!("GJ-2026-116");
+    unmatched["targets"] =
+        json!([{"kind": "email", "value": "nobody@example.org", "role": "suspect"}]);
+    let (status, body) = app
+        .submit(&token, &unmatched, &[("subpoena.pdf", PDF)])
+        .await;
+    assert_eq!(status, Status::Created, "{body}");
+    let (_, case) = app
+        .get_json(
+            &format!("/api/v1/requests/{}", body["reference"].as_str().unwrap()),
+            &token,
+        )
+        .await;
+    assert_eq!(entity_of(&case).as_deref(), Some("us"), "{case}");
+
+    // An entity the policy does not name is refused next to the field, and nothing is filed.
+    let cases = app.count("cases");
+    let mut unknown = subpoena_request();
+    unknown["instrument"]["reference"] = json!("GJ-2026-117");
+    unknown["entity"] = json!("cayman");
+    let (status, body) = app.submit(&token, &unknown, &[("subpoena.pdf", PDF)]).await;
+    assert_eq!(status, Status::UnprocessableEntity, "{body}");
+    let message = body["error"]["fields"]["entity"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        message.contains("cayman") && message.contains("“eu”"),
+        "{body}"
+    );
+    assert_eq!(app.count("cases"), cases);
+
+    // The legal team sees it on the case page.
+    let staff = app
+        .staff("counsel@platform.example", writ::domain::vocab::Role::Legal)
+        .await;
+    let staff_token = app.staff_token(&staff).await;
+    let (_, staff_case) = app
+        .get_json(&format!("/api/v1/staff/cases/{reference}"), &staff_token)
+        .await;
+    assert_eq!(
+        entity_of(&staff_case).as_deref(),
+        Some("eu"),
+        "{staff_case}"
+    );
+}

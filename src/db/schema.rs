@@ -128,6 +128,8 @@ diesel::table! {
         fraud_signals -> Text,
         flagged -> Nullable<Text>,
         validated_by -> Nullable<Text>,
+        legal_entity -> Nullable<Text>,
+        legal_entity_name -> Nullable<Text>,
     }
 }
 

@@ -66,6 +66,7 @@ mod tests {
             deadline,
             summary: "s".into(),
             court: None,
+            entity: None,
             emergency: None,
             freeze: None,
         }

@@ -164,6 +164,59 @@ impl Preservation {
     }
 }
 
+/// One of the platform's legal entities: the company a request is addressed to, whose
+/// custodian of records signs the certificate.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Entity {
+    pub id: String,
+    pub name: String,
+    /// Where it is established (ISO 3166-1), shown beside its name.
+    #[serde(default)]
+    pub country: Option<String>,
+    /// The residencies (ISO 3166-1) of the users whose accounts it holds.
+    #[serde(default)]
+    pub serves: Vec<String>,
+    /// Requests that name no entity and match no account it serves go to this one.
+    #[serde(default)]
+    pub default: bool,
+}
+
+/// Why a request went to its entity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Routing {
+    /// The requester addressed it.
+    Named,
+    /// A matched account's holder resides in this country, which the entity serves.
+    Residency(String),
+    /// Nothing named or matched: the default entity.
+    Default,
+}
+
+impl Routing {
+    pub fn describe(&self) -> String {
+        match self {
+            Routing::Named => "addressed by the requester".to_owned(),
+            Routing::Residency(country) => {
+                format!("the matched account's holder resides in {country}")
+            }
+            Routing::Default => {
+                "the default entity: no entity named, no account matched".to_owned()
+            }
+        }
+    }
+}
+
+fn platform_only() -> Vec<Entity> {
+    vec![Entity {
+        id: "platform".into(),
+        name: "the platform".into(),
+        country: None,
+        serves: Vec::new(),
+        default: true,
+    }]
+}
+
 /// How long a non-disclosure order may run before it is a caution.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -299,6 +352,9 @@ pub struct Policy {
     pub identity: Identity,
     #[serde(default)]
     pub signals: Signals,
+    /// `[[entity]]`: missing from an older policy file, one entity called “the platform”.
+    #[serde(default = "platform_only", rename = "entity")]
+    pub entities: Vec<Entity>,
 }
 
 impl Policy {
@@ -338,6 +394,7 @@ impl Policy {
                 "[jurisdiction] eu_member_states: “{code}” is not an ISO 3166-1 country code"
             ));
         }
+        check_entities(&policy.entities)?;
         Ok(policy)
     }
 
@@ -373,6 +430,36 @@ impl Policy {
             .any(|c| c.eq_ignore_ascii_case(country))
     }
 
+    pub fn entity(&self, id: &str) -> Option<&Entity> {
+        self.entities.iter().find(|e| e.id == id)
+    }
+
+    /// The entity marked `default`, or the first (`parse` guarantees one).
+    pub fn default_entity(&self) -> &Entity {
+        self.entities
+            .iter()
+            .find(|e| e.default)
+            .unwrap_or(&self.entities[0])
+    }
+
+    /// The entity a request goes to: the one it names, else the one serving the residency of
+    /// the first matched account that one serves, else the default.
+    pub fn route(&self, named: Option<&str>, residencies: &[String]) -> (&Entity, Routing) {
+        if let Some(entity) = named.and_then(|id| self.entity(id)) {
+            return (entity, Routing::Named);
+        }
+        for country in residencies {
+            if let Some(entity) = self
+                .entities
+                .iter()
+                .find(|e| e.serves.iter().any(|c| c.eq_ignore_ascii_case(country)))
+            {
+                return (entity, Routing::Residency(country.to_ascii_uppercase()));
+            }
+        }
+        (self.default_entity(), Routing::Default)
+    }
+
     /// The instruments that reach `category`, for a message naming what would.
     pub fn reaching(&self, category: DataCategory) -> Vec<InstrumentKind> {
         self.scope
@@ -381,6 +468,38 @@ impl Policy {
             .map(|(kind, _)| *kind)
             .collect()
     }
+}
+
+fn check_entities(entities: &[Entity]) -> Result<(), String> {
+    if entities.is_empty() {
+        return Err("[[entity]]: name at least one of the platform's legal entities".into());
+    }
+    for (i, entity) in entities.iter().enumerate() {
+        if entity.id.trim().is_empty() || entity.name.trim().is_empty() {
+            return Err(format!(
+                "[[entity]] number {}: `id` and `name` must not be empty",
+                i + 1
+            ));
+        }
+        if entities[..i].iter().any(|e| e.id == entity.id) {
+            return Err(format!("[[entity]] “{}” is named twice", entity.id));
+        }
+        if let Some(code) = entity
+            .serves
+            .iter()
+            .chain(&entity.country)
+            .find(|c| super::profile::Country::parse(c).is_none())
+        {
+            return Err(format!(
+                "[[entity]] “{}”: “{code}” is not an ISO 3166-1 country code",
+                entity.id
+            ));
+        }
+    }
+    if entities.iter().filter(|e| e.default).count() > 1 {
+        return Err("[[entity]]: only one entity may be the `default`".into());
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -413,6 +532,55 @@ mod tests {
             .preservation
             .rule_for(InstrumentKind::EuPreservationOrder);
         assert_eq!((epoc_pr.days, epoc_pr.renewal().num_days()), (60, 30));
+    }
+
+    #[test]
+    fn a_request_goes_to_the_entity_it_names_else_the_account_holders_else_the_default() {
+        let policy = Policy::default_policy();
+        let default = policy.default_entity().id.clone();
+        let europe = policy
+            .entities
+            .iter()
+            .find(|e| e.serves.iter().any(|c| c == "DE"))
+            .expect("the shipped policy has an entity serving Germany");
+        assert_ne!(europe.id, default);
+
+        let (entity, why) = policy.route(Some(&europe.id), &["US".into()]);
+        assert_eq!(
+            (entity.id.as_str(), why),
+            (europe.id.as_str(), Routing::Named)
+        );
+        let (entity, why) = policy.route(None, &["de".into()]);
+        assert_eq!(
+            (entity.id.as_str(), why),
+            (europe.id.as_str(), Routing::Residency("DE".into()))
+        );
+        // A residency no entity serves falls through to the next account, then the default.
+        let (entity, why) = policy.route(None, &["ZZ".into(), "FR".into()]);
+        assert_eq!(
+            (entity.id.as_str(), why),
+            (europe.id.as_str(), Routing::Residency("FR".into()))
+        );
+        let (entity, why) = policy.route(Some("nowhere"), &[]);
+        assert_eq!((entity.id.clone(), why), (default, Routing::Default));
+    }
+
+    #[test]
+    fn entities_are_checked_at_start() {
+        let without = DEFAULT.split("[[entity]]").next().unwrap().to_owned();
+        let policy = Policy::parse(&without).unwrap();
+        assert_eq!(policy.default_entity().name, "the platform");
+
+        let twice = format!(
+            "{without}[[entity]]\nid = \"a\"\nname = \"A\"\n[[entity]]\nid = \"a\"\nname = \"B\"\n"
+        );
+        assert!(Policy::parse(&twice).unwrap_err().contains("named twice"));
+        let bad = format!("{without}[[entity]]\nid = \"a\"\nname = \"A\"\nserves = [\"XX\"]\n");
+        assert!(Policy::parse(&bad).unwrap_err().contains("ISO 3166-1"));
+        let two_defaults = format!("{without}[[entity]]\nid = \"a\"\nname = \"A\"\ndefault = true\n[[entity]]\nid = \"b\"\nname = \"B\"\ndefault = true\n");
+        assert!(Policy::parse(&two_defaults)
+            .unwrap_err()
+            .contains("only one"));
     }
 
     #[test]

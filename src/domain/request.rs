@@ -35,6 +35,8 @@ pub struct RequestDraft {
     pub court: Option<CourtDraft>,
     /// Optional: when given, it must be the track the requester signed in to.
     pub track: Option<String>,
+    /// Optional: the id of the platform's legal entity the request is addressed to.
+    pub entity: String,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -115,6 +117,8 @@ pub struct ValidRequest {
     pub emergency: Option<Emergency>,
     pub freeze: Option<Freeze>,
     pub court: Option<Court>,
+    /// The legal entity the requester addressed (checked against the policy at intake).
+    pub entity: Option<String>,
 }
 
 /// The court that made the order (court-order track).
@@ -333,6 +337,8 @@ impl RequestDraft {
             MAX_SUMMARY,
         );
 
+        let entity = c.optional_text("entity", &self.entity, 64);
+
         let emergency = if emergency_type {
             self.emergency(&mut c)
         } else {
@@ -358,6 +364,7 @@ impl RequestDraft {
                 emergency,
                 freeze,
                 court,
+                entity: (!entity.is_empty()).then_some(entity),
             }),
             _ => Err(c.errors),
         }

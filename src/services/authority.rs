@@ -146,6 +146,7 @@ pub fn stored_request(case: &Case, targets: &[TargetRow]) -> ValidRequest {
         emergency: parse_json::<Emergency>(&case.emergency_details),
         freeze: parse_json::<Freeze>(&case.freeze_details),
         court: parse_json::<Court>(&case.court_details),
+        entity: case.legal_entity.clone(),
     }
 }
 

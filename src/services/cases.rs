@@ -104,6 +104,8 @@ pub struct CaseDetails {
     pub freeze: Option<Value>,
     /// Court track: the court that made the order.
     pub court: Option<Value>,
+    /// The platform's legal entity the request is addressed to: `{id, name}`.
+    pub legal_entity: Option<Value>,
 }
 
 impl CaseDetails {
@@ -132,6 +134,9 @@ impl CaseDetails {
             emergency: parse(&case.emergency_details),
             freeze: parse(&case.freeze_details),
             court: parse(&case.court_details),
+            legal_entity: case.legal_entity.as_ref().map(|id| {
+                serde_json::json!({ "id": id, "name": case.legal_entity_name.as_deref().unwrap_or(id) })
+            }),
         }
     }
 }

@@ -188,6 +188,23 @@ impl Intake<'_> {
         };
         limits::check(self.db, limit, &requester.id).await?;
         let request = check(requester.track, draft, documents)?;
+        if let Some(named) = &request.entity {
+            if self.policy.entity(named).is_none() {
+                let known: Vec<String> = self
+                    .policy
+                    .entities
+                    .iter()
+                    .map(|e| format!("“{}” ({})", e.id, e.name))
+                    .collect();
+                return Err(AppError::invalid(
+                    "entity",
+                    format!(
+                        "“{named}” is not one of the platform's legal entities: {}.",
+                        known.join(", ")
+                    ),
+                ));
+            }
+        }
         let (policy, home, who, uid, count) = (
             self.policy.clone(),
             self.home_country.to_owned(),
@@ -254,6 +271,7 @@ impl Intake<'_> {
         let series = CaseReference::series(requester.track, now.year());
         let signer_mfa = filer.second_factor.map_or("none", Factor::as_str);
         let thresholds = self.policy.signals;
+        let policy = self.policy.clone();
         let oncall = self.oncall_email.trim().to_owned();
         let stored_ids: Vec<String> = documents.iter().map(|d| d.id.clone()).collect();
         let result = self
@@ -268,6 +286,10 @@ impl Intake<'_> {
                         Track::Court => Vec::new(),
                     };
                     let mut case = new_case(&requester, &request, &reference, &domain, &authority, now, due_at)?;
+                    let residencies = crate::db::models::directory::residencies(conn, &request.targets)?;
+                    let (entity, routing) = policy.route(request.entity.as_deref(), &residencies);
+                    case.legal_entity = Some(entity.id.clone());
+                    case.legal_entity_name = Some(entity.name.clone());
                     case.signer_mfa = signer_mfa.to_owned();
                     case.fraud_signals = serde_json::to_string(&signals).map_err(AppError::internal)?;
                     let case_id = case.id.clone();
@@ -302,6 +324,7 @@ impl Intake<'_> {
                             "account": account_uid,
                             "second_factor": signer_mfa,
                             "signals": signals.iter().map(|c| c.code.as_str()).collect::<Vec<_>>(),
+                            "legal_entity": { "id": entity.id, "routed": routing.describe() },
                         }),
                     )?;
                     if request.request_type == RequestType::EmergencyDisclosure {
@@ -365,6 +388,8 @@ fn new_case(
         issued_on: request.instrument.issued_on,
         expires_on: request.instrument.expires_on,
         validated_by: request.instrument.validated_by.clone(),
+        legal_entity: None,
+        legal_entity_name: None,
         data_categories: json(json!(request.data_categories)),
         records_from: request.records_from,
         records_to: request.records_to,

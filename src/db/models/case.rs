@@ -54,6 +54,9 @@ pub struct Case {
     pub flagged: Option<String>,
     /// Who issued or validated the instrument as a judge (EPOC, Regulation 2023/1543 Art. 4(2)).
     pub validated_by: Option<String>,
+    /// The policy's `[[entity]]` the request is addressed to, and its name then.
+    pub legal_entity: Option<String>,
+    pub legal_entity_name: Option<String>,
 }
 
 #[derive(Debug, Insertable)]
@@ -93,6 +96,9 @@ pub struct NewCase {
     pub signer_mfa: String,
     pub fraud_signals: String,
     pub validated_by: Option<String>,
+    /// The policy's `[[entity]]` the request is addressed to, and its name then.
+    pub legal_entity: Option<String>,
+    pub legal_entity_name: Option<String>,
 }
 
 impl NewCase {

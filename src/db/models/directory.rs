@@ -8,6 +8,27 @@ use crate::domain::directory::Account;
 use crate::domain::request::Target;
 use crate::domain::vocab::TargetKind;
 
+/// The residencies (as the directory holds them) of the accounts `targets` match, in the
+/// targets' order, each once.
+pub fn residencies(conn: &mut DbConn, targets: &[Target]) -> QueryResult<Vec<String>> {
+    let mut countries = Vec::new();
+    for target in targets {
+        let Some(Some(uid)) = lookup(conn, target)? else {
+            continue;
+        };
+        let country: Option<String> = accounts::table
+            .find(&uid)
+            .select(accounts::country)
+            .first(conn)?;
+        if let Some(country) = country.filter(|c| !c.trim().is_empty()) {
+            if !countries.contains(&country) {
+                countries.push(country);
+            }
+        }
+    }
+    Ok(countries)
+}
+
 /// The uid of the account a target names, `None` if no account matches, or no answer at all
 /// for kinds the directory does not hold (transaction hashes).
 pub fn lookup(conn: &mut DbConn, target: &Target) -> QueryResult<Option<Option<String>>> {

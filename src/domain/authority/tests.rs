@@ -38,6 +38,7 @@ fn request(
         emergency: None,
         freeze: None,
         court: None,
+        entity: None,
     }
 }
 

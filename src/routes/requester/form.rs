@@ -71,6 +71,7 @@ pub fn draft_from_fields(fields: &[(String, String)]) -> RequestDraft {
             "instrument.issued_on" => draft.instrument.issued_on = optional(&v),
             "instrument.expires_on" => draft.instrument.expires_on = optional(&v),
             "instrument.validated_by" => draft.instrument.validated_by = v,
+            "entity" => draft.entity = v,
             "data_categories" => draft.data_categories.push(v),
             "records_from" => draft.records_from = optional(&v),
             "records_to" => draft.records_to = optional(&v),
@@ -131,6 +132,12 @@ pub struct Choice {
     label: &'static str,
 }
 
+#[derive(Serialize)]
+struct EntityChoice {
+    value: String,
+    label: String,
+}
+
 /// Every country, for the court's country.
 fn countries() -> Vec<Choice> {
     Country::all()
@@ -172,6 +179,8 @@ pub struct RequestFormView {
     track: Track,
     request_types: Vec<Choice>,
     instruments: Vec<Choice>,
+    /// The platform's legal entities, offered when there is more than one.
+    entities: Vec<EntityChoice>,
     /// Court track only: the court's country.
     countries: Vec<Choice>,
     categories: Vec<Choice>,
@@ -272,6 +281,17 @@ impl RequestFormView {
             track,
             request_types: choices(&types, RequestType::as_str, RequestType::label),
             instruments: choices(&instruments, InstrumentKind::as_str, InstrumentKind::label),
+            entities: policy
+                .entities
+                .iter()
+                .map(|e| EntityChoice {
+                    value: e.id.clone(),
+                    label: match &e.country {
+                        Some(country) => format!("{} ({country})", e.name),
+                        None => e.name.clone(),
+                    },
+                })
+                .collect(),
             countries: if track == Track::Court {
                 countries()
             } else {
