@@ -123,6 +123,9 @@ enum StaffCommand {
         name: String,
         #[arg(long, value_enum)]
         role: RoleArg,
+        /// Their title, as the certificates they seal name the custodian (they may record it later).
+        #[arg(long)]
+        title: Option<String>,
     },
 }
 
@@ -184,8 +187,15 @@ pub fn run() -> ExitCode {
             command: AccountsCommand::Import { file },
         } => open(&config).and_then(|db| import_accounts(&db, &file)),
         Command::Staff {
-            command: StaffCommand::Add { email, name, role },
-        } => open(&config).and_then(|db| add_staff(&db, &config, &email, &name, role)),
+            command:
+                StaffCommand::Add {
+                    email,
+                    name,
+                    role,
+                    title,
+                },
+        } => open(&config)
+            .and_then(|db| add_staff(&db, &config, &email, &name, role, title.as_deref())),
         Command::Keys {
             command: KeysCommand::Rotate,
         } => open(&config).and_then(|db| rotate_keys(&db, &config)),
@@ -326,6 +336,7 @@ fn add_staff(
     email: &str,
     name: &str,
     role: RoleArg,
+    title: Option<&str>,
 ) -> Result<ExitCode, AppError> {
     let keys = keys(db, config)?;
     let role = match role {
@@ -333,12 +344,17 @@ fn add_staff(
         RoleArg::Legal => Role::Legal,
         RoleArg::Admin => Role::Admin,
     };
-    let account = rocket::execute(staff_auth::add(db, &keys, email, name, role)).map_err(|e| {
-        match e.fields.get("email").or(e.fields.get("name")) {
+    let account = rocket::execute(staff_auth::add(db, &keys, email, name, role, title)).map_err(
+        |e| match e
+            .fields
+            .get("email")
+            .or(e.fields.get("name"))
+            .or(e.fields.get("title"))
+        {
             Some(message) => AppError::config(message.to_owned()),
             None => e,
-        }
-    })?;
+        },
+    )?;
     println!(
         "created {} ({}) for {}",
         account.staff.email,

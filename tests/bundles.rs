@@ -377,13 +377,194 @@ async fn text_from_outside_is_escaped_in_the_signed_certificate() {
         certificate.contains("under Subpoena GJ-1\\u{000d}\\u{000a}ADDENDUM"),
         "{certificate}"
     );
-    assert!(certificate.contains("by Lee\\u{000a}ADDENDUM: all content is certified"));
+    assert!(certificate.contains("I, Lee\\u{000a}ADDENDUM: all content is certified, am the"));
     assert!(!certificate.lines().any(|line| line.starts_with("ADDENDUM")));
     let info = std::fs::read_to_string(bag.join("bag-info.txt")).unwrap();
     assert!(
         info.contains("Writ-Sealed-By: Lee\\u{000a}ADDENDUM"),
         "{info}"
     );
+}
+
+/// The certificate of bundle `n` of `case`, as the requester downloads it.
+async fn certificate_of(app: &TestApp, case: &Answered, n: i32) -> String {
+    let uri = format!("/api/v1/requests/{}/bundles/{n}", case.reference);
+    let (status, bytes) = download(app, &case.officer, &uri).await;
+    assert_eq!(status, Status::Ok);
+    let dir = tempfile::tempdir().unwrap();
+    let zip = dir.path().join("bundle.zip");
+    std::fs::write(&zip, &bytes).unwrap();
+    let bag = unzip(&zip, &dir.path().join("unpacked")).join(format!("{}-{n}", case.reference));
+    std::fs::read_to_string(bag.join("data/certificate.txt")).unwrap()
+}
+
+#[rocket::async_test]
+async fn the_certificate_is_the_custodians_declaration_under_fre_902_11_and_28_usc_1746() {
+    let app = TestApp::new().await;
+    let case = approved_with_production(&app).await;
+
+    // No title recorded: the seal is refused, and nothing is sealed.
+    app.sql("UPDATE staff SET title = NULL");
+    let (status, refused) = seal(&app, &case.legal, &case.reference).await;
+    assert_eq!(status, Status::UnprocessableEntity, "{refused}");
+    assert_eq!(refused["error"]["code"], "custodian_title_required");
+    assert!(refused["error"]["fields"]["title"]
+        .as_str()
+        .unwrap()
+        .contains("/staff/account"));
+    assert_eq!(app.count("bundles"), 0);
+
+    // A title with a line break is refused; a good one is kept, with the place of signing.
+    let uri = "/api/v1/staff/me/custodian";
+    let response = app
+        .client
+        .put(uri)
+        .header(ContentType::JSON)
+        .header(Header::new(
+            "Authorization",
+            format!("Bearer {}", case.legal),
+        ))
+        .body(json!({ "title": "Counsel\nADDENDUM" }).to_string())
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::UnprocessableEntity);
+    let response = app
+        .client
+        .put(uri)
+        .header(ContentType::JSON)
+        .header(Header::new(
+            "Authorization",
+            format!("Bearer {}", case.legal),
+        ))
+        .body(json!({ "title": "Senior Legal Counsel", "signs_outside_us": true }).to_string())
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::Ok);
+    let saved: Value = response.into_json().await.unwrap();
+    assert_eq!(saved["title"], "Senior Legal Counsel");
+
+    let (status, sealed) = seal(&app, &case.legal, &case.reference).await;
+    assert_eq!(status, Status::Created, "{sealed}");
+    let certificate = certificate_of(&app, &case, 1).await;
+    let today = writ::bundle::certificate::long_date(chrono::Utc::now().date_naive());
+    for needed in [
+        "I, Test Staff, am the Senior Legal Counsel of Example Exchange US, Inc.",
+        "(A) was made at or near the time of the acts, events or conditions it records, by, or from information transmitted",
+        "(B) was kept in the course of the Company's regularly conducted business activity",
+        "(C) was made as a regular practice of that activity",
+        "(FRE 902(13))",
+        "(FRE 902(14))",
+        writ::bundle::certificate::CONTENT_NOTICE,
+        "I declare under penalty of perjury under the laws of the United States of America that the foregoing is true and correct.",
+        &format!("Executed on {today}."),
+        "/s/ Test Staff\nSenior Legal Counsel, Example Exchange US, Inc.",
+        &sha256(CONTENT),
+    ] {
+        assert!(certificate.contains(needed), "{needed} in:\n{certificate}");
+    }
+    // The records statement speaks of data/records only: users' content is not the platform's record.
+    assert!(certificate.contains(
+        "The files under data/records, listed below, are\ntrue copies of records of the Company"
+    ));
+    assert!(!certificate.contains("data/content are true copies of records"));
+
+    // Signed inside the United States, the next bundle's declaration has the shorter form.
+    app.sql("UPDATE staff SET signs_outside_us = FALSE");
+    let (status, _) = produce(
+        &app,
+        &case.legal,
+        &case.reference,
+        "records",
+        &[("correction.csv", RECORDS)],
+    )
+    .await;
+    assert_eq!(status, Status::Created);
+    let (status, _) = seal(&app, &case.legal, &case.reference).await;
+    assert_eq!(status, Status::Created);
+    let second = certificate_of(&app, &case, 2).await;
+    assert!(second
+        .contains("I declare under penalty of perjury that the foregoing is true and correct."));
+    assert!(!second.contains("laws of the United States of America"));
+    assert!(
+        !second.contains(writ::bundle::certificate::CONTENT_NOTICE),
+        "no content in bundle 2"
+    );
+}
+
+#[rocket::async_test]
+async fn a_legal_admin_edits_the_certificate_and_the_next_bundle_carries_it() {
+    let app = TestApp::new().await;
+    let case = approved_with_production(&app).await;
+    let admin = app.staff("admin@writ.example", Role::Admin).await;
+    let csrf = app.staff_sign_in_page(&admin).await;
+    let (status, editor) = app.page("/staff/admin/certificate").await;
+    assert_eq!(status, Status::Ok);
+    assert!(
+        editor.contains("Writ&#x27;s own text is in use")
+            || editor.contains("Writ's own text is in use"),
+        "{editor}"
+    );
+    assert!(editor.contains("Preview, for a sample bundle"));
+    let shipped = writ::bundle::certificate::DEFAULT_TEMPLATE;
+
+    // A text without the 1746 declaration is refused beside the field, and nothing is kept.
+    let without = shipped.replace("{{ declaration }}", "");
+    let (status, refused) = app
+        .post_form(
+            "/staff/admin/certificate",
+            &[("csrf", &csrf), ("action", "save"), ("body", &without)],
+        )
+        .await;
+    assert_eq!(status, Status::UnprocessableEntity);
+    assert!(refused.contains("28 USC 1746"), "{refused}");
+    assert_eq!(app.count("certificate_templates"), 0);
+
+    let edited = shipped.replace(
+        "CERTIFICATE OF AUTHENTICITY OF BUSINESS RECORDS",
+        "DECLARATION OF THE CUSTODIAN OF RECORDS",
+    );
+    let (status, _) = app
+        .post_form(
+            "/staff/admin/certificate",
+            &[
+                ("csrf", &csrf),
+                ("action", "save"),
+                ("body", &edited.replace('\n', "\r\n")),
+            ],
+        )
+        .await;
+    assert_eq!(status, Status::SeeOther);
+    let (_, editor) = app.page("/staff/admin/certificate").await;
+    assert!(
+        editor.contains("Certificate version 1 saved"),
+        "the confirmation is on this page"
+    );
+    assert!(editor.contains("Version 1, saved by Test Staff"));
+    let audit = app.count("audit_events WHERE action = 'certificate.template_changed'");
+    assert_eq!(audit, 1);
+
+    let (status, _) = seal(&app, &case.legal, &case.reference).await;
+    assert_eq!(status, Status::Created);
+    let certificate = certificate_of(&app, &case, 1).await;
+    assert!(
+        certificate.starts_with("DECLARATION OF THE CUSTODIAN OF RECORDS\n"),
+        "{certificate}"
+    );
+    assert!(!certificate.contains('\r'));
+
+    // A legal reviewer may seal but not edit: the page and the save are an admin's.
+    let reviewer = app.staff("rev@writ.example", Role::Legal).await;
+    let csrf = app.staff_sign_in_page(&reviewer).await;
+    let (status, _) = app.page("/staff/admin/certificate").await;
+    assert_eq!(status, Status::Forbidden);
+    let (status, _) = app
+        .post_form(
+            "/staff/admin/certificate",
+            &[("csrf", &csrf), ("action", "restore"), ("body", "")],
+        )
+        .await;
+    assert_eq!(status, Status::Forbidden);
+    assert_eq!(app.count("certificate_templates"), 1);
 }
 
 #[rocket::async_test]

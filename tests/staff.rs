@@ -501,6 +501,74 @@ async fn admins_add_and_deactivate_staff() {
 }
 
 #[rocket::async_test]
+async fn staff_record_their_title_as_custodian_once() {
+    let app = TestApp::new().await;
+    let admin = app.staff("ada@writ.example", Role::Admin).await;
+    let csrf = app.staff_sign_in_page(&admin).await;
+    // The admin gives a new colleague their title as they add them; the list shows it.
+    let (status, page) = app
+        .post_form(
+            "/staff/admin/staff",
+            &[
+                ("email", "lee@writ.example"),
+                ("name", "Lee Counsel"),
+                ("role", "legal"),
+                ("title", "Deputy General Counsel"),
+                ("csrf", &csrf),
+            ],
+        )
+        .await;
+    assert_eq!(status, Status::Created, "{page}");
+    assert!(page.contains("<td>Deputy General Counsel</td>"), "{page}");
+
+    // A member of staff with none is told on their account page, and records it there.
+    app.sql("UPDATE staff SET title = NULL WHERE email = 'ada@writ.example'");
+    let (status, page) = app.page("/staff/account").await;
+    assert_eq!(status, Status::Ok);
+    assert!(
+        page.contains("You have not recorded your title yet"),
+        "{page}"
+    );
+    let (status, refused) = app
+        .post_form(
+            "/staff/account",
+            &[
+                ("title", "  "),
+                ("signs_from", "inside_us"),
+                ("csrf", &csrf),
+            ],
+        )
+        .await;
+    assert_eq!(status, Status::UnprocessableEntity);
+    assert!(refused.contains("Enter your title"), "{refused}");
+    assert_eq!(app.count("staff WHERE title IS NULL"), 1);
+
+    let (status, _) = app
+        .post_form(
+            "/staff/account",
+            &[
+                ("title", "Custodian of Records"),
+                ("signs_from", "outside_us"),
+                ("csrf", &csrf),
+            ],
+        )
+        .await;
+    assert_eq!(status, Status::SeeOther);
+    let (_, page) = app.page("/staff/account").await;
+    assert!(
+        page.contains("Your custodian details are saved"),
+        "the confirmation is on this page"
+    );
+    assert!(page.contains("value=\"Custodian of Records\""));
+    assert!(page.contains("value=\"outside_us\" checked"));
+    assert_eq!(app.count("staff WHERE signs_outside_us = TRUE"), 1);
+    assert_eq!(
+        app.count("audit_events WHERE action = 'staff.custodian_recorded'"),
+        1
+    );
+}
+
+#[rocket::async_test]
 async fn staff_change_their_password() {
     let app = TestApp::new().await;
     let lee = app.staff("lee@writ.example", Role::Legal).await;

@@ -3,6 +3,7 @@
 //! `writ verify`. Everything here streams: no file of a production is ever held whole in memory.
 
 pub mod bag;
+pub mod certificate;
 pub mod keys;
 pub mod survey;
 pub mod verify;

@@ -301,6 +301,17 @@ diesel::table! {
         locked_until -> Nullable<Timestamp>,
         active -> Bool,
         created_at -> Timestamp,
+        title -> Nullable<Text>,
+        signs_outside_us -> Bool,
+    }
+}
+
+diesel::table! {
+    certificate_templates (version) {
+        version -> Integer,
+        body -> Text,
+        changed_by -> Text,
+        changed_at -> Timestamp,
     }
 }
 
@@ -434,6 +445,7 @@ diesel::joinable!(callbacks -> cases (case_id));
 diesel::joinable!(callbacks -> agency_contacts (contact_id));
 diesel::joinable!(case_colleagues -> cases (case_id));
 diesel::joinable!(notes -> staff (staff_id));
+diesel::joinable!(certificate_templates -> staff (changed_by));
 diesel::joinable!(staff_sessions -> staff (staff_id));
 diesel::joinable!(account_wallets -> accounts (uid));
 diesel::joinable!(sessions -> requesters (requester_id));
@@ -505,4 +517,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     productions,
     bundles,
     freezes,
+    certificate_templates,
 );

@@ -15,12 +15,14 @@ use super::staff_cases::visible_case;
 use super::workflow::{transition, Links, Mover, TransitionRequest, Workflow};
 use crate::audit::{self, Actor};
 use crate::bundle::bag::{self, PayloadFile};
+use crate::bundle::certificate::{self, Certificate, CertifiedFile, Custodian};
 use crate::bundle::zipout::ZipOut;
 use crate::config::Config;
 use crate::crypto::stream::DocumentKey;
 use crate::db::models::audit as audit_rows;
 use crate::db::models::bundle::{Bundle, Production};
 use crate::db::models::case::Case;
+use crate::db::models::certificate::CertificateTemplate;
 use crate::db::models::requester::Requester;
 use crate::db::models::staff::Staff;
 use crate::db::schema::{bundles, productions};
@@ -182,6 +184,8 @@ struct Plan {
     pending: Vec<Production>,
     custody: Vec<Value>,
     requester: Requester,
+    /// The certificate's text: the legal team's newest version, or Writ's.
+    template: String,
 }
 
 impl Bundles<'_> {
@@ -267,7 +271,7 @@ impl Bundles<'_> {
         let sealed_at = clock::now();
         let expires_at = sealed_at + TimeDelta::days(self.link_days);
         let info = bag_info(&plan, staff, &key.id, sealed_at);
-        let generated = generated_files(&plan, staff, &key.id, sealed_at, &self.links.public_url);
+        let generated = generated_files(&plan, staff, &key.id, sealed_at, &self.links.public_url)?;
         let mut taken = BTreeSet::new();
         // The bag's payload files, and beside each the production it is read from.
         let (files, ids): (Vec<PayloadFile>, Vec<String>) = plan
@@ -492,6 +496,13 @@ impl Write for WriteAll<'_> {
 fn plan(conn: &mut DbConn, staff: &Staff, reference: &str) -> Result<Plan, AppError> {
     let case = visible_case(conn, reference, staff.role)?;
     answerable(&case)?;
+    if staff.title.as_deref().is_none_or(|t| t.trim().is_empty()) {
+        return Err(AppError::invalid(
+            "title",
+            "Record your title on your account page (/staff/account) before sealing: the certificate names its custodian and their title (FRE 902(11)).",
+        )
+        .with_code("custodian_title_required"));
+    }
     let pending: Vec<Production> = Production::for_case(conn, &case.id)?
         .into_iter()
         .filter(|p| p.bundle_n.is_none())
@@ -511,12 +522,16 @@ fn plan(conn: &mut DbConn, staff: &Staff, reference: &str) -> Result<Plan, AppEr
         .map(|e| json!({ "seq": e.seq, "at": rfc3339(e.at), "actor": e.actor, "action": e.action, "hash": e.hash }))
         .collect();
     let requester = Requester::find(conn, &case.requester_id)?;
+    let template = CertificateTemplate::current(conn)?
+        .map(|t| t.body)
+        .unwrap_or_else(|| certificate::DEFAULT_TEMPLATE.to_owned());
     Ok(Plan {
         n: last.unwrap_or(0) + 1,
         case,
         pending,
         custody,
         requester,
+        template,
     })
 }
 
@@ -593,44 +608,45 @@ fn generated_files(
     key_id: &str,
     sealed_at: NaiveDateTime,
     public_url: &str,
-) -> Vec<(String, Vec<u8>)> {
+) -> Result<Vec<(String, Vec<u8>)>, AppError> {
     let case = &plan.case;
-    let mut certificate = format!(
-        "CERTIFICATE OF AUTHENTICITY OF BUSINESS RECORDS (FRE 902(11) and 902(13))\n\n\
-         Case: {reference}\nBundle: {n}\nRequest: {kind}, under {instrument} {instrument_ref}\n\
-         Sealed: {sealed} by {name}, for the platform's legal team\n\n\
-         I certify that the files under data/records and data/content are true copies of records made at or near\n\
-         the time of the acts they record, kept by the platform in the regular course of its business, and produced\n\
-         in answer to the request above; data/records holds non-content records, data/content holds content. Their\n\
-         SHA-256 and SHA-512 digests were taken as they were attached and are listed in manifest-sha256.txt and\n\
-         manifest-sha512.txt, and below; the tag manifest is signed with Ed25519 key {key_id}, published at\n\
-         {url}/.well-known/writ/signing-keys.json.\n\n\
-         To check this bundle with stock tools, unzip it and run:\n\
-         \x20 bagit.py --validate {root}\n\
-         \x20 openssl pkeyutl -verify -pubin -inkey {root}.pub.pem -rawin -in {root}/tagmanifest-sha256.txt -sigfile {root}.sig\n\
-         or, without unzipping: writ verify {root}.zip --keys {url}/.well-known/writ/signing-keys.json\n\n\
-         Files:\n",
-        reference = case.reference,
-        root = bag_root(&case.reference, plan.n),
-        n = plan.n,
-        kind = case.request_type.label(),
-        instrument = case.instrument_kind.label(),
-        // Requester and staff text is written with its control characters escaped: a line
-        // break in a reference must not start a paragraph of a signed certificate.
-        instrument_ref = escape_controls(&case.instrument_reference),
-        sealed = rfc3339(sealed_at),
-        name = escape_controls(&staff.name),
-        url = public_url.trim_end_matches('/'),
-    );
-    for p in &plan.pending {
-        certificate.push_str(&format!(
-            "  {}  {} ({} bytes, SHA-256 {})\n",
-            p.category,
-            escape_controls(&p.filename),
-            p.size_bytes,
-            p.sha256
-        ));
-    }
+    let url = public_url.trim_end_matches('/');
+    let escape = |text: &str| escape_controls(text);
+    let certificate = Certificate {
+        case: case.reference.clone(),
+        bundle: plan.n,
+        request: case.request_type.label().to_owned(),
+        instrument: case.instrument_kind.label().to_owned(),
+        instrument_reference: escape(&case.instrument_reference),
+        entity: escape(case.legal_entity_name.as_deref().unwrap_or("the platform")),
+        custodian: Custodian {
+            name: escape(&staff.name),
+            title: escape(staff.title.as_deref().unwrap_or_default()),
+        },
+        sealed_at: rfc3339(sealed_at),
+        executed_on: certificate::long_date(sealed_at.date()),
+        declaration: certificate::declaration(staff.signs_outside_us),
+        content_notice: certificate::CONTENT_NOTICE,
+        key_id: key_id.to_owned(),
+        keys_url: format!("{url}/.well-known/writ/signing-keys.json"),
+        root: bag_root(&case.reference, plan.n),
+        files: plan
+            .pending
+            .iter()
+            .map(|p| CertifiedFile {
+                category: p.category.clone(),
+                name: escape(&p.filename),
+                size: p.size_bytes,
+                sha256: p.sha256.clone(),
+            })
+            .collect(),
+        records: plan.pending.iter().any(|p| p.category == "records"),
+        content: plan.pending.iter().any(|p| p.category == "content"),
+    };
+    // The template was checked when it was saved; one that fails now is a fault, not a seal.
+    let certificate = certificate
+        .render(&plan.template)
+        .map_err(|e| AppError::internal(format!("certificate template: {e}")))?;
     let custody = json!({
         "case": case.reference,
         "bundle": plan.n,
@@ -643,11 +659,11 @@ fn generated_files(
         })).collect::<Vec<_>>(),
         "audit_trail": plan.custody,
     });
-    vec![
+    Ok(vec![
         ("data/certificate.txt".to_owned(), certificate.into_bytes()),
         (
             "data/custody.json".to_owned(),
             serde_json::to_vec_pretty(&custody).unwrap_or_default(),
         ),
-    ]
+    ])
 }

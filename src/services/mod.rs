@@ -6,6 +6,7 @@ pub mod authority;
 pub mod bundles;
 pub mod callbacks;
 pub mod cases;
+pub mod certificates;
 pub mod colleagues;
 pub mod directory;
 pub mod fulfilment;

@@ -90,12 +90,17 @@ pub async fn add(
     email: &str,
     name: &str,
     role: Role,
+    title: Option<&str>,
 ) -> Result<NewAccount, AppError> {
     let email = EmailAddress::parse(email).map_err(|m| AppError::invalid("email", m))?;
     let name = name.trim().to_owned();
     if name.is_empty() {
         return Err(AppError::invalid("name", "Enter the person's name."));
     }
+    let title = match title.map(str::trim).filter(|t| !t.is_empty()) {
+        Some(title) => Some(custodian_title(title)?),
+        None => None,
+    };
     let password = URL_SAFE_NO_PAD.encode(random_bytes::<15>());
     let secret = totp::new_secret();
     let otpauth_uri = totp::uri(&secret, email.as_str()).map_err(AppError::internal)?;
@@ -115,6 +120,7 @@ pub async fn add(
                     totp_secret: sealed,
                     active: true,
                     created_at: clock::now(),
+                    title,
                 }
                 .insert(conn);
                 match inserted {
@@ -263,6 +269,51 @@ pub async fn sign_out(db: &Db, token: &Token) -> Result<(), AppError> {
 
 /// Changes a password after checking the current one. Argon2 runs on the blocking pool.
 /// Every other session of the account ends; `keep` (the session that asked) goes on.
+/// A custodian's title as the certificate prints it: one line, at most 120 characters.
+fn custodian_title(title: &str) -> Result<String, AppError> {
+    let title = title.trim();
+    if title.is_empty() {
+        return Err(AppError::invalid(
+            "title",
+            "Enter your title, as the certificate is to name it (for example “Custodian of Records”).",
+        ));
+    }
+    if title.chars().count() > 120 {
+        return Err(AppError::invalid(
+            "title",
+            "Keep the title to 120 characters.",
+        ));
+    }
+    crate::domain::text::check_line(title).map_err(|m| AppError::invalid("title", m))?;
+    Ok(title.to_owned())
+}
+
+/// Records a member of staff's title and where they sign, once, for the certificates they seal
+/// (FRE 902(11): the custodian's name and title; 28 USC 1746: the wording of the declaration).
+pub async fn record_custodian(
+    db: &Db,
+    staff: &Staff,
+    title: &str,
+    outside_us: bool,
+) -> Result<Staff, AppError> {
+    let title = custodian_title(title)?;
+    let id = staff.id.clone();
+    db.run(move |conn| {
+        write_tx(conn, |conn| {
+            rows::Staff::set_custodian(conn, &id, &title, outside_us)?;
+            audit::record(
+                conn,
+                &Actor::Staff(id.clone()),
+                None,
+                "staff.custodian_recorded",
+                json!({ "title": title, "signs_outside_us": outside_us }),
+            )?;
+            Ok(Staff::find(conn, &id)?)
+        })
+    })
+    .await
+}
+
 pub async fn change_password(
     db: &Db,
     staff: &Staff,

@@ -105,6 +105,8 @@ impl Site {
             "Test Staff",
             "--role",
             role,
+            "--title",
+            "Custodian of Records",
         ]);
         assert!(ok, "writ staff add: {out}");
         let password = out

@@ -424,6 +424,15 @@ impl TestApp {
         )
     }
 
+    /// Posts an HTML form (`application/x-www-form-urlencoded`) with the browser's cookies.
+    pub async fn post_form(&self, uri: &str, fields: &[(&str, &str)]) -> (Status, String) {
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .finish();
+        self.post_page(uri, ContentType::Form, body.into_bytes())
+            .await
+    }
+
     /// Gives the authenticator's code of `email` on the agency second-factor page, as an
     /// enrolled officer does after the e-mailed code; the status and where it leads.
     pub async fn pass_second_factor(&self, email: &str, csrf: &str) -> (Status, Option<String>) {
@@ -667,9 +676,16 @@ impl TestApp {
             .rocket()
             .state::<writ::state::Keys>()
             .expect("keys");
-        let account = writ::services::staff_auth::add(self.db(), keys, email, "Test Staff", role)
-            .await
-            .expect("add staff");
+        let account = writ::services::staff_auth::add(
+            self.db(),
+            keys,
+            email,
+            "Test Staff",
+            role,
+            Some("Custodian of Records"),
+        )
+        .await
+        .expect("add staff");
         StaffAccount {
             email: email.to_owned(),
             password: account.password,

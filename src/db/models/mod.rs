@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod bundle;
 pub mod case;
+pub mod certificate;
 pub mod challenge;
 pub mod counter;
 pub mod directory;

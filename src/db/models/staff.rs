@@ -21,6 +21,10 @@ pub struct Staff {
     pub locked_until: Option<NaiveDateTime>,
     pub active: bool,
     pub created_at: NaiveDateTime,
+    /// Their title, as the custodian who signs a bundle's certificate.
+    pub title: Option<String>,
+    /// They sign declarations outside the United States (28 USC 1746(1)).
+    pub signs_outside_us: bool,
 }
 
 #[derive(Debug, Insertable)]
@@ -35,6 +39,7 @@ pub struct NewStaff {
     pub totp_secret: String,
     pub active: bool,
     pub created_at: NaiveDateTime,
+    pub title: Option<String>,
 }
 
 impl NewStaff {
@@ -54,6 +59,20 @@ impl Staff {
 
     pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Staff> {
         staff::table.find(id).select(Staff::as_select()).first(conn)
+    }
+
+    pub fn set_custodian(
+        conn: &mut DbConn,
+        id: &str,
+        title: &str,
+        outside_us: bool,
+    ) -> QueryResult<usize> {
+        diesel::update(staff::table.find(id))
+            .set((
+                staff::title.eq(title),
+                staff::signs_outside_us.eq(outside_us),
+            ))
+            .execute(conn)
     }
 
     pub fn all(conn: &mut DbConn) -> QueryResult<Vec<Staff>> {

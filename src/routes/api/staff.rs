@@ -1,6 +1,6 @@
 use rocket::http::Status;
 use rocket::serde::json::Json;
-use rocket::{get, post, routes, Route, State};
+use rocket::{get, post, put, routes, Route, State};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -18,6 +18,30 @@ struct Login {
     email: String,
     password: String,
     totp: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CustodianBody {
+    title: String,
+    #[serde(default)]
+    signs_outside_us: bool,
+}
+
+/// The caller's title and place of signing, for the certificates they seal (FRE 902(11),
+/// 28 USC 1746).
+#[put("/staff/me/custodian", data = "<body>")]
+async fn custodian(
+    _json: JsonBody,
+    body: Json<CustodianBody>,
+    staff: StaffMember,
+    db: &State<Db>,
+) -> Result<Json<Value>, AppError> {
+    let saved =
+        staff_auth::record_custodian(db, &staff.row, &body.title, body.signs_outside_us).await?;
+    Ok(Json(
+        json!({ "name": saved.name, "title": saved.title, "signs_outside_us": saved.signs_outside_us }),
+    ))
 }
 
 #[post("/staff/login", data = "<body>")]
@@ -208,6 +232,7 @@ async fn callback(
 pub fn routes() -> Vec<Route> {
     routes![
         login,
+        custodian,
         cases,
         case,
         transition,

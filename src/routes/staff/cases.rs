@@ -116,7 +116,7 @@ pub(super) async fn show(
     let case = staff_cases::find(db, reference, staff.row.role, &policy.identity).await?;
     Ok(Template::render(
         "staff/case",
-        json!({ "csrf": csrf.token(), "staff": staff.row.name, "role": staff.row.role, "case": case, "flash": flash.map(|f| f.message().to_owned()) }),
+        json!({ "csrf": csrf.token(), "staff": staff.row.name, "role": staff.row.role, "custodian": staff.row.title, "case": case, "flash": flash.map(|f| f.message().to_owned()) }),
     ))
 }
 
@@ -143,7 +143,7 @@ pub(super) async fn case_with_error(
 ) -> (Status, Template) {
     match staff_cases::find(db, reference, staff.row.role, &policy.identity).await {
         Ok(case) => {
-            let mut context = json!({ "csrf": csrf.token(), "staff": staff.row.name, "role": staff.row.role, "case": case });
+            let mut context = json!({ "csrf": csrf.token(), "staff": staff.row.name, "role": staff.row.role, "custodian": staff.row.title, "case": case });
             context["alert"] = json!(match error
                 .fields
                 .get("reason")

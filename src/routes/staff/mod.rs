@@ -1,5 +1,6 @@
 //! The staff dashboard (`/staff`): sign-in, the legal queue, case pages, agency administration.
 
+mod account;
 mod admin;
 mod bundles;
 mod cases;
@@ -20,5 +21,6 @@ pub fn routes() -> Vec<Route> {
     routes.extend(overview::routes());
     routes.extend(people::routes());
     routes.extend(officers::routes());
+    routes.extend(account::routes());
     routes
 }

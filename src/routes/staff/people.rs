@@ -21,7 +21,7 @@ async fn context(db: &Db, admin: &LegalAdmin, csrf: &Csrf) -> Result<Value, AppE
         .iter()
         .map(|s| {
             json!({
-                "id": s.id, "name": s.name, "email": s.email, "role": s.role.label(), "active": s.active,
+                "id": s.id, "name": s.name, "email": s.email, "role": s.role.label(), "title": s.title, "active": s.active,
                 "locked_until": s.locked_until.map(rfc3339), "me": s.id == admin.0.row.id,
             })
         })
@@ -52,6 +52,7 @@ struct AddForm {
     email: String,
     name: String,
     role: String,
+    title: Option<String>,
     csrf: String,
 }
 
@@ -64,11 +65,22 @@ async fn add(
     db: &State<Db>,
     keys: &State<Keys>,
 ) -> (Status, Template) {
-    let values = json!({ "email": form.email, "name": form.name, "role": form.role });
+    let values =
+        json!({ "email": form.email, "name": form.name, "role": form.role, "title": form.title });
     let outcome = match (csrf.verify(Some(&form.csrf)), Role::parse(form.role.trim())) {
         (Err(e), _) => Err(e),
         (Ok(()), None) => Err(AppError::invalid("role", "Choose a role.")),
-        (Ok(()), Some(role)) => staff_auth::add(db, keys, &form.email, &form.name, role).await,
+        (Ok(()), Some(role)) => {
+            staff_auth::add(
+                db,
+                keys,
+                &form.email,
+                &form.name,
+                role,
+                form.title.as_deref(),
+            )
+            .await
+        }
     };
     let mut page = match context(db, &admin, &csrf).await {
         Ok(page) => page,
