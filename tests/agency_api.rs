@@ -35,11 +35,22 @@ async fn a_government_officer_files_a_request_and_gets_a_receipt() {
         .submit(
             &token,
             &subpoena_request(),
-            &[("subpoena.pdf", PDF), ("exhibit.png", PNG)],
+            &[
+                ("subpoena.pdf", PDF),
+                ("exhibit.png", PNG),
+                ("ndo-order.pdf", PDF),
+            ],
         )
         .await;
     assert_eq!(status, Status::Created, "{body}");
     let reference = body["reference"].as_str().unwrap();
+    let ndo = body["authority"]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["code"] == "ndo_order")
+        .expect("the declared NDO is checked");
+    assert_eq!(ndo["outcome"], "pass", "{ndo}");
     assert_eq!(
         reference,
         format!("LE-{}-000001", chrono::Datelike::year(&chrono::Utc::now()))
@@ -88,7 +99,15 @@ async fn a_government_officer_files_a_request_and_gets_a_receipt() {
         .await;
     assert_eq!(status, Status::Ok);
     let documents = case["documents"].as_array().unwrap();
-    assert_eq!(documents.len(), 2);
+    assert_eq!(documents.len(), 3);
+    let ndo = documents
+        .iter()
+        .find(|d| d["name"] == "ndo-order.pdf")
+        .unwrap();
+    assert_eq!(
+        (&ndo["role"], &ndo["role_label"]),
+        (&json!("ndo_order"), &json!("Non-disclosure order"))
+    );
     let pdf = documents
         .iter()
         .find(|d| d["name"] == "subpoena.pdf")
@@ -108,7 +127,7 @@ async fn a_government_officer_files_a_request_and_gets_a_receipt() {
         .filter_map(Result::ok)
         .filter(|e| e.path().is_file())
         .count();
-    assert_eq!(stored, 2);
+    assert_eq!(stored, 3);
     let (status, list) = app.get_json("/api/v1/requests", &token).await;
     assert_eq!(status, Status::Ok);
     assert_eq!(list["requests"][0]["reference"], reference);

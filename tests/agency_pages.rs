@@ -148,6 +148,7 @@ async fn an_officer_signs_in_completes_the_profile_and_files_a_request() {
         "Documents",
         "Addressed to",
         "Example Exchange Europe S.A. (FR)",
+        "The non-disclosure order itself",
     ] {
         assert!(form.contains(label), "the form has {label}");
     }

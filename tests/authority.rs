@@ -87,7 +87,11 @@ async fn an_admin_verifying_the_agency_establishes_authority_on_recheck() {
         .await;
     assert_eq!(first["authority"]["established"], false);
     let (_, second) = app
-        .submit(&token, &subpoena_request(), &[("subpoena.pdf", PDF)])
+        .submit(
+            &token,
+            &subpoena_request(),
+            &[("subpoena.pdf", PDF), ("ndo-order.pdf", PDF)],
+        )
         .await;
 
     {
@@ -449,5 +453,111 @@ async fn a_request_goes_to_the_legal_entity_it_names_or_that_holds_the_account()
         entity_of(&staff_case).as_deref(),
         Some("eu"),
         "{staff_case}"
+    );
+}
+
+#[rocket::async_test]
+async fn usc_2705_b_the_order_itself_is_attached_and_the_user_is_told_only_after_it_ends() {
+    let app = TestApp::new().await;
+    let token = app.officer("j.doe@fbi.gov").await;
+    // Declared but not attached: the check fails and names the provision.
+    let (status, bare) = app
+        .submit(&token, &subpoena_request(), &[("subpoena.pdf", PDF)])
+        .await;
+    assert_eq!(status, Status::Created, "{bare}");
+    let missing = check(&bare, "ndo_order");
+    assert_eq!(missing["outcome"], "fail");
+    assert!(
+        missing["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("18 USC 2705(b)"),
+        "{missing}"
+    );
+    assert_eq!(bare["authority"]["established"], false);
+
+    let mut attached = subpoena_request();
+    attached["instrument"]["reference"] = json!("GJ-2026-118");
+    let (status, body) = app
+        .submit(
+            &token,
+            &attached,
+            &[("subpoena.pdf", PDF), ("ndo-order.pdf", PDF)],
+        )
+        .await;
+    assert_eq!(status, Status::Created, "{body}");
+    assert_eq!(check(&body, "ndo_order")["outcome"], "pass");
+    let reference = body["reference"].as_str().unwrap().to_owned();
+    let (_, case) = app
+        .get_json(&format!("/api/v1/requests/{reference}"), &token)
+        .await;
+    let roles: Vec<&str> = case["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["role"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        roles.iter().filter(|r| **r == "ndo_order").count(),
+        1,
+        "{case}"
+    );
+    assert_eq!(
+        roles.iter().filter(|r| **r == "process").count(),
+        1,
+        "{case}"
+    );
+
+    // The order runs until 2027-05-01: no notice may be recorded before it ends.
+    let legal = app
+        .staff("lee@writ.example", writ::domain::vocab::Role::Legal)
+        .await;
+    let staff_token = app.staff_token(&legal).await;
+    let uri = format!("/api/v1/staff/cases/{reference}/user-notice");
+    let response = app.post_json(&uri, json!({}), Some(&staff_token)).await;
+    assert_eq!(response.status(), Status::Conflict);
+    let refused: Value = response.into_json().await.unwrap();
+    assert_eq!(refused["error"]["code"], "ndo_in_force", "{refused}");
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("2027-05-02"),
+        "{refused}"
+    );
+
+    // Once it has ended, the notice is due, on the case and on the ledger.
+    app.sql(&format!(
+        "UPDATE cases SET ndo_until = '2026-01-31' WHERE reference = '{reference}'"
+    ));
+    let (_, staff_case) = app
+        .get_json(&format!("/api/v1/staff/cases/{reference}"), &staff_token)
+        .await;
+    assert_eq!(
+        staff_case["user_notice"]["from"], "2026-02-01",
+        "{staff_case}"
+    );
+    assert_eq!(staff_case["user_notice"]["due"], true, "{staff_case}");
+    let tomorrow = (chrono::Utc::now().date_naive() + chrono::TimeDelta::days(1)).to_string();
+    let response = app
+        .post_json(&uri, json!({ "notified_on": tomorrow }), Some(&staff_token))
+        .await;
+    assert_eq!(response.status(), Status::UnprocessableEntity);
+    let response = app.post_json(&uri, json!({}), Some(&staff_token)).await;
+    assert_eq!(response.status(), Status::Ok);
+    let today = chrono::Utc::now().date_naive().to_string();
+    let recorded: Value = response.into_json().await.unwrap();
+    assert_eq!(recorded["user_notified_on"], today.as_str());
+    let response = app.post_json(&uri, json!({}), Some(&staff_token)).await;
+    assert_eq!(response.status(), Status::Conflict, "recorded once");
+    let (_, staff_case) = app
+        .get_json(&format!("/api/v1/staff/cases/{reference}"), &staff_token)
+        .await;
+    assert_eq!(staff_case["user_notice"]["notified_on"], today.as_str());
+    assert_eq!(staff_case["user_notice"]["by"], "Test Staff");
+    assert_eq!(staff_case["user_notice"]["due"], false);
+    assert_eq!(
+        app.count("audit_events WHERE action = 'user_notice.recorded'"),
+        1
     );
 }

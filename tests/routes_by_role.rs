@@ -129,6 +129,11 @@ fn table() -> BTreeMap<(&'static str, &'static str), Needs> {
         (("GET", "/staff/cases/<reference>/documents/<id>"), Staff(S)),
         (("POST", "/staff/cases/<reference>/preservation"), Staff(L)),
         (("POST", "/staff/cases/<reference>/freeze"), Staff(L)),
+        (("POST", "/staff/cases/<reference>/user-notice"), Staff(L)),
+        (
+            ("POST", "/api/v1/staff/cases/<reference>/user-notice"),
+            Staff(L),
+        ),
         (("POST", "/agency/requests/<reference>/extension"), Officer),
         (("POST", "/api/v1/requests/<reference>/extension"), Officer),
         (

@@ -216,7 +216,11 @@ async fn an_admin_verifies_an_agency_and_its_open_cases_are_checked_again() {
     assert_eq!(app.put_profile(&officer).await, Status::Ok);
     app.enrol("officer@police-example.org", &officer).await;
     let (status, filed) = app
-        .submit(&officer, &subpoena_request(), &[("subpoena.pdf", PDF)])
+        .submit(
+            &officer,
+            &subpoena_request(),
+            &[("subpoena.pdf", PDF), ("ndo-order.pdf", PDF)],
+        )
         .await;
     assert_eq!(status, Status::Created, "{filed}");
     assert_eq!(filed["authority"]["established"], false);
@@ -420,6 +424,47 @@ async fn overview_ndo_ledger_and_audit_log() {
         ledger.contains("2027-05-01") && ledger.contains("2027-05-02"),
         "the user notice follows the order's end"
     );
+    let (_, case_page) = app.page(&format!("/staff/cases/{reference}")).await;
+    assert!(
+        case_page.contains("May be told from 2027-05-02"),
+        "{case_page}"
+    );
+    assert!(
+        !case_page.contains("user-notice\""),
+        "not while the order runs"
+    );
+
+    // Once the order has ended, the notice is due on the ledger and recorded from the case page.
+    app.sql(&format!(
+        "UPDATE cases SET ndo_until = '2026-01-31' WHERE reference = '{reference}'"
+    ));
+    let (_, ledger) = app.page("/staff/ndo").await;
+    assert!(ledger.contains("tag-overdue\">Due</span>"), "{ledger}");
+    let (_, case_page) = app.page(&format!("/staff/cases/{reference}")).await;
+    let csrf = common::csrf_of(&case_page);
+    let (status, _) = app
+        .post_form(
+            &format!("/staff/cases/{reference}/user-notice"),
+            &[("notified_on", "2026-13-40"), ("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(status, Status::UnprocessableEntity);
+    let (status, _) = app
+        .post_form(
+            &format!("/staff/cases/{reference}/user-notice"),
+            &[("notified_on", ""), ("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(status, Status::SeeOther);
+    let (_, case_page) = app.page(&format!("/staff/cases/{reference}")).await;
+    let today = chrono::Utc::now().date_naive();
+    assert!(case_page.contains(&format!("notice is recorded, on {today}.")));
+    assert!(
+        case_page.contains(&format!("Told on {today} (Test Staff)")),
+        "{case_page}"
+    );
+    let (_, ledger) = app.page("/staff/ndo").await;
+    assert!(ledger.contains(&format!("<td>{today}</td>")), "{ledger}");
 
     let audit = app
         .client

@@ -130,6 +130,8 @@ diesel::table! {
         validated_by -> Nullable<Text>,
         legal_entity -> Nullable<Text>,
         legal_entity_name -> Nullable<Text>,
+        user_notified_on -> Nullable<Date>,
+        user_notified_by -> Nullable<Text>,
     }
 }
 
@@ -163,6 +165,7 @@ diesel::table! {
         sha256 -> Text,
         uploaded_by -> Text,
         uploaded_at -> Timestamp,
+        role -> Text,
     }
 }
 
@@ -285,6 +288,7 @@ diesel::table! {
         size_bytes -> BigInt,
         sha256 -> Text,
         held_at -> Timestamp,
+        role -> Text,
     }
 }
 

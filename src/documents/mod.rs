@@ -12,6 +12,7 @@ use rocket::tokio::io::AsyncWriteExt;
 
 use crate::crypto::stream::{DocumentKey, Sealer};
 use crate::db::models::document::{Document, HeldDocument};
+use crate::domain::vocab::DocumentRole;
 use crate::error::AppError;
 
 /// The kinds of file Writ accepts, told apart by their first bytes.
@@ -105,6 +106,7 @@ impl DocumentStore {
             sha256: String::new(),
             sha512: None,
             crc32: None,
+            role: DocumentRole::Process,
             path,
         };
         Ok(StagingFile {
@@ -150,6 +152,7 @@ impl DocumentStore {
             size_bytes: staged.size as i64,
             sha256: staged.sha256.clone(),
             held_at: now,
+            role: staged.role.as_str().to_owned(),
         })
     }
 
@@ -170,6 +173,7 @@ impl DocumentStore {
             sha256: held.sha256.clone(),
             sha512: None,
             crc32: None,
+            role: DocumentRole::parse(&held.role).unwrap_or(DocumentRole::Process),
             path,
         })
     }
@@ -315,6 +319,8 @@ pub struct StagedDocument {
     /// Produced files only.
     pub sha512: Option<String>,
     pub crc32: Option<u32>,
+    /// Requester documents: the legal process, or the non-disclosure order.
+    pub role: DocumentRole,
     path: PathBuf,
 }
 
@@ -330,6 +336,7 @@ impl StagedDocument {
             sha256: self.sha256.clone(),
             uploaded_by: uploaded_by.to_owned(),
             uploaded_at: at,
+            role: self.role.as_str().to_owned(),
         }
     }
 }

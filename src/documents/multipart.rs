@@ -11,6 +11,7 @@ use rocket::tokio::io::{AsyncRead, ReadBuf};
 use tokio_util::io::ReaderStream;
 
 use super::{DocumentStore, StagedDocument};
+use crate::domain::vocab::DocumentRole;
 use crate::error::AppError;
 
 const MAX_TEXT_FIELD: usize = 64 * 1024;
@@ -19,6 +20,8 @@ const MAX_FIELDS: usize = 2_000;
 
 /// The name of the file parts of a request or a message.
 pub const DOCUMENTS: &str = "documents";
+/// The part that carries the non-disclosure order itself (18 USC 2705(b)).
+pub const NDO_ORDER: &str = "ndo_order";
 /// The name of the file parts of a production.
 pub const FILES: &str = "files";
 
@@ -195,7 +198,9 @@ async fn read_into(
         if upload.fields.len() + upload.files.len() >= MAX_FIELDS {
             return Err(AppError::too_large("The form has too many fields."));
         }
-        if name == file_part {
+        // On a request, the non-disclosure order comes as a part of its own.
+        let ndo_order = matches!(parts, Parts::Documents) && name == NDO_ORDER;
+        if name == file_part || ndo_order {
             let filename = field.file_name().unwrap_or("document").to_owned();
             let mut staging = match parts {
                 Parts::Documents => store.stage(&filename).await?,
@@ -204,7 +209,10 @@ async fn read_into(
             while let Some(chunk) = field.chunk().await.map_err(malformed)? {
                 staging.write(&chunk).await?;
             }
-            if let Some(staged) = staging.finish().await? {
+            if let Some(mut staged) = staging.finish().await? {
+                if ndo_order {
+                    staged.role = DocumentRole::NdoOrder;
+                }
                 if upload.files.len() >= max_files {
                     return Err(AppError::too_large(format!(
                         "At most {max_files} files at once."

@@ -80,6 +80,15 @@ vocabulary!(
     }
 );
 
+vocabulary!(
+    /// What a requester's document is: the legal process, or the non-disclosure order that
+    /// keeps the user from being told (18 USC 2705(b)).
+    DocumentRole {
+        Process = "process": "Legal process",
+        NdoOrder = "ndo_order": "Non-disclosure order",
+    }
+);
+
 vocabulary!(RequestType {
     Disclosure = "disclosure": "Disclosure of records",
     Preservation = "preservation": "Preservation of records",

@@ -19,7 +19,7 @@ use crate::domain::policy::Policy;
 use crate::domain::registry::classify;
 use crate::domain::request::{Court, Emergency, Freeze, Instrument, Ndo, Target, ValidRequest};
 use crate::domain::vocab::{
-    CaseState, Chain, CourtPath, DataCategory, TargetKind, TargetRole, Track,
+    CaseState, Chain, CourtPath, DataCategory, DocumentRole, TargetKind, TargetRole, Track,
 };
 use crate::error::AppError;
 
@@ -41,13 +41,42 @@ impl Filer<'_> {
 
 /// Evaluates `request` from `filer` with `documents` attached. `case_id` names the case
 /// being re-checked, so that it is not its own duplicate.
+/// How many of a request's documents are legal process, and how many the non-disclosure order.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Papers {
+    pub process: usize,
+    pub ndo_orders: usize,
+}
+
+impl Papers {
+    pub fn count(roles: impl IntoIterator<Item = DocumentRole>) -> Papers {
+        roles
+            .into_iter()
+            .fold(Papers::default(), |mut papers, role| {
+                match role {
+                    DocumentRole::Process => papers.process += 1,
+                    DocumentRole::NdoOrder => papers.ndo_orders += 1,
+                }
+                papers
+            })
+    }
+
+    fn of(documents: &[Document]) -> Papers {
+        Papers::count(
+            documents
+                .iter()
+                .map(|d| DocumentRole::parse(&d.role).unwrap_or(DocumentRole::Process)),
+        )
+    }
+}
+
 pub fn assess(
     conn: &mut DbConn,
     policy: &Policy,
     home_country: &str,
     filer: Filer<'_>,
     request: &ValidRequest,
-    documents: usize,
+    papers: Papers,
     case_id: Option<&str>,
 ) -> Result<Authority, AppError> {
     let requester = filer.requester;
@@ -99,7 +128,8 @@ pub fn assess(
         domain,
         standing: &standing,
         country: requester.country.as_deref(),
-        documents,
+        documents: papers.process,
+        ndo_orders: papers.ndo_orders,
         today: clock::now().date(),
         duplicates: &duplicates,
         directory: &found,
@@ -180,11 +210,11 @@ pub async fn recheck(
             let case: Case = cases::table.find(&case_id).select(Case::as_select()).first(conn)?;
             let requester = Requester::find(conn, &case.requester_id)?;
             let targets = TargetRow::for_case(conn, &case.id)?;
-            let documents = Document::for_case(conn, &case.id)?.len();
+            let papers = Papers::of(&Document::for_case(conn, &case.id)?);
             let request = stored_request(&case, &targets);
             let account_uid = account_of(conn, &case.id)?;
             let filer = Filer { requester: &requester, account_uid: account_uid.as_deref(), second_factor: None };
-            let authority = assess(conn, &policy, &home_country, filer, &request, documents, Some(&case.id))?;
+            let authority = assess(conn, &policy, &home_country, filer, &request, papers, Some(&case.id))?;
             let checks = serde_json::to_string(&authority.checks).map_err(AppError::internal)?;
             if checks != case.authority_checks {
                 diesel::update(cases::table.find(&case.id))

@@ -9,7 +9,7 @@ use crate::db::models::requester::Requester;
 use crate::db::Db;
 use crate::domain::authority::Check;
 use crate::domain::clock::rfc3339;
-use crate::domain::vocab::DataCategory;
+use crate::domain::vocab::{DataCategory, DocumentRole};
 use crate::error::AppError;
 
 #[derive(Debug, Serialize)]
@@ -58,6 +58,9 @@ pub struct DocumentView {
     pub size: i64,
     pub sha256: String,
     pub uploaded_at: String,
+    /// `process` or `ndo_order`, and how a person reads it.
+    pub role: String,
+    pub role_label: &'static str,
 }
 
 impl From<Document> for DocumentView {
@@ -69,6 +72,10 @@ impl From<Document> for DocumentView {
             size: d.size_bytes,
             sha256: d.sha256,
             uploaded_at: rfc3339(d.uploaded_at),
+            role_label: DocumentRole::parse(&d.role)
+                .unwrap_or(DocumentRole::Process)
+                .label(),
+            role: d.role,
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Fulfilling preservation and freeze requests: what was done is recorded with the transition to
 //! `fulfilled`, its audit event and its e-mails, in one transaction.
 
-use chrono::{NaiveDateTime, TimeDelta};
+use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
 use diesel::prelude::*;
 use serde::Serialize;
 use serde_json::json;
@@ -12,7 +12,7 @@ use crate::db::models::case::{Case, TargetRow};
 use crate::db::models::directory;
 use crate::db::models::requester::Requester;
 use crate::db::models::staff::Staff;
-use crate::db::schema::{accounts, freezes, preservations};
+use crate::db::schema::{accounts, cases, freezes, preservations};
 use crate::db::{write_tx, Db, DbConn};
 use crate::domain::clock;
 use crate::domain::vocab::{CaseState, RequestType};
@@ -53,7 +53,84 @@ fn fulfil(
     transition(conn, mailer, links, case, mover, &request).map(|_| ())
 }
 
+/// The first day the user may be told of a request under a non-disclosure order: the day after
+/// it ends. `None` while an order without an end date binds.
+pub fn user_notice_from(case: &Case) -> Result<Option<NaiveDate>, AppError> {
+    if !case.ndo_present {
+        return Ok(None);
+    }
+    match case.ndo_until {
+        Some(until) => Ok(until.succ_opt()),
+        None => Err(AppError::conflict(
+            "The non-disclosure order names no end date: the user may not be told until the court lifts it or the agency gives its end.",
+        )
+        .with_code("ndo_in_force")),
+    }
+}
+
 impl Workflow<'_> {
+    /// Records the day the user was told of the request (by default today), once the
+    /// non-disclosure order, if any, has ended (18 USC 2705(b)).
+    pub async fn record_user_notice(
+        &self,
+        staff: &Staff,
+        reference: &str,
+        notified_on: Option<NaiveDate>,
+    ) -> Result<NaiveDate, AppError> {
+        let (staff_id, reference) = (staff.id.clone(), reference.to_owned());
+        self.db
+            .run(move |conn| {
+                write_tx(conn, |conn| {
+                    let case = Case::find_by_reference(conn, &reference)?;
+                    let today = clock::now().date();
+                    let on = notified_on.unwrap_or(today);
+                    if let Some(done) = case.user_notified_on {
+                        return Err(AppError::conflict(format!(
+                            "The user's notice is already recorded, on {done}."
+                        ))
+                        .with_code("user_notice_recorded"));
+                    }
+                    if on > today {
+                        return Err(AppError::invalid(
+                            "notified_on",
+                            "Record a notice that was given: the date is in the future.",
+                        ));
+                    }
+                    if on < case.created_at.date() {
+                        return Err(AppError::invalid(
+                            "notified_on",
+                            format!("The request came in on {}: the notice cannot be earlier.", case.created_at.date()),
+                        ));
+                    }
+                    if let Some(from) = user_notice_from(&case)? {
+                        if on < from {
+                            return Err(AppError::conflict(format!(
+                                "18 USC 2705(b): the non-disclosure order runs until {}; the user may be told from {from}, not on {on}.",
+                                from.pred_opt().unwrap_or(from)
+                            ))
+                            .with_code("ndo_in_force"));
+                        }
+                    }
+                    diesel::update(cases::table.find(&case.id))
+                        .set((
+                            cases::user_notified_on.eq(on),
+                            cases::user_notified_by.eq(&staff_id),
+                            cases::updated_at.eq(clock::now()),
+                        ))
+                        .execute(conn)?;
+                    audit::record(
+                        conn,
+                        &Actor::Staff(staff_id.clone()),
+                        Some(&case.id),
+                        "user_notice.recorded",
+                        json!({ "notified_on": on.to_string(), "ndo_until": case.ndo_until.map(|d| d.to_string()) }),
+                    )?;
+                    Ok(on)
+                })
+            })
+            .await
+    }
+
     /// Records that the requested data is preserved for the policy's period (90 days), and
     /// fulfils the case.
     pub async fn record_preservation(

@@ -210,7 +210,7 @@ impl Intake<'_> {
             self.home_country.to_owned(),
             requester.clone(),
             filer.account_uid.map(str::to_owned),
-            documents.len(),
+            super::authority::Papers::count(documents.iter().map(|d| d.role)),
         );
         let checked = request.clone();
         let authority = self

@@ -251,6 +251,8 @@ pub struct StaffCaseView {
     pub bundles: Vec<super::bundles::BundleView>,
     /// Who the signer is to the platform: standing, second factor, fraud signals, call-backs.
     pub identity: Value,
+    /// When the user may be, or was, told of the request (18 USC 2705(b)).
+    pub user_notice: Value,
 }
 
 /// The case `reference` as a member of staff with `role` may see it. Support works the
@@ -427,6 +429,7 @@ fn view(
             .collect(),
         bundles: super::bundles::of_case(conn, &case)?,
         identity: identity_of(conn, &case, &requester, identity)?,
+        user_notice: user_notice_of(&case, name_of),
     })
 }
 
@@ -463,6 +466,23 @@ pub async fn view_document(
     .await
 }
 
+/// `{from, notified_on, by, due, held}`: `from` the first day the user may be told (none while
+/// an order without an end binds: `held`), `due` once that day has come and no notice is recorded.
+fn user_notice_of(case: &Case, name_of: impl Fn(&str) -> String) -> Value {
+    let today = clock::now().date();
+    let from = super::fulfilment::user_notice_from(case);
+    let held = from.is_err();
+    let from = from.ok().flatten();
+    serde_json::json!({
+        "ndo": case.ndo_present,
+        "from": from.map(|d| d.to_string()),
+        "held": held,
+        "notified_on": case.user_notified_on.map(|d| d.to_string()),
+        "by": case.user_notified_by.as_deref().map(name_of),
+        "due": case.ndo_present && case.user_notified_on.is_none() && from.is_some_and(|d| d <= today),
+    })
+}
+
 #[derive(Debug, Serialize)]
 pub struct NdoEntry {
     pub reference: String,
@@ -471,24 +491,38 @@ pub struct NdoEntry {
     /// When the user may be told: the day after the order ends; unknown while it has no end.
     pub user_notice_on: Option<String>,
     pub in_force: bool,
+    /// The day the user was told, once recorded.
+    pub notified_on: Option<String>,
+    /// The order has ended and the user's notice is not recorded yet.
+    pub notice_due: bool,
 }
 
 /// Every case under a non-disclosure order, soonest-ending first.
 pub async fn ndo_ledger(db: &Db) -> Result<Vec<NdoEntry>, AppError> {
     db.run(|conn| {
         let today = clock::now().date();
-        let rows: Vec<(String, String, Option<chrono::NaiveDate>)> = cases::table
+        let rows: Vec<(
+            String,
+            String,
+            Option<chrono::NaiveDate>,
+            Option<chrono::NaiveDate>,
+        )> = cases::table
             .filter(cases::ndo_present.eq(true))
             .order((
                 cases::ndo_until.is_null(),
                 cases::ndo_until.asc(),
                 cases::reference.asc(),
             ))
-            .select((cases::reference, cases::state, cases::ndo_until))
+            .select((
+                cases::reference,
+                cases::state,
+                cases::ndo_until,
+                cases::user_notified_on,
+            ))
             .load(conn)?;
         Ok(rows
             .into_iter()
-            .map(|(reference, state, until)| NdoEntry {
+            .map(|(reference, state, until, notified)| NdoEntry {
                 reference,
                 state: CaseState::parse(&state)
                     .map(CaseState::label)
@@ -496,6 +530,8 @@ pub async fn ndo_ledger(db: &Db) -> Result<Vec<NdoEntry>, AppError> {
                 until: until.map(|d| d.to_string()),
                 user_notice_on: until.map(|d| (d + TimeDelta::days(1)).to_string()),
                 in_force: until.is_none_or(|d| d >= today),
+                notified_on: notified.map(|d| d.to_string()),
+                notice_due: notified.is_none() && until.is_some_and(|d| d < today),
             })
             .collect())
     })

@@ -365,11 +365,15 @@ impl TestApp {
         files: &[(&str, &[u8])],
     ) -> (Status, Value) {
         let mut parts = vec![Part::text("request", &request.to_string())];
-        parts.extend(
-            files
-                .iter()
-                .map(|(name, bytes)| Part::file("documents", name, bytes)),
-        );
+        // A file named `ndo…` is sent as the non-disclosure order, the others as legal process.
+        parts.extend(files.iter().map(|(name, bytes)| {
+            let part = if name.starts_with("ndo") {
+                "ndo_order"
+            } else {
+                "documents"
+            };
+            Part::file(part, name, bytes)
+        }));
         let (content_type, body) = multipart(&parts);
         self.post_body("/api/v1/requests", content_type, token, body)
             .await

@@ -57,6 +57,9 @@ pub struct Case {
     /// The policy's `[[entity]]` the request is addressed to, and its name then.
     pub legal_entity: Option<String>,
     pub legal_entity_name: Option<String>,
+    /// When the user was told of the request after its non-disclosure order ended.
+    pub user_notified_on: Option<NaiveDate>,
+    pub user_notified_by: Option<String>,
 }
 
 #[derive(Debug, Insertable)]

@@ -15,6 +15,8 @@ pub struct Document {
     pub sha256: String,
     pub uploaded_by: String,
     pub uploaded_at: NaiveDateTime,
+    /// `process` or `ndo_order` (`DocumentRole`).
+    pub role: String,
 }
 
 impl Document {
@@ -51,6 +53,7 @@ pub struct HeldDocument {
     pub size_bytes: i64,
     pub sha256: String,
     pub held_at: NaiveDateTime,
+    pub role: String,
 }
 
 impl HeldDocument {

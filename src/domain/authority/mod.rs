@@ -92,7 +92,9 @@ pub struct Facts<'a> {
     pub standing: &'a DomainStanding,
     /// The requester's declared country (ISO 3166-1 alpha-2), if known.
     pub country: Option<&'a str>,
+    /// Documents of legal process attached, and copies of the non-disclosure order.
     pub documents: usize,
+    pub ndo_orders: usize,
     pub today: NaiveDate,
     /// Open cases with the same instrument reference from the same agency (agency track), or
     /// with the same court case number (court track).
@@ -140,6 +142,9 @@ pub fn evaluate(facts: &Facts<'_>) -> Authority {
         checks.push(check);
     }
     if let Some(check) = ndo_duration(facts) {
+        checks.push(check);
+    }
+    if let Some(check) = ndo_order(facts) {
         checks.push(check);
     }
     checks.push(targets_well_formed(facts));
@@ -591,6 +596,31 @@ fn judicial_validation(facts: &Facts<'_>) -> Option<Check> {
                 needing.join(", ")
             ),
         ),
+    })
+}
+
+/// A declared non-disclosure order must be attached: the platform stays silent toward its user
+/// on the court's order, not on the requester's word.
+fn ndo_order(facts: &Facts<'_>) -> Option<Check> {
+    const CODE: &str = "ndo_order";
+    if !facts.request.ndo.present {
+        return None;
+    }
+    let rule = &facts.policy.ndo.rule;
+    Some(if facts.ndo_orders == 0 {
+        Check::new(
+            CODE,
+            Outcome::Fail,
+            format!(
+                "{rule}: a non-disclosure order is declared but not attached. Attach the order itself (“Non-disclosure order” on the form, part `ndo_order` in the API); a statement that one exists does not bind the platform to silence."
+            ),
+        )
+    } else {
+        Check::new(
+            CODE,
+            Outcome::Pass,
+            "The non-disclosure order is attached; check that it names this account and its term.",
+        )
     })
 }
 

@@ -58,6 +58,7 @@ struct Case {
     country: &'static str,
     standing: DomainStanding,
     documents: usize,
+    ndo_orders: usize,
     duplicates: Vec<String>,
     directory: Vec<Option<Option<String>>>,
     representative: Option<Representative<'static>>,
@@ -73,6 +74,7 @@ impl Default for Case {
                 entry: "fbi.gov".into(),
             },
             documents: 1,
+            ndo_orders: 0,
             duplicates: vec![],
             directory: vec![Some(Some("U1".into()))],
             representative: Some(Representative {
@@ -103,6 +105,7 @@ fn run(case: &Case, request: &ValidRequest) -> Authority {
         standing: &case.standing,
         country: Some(case.country),
         documents: case.documents,
+        ndo_orders: case.ndo_orders,
         today: today(),
         duplicates: &case.duplicates,
         directory: &case.directory,
@@ -863,6 +866,49 @@ fn usc_2705_b_a_non_disclosure_order_has_an_end_within_a_year() {
         .checks
         .iter()
         .all(|c| c.code != "ndo_duration"));
+}
+
+/// 18 USC 2705(b): the platform keeps silent toward its user on the court's order, so a declared
+/// non-disclosure order must be attached; without one declared, no check.
+#[test]
+fn usc_2705_b_a_declared_non_disclosure_order_is_attached() {
+    let mut subpoena = request(
+        RequestType::Disclosure,
+        InstrumentKind::Subpoena,
+        &[DataCategory::SubscriberInfo],
+    );
+    let table = [
+        (false, 0, None),
+        (true, 0, Some(Outcome::Fail)),
+        (true, 1, Some(Outcome::Pass)),
+    ];
+    for (declared, attached, want) in table {
+        subpoena.ndo.present = declared;
+        subpoena.ndo.until = Some(today() + chrono::TimeDelta::days(90));
+        let case = Case {
+            ndo_orders: attached,
+            ..Case::default()
+        };
+        let authority = run(&case, &subpoena);
+        let found = authority.checks.iter().find(|c| c.code == "ndo_order");
+        assert_eq!(found.map(|c| c.outcome), want, "{declared} {attached}");
+        if want == Some(Outcome::Fail) {
+            let check = found.unwrap();
+            assert!(
+                check.message.starts_with("18 USC 2705(b)"),
+                "{}",
+                check.message
+            );
+            assert!(!authority.established);
+            assert!(
+                authority
+                    .fixable_failures()
+                    .iter()
+                    .any(|c| c.code == "ndo_order"),
+                "the requester is asked to attach it before filing"
+            );
+        }
+    }
 }
 
 /// Regulation (EU) 2023/1543, Art. 4(1)-(2): an EPOC for traffic (other than to identify the user)

@@ -156,6 +156,32 @@ async fn note(
     Ok((Status::Created, Json(json!({ "reference": reference }))))
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UserNotice {
+    /// The day the user was told; today when left out.
+    #[serde(default)]
+    notified_on: Option<chrono::NaiveDate>,
+}
+
+/// Records the day the user was told of the request, once its non-disclosure order has ended
+/// (18 USC 2705(b)); 409 `ndo_in_force` before.
+#[post("/staff/cases/<reference>/user-notice", data = "<body>")]
+async fn user_notice(
+    _json: JsonBody,
+    reference: &str,
+    body: Json<UserNotice>,
+    reviewer: LegalReviewer,
+    workflow: Workflow<'_>,
+) -> Result<Json<Value>, AppError> {
+    let on = workflow
+        .record_user_notice(&reviewer.0.row, reference, body.notified_on)
+        .await?;
+    Ok(Json(
+        json!({ "reference": reference, "user_notified_on": on.to_string() }),
+    ))
+}
+
 /// Records that the requested records are preserved (90 days) and fulfils the case.
 #[post("/staff/cases/<reference>/preservation")]
 async fn preservation(
@@ -233,6 +259,7 @@ pub fn routes() -> Vec<Route> {
     routes![
         login,
         custodian,
+        user_notice,
         cases,
         case,
         transition,

@@ -202,6 +202,7 @@ struct HeldFile {
     name: String,
     size: i64,
     sha256: String,
+    role: String,
 }
 
 fn rows<T: Serialize + Clone + Default>(
@@ -353,6 +354,7 @@ impl RequestFormView {
                 name: h.filename.clone(),
                 size: h.size_bytes,
                 sha256: h.sha256.clone(),
+                role: h.role.clone(),
             })
             .collect();
         self

@@ -269,6 +269,53 @@ struct CsrfForm {
     csrf: String,
 }
 
+#[derive(FromForm)]
+struct UserNoticeForm {
+    /// The day the user was told (`YYYY-MM-DD`); empty for today.
+    notified_on: String,
+    csrf: String,
+}
+
+/// Records the day the user was told of the request, once its non-disclosure order has ended.
+#[post("/cases/<reference>/user-notice", data = "<form>")]
+async fn user_notice(
+    reference: &str,
+    form: Form<UserNoticeForm>,
+    reviewer: LegalReviewer,
+    csrf: Csrf,
+    workflow: Workflow<'_>,
+) -> Result<Flash<Redirect>, (Status, Template)> {
+    let result = async {
+        csrf.verify(Some(&form.csrf))?;
+        let on =
+            match form.notified_on.trim() {
+                "" => None,
+                text => Some(text.parse::<chrono::NaiveDate>().map_err(|_| {
+                    AppError::invalid("notified_on", "Give the date as YYYY-MM-DD.")
+                })?),
+            };
+        workflow
+            .record_user_notice(&reviewer.0.row, reference, on)
+            .await
+    }
+    .await;
+    match result {
+        Ok(on) => Ok(Flash::success(
+            Redirect::to(uri!("/staff", show(reference = reference))),
+            format!("The user's notice is recorded, on {on}."),
+        )),
+        Err(e) => Err(case_with_error(
+            workflow.db,
+            workflow.policy,
+            &reviewer.0,
+            &csrf,
+            reference,
+            e,
+        )
+        .await),
+    }
+}
+
 #[post("/cases/<reference>/preservation", data = "<form>")]
 async fn preservation(
     reference: &str,
@@ -422,6 +469,7 @@ pub fn routes() -> Vec<Route> {
         assign,
         document,
         preservation,
+        user_notice,
         freeze
     ]
 }
