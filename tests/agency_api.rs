@@ -165,13 +165,32 @@ async fn malformed_requests_are_refused_with_field_errors_and_store_nothing() {
     let mut freeze = subpoena_request();
     freeze["type"] = json!("freeze");
     freeze["instrument"]["kind"] = json!("freezing_order");
-    freeze["freeze"] = json!({"assets": [{"asset": "BTC", "amount": "all"}], "reason": "proceeds"});
+    freeze["freeze"] = json!({"assets": [{"asset": "BTC", "amount": "all"}], "reason": "proceeds", "respondent": "John Smith"});
     let (status, body) = app.submit(&token, &freeze, &[]).await;
     assert_eq!(status, Status::UnprocessableEntity);
     assert!(body["error"]["fields"]["documents"]
         .as_str()
         .unwrap()
         .contains("freezing order"));
+
+    // A freezing order binds the respondent it names, and a lapsed one freezes nothing.
+    freeze["freeze"] = json!({"assets": [{"asset": "BTC", "amount": "all"}], "reason": "proceeds", "until": "2020-01-01"});
+    let (status, body) = app.submit(&token, &freeze, &[("order.pdf", PDF)]).await;
+    assert_eq!(status, Status::UnprocessableEntity);
+    assert!(
+        body["error"]["fields"]["freeze.respondent"]
+            .as_str()
+            .unwrap()
+            .contains("binds only them"),
+        "{body}"
+    );
+    assert!(
+        body["error"]["fields"]["freeze.until"]
+            .as_str()
+            .unwrap()
+            .contains("has passed"),
+        "{body}"
+    );
 
     assert_eq!(app.count("cases"), 0);
     assert_eq!(app.count("documents"), 0);

@@ -655,6 +655,12 @@ async fn a_visitor_files_through_the_pages() {
         Part::text("csrf", &csrf),
         Part::text("type", "freeze"),
         Part::text("instrument.kind", "freezing_order"),
+        Part::text("freeze.respondent", "M. Jean Dupont"),
+        Part::text("freeze.max_sum", "EUR 480,000"),
+        Part::text(
+            "freeze.exceptions",
+            "frais de subsistance de 1 500 EUR par mois",
+        ),
         Part::text("court.name", "Tribunal judiciaire de Paris"),
         Part::text("court.country", "FR"),
         Part::text("court.case_number", "RG 24/01234"),
@@ -697,6 +703,16 @@ async fn a_visitor_files_through_the_pages() {
         .unwrap();
     assert!(page.contains("Tribunal judiciaire de Paris"));
     assert!(page.contains("RG 24&#x2F;01234"), "Tera escapes the slash");
+    assert!(
+        page.contains("<dt>Respondent</dt><dd>M. Jean Dupont</dd>"),
+        "{page}"
+    );
+    assert!(page.contains("<dt>Maximum sum</dt><dd>EUR 480,000</dd>"));
+    assert!(page.contains("frais de subsistance"));
+    assert!(
+        page.contains("The freezing order is limited to EUR 480,000, but all of BTC is asked for"),
+        "the injunction's terms are checked: {page}"
+    );
     assert!(page.contains("Support triage"));
     assert!(
         page.contains("court in FR"),

@@ -186,8 +186,7 @@ async fn an_executed_freeze_marks_directory_accounts_frozen_and_tells_operations
     freeze["type"] = json!("freeze");
     freeze["instrument"]["kind"] = json!("freezing_order");
     freeze["data_categories"] = json!(["balances_wallets"]);
-    freeze["freeze"] =
-        json!({"assets": [{"asset": "USDT", "amount": "all"}], "reason": "Proceeds of fraud"});
+    freeze["freeze"] = json!({"assets": [{"asset": "USDT", "amount": "all"}], "reason": "Proceeds of fraud", "respondent": "Alice Example"});
     let (status, filed) = app.submit(&officer, &freeze, &[("order.pdf", PDF)]).await;
     assert_eq!(status, Status::Created, "{filed}");
     let reference = filed["reference"].as_str().unwrap();

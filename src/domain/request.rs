@@ -93,6 +93,13 @@ pub struct EmergencyDraft {
 pub struct FreezeDraft {
     pub assets: Vec<AssetDraft>,
     pub reason: String,
+    /// The day the order runs until (often its return date).
+    pub until: Option<String>,
+    /// A court freezing order: the respondent it names, the maximum sum it freezes, and what it
+    /// still allows (living expenses, legal costs, ordinary business).
+    pub respondent: String,
+    pub max_sum: String,
+    pub exceptions: String,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -179,10 +186,19 @@ pub struct Emergency {
     pub attested: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Default, Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Freeze {
     pub assets: Vec<Asset>,
     pub reason: String,
+    /// Stored requests from before these fields read as absent.
+    #[serde(default)]
+    pub until: Option<NaiveDate>,
+    #[serde(default)]
+    pub respondent: Option<String>,
+    #[serde(default)]
+    pub max_sum: Option<String>,
+    #[serde(default)]
+    pub exceptions: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -345,7 +361,7 @@ impl RequestDraft {
             None
         };
         let freeze = if request_type == Some(RequestType::Freeze) {
-            self.freeze(&mut c)
+            self.freeze(&mut c, instrument.as_ref().map(|i| i.kind), today)
         } else {
             None
         };
@@ -582,7 +598,12 @@ impl RequestDraft {
         })
     }
 
-    fn freeze(&self, c: &mut Checker) -> Option<Freeze> {
+    fn freeze(
+        &self,
+        c: &mut Checker,
+        instrument: Option<InstrumentKind>,
+        today: NaiveDate,
+    ) -> Option<Freeze> {
         let draft = self.freeze.clone().unwrap_or_default();
         if draft.assets.is_empty() {
             c.errors.add(
@@ -625,7 +646,34 @@ impl RequestDraft {
             "Explain why the assets must be frozen.",
             5_000,
         );
-        Some(Freeze { assets, reason })
+        let until = c.date("freeze.until", &draft.until);
+        if until.is_some_and(|d| d < today) {
+            c.errors.add(
+                "freeze.until",
+                "The order's end date has passed: a lapsed order freezes nothing.",
+            );
+        }
+        let respondent = if instrument == Some(InstrumentKind::FreezingOrder) {
+            c.text(
+                "freeze.respondent",
+                &draft.respondent,
+                "Name the respondent as the freezing order names them: it binds only them.",
+                300,
+            )
+        } else {
+            c.optional_text("freeze.respondent", &draft.respondent, 300)
+        };
+        let max_sum = c.optional_text("freeze.max_sum", &draft.max_sum, 100);
+        let exceptions = c.optional_text("freeze.exceptions", &draft.exceptions, 5_000);
+        let some = |text: String| (!text.is_empty()).then_some(text);
+        Some(Freeze {
+            assets,
+            reason,
+            until,
+            respondent: some(respondent),
+            max_sum: some(max_sum),
+            exceptions: some(exceptions),
+        })
     }
 }
 
@@ -790,6 +838,7 @@ mod tests {
                 amount: "-1".into(),
             }],
             reason: "proceeds".into(),
+            ..Default::default()
         });
         let errors = draft.validate(Track::Agency, today()).unwrap_err();
         assert!(errors.get("freeze.assets[0].amount").is_some());
@@ -817,7 +866,7 @@ mod tests {
             "type": "freeze",
             "instrument": {"kind": "freezing_order"},
             "targets": [{"kind": "user_id", "value": "U100", "role": "subject"}],
-            "freeze": {"assets": [{"asset": "btc", "amount": "all"}], "reason": "Proceeds."},
+            "freeze": {"assets": [{"asset": "btc", "amount": "all"}], "reason": "Proceeds.", "respondent": "M. Dupont"},
             "summary": "Freeze pending trial.",
             "court": {"name": "Tribunal judiciaire de Paris", "country": "fr", "region": "",
                       "case_number": "RG 24/01234", "judge": "Mme A. Martin", "order_date": "2026-11-02"}

@@ -856,7 +856,8 @@ pub fn freeze_order_request() -> Value {
         "targets": [{"kind": "wallet_address", "chain": "eth", "value": "0x52908400098527886E0F7030069857D2E4169EE7", "role": "subject"}],
         "data_categories": ["balances_wallets"],
         "summary": "Our client's funds were moved to this wallet; the court froze them pending trial.",
-        "freeze": {"assets": [{"asset": "ETH", "amount": "all"}], "reason": "Proceeds of the fraud found by the court."},
+        "freeze": {"assets": [{"asset": "ETH", "amount": "all"}], "reason": "Proceeds of the fraud found by the court.",
+                   "respondent": "John Smith", "max_sum": "USD 250,000", "until": "2027-03-01"},
         "court": {"name": "Superior Court of California, County of San Francisco", "country": "US", "region": "California",
                   "case_number": "CGC-26-612345", "judge": "Hon. R. Alvarez", "order_date": "2026-11-02"}
     })

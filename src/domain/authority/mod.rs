@@ -137,6 +137,7 @@ pub fn evaluate(facts: &Facts<'_>) -> Authority {
     }
     if request.request_type == RequestType::Freeze {
         checks.push(freeze_order(facts));
+        checks.extend(freeze_terms(facts));
     }
     if let Some(check) = judicial_validation(facts) {
         checks.push(check);
@@ -699,6 +700,68 @@ fn freeze_order(facts: &Facts<'_>) -> Check {
             capitalise(&article(facts.request.instrument.kind))
         ),
     )
+}
+
+/// What a freezing order says the freeze may reach: until when, up to what sum, and what it
+/// still allows. The reviewer and operations must set the freeze to those terms.
+fn freeze_terms(facts: &Facts<'_>) -> Vec<Check> {
+    let Some(freeze) = &facts.request.freeze else {
+        return Vec::new();
+    };
+    let mut checks = Vec::new();
+    if let Some(until) = freeze.until {
+        checks.push(Check::new(
+            "freeze_until",
+            Outcome::Pass,
+            format!("The order runs until {until}: release the freeze then unless the order is continued."),
+        ));
+    }
+    if facts.request.instrument.kind != InstrumentKind::FreezingOrder {
+        return checks;
+    }
+    if let Some(respondent) = &freeze.respondent {
+        checks.push(Check::new(
+            "freeze_respondent",
+            Outcome::Pass,
+            format!("The order binds the respondent {respondent}: freeze only accounts they hold or control, and check the account holder's name."),
+        ));
+    }
+    let all: Vec<&str> = freeze
+        .assets
+        .iter()
+        .filter(|a| a.amount == "all")
+        .map(|a| a.asset.as_str())
+        .collect();
+    checks.push(match (&freeze.max_sum, all.is_empty()) {
+        (Some(max), false) => Check::new(
+            "freeze_max_sum",
+            Outcome::Warn,
+            format!(
+                "The freezing order is limited to {max}, but all of {} is asked for: freeze assets up to the value of {max} only, and release the rest.",
+                all.join(", ")
+            ),
+        ),
+        (Some(max), true) => Check::new(
+            "freeze_max_sum",
+            Outcome::Pass,
+            format!("The freezing order is limited to {max}; the amounts asked for must not exceed it together."),
+        ),
+        (None, _) => Check::new(
+            "freeze_max_sum",
+            Outcome::Warn,
+            "No maximum sum is given: freezing injunctions usually freeze assets up to a stated value (\"up to the value of …\"); read the order for it before freezing everything.",
+        ),
+    });
+    if let Some(exceptions) = &freeze.exceptions {
+        checks.push(Check::new(
+            "freeze_exceptions",
+            Outcome::Warn,
+            format!(
+                "The order allows: {exceptions}. The freeze must leave these possible (for example by a weekly withdrawal limit); tell operations."
+            ),
+        ));
+    }
+    checks
 }
 
 fn describe(i: usize, target: &Target) -> String {

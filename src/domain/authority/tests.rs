@@ -1,7 +1,7 @@
 use chrono::NaiveDate;
 
 use super::*;
-use crate::domain::request::{Court, Emergency, Freeze, Instrument, Ndo, Target};
+use crate::domain::request::{Asset, Court, Emergency, Freeze, Instrument, Ndo, Target};
 use crate::domain::vocab::{Chain, DataCategory, TargetKind, TargetRole};
 
 fn today() -> NaiveDate {
@@ -413,8 +413,8 @@ fn emergencies_need_the_attestation_and_deadlines_must_be_feasible() {
 
     let mut freeze = request(RequestType::Freeze, InstrumentKind::FreezingOrder, &[]);
     freeze.freeze = Some(Freeze {
-        assets: vec![],
         reason: "r".into(),
+        ..Freeze::default()
     });
     let without_document = run(
         &Case {
@@ -968,4 +968,83 @@ fn regulation_2023_1543_art_4_traffic_and_content_need_a_judge() {
         .checks
         .iter()
         .all(|c| c.code != "judicial_validation"));
+}
+
+/// A court freezing order (e.g. a UK freezing injunction) freezes the respondent's assets up to
+/// a maximum sum, until a return date, with exceptions the freeze must leave possible.
+#[test]
+fn freezing_injunction_terms_bind_the_freeze() {
+    let asset = |asset: &str, amount: &str| Asset {
+        asset: asset.into(),
+        amount: amount.into(),
+    };
+    let terms = |assets: Vec<Asset>, max_sum: Option<&str>, exceptions: Option<&str>| {
+        let mut order = request(RequestType::Freeze, InstrumentKind::FreezingOrder, &[]);
+        order.freeze = Some(Freeze {
+            assets,
+            reason: "proceeds of fraud".into(),
+            until: NaiveDate::from_ymd_opt(2027, 1, 15),
+            respondent: Some("John Smith".into()),
+            max_sum: max_sum.map(Into::into),
+            exceptions: exceptions.map(Into::into),
+        });
+        run(&Case::default(), &order)
+    };
+    let table = [
+        (
+            vec![asset("BTC", "all")],
+            Some("GBP 1,250,000"),
+            Outcome::Warn,
+            "up to the value of GBP 1,250,000 only",
+        ),
+        (
+            vec![asset("BTC", "2.5")],
+            Some("GBP 1,250,000"),
+            Outcome::Pass,
+            "must not exceed it",
+        ),
+        (
+            vec![asset("BTC", "2.5")],
+            None,
+            Outcome::Warn,
+            "No maximum sum is given",
+        ),
+    ];
+    for (assets, max_sum, want, says) in table {
+        let authority = terms(assets, max_sum, None);
+        let max = check(&authority, "freeze_max_sum");
+        assert_eq!(max.outcome, want, "{max_sum:?}: {}", max.message);
+        assert!(max.message.contains(says), "{}", max.message);
+        assert!(authority
+            .checks
+            .iter()
+            .all(|c| c.code != "freeze_exceptions"));
+        assert!(check(&authority, "freeze_until")
+            .message
+            .contains("2027-01-15"));
+        assert!(check(&authority, "freeze_respondent")
+            .message
+            .contains("John Smith"));
+    }
+    let allowed = terms(
+        vec![asset("BTC", "2.5")],
+        Some("GBP 1,250,000"),
+        Some("ordinary living expenses of GBP 1,000 a week"),
+    );
+    let exceptions = check(&allowed, "freeze_exceptions");
+    assert_eq!(exceptions.outcome, Outcome::Warn);
+    assert!(exceptions.message.contains("GBP 1,000 a week"));
+
+    // An agency's seizure warrant carries no injunction's terms.
+    let mut seizure = request(RequestType::Freeze, InstrumentKind::SeizureWarrant, &[]);
+    seizure.freeze = Some(Freeze {
+        assets: vec![asset("ETH", "all")],
+        reason: "forfeiture".into(),
+        ..Freeze::default()
+    });
+    let authority = run(&Case::default(), &seizure);
+    assert!(authority
+        .checks
+        .iter()
+        .all(|c| !c.code.starts_with("freeze_") || c.code == "freeze_has_order"));
 }

@@ -47,6 +47,9 @@ pub fn draft_from_fields(fields: &[(String, String)]) -> RequestDraft {
     let mut ndo = NdoDraft::default();
     let mut emergency = EmergencyDraft::default();
     let mut freeze_reason = String::new();
+    let (mut freeze_respondent, mut freeze_max_sum, mut freeze_exceptions) =
+        (String::new(), String::new(), String::new());
+    let mut freeze_until = None;
     let mut court: Option<CourtDraft> = None;
     for (name, value) in fields {
         if let Some(field) = name.strip_prefix("court.") {
@@ -84,6 +87,10 @@ pub fn draft_from_fields(fields: &[(String, String)]) -> RequestDraft {
             "emergency.why_needed" => emergency.why_needed = v,
             "emergency.attested" => emergency.attested = truthy(&v),
             "freeze.reason" => freeze_reason = v,
+            "freeze.until" => freeze_until = optional(&v),
+            "freeze.respondent" => freeze_respondent = v,
+            "freeze.max_sum" => freeze_max_sum = v,
+            "freeze.exceptions" => freeze_exceptions = v,
             other => {
                 if let Some((i, field)) = indexed(other, "targets") {
                     let row = targets.entry(i).or_default();
@@ -121,6 +128,10 @@ pub fn draft_from_fields(fields: &[(String, String)]) -> RequestDraft {
         draft.freeze = Some(FreezeDraft {
             assets,
             reason: freeze_reason,
+            until: freeze_until,
+            respondent: freeze_respondent,
+            max_sum: freeze_max_sum,
+            exceptions: freeze_exceptions,
         });
     }
     draft
