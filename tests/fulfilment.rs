@@ -245,6 +245,132 @@ async fn an_executed_freeze_marks_directory_accounts_frozen_and_tells_operations
     )
     .await;
     assert_eq!(status, Status::Conflict, "a freeze is recorded once");
+    assert!(
+        ops[0]
+            .body
+            .contains("Respondent bound by the order: Alice Example"),
+        "{}",
+        ops[0].body
+    );
+
+    // A freezing order moves nothing to the government.
+    let (status, refused) = staff_post(
+        &app,
+        &legal,
+        &format!("/api/v1/staff/cases/{reference}/seizure-transfers"),
+        json!({"asset": "USDT", "amount": "10", "chain": "eth", "destination": "0x52908400098527886E0F7030069857D2E4169EE7", "tx_hash": format!("0x{}", "ab".repeat(32))}),
+    )
+    .await;
+    assert_eq!(status, Status::Conflict);
+    assert_eq!(refused["error"]["code"], "not_a_seizure", "{refused}");
+
+    // Released when the order ends: the account is active again, audited, and operations told.
+    let release = format!("/api/v1/staff/cases/{reference}/freeze/release");
+    let (status, _) = staff_post(&app, &legal, &release, json!({"reason": " "})).await;
+    assert_eq!(status, Status::UnprocessableEntity, "a release says why");
+    let (status, body) = staff_post(
+        &app,
+        &legal,
+        &release,
+        json!({"reason": "The order was discharged at the return-date hearing."}),
+    )
+    .await;
+    assert_eq!(status, Status::Ok, "{body}");
+    assert_eq!(body["released_accounts"], json!(["U-1001"]));
+    assert_eq!(app.count("accounts WHERE status = 'frozen'"), 0);
+    assert_eq!(
+        app.count("audit_events WHERE action = 'freeze.released'"),
+        1
+    );
+    let ops = app.mail_to("operations@writ.localhost").await;
+    let letter = ops
+        .iter()
+        .find(|m| m.subject.starts_with("Freeze released"))
+        .expect("operations are told");
+    assert!(
+        letter.body.contains("U-1001") && letter.body.contains("discharged"),
+        "{}",
+        letter.body
+    );
+    let (status, again) = staff_post(&app, &legal, &release, json!({"reason": "again"})).await;
+    assert_eq!(status, Status::Conflict);
+    assert_eq!(again["error"]["code"], "freeze_released");
+    let (_, case) = app
+        .get_json(&format!("/api/v1/staff/cases/{reference}"), &legal)
+        .await;
+    assert!(case["freeze_record"]["released_at"].is_string(), "{case}");
+}
+
+#[rocket::async_test]
+async fn a_seizure_warrant_records_each_transfer_to_the_government() {
+    let app = TestApp::new().await;
+    app.sql("INSERT INTO accounts (uid, email, phone, name, country, status, updated_at) VALUES ('U-1001', 'alice@example.com', NULL, 'Alice', 'US', 'active', '2026-11-01 00:00:00')");
+    let officer = app.officer("j.doe@fbi.gov").await;
+    let mut seizure = subpoena_request();
+    seizure["type"] = json!("freeze");
+    seizure["instrument"]["kind"] = json!("seizure_warrant");
+    seizure["data_categories"] = json!(["balances_wallets"]);
+    seizure["freeze"] =
+        json!({"assets": [{"asset": "ETH", "amount": "all"}], "reason": "Forfeitable proceeds"});
+    let (status, filed) = app
+        .submit(&officer, &seizure, &[("warrant.pdf", PDF)])
+        .await;
+    assert_eq!(status, Status::Created, "{filed}");
+    let reference = filed["reference"].as_str().unwrap();
+    let legal = app
+        .staff_token(&app.staff("lee@writ.example", Role::Legal).await)
+        .await;
+    approve(&app, &legal, reference).await;
+    let transfers = format!("/api/v1/staff/cases/{reference}/seizure-transfers");
+    let hash = format!("0x{}", "ab".repeat(32));
+    let transfer = json!({"asset": "eth", "amount": "1.25", "chain": "eth", "destination": "0x52908400098527886e0f7030069857d2e4169ee7", "tx_hash": hash});
+
+    let (status, refused) = staff_post(&app, &legal, &transfers, transfer.clone()).await;
+    assert_eq!(status, Status::Conflict, "secured before moved");
+    assert_eq!(refused["error"]["code"], "not_frozen");
+    let (status, _) = staff_post(
+        &app,
+        &legal,
+        &format!("/api/v1/staff/cases/{reference}/freeze"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, Status::Ok);
+
+    let mut bad = transfer.clone();
+    bad["destination"] = json!("0x1234");
+    bad["tx_hash"] = json!("not-a-hash");
+    bad["amount"] = json!("all");
+    let (status, refused) = staff_post(&app, &legal, &transfers, bad).await;
+    assert_eq!(status, Status::UnprocessableEntity);
+    for field in ["destination", "tx_hash", "amount"] {
+        assert!(
+            refused["error"]["fields"][field].is_string(),
+            "{field}: {refused}"
+        );
+    }
+    assert_eq!(app.count("seizure_transfers"), 0);
+
+    let (status, recorded) = staff_post(&app, &legal, &transfers, transfer).await;
+    assert_eq!(status, Status::Created, "{recorded}");
+    assert_eq!(
+        recorded["transfer"]["destination"], "0x52908400098527886E0F7030069857D2E4169EE7",
+        "the address is kept in its checksummed spelling"
+    );
+    assert_eq!(recorded["transfer"]["asset"], "ETH");
+    assert_eq!(
+        app.count("audit_events WHERE action = 'seizure.transferred'"),
+        1
+    );
+    // The agency sees where its assets went.
+    let (_, case) = app
+        .get_json(&format!("/api/v1/requests/{reference}"), &officer)
+        .await;
+    assert_eq!(
+        case["seizure_transfers"][0]["tx_hash"],
+        hash.as_str(),
+        "{case}"
+    );
 }
 
 /// Regulation (EU) 2023/1543, Art. 11(1): a European Preservation Order keeps the data 60 days,

@@ -131,6 +131,22 @@ fn table() -> BTreeMap<(&'static str, &'static str), Needs> {
         (("POST", "/staff/cases/<reference>/freeze"), Staff(L)),
         (("POST", "/staff/cases/<reference>/user-notice"), Staff(L)),
         (
+            ("POST", "/staff/cases/<reference>/freeze/release"),
+            Staff(L),
+        ),
+        (
+            ("POST", "/staff/cases/<reference>/seizure-transfers"),
+            Staff(L),
+        ),
+        (
+            ("POST", "/api/v1/staff/cases/<reference>/freeze/release"),
+            Staff(L),
+        ),
+        (
+            ("POST", "/api/v1/staff/cases/<reference>/seizure-transfers"),
+            Staff(L),
+        ),
+        (
             ("POST", "/api/v1/staff/cases/<reference>/user-notice"),
             Staff(L),
         ),

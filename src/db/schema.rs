@@ -366,6 +366,23 @@ diesel::table! {
         executed_at -> Timestamp,
         executed_by -> Text,
         accounts -> Text,
+        released_at -> Nullable<Timestamp>,
+        released_by -> Nullable<Text>,
+        release_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    seizure_transfers (id) {
+        id -> Text,
+        case_id -> Text,
+        asset -> Text,
+        amount -> Text,
+        chain -> Text,
+        destination -> Text,
+        tx_hash -> Text,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
     }
 }
 
@@ -450,6 +467,7 @@ diesel::joinable!(callbacks -> agency_contacts (contact_id));
 diesel::joinable!(case_colleagues -> cases (case_id));
 diesel::joinable!(notes -> staff (staff_id));
 diesel::joinable!(certificate_templates -> staff (changed_by));
+diesel::joinable!(seizure_transfers -> cases (case_id));
 diesel::joinable!(staff_sessions -> staff (staff_id));
 diesel::joinable!(account_wallets -> accounts (uid));
 diesel::joinable!(sessions -> requesters (requester_id));
@@ -522,4 +540,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     bundles,
     freezes,
     certificate_templates,
+    seizure_transfers,
 );

@@ -677,7 +677,8 @@ impl RequestDraft {
     }
 }
 
-fn is_amount(amount: &str) -> bool {
+/// A positive decimal of at most 20 whole and 18 fractional digits, or `all`.
+pub fn is_amount(amount: &str) -> bool {
     if amount == "all" {
         return true;
     }

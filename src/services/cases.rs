@@ -157,6 +157,10 @@ pub struct CaseView {
     pub messages: Vec<MessageView>,
     pub bundles: Vec<super::bundles::BundleView>,
     pub preservation: Option<super::fulfilment::PreservationView>,
+    /// Seizure warrants: the assets moved to the government, with their transactions.
+    pub seizure_transfers: Vec<super::fulfilment::SeizureTransferView>,
+    /// Freezes: when the freeze was lifted, once it is.
+    pub freeze_released_at: Option<String>,
     /// Officers of the same agency who follow the case.
     pub colleagues: Vec<String>,
     /// Whether the viewer filed it (a colleague only reads it).
@@ -207,7 +211,12 @@ pub async fn find_own(
         let messages = Message::for_case(conn, &case.id)?;
         let preservation = super::fulfilment::preservation_of(conn, &case.id)?;
         let bundles = super::bundles::of_case(conn, &case)?;
+        let transfers = super::fulfilment::seizure_transfers_of(conn, &case.id)?;
+        let released = super::fulfilment::freeze_record_of(conn, &case.id)?
+            .and_then(|f| f["released_at"].as_str().map(str::to_owned));
         let mut view = view(case, targets, documents, messages, preservation, bundles);
+        view.seizure_transfers = transfers;
+        view.freeze_released_at = released;
         view.colleagues = colleagues;
         view.owner = owner;
         Ok(view)
@@ -245,6 +254,8 @@ fn view(
             .collect(),
         bundles,
         preservation,
+        seizure_transfers: Vec::new(),
+        freeze_released_at: None,
         colleagues: Vec::new(),
         owner: true,
     }

@@ -12,11 +12,13 @@ use crate::db::models::case::{Case, TargetRow};
 use crate::db::models::directory;
 use crate::db::models::requester::Requester;
 use crate::db::models::staff::Staff;
-use crate::db::schema::{accounts, cases, freezes, preservations};
+use crate::db::schema::{accounts, cases, freezes, preservations, seizure_transfers};
 use crate::db::{write_tx, Db, DbConn};
 use crate::domain::clock;
-use crate::domain::vocab::{CaseState, RequestType};
+use crate::domain::identifiers::{self, Verdict};
+use crate::domain::vocab::{CaseState, Chain, InstrumentKind, RequestType, TargetKind};
 use crate::error::AppError;
+use crate::error::FieldErrors;
 use crate::mail::{Letter, Mailer};
 
 /// The requester is reminded this long before a preservation expires.
@@ -306,7 +308,7 @@ impl Workflow<'_> {
                         Letter {
                             template: "freeze_executed",
                             to: &operations,
-                            context: &json!({ "reference": case.reference, "accounts": uids, "assets": request.freeze.map(|f| f.assets).unwrap_or_default() }),
+                            context: &json!({ "reference": case.reference, "accounts": uids, "assets": request.freeze.as_ref().map(|f| f.assets.clone()).unwrap_or_default(), "terms": request.freeze }),
                         },
                     )?;
                     audit::record(conn, &Actor::Staff(staff_id.clone()), Some(&case.id), "freeze.recorded", json!({ "accounts": uids }))?;
@@ -315,6 +317,309 @@ impl Workflow<'_> {
             })
             .await
     }
+
+    /// Lifts an executed freeze (the order ended, was discharged, or varied): the accounts it
+    /// froze are active again unless another live freeze holds them; operations are told.
+    pub async fn release_freeze(
+        &self,
+        staff: &Staff,
+        reference: &str,
+        reason: &str,
+        operations: &str,
+    ) -> Result<Vec<String>, AppError> {
+        let reason = reason.trim().to_owned();
+        if reason.is_empty() {
+            return Err(AppError::invalid(
+                "reason",
+                "Say why the freeze is lifted (the order ended on its return date, was discharged or varied …).",
+            ));
+        }
+        crate::domain::text::check_text(&reason).map_err(|m| AppError::invalid("reason", m))?;
+        if reason.chars().count() > 2_000 {
+            return Err(AppError::invalid(
+                "reason",
+                "Keep the reason to 2,000 characters.",
+            ));
+        }
+        let (mailer, staff_id, reference, operations) = (
+            self.mailer.clone(),
+            staff.id.clone(),
+            reference.to_owned(),
+            operations.to_owned(),
+        );
+        self.db
+            .run(move |conn| {
+                write_tx(conn, |conn| {
+                    let case = Case::find_by_reference(conn, &reference)?;
+                    let (accounts_json, released_at): (String, Option<NaiveDateTime>) = freezes::table
+                        .find(&case.id)
+                        .select((freezes::accounts, freezes::released_at))
+                        .first(conn)
+                        .optional()?
+                        .ok_or_else(|| AppError::conflict("No executed freeze is recorded on this case.").with_code("not_frozen"))?;
+                    if let Some(at) = released_at {
+                        return Err(AppError::conflict(format!("This freeze was released on {}.", clock::rfc3339(at)))
+                            .with_code("freeze_released"));
+                    }
+                    let frozen: Vec<String> = serde_json::from_str(&accounts_json).unwrap_or_default();
+                    // Accounts another live freeze still holds stay frozen.
+                    let others: Vec<String> = freezes::table
+                        .filter(freezes::case_id.ne(&case.id))
+                        .filter(freezes::released_at.is_null())
+                        .select(freezes::accounts)
+                        .load::<String>(conn)?
+                        .iter()
+                        .flat_map(|a| serde_json::from_str::<Vec<String>>(a).unwrap_or_default())
+                        .collect();
+                    let released: Vec<String> = frozen.iter().filter(|uid| !others.contains(uid)).cloned().collect();
+                    let now = clock::now();
+                    diesel::update(accounts::table.filter(accounts::uid.eq_any(&released)).filter(accounts::status.eq("frozen")))
+                        .set((accounts::status.eq("active"), accounts::updated_at.eq(now)))
+                        .execute(conn)?;
+                    diesel::update(freezes::table.find(&case.id))
+                        .set((freezes::released_at.eq(now), freezes::released_by.eq(&staff_id), freezes::release_reason.eq(&reason)))
+                        .execute(conn)?;
+                    let still: Vec<&String> = frozen.iter().filter(|uid| others.contains(uid)).collect();
+                    mailer.queue(
+                        conn,
+                        Letter {
+                            template: "freeze_released",
+                            to: &operations,
+                            context: &json!({ "reference": case.reference, "released": released, "still_frozen": still, "reason": reason }),
+                        },
+                    )?;
+                    audit::record(conn, &Actor::Staff(staff_id.clone()), Some(&case.id), "freeze.released", json!({ "reason": reason, "accounts": released, "still_frozen": still }))?;
+                    Ok(released)
+                })
+            })
+            .await
+    }
+
+    /// Records assets moved to the government under a seizure warrant: the asset and amount,
+    /// the destination address and the transaction, each checked as its chain checks them.
+    pub async fn record_seizure_transfer(
+        &self,
+        staff: &Staff,
+        reference: &str,
+        transfer: &SeizureTransferDraft,
+    ) -> Result<SeizureTransferView, AppError> {
+        let transfer = transfer.validate()?;
+        let (staff_id, reference) = (staff.id.clone(), reference.to_owned());
+        self.db
+            .run(move |conn| {
+                write_tx(conn, |conn| {
+                    let case = Case::find_by_reference(conn, &reference)?;
+                    if case.instrument_kind != InstrumentKind::SeizureWarrant {
+                        return Err(AppError::conflict(
+                            "Only a seizure warrant authorises moving assets to the government; a freeze keeps them where they are.",
+                        )
+                        .with_code("not_a_seizure"));
+                    }
+                    let executed: Option<Option<NaiveDateTime>> = freezes::table
+                        .find(&case.id)
+                        .select(freezes::released_at)
+                        .first(conn)
+                        .optional()?;
+                    match executed {
+                        None => return Err(AppError::conflict("Record the executed freeze first: the assets are secured before they are moved.").with_code("not_frozen")),
+                        Some(Some(_)) => return Err(AppError::conflict("This freeze was released: nothing is held to transfer.").with_code("freeze_released")),
+                        Some(None) => {}
+                    }
+                    let now = clock::now();
+                    let id = crate::db::models::new_id();
+                    diesel::insert_into(seizure_transfers::table)
+                        .values((
+                            seizure_transfers::id.eq(&id),
+                            seizure_transfers::case_id.eq(&case.id),
+                            seizure_transfers::asset.eq(&transfer.asset),
+                            seizure_transfers::amount.eq(&transfer.amount),
+                            seizure_transfers::chain.eq(transfer.chain.as_str()),
+                            seizure_transfers::destination.eq(&transfer.destination),
+                            seizure_transfers::tx_hash.eq(&transfer.tx_hash),
+                            seizure_transfers::recorded_by.eq(&staff_id),
+                            seizure_transfers::recorded_at.eq(now),
+                        ))
+                        .execute(conn)?;
+                    audit::record(
+                        conn,
+                        &Actor::Staff(staff_id.clone()),
+                        Some(&case.id),
+                        "seizure.transferred",
+                        json!({ "asset": transfer.asset, "amount": transfer.amount, "chain": transfer.chain, "destination": transfer.destination, "tx_hash": transfer.tx_hash }),
+                    )?;
+                    Ok(SeizureTransferView::new(&transfer, now))
+                })
+            })
+            .await
+    }
+}
+
+/// A seizure transfer as entered.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SeizureTransferDraft {
+    pub asset: String,
+    pub amount: String,
+    pub chain: String,
+    pub destination: String,
+    pub tx_hash: String,
+}
+
+/// A seizure transfer, checked.
+#[derive(Debug, Clone)]
+pub struct SeizureTransfer {
+    pub asset: String,
+    pub amount: String,
+    pub chain: Chain,
+    pub destination: String,
+    pub tx_hash: String,
+}
+
+impl SeizureTransferDraft {
+    fn validate(&self) -> Result<SeizureTransfer, AppError> {
+        let mut errors = FieldErrors::default();
+        let asset = self.asset.trim().to_uppercase();
+        if asset.is_empty()
+            || asset.chars().count() > 20
+            || crate::domain::text::check_line(&asset).is_err()
+        {
+            errors.add("asset", "Name the asset moved (a ticker such as BTC).");
+        }
+        let amount = self.amount.trim().to_owned();
+        if !crate::domain::request::is_amount(&amount) || amount == "all" {
+            errors.add("amount", "Enter the amount moved, such as 0.5.");
+        }
+        let chain = Chain::parse(self.chain.trim());
+        if chain.is_none() {
+            errors.add("chain", "Choose the chain the transfer was made on.");
+        }
+        let mut checked = |field: &str, kind: TargetKind, value: &str, what: &str| -> String {
+            let value = value.trim();
+            if value.is_empty() {
+                errors.add(field, format!("Enter the {what}."));
+                return String::new();
+            }
+            let Some(chain) = chain else {
+                return value.to_owned();
+            };
+            match identifiers::check(kind, Some(chain), value) {
+                Verdict::Valid(v) | Verdict::Unchecked(v) => v,
+                Verdict::Invalid(m) => {
+                    errors.add(field, m);
+                    value.to_owned()
+                }
+            }
+        };
+        let destination = checked(
+            "destination",
+            TargetKind::WalletAddress,
+            &self.destination,
+            "destination address the government named",
+        );
+        let tx_hash = checked(
+            "tx_hash",
+            TargetKind::TxHash,
+            &self.tx_hash,
+            "transaction hash",
+        );
+        match (errors.is_empty(), chain) {
+            (true, Some(chain)) => Ok(SeizureTransfer {
+                asset,
+                amount,
+                chain,
+                destination,
+                tx_hash,
+            }),
+            _ => Err(AppError::invalid_fields(errors)),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SeizureTransferView {
+    pub asset: String,
+    pub amount: String,
+    pub chain: Chain,
+    pub chain_label: &'static str,
+    pub destination: String,
+    pub tx_hash: String,
+    pub recorded_at: String,
+}
+
+impl SeizureTransferView {
+    fn new(t: &SeizureTransfer, at: NaiveDateTime) -> SeizureTransferView {
+        SeizureTransferView {
+            asset: t.asset.clone(),
+            amount: t.amount.clone(),
+            chain: t.chain,
+            chain_label: t.chain.label(),
+            destination: t.destination.clone(),
+            tx_hash: t.tx_hash.clone(),
+            recorded_at: clock::rfc3339(at),
+        }
+    }
+}
+
+/// The seizure transfers recorded on a case, oldest first.
+pub fn seizure_transfers_of(
+    conn: &mut DbConn,
+    case_id: &str,
+) -> QueryResult<Vec<SeizureTransferView>> {
+    let rows: Vec<(String, String, String, String, String, NaiveDateTime)> =
+        seizure_transfers::table
+            .filter(seizure_transfers::case_id.eq(case_id))
+            .order(seizure_transfers::recorded_at)
+            .select((
+                seizure_transfers::asset,
+                seizure_transfers::amount,
+                seizure_transfers::chain,
+                seizure_transfers::destination,
+                seizure_transfers::tx_hash,
+                seizure_transfers::recorded_at,
+            ))
+            .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(asset, amount, chain, destination, tx_hash, at)| {
+            let chain = Chain::parse(&chain).unwrap_or(Chain::Other);
+            SeizureTransferView::new(
+                &SeizureTransfer {
+                    asset,
+                    amount,
+                    chain,
+                    destination,
+                    tx_hash,
+                },
+                at,
+            )
+        })
+        .collect())
+}
+
+/// The executed freeze on a case, with its release once lifted.
+pub fn freeze_record_of(
+    conn: &mut DbConn,
+    case_id: &str,
+) -> QueryResult<Option<serde_json::Value>> {
+    let row: Option<(NaiveDateTime, String, Option<NaiveDateTime>, Option<String>)> =
+        freezes::table
+            .find(case_id)
+            .select((
+                freezes::executed_at,
+                freezes::accounts,
+                freezes::released_at,
+                freezes::release_reason,
+            ))
+            .first(conn)
+            .optional()?;
+    Ok(row.map(|(executed, accounts, released, reason)| {
+        json!({
+            "executed_at": clock::rfc3339(executed),
+            "accounts": serde_json::from_str::<Vec<String>>(&accounts).unwrap_or_default(),
+            "released_at": released.map(clock::rfc3339),
+            "release_reason": reason,
+        })
+    }))
 }
 
 pub fn preservation_of(conn: &mut DbConn, case_id: &str) -> QueryResult<Option<PreservationView>> {

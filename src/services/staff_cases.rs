@@ -246,6 +246,10 @@ pub struct StaffCaseView {
     pub preservation: Option<super::fulfilment::PreservationView>,
     /// The directory accounts marked frozen, once a freeze is recorded.
     pub frozen_accounts: Option<Vec<String>>,
+    /// The executed freeze: when, which accounts, and its release once lifted.
+    pub freeze_record: Option<Value>,
+    /// Seizure warrants: assets moved to the government.
+    pub seizure_transfers: Vec<super::fulfilment::SeizureTransferView>,
     /// Produced files, sealed or waiting for the next bundle.
     pub productions: Vec<super::bundles::ProductionView>,
     pub bundles: Vec<super::bundles::BundleView>,
@@ -423,6 +427,8 @@ fn view(
             .first::<String>(conn)
             .optional()?
             .and_then(|a| serde_json::from_str(&a).ok()),
+        freeze_record: super::fulfilment::freeze_record_of(conn, &case.id)?,
+        seizure_transfers: super::fulfilment::seizure_transfers_of(conn, &case.id)?,
         productions: crate::db::models::bundle::Production::for_case(conn, &case.id)?
             .iter()
             .map(super::bundles::ProductionView::from)

@@ -214,6 +214,53 @@ async fn freeze(
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Release {
+    reason: String,
+}
+
+/// Lifts an executed freeze; operations are told which accounts to release.
+#[post("/staff/cases/<reference>/freeze/release", data = "<body>")]
+async fn release_freeze(
+    _json: JsonBody,
+    reference: &str,
+    body: Json<Release>,
+    reviewer: LegalReviewer,
+    workflow: Workflow<'_>,
+    config: &State<crate::config::Config>,
+) -> Result<Json<Value>, AppError> {
+    let released = workflow
+        .release_freeze(
+            &reviewer.0.row,
+            reference,
+            &body.reason,
+            &config.operations_email,
+        )
+        .await?;
+    Ok(Json(
+        json!({ "reference": reference, "released_accounts": released }),
+    ))
+}
+
+/// Records assets moved to the government under a seizure warrant.
+#[post("/staff/cases/<reference>/seizure-transfers", data = "<body>")]
+async fn seizure_transfer(
+    _json: JsonBody,
+    reference: &str,
+    body: Json<crate::services::fulfilment::SeizureTransferDraft>,
+    reviewer: LegalReviewer,
+    workflow: Workflow<'_>,
+) -> Result<(Status, Json<Value>), AppError> {
+    let transfer = workflow
+        .record_seizure_transfer(&reviewer.0.row, reference, &body)
+        .await?;
+    Ok((
+        Status::Created,
+        Json(json!({ "reference": reference, "transfer": transfer })),
+    ))
+}
+
+#[derive(Deserialize)]
 struct Callback {
     contact: String,
     person_reached: String,
@@ -260,6 +307,8 @@ pub fn routes() -> Vec<Route> {
         login,
         custodian,
         user_notice,
+        release_freeze,
+        seizure_transfer,
         cases,
         case,
         transition,

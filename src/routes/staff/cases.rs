@@ -390,6 +390,109 @@ async fn freeze(
 }
 
 #[derive(FromForm)]
+struct ReleaseForm {
+    reason: String,
+    csrf: String,
+}
+
+/// Lifts an executed freeze; operations are told which accounts to release.
+#[post("/cases/<reference>/freeze/release", data = "<form>")]
+async fn release_freeze(
+    reference: &str,
+    form: Form<ReleaseForm>,
+    reviewer: LegalReviewer,
+    csrf: Csrf,
+    workflow: Workflow<'_>,
+    config: &State<Config>,
+) -> Result<Flash<Redirect>, (Status, Template)> {
+    let result = match csrf.verify(Some(&form.csrf)) {
+        Ok(()) => {
+            workflow
+                .release_freeze(
+                    &reviewer.0.row,
+                    reference,
+                    &form.reason,
+                    &config.operations_email,
+                )
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(accounts) => Ok(Flash::success(
+            Redirect::to(uri!("/staff", show(reference = reference))),
+            format!(
+                "Freeze released; {} directory account(s) active again and operations informed.",
+                accounts.len()
+            ),
+        )),
+        Err(e) => Err(case_with_error(
+            workflow.db,
+            workflow.policy,
+            &reviewer.0,
+            &csrf,
+            reference,
+            e,
+        )
+        .await),
+    }
+}
+
+#[derive(FromForm)]
+struct TransferForm {
+    asset: String,
+    amount: String,
+    chain: String,
+    destination: String,
+    tx_hash: String,
+    csrf: String,
+}
+
+/// Records assets moved to the government under a seizure warrant.
+#[post("/cases/<reference>/seizure-transfers", data = "<form>")]
+async fn seizure_transfer(
+    reference: &str,
+    form: Form<TransferForm>,
+    reviewer: LegalReviewer,
+    csrf: Csrf,
+    workflow: Workflow<'_>,
+) -> Result<Flash<Redirect>, (Status, Template)> {
+    let draft = crate::services::fulfilment::SeizureTransferDraft {
+        asset: form.asset.clone(),
+        amount: form.amount.clone(),
+        chain: form.chain.clone(),
+        destination: form.destination.clone(),
+        tx_hash: form.tx_hash.clone(),
+    };
+    let result = match csrf.verify(Some(&form.csrf)) {
+        Ok(()) => {
+            workflow
+                .record_seizure_transfer(&reviewer.0.row, reference, &draft)
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(t) => Ok(Flash::success(
+            Redirect::to(uri!("/staff", show(reference = reference))),
+            format!(
+                "Seizure transfer recorded: {} {} to {} ({}).",
+                t.amount, t.asset, t.destination, t.tx_hash
+            ),
+        )),
+        Err(e) => Err(case_with_error(
+            workflow.db,
+            workflow.policy,
+            &reviewer.0,
+            &csrf,
+            reference,
+            e,
+        )
+        .await),
+    }
+}
+
+#[derive(FromForm)]
 struct CallbackForm {
     contact: String,
     person_reached: String,
@@ -470,6 +573,8 @@ pub fn routes() -> Vec<Route> {
         document,
         preservation,
         user_notice,
-        freeze
+        freeze,
+        release_freeze,
+        seizure_transfer
     ]
 }
