@@ -860,6 +860,8 @@ fn seed_cases(db: &writ::db::Db, cases: usize) {
                     validated_by: None,
                     legal_entity: None,
                     legal_entity_name: None,
+                    enforcing_notified: false,
+                    objection_until: None,
                 }
                 .insert(conn)?;
                 TargetRow::insert_all(

@@ -898,3 +898,113 @@ async fn the_verify_page_checks_an_uploaded_bundle_file_by_file() {
     let page = check(bytes).await.into_string().await.unwrap();
     assert!(page.contains("Too many bundles were checked from your network"));
 }
+
+/// Regulation (EU) 2023/1543, Arts. 8, 10(2) and 12: a notified EPOC is preserved at once and
+/// produced only when the enforcing authority's ten days have passed without an objection.
+#[rocket::async_test]
+async fn a_notified_epoc_is_held_for_the_enforcing_authority_then_produced_unless_it_objects() {
+    let app = TestApp::new().await;
+    let officer = app.officer("j.doe@fbi.gov").await;
+    let mut profile = common::profile();
+    profile["country"] = json!("FR");
+    assert_eq!(
+        app.put_profile_body(&officer, profile.to_string()).await.0,
+        Status::Ok
+    );
+    let epoc = |reference: &str| {
+        let mut epoc = subpoena_request();
+        epoc["instrument"] = json!({ "kind": "eu_production_order", "reference": reference,
+            "issuing_authority": "Parquet de Paris", "validated_by": "Juge d'instruction, Paris",
+            "enforcing_notified": true });
+        epoc["data_categories"] = json!(["access_logs"]);
+        epoc["ndo"] = json!({"present": false});
+        epoc
+    };
+    let (status, filed) = app
+        .submit(&officer, &epoc("EPOC-FR-9"), &[("epoc.pdf", PDF)])
+        .await;
+    assert_eq!(status, Status::Created, "{filed}");
+    let notice = filed["authority"]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["code"] == "enforcing_notification")
+        .expect("the notification is a caution")
+        .clone();
+    assert!(
+        notice["message"].as_str().unwrap().contains("240 hours"),
+        "{notice}"
+    );
+    let reference = filed["reference"].as_str().unwrap().to_owned();
+    let (_, case) = app
+        .get_json(&format!("/api/v1/requests/{reference}"), &officer)
+        .await;
+    assert_eq!(case["enforcing"]["held"], true, "{case}");
+    let until =
+        chrono::DateTime::parse_from_rfc3339(case["enforcing"]["until"].as_str().unwrap()).unwrap();
+    let hours = (until.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_hours();
+    assert!((239..=240).contains(&hours), "held {hours} hours");
+
+    let legal = app
+        .staff_token(&app.staff("lee@writ.example", Role::Legal).await)
+        .await;
+    transition(&app, &legal, &reference, "in_review").await;
+    transition(&app, &legal, &reference, "approved").await;
+    let (status, _) = produce(
+        &app,
+        &legal,
+        &reference,
+        "records",
+        &[("logs.csv", RECORDS)],
+    )
+    .await;
+    assert_eq!(status, Status::Created);
+    let (status, held) = seal(&app, &legal, &reference).await;
+    assert_eq!(status, Status::Conflict, "{held}");
+    assert_eq!(held["error"]["code"], "art_8_hold");
+    assert_eq!(app.count("bundles"), 0);
+
+    // The window has passed without an objection: the data is produced.
+    app.sql(&format!(
+        "UPDATE cases SET objection_until = '2026-01-01 00:00:00' WHERE reference = '{reference}'"
+    ));
+    let (status, sealed) = seal(&app, &legal, &reference).await;
+    assert_eq!(status, Status::Created, "{sealed}");
+
+    // Another order, to which the enforcing authority objects: it is never produced.
+    let (_, second) = app
+        .submit(&officer, &epoc("EPOC-FR-10"), &[("epoc.pdf", PDF)])
+        .await;
+    let second = second["reference"].as_str().unwrap().to_owned();
+    transition(&app, &legal, &second, "in_review").await;
+    transition(&app, &legal, &second, "approved").await;
+    let (status, _) = produce(&app, &legal, &second, "records", &[("logs.csv", RECORDS)]).await;
+    assert_eq!(status, Status::Created);
+    let uri = format!("/api/v1/staff/cases/{second}/enforcing-objection");
+    let response = app
+        .post_json(
+            &uri,
+            json!({"grounds": "Art. 12(1)(a): immunities under the law of the enforcing State."}),
+            Some(&legal),
+        )
+        .await;
+    assert_eq!(response.status(), Status::Ok);
+    app.sql(&format!(
+        "UPDATE cases SET objection_until = '2026-01-01 00:00:00' WHERE reference = '{second}'"
+    ));
+    let (status, refused) = seal(&app, &legal, &second).await;
+    assert_eq!(status, Status::Conflict, "{refused}");
+    assert_eq!(refused["error"]["code"], "enforcing_objection");
+    assert!(refused["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("immunities"));
+    assert_eq!(
+        app.count("audit_events WHERE action = 'enforcing.objected'"),
+        1
+    );
+    let again = app
+        .post_json(&uri, json!({"grounds": "again"}), Some(&legal))
+        .await;
+    assert_eq!(again.status(), Status::Conflict);
+}

@@ -131,6 +131,17 @@ fn table() -> BTreeMap<(&'static str, &'static str), Needs> {
         (("POST", "/staff/cases/<reference>/freeze"), Staff(L)),
         (("POST", "/staff/cases/<reference>/user-notice"), Staff(L)),
         (
+            ("POST", "/staff/cases/<reference>/enforcing-objection"),
+            Staff(L),
+        ),
+        (
+            (
+                "POST",
+                "/api/v1/staff/cases/<reference>/enforcing-objection",
+            ),
+            Staff(L),
+        ),
+        (
             ("POST", "/staff/cases/<reference>/freeze/release"),
             Staff(L),
         ),

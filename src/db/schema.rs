@@ -132,6 +132,9 @@ diesel::table! {
         legal_entity_name -> Nullable<Text>,
         user_notified_on -> Nullable<Date>,
         user_notified_by -> Nullable<Text>,
+        enforcing_notified -> Bool,
+        objection_until -> Nullable<Timestamp>,
+        enforcing_objection -> Nullable<Text>,
     }
 }
 

@@ -57,6 +57,7 @@ mod tests {
                 issued_on: None,
                 expires_on: None,
                 validated_by: None,
+                enforcing_notified: false,
             },
             targets: vec![],
             data_categories: vec![],

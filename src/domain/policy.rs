@@ -242,6 +242,20 @@ pub struct JudicialValidation {
     pub rule: String,
 }
 
+/// An instrument whose issuing authority notifies an enforcing authority, which may object
+/// before the data is produced: the window, in ordinary cases and in emergencies.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Notification {
+    /// Ordinary cases: the data is preserved at once and produced only when this ends.
+    pub hold_hours: u32,
+    /// Emergencies: produced within the deadline; the objection window still runs this long.
+    pub emergency_objection_hours: u32,
+    /// The categories for which the notification is required.
+    pub categories: Vec<DataCategory>,
+    pub rule: String,
+}
+
 /// How long after issue an instrument may be executed, and the rule that says so.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -339,6 +353,8 @@ pub struct Policy {
     pub execute_within: BTreeMap<InstrumentKind, Execution>,
     #[serde(default)]
     pub judicial_validation: BTreeMap<InstrumentKind, JudicialValidation>,
+    #[serde(default)]
+    pub notification: BTreeMap<InstrumentKind, Notification>,
     /// Missing from a deployment's older policy file: 90 days, renewed once (2703(f)(2)).
     #[serde(default)]
     pub preservation: Preservation,

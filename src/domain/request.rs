@@ -61,6 +61,9 @@ pub struct InstrumentDraft {
     /// The judge, court or investigating judge who issued or validated it (an EPOC for traffic
     /// or content data, Regulation 2023/1543 Art. 4(2)).
     pub validated_by: String,
+    /// An EPOC: the issuing authority notified the enforcing authority (Regulation 2023/1543,
+    /// Art. 8), which may raise grounds for refusal before the data is produced.
+    pub enforcing_notified: bool,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -162,6 +165,7 @@ pub struct Instrument {
     pub issued_on: Option<NaiveDate>,
     pub expires_on: Option<NaiveDate>,
     pub validated_by: Option<String>,
+    pub enforcing_notified: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -504,6 +508,7 @@ impl RequestDraft {
             issued_on,
             expires_on,
             validated_by: (!validated_by.is_empty()).then_some(validated_by),
+            enforcing_notified: draft.enforcing_notified,
         })
     }
 

@@ -148,6 +148,7 @@ pub fn stored_request(case: &Case, targets: &[TargetRow]) -> ValidRequest {
             issued_on: case.issued_on,
             expires_on: case.expires_on,
             validated_by: case.validated_by.clone(),
+            enforcing_notified: case.enforcing_notified,
         },
         targets: targets
             .iter()

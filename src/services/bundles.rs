@@ -174,6 +174,7 @@ fn answerable(case: &Case) -> Result<(), AppError> {
         ))
         .with_code("not_approved"));
     }
+
     Ok(())
 }
 
@@ -493,9 +494,32 @@ impl Write for WriteAll<'_> {
     }
 }
 
+/// A notified EPOC's data leaves only once the enforcing authority's window has passed without
+/// an objection (Regulation 2023/1543, Art. 10(2), 12); files may be attached meanwhile.
+fn releasable(case: &Case) -> Result<(), AppError> {
+    if let Some(grounds) = &case.enforcing_objection {
+        return Err(AppError::conflict(format!(
+            "Regulation (EU) 2023/1543, Art. 12: the enforcing authority raised grounds for refusal ({grounds}); the data is not produced."
+        ))
+        .with_code("enforcing_objection"));
+    }
+    if let Some(until) = case.objection_until {
+        let emergency = case.request_type == RequestType::EmergencyDisclosure;
+        if !emergency && clock::now() < until {
+            return Err(AppError::conflict(format!(
+                "Regulation (EU) 2023/1543, Art. 10(2): the enforcing authority was notified and may raise grounds for refusal until {}; keep the data preserved and produce it then.",
+                rfc3339(until)
+            ))
+            .with_code("art_8_hold"));
+        }
+    }
+    Ok(())
+}
+
 fn plan(conn: &mut DbConn, staff: &Staff, reference: &str) -> Result<Plan, AppError> {
     let case = visible_case(conn, reference, staff.role)?;
     answerable(&case)?;
+    releasable(&case)?;
     if staff.title.as_deref().is_none_or(|t| t.trim().is_empty()) {
         return Err(AppError::invalid(
             "title",

@@ -113,6 +113,9 @@ pub struct CaseDetails {
     pub court: Option<Value>,
     /// The platform's legal entity the request is addressed to: `{id, name}`.
     pub legal_entity: Option<Value>,
+    /// An EPOC notified to the enforcing authority (Regulation 2023/1543, Art. 8): `{until,
+    /// held, objection}`; `held` while production waits for the window to end.
+    pub enforcing: Option<Value>,
 }
 
 impl CaseDetails {
@@ -141,6 +144,15 @@ impl CaseDetails {
             emergency: parse(&case.emergency_details),
             freeze: parse(&case.freeze_details),
             court: parse(&case.court_details),
+            enforcing: case.enforcing_notified.then(|| {
+                let held = case.request_type != crate::domain::vocab::RequestType::EmergencyDisclosure
+                    && case.objection_until.is_some_and(|u| crate::domain::clock::now() < u);
+                serde_json::json!({
+                    "until": case.objection_until.map(rfc3339),
+                    "held": held,
+                    "objection": case.enforcing_objection,
+                })
+            }),
             legal_entity: case.legal_entity.as_ref().map(|id| {
                 serde_json::json!({ "id": id, "name": case.legal_entity_name.as_deref().unwrap_or(id) })
             }),

@@ -71,6 +71,56 @@ pub fn user_notice_from(case: &Case) -> Result<Option<NaiveDate>, AppError> {
 }
 
 impl Workflow<'_> {
+    /// Records that the enforcing authority raised grounds for refusal of a notified EPOC
+    /// (Regulation 2023/1543, Art. 12): the data is then not produced.
+    pub async fn record_enforcing_objection(
+        &self,
+        staff: &Staff,
+        reference: &str,
+        grounds: &str,
+    ) -> Result<(), AppError> {
+        let grounds = grounds.trim().to_owned();
+        if grounds.is_empty() || grounds.chars().count() > 2_000 {
+            return Err(AppError::invalid(
+                "grounds",
+                "Give the grounds for refusal the enforcing authority raised (Art. 12(1)), in at most 2,000 characters.",
+            ));
+        }
+        crate::domain::text::check_text(&grounds).map_err(|m| AppError::invalid("grounds", m))?;
+        let (staff_id, reference) = (staff.id.clone(), reference.to_owned());
+        self.db
+            .run(move |conn| {
+                write_tx(conn, |conn| {
+                    let case = Case::find_by_reference(conn, &reference)?;
+                    if !case.enforcing_notified {
+                        return Err(AppError::conflict(
+                            "This order was not notified to an enforcing authority.",
+                        )
+                        .with_code("not_notified"));
+                    }
+                    if case.enforcing_objection.is_some() {
+                        return Err(AppError::conflict("The objection is already recorded.")
+                            .with_code("objection_recorded"));
+                    }
+                    diesel::update(cases::table.find(&case.id))
+                        .set((
+                            cases::enforcing_objection.eq(&grounds),
+                            cases::updated_at.eq(clock::now()),
+                        ))
+                        .execute(conn)?;
+                    audit::record(
+                        conn,
+                        &Actor::Staff(staff_id.clone()),
+                        Some(&case.id),
+                        "enforcing.objected",
+                        json!({ "grounds": grounds, "sealed_already": case.state == CaseState::Fulfilled }),
+                    )?;
+                    Ok(())
+                })
+            })
+            .await
+    }
+
     /// Records the day the user was told of the request (by default today), once the
     /// non-disclosure order, if any, has ended (18 USC 2705(b)).
     pub async fn record_user_notice(

@@ -288,6 +288,7 @@ impl Intake<'_> {
                     let mut case = new_case(&requester, &request, &reference, &domain, &authority, now, due_at)?;
                     let residencies = crate::db::models::directory::residencies(conn, &request.targets)?;
                     let (entity, routing) = policy.route(request.entity.as_deref(), &residencies);
+                    case.objection_until = notification_window(&policy, &request, now);
                     case.legal_entity = Some(entity.id.clone());
                     case.legal_entity_name = Some(entity.name.clone());
                     case.signer_mfa = signer_mfa.to_owned();
@@ -362,6 +363,25 @@ impl Intake<'_> {
     }
 }
 
+/// The end of the enforcing authority's window to object, for a notified EPOC (Regulation
+/// 2023/1543, Art. 10(2) and (4)): the hold in ordinary cases, 96 hours in an emergency.
+fn notification_window(
+    policy: &Policy,
+    request: &ValidRequest,
+    now: chrono::NaiveDateTime,
+) -> Option<chrono::NaiveDateTime> {
+    let rule = policy.notification.get(&request.instrument.kind)?;
+    if !request.instrument.enforcing_notified {
+        return None;
+    }
+    let hours = if request.request_type == RequestType::EmergencyDisclosure {
+        rule.emergency_objection_hours
+    } else {
+        rule.hold_hours
+    };
+    Some(now + chrono::TimeDelta::hours(i64::from(hours)))
+}
+
 fn new_case(
     requester: &Requester,
     request: &ValidRequest,
@@ -390,6 +410,8 @@ fn new_case(
         validated_by: request.instrument.validated_by.clone(),
         legal_entity: None,
         legal_entity_name: None,
+        enforcing_notified: request.instrument.enforcing_notified,
+        objection_until: None,
         data_categories: json(json!(request.data_categories)),
         records_from: request.records_from,
         records_to: request.records_to,

@@ -60,6 +60,11 @@ pub struct Case {
     /// When the user was told of the request after its non-disclosure order ended.
     pub user_notified_on: Option<NaiveDate>,
     pub user_notified_by: Option<String>,
+    /// Regulation 2023/1543 Art. 8: the enforcing authority was notified; its window to object
+    /// ends then; its grounds for refusal, if it raised any.
+    pub enforcing_notified: bool,
+    pub objection_until: Option<NaiveDateTime>,
+    pub enforcing_objection: Option<String>,
 }
 
 #[derive(Debug, Insertable)]
@@ -102,6 +107,8 @@ pub struct NewCase {
     /// The policy's `[[entity]]` the request is addressed to, and its name then.
     pub legal_entity: Option<String>,
     pub legal_entity_name: Option<String>,
+    pub enforcing_notified: bool,
+    pub objection_until: Option<NaiveDateTime>,
 }
 
 impl NewCase {

@@ -148,6 +148,9 @@ pub fn evaluate(facts: &Facts<'_>) -> Authority {
     if let Some(check) = ndo_order(facts) {
         checks.push(check);
     }
+    if let Some(check) = enforcing_notification(facts) {
+        checks.push(check);
+    }
     checks.push(targets_well_formed(facts));
     checks.push(targets_found(facts));
     checks.push(duplicate(facts));
@@ -595,6 +598,48 @@ fn judicial_validation(facts: &Facts<'_>) -> Option<Check> {
                 rule.rule,
                 article(instrument.kind),
                 needing.join(", ")
+            ),
+        ),
+    })
+}
+
+/// An EPOC for traffic or content data about a person who does not reside in the issuing state
+/// is notified to the enforcing authority, which may object before the data is produced.
+fn enforcing_notification(facts: &Facts<'_>) -> Option<Check> {
+    const CODE: &str = "enforcing_notification";
+    let request = facts.request;
+    let rule = facts.policy.notification.get(&request.instrument.kind)?;
+    let asked = request
+        .data_categories
+        .iter()
+        .any(|c| rule.categories.contains(c));
+    if !asked && !request.instrument.enforcing_notified {
+        return None;
+    }
+    let emergency = request.request_type == RequestType::EmergencyDisclosure;
+    Some(match (request.instrument.enforcing_notified, emergency) {
+        (true, false) => Check::new(
+            CODE,
+            Outcome::Warn,
+            format!(
+                "{}: the enforcing authority was notified. Preserve the data at once; produce it only when its {} hours to raise grounds for refusal have passed without an objection.",
+                rule.rule, rule.hold_hours
+            ),
+        ),
+        (true, true) => Check::new(
+            CODE,
+            Outcome::Warn,
+            format!(
+                "{}: the enforcing authority was notified. Produce within the emergency deadline; it may still raise grounds for refusal for {} hours, and the data must then be deleted or restricted.",
+                rule.rule, rule.emergency_objection_hours
+            ),
+        ),
+        (false, _) => Check::new(
+            CODE,
+            Outcome::Warn,
+            format!(
+                "{}: an order for traffic or content data about a person who does not reside in the issuing state must be notified to the enforcing authority. Ask the issuing authority whether it was; if so, the data is held until the enforcing authority's window ends.",
+                rule.rule
             ),
         ),
     })

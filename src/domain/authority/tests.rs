@@ -22,6 +22,7 @@ fn request(
             issued_on: NaiveDate::from_ymd_opt(2026, 11, 1),
             expires_on: None,
             validated_by: None,
+            enforcing_notified: false,
         },
         targets: vec![Target {
             kind: TargetKind::Email,
@@ -1047,4 +1048,70 @@ fn freezing_injunction_terms_bind_the_freeze() {
         .checks
         .iter()
         .all(|c| !c.code.starts_with("freeze_") || c.code == "freeze_has_order"));
+}
+
+/// Regulation (EU) 2023/1543, Arts. 8 and 10: an EPOC for traffic or content data about a person
+/// living outside the issuing state is notified to the enforcing authority, which may object
+/// within 10 days (96 hours in an emergency); without a notification, the reviewer asks.
+#[test]
+fn regulation_2023_1543_art_8_notification_holds_production() {
+    let table = [
+        (
+            RequestType::Disclosure,
+            DataCategory::AccessLogs,
+            true,
+            Some("240 hours"),
+        ),
+        (
+            RequestType::EmergencyDisclosure,
+            DataCategory::CommunicationsContent,
+            true,
+            Some("96 hours"),
+        ),
+        (
+            RequestType::Disclosure,
+            DataCategory::CommunicationsContent,
+            false,
+            Some("must be notified"),
+        ),
+        (
+            RequestType::Disclosure,
+            DataCategory::SubscriberInfo,
+            false,
+            None,
+        ),
+    ];
+    for (kind, category, notified, says) in table {
+        let mut epoc = request(kind, InstrumentKind::EuProductionOrder, &[category]);
+        epoc.instrument.enforcing_notified = notified;
+        let authority = run(
+            &Case {
+                country: "FR",
+                ..Case::default()
+            },
+            &epoc,
+        );
+        let found = authority
+            .checks
+            .iter()
+            .find(|c| c.code == "enforcing_notification");
+        match says {
+            Some(says) => {
+                let check = found.unwrap_or_else(|| panic!("{kind:?} {category:?}: no check"));
+                assert_eq!(check.outcome, Outcome::Warn);
+                assert!(
+                    check
+                        .message
+                        .starts_with("Regulation (EU) 2023/1543, Arts. 8 and 10"),
+                    "{}",
+                    check.message
+                );
+                assert!(check.message.contains(says), "{}", check.message);
+            }
+            None => assert!(
+                found.is_none(),
+                "subscriber data asked to identify the user needs no notification"
+            ),
+        }
+    }
 }

@@ -215,6 +215,28 @@ async fn freeze(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+struct Objection {
+    grounds: String,
+}
+
+/// Records the enforcing authority's grounds for refusal of a notified EPOC (Regulation
+/// 2023/1543, Art. 12): the data is then not produced.
+#[post("/staff/cases/<reference>/enforcing-objection", data = "<body>")]
+async fn enforcing_objection(
+    _json: JsonBody,
+    reference: &str,
+    body: Json<Objection>,
+    reviewer: LegalReviewer,
+    workflow: Workflow<'_>,
+) -> Result<Json<Value>, AppError> {
+    workflow
+        .record_enforcing_objection(&reviewer.0.row, reference, &body.grounds)
+        .await?;
+    Ok(Json(json!({ "reference": reference, "produced": false })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Release {
     reason: String,
 }
@@ -309,6 +331,7 @@ pub fn routes() -> Vec<Route> {
         user_notice,
         release_freeze,
         seizure_transfer,
+        enforcing_objection,
         cases,
         case,
         transition,

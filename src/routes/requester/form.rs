@@ -75,6 +75,7 @@ pub fn draft_from_fields(fields: &[(String, String)]) -> RequestDraft {
             "instrument.expires_on" => draft.instrument.expires_on = optional(&v),
             "instrument.validated_by" => draft.instrument.validated_by = v,
             "entity" => draft.entity = v,
+            "instrument.enforcing_notified" => draft.instrument.enforcing_notified = truthy(&v),
             "data_categories" => draft.data_categories.push(v),
             "records_from" => draft.records_from = optional(&v),
             "records_to" => draft.records_to = optional(&v),

@@ -390,6 +390,46 @@ async fn freeze(
 }
 
 #[derive(FromForm)]
+struct ObjectionForm {
+    grounds: String,
+    csrf: String,
+}
+
+/// Records the enforcing authority's grounds for refusal of a notified EPOC.
+#[post("/cases/<reference>/enforcing-objection", data = "<form>")]
+async fn enforcing_objection(
+    reference: &str,
+    form: Form<ObjectionForm>,
+    reviewer: LegalReviewer,
+    csrf: Csrf,
+    workflow: Workflow<'_>,
+) -> Result<Flash<Redirect>, (Status, Template)> {
+    let result = match csrf.verify(Some(&form.csrf)) {
+        Ok(()) => {
+            workflow
+                .record_enforcing_objection(&reviewer.0.row, reference, &form.grounds)
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => Ok(Flash::success(
+            Redirect::to(uri!("/staff", show(reference = reference))),
+            "The enforcing authority's objection is recorded: the data will not be produced.",
+        )),
+        Err(e) => Err(case_with_error(
+            workflow.db,
+            workflow.policy,
+            &reviewer.0,
+            &csrf,
+            reference,
+            e,
+        )
+        .await),
+    }
+}
+
+#[derive(FromForm)]
 struct ReleaseForm {
     reason: String,
     csrf: String,
@@ -575,6 +615,7 @@ pub fn routes() -> Vec<Route> {
         user_notice,
         freeze,
         release_freeze,
-        seizure_transfer
+        seizure_transfer,
+        enforcing_objection
     ]
 }
