@@ -435,8 +435,8 @@ async fn an_officer_files_legal_seals_and_the_officer_verifies_the_bundle_in_a_b
     legal.goto(&server.url("/staff/account")).await.unwrap();
     let account = text(&legal).await;
     assert!(account.contains("Custodian of records"), "{account}");
-    shot(&legal, "12-staff-account").await;
-    narrow_shot(&legal, "12-staff-account-390").await;
+    shot(&legal, "11b-staff-account").await;
+    narrow_shot(&legal, "11b-staff-account-390").await;
 
     // The officer sees the bundle on the case page and downloads it with their own session.
     officer.refresh().await.unwrap();

@@ -403,4 +403,85 @@ async fn a_european_preservation_order_keeps_60_days_and_extends_by_30() {
             .contains("Art. 11(1)"),
         "{refused}"
     );
+
+    // Annex V: the issuer confirms its production request; the data is kept until produced.
+    let uri = format!("/api/v1/requests/{reference}/production-request");
+    let response = app
+        .post_json(&uri, json!({"production_request": " "}), Some(&officer))
+        .await;
+    assert_eq!(response.status(), Status::UnprocessableEntity);
+    let response = app
+        .post_json(
+            &uri,
+            json!({"production_request": "EPOC-FR-2026-77"}),
+            Some(&officer),
+        )
+        .await;
+    assert_eq!(response.status(), Status::Ok);
+    let kept: Value = response.into_json().await.unwrap();
+    assert_eq!(
+        kept["preservation"]["production_request"], "EPOC-FR-2026-77",
+        "{kept}"
+    );
+    assert_eq!(kept["preservation"]["confirmable"], false);
+    assert_eq!(
+        app.count("audit_events WHERE action = 'preservation.production_confirmed'"),
+        1
+    );
+    let again = app
+        .post_json(
+            &uri,
+            json!({"production_request": "EPOC-FR-2026-78"}),
+            Some(&officer),
+        )
+        .await;
+    assert_eq!(again.status(), Status::Conflict);
+    // No reminder of an end that no longer comes.
+    let soon = if app.config.database_url.starts_with("postgres") {
+        "NOW() AT TIME ZONE 'UTC' + INTERVAL '3 days'"
+    } else {
+        "datetime('now', '+3 days')"
+    };
+    app.sql(&format!(
+        "UPDATE preservations SET expires_at = {soon}, reminder_sent_at = NULL"
+    ));
+    let rocket = app.client.rocket();
+    let (mailer, config) = (
+        rocket.state::<writ::mail::Mailer>().unwrap(),
+        rocket.state::<writ::Config>().unwrap(),
+    );
+    let links = writ::services::workflow::Links {
+        public_url: config.public_url.clone(),
+        case_path: writ::routes::requester_case_path,
+    };
+    let reminded = writ::services::fulfilment::send_reminders(app.db(), mailer, &links)
+        .await
+        .unwrap();
+    assert_eq!(reminded, 0);
+}
+
+/// 18 USC 2703(f) knows no "until production": a US preservation ends on its date.
+#[rocket::async_test]
+async fn a_us_preservation_is_not_kept_until_production() {
+    let app = TestApp::new().await;
+    let (officer, reference, legal) = approved_preservation(&app, "preservation_letter").await;
+    let (status, _) = staff_post(
+        &app,
+        &legal,
+        &format!("/api/v1/staff/cases/{reference}/preservation"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, Status::Ok);
+    let uri = format!("/api/v1/requests/{reference}/production-request");
+    let response = app
+        .post_json(
+            &uri,
+            json!({"production_request": "GJ-2026-114"}),
+            Some(&officer),
+        )
+        .await;
+    assert_eq!(response.status(), Status::Conflict);
+    let refused: Value = response.into_json().await.unwrap();
+    assert_eq!(refused["error"]["code"], "not_confirmable");
 }

@@ -164,6 +164,14 @@ fn table() -> BTreeMap<(&'static str, &'static str), Needs> {
         (("POST", "/agency/requests/<reference>/extension"), Officer),
         (("POST", "/api/v1/requests/<reference>/extension"), Officer),
         (
+            ("POST", "/agency/requests/<reference>/production-request"),
+            Officer,
+        ),
+        (
+            ("POST", "/api/v1/requests/<reference>/production-request"),
+            Officer,
+        ),
+        (
             ("POST", "/api/v1/staff/cases/<reference>/preservation"),
             Staff(L),
         ),

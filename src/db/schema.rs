@@ -360,6 +360,9 @@ diesel::table! {
         extensions -> Integer,
         reminder_sent_at -> Nullable<Timestamp>,
         renewals_allowed -> Integer,
+        production_request -> Nullable<Text>,
+        confirmed_at -> Nullable<Timestamp>,
+        confirmable -> Bool,
     }
 }
 

@@ -111,6 +111,10 @@ pub struct PreservationRule {
     #[serde(default)]
     pub renewal_days: Option<u32>,
     pub rule: String,
+    /// The requester may confirm a subsequent production request, after which the data is
+    /// kept until produced (an EPOC-PR, Annex V); the rule that says so.
+    #[serde(default)]
+    pub until_production: Option<String>,
 }
 
 impl PreservationRule {
@@ -160,6 +164,7 @@ impl Preservation {
                 renewals: self.renewals,
                 renewal_days: self.renewal_days,
                 rule: self.rule.clone(),
+                until_production: None,
             })
     }
 }

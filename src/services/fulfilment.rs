@@ -31,6 +31,10 @@ pub struct PreservationView {
     pub extensions: i32,
     /// Whether the requester may still renew it (2703(f)(2): once).
     pub renewable: bool,
+    /// An EPOC-PR whose production request was confirmed (Annex V): kept until produced.
+    pub production_request: Option<String>,
+    /// Whether the requester may confirm a production request now.
+    pub confirmable: bool,
 }
 
 fn fulfil(
@@ -220,6 +224,7 @@ impl Workflow<'_> {
                             preservations::preserved_at.eq(now),
                             preservations::expires_at.eq(now + period),
                             preservations::renewals_allowed.eq(renewals),
+                            preservations::confirmable.eq(rule.until_production.is_some()),
                         ))
                         .execute(conn)?;
                     audit::record(
@@ -234,6 +239,8 @@ impl Workflow<'_> {
                         expires_at: clock::rfc3339(now + period),
                         extensions: 0,
                         renewable: renewals > 0,
+                        production_request: None,
+                        confirmable: rule.until_production.is_some(),
                     })
                 })
             })
@@ -310,7 +317,67 @@ impl Workflow<'_> {
                         expires_at: clock::rfc3339(extended),
                         extensions: extensions + 1,
                         renewable: extensions + 1 < allowed,
+                        production_request: None,
+                        confirmable: rules.until_production.is_some(),
                     })
+                })
+            })
+            .await
+    }
+
+    /// The issuing authority confirms that it issued the production request that follows its
+    /// preservation order (an EPOC-PR, Regulation 2023/1543 Art. 11(1), Annex V): the data is
+    /// then kept until it is produced, not until the preservation's end.
+    pub async fn confirm_production_request(
+        &self,
+        requester: &Requester,
+        reference: &str,
+        production_request: &str,
+    ) -> Result<PreservationView, AppError> {
+        let production_request = production_request.trim().to_owned();
+        if production_request.is_empty() || production_request.chars().count() > 200 {
+            return Err(AppError::invalid(
+                "production_request",
+                "Give the reference of the European Production Order or other request for production you issued (Annex V), in at most 200 characters.",
+            ));
+        }
+        crate::domain::text::check_line(&production_request)
+            .map_err(|m| AppError::invalid("production_request", m))?;
+        let (requester, reference) = (requester.clone(), reference.to_owned());
+        self.db
+            .run(move |conn| {
+                write_tx(conn, |conn| {
+                    let case = Case::find_owned(conn, &requester.id, &reference)?;
+                    let view = preservation_of(conn, &case.id)?.ok_or_else(|| {
+                        AppError::conflict("Nothing is preserved for this request yet.")
+                            .with_code("not_preserved")
+                    })?;
+                    if view.production_request.is_some() {
+                        return Err(AppError::conflict("A production request is already confirmed for this preservation.")
+                            .with_code("production_confirmed"));
+                    }
+                    if !view.confirmable {
+                        return Err(AppError::conflict(
+                            "This preservation ends on its date: only a European Preservation Order is kept until production once a production request is confirmed (Regulation (EU) 2023/1543, Annex V), and only before it expires.",
+                        )
+                        .with_code("not_confirmable"));
+                    }
+                    let now = clock::now();
+                    diesel::update(preservations::table.find(&case.id))
+                        .set((
+                            preservations::production_request.eq(&production_request),
+                            preservations::confirmed_at.eq(now),
+                        ))
+                        .execute(conn)?;
+                    audit::record(
+                        conn,
+                        &Actor::Requester(requester.id.clone()),
+                        Some(&case.id),
+                        "preservation.production_confirmed",
+                        json!({ "production_request": production_request }),
+                    )?;
+                    preservation_of(conn, &case.id)?
+                        .ok_or_else(|| AppError::internal("the preservation just confirmed is gone"))
                 })
             })
             .await
@@ -673,6 +740,7 @@ pub fn freeze_record_of(
 }
 
 pub fn preservation_of(conn: &mut DbConn, case_id: &str) -> QueryResult<Option<PreservationView>> {
+    type Row = (NaiveDateTime, NaiveDateTime, i32, i32, Option<String>, bool);
     Ok(preservations::table
         .find(case_id)
         .select((
@@ -680,15 +748,22 @@ pub fn preservation_of(conn: &mut DbConn, case_id: &str) -> QueryResult<Option<P
             preservations::expires_at,
             preservations::extensions,
             preservations::renewals_allowed,
+            preservations::production_request,
+            preservations::confirmable,
         ))
-        .first::<(NaiveDateTime, NaiveDateTime, i32, i32)>(conn)
+        .first::<Row>(conn)
         .optional()?
         .map(
-            |(preserved, expires, extensions, allowed)| PreservationView {
-                preserved_at: clock::rfc3339(preserved),
-                expires_at: clock::rfc3339(expires),
-                extensions,
-                renewable: extensions < allowed,
+            |(preserved, expires, extensions, allowed, production_request, confirmable)| {
+                let open = production_request.is_none();
+                PreservationView {
+                    preserved_at: clock::rfc3339(preserved),
+                    expires_at: clock::rfc3339(expires),
+                    extensions,
+                    renewable: open && extensions < allowed,
+                    confirmable: open && confirmable && expires > clock::now(),
+                    production_request,
+                }
             },
         ))
 }
@@ -701,6 +776,8 @@ pub async fn send_reminders(db: &Db, mailer: &Mailer, links: &Links) -> Result<u
             let now = clock::now();
             let due: Vec<(String, NaiveDateTime, i32, i32)> = preservations::table
                 .filter(preservations::reminder_sent_at.is_null())
+                // Kept until production once a production request is confirmed (Annex V).
+                .filter(preservations::production_request.is_null())
                 .filter(preservations::expires_at.gt(now))
                 .filter(preservations::expires_at.le(now + REMINDER))
                 .select((preservations::case_id, preservations::expires_at, preservations::extensions, preservations::renewals_allowed))

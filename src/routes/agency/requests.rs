@@ -31,6 +31,32 @@ async fn extension(
     ))
 }
 
+#[derive(rocket::form::FromForm)]
+struct ProductionRequestForm {
+    production_request: String,
+    csrf: String,
+}
+
+/// A European Preservation Order's issuer confirms the production request that follows it
+/// (Regulation 2023/1543, Annex V): the data is kept until produced.
+#[post("/requests/<reference>/production-request", data = "<form>")]
+async fn production_request(
+    reference: &str,
+    form: Form<ProductionRequestForm>,
+    officer: AgencyOfficer,
+    csrf: Csrf,
+    workflow: Workflow<'_>,
+) -> Result<Flash<Redirect>, AppError> {
+    csrf.verify(Some(&form.csrf))?;
+    workflow
+        .confirm_production_request(&officer.0.row, reference, &form.production_request)
+        .await?;
+    Ok(Flash::success(
+        Redirect::to((AREA.case)(reference)),
+        "Confirmed: the records are kept until they are produced under your production request.",
+    ))
+}
+
 pub fn routes() -> Vec<Route> {
-    routes![extension]
+    routes![extension, production_request]
 }

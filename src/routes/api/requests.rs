@@ -130,6 +130,30 @@ async fn extension(
 }
 
 #[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProductionRequest {
+    production_request: String,
+}
+
+/// Confirms the production request that follows a European Preservation Order (Annex V): the
+/// data is kept until produced.
+#[post("/requests/<reference>/production-request", data = "<body>")]
+async fn production_request(
+    _json: crate::guards::JsonBody,
+    reference: &str,
+    body: rocket::serde::json::Json<ProductionRequest>,
+    officer: AgencyOfficer,
+    workflow: Workflow<'_>,
+) -> Result<Json<Value>, AppError> {
+    let kept = workflow
+        .confirm_production_request(&officer.0.row, reference, &body.production_request)
+        .await?;
+    Ok(Json(
+        json!({ "reference": reference, "preservation": kept }),
+    ))
+}
+
+#[derive(serde::Deserialize)]
 struct Colleague {
     email: String,
 }
@@ -164,5 +188,14 @@ async fn colleague(
 }
 
 pub fn routes() -> Vec<Route> {
-    routes![create, list, show, message, withdraw, extension, colleague]
+    routes![
+        create,
+        list,
+        show,
+        message,
+        withdraw,
+        extension,
+        production_request,
+        colleague
+    ]
 }
