@@ -247,21 +247,15 @@ async fn assign(
         }
         Err(e) => Err(e),
     };
-    match result {
-        Ok(assignee) => Ok(Flash::success(
-            Redirect::to(uri!("/staff", show(reference = reference))),
-            format!("Assigned to {}.", assignee.name),
-        )),
-        Err(e) => Err(case_with_error(
-            workflow.db,
-            workflow.policy,
-            &reviewer.0,
-            &csrf,
-            reference,
-            e,
-        )
-        .await),
-    }
+    after_action(
+        &workflow,
+        &reviewer.0,
+        &csrf,
+        reference,
+        result,
+        |assignee| format!("Assigned to {}.", assignee.name),
+    )
+    .await
 }
 
 #[derive(FromForm)]
@@ -274,6 +268,27 @@ struct UserNoticeForm {
     /// The day the user was told (`YYYY-MM-DD`); empty for today.
     notified_on: String,
     csrf: String,
+}
+
+/// A staff action's answer as a page: back to the case with `done`'s message, or the case page
+/// again with the error.
+async fn after_action<T>(
+    workflow: &Workflow<'_>,
+    staff: &StaffMember,
+    csrf: &Csrf,
+    reference: &str,
+    result: Result<T, AppError>,
+    done: impl FnOnce(T) -> String,
+) -> Result<Flash<Redirect>, (Status, Template)> {
+    match result {
+        Ok(value) => Ok(Flash::success(
+            Redirect::to(uri!("/staff", show(reference = reference))),
+            done(value),
+        )),
+        Err(e) => {
+            Err(case_with_error(workflow.db, workflow.policy, staff, csrf, reference, e).await)
+        }
+    }
 }
 
 /// Records the day the user was told of the request, once its non-disclosure order has ended.
@@ -299,21 +314,10 @@ async fn user_notice(
             .await
     }
     .await;
-    match result {
-        Ok(on) => Ok(Flash::success(
-            Redirect::to(uri!("/staff", show(reference = reference))),
-            format!("The user's notice is recorded, on {on}."),
-        )),
-        Err(e) => Err(case_with_error(
-            workflow.db,
-            workflow.policy,
-            &reviewer.0,
-            &csrf,
-            reference,
-            e,
-        )
-        .await),
-    }
+    after_action(&workflow, &reviewer.0, &csrf, reference, result, |on| {
+        format!("The user's notice is recorded, on {on}.")
+    })
+    .await
 }
 
 #[post("/cases/<reference>/preservation", data = "<form>")]
@@ -332,24 +336,13 @@ async fn preservation(
         }
         Err(e) => Err(e),
     };
-    match result {
-        Ok(kept) => Ok(Flash::success(
-            Redirect::to(uri!("/staff", show(reference = reference))),
-            format!(
-                "Preservation recorded; the records are kept until {}.",
-                kept.expires_at
-            ),
-        )),
-        Err(e) => Err(case_with_error(
-            workflow.db,
-            workflow.policy,
-            &reviewer.0,
-            &csrf,
-            reference,
-            e,
+    after_action(&workflow, &reviewer.0, &csrf, reference, result, |kept| {
+        format!(
+            "Preservation recorded; the records are kept until {}.",
+            kept.expires_at
         )
-        .await),
-    }
+    })
+    .await
 }
 
 #[post("/cases/<reference>/freeze", data = "<form>")]
@@ -369,24 +362,20 @@ async fn freeze(
         }
         Err(e) => Err(e),
     };
-    match result {
-        Ok(accounts) => Ok(Flash::success(
-            Redirect::to(uri!("/staff", show(reference = reference))),
+    after_action(
+        &workflow,
+        &reviewer.0,
+        &csrf,
+        reference,
+        result,
+        |accounts| {
             format!(
                 "Freeze recorded; {} directory account(s) marked frozen and operations informed.",
                 accounts.len()
-            ),
-        )),
-        Err(e) => Err(case_with_error(
-            workflow.db,
-            workflow.policy,
-            &reviewer.0,
-            &csrf,
-            reference,
-            e,
-        )
-        .await),
-    }
+            )
+        },
+    )
+    .await
 }
 
 #[derive(FromForm)]
@@ -458,24 +447,20 @@ async fn release_freeze(
         }
         Err(e) => Err(e),
     };
-    match result {
-        Ok(accounts) => Ok(Flash::success(
-            Redirect::to(uri!("/staff", show(reference = reference))),
+    after_action(
+        &workflow,
+        &reviewer.0,
+        &csrf,
+        reference,
+        result,
+        |accounts| {
             format!(
                 "Freeze released; {} directory account(s) active again and operations informed.",
                 accounts.len()
-            ),
-        )),
-        Err(e) => Err(case_with_error(
-            workflow.db,
-            workflow.policy,
-            &reviewer.0,
-            &csrf,
-            reference,
-            e,
-        )
-        .await),
-    }
+            )
+        },
+    )
+    .await
 }
 
 #[derive(FromForm)]
@@ -512,24 +497,13 @@ async fn seizure_transfer(
         }
         Err(e) => Err(e),
     };
-    match result {
-        Ok(t) => Ok(Flash::success(
-            Redirect::to(uri!("/staff", show(reference = reference))),
-            format!(
-                "Seizure transfer recorded: {} {} to {} ({}).",
-                t.amount, t.asset, t.destination, t.tx_hash
-            ),
-        )),
-        Err(e) => Err(case_with_error(
-            workflow.db,
-            workflow.policy,
-            &reviewer.0,
-            &csrf,
-            reference,
-            e,
+    after_action(&workflow, &reviewer.0, &csrf, reference, result, |t| {
+        format!(
+            "Seizure transfer recorded: {} {} to {} ({}).",
+            t.amount, t.asset, t.destination, t.tx_hash
         )
-        .await),
-    }
+    })
+    .await
 }
 
 #[derive(FromForm)]
