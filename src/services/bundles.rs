@@ -503,15 +503,12 @@ fn releasable(case: &Case) -> Result<(), AppError> {
         ))
         .with_code("enforcing_objection"));
     }
-    if let Some(until) = case.objection_until {
-        let emergency = case.request_type == RequestType::EmergencyDisclosure;
-        if !emergency && clock::now() < until {
-            return Err(AppError::conflict(format!(
-                "Regulation (EU) 2023/1543, Art. 10(2): the enforcing authority was notified and may raise grounds for refusal until {}; keep the data preserved and produce it then.",
-                rfc3339(until)
-            ))
-            .with_code("art_8_hold"));
-        }
+    if let Some(until) = case.held_until(clock::now()) {
+        return Err(AppError::conflict(format!(
+            "Regulation (EU) 2023/1543, Art. 10(2): the enforcing authority was notified and may raise grounds for refusal until {}; keep the data preserved and produce it then.",
+            rfc3339(until)
+        ))
+        .with_code("art_8_hold"));
     }
     Ok(())
 }

@@ -145,11 +145,9 @@ impl CaseDetails {
             freeze: parse(&case.freeze_details),
             court: parse(&case.court_details),
             enforcing: case.enforcing_notified.then(|| {
-                let held = case.request_type != crate::domain::vocab::RequestType::EmergencyDisclosure
-                    && case.objection_until.is_some_and(|u| crate::domain::clock::now() < u);
                 serde_json::json!({
                     "until": case.objection_until.map(rfc3339),
-                    "held": held,
+                    "held": case.held_until(crate::domain::clock::now()).is_some(),
                     "objection": case.enforcing_objection,
                 })
             }),
@@ -224,8 +222,8 @@ pub async fn find_own(
         let preservation = super::fulfilment::preservation_of(conn, &case.id)?;
         let bundles = super::bundles::of_case(conn, &case)?;
         let transfers = super::fulfilment::seizure_transfers_of(conn, &case.id)?;
-        let released = super::fulfilment::freeze_record_of(conn, &case.id)?
-            .and_then(|f| f["released_at"].as_str().map(str::to_owned));
+        let released =
+            super::fulfilment::freeze_record_of(conn, &case.id)?.and_then(|f| f.released_at);
         let mut view = view(case, targets, documents, messages, preservation, bundles);
         view.seizure_transfers = transfers;
         view.freeze_released_at = released;

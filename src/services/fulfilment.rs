@@ -713,11 +713,17 @@ pub fn seizure_transfers_of(
         .collect())
 }
 
+/// An executed freeze: when, the directory accounts it froze, and its release once lifted.
+#[derive(Debug, Clone, Serialize)]
+pub struct FreezeRecord {
+    pub executed_at: String,
+    pub accounts: Vec<String>,
+    pub released_at: Option<String>,
+    pub release_reason: Option<String>,
+}
+
 /// The executed freeze on a case, with its release once lifted.
-pub fn freeze_record_of(
-    conn: &mut DbConn,
-    case_id: &str,
-) -> QueryResult<Option<serde_json::Value>> {
+pub fn freeze_record_of(conn: &mut DbConn, case_id: &str) -> QueryResult<Option<FreezeRecord>> {
     let row: Option<(NaiveDateTime, String, Option<NaiveDateTime>, Option<String>)> =
         freezes::table
             .find(case_id)
@@ -729,14 +735,14 @@ pub fn freeze_record_of(
             ))
             .first(conn)
             .optional()?;
-    Ok(row.map(|(executed, accounts, released, reason)| {
-        json!({
-            "executed_at": clock::rfc3339(executed),
-            "accounts": serde_json::from_str::<Vec<String>>(&accounts).unwrap_or_default(),
-            "released_at": released.map(clock::rfc3339),
-            "release_reason": reason,
-        })
-    }))
+    Ok(
+        row.map(|(executed, accounts, released, reason)| FreezeRecord {
+            executed_at: clock::rfc3339(executed),
+            accounts: serde_json::from_str(&accounts).unwrap_or_default(),
+            released_at: released.map(clock::rfc3339),
+            release_reason: reason,
+        }),
+    )
 }
 
 pub fn preservation_of(conn: &mut DbConn, case_id: &str) -> QueryResult<Option<PreservationView>> {

@@ -11,7 +11,7 @@ use crate::db::models::case::{Case, Message, TargetRow};
 use crate::db::models::document::Document;
 use crate::db::models::requester::Requester;
 use crate::db::models::staff::Staff;
-use crate::db::schema::{case_targets, cases, freezes, notes, requesters};
+use crate::db::schema::{case_targets, cases, notes, requesters};
 use crate::db::{Db, DbConn};
 use crate::domain::authority::Check;
 use crate::domain::clock::{self, rfc3339};
@@ -247,7 +247,7 @@ pub struct StaffCaseView {
     /// The directory accounts marked frozen, once a freeze is recorded.
     pub frozen_accounts: Option<Vec<String>>,
     /// The executed freeze: when, which accounts, and its release once lifted.
-    pub freeze_record: Option<Value>,
+    pub freeze_record: Option<super::fulfilment::FreezeRecord>,
     /// Seizure warrants: assets moved to the government.
     pub seizure_transfers: Vec<super::fulfilment::SeizureTransferView>,
     /// Produced files, sealed or waiting for the next bundle.
@@ -381,6 +381,7 @@ fn view(
         .filter(|(_, _, role)| *role >= Role::Legal)
         .map(|(name, email, _)| serde_json::json!({ "name": name, "email": email }))
         .collect();
+    let freeze_record = super::fulfilment::freeze_record_of(conn, &case.id)?;
     Ok(StaffCaseView {
         details: CaseDetails::new(&case, &targets),
         requester: serde_json::json!({
@@ -421,13 +422,8 @@ fn view(
         actions,
         reviewers,
         preservation: super::fulfilment::preservation_of(conn, &case.id)?,
-        frozen_accounts: freezes::table
-            .find(&case.id)
-            .select(freezes::accounts)
-            .first::<String>(conn)
-            .optional()?
-            .and_then(|a| serde_json::from_str(&a).ok()),
-        freeze_record: super::fulfilment::freeze_record_of(conn, &case.id)?,
+        frozen_accounts: freeze_record.as_ref().map(|f| f.accounts.clone()),
+        freeze_record,
         seizure_transfers: super::fulfilment::seizure_transfers_of(conn, &case.id)?,
         productions: crate::db::models::bundle::Production::for_case(conn, &case.id)?
             .iter()

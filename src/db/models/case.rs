@@ -118,6 +118,14 @@ impl NewCase {
 }
 
 impl Case {
+    /// The end of the window in which a notified EPOC's data waits for the enforcing
+    /// authority (Regulation 2023/1543, Art. 10(2)), while it runs at `now`; an emergency is
+    /// produced within its deadline and never waits.
+    pub fn held_until(&self, now: NaiveDateTime) -> Option<NaiveDateTime> {
+        self.objection_until
+            .filter(|until| self.request_type != RequestType::EmergencyDisclosure && now < *until)
+    }
+
     pub fn find_by_reference(conn: &mut DbConn, reference: &str) -> QueryResult<Case> {
         cases::table
             .filter(cases::reference.eq(reference))
