@@ -214,15 +214,10 @@ async fn note(
         Ok(()) => workflow.note(&staff.row, reference, &form.body).await,
         Err(e) => Err(e),
     };
-    match result {
-        Ok(()) => Ok(Flash::success(
-            Redirect::to(uri!("/staff", show(reference = reference))),
-            "Note added.",
-        )),
-        Err(e) => {
-            Err(case_with_error(workflow.db, workflow.policy, &staff, &csrf, reference, e).await)
-        }
-    }
+    after_action(&workflow, &staff, &csrf, reference, result, |()| {
+        "Note added.".to_owned()
+    })
+    .await
 }
 
 #[derive(FromForm)]
@@ -401,21 +396,10 @@ async fn enforcing_objection(
         }
         Err(e) => Err(e),
     };
-    match result {
-        Ok(()) => Ok(Flash::success(
-            Redirect::to(uri!("/staff", show(reference = reference))),
-            "The enforcing authority's objection is recorded: the data will not be produced.",
-        )),
-        Err(e) => Err(case_with_error(
-            workflow.db,
-            workflow.policy,
-            &reviewer.0,
-            &csrf,
-            reference,
-            e,
-        )
-        .await),
-    }
+    after_action(&workflow, &reviewer.0, &csrf, reference, result, |()| {
+        "The enforcing authority's objection is recorded: the data will not be produced.".to_owned()
+    })
+    .await
 }
 
 #[derive(FromForm)]
@@ -545,17 +529,15 @@ async fn callback(
         }
         Err(e) => Err(e),
     };
-    match result {
-        Ok((outcome, _)) => Ok(Flash::success(
-            Redirect::to(uri!("/staff", show(reference = reference))),
-            match outcome {
-                CallOutcome::Confirmed => "Call-back recorded: the agency confirmed the officer and the request.",
-                CallOutcome::NoAnswer => "Call-back recorded: nobody answered; the check stays pending.",
-                CallOutcome::Failed => "Call-back recorded: the agency denied the officer. The officer is suspended and the legal admins are alerted.",
-            },
-        )),
-        Err(e) => Err(case_with_error(workflow.db, workflow.policy, &reviewer.0, &csrf, reference, e).await),
-    }
+    after_action(&workflow, &reviewer.0, &csrf, reference, result, |(outcome, _)| {
+        match outcome {
+            CallOutcome::Confirmed => "Call-back recorded: the agency confirmed the officer and the request.",
+            CallOutcome::NoAnswer => "Call-back recorded: nobody answered; the check stays pending.",
+            CallOutcome::Failed => "Call-back recorded: the agency denied the officer. The officer is suspended and the legal admins are alerted.",
+        }
+        .to_owned()
+    })
+    .await
 }
 
 /// A document of the case, decrypted as it streams; each view is an audit event.
