@@ -561,3 +561,220 @@ async fn usc_2705_b_the_order_itself_is_attached_and_the_user_is_told_only_after
         1
     );
 }
+
+/// Regulation (EU) 2023/1543, Arts. 10(5) to 10(8) and 17, Annex III: the legal team answers an
+/// EPOC it cannot execute with the Regulation's reasons, and prints the answer as a document.
+#[rocket::async_test]
+async fn regulation_2023_1543_annex_iii_unable_to_comply_is_recorded_and_produced_as_a_document() {
+    use writ::domain::vocab::Role;
+    let app = TestApp::new().await;
+    let token = app.officer("j.doe@fbi.gov").await;
+    let mut profile = common::profile();
+    profile["country"] = json!("FR");
+    assert_eq!(
+        app.put_profile_body(&token, profile.to_string()).await.0,
+        Status::Ok
+    );
+    let mut epoc = subpoena_request();
+    epoc["instrument"] = json!({ "kind": "eu_production_order", "reference": "EPOC-FR-21",
+        "issuing_authority": "Parquet de Paris", "validated_by": "Juge d'instruction, Paris" });
+    epoc["data_categories"] = json!(["subscriber_info"]);
+    let (status, body) = app.submit(&token, &epoc, &[("epoc.pdf", PDF)]).await;
+    assert_eq!(status, Status::Created, "{body}");
+    let reference = body["reference"].as_str().unwrap().to_owned();
+    let legal = app
+        .staff_token(&app.staff("lee@writ.example", Role::Legal).await)
+        .await;
+    let uri = format!("/api/v1/staff/cases/{reference}/non-execution");
+    let before = app.count("audit_events");
+
+    // Refused, with the field named and nothing kept: no reason, an unknown one, no explanation.
+    for (body, field) in [
+        (json!({"reasons": [], "details": "x"}), "reasons"),
+        (json!({"reasons": ["too_busy"], "details": "x"}), "reasons"),
+        (
+            json!({"reasons": ["incomplete"], "details": " "}),
+            "details",
+        ),
+    ] {
+        let response = app.post_json(&uri, body.clone(), Some(&legal)).await;
+        assert_eq!(response.status(), Status::UnprocessableEntity, "{body}");
+        let refused: Value = response.into_json().await.unwrap();
+        assert!(refused["error"]["fields"][field].is_string(), "{refused}");
+    }
+    assert_eq!(app.count("non_execution_answers"), 0);
+    assert_eq!(app.count("audit_events"), before);
+
+    // Support staff do not answer for the platform.
+    let support = app
+        .staff_token(&app.staff("sam@writ.example", Role::Support).await)
+        .await;
+    let response = app
+        .post_json(
+            &uri,
+            json!({"reasons": ["other"], "details": "x"}),
+            Some(&support),
+        )
+        .await;
+    assert_eq!(response.status(), Status::Forbidden);
+
+    let response = app
+        .post_json(
+            &uri,
+            json!({"reasons": ["not_a_user", "third_country_conflict"],
+                   "details": "No account holds alice@example.com.\n18 USC 2702(a) bars disclosing content.",
+                   "partial": true}),
+            Some(&legal),
+        )
+        .await;
+    assert_eq!(response.status(), Status::Created);
+    let answered: Value = response.into_json().await.unwrap();
+    assert_eq!(answered["answer"]["number"], 1, "{answered}");
+    assert_eq!(answered["answer"]["reasons"][0]["provision"], "Art. 10(7)");
+    assert_eq!(answered["answer"]["reasons"][1]["provision"], "Art. 17(1)");
+    assert_eq!(
+        app.count("audit_events WHERE action = 'annex_iii.answered'"),
+        1
+    );
+
+    // The document, as the issuing authority receives it.
+    let document = app
+        .client
+        .get(answered["document"].as_str().unwrap())
+        .header(rocket::http::Header::new(
+            "Authorization",
+            format!("Bearer {legal}"),
+        ))
+        .dispatch()
+        .await;
+    assert_eq!(document.status(), Status::Ok);
+    assert_eq!(
+        document.headers().get_one("Content-Disposition"),
+        Some(format!("attachment; filename=\"annex-iii-{reference}-1.txt\"").as_str())
+    );
+    let text = document.into_string().await.unwrap();
+    assert!(
+        text.starts_with("REGULATION (EU) 2023/1543, ANNEX III"),
+        "{text}"
+    );
+    assert!(text.contains("Its reference: EPOC-FR-21"));
+    assert!(text.contains("Issuing authority: Parquet de Paris"));
+    assert!(
+        text.contains("is not a user of the service, or cannot be identified as one (Art. 10(7))")
+    );
+    assert!(text.contains("  No account holds alice@example.com.\n"));
+    assert!(text.contains("reasoned objection under Art. 17"));
+    assert!(
+        text.contains("Given by: Test Staff, Custodian of Records"),
+        "{text}"
+    );
+    let missing = app
+        .client
+        .get(format!("/api/v1/staff/cases/{reference}/non-execution/2"))
+        .header(rocket::http::Header::new(
+            "Authorization",
+            format!("Bearer {legal}"),
+        ))
+        .dispatch()
+        .await;
+    assert_eq!(missing.status(), Status::NotFound);
+
+    // The requester reads the answer on the case; the e-mail only points there.
+    let (_, case) = app
+        .get_json(&format!("/api/v1/requests/{reference}"), &token)
+        .await;
+    assert_eq!(
+        case["non_execution"][0]["reasons"][0]["code"], "not_a_user",
+        "{case}"
+    );
+    assert_eq!(case["non_execution"][0]["partial"], true);
+    let mail = app.mail_to("j.doe@fbi.gov").await;
+    let told = mail
+        .iter()
+        .find(|m| m.subject.contains("answered your EPOC (Annex III)"))
+        .expect("the requester is told");
+    assert!(
+        !told.body.contains("alice@example.com"),
+        "no case details by e-mail"
+    );
+
+    let requester_page = app
+        .client
+        .get(format!("/agency/requests/{reference}"))
+        .private_cookie(rocket::http::Cookie::new("writ_session", token.clone()))
+        .dispatch()
+        .await
+        .into_string()
+        .await
+        .unwrap();
+    assert!(
+        requester_page.contains("The platform cannot execute the order (Annex III)"),
+        "{requester_page}"
+    );
+    assert!(requester_page.contains("(Art. 17(1))"));
+
+    // On the case page: the answers with their documents, and the form for another.
+    // (Another reviewer: one authenticator step signs in once.)
+    app.staff_sign_in_page(&app.staff("lea@writ.example", Role::Legal).await)
+        .await;
+    let case_page = format!("/staff/cases/{reference}");
+    let (_, page) = app.page(&case_page).await;
+    assert!(
+        page.contains(&format!(
+            "href=\"/staff/cases/{reference}/non-execution/1\""
+        )),
+        "{page}"
+    );
+    assert!(
+        page.contains("value=\"immunities_privileges\""),
+        "an EPOC offers Art. 10(5)"
+    );
+    let csrf = common::csrf_of(&page);
+    let action = format!("/staff/cases/{reference}/non-execution");
+    let (status, refused) = app
+        .post_form(
+            &action,
+            &[("details", "The order names no account."), ("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(status, Status::UnprocessableEntity);
+    assert!(refused.contains("Tick at least one reason"), "{refused}");
+    let (status, _) = app
+        .post_form(
+            &action,
+            &[
+                ("reasons", "incomplete"),
+                ("reasons", "manifest_errors"),
+                ("details", "The order names no account."),
+                ("csrf", &csrf),
+            ],
+        )
+        .await;
+    assert_eq!(status, Status::SeeOther);
+    let (_, page) = app.page(&case_page).await;
+    assert!(page.contains("Annex III answer 2 recorded"), "{page}");
+    let (status, second) = app.page(&format!("{action}/2")).await;
+    assert_eq!(status, Status::Ok);
+    assert!(
+        second.contains("[x] the order is incomplete (Art. 10(6))"),
+        "{second}"
+    );
+    assert!(second.contains("correct or complete the order"));
+
+    // Only the Regulation's orders are answered so.
+    let (_, subpoena) = app
+        .submit(&token, &subpoena_request(), &[("subpoena.pdf", PDF)])
+        .await;
+    let other = subpoena["reference"].as_str().unwrap();
+    let other_uri = format!("/api/v1/staff/cases/{other}/non-execution");
+    let response = app
+        .post_json(
+            &other_uri,
+            json!({"reasons": ["other"], "details": "x"}),
+            Some(&legal),
+        )
+        .await;
+    assert_eq!(response.status(), Status::Conflict);
+    let refused: Value = response.into_json().await.unwrap();
+    assert_eq!(refused["error"]["code"], "not_an_eu_order");
+}

@@ -161,6 +161,19 @@ fn table() -> BTreeMap<(&'static str, &'static str), Needs> {
             ("POST", "/api/v1/staff/cases/<reference>/user-notice"),
             Staff(L),
         ),
+        (("POST", "/staff/cases/<reference>/non-execution"), Staff(L)),
+        (
+            ("GET", "/staff/cases/<reference>/non-execution/<n>"),
+            Staff(L),
+        ),
+        (
+            ("POST", "/api/v1/staff/cases/<reference>/non-execution"),
+            Staff(L),
+        ),
+        (
+            ("GET", "/api/v1/staff/cases/<reference>/non-execution/<n>"),
+            Staff(L),
+        ),
         (("POST", "/agency/requests/<reference>/extension"), Officer),
         (("POST", "/api/v1/requests/<reference>/extension"), Officer),
         (

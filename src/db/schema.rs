@@ -353,6 +353,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    non_execution_answers (id) {
+        id -> Text,
+        case_id -> Text,
+        number -> Integer,
+        reasons -> Text,
+        details -> Text,
+        partial -> Bool,
+        answered_by -> Text,
+        answered_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     preservations (case_id) {
         case_id -> Text,
         preserved_at -> Timestamp,
@@ -474,6 +487,8 @@ diesel::joinable!(case_colleagues -> cases (case_id));
 diesel::joinable!(notes -> staff (staff_id));
 diesel::joinable!(certificate_templates -> staff (changed_by));
 diesel::joinable!(seizure_transfers -> cases (case_id));
+diesel::joinable!(non_execution_answers -> cases (case_id));
+diesel::joinable!(non_execution_answers -> staff (answered_by));
 diesel::joinable!(staff_sessions -> staff (staff_id));
 diesel::joinable!(account_wallets -> accounts (uid));
 diesel::joinable!(sessions -> requesters (requester_id));
@@ -547,4 +562,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     freezes,
     certificate_templates,
     seizure_transfers,
+    non_execution_answers,
 );

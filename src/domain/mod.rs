@@ -1,5 +1,6 @@
 //! The rules of Writ in plain Rust: no Rocket, no Diesel.
 
+pub mod annex_iii;
 pub mod authority;
 pub mod clock;
 pub mod deadline;

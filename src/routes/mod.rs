@@ -71,3 +71,23 @@ fn any_error(status: Status, req: &Request<'_>) -> AppError {
 pub fn catchers() -> Vec<Catcher> {
     rocket::catchers![any_error]
 }
+
+/// A text file to save, as `Content-Disposition: attachment`.
+#[derive(rocket::Responder)]
+#[response(content_type = "text/plain; charset=utf-8")]
+pub struct TextFile {
+    body: String,
+    disposition: rocket::http::Header<'static>,
+}
+
+impl TextFile {
+    pub fn new(body: String, name: &str) -> TextFile {
+        TextFile {
+            body,
+            disposition: rocket::http::Header::new(
+                "Content-Disposition",
+                format!("attachment; filename=\"{name}\""),
+            ),
+        }
+    }
+}

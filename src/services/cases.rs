@@ -169,6 +169,8 @@ pub struct CaseView {
     pub preservation: Option<super::fulfilment::PreservationView>,
     /// Seizure warrants: the assets moved to the government, with their transactions.
     pub seizure_transfers: Vec<super::fulfilment::SeizureTransferView>,
+    /// An EPOC or EPOC-PR the legal team cannot execute: its answers (Annex III).
+    pub non_execution: Vec<super::annex_iii::AnswerView>,
     /// Freezes: when the freeze was lifted, once it is.
     pub freeze_released_at: Option<String>,
     /// Officers of the same agency who follow the case.
@@ -222,10 +224,12 @@ pub async fn find_own(
         let preservation = super::fulfilment::preservation_of(conn, &case.id)?;
         let bundles = super::bundles::of_case(conn, &case)?;
         let transfers = super::fulfilment::seizure_transfers_of(conn, &case.id)?;
+        let non_execution = super::annex_iii::of_case(conn, &case)?;
         let released =
             super::fulfilment::freeze_record_of(conn, &case.id)?.and_then(|f| f.released_at);
         let mut view = view(case, targets, documents, messages, preservation, bundles);
         view.seizure_transfers = transfers;
+        view.non_execution = non_execution;
         view.freeze_released_at = released;
         view.colleagues = colleagues;
         view.owner = owner;
@@ -265,6 +269,7 @@ fn view(
         bundles,
         preservation,
         seizure_transfers: Vec::new(),
+        non_execution: Vec::new(),
         freeze_released_at: None,
         colleagues: Vec::new(),
         owner: true,

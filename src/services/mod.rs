@@ -2,6 +2,7 @@
 //! types, does the work in one transaction and returns what happened.
 
 pub mod agencies;
+pub mod annex_iii;
 pub mod authority;
 pub mod bundles;
 pub mod callbacks;

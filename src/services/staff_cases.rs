@@ -250,6 +250,10 @@ pub struct StaffCaseView {
     pub freeze_record: Option<super::fulfilment::FreezeRecord>,
     /// Seizure warrants: assets moved to the government.
     pub seizure_transfers: Vec<super::fulfilment::SeizureTransferView>,
+    /// An EPOC or EPOC-PR: the answers given in the terms of Annex III, and the reasons the
+    /// form offers for this order.
+    pub non_execution: Vec<super::annex_iii::AnswerView>,
+    pub non_execution_reasons: Vec<super::annex_iii::ReasonView>,
     /// Produced files, sealed or waiting for the next bundle.
     pub productions: Vec<super::bundles::ProductionView>,
     pub bundles: Vec<super::bundles::BundleView>,
@@ -425,6 +429,8 @@ fn view(
         frozen_accounts: freeze_record.as_ref().map(|f| f.accounts.clone()),
         freeze_record,
         seizure_transfers: super::fulfilment::seizure_transfers_of(conn, &case.id)?,
+        non_execution: super::annex_iii::of_case(conn, &case)?,
+        non_execution_reasons: super::annex_iii::reasons_for(&case),
         productions: crate::db::models::bundle::Production::for_case(conn, &case.id)?
             .iter()
             .map(super::bundles::ProductionView::from)

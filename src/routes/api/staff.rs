@@ -282,6 +282,41 @@ async fn seizure_transfer(
     ))
 }
 
+/// Records that the case's EPOC or EPOC-PR cannot be executed, or not in full or in time, with
+/// the reasons of Annex III of Regulation 2023/1543.
+#[post("/staff/cases/<reference>/non-execution", data = "<body>")]
+async fn non_execution(
+    _json: JsonBody,
+    reference: &str,
+    body: Json<crate::domain::annex_iii::AnswerDraft>,
+    reviewer: LegalReviewer,
+    workflow: Workflow<'_>,
+) -> Result<(Status, Json<Value>), AppError> {
+    let answer = workflow
+        .record_non_execution(&reviewer.0.row, reference, &body)
+        .await?;
+    let document = format!(
+        "/api/v1/staff/cases/{reference}/non-execution/{}",
+        answer.number
+    );
+    Ok((
+        Status::Created,
+        Json(json!({ "reference": reference, "answer": answer, "document": document })),
+    ))
+}
+
+/// An Annex III answer as the document sent to the issuing authority (plain text).
+#[get("/staff/cases/<reference>/non-execution/<n>")]
+async fn non_execution_document(
+    reference: &str,
+    n: i32,
+    _reviewer: LegalReviewer,
+    db: &State<crate::db::Db>,
+) -> Result<crate::routes::TextFile, AppError> {
+    let (text, name) = crate::services::annex_iii::document(db, reference, n).await?;
+    Ok(crate::routes::TextFile::new(text, &name))
+}
+
 #[derive(Deserialize)]
 struct Callback {
     contact: String,
@@ -331,6 +366,8 @@ pub fn routes() -> Vec<Route> {
         user_notice,
         release_freeze,
         seizure_transfer,
+        non_execution,
+        non_execution_document,
         enforcing_objection,
         cases,
         case,

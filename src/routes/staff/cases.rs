@@ -491,6 +491,59 @@ async fn seizure_transfer(
 }
 
 #[derive(FromForm)]
+struct NonExecutionForm {
+    #[field(default = Vec::new())]
+    reasons: Vec<String>,
+    details: String,
+    #[field(default = false)]
+    partial: bool,
+    csrf: String,
+}
+
+/// Records that the case's EPOC or EPOC-PR cannot be executed, in the terms of Annex III.
+#[post("/cases/<reference>/non-execution", data = "<form>")]
+async fn non_execution(
+    reference: &str,
+    form: Form<NonExecutionForm>,
+    reviewer: LegalReviewer,
+    csrf: Csrf,
+    workflow: Workflow<'_>,
+) -> Result<Flash<Redirect>, (Status, Template)> {
+    let draft = crate::domain::annex_iii::AnswerDraft {
+        reasons: form.reasons.clone(),
+        details: form.details.clone(),
+        partial: form.partial,
+    };
+    let result = match csrf.verify(Some(&form.csrf)) {
+        Ok(()) => {
+            workflow
+                .record_non_execution(&reviewer.0.row, reference, &draft)
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    after_action(&workflow, &reviewer.0, &csrf, reference, result, |a| {
+        format!(
+            "Annex III answer {} recorded; download it below and send it to the issuing authority. The requester was told to read it on the case page.",
+            a.number
+        )
+    })
+    .await
+}
+
+/// An Annex III answer as the document sent to the issuing authority.
+#[get("/cases/<reference>/non-execution/<n>")]
+async fn non_execution_document(
+    reference: &str,
+    n: i32,
+    _reviewer: LegalReviewer,
+    db: &State<Db>,
+) -> Result<crate::routes::TextFile, AppError> {
+    let (text, name) = crate::services::annex_iii::document(db, reference, n).await?;
+    Ok(crate::routes::TextFile::new(text, &name))
+}
+
+#[derive(FromForm)]
 struct CallbackForm {
     contact: String,
     person_reached: String,
@@ -572,6 +625,8 @@ pub fn routes() -> Vec<Route> {
         freeze,
         release_freeze,
         seizure_transfer,
+        non_execution,
+        non_execution_document,
         enforcing_objection
     ]
 }
