@@ -427,7 +427,7 @@ fn checkpoint_audit(
 ) -> Result<ExitCode, AppError> {
     let keys = keys(db, config)?;
     let mut conn = db.get()?;
-    let mailer = crate::mail::Mailer::load(std::path::Path::new("templates"))?;
+    let mailer = crate::mail::Mailer::load(config.template_dir().as_deref())?;
     let exported = crate::services::signing::checkpoint(&mut conn, &keys.secrets, &mailer)?;
     let text = serde_json::to_string_pretty(&exported).map_err(AppError::internal)? + "\n";
     match out {

@@ -41,6 +41,11 @@ pub struct Config {
     pub home_country: String,
     /// The authority policy (TOML); empty: the shipped `policy/default.toml`.
     pub policy_file: String,
+    /// A deployment's own page and mail templates: a file here replaces the shipped one of the
+    /// same path (`base.html.tera`, `mail/receipt/subject.tera`, …). Empty: the shipped ones.
+    pub template_dir: String,
+    /// A deployment's own static files, served under `/static/` before the shipped ones.
+    pub static_dir: String,
     /// Where executed freezes are reported, for the platform's operations team.
     pub operations_email: String,
     /// The on-call legal address every emergency request is announced to at once. Empty: every
@@ -91,6 +96,8 @@ impl Default for Config {
             max_documents: 20,
             home_country: String::from("US"),
             policy_file: String::new(),
+            template_dir: String::new(),
+            static_dir: String::new(),
             operations_email: String::from("operations@writ.localhost"),
             oncall_email: String::new(),
             outbox_worker: true,
@@ -160,6 +167,16 @@ impl Config {
     /// Sessions last used before this are no longer live.
     pub fn idle_since(&self, now: chrono::NaiveDateTime) -> chrono::NaiveDateTime {
         now - chrono::TimeDelta::minutes(self.session_idle_minutes.max(1))
+    }
+
+    /// The deployment's template folder, if it names one.
+    pub fn template_dir(&self) -> Option<PathBuf> {
+        (!self.template_dir.trim().is_empty()).then(|| PathBuf::from(self.template_dir.trim()))
+    }
+
+    /// The deployment's static folder, if it names one.
+    pub fn static_dir(&self) -> Option<PathBuf> {
+        (!self.static_dir.trim().is_empty()).then(|| PathBuf::from(self.static_dir.trim()))
     }
 
     pub fn documents_dir(&self) -> PathBuf {

@@ -3,10 +3,10 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use crate::pages::Template;
 use rocket::http::{ContentType, Status};
 use rocket::request::Request;
 use rocket::response::{self, Responder, Response};
-use rocket_dyn_templates::{context, Template};
 use serde::Serialize;
 
 /// Messages keyed by the form field (or JSON pointer-like path) they belong to.
@@ -205,7 +205,7 @@ impl<'r> Responder<'r, 'static> for AppError {
         }
         let page = Template::render(
             "error",
-            context! { status: self.status.code, reason: self.status.reason(), message: &self.message },
+            serde_json::json!({ "status": self.status.code, "reason": self.status.reason(), "message": &self.message }),
         );
         Response::build_from(page.respond_to(req)?)
             .status(self.status)

@@ -1,6 +1,7 @@
 //! Writ: the legal-request intake portal. `rocket(config)` builds the whole application, so
 //! `writ serve` and the tests run the very same thing.
 
+pub mod assets;
 pub mod audit;
 pub mod bundle;
 pub mod cli;
@@ -13,6 +14,7 @@ pub mod error;
 pub mod guards;
 pub mod logging;
 pub mod mail;
+pub mod pages;
 pub mod routes;
 pub mod security;
 pub mod services;
@@ -21,7 +23,6 @@ pub mod state;
 use rocket::data::{Limits, ToByteUnit};
 use rocket::fairing::AdHoc;
 use rocket::{Build, Rocket};
-use rocket_dyn_templates::Template;
 
 pub use config::Config;
 
@@ -42,7 +43,6 @@ pub fn rocket(config: Config) -> Rocket<Build> {
         header => figment.merge(("ip_header", header.to_owned())),
     };
     let figment = figment
-        .merge(("template_dir", "templates"))
         .merge(("cli_colors", false))
         // Request lines carry query strings (a staff search for an e-mail address, say): the
         // default keeps launch lines, warnings and errors only, so that no personal data is logged.
@@ -55,12 +55,12 @@ pub fn rocket(config: Config) -> Rocket<Build> {
                 .limit("data-form", max_upload.bytes()),
         ));
     let verify_slots = routes::verify::Slots::new(config.max_concurrent_verify);
+    let config_static_dir = config.static_dir();
     rocket::custom(figment)
         .manage(verify_slots)
         .attach(AdHoc::try_on_ignite("Writ state", |rocket| {
             state::ignite(rocket, config)
         }))
-        .attach(Template::fairing())
         .attach(security::Headers)
         .attach(AdHoc::on_liftoff("Outbox worker", |rocket| {
             Box::pin(state::start_worker(rocket))
@@ -71,6 +71,9 @@ pub fn rocket(config: Config) -> Rocket<Build> {
         .mount("/court", routes::court::routes())
         .mount("/staff", routes::staff::routes())
         .mount("/api/v1", routes::api::routes())
-        .mount("/static", rocket::fs::FileServer::from("static"))
+        .mount(
+            "/static",
+            routes::assets::routes(config_static_dir.as_deref()),
+        )
         .register("/", routes::catchers())
 }

@@ -63,6 +63,7 @@ pub struct Opened {
     pub cookie_secret: Vec<u8>,
     pub store: DocumentStore,
     pub mailer: Mailer,
+    pub pages: crate::pages::Pages,
     pub transport: Transport,
 }
 
@@ -103,7 +104,14 @@ pub fn open(config: &Config) -> Result<Opened, AppError> {
     )?;
     store.max_production_bytes = config.max_production_bytes;
     store.body_idle = config.body_idle();
-    let mailer = Mailer::load(std::path::Path::new("templates"))?;
+    if let Some(dir) = config.static_dir().filter(|d| !d.is_dir()) {
+        return Err(AppError::config(format!(
+            "WRIT_STATIC_DIR: {} is not a directory",
+            dir.display()
+        )));
+    }
+    let mailer = Mailer::load(config.template_dir().as_deref())?;
+    let pages = crate::pages::Pages::load(config.template_dir().as_deref())?;
     let transport = Transport::from_config(config)?;
     Ok(Opened {
         policy,
@@ -112,6 +120,7 @@ pub fn open(config: &Config) -> Result<Opened, AppError> {
         cookie_secret,
         store,
         mailer,
+        pages,
         transport,
     })
 }
@@ -149,6 +158,7 @@ pub async fn ignite(rocket: Rocket<Build>, config: Config) -> Result<Rocket<Buil
         .manage(opened.keys)
         .manage(opened.store)
         .manage(opened.mailer)
+        .manage(opened.pages)
         .manage(opened.transport))
 }
 

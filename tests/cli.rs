@@ -352,3 +352,140 @@ async fn a_checkpoint_catches_an_edit_hidden_by_a_recomputed_chain_and_refuses_t
         text(&altered)
     );
 }
+
+/// `cargo install` then `writ serve` in an empty directory: the pages, static files and mail
+/// templates come from the binary, the data from `var/` there.
+#[rocket::async_test]
+async fn writ_serve_runs_from_an_empty_directory_outside_the_checkout() {
+    use common::live::free_port;
+    let dir = tempfile::tempdir().unwrap();
+    assert!(!dir.path().starts_with(env!("CARGO_MANIFEST_DIR")));
+    let port = free_port();
+    let log = dir.path().join("serve.log");
+    let out = std::fs::File::create(&log).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_writ"))
+        .current_dir(dir.path())
+        .arg("serve")
+        .env_remove("WRIT_DATA_DIR")
+        .env_remove("WRIT_DATABASE_URL")
+        .env_remove("WRIT_MAIL_DIR")
+        .env("WRIT_PORT", port.to_string())
+        .env("WRIT_PUBLIC_URL", format!("http://127.0.0.1:{port}"))
+        .stdout(out.try_clone().unwrap())
+        .stderr(out)
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let client = common::live::browser();
+    let mut up = false;
+    for _ in 0..300 {
+        if let Ok(r) = client.get(format!("{base}/health")).send().await {
+            up = r.status().is_success();
+            if up {
+                break;
+            }
+        }
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        rocket::tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let log_text = || std::fs::read_to_string(&log).unwrap_or_default();
+    assert!(up, "writ serve did not come up: {}", log_text());
+
+    let get = |path: &str| client.get(format!("{base}{path}")).send();
+    let front = get("/").await.unwrap();
+    assert_eq!(front.status(), 200);
+    assert_eq!(
+        front.headers()["content-type"].to_str().unwrap(),
+        "text/html; charset=utf-8"
+    );
+    assert!(front.text().await.unwrap().contains("/static/favicon.svg"));
+    let css = get("/static/writ.css").await.unwrap();
+    assert_eq!(css.status(), 200);
+    assert_eq!(
+        css.headers()["content-type"].to_str().unwrap(),
+        "text/css; charset=utf-8"
+    );
+    assert!(css.headers().contains_key("etag"));
+    let icon = get("/favicon.ico").await.unwrap();
+    assert_eq!(icon.status(), 308);
+    assert_eq!(icon.headers()["location"], "/static/favicon.svg");
+    let svg = get("/static/favicon.svg").await.unwrap();
+    assert_eq!(svg.status(), 200);
+    assert_eq!(svg.headers()["content-type"], "image/svg+xml");
+    assert_eq!(get("/static/nothing.css").await.unwrap().status(), 404);
+    let escape = get("/static/..%2FCargo.toml").await.unwrap().status();
+    assert!(
+        escape.is_client_error(),
+        "no way out of the shipped files: {escape}"
+    );
+    assert_eq!(get("/agency").await.unwrap().status(), 200);
+
+    // A sign-in code is mailed from the compiled-in template into var/mail here.
+    let asked = client
+        .post(format!("{base}/api/v1/auth/email"))
+        .json(&serde_json::json!({ "email": "j.doe@fbi.gov", "track": "agency" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(asked.status(), 202);
+    let mail_dir = dir.path().join("var/mail");
+    let mut mailed = Vec::new();
+    for _ in 0..100 {
+        mailed = std::fs::read_dir(&mail_dir)
+            .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
+            .unwrap_or_default();
+        if !mailed.is_empty() {
+            break;
+        }
+        rocket::tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let mail = std::fs::read_to_string(mailed.first().expect("a mail file")).unwrap();
+    assert!(mail.contains("Your Writ sign-in code"), "{mail}");
+    assert!(dir.path().join("var/writ.db").exists());
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(!log_text().contains("panicked"), "{}", log_text());
+}
+
+/// A deployment's own look: its files replace the shipped ones of the same path, and the rest
+/// still come from the binary.
+#[rocket::async_test]
+async fn a_deployment_overrides_templates_and_static_files_of_its_own() {
+    let own = tempfile::tempdir().unwrap();
+    let templates = own.path().join("templates");
+    let statics = own.path().join("static");
+    std::fs::create_dir_all(templates.join("public")).unwrap();
+    std::fs::create_dir_all(&statics).unwrap();
+    std::fs::write(
+        templates.join("public/index.html.tera"),
+        "{% extends \"base\" %}{% block content %}<p>Example Exchange legal requests</p>{% endblock content %}",
+    )
+    .unwrap();
+    std::fs::write(statics.join("writ.css"), "body { color: teal; }").unwrap();
+    let (t, s) = (templates.clone(), statics.clone());
+    let app = TestApp::with(move |config| {
+        config.template_dir = t.display().to_string();
+        config.static_dir = s.display().to_string();
+    })
+    .await;
+    let (status, front) = app.page("/").await;
+    assert_eq!(status, rocket::http::Status::Ok);
+    assert!(front.contains("Example Exchange legal requests"), "{front}");
+    let (_, css) = app.page("/static/writ.css").await;
+    assert_eq!(css, "body { color: teal; }");
+    let (status, js) = app.page("/static/passkey.js").await;
+    assert_eq!(
+        status,
+        rocket::http::Status::Ok,
+        "the shipped file is still served"
+    );
+    assert!(!js.is_empty());
+    let (status, _) = app.page("/agency").await;
+    assert_eq!(
+        status,
+        rocket::http::Status::Ok,
+        "other pages are the shipped ones"
+    );
+}

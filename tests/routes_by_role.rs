@@ -52,6 +52,7 @@ fn table() -> BTreeMap<(&'static str, &'static str), Needs> {
         (("GET", "/"), Anyone),
         (("GET", "/health"), Anyone),
         (("GET", "/static/<path..>"), Anyone),
+        (("GET", "/favicon.ico"), Anyone),
         (("GET", "/agency"), Anyone),
         (("POST", "/agency/sign-in"), Anyone),
         (("GET", "/agency/code"), Anyone),

@@ -16,7 +16,7 @@ use crate::db::DbConn;
 use crate::domain::clock;
 use crate::error::AppError;
 
-/// Renders the templates under `templates/mail/<name>/` and queues the result.
+/// Renders the templates `mail/<name>/{subject,text,html}.tera` and queues the result.
 #[derive(Clone)]
 pub struct Mailer {
     tera: Arc<Tera>,
@@ -30,10 +30,16 @@ pub struct Letter<'a, C: Serialize> {
 }
 
 impl Mailer {
-    pub fn load(template_dir: &Path) -> Result<Mailer, AppError> {
-        let glob = template_dir.join("mail/**/*.tera");
-        let mut tera = Tera::new(&glob.to_string_lossy())
-            .map_err(|e| AppError::config(format!("mail templates: {e}")))?;
+    /// The shipped mail templates, or the deployment's where `template_dir` has its own.
+    pub fn load(template_dir: Option<&Path>) -> Result<Mailer, AppError> {
+        let mut tera = Tera::default();
+        let templates = crate::assets::templates("mail/", template_dir)?;
+        tera.add_raw_templates(
+            templates
+                .iter()
+                .map(|(path, text)| (path.strip_prefix("mail/").unwrap_or(path), text.as_str())),
+        )
+        .map_err(|e| AppError::config(format!("mail templates: {e:?}")))?;
         tera.autoescape_on(vec!["html.tera"]);
         Ok(Mailer {
             tera: Arc::new(tera),

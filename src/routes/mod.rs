@@ -2,6 +2,7 @@
 
 pub mod agency;
 pub mod api;
+pub mod assets;
 pub mod court;
 pub mod public;
 pub mod requester;

@@ -1,8 +1,8 @@
 //! Pages anyone may see.
 
+use crate::pages::Template;
 use rocket::serde::json::Json;
 use rocket::{get, routes, Route, State};
-use rocket_dyn_templates::{context, Template};
 use serde_json::{json, Value};
 
 use crate::db::Db;
@@ -10,7 +10,7 @@ use crate::error::AppError;
 
 #[get("/")]
 fn index() -> Template {
-    Template::render("public/index", context! {})
+    Template::render("public/index", json!({}))
 }
 
 /// For load balancers: the database answers.
@@ -26,5 +26,5 @@ async fn health(db: &State<Db>) -> Result<Json<Value>, AppError> {
 }
 
 pub fn routes() -> Vec<Route> {
-    routes![index, health]
+    routes![index, health, super::assets::favicon]
 }

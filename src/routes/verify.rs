@@ -10,13 +10,13 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::pages::Template;
 use rocket::data::Data;
 use rocket::http::{ContentType, Status};
 use rocket::response::stream::TextStream;
 use rocket::serde::json::Json;
 use rocket::tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use rocket::{get, post, routes, Orbit, Rocket, Route, State};
-use rocket_dyn_templates::Template;
 use serde_json::{json, Value};
 
 use crate::bundle::verify::{verify, Control, Report, Trust};

@@ -81,7 +81,9 @@ impl Site {
 
     /// Runs `writ ARGS` to completion against this site; returns (success, stdout + stderr).
     pub fn writ(&self, args: &[&str]) -> (bool, String) {
+        // From the site's own directory, outside the checkout: the binary carries what it needs.
         let output = Command::new(env!("CARGO_BIN_EXE_writ"))
+            .current_dir(self.dir.path())
             .args(args)
             .envs(self.env())
             .output()
@@ -316,6 +318,7 @@ impl Server {
         let log = site.dir.path().join(format!("serve-{port}.log"));
         let out = std::fs::File::create(&log).expect("log file");
         let child = Command::new(env!("CARGO_BIN_EXE_writ"))
+            .current_dir(site.dir.path())
             .arg("serve")
             .envs(site.env())
             .env("WRIT_PORT", port.to_string())

@@ -1,8 +1,8 @@
+use crate::pages::Template;
 use rocket::form::Form;
 use rocket::request::FlashMessage;
 use rocket::response::{Flash, Redirect};
 use rocket::{get, post, routes, uri, Route, State};
-use rocket_dyn_templates::Template;
 use serde_json::{json, Value};
 
 use crate::db::models::requester::Requester;

@@ -1,13 +1,13 @@
 //! The officer's security page: set up the second factor (an authenticator app, passkeys) after
 //! the first e-mail sign-in, and prove it in a session that did not ask for it.
 
+use crate::pages::Template;
 use rocket::form::{Form, FromForm};
 use rocket::outcome::try_outcome;
 use rocket::request::{FlashMessage, FromRequest, Outcome, Request};
 use rocket::response::{Flash, Redirect};
 use rocket::serde::json::Json;
 use rocket::{get, post, routes, uri, Route};
-use rocket_dyn_templates::Template;
 use serde_json::{json, Value};
 
 use crate::crypto::passkey::RelyingParty;
@@ -115,10 +115,6 @@ impl Security<'_> {
     }
 
     /// Checks the form's token; the page with the refusal when it is not this browser's.
-    #[expect(
-        clippy::result_large_err,
-        reason = "the handlers' own error type: the page drawn again"
-    )]
     fn verify(&self, submitted: &str) -> Result<(), Page> {
         self.csrf.verify(Some(submitted)).map_err(|e| self.error(e))
     }

@@ -1,7 +1,7 @@
+use crate::pages::Template;
 use rocket::form::{Form, FromForm};
 use rocket::response::Redirect;
 use rocket::{get, post, routes, Either, Route};
-use rocket_dyn_templates::Template;
 use serde_json::json;
 
 use super::AREA;

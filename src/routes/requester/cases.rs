@@ -1,12 +1,12 @@
 //! A requester's cases, for either track: the list, the request form, a case, messages, withdrawal.
 
+use crate::pages::Template;
 use rocket::data::Data;
 use rocket::form::{Form, FromForm};
 use rocket::http::{ContentType, Status};
 use rocket::request::FlashMessage;
 use rocket::response::{Flash, Redirect};
 use rocket::{get, post, routes, Either, Route, State};
-use rocket_dyn_templates::Template;
 use serde_json::json;
 
 use super::form::{draft_from_fields, RequestFormView};

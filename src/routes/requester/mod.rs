@@ -7,12 +7,12 @@ pub mod cases;
 pub mod form;
 pub mod signin;
 
+use crate::pages::Template;
 use rocket::http::uri::Origin;
 use rocket::http::Status;
 use rocket::outcome::try_outcome;
 use rocket::request::{FromRequest, Outcome, Request};
 use rocket::Route;
-use rocket_dyn_templates::Template;
 use serde_json::Value;
 
 use crate::domain::vocab::Track;

@@ -1,13 +1,13 @@
 //! Sign-in by e-mail and one-time code, for either track: each track asks for the address on
 //! its own page (`start`, `send_code`); the code, and signing out, are the same for both.
 
+use crate::pages::Template;
 use rocket::form::{Form, FromForm};
 use rocket::http::CookieJar;
 use rocket::request::{FromRequest, Outcome, Request};
 use rocket::response::Redirect;
 use rocket::serde::json::Json;
 use rocket::{get, post, routes, Either, Route};
-use rocket_dyn_templates::Template;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 

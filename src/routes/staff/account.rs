@@ -1,12 +1,12 @@
 //! A member of staff's own details (`/staff/account`): the title and place of signing the
 //! certificates they seal carry; and, for legal admins, the certificate's text.
 
+use crate::pages::Template;
 use rocket::form::{Form, FromForm};
 use rocket::http::Status;
 use rocket::request::FlashMessage;
 use rocket::response::{Flash, Redirect};
 use rocket::{get, post, routes, uri, Route, State};
-use rocket_dyn_templates::Template;
 use serde_json::{json, Value};
 
 use crate::db::models::staff::Staff;

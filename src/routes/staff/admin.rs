@@ -1,7 +1,7 @@
+use crate::pages::Template;
 use rocket::form::{Form, FromForm};
 use rocket::response::{Flash, Redirect};
 use rocket::{get, post, routes, uri, Route, State};
-use rocket_dyn_templates::Template;
 use serde_json::{json, Value};
 
 use crate::config::Config;

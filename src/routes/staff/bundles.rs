@@ -1,11 +1,11 @@
 //! Answering a disclosure from the case page: attach produced files, seal the bundle, read it.
 
+use crate::pages::Template;
 use rocket::data::Data;
 use rocket::form::{Form, FromForm};
 use rocket::http::{ContentType, Status};
 use rocket::response::{Flash, Redirect};
 use rocket::{get, post, routes, uri, Route, State};
-use rocket_dyn_templates::Template;
 
 use super::cases::case_with_error;
 use crate::config::Config;

@@ -1,9 +1,9 @@
+use crate::pages::Template;
 use rocket::form::{Form, FromForm};
 use rocket::http::Status;
 use rocket::request::FlashMessage;
 use rocket::response::{Flash, Redirect};
 use rocket::{get, post, routes, uri, Route, State};
-use rocket_dyn_templates::Template;
 use serde_json::json;
 
 use crate::config::Config;

@@ -1,9 +1,9 @@
 //! Legal admins' page of agency officers: standing, permissions, second-factor recovery.
 
+use crate::pages::Template;
 use rocket::form::{Form, FromForm};
 use rocket::response::{Flash, Redirect};
 use rocket::{get, post, routes, uri, Route, State};
-use rocket_dyn_templates::Template;
 use serde_json::{json, Value};
 
 use crate::db::Db;

@@ -1,6 +1,6 @@
+use crate::pages::Template;
 use rocket::http::Header;
 use rocket::{get, routes, Route, State};
-use rocket_dyn_templates::Template;
 use serde_json::json;
 
 use crate::audit::{self, checkpoint, Verdict};

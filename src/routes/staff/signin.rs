@@ -1,8 +1,8 @@
+use crate::pages::Template;
 use rocket::form::{Form, FromForm};
 use rocket::http::CookieJar;
 use rocket::response::{Flash, Redirect};
 use rocket::{get, post, routes, uri, Either, Route, State};
-use rocket_dyn_templates::Template;
 use serde_json::json;
 
 use super::QueueQuery;

@@ -1,0 +1,185 @@
+//! The HTML pages: Tera templates from the binary (or the deployment's `WRIT_TEMPLATE_DIR`),
+//! parsed once at start and rendered by a `Template` responder. A template `staff/case.html.tera`
+//! is rendered as `staff/case` and served as HTML; what it prints is HTML-escaped.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::path::Path;
+
+use rocket::http::{ContentType, Status};
+use rocket::request::Request;
+use rocket::response::{self, Responder};
+use rocket::{Orbit, Rocket};
+use serde::Serialize;
+use tera::Tera;
+
+use crate::error::AppError;
+
+/// The parsed page templates, managed by Rocket.
+pub struct Pages {
+    tera: Tera,
+    kinds: HashMap<String, ContentType>,
+}
+
+impl Pages {
+    /// Parses every page template: the mail and certificate templates have their own renderers.
+    pub fn load(override_dir: Option<&Path>) -> Result<Pages, AppError> {
+        let mut sources = Vec::new();
+        let mut kinds = HashMap::new();
+        for (path, text) in crate::assets::templates("", override_dir)? {
+            if path.starts_with("mail/") || path.starts_with("certificate/") {
+                continue;
+            }
+            let Some(stem) = path.strip_suffix(".tera") else {
+                continue;
+            };
+            let (name, kind) = match stem.rsplit_once('.') {
+                Some((name, ext)) if !ext.contains('/') => (
+                    name.to_owned(),
+                    ContentType::from_extension(ext).unwrap_or(ContentType::Text),
+                ),
+                _ => (stem.to_owned(), ContentType::Text),
+            };
+            kinds.insert(name.clone(), kind);
+            sources.push((name, path, text));
+        }
+        let mut tera = Tera::default();
+        tera.add_raw_templates(
+            sources
+                .iter()
+                .map(|(name, _, text)| (name.as_str(), text.as_str())),
+        )
+        .map_err(|e| AppError::config(format!("page templates: {}", describe(&e))))?;
+        // Tera escapes by the file's name: give each template the one it came from.
+        for (name, path, _) in &sources {
+            if let Some(template) = tera.templates.get_mut(name) {
+                template.path = Some(path.clone());
+            }
+        }
+        tera.autoescape_on(vec![".html.tera", ".htm.tera", ".xml.tera"]);
+        Ok(Pages { tera, kinds })
+    }
+
+    /// The page `name` with `context`, and the type it is served as.
+    pub fn render(
+        &self,
+        name: &str,
+        context: &serde_json::Value,
+    ) -> Result<(ContentType, String), AppError> {
+        let kind = self
+            .kinds
+            .get(name)
+            .cloned()
+            .ok_or_else(|| AppError::internal(format!("no page template {name}")))?;
+        let context = tera::Context::from_value(context.clone())
+            .map_err(|e| AppError::internal(format!("page {name}: {e}")))?;
+        let text = self
+            .tera
+            .render(name, &context)
+            .map_err(|e| AppError::internal(format!("page {name}: {}", describe(&e))))?;
+        Ok((kind, text))
+    }
+}
+
+/// A Tera error with its causes, which hold the line and the reason.
+fn describe(error: &tera::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+/// A page to render when the response is sent.
+#[derive(Debug)]
+pub struct Template {
+    name: Cow<'static, str>,
+    context: serde_json::Value,
+}
+
+impl Template {
+    pub fn render(name: impl Into<Cow<'static, str>>, context: impl Serialize) -> Template {
+        let name = name.into();
+        let context = serde_json::to_value(context).unwrap_or_else(|e| {
+            log::error!("page {name}: its context does not serialise: {e}");
+            serde_json::Value::Null
+        });
+        Template { name, context }
+    }
+
+    /// The page rendered now, outside a request (a page streamed after a long check).
+    pub fn show(rocket: &Rocket<Orbit>, name: &str, context: impl Serialize) -> Option<String> {
+        let pages = rocket.state::<Pages>()?;
+        let context = serde_json::to_value(context).ok()?;
+        match pages.render(name, &context) {
+            Ok((_, text)) => Some(text),
+            Err(e) => {
+                log::error!("{}", e.message);
+                None
+            }
+        }
+    }
+}
+
+impl<'r> Responder<'r, 'static> for Template {
+    fn respond_to(self, req: &'r Request<'_>) -> response::Result<'static> {
+        let pages = req.rocket().state::<Pages>().ok_or_else(|| {
+            log::error!("the page templates are not loaded");
+            Status::InternalServerError
+        })?;
+        let (kind, text) = pages.render(&self.name, &self.context).map_err(|e| {
+            log::error!("{}", e.message);
+            Status::InternalServerError
+        })?;
+        (kind, text).respond_to(req)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_are_html_and_escape_what_they_print() {
+        let pages = Pages::load(None).unwrap();
+        let (kind, text) = pages
+            .render(
+                "error",
+                &serde_json::json!({ "status": 404, "reason": "Not Found", "message": "<script>alert(1)</script>" }),
+            )
+            .unwrap();
+        assert_eq!(kind, ContentType::HTML);
+        assert!(text.contains("&lt;script&gt;alert(1)"), "{text}");
+        assert!(!text.contains("<script>alert"));
+        assert!(text.contains("/static/favicon.svg"));
+        assert!(pages.render("nowhere", &serde_json::json!({})).is_err());
+    }
+
+    #[test]
+    fn a_deployment_page_replaces_the_shipped_one() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("public")).unwrap();
+        std::fs::write(
+            dir.path().join("public/index.html.tera"),
+            "{% extends \"base\" %}{% block content %}<p>Our own front page</p>{% endblock content %}",
+        )
+        .unwrap();
+        let pages = Pages::load(Some(dir.path())).unwrap();
+        let (_, text) = pages
+            .render("public/index", &serde_json::json!({}))
+            .unwrap();
+        assert!(text.contains("Our own front page"));
+        std::fs::write(dir.path().join("public/index.html.tera"), "{% if %}").unwrap();
+        let broken = Pages::load(Some(dir.path()))
+            .err()
+            .expect("a broken template is refused");
+        assert!(
+            broken.message.contains("public/index"),
+            "{}",
+            broken.message
+        );
+    }
+}
