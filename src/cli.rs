@@ -28,6 +28,9 @@ enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Print the effective configuration (secrets hidden) and check the database, storage,
+    /// mail, keys, policy, templates and public address; exit 1 when one fails. Changes nothing.
+    Doctor,
     /// Government-domain registry.
     Registry {
         #[command(subcommand)]
@@ -97,6 +100,9 @@ enum RegistryCommand {
         #[arg(long, value_enum)]
         format: RegistryFormat,
         file: PathBuf,
+        /// Replace the registry even with an empty, mostly rejected or much smaller file.
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -166,6 +172,7 @@ pub fn run() -> ExitCode {
     };
     let outcome = match cli.command {
         Command::Serve => serve(config),
+        Command::Doctor => Ok(crate::doctor::run(&config)),
         Command::Migrate => open(&config).map(|_| {
             println!("database is up to date");
             ExitCode::SUCCESS
@@ -175,8 +182,9 @@ pub fn run() -> ExitCode {
                 RegistryCommand::Import {
                     format: RegistryFormat::Dotgov,
                     file,
+                    force,
                 },
-        } => open(&config).and_then(|db| import_dotgov(&db, &file)),
+        } => open(&config).and_then(|db| import_dotgov(&db, &file, force)),
         Command::Audit {
             command: AuditCommand::Verify { checkpoint },
         } => open(&config).and_then(|db| verify_audit(&db, checkpoint.as_deref())),
@@ -242,6 +250,9 @@ fn serve(config: Config) -> Result<ExitCode, AppError> {
     config.policy()?;
     with_fixed_mmap_threshold();
     crate::logging::init(&config.log_level);
+    if let Some(why) = config.public_url_mismatch() {
+        log::warn!("{why}");
+    }
     match rocket::execute(crate::rocket(config).launch()) {
         Ok(_) => Ok(ExitCode::SUCCESS),
         Err(e) => Err(AppError::config(format!("the server stopped: {e}"))),
@@ -268,8 +279,31 @@ fn with_fixed_mmap_threshold() {
     }
 }
 
-/// Reads the CSV row by row; the import replaces the previous one in a single transaction.
-pub fn import_dotgov(db: &Db, file: &std::path::Path) -> Result<ExitCode, AppError> {
+/// Why a registry file should not replace the registry: no domain in it, more rows rejected
+/// than kept, or less than half the domains the registry holds now (a cut-off download).
+pub fn suspicious_import(kept: usize, skipped: usize, held: i64) -> Option<String> {
+    if kept == 0 {
+        return Some(format!(
+            "the file holds no domain ({skipped} rows rejected): the registry would be emptied"
+        ));
+    }
+    if skipped > kept {
+        return Some(format!(
+            "{skipped} of {} rows were rejected: is this the right file and format?",
+            kept + skipped
+        ));
+    }
+    if (kept as i64) * 2 < held {
+        return Some(format!(
+            "the file holds {kept} domains where the registry holds {held}: is the file complete?"
+        ));
+    }
+    None
+}
+
+/// Reads the CSV row by row; the import replaces the previous one in a single transaction,
+/// unless the file looks wrong (see [`suspicious_import`]) and `force` is not given.
+pub fn import_dotgov(db: &Db, file: &std::path::Path, force: bool) -> Result<ExitCode, AppError> {
     let mut reader = csv::Reader::from_path(file)
         .map_err(|e| AppError::config(format!("{}: {e}", file.display())))?;
     let now = clock::now();
@@ -300,6 +334,14 @@ pub fn import_dotgov(db: &Db, file: &std::path::Path) -> Result<ExitCode, AppErr
         });
     }
     let mut conn = db.get()?;
+    let held = registry::count_source(&mut conn, "dotgov")?;
+    if let Some(why) = suspicious_import(rows.len(), skipped, held) {
+        if !force {
+            eprintln!("not imported: {why}. Nothing changed; --force imports it anyway.");
+            return Ok(ExitCode::from(1));
+        }
+        eprintln!("importing anyway (--force): {why}");
+    }
     let imported = write_tx(&mut conn, |conn| {
         let count = registry::replace_source(conn, "dotgov", &rows)?;
         audit::record(

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use rocket::figment::providers::{Env, Serialized};
+use rocket::figment::providers::{Env, Format, Serialized, Toml};
 use rocket::figment::Figment;
 use serde::{Deserialize, Serialize};
 
@@ -115,15 +115,66 @@ impl Default for Config {
 }
 
 impl Config {
-    /// Defaults overridden by `WRIT_*` variables (`WRIT_DATABASE_URL`, `WRIT_SMTP_URL`, …).
+    /// Defaults, overridden by the TOML file `WRIT_CONFIG` names (its keys are the settings'
+    /// names without `WRIT_`: `database_url = "…"`), overridden in turn by `WRIT_*` variables.
     pub fn load() -> Result<Config, AppError> {
-        Config::figment()
+        let file = std::env::var("WRIT_CONFIG")
+            .ok()
+            .filter(|f| !f.trim().is_empty());
+        if let Some(file) = &file {
+            if !std::path::Path::new(file).is_file() {
+                return Err(AppError::config(format!(
+                    "WRIT_CONFIG: {file} is not a file"
+                )));
+            }
+        }
+        Config::figment_with(file.as_deref())
             .extract()
             .map_err(|e| AppError::config(format!("configuration: {e}")))
     }
 
     pub fn figment() -> Figment {
-        Figment::from(Serialized::defaults(Config::default())).merge(Env::prefixed("WRIT_"))
+        Config::figment_with(None)
+    }
+
+    fn figment_with(file: Option<&str>) -> Figment {
+        let figment = Figment::from(Serialized::defaults(Config::default()));
+        let figment = match file {
+            Some(file) => figment.merge(Toml::file(file)),
+            None => figment,
+        };
+        figment.merge(Env::prefixed("WRIT_").ignore(&["config"]))
+    }
+
+    /// Why `public_url` does not lead to this instance, where it names this machine: e-mailed
+    /// links and signed certificates would point elsewhere. A public URL on another host is
+    /// a reverse proxy's, whose port is its own.
+    pub fn public_url_mismatch(&self) -> Option<String> {
+        use rocket::http::uri::Absolute;
+        let url = self.public_url.trim();
+        let parsed = match Absolute::parse(url) {
+            Ok(parsed) if matches!(parsed.scheme(), "http" | "https") => parsed,
+            _ => return Some(format!("WRIT_PUBLIC_URL “{url}” is not an http:// or https:// address: e-mailed links will not work")),
+        };
+        let authority = parsed.authority()?;
+        let host = authority
+            .host()
+            .trim_start_matches('[')
+            .trim_end_matches(']');
+        let local = ["localhost", "127.0.0.1", "::1"].contains(&host)
+            || (host == self.address && !["0.0.0.0", "::"].contains(&self.address.as_str()));
+        if !local {
+            return None;
+        }
+        let port = authority
+            .port()
+            .unwrap_or(if parsed.scheme() == "https" { 443 } else { 80 });
+        (port != self.port).then(|| {
+            format!(
+                "WRIT_PUBLIC_URL {url} names port {port}, but Writ listens on {}:{}: e-mailed links and signed certificates would point elsewhere (set WRIT_PUBLIC_URL={}://{host}:{})",
+                self.address, self.port, parsed.scheme(), self.port
+            )
+        })
     }
 
     pub fn database_url(&self) -> String {
@@ -186,5 +237,54 @@ impl Config {
     /// An absolute link for e-mails.
     pub fn link(&self, path: &str) -> String {
         format!("{}{}", self.public_url.trim_end_matches('/'), path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(public_url: &str, address: &str, port: u16) -> Config {
+        Config {
+            public_url: public_url.into(),
+            address: address.into(),
+            port,
+            ..Config::default()
+        }
+    }
+
+    #[test]
+    fn a_public_url_naming_this_machine_names_the_port_it_listens_on() {
+        assert_eq!(
+            at("http://localhost:8000", "127.0.0.1", 8000).public_url_mismatch(),
+            None
+        );
+        assert_eq!(
+            at("http://127.0.0.1:9000/", "127.0.0.1", 9000).public_url_mismatch(),
+            None
+        );
+        let wrong = at("http://localhost:8000", "127.0.0.1", 9000)
+            .public_url_mismatch()
+            .unwrap();
+        assert!(
+            wrong.contains("names port 8000, but Writ listens on 127.0.0.1:9000"),
+            "{wrong}"
+        );
+        assert!(wrong.contains("WRIT_PUBLIC_URL=http://localhost:9000"));
+        let default_port = at("http://localhost", "127.0.0.1", 8000)
+            .public_url_mismatch()
+            .unwrap();
+        assert!(default_port.contains("names port 80"));
+        let own_address = at("http://10.0.0.5:8000", "10.0.0.5", 8080).public_url_mismatch();
+        assert!(own_address.is_some());
+        // Behind a reverse proxy the public address is the proxy's.
+        assert_eq!(
+            at("https://legal.example.com", "127.0.0.1", 8000).public_url_mismatch(),
+            None
+        );
+        let broken = at("legal.example.com", "127.0.0.1", 8000)
+            .public_url_mismatch()
+            .unwrap();
+        assert!(broken.contains("is not an http:// or https:// address"));
     }
 }

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod crypto;
 pub mod db;
+pub mod doctor;
 pub mod documents;
 pub mod domain;
 pub mod error;

@@ -43,6 +43,74 @@ async fn the_us_dotgov_registry_is_imported_and_recognises_the_fbi() {
     assert_eq!(app.count("gov_domains"), 16539);
 }
 
+/// A wrong file does not replace a good registry: empty, mostly rejected or cut off, it is
+/// refused (exit 1, nothing changed) unless `--force` says so.
+#[rocket::async_test]
+async fn a_registry_import_refuses_an_empty_rejected_or_cut_off_file() {
+    let app = TestApp::new().await;
+    let full = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/data/dotgov/current-full.csv"
+    );
+    let lines: Vec<String> = std::fs::read_to_string(full)
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let file = |name: &str, body: String| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, body).unwrap();
+        path.display().to_string()
+    };
+    let import = |path: &str, force: bool| {
+        let mut args = vec!["registry", "import", "--format", "dotgov", path];
+        if force {
+            args.push("--force");
+        }
+        app.writ(&args)
+    };
+    // Into an empty registry, a small file is fine.
+    let small = file("small.csv", lines[..101].join("\n"));
+    let first = import(&small, false);
+    assert!(first.status.success(), "{}", text(&first));
+    assert_eq!(app.count("gov_domains"), 100);
+    let whole = import(full, false);
+    assert!(whole.status.success(), "{}", text(&whole));
+
+    let header_only = file("empty.csv", format!("{}\n", lines[0]));
+    let junk = file(
+        "junk.csv",
+        std::iter::once(lines[0].clone())
+            .chain(lines[1..3].iter().cloned())
+            .chain((0..5).map(|i| format!("not a domain {i},City,Nowhere,,,,")))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    );
+    for (path, why) in [
+        (&header_only, "the file holds no domain"),
+        (&junk, "5 of 7 rows were rejected"),
+        (
+            &small,
+            "the file holds 100 domains where the registry holds 16539",
+        ),
+    ] {
+        let refused = import(path, false);
+        assert_eq!(refused.status.code(), Some(1), "{}", text(&refused));
+        assert!(text(&refused).contains(why), "{}", text(&refused));
+        assert!(text(&refused).contains("Nothing changed; --force imports it anyway."));
+        assert_eq!(app.count("gov_domains"), 16539, "nothing changed");
+    }
+    assert_eq!(
+        app.count("audit_events WHERE action = 'registry.imported'"),
+        2
+    );
+    let forced = import(&small, true);
+    assert!(forced.status.success(), "{}", text(&forced));
+    assert!(text(&forced).contains("importing anyway (--force)"));
+    assert_eq!(app.count("gov_domains"), 100);
+}
+
 #[rocket::async_test]
 async fn audit_verify_names_the_first_tampered_event() {
     let app = TestApp::new().await;
@@ -370,7 +438,8 @@ async fn writ_serve_runs_from_an_empty_directory_outside_the_checkout() {
         .env_remove("WRIT_DATABASE_URL")
         .env_remove("WRIT_MAIL_DIR")
         .env("WRIT_PORT", port.to_string())
-        .env("WRIT_PUBLIC_URL", format!("http://127.0.0.1:{port}"))
+        // The default public URL, port 8000: not where it listens, which it says at start.
+        .env_remove("WRIT_PUBLIC_URL")
         .stdout(out.try_clone().unwrap())
         .stderr(out)
         .spawn()
@@ -447,6 +516,13 @@ async fn writ_serve_runs_from_an_empty_directory_outside_the_checkout() {
     let _ = child.kill();
     let _ = child.wait();
     assert!(!log_text().contains("panicked"), "{}", log_text());
+    assert!(
+        log_text().contains(&format!(
+            "WRIT_PUBLIC_URL http://localhost:8000 names port 8000, but Writ listens on 127.0.0.1:{port}"
+        )),
+        "{}",
+        log_text()
+    );
 }
 
 /// A deployment's own look: its files replace the shipped ones of the same path, and the rest
@@ -488,4 +564,85 @@ async fn a_deployment_overrides_templates_and_static_files_of_its_own() {
         rocket::http::Status::Ok,
         "other pages are the shipped ones"
     );
+}
+
+/// `writ doctor` prints what is in effect, secrets hidden, checks each part, and fails when
+/// one does not work; settings come from `WRIT_CONFIG`'s file under the `WRIT_*` variables.
+#[rocket::async_test]
+async fn writ_doctor_checks_each_part_and_hides_secrets() {
+    let app = TestApp::new().await;
+    let (data, url) = (app.config.data_dir.clone(), app.config.database_url());
+    let doctor = |env: &[(&str, &str)]| common::writ_in(&data, &url, env, &["doctor"]);
+
+    let healthy = doctor(&[("WRIT_PUBLIC_URL", "http://localhost:8000")]);
+    let printed = text(&healthy);
+    assert!(healthy.status.success(), "{printed}");
+    for part in [
+        "database",
+        "storage",
+        "mail",
+        "keys",
+        "policy",
+        "templates",
+        "public address",
+    ] {
+        assert!(
+            printed.contains(&format!("ok    {part}: ")),
+            "{part}: {printed}"
+        );
+    }
+    assert!(printed.contains("the master key opens the stored keys"));
+
+    let secret =
+        "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldC1zZWNyZXQ=";
+    let warned = doctor(&[
+        ("WRIT_PUBLIC_URL", "http://localhost:8000"),
+        ("WRIT_PORT", "9000"),
+        ("WRIT_SECRET_KEY", secret),
+    ]);
+    let printed = text(&warned);
+    assert!(
+        warned.status.success(),
+        "a warning is not a failure: {printed}"
+    );
+    assert!(printed.contains("warn  public address: WRIT_PUBLIC_URL http://localhost:8000 names port 8000, but Writ listens on 127.0.0.1:9000"), "{printed}");
+    assert!(printed.contains("secret_key = (set, hidden)"));
+    assert!(!printed.contains(secret));
+
+    // A mail server that does not answer, with its password in the URL: a failure, the password unprinted.
+    let port = common::live::free_port();
+    let failed = doctor(&[(
+        "WRIT_SMTP_URL",
+        &format!("smtp://writ:hunter2@127.0.0.1:{port}"),
+    )]);
+    let printed = text(&failed);
+    assert_eq!(failed.status.code(), Some(1), "{printed}");
+    assert!(
+        printed.contains(&format!("FAIL  mail: smtp://writ:***@127.0.0.1:{port}")),
+        "{printed}"
+    );
+    assert!(!printed.contains("hunter2"));
+
+    // A settings file, under the variables.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("writ.toml");
+    std::fs::write(
+        &file,
+        "public_url = \"https://legal.example.com\"\nport = 8100\n",
+    )
+    .unwrap();
+    let file = file.display().to_string();
+    let from_file = doctor(&[("WRIT_CONFIG", &file), ("WRIT_PORT", "8200")]);
+    let printed = text(&from_file);
+    assert!(
+        printed.contains("public_url = https://legal.example.com"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("port = 8200"),
+        "the variable wins: {printed}"
+    );
+    let missing = doctor(&[("WRIT_CONFIG", "/nowhere/writ.toml")]);
+    assert_eq!(missing.status.code(), Some(2), "a configuration error");
+    assert!(text(&missing).contains("WRIT_CONFIG: /nowhere/writ.toml is not a file"));
 }

@@ -137,6 +137,23 @@ impl Db {
     pub fn migrate(&self) -> Result<(), AppError> {
         migrate(&mut *self.get()?)
     }
+
+    /// How many migrations this build has that the database has not applied.
+    pub fn pending_migrations(&self) -> Result<usize, AppError> {
+        let mut conn = self.get()?;
+        let failed = |e| AppError::config(format!("cannot read the applied migrations: {e}"));
+        match &mut *conn {
+            #[cfg(feature = "postgres")]
+            DbConn::Pg(conn) => conn
+                .pending_migrations(POSTGRES_MIGRATIONS)
+                .map(|m| m.len())
+                .map_err(failed),
+            DbConn::Sqlite(conn) => conn
+                .pending_migrations(SQLITE_MIGRATIONS)
+                .map(|m| m.len())
+                .map_err(failed),
+        }
+    }
 }
 
 /// Applies pending migrations. On PostgreSQL an advisory lock keeps several instances

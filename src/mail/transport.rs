@@ -31,6 +31,18 @@ impl Transport {
         smtp(&config.smtp_url).map(Transport::Smtp)
     }
 
+    /// Whether mail can leave: the SMTP server answers (files: always). Blocking.
+    pub fn check(&self) -> Result<(), String> {
+        match self {
+            Transport::Files(_) => Ok(()),
+            Transport::Smtp(smtp) => match smtp.test_connection() {
+                Ok(true) => Ok(()),
+                Ok(false) => Err("the server did not answer as an SMTP server".into()),
+                Err(e) => Err(e.to_string()),
+            },
+        }
+    }
+
     /// Sends one queued message. Blocking: call it from a blocking task.
     pub fn send(&self, from: &str, message: &OutboxMessage) -> Result<(), String> {
         let email = build(from, message)?;

@@ -33,6 +33,14 @@ pub fn replace_source(
     })
 }
 
+/// How many domains the last import of `source` holds.
+pub fn count_source(conn: &mut DbConn, source: &str) -> QueryResult<i64> {
+    gov_domains::table
+        .filter(gov_domains::source.eq(source))
+        .count()
+        .get_result(conn)
+}
+
 /// What the registries say about `domain` and its parents; the most specific match wins.
 pub fn facts(conn: &mut DbConn, domain: &str) -> QueryResult<RegistryFacts> {
     let names = lookup_names(domain);
