@@ -233,6 +233,53 @@ fn fail(e: &AppError) -> ExitCode {
 }
 
 /// The keys kept in the database, opened with the configured master key.
+/// A progress bar on standard error, drawn only when it is a terminal (indicatif hides it
+/// otherwise, so logs and pipes stay clean).
+fn progress(len: u64, bytes: bool, message: &'static str) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(len),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    let template = if bytes {
+        "{msg} [{bar:30}] {bytes}/{total_bytes} · {bytes_per_sec} · {eta} left"
+    } else {
+        "{msg} [{bar:30}] {human_pos}/{human_len} · {eta} left"
+    };
+    if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message(message);
+    bar
+}
+
+/// A spinner for work of unknown length, on a terminal only.
+fn spinner(message: &'static str) -> indicatif::ProgressBar {
+    let bar =
+        indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+    bar.set_message(message);
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    bar
+}
+
+/// A file to read with a bar of its bytes.
+fn read_with_progress(
+    file: &std::path::Path,
+    message: &'static str,
+) -> Result<
+    (
+        indicatif::ProgressBar,
+        indicatif::ProgressBarIter<std::fs::File>,
+    ),
+    AppError,
+> {
+    let opened = std::fs::File::open(file)
+        .map_err(|e| AppError::config(format!("{}: {e}", file.display())))?;
+    let len = opened.metadata().map(|m| m.len()).unwrap_or(0);
+    let bar = progress(len, true, message);
+    let reader = bar.wrap_read(opened);
+    Ok((bar, reader))
+}
+
 fn keys(db: &Db, config: &Config) -> Result<crate::state::Keys, AppError> {
     let master = crate::crypto::master::load(config)?;
     crate::state::load_keys(&mut *db.get()?, &master)
@@ -304,8 +351,8 @@ pub fn suspicious_import(kept: usize, skipped: usize, held: i64) -> Option<Strin
 /// Reads the CSV row by row; the import replaces the previous one in a single transaction,
 /// unless the file looks wrong (see [`suspicious_import`]) and `force` is not given.
 pub fn import_dotgov(db: &Db, file: &std::path::Path, force: bool) -> Result<ExitCode, AppError> {
-    let mut reader = csv::Reader::from_path(file)
-        .map_err(|e| AppError::config(format!("{}: {e}", file.display())))?;
+    let (bar, input) = read_with_progress(file, "reading")?;
+    let mut reader = csv::Reader::from_reader(input);
     let now = clock::now();
     let mut rows = Vec::new();
     let mut skipped = 0;
@@ -333,6 +380,7 @@ pub fn import_dotgov(db: &Db, file: &std::path::Path, force: bool) -> Result<Exi
             imported_at: now,
         });
     }
+    bar.finish_and_clear();
     let mut conn = db.get()?;
     let held = registry::count_source(&mut conn, "dotgov")?;
     if let Some(why) = suspicious_import(rows.len(), skipped, held) {
@@ -342,6 +390,7 @@ pub fn import_dotgov(db: &Db, file: &std::path::Path, force: bool) -> Result<Exi
         }
         eprintln!("importing anyway (--force): {why}");
     }
+    let writing = spinner("replacing the registry");
     let imported = write_tx(&mut conn, |conn| {
         let count = registry::replace_source(conn, "dotgov", &rows)?;
         audit::record(
@@ -353,12 +402,16 @@ pub fn import_dotgov(db: &Db, file: &std::path::Path, force: bool) -> Result<Exi
         )?;
         Ok::<_, AppError>(count)
     })?;
+    writing.finish_and_clear();
     println!("imported {imported} .gov domains ({skipped} rows skipped)");
     Ok(ExitCode::SUCCESS)
 }
 
 fn import_accounts(db: &Db, file: &std::path::Path) -> Result<ExitCode, AppError> {
-    let report = crate::services::directory::import(db, file)?;
+    let (bar, input) = read_with_progress(file, "importing accounts")?;
+    let report = crate::services::directory::import(db, file, input);
+    bar.finish_and_clear();
+    let report = report?;
     for (line, reason) in &report.rejected {
         println!("line {line}: rejected: {reason}");
     }
@@ -425,7 +478,11 @@ fn verify_audit(db: &Db, exported: Option<&std::path::Path>) -> Result<ExitCode,
         None => None,
     };
     let mut conn = db.get()?;
-    let (events, head) = match audit::verify(&mut conn)? {
+    let total = crate::db::models::audit::head(&mut conn)?.0;
+    let bar = progress(total.max(0) as u64, false, "checking the audit chain");
+    let verdict = audit::verify_with(&mut conn, |seq| bar.set_position(seq.max(0) as u64));
+    bar.finish_and_clear();
+    let (events, head) = match verdict? {
         Verdict::Intact { events, head } => (events, head),
         Verdict::Broken { seq, reason } => {
             println!("audit chain BROKEN at event {seq}: {reason}");
@@ -625,8 +682,19 @@ fn verify_bundle(
     use crate::domain::text::escape_controls as safe;
     std::fs::File::open(bundle)
         .map_err(|e| AppError::config(format!("{}: {e}", bundle.display())))?;
-    let open = || std::fs::File::open(bundle).map(std::io::BufReader::new);
+    let len = std::fs::metadata(bundle).map(|m| m.len()).unwrap_or(0);
+    let bar = progress(len, true, "verifying");
+    // Every reader counts what it reads (the payload is read once, on every core).
+    let open = || {
+        std::fs::File::open(bundle).map(|f| {
+            std::io::BufReader::new(Counted {
+                inner: f,
+                bar: bar.clone(),
+            })
+        })
+    };
     let report = crate::bundle::verify::verify(open, trust, &Control::default());
+    bar.finish_and_clear();
     // Everything printed from the bundle goes through `safe`: its names and fields are the
     // sender's, and must not drive the terminal.
     for failure in report.failures() {
@@ -658,5 +726,25 @@ fn verify_bundle(
     } else {
         println!("NOT VALID: {} of {checked} checks fail", report.failed);
         Ok(ExitCode::from(1))
+    }
+}
+
+/// A file whose reads advance a progress bar; seeks pass through without moving it.
+struct Counted {
+    inner: std::fs::File,
+    bar: indicatif::ProgressBar,
+}
+
+impl std::io::Read for Counted {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.bar.inc(n as u64);
+        Ok(n)
+    }
+}
+
+impl std::io::Seek for Counted {
+    fn seek(&mut self, to: std::io::SeekFrom) -> std::io::Result<u64> {
+        self.inner.seek(to)
     }
 }

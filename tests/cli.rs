@@ -108,6 +108,10 @@ async fn a_registry_import_refuses_an_empty_rejected_or_cut_off_file() {
     let forced = import(&small, true);
     assert!(forced.status.success(), "{}", text(&forced));
     assert!(text(&forced).contains("importing anyway (--force)"));
+    assert!(
+        !text(&forced).contains("reading ["),
+        "no progress bar where the output is not a terminal"
+    );
     assert_eq!(app.count("gov_domains"), 100);
 }
 

@@ -91,6 +91,11 @@ pub enum Verdict {
 
 /// Recomputes the whole chain, a page at a time, and names the first event that does not hold.
 pub fn verify(conn: &mut DbConn) -> QueryResult<Verdict> {
+    verify_with(conn, |_| {})
+}
+
+/// As [`verify`], telling `checked` the last event checked after each page of events.
+pub fn verify_with(conn: &mut DbConn, mut checked: impl FnMut(i64)) -> QueryResult<Verdict> {
     let mut expected_prev = GENESIS.to_owned();
     let mut last_seq = 0;
     loop {
@@ -120,6 +125,7 @@ pub fn verify(conn: &mut DbConn) -> QueryResult<Verdict> {
             expected_prev = event.hash;
             last_seq = event.seq;
         }
+        checked(last_seq);
     }
     let (head_seq, head_hash) = rows::head(conn)?;
     if head_seq != last_seq || head_hash != expected_prev {

@@ -28,9 +28,10 @@ pub struct ImportReport {
 }
 
 /// Reads every row (streaming: one row in memory at a time), then stores the good ones in one transaction.
-pub fn import(db: &Db, file: &Path) -> Result<ImportReport, AppError> {
+/// `file` names what `reader` reads (in messages, and by its extension the format).
+pub fn import(db: &Db, file: &Path, reader: impl std::io::Read) -> Result<ImportReport, AppError> {
     let unreadable = |e: std::io::Error| AppError::config(format!("{}: {e}", file.display()));
-    let reader = std::io::BufReader::new(std::fs::File::open(file).map_err(unreadable)?);
+    let reader = std::io::BufReader::new(reader);
     let mut conn = db.get()?;
     let now = clock::now();
     let json_lines = file
