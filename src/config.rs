@@ -287,4 +287,17 @@ mod tests {
             .unwrap();
         assert!(broken.contains("is not an http:// or https:// address"));
     }
+
+    #[test]
+    fn the_shipped_deployment_settings_file_reads() {
+        let file = concat!(env!("CARGO_MANIFEST_DIR"), "/deploy/writ.toml");
+        let config: Config = Figment::from(Serialized::defaults(Config::default()))
+            .merge(Toml::file(file))
+            .extract()
+            .unwrap();
+        assert_eq!(config.public_url, "https://legal.example.com");
+        assert_eq!(config.ip_header, "X-Real-IP");
+        assert!(config.secure_cookies);
+        assert_eq!(config.public_url_mismatch(), None, "behind its proxy");
+    }
 }
