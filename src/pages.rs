@@ -113,7 +113,7 @@ impl Template {
     /// The page rendered now, outside a request (a page streamed after a long check).
     pub fn show(rocket: &Rocket<Orbit>, name: &str, context: impl Serialize) -> Option<String> {
         let pages = rocket.state::<Pages>()?;
-        let context = serde_json::to_value(context).ok()?;
+        let context = with_limits(serde_json::to_value(context).ok()?, rocket.state());
         match pages.render(name, &context) {
             Ok((_, text)) => Some(text),
             Err(e) => {
@@ -124,13 +124,34 @@ impl Template {
     }
 }
 
+/// What every page may print of the upload limits, so that forms say them and the page's
+/// script refuses a file too large before sending it.
+fn with_limits(
+    mut context: serde_json::Value,
+    config: Option<&crate::config::Config>,
+) -> serde_json::Value {
+    if let (Some(config), Some(map)) = (config, context.as_object_mut()) {
+        map.entry("limits").or_insert_with(|| {
+            serde_json::json!({
+                "document_bytes": config.max_document_bytes,
+                "document_mib": config.max_document_bytes / (1024 * 1024),
+                "documents": config.max_documents,
+                "production_bytes": config.max_production_bytes,
+                "verify_bytes": config.max_verify_bytes,
+            })
+        });
+    }
+    context
+}
+
 impl<'r> Responder<'r, 'static> for Template {
     fn respond_to(self, req: &'r Request<'_>) -> response::Result<'static> {
         let pages = req.rocket().state::<Pages>().ok_or_else(|| {
             log::error!("the page templates are not loaded");
             Status::InternalServerError
         })?;
-        let (kind, text) = pages.render(&self.name, &self.context).map_err(|e| {
+        let context = with_limits(self.context, req.rocket().state());
+        let (kind, text) = pages.render(&self.name, &context).map_err(|e| {
             log::error!("{}", e.message);
             Status::InternalServerError
         })?;

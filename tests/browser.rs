@@ -358,6 +358,38 @@ async fn an_officer_files_legal_seals_and_the_officer_verifies_the_bundle_in_a_b
         "Investment fraud; the suspect received victims' funds.",
     )
     .await;
+    // A file over the portal's limit (50 MiB) is refused beside its field before it is sent.
+    let big = work.path().join("scan.pdf");
+    let mut bytes = PDF.to_vec();
+    bytes.resize(51 * 1024 * 1024, b' ');
+    std::fs::write(&big, bytes).unwrap();
+    attach(&officer, "#documents", &big).await;
+    let refused = officer
+        .find(Locator::Css("#documents-size"))
+        .await
+        .expect("the refusal beside the field")
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        refused,
+        "“scan.pdf” is 51 MiB: the portal accepts files up to 50 MiB. Nothing was sent."
+    );
+    shot(&officer, "04a-agency-file-too-large").await;
+    click(&officer, ".actions button[value=submit]").await;
+    assert_eq!(
+        path(&officer).await,
+        "/agency/requests/new",
+        "nothing is sent"
+    );
+    officer
+        .execute(
+            "const f = document.querySelector('#documents'); f.value = ''; f.dispatchEvent(new Event('change'));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(officer.find(Locator::Css("#documents-size")).await.is_err());
     attach(&officer, "#documents", &subpoena).await;
     shot(&officer, "04-agency-new-request").await;
     send(&officer, ".actions button[value=submit]").await;
