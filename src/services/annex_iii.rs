@@ -17,7 +17,6 @@ use crate::db::schema::{non_execution_answers as answers, staff};
 use crate::db::{write_tx, Db, DbConn};
 use crate::domain::annex_iii::{self, Addressing, Answer, AnswerDraft, Order, Reason};
 use crate::domain::clock::{self, rfc3339};
-use crate::domain::reference::CaseReference;
 use crate::domain::vocab::CaseState;
 use crate::error::AppError;
 use crate::mail::Letter;
@@ -232,8 +231,6 @@ impl Workflow<'_> {
                         json!({ "number": number, "order": order, "reasons": codes, "partial": answer.partial }),
                     )?;
                     let requester = Requester::find(conn, &case.requester_id)?;
-                    let case_reference = CaseReference::parse(&case.reference)
-                        .ok_or_else(|| AppError::internal("stored reference is malformed"))?;
                     mailer.queue(
                         conn,
                         Letter {
@@ -242,7 +239,7 @@ impl Workflow<'_> {
                             context: &json!({
                                 "reference": case.reference,
                                 "certificate": order.certificate(),
-                                "link": format!("{}{}", links.public_url.trim_end_matches('/'), (links.case_path)(&case_reference)),
+                                "link": links.case_url(&case.reference)?,
                             }),
                         },
                     )?;

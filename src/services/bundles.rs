@@ -30,7 +30,6 @@ use crate::db::{write_tx, Db, DbConn};
 use crate::documents::download::Download;
 use crate::documents::{DocumentStore, StagedDocument};
 use crate::domain::clock::{self, rfc3339};
-use crate::domain::reference::CaseReference;
 use crate::domain::text::escape_controls;
 use crate::domain::vocab::{CaseState, RequestType};
 use crate::error::AppError;
@@ -379,8 +378,6 @@ impl Bundles<'_> {
                         "bundle.sealed",
                         json!({ "n": bundle.n, "sha256": bundle.sha256, "size": bundle.size_bytes, "files": bundle.files, "key": bundle.key_id }),
                     )?;
-                    let reference = CaseReference::parse(&case.reference)
-                        .ok_or_else(|| AppError::internal("stored reference is malformed"))?;
                     mailer.queue(
                         conn,
                         Letter {
@@ -391,7 +388,7 @@ impl Bundles<'_> {
                                 "n": bundle.n,
                                 "sha256": bundle.sha256,
                                 "expires_at": rfc3339(bundle.expires_at),
-                                "link": format!("{}{}", links.public_url.trim_end_matches('/'), (links.case_path)(&reference)),
+                                "link": links.case_url(&case.reference)?,
                                 "verify": format!("{}/verify", links.public_url.trim_end_matches('/')),
                             }),
                         },

@@ -786,12 +786,19 @@ pub async fn send_reminders(db: &Db, mailer: &Mailer, links: &Links) -> Result<u
                 .filter(preservations::production_request.is_null())
                 .filter(preservations::expires_at.gt(now))
                 .filter(preservations::expires_at.le(now + REMINDER))
-                .select((preservations::case_id, preservations::expires_at, preservations::extensions, preservations::renewals_allowed))
+                .select((
+                    preservations::case_id,
+                    preservations::expires_at,
+                    preservations::extensions,
+                    preservations::renewals_allowed,
+                ))
                 .load::<(String, NaiveDateTime, i32, i32)>(conn)?;
             for (case_id, expires_at, extensions, allowed) in &due {
-                let case: Case = crate::db::schema::cases::table.find(case_id).select(Case::as_select()).first(conn)?;
+                let case: Case = crate::db::schema::cases::table
+                    .find(case_id)
+                    .select(Case::as_select())
+                    .first(conn)?;
                 let requester = Requester::find(conn, &case.requester_id)?;
-                let reference = crate::domain::reference::CaseReference::parse(&case.reference).ok_or_else(|| AppError::internal("malformed reference"))?;
                 mailer.queue(
                     conn,
                     Letter {
@@ -801,12 +808,20 @@ pub async fn send_reminders(db: &Db, mailer: &Mailer, links: &Links) -> Result<u
                             "reference": case.reference,
                             "expires_at": clock::rfc3339(*expires_at),
                             "renewable": extensions < allowed,
-                            "link": format!("{}{}", links.public_url.trim_end_matches('/'), (links.case_path)(&reference)),
+                            "link": links.case_url(&case.reference)?,
                         }),
                     },
                 )?;
-                diesel::update(preservations::table.find(case_id)).set(preservations::reminder_sent_at.eq(now)).execute(conn)?;
-                audit::record(conn, &Actor::System, Some(case_id), "preservation.reminder_sent", json!({ "expires_at": clock::rfc3339(*expires_at) }))?;
+                diesel::update(preservations::table.find(case_id))
+                    .set(preservations::reminder_sent_at.eq(now))
+                    .execute(conn)?;
+                audit::record(
+                    conn,
+                    &Actor::System,
+                    Some(case_id),
+                    "preservation.reminder_sent",
+                    json!({ "expires_at": clock::rfc3339(*expires_at) }),
+                )?;
             }
             Ok(due.len())
         })

@@ -78,6 +78,19 @@ pub struct Links {
     pub case_path: fn(&CaseReference) -> String,
 }
 
+impl Links {
+    /// The requester's page of the case stored under `reference`, as an e-mailed link.
+    pub fn case_url(&self, reference: &str) -> Result<String, AppError> {
+        let reference = CaseReference::parse(reference)
+            .ok_or_else(|| AppError::internal("stored reference is malformed"))?;
+        Ok(format!(
+            "{}{}",
+            self.public_url.trim_end_matches('/'),
+            (self.case_path)(&reference)
+        ))
+    }
+}
+
 fn refusal(refusal: Refusal) -> AppError {
     match refusal {
         Refusal::Illegal(message) => AppError::conflict(message).with_code("illegal_transition"),
@@ -336,8 +349,6 @@ fn notify(
     detail: Option<&str>,
 ) -> Result<(), AppError> {
     let requester = Requester::find(conn, &case.requester_id)?;
-    let reference = CaseReference::parse(&case.reference)
-        .ok_or_else(|| AppError::internal("stored reference is malformed"))?;
     mailer.queue(
         conn,
         Letter {
@@ -349,7 +360,7 @@ fn notify(
                 "needs_info": to == CaseState::NeedsInfo,
                 "team": match case.track { Track::Agency => "legal team", Track::Court => "platform's support and legal team" },
                 "detail": detail,
-                "link": format!("{}{}", links.public_url.trim_end_matches('/'), (links.case_path)(&reference)),
+                "link": links.case_url(&case.reference)?,
             }),
         },
     )
