@@ -39,6 +39,33 @@ pub struct ReasonView {
     pub provision: &'static str,
 }
 
+impl ReasonView {
+    fn new(reason: Reason, order: Order) -> ReasonView {
+        ReasonView {
+            code: reason.as_str(),
+            label: reason.label(),
+            provision: reason.provision(order).unwrap_or(""),
+        }
+    }
+}
+
+impl AnswerView {
+    fn new(number: i32, answer: Answer, at: NaiveDateTime, by: String) -> AnswerView {
+        AnswerView {
+            number,
+            reasons: answer
+                .reasons
+                .iter()
+                .map(|r| ReasonView::new(*r, answer.order))
+                .collect(),
+            details: answer.details,
+            partial: answer.partial,
+            answered_at: rfc3339(at),
+            answered_by: by,
+        }
+    }
+}
+
 /// The reasons a case's order may be answered with, for the form.
 pub fn reasons_for(case: &Case) -> Vec<ReasonView> {
     let Some(order) = Order::of(case.instrument_kind) else {
@@ -46,13 +73,8 @@ pub fn reasons_for(case: &Case) -> Vec<ReasonView> {
     };
     Reason::ALL
         .iter()
-        .filter_map(|r| {
-            r.provision(order).map(|provision| ReasonView {
-                code: r.as_str(),
-                label: r.label(),
-                provision,
-            })
-        })
+        .filter(|r| r.provision(order).is_some())
+        .map(|r| ReasonView::new(*r, order))
         .collect()
 }
 
@@ -117,23 +139,12 @@ pub fn of_case(conn: &mut DbConn, case: &Case) -> Result<Vec<AnswerView>, AppErr
     rows(conn, &case.id)?
         .iter()
         .map(|row| {
-            let answer = answer_of(order, row)?;
-            Ok(AnswerView {
-                number: row.0,
-                reasons: answer
-                    .reasons
-                    .iter()
-                    .map(|r| ReasonView {
-                        code: r.as_str(),
-                        label: r.label(),
-                        provision: r.provision(order).unwrap_or(""),
-                    })
-                    .collect(),
-                details: answer.details,
-                partial: answer.partial,
-                answered_at: rfc3339(row.4),
-                answered_by: signer(&row.5, row.6.as_deref()),
-            })
+            Ok(AnswerView::new(
+                row.0,
+                answer_of(order, row)?,
+                row.4,
+                signer(&row.5, row.6.as_deref()),
+            ))
         })
         .collect()
 }
@@ -243,9 +254,12 @@ impl Workflow<'_> {
                             }),
                         },
                     )?;
-                    of_case(conn, &case)?
-                        .pop()
-                        .ok_or_else(|| AppError::internal("the answer just recorded is missing"))
+                    Ok(AnswerView::new(
+                        number,
+                        answer,
+                        now,
+                        signer(&staff_row.name, staff_row.title.as_deref()),
+                    ))
                 })
             })
             .await
