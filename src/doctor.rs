@@ -93,11 +93,10 @@ fn writable(dir: &Path) -> Finding {
 
 fn database(config: &Config) -> (Finding, Option<Db>) {
     let url = config.database_url();
-    if let Some(path) = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))
-    {
-        if !Path::new(path).exists() {
+    // A SQLite file not made yet stays unmade: connecting would create it.
+    if crate::db::Backend::of(&url) == crate::db::Backend::Sqlite {
+        let path = crate::db::connection_string(&url).unwrap_or_default();
+        if !Path::new(&path).exists() {
             return (
                 Finding::Warn(format!(
                     "{path} does not exist yet (the first start makes it)"
