@@ -64,14 +64,14 @@ impl Pages {
     pub fn render(
         &self,
         name: &str,
-        context: serde_json::Value,
+        context: &serde_json::Value,
     ) -> Result<(ContentType, String), AppError> {
         let kind = self
             .kinds
             .get(name)
             .cloned()
             .ok_or_else(|| AppError::internal(format!("no page template {name}")))?;
-        let context = tera::Context::from_value(context)
+        let context = tera::Context::from_value(context.clone())
             .map_err(|e| AppError::internal(format!("page {name}: {e}")))?;
         let text = self
             .tera
@@ -112,7 +112,9 @@ impl Template {
 
     /// The page rendered now, outside a request (a page streamed after a long check).
     pub fn show(rocket: &Rocket<Orbit>, name: &str, context: impl Serialize) -> Option<String> {
-        match render_in(rocket, name, serde_json::to_value(context).ok()?) {
+        let pages = rocket.state::<Pages>()?;
+        let context = with_limits(serde_json::to_value(context).ok()?, rocket.state());
+        match pages.render(name, &context) {
             Ok((_, text)) => Some(text),
             Err(e) => {
                 log::error!("{}", e.message);
@@ -120,18 +122,6 @@ impl Template {
             }
         }
     }
-}
-
-/// The page `name` from `rocket`'s templates, given the limits every page is given.
-fn render_in(
-    rocket: &Rocket<Orbit>,
-    name: &str,
-    context: serde_json::Value,
-) -> Result<(ContentType, String), AppError> {
-    let pages = rocket
-        .state::<Pages>()
-        .ok_or_else(|| AppError::internal("the page templates are not loaded"))?;
-    pages.render(name, with_limits(context, rocket.state()))
 }
 
 /// What every page may print of the upload limits, so that forms say them and the page's
@@ -156,7 +146,12 @@ fn with_limits(
 
 impl<'r> Responder<'r, 'static> for Template {
     fn respond_to(self, req: &'r Request<'_>) -> response::Result<'static> {
-        let (kind, text) = render_in(req.rocket(), &self.name, self.context).map_err(|e| {
+        let pages = req.rocket().state::<Pages>().ok_or_else(|| {
+            log::error!("the page templates are not loaded");
+            Status::InternalServerError
+        })?;
+        let context = with_limits(self.context, req.rocket().state());
+        let (kind, text) = pages.render(&self.name, &context).map_err(|e| {
             log::error!("{}", e.message);
             Status::InternalServerError
         })?;
@@ -174,14 +169,14 @@ mod tests {
         let (kind, text) = pages
             .render(
                 "error",
-                serde_json::json!({ "status": 404, "reason": "Not Found", "message": "<script>alert(1)</script>" }),
+                &serde_json::json!({ "status": 404, "reason": "Not Found", "message": "<script>alert(1)</script>" }),
             )
             .unwrap();
         assert_eq!(kind, ContentType::HTML);
         assert!(text.contains("&lt;script&gt;alert(1)"), "{text}");
         assert!(!text.contains("<script>alert"));
         assert!(text.contains("/static/favicon.svg"));
-        assert!(pages.render("nowhere", serde_json::json!({})).is_err());
+        assert!(pages.render("nowhere", &serde_json::json!({})).is_err());
     }
 
     #[test]
@@ -194,7 +189,9 @@ mod tests {
         )
         .unwrap();
         let pages = Pages::load(Some(dir.path())).unwrap();
-        let (_, text) = pages.render("public/index", serde_json::json!({})).unwrap();
+        let (_, text) = pages
+            .render("public/index", &serde_json::json!({}))
+            .unwrap();
         assert!(text.contains("Our own front page"));
         std::fs::write(dir.path().join("public/index.html.tera"), "{% if %}").unwrap();
         let broken = Pages::load(Some(dir.path()))
