@@ -415,8 +415,10 @@ async fn terminal_escapes_in_a_bundle_are_printed_harmlessly() {
 }
 
 /// Sends the start of a `/verify` upload to a live server — the parts in `preamble`, then the
-/// head of the file part and a first MiB of it — and leaves the rest unsent.
-fn start_upload(base: &str, cookie: &str, preamble: &str) -> TcpStream {
+/// head of the file part and up to a first MiB of it — and leaves the rest unsent. A server that
+/// answers early (a refusal) is heard at once: sending stops and its status line is kept, so the
+/// reset that follows its close cannot swallow the answer.
+fn start_upload(base: &str, cookie: &str, preamble: &str) -> Upload {
     let address = base.trim_start_matches("http://");
     let mut stream = TcpStream::connect(address).unwrap();
     stream
@@ -432,11 +434,45 @@ fn start_upload(base: &str, cookie: &str, preamble: &str) -> TcpStream {
         "POST /verify HTTP/1.1\r\nHost: {address}\r\nCookie: {cookie}\r\nContent-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {length}\r\n\r\n{head}"
     )
     .unwrap();
-    stream.write_all(&vec![0u8; 1024 * 1024]).unwrap();
-    stream
+    let mut upload = Upload {
+        stream,
+        answered: None,
+    };
+    for _ in 0..16 {
+        if upload.answer_waiting() || upload.stream.write_all(&[0u8; 64 * 1024]).is_err() {
+            break;
+        }
+    }
+    if upload.answer_waiting() {
+        upload.answered = Some(read_status_line(&mut upload.stream));
+    }
+    upload
 }
 
-fn status_line(stream: &mut TcpStream) -> String {
+/// An upload begun by [`start_upload`], and the server's status line if it answered already.
+struct Upload {
+    stream: TcpStream,
+    answered: Option<String>,
+}
+
+impl Upload {
+    /// Whether the server has begun to answer (without waiting for it).
+    fn answer_waiting(&self) -> bool {
+        self.stream.set_nonblocking(true).unwrap();
+        let waiting = matches!(self.stream.peek(&mut [0u8; 1]), Ok(n) if n > 0);
+        self.stream.set_nonblocking(false).unwrap();
+        waiting
+    }
+}
+
+fn status_line(upload: &mut Upload) -> String {
+    match upload.answered.take() {
+        Some(line) => line,
+        None => read_status_line(&mut upload.stream),
+    }
+}
+
+fn read_status_line(stream: &mut TcpStream) -> String {
     let mut answer = [0u8; 64];
     let n = stream.read(&mut answer).unwrap_or(0);
     String::from_utf8_lossy(&answer[..n])
@@ -507,7 +543,7 @@ async fn verify_refuses_a_missing_token_and_a_full_house_before_reading_the_file
         "the next upload to be staged",
         || (incoming(&site) == 1).then_some(()),
     );
-    third.shutdown(std::net::Shutdown::Both).unwrap();
+    third.stream.shutdown(std::net::Shutdown::Both).unwrap();
     let _ = status_line(&mut third);
 }
 
