@@ -74,6 +74,16 @@ pub struct Config {
     /// An upload that sends nothing for this long is dropped with 408, so that slow clients
     /// cannot hold connections open.
     pub body_idle_seconds: u64,
+    /// `s3://bucket/prefix`: documents, productions and bundles live in that S3-compatible
+    /// bucket, so that instances on several machines share them. Empty: `DATA_DIR/documents`.
+    pub storage_url: String,
+    /// The S3 server's address (`https://…`, or `http://…` on a private network). Empty: AWS.
+    pub s3_endpoint: String,
+    /// Empty: `us-east-1`, or `AWS_REGION`.
+    pub s3_region: String,
+    /// Empty: the usual AWS sources (`AWS_ACCESS_KEY_ID`, an instance role, …).
+    pub s3_access_key_id: String,
+    pub s3_secret_access_key: String,
 }
 
 impl Default for Config {
@@ -110,6 +120,11 @@ impl Default for Config {
             submissions_per_hour: 30,
             session_idle_minutes: 30,
             body_idle_seconds: 30,
+            storage_url: String::new(),
+            s3_endpoint: String::new(),
+            s3_region: String::new(),
+            s3_access_key_id: String::new(),
+            s3_secret_access_key: String::new(),
         }
     }
 }
@@ -228,6 +243,18 @@ impl Config {
     /// The deployment's static folder, if it names one.
     pub fn static_dir(&self) -> Option<PathBuf> {
         (!self.static_dir.trim().is_empty()).then(|| PathBuf::from(self.static_dir.trim()))
+    }
+
+    /// The bucket stored files live in, if the settings name one.
+    pub fn bucket(&self) -> Option<crate::documents::remote::Settings> {
+        let url = self.storage_url.trim();
+        (!url.is_empty()).then(|| crate::documents::remote::Settings {
+            url: url.to_owned(),
+            endpoint: self.s3_endpoint.trim().to_owned(),
+            region: self.s3_region.trim().to_owned(),
+            access_key_id: self.s3_access_key_id.trim().to_owned(),
+            secret_access_key: self.s3_secret_access_key.trim().to_owned(),
+        })
     }
 
     pub fn documents_dir(&self) -> PathBuf {

@@ -1,6 +1,7 @@
 //! `writ doctor`: the effective configuration, secrets hidden, and a check of each part a
 //! deployment needs (database, storage, mail, keys, policy, templates, public address), without
-//! creating or changing anything. Exit 1 when a part fails.
+//! creating or changing anything (in a bucket, one small probe object is written, read back and
+//! removed). Exit 1 when a part fails.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -41,8 +42,10 @@ pub fn settings(config: &Config) -> Vec<String> {
                 other => other.to_string(),
             };
             let shown = match key.as_str() {
-                "secret_key" | "master_key" if text.is_empty() => "(empty)".to_owned(),
-                "secret_key" | "master_key" => "(set, hidden)".to_owned(),
+                "secret_key" | "master_key" | "s3_secret_access_key" if text.is_empty() => {
+                    "(empty)".to_owned()
+                }
+                "secret_key" | "master_key" | "s3_secret_access_key" => "(set, hidden)".to_owned(),
                 "database_url" | "smtp_url" => hide_password(&text),
                 _ => text,
             };
@@ -88,6 +91,33 @@ fn writable(dir: &Path) -> Finding {
             Finding::Ok(format!("{} is writable", dir.display()))
         }
         Err(e) => Finding::Fail(format!("cannot write in {}: {e}", dir.display())),
+    }
+}
+
+/// The staging directory (every upload is encrypted there first), and the bucket if one is set.
+fn storage(config: &Config) -> Finding {
+    let local = writable(&config.documents_dir());
+    let Some(settings) = config.bucket() else {
+        return local;
+    };
+    if let Finding::Fail(why) = local {
+        return Finding::Fail(why);
+    }
+    let at = if settings.endpoint.is_empty() {
+        "AWS".to_owned()
+    } else {
+        settings.endpoint.clone()
+    };
+    match crate::documents::remote::Remote::open(&settings).map_err(|e| e.message) {
+        Err(why) => Finding::Fail(why),
+        Ok(bucket) => match bucket.probe() {
+            Ok(()) => Finding::Ok(format!(
+                "{} at {at} can be written, read and deleted (staging in {})",
+                bucket.url(),
+                config.documents_dir().display()
+            )),
+            Err(why) => Finding::Fail(format!("{} at {at}: {why}", bucket.url())),
+        },
     }
 }
 
@@ -194,7 +224,7 @@ fn mail(config: &Config) -> Finding {
 pub fn findings(config: &Config) -> Vec<(&'static str, Finding)> {
     let (db_finding, db) = database(config);
     let mut out = vec![("database", db_finding)];
-    out.push(("storage", writable(&config.documents_dir())));
+    out.push(("storage", storage(config)));
     out.push(("mail", mail(config)));
     out.push(("keys", keys(config, db.as_ref())));
     out.push((
@@ -271,12 +301,15 @@ mod tests {
         let config = Config {
             master_key: "c2VjcmV0".into(),
             smtp_url: "smtp://u:hunter2@relay:25".into(),
+            s3_secret_access_key: "wJalrXUtnFEMI".into(),
             ..Config::default()
         };
         let printed = settings(&config).join("\n");
         assert!(printed.contains("master_key = (set, hidden)"));
         assert!(printed.contains("secret_key = (empty)"));
         assert!(printed.contains("smtp_url = smtp://u:***@relay:25"));
+        assert!(printed.contains("s3_secret_access_key = (set, hidden)"));
         assert!(!printed.contains("hunter2") && !printed.contains("c2VjcmV0"));
+        assert!(!printed.contains("wJalrXUtnFEMI"));
     }
 }

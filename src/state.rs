@@ -103,6 +103,9 @@ pub fn open(config: &Config) -> Result<Opened, AppError> {
         config.max_document_bytes,
     )?;
     store.max_production_bytes = config.max_production_bytes;
+    if let Some(bucket) = config.bucket() {
+        store = store.in_bucket(crate::documents::remote::Remote::open(&bucket)?);
+    }
     store.body_idle = config.body_idle();
     if let Some(dir) = config.static_dir().filter(|d| !d.is_dir()) {
         return Err(AppError::config(format!(

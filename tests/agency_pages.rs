@@ -332,7 +332,18 @@ async fn pages_need_a_signed_in_officer_and_carry_security_headers() {
 
 #[rocket::async_test]
 async fn findings_are_shown_before_submitting_and_the_officer_may_submit_anyway() {
-    let app = TestApp::new().await;
+    findings_then_submit_anyway(TestApp::new().await, None).await;
+}
+
+/// The same with stored files in a bucket: the file kept between the two rounds waits there
+/// (where any instance can take it back), then moves to its permanent key.
+#[rocket::async_test]
+async fn a_file_kept_between_rounds_of_the_form_waits_in_the_bucket() {
+    let (app, bucket) = TestApp::in_bucket().await;
+    findings_then_submit_anyway(app, Some(&bucket)).await;
+}
+
+async fn findings_then_submit_anyway(app: TestApp, bucket: Option<&common::live::Bucket>) {
     app.register_dotgov(
         "fbi.gov",
         "Department of Justice",
@@ -395,8 +406,20 @@ async fn findings_are_shown_before_submitting_and_the_officer_may_submit_anyway(
         "nothing is filed before the officer confirms"
     );
 
+    let held = held_id(&shown);
+    let in_bucket = |b: &common::live::Bucket| -> Vec<String> {
+        b.keys()
+            .into_iter()
+            .map(|k| k.trim_start_matches("writ/").to_owned())
+            .collect()
+    };
+    if let Some(bucket) = bucket {
+        assert_eq!(in_bucket(bucket), [format!("held/{held}")]);
+        assert_eq!(app.stored_files(), 0, "nothing kept on this machine");
+    }
+
     let mut confirmed: Vec<Part> = fields.iter().map(|(k, v)| Part::text(k, v)).collect();
-    confirmed.push(Part::text("held", &held_id(&shown)));
+    confirmed.push(Part::text("held", &held));
     confirmed.push(Part::text("confirm", "yes"));
     let (content_type, body) = multipart(&confirmed);
     let response = app
@@ -421,4 +444,8 @@ async fn findings_are_shown_before_submitting_and_the_officer_may_submit_anyway(
     );
     assert_eq!(app.count("documents"), 1);
     assert_eq!(app.count("held_documents"), 0);
+    if let Some(bucket) = bucket {
+        assert_eq!(in_bucket(bucket), [held], "moved to its permanent key");
+        assert_eq!(app.stored_files(), 0, "nothing kept on this machine");
+    }
 }

@@ -650,3 +650,46 @@ async fn writ_doctor_checks_each_part_and_hides_secrets() {
     assert_eq!(missing.status.code(), Some(2), "a configuration error");
     assert!(text(&missing).contains("WRIT_CONFIG: /nowhere/writ.toml is not a file"));
 }
+
+/// With a bucket, `writ doctor` writes, reads back and deletes a probe object there (leaving
+/// nothing), hides the secret key, and fails naming a bucket that is not there.
+#[rocket::async_test]
+async fn writ_doctor_checks_the_bucket() {
+    let app = TestApp::new().await;
+    let (data, url) = (app.config.data_dir.clone(), app.config.database_url());
+    let bucket = common::live::Bucket::fresh();
+    let storage = |name: &str| {
+        vec![
+            ("WRIT_STORAGE_URL", format!("s3://{name}/deployment")),
+            ("WRIT_S3_ENDPOINT", bucket.endpoint.clone()),
+            ("WRIT_S3_ACCESS_KEY_ID", "writ-test".to_owned()),
+            ("WRIT_S3_SECRET_ACCESS_KEY", "s3-secret-never-printed".to_owned()),
+        ]
+    };
+    let doctor = |env: Vec<(&str, String)>| {
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        common::writ_in(&data, &url, &env, &["doctor"])
+    };
+
+    let healthy = doctor(storage(&bucket.name));
+    let printed = text(&healthy);
+    assert!(healthy.status.success(), "{printed}");
+    assert!(
+        printed.contains(&format!(
+            "ok    storage: s3://{}/deployment at {} can be written, read and deleted",
+            bucket.name, bucket.endpoint
+        )),
+        "{printed}"
+    );
+    assert!(printed.contains("s3_secret_access_key = (set, hidden)"));
+    assert!(!printed.contains("s3-secret-never-printed"));
+    assert!(bucket.keys().is_empty(), "the probe is removed");
+
+    let missing = doctor(storage("no-such-bucket-here"));
+    let printed = text(&missing);
+    assert_eq!(missing.status.code(), Some(1), "{printed}");
+    assert!(
+        printed.contains("FAIL  storage: s3://no-such-bucket-here/deployment at"),
+        "{printed}"
+    );
+}

@@ -1,7 +1,9 @@
 //! Several `writ serve` instances on one database, as DESIGN §11 runs them behind a load balancer:
 //! sessions and rate limits hold across instances, and every receipt leaves exactly once however
 //! many workers share the outbox. Runs on PostgreSQL in CI's second pass (the deployment the
-//! design names) and on a shared SQLite file in the first.
+//! design names) and on a shared SQLite file in the first; each test runs twice, once with the
+//! instances sharing a data directory and once apart, sharing only the database and an S3 bucket
+//! (as on two machines; on SQLite the database file is then the one thing they share).
 
 mod common;
 
@@ -16,7 +18,15 @@ use serde_json::json;
 
 #[rocket::async_test]
 async fn a_session_made_on_one_instance_holds_on_the_other_and_rate_limits_are_shared() {
-    let site = Site::new();
+    sessions_and_limits_hold_across(Site::new()).await;
+}
+
+#[rocket::async_test]
+async fn sessions_and_limits_hold_across_instances_sharing_no_directory() {
+    sessions_and_limits_hold_across(Site::apart()).await;
+}
+
+async fn sessions_and_limits_hold_across(site: Site) {
     let a = Server::start(&site, &[]);
     let b = Server::start(&site, &[]);
 
@@ -73,7 +83,15 @@ async fn a_session_made_on_one_instance_holds_on_the_other_and_rate_limits_are_s
 
 #[rocket::async_test]
 async fn two_hundred_concurrent_submissions_over_two_instances_get_one_receipt_each() {
-    let site = Site::new();
+    two_hundred_submissions_over_two(Site::new()).await;
+}
+
+#[rocket::async_test]
+async fn two_hundred_submissions_over_two_instances_sharing_no_directory_get_one_receipt_each() {
+    two_hundred_submissions_over_two(Site::apart()).await;
+}
+
+async fn two_hundred_submissions_over_two(site: Site) {
     let a = Server::start(&site, &[]);
     let b = Server::start(&site, &[]);
 
@@ -108,10 +126,10 @@ async fn two_hundred_concurrent_submissions_over_two_instances_get_one_receipt_e
 
     // Both workers drain the one outbox; every receipt arrives, and only once.
     let rocket_wait = rocket::tokio::task::spawn_blocking({
-        let mail_dir = site.mail_dir();
+        let dir = site.dir.path().to_owned();
         move || {
             common::live::wait_for(Duration::from_secs(120), "200 receipts", || {
-                let n = common::live::read_mail_dir(&mail_dir, "eml").len();
+                let n = common::live::site_mail(&dir).len();
                 (n >= mails_before + 200).then_some(())
             })
         }
@@ -137,13 +155,28 @@ async fn two_hundred_concurrent_submissions_over_two_instances_get_one_receipt_e
         mails_before + 200,
         "nothing else was sent"
     );
+    if site.bucket.is_some() {
+        let mut stored = site.stored_keys();
+        let mut documents = site.ids("documents");
+        stored.sort();
+        documents.sort();
+        assert_eq!(
+            stored, documents,
+            "each document in the bucket, and only they"
+        );
+    }
     println!(
-        "scale-out ({}): 200 submissions over 2 instances in {:.2} s; 200 receipts, each once, \
+        "scale-out ({}{}): 200 submissions over 2 instances in {:.2} s; 200 receipts, each once, \
          outbox drained {:.2} s after the first submission",
         if site.is_postgres() {
             "PostgreSQL"
         } else {
             "SQLite"
+        },
+        if site.bucket.is_some() {
+            ", S3 bucket, no shared directory"
+        } else {
+            ""
         },
         submitted_in.as_secs_f64(),
         drained_in.as_secs_f64()

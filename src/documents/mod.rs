@@ -3,6 +3,7 @@
 
 pub mod download;
 pub mod multipart;
+pub mod remote;
 
 use std::path::PathBuf;
 
@@ -48,10 +49,12 @@ impl MediaType {
     }
 }
 
-/// Where encrypted documents live: `DIR/<id>`, staged first under `DIR/incoming/`.
+/// Where encrypted documents live: `DIR/<id>`, or the object `<id>` in a bucket
+/// ([`remote`]); staged first, encrypted, under this machine's `DIR/incoming/` either way.
 #[derive(Debug, Clone)]
 pub struct DocumentStore {
     dir: PathBuf,
+    remote: Option<remote::Remote>,
     key: DocumentKey,
     pub max_bytes: u64,
     /// Largest produced file (productions are the platform's own records, often large).
@@ -68,11 +71,23 @@ impl DocumentStore {
         }
         Ok(DocumentStore {
             dir,
+            remote: None,
             key,
             max_bytes,
             max_production_bytes: max_bytes,
             body_idle: std::time::Duration::from_secs(30),
         })
+    }
+
+    /// Keeps stored files in `bucket` instead of the directory (which still stages them).
+    pub fn in_bucket(mut self, bucket: remote::Remote) -> DocumentStore {
+        self.remote = Some(bucket);
+        self
+    }
+
+    /// The bucket stored files live in, if not the directory.
+    pub fn bucket(&self) -> Option<&remote::Remote> {
+        self.remote.as_ref()
     }
 
     pub fn path(&self, id: &str) -> PathBuf {
@@ -107,7 +122,7 @@ impl DocumentStore {
             sha512: None,
             crc32: None,
             role: DocumentRole::Process,
-            path,
+            place: Place::Incoming(path),
         };
         Ok(StagingFile {
             staged,
@@ -131,19 +146,74 @@ impl DocumentStore {
         })
     }
 
-    /// Moves a staged file to its permanent place (same file system: an atomic rename).
-    pub fn persist(&self, staged: &StagedDocument) -> std::io::Result<()> {
-        std::fs::rename(&staged.path, self.path(&staged.id))
+    /// Moves staged files to their permanent place in the bucket, ahead of the transaction that
+    /// records them (which then has nothing left to send): no transaction waits on an upload.
+    /// On local storage this does nothing; `persist` renames in the transaction. If one fails,
+    /// those already sent are removed again.
+    pub async fn upload(&self, staged: &mut [StagedDocument]) -> Result<(), AppError> {
+        let Some(bucket) = &self.remote else {
+            return Ok(());
+        };
+        for index in 0..staged.len() {
+            let document = &mut staged[index];
+            let sent = match &document.place {
+                Place::Incoming(path) => bucket.upload(path, &document.id).await,
+                Place::Held => {
+                    bucket
+                        .rename(&format!("held/{}", document.id), &document.id)
+                        .await
+                }
+                Place::Stored => Ok(()),
+            };
+            if let Err(e) = sent {
+                let ids: Vec<String> = staged[..index]
+                    .iter()
+                    .filter(|d| matches!(d.place, Place::Stored))
+                    .map(|d| d.id.clone())
+                    .collect();
+                self.discard_stored(&ids).await;
+                return Err(AppError::internal(format!(
+                    "storing a document in {}: {e}",
+                    bucket.url()
+                )));
+            }
+            document.settle();
+        }
+        Ok(())
     }
 
-    /// Keeps a staged file for its requester while they confirm the request (it stays encrypted).
-    pub fn hold(
+    /// Moves a staged file to its permanent place: a rename on the same file system, or in the
+    /// bucket (where [`DocumentStore::upload`] has usually sent it already).
+    pub fn persist(&self, staged: &StagedDocument) -> std::io::Result<()> {
+        match (&staged.place, &self.remote) {
+            (Place::Incoming(path), None) => std::fs::rename(path, self.path(&staged.id)),
+            (Place::Incoming(path), Some(bucket)) => {
+                bucket.upload_blocking(path, &staged.id)?;
+                std::fs::remove_file(path)
+            }
+            (Place::Held, Some(bucket)) => {
+                bucket.rename_blocking(&format!("held/{}", staged.id), &staged.id)
+            }
+            (Place::Held, None) => Err(std::io::Error::other("a held upload outside a bucket")),
+            (Place::Stored, _) => Ok(()),
+        }
+    }
+
+    /// Keeps a staged file for its requester while they confirm the request (it stays encrypted):
+    /// under `held/`, in the directory or in the bucket, where any instance can take it back.
+    pub async fn hold(
         &self,
         staged: StagedDocument,
         requester_id: &str,
         now: chrono::NaiveDateTime,
     ) -> std::io::Result<HeldDocument> {
-        std::fs::rename(&staged.path, self.dir.join("held").join(&staged.id))?;
+        let Place::Incoming(path) = &staged.place else {
+            return Err(std::io::Error::other("only a new upload can be held"));
+        };
+        match &self.remote {
+            None => std::fs::rename(path, self.dir.join("held").join(&staged.id))?,
+            Some(bucket) => bucket.upload(path, &format!("held/{}", staged.id)).await?,
+        }
         Ok(HeldDocument {
             id: staged.id.clone(),
             requester_id: requester_id.to_owned(),
@@ -158,8 +228,15 @@ impl DocumentStore {
 
     /// Stages a held file again, as if it had just been uploaded.
     pub fn resume(&self, held: &HeldDocument) -> std::io::Result<StagedDocument> {
-        let path = self.dir.join("incoming").join(&held.id);
-        std::fs::rename(self.dir.join("held").join(&held.id), &path)?;
+        let place = match &self.remote {
+            None => {
+                let path = self.dir.join("incoming").join(&held.id);
+                std::fs::rename(self.dir.join("held").join(&held.id), &path)?;
+                Place::Incoming(path)
+            }
+            // It stays where it is until `upload` or `persist` moves it to its permanent key.
+            Some(_) => Place::Held,
+        };
         let media_type = match held.media_type.as_str() {
             "image/png" => MediaType::Png,
             "image/jpeg" => MediaType::Jpeg,
@@ -174,14 +251,18 @@ impl DocumentStore {
             sha512: None,
             crc32: None,
             role: DocumentRole::parse(&held.role).unwrap_or(DocumentRole::Process),
-            path,
+            place,
         })
     }
 
     /// Removes stored files whose rows a failed transaction never kept.
-    pub fn discard_stored(&self, ids: &[String]) {
+    pub async fn discard_stored(&self, ids: &[String]) {
         for id in ids {
-            if let Err(e) = std::fs::remove_file(self.path(id)) {
+            let removed = match &self.remote {
+                None => std::fs::remove_file(self.path(id)),
+                Some(bucket) => bucket.delete(id).await,
+            };
+            if let Err(e) = removed {
                 if e.kind() != std::io::ErrorKind::NotFound {
                     log::warn!("could not remove document {id}: {e}");
                 }
@@ -190,8 +271,12 @@ impl DocumentStore {
     }
 
     /// Removes a held file whose row has expired.
-    pub fn discard_held(&self, id: &str) {
-        if let Err(e) = std::fs::remove_file(self.dir.join("held").join(id)) {
+    pub async fn discard_held(&self, id: &str) {
+        let removed = match &self.remote {
+            None => std::fs::remove_file(self.dir.join("held").join(id)),
+            Some(bucket) => bucket.delete(&format!("held/{id}")).await,
+        };
+        if let Err(e) = removed {
             if e.kind() != std::io::ErrorKind::NotFound {
                 log::warn!("could not remove a held upload: {e}");
             }
@@ -213,9 +298,13 @@ impl DocumentStore {
         Ok(removed)
     }
 
-    /// Decrypts a stored document into `output`, checking its integrity on the way.
+    /// Decrypts a stored document into `output`, checking its integrity on the way. Blocking:
+    /// call it from the blocking pool.
     pub fn read_into(&self, id: &str, output: impl std::io::Write) -> std::io::Result<u64> {
-        let input = std::io::BufReader::new(std::fs::File::open(self.path(id))?);
+        let input: Box<dyn std::io::Read> = match &self.remote {
+            None => Box::new(std::io::BufReader::new(std::fs::File::open(self.path(id))?)),
+            Some(bucket) => Box::new(bucket.reader(id)?),
+        };
         crate::crypto::stream::decrypt(&self.key, id.as_bytes(), input, output)
     }
 }
@@ -226,6 +315,7 @@ pub struct SealedWriter {
     id: String,
     staging: PathBuf,
     final_path: PathBuf,
+    remote: Option<remote::Remote>,
     file: std::io::BufWriter<std::fs::File>,
     sealer: Option<Sealer>,
     digest: digest::Context,
@@ -243,6 +333,7 @@ impl DocumentStore {
         std::io::Write::write_all(&mut file, &header)?;
         Ok(SealedWriter {
             final_path: self.path(&id),
+            remote: self.remote.clone(),
             id,
             staging,
             file,
@@ -280,7 +371,8 @@ pub struct Sealed {
 }
 
 impl SealedWriter {
-    /// Seals the last segment, syncs the file and moves it into place.
+    /// Seals the last segment, syncs the file and moves it into place (in the bucket: sends it
+    /// there; blocking, as the writer is).
     pub fn finish(mut self) -> std::io::Result<Sealed> {
         use std::io::Write;
         if let Some(sealer) = self.sealer.take() {
@@ -289,7 +381,14 @@ impl SealedWriter {
         self.file.write_all(&self.out)?;
         self.file.flush()?;
         self.file.get_ref().sync_all()?;
-        std::fs::rename(&self.staging, &self.final_path)?;
+        match &self.remote {
+            None => std::fs::rename(&self.staging, &self.final_path)?,
+            Some(bucket) => {
+                let sent = bucket.upload_blocking(&self.staging, &self.id);
+                std::fs::remove_file(&self.staging)?;
+                sent?;
+            }
+        }
         Ok(Sealed {
             id: self.id.clone(),
             sha256: hex::encode(self.digest.clone().finish()),
@@ -321,7 +420,29 @@ pub struct StagedDocument {
     pub crc32: Option<u32>,
     /// Requester documents: the legal process, or the non-disclosure order.
     pub role: DocumentRole,
-    path: PathBuf,
+    place: Place,
+}
+
+/// Where a staged file is until the transaction that records it.
+#[derive(Debug)]
+enum Place {
+    /// Encrypted on this machine under `incoming/` (every upload starts here).
+    Incoming(PathBuf),
+    /// In the bucket under `held/<id>`, taken back from an earlier round of a form.
+    Held,
+    /// Already in the bucket under its permanent key.
+    Stored,
+}
+
+impl StagedDocument {
+    /// Sent to its permanent key: the local staging file goes.
+    fn settle(&mut self) {
+        if let Place::Incoming(path) = std::mem::replace(&mut self.place, Place::Stored) {
+            if let Err(e) = std::fs::remove_file(&path) {
+                log::warn!("could not remove a staged upload: {e}");
+            }
+        }
+    }
 }
 
 impl StagedDocument {
@@ -343,7 +464,10 @@ impl StagedDocument {
 
 impl Drop for StagedDocument {
     fn drop(&mut self) {
-        match std::fs::remove_file(&self.path) {
+        let Place::Incoming(path) = &self.place else {
+            return;
+        };
+        match std::fs::remove_file(path) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
                 log::warn!("could not remove a staged upload: {e}")
             }

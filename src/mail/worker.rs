@@ -81,7 +81,9 @@ pub async fn housekeeping(db: &Db, chores: &Chores) -> Result<(), AppError> {
     let expired = db
         .run(move |conn| Ok(HeldDocument::expire(conn, before)?))
         .await?;
-    expired.iter().for_each(|id| chores.store.discard_held(id));
+    for id in &expired {
+        chores.store.discard_held(id).await;
+    }
     let a_day_ago = std::time::SystemTime::now() - Duration::from_secs(24 * 3600);
     match chores.store.sweep_incoming(a_day_ago) {
         Ok(0) => {}

@@ -207,6 +207,8 @@ impl Bundles<'_> {
         if files.is_empty() {
             return Err(AppError::invalid("files", "Attach at least one file."));
         }
+        let mut files = files;
+        self.store.upload(&mut files).await?;
         let (staff, reference, store) = (staff.clone(), reference.to_owned(), self.store.clone());
         let ids: Vec<String> = files.iter().map(|f| f.id.clone()).collect();
         let result = self
@@ -248,7 +250,7 @@ impl Bundles<'_> {
             })
             .await;
         if result.is_err() {
-            self.store.discard_stored(&ids);
+            self.store.discard_stored(&ids).await;
         }
         result
     }
@@ -311,7 +313,9 @@ impl Bundles<'_> {
             .record(staff, plan, &key.id, &sealed, sealed_at, expires_at)
             .await;
         if record.is_err() {
-            self.store.discard_stored(std::slice::from_ref(&sealed.id));
+            self.store
+                .discard_stored(std::slice::from_ref(&sealed.id))
+                .await;
         }
         record
     }

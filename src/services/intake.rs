@@ -252,8 +252,10 @@ impl Intake<'_> {
         let Prepared {
             request,
             authority,
-            documents,
+            mut documents,
         } = prepared;
+        // In a bucket, the files go there first: the transaction only records them.
+        self.store.upload(&mut documents).await?;
         let domain = EmailAddress::parse(&requester.email)
             .map_err(AppError::internal)?
             .domain()
@@ -356,7 +358,7 @@ impl Intake<'_> {
             }),
             Err(e) => {
                 // The transaction rolled back; files it had moved into place go too.
-                self.store.discard_stored(&stored_ids);
+                self.store.discard_stored(&stored_ids).await;
                 Err(e)
             }
         }

@@ -541,7 +541,7 @@ impl Workflow<'_> {
         requester: &Requester,
         reference: &str,
         body: &str,
-        documents: Vec<crate::documents::StagedDocument>,
+        mut documents: Vec<crate::documents::StagedDocument>,
     ) -> Result<Case, AppError> {
         let body = body.trim().to_owned();
         if body.is_empty() {
@@ -551,6 +551,7 @@ impl Workflow<'_> {
             return Err(AppError::invalid("message", "At most 20000 characters."));
         }
         crate::domain::text::check_text(&body).map_err(|m| AppError::invalid("message", m))?;
+        self.store.upload(&mut documents).await?;
         let (mailer, links, mover, who, reference, store) = (
             self.mailer.clone(),
             self.links.clone(),
@@ -606,7 +607,7 @@ impl Workflow<'_> {
             }
             Err(e) => {
                 // The transaction rolled back; files it had moved into place go too.
-                self.store.discard_stored(&stored_ids);
+                self.store.discard_stored(&stored_ids).await;
                 Err(e)
             }
         }

@@ -1,6 +1,6 @@
 //! Writ as operators run it: `writ serve` processes on real ports, sharing one database (a SQLite
 //! file, or a fresh PostgreSQL database when `WRIT_TEST_DATABASE_URL` names a server) and one data
-//! directory, talked to over real HTTP. Used where the in-process client cannot reach: several
+//! directory (or, [`Site::apart`], one S3 bucket and no directory), talked to over real HTTP. Used where the in-process client cannot reach: several
 //! instances, `kill -9`, real sockets, a real browser.
 
 use std::path::{Path, PathBuf};
@@ -19,6 +19,118 @@ pub struct Site {
     pub url: String,
     pub dir: TempDir,
     _pg: Option<PgDatabase>,
+    /// Instances as on separate machines: stored files in this bucket, each its own directory.
+    pub bucket: Option<Bucket>,
+}
+
+/// A fresh bucket on the S3-compatible server `WRIT_TEST_S3_ENDPOINT` names (`bash .ci/run`
+/// starts one, moto), looked at over plain HTTP as a bucket's owner would.
+pub struct Bucket {
+    pub endpoint: String,
+    pub name: String,
+}
+
+/// Where every stored file of a site goes inside its bucket.
+pub const BUCKET_PREFIX: &str = "writ";
+
+impl Bucket {
+    pub fn fresh() -> Bucket {
+        let endpoint = std::env::var("WRIT_TEST_S3_ENDPOINT").expect(
+            "WRIT_TEST_S3_ENDPOINT names an S3-compatible server: `bash .ci/run` starts one \
+             (moto_server from PyPI) and sets it",
+        );
+        let name = format!("writ-test-{}", uuid_like());
+        let (status, body) = s3_http(&endpoint, "PUT", &format!("/{name}"));
+        assert!(status == 200, "creating bucket {name}: {status} {body}");
+        Bucket {
+            endpoint: endpoint.trim_end_matches('/').to_owned(),
+            name,
+        }
+    }
+
+    /// The keys of the complete objects in the bucket, as a listing shows them.
+    pub fn keys(&self) -> Vec<String> {
+        let (status, body) = s3_http(
+            &self.endpoint,
+            "GET",
+            &format!("/{}?list-type=2", self.name),
+        );
+        assert_eq!(status, 200, "listing {}: {body}", self.name);
+        xml_values(&body, "Key")
+    }
+
+    /// The keys of multipart uploads begun and neither completed nor aborted.
+    pub fn uploads_in_progress(&self) -> Vec<String> {
+        let (status, body) = s3_http(&self.endpoint, "GET", &format!("/{}?uploads", self.name));
+        assert_eq!(status, 200, "listing uploads of {}: {body}", self.name);
+        xml_values(&body, "Key")
+    }
+
+    /// One object's bytes.
+    pub fn object(&self, key: &str) -> Vec<u8> {
+        let (status, body) = s3_bytes(&self.endpoint, "GET", &format!("/{}/{key}", self.name));
+        assert_eq!(status, 200, "reading {key}");
+        body
+    }
+}
+
+fn uuid_like() -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    format!(
+        "{}-{nanos}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// The values of every `<tag>` element of an XML answer.
+fn xml_values(xml: &str, tag: &str) -> Vec<String> {
+    let (open, close) = (format!("<{tag}>"), format!("</{tag}>"));
+    xml.split(&open)
+        .skip(1)
+        .filter_map(|rest| rest.split_once(&close).map(|(value, _)| value.to_owned()))
+        .collect()
+}
+
+/// An HTTP/1.0 request to the test S3 server as the bucket's owner (moto takes a request with
+/// any AWS signature as its owner's, without checking it): status and body as text.
+fn s3_http(endpoint: &str, method: &str, path: &str) -> (u16, String) {
+    let (status, body) = s3_bytes(endpoint, method, path);
+    (status, String::from_utf8_lossy(&body).into_owned())
+}
+
+fn s3_bytes(endpoint: &str, method: &str, path: &str) -> (u16, Vec<u8>) {
+    use std::io::{Read, Write};
+    let host = endpoint
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_owned();
+    let mut stream = std::net::TcpStream::connect(&host).expect("the S3 server answers");
+    write!(
+        stream,
+        "{method} {path} HTTP/1.0\r\nHost: {host}\r\nContent-Length: 0\r\n\
+         Authorization: AWS4-HMAC-SHA256 Credential=writ-test/20260101/us-east-1/s3/aws4_request, \
+         SignedHeaders=host, Signature=0\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).unwrap();
+    let split = answer
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("an HTTP answer");
+    let head = String::from_utf8_lossy(&answer[..split]).into_owned();
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (status, answer[split + 4..].to_vec())
 }
 
 impl Site {
@@ -40,7 +152,34 @@ impl Site {
                 None,
             ),
         };
-        Site { url, dir, _pg: pg }
+        Site {
+            url,
+            dir,
+            _pg: pg,
+            bucket: None,
+        }
+    }
+
+    /// As [`Site::new`], with its instances as on machines of their own: they share the database
+    /// and one S3 bucket, and no directory (each has its own data and mail directory; the
+    /// master key is a setting).
+    pub fn apart() -> Site {
+        let mut site = Site::new();
+        site.bucket = Some(Bucket::fresh());
+        site
+    }
+
+    /// The bucket's keys of stored files (without the site's prefix).
+    pub fn stored_keys(&self) -> Vec<String> {
+        let bucket = self.bucket.as_ref().expect("a site apart");
+        bucket
+            .keys()
+            .into_iter()
+            .filter_map(|k| {
+                k.strip_prefix(&format!("{BUCKET_PREFIX}/"))
+                    .map(str::to_owned)
+            })
+            .collect()
     }
 
     pub fn is_postgres(&self) -> bool {
@@ -66,7 +205,8 @@ impl Site {
 
     /// The environment every `writ` process of this site runs with.
     pub fn env(&self) -> Vec<(String, String)> {
-        vec![
+        let mut env = self.bucket_env();
+        env.extend([
             ("WRIT_DATABASE_URL".into(), self.url.clone()),
             (
                 "WRIT_DATA_DIR".into(),
@@ -75,6 +215,50 @@ impl Site {
             (
                 "WRIT_MAIL_DIR".into(),
                 self.mail_dir().display().to_string(),
+            ),
+        ]);
+        env
+    }
+
+    /// The storage settings of a site apart (none otherwise).
+    fn bucket_env(&self) -> Vec<(String, String)> {
+        let Some(bucket) = &self.bucket else {
+            return Vec::new();
+        };
+        [
+            (
+                "WRIT_STORAGE_URL",
+                format!("s3://{}/{BUCKET_PREFIX}", bucket.name),
+            ),
+            ("WRIT_S3_ENDPOINT", bucket.endpoint.clone()),
+            ("WRIT_S3_REGION", "us-east-1".into()),
+            ("WRIT_S3_ACCESS_KEY_ID", "writ-test".into()),
+            ("WRIT_S3_SECRET_ACCESS_KEY", "writ-test-secret".into()),
+            // No shared key file: every instance is given the key.
+            (
+                "WRIT_MASTER_KEY",
+                "d3JpdC10ZXN0LW1hc3Rlci1rZXktMzItYnl0ZXMhISE=".into(),
+            ),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect()
+    }
+
+    /// The directories of an instance apart on `port` (see [`Site::apart`]).
+    fn instance_env(&self, port: u16) -> Vec<(String, String)> {
+        if self.bucket.is_none() {
+            return Vec::new();
+        }
+        let own = self.dir.path().join("instances").join(port.to_string());
+        vec![
+            (
+                "WRIT_DATA_DIR".into(),
+                own.join("var").display().to_string(),
+            ),
+            (
+                "WRIT_MAIL_DIR".into(),
+                own.join("mail").display().to_string(),
             ),
         ]
     }
@@ -196,9 +380,18 @@ fn with_conn<T>(url: &str, work: impl FnOnce(&mut writ::db::DbConn) -> T) -> T {
     work(&mut conn)
 }
 
-/// The mail of the site whose directory is `dir` (see [`Site::mailbox`]).
+/// The mail of the site whose directory is `dir` (see [`Site::mailbox`]): its own mail
+/// directory and its instances' (a site apart), oldest first, then the SMTP server's.
 pub fn site_mail(dir: &Path) -> Vec<Mail> {
-    let mut mail = read_mail_dir(&dir.join("mail"), "eml");
+    let mut dirs = vec![dir.join("mail")];
+    if let Ok(instances) = std::fs::read_dir(dir.join("instances")) {
+        dirs.extend(
+            instances
+                .filter_map(Result::ok)
+                .map(|e| e.path().join("mail")),
+        );
+    }
+    let mut mail = read_mail_dirs(&dirs, "eml");
     mail.extend(read_mail_dir(&dir.join("maildir").join("new"), ""));
     mail
 }
@@ -223,17 +416,23 @@ fn sign_in_codes(mail: &[Mail], email: &str) -> Vec<String> {
 
 /// Messages in `dir` (or its Maildir `new/`) whose names end with `ext`, oldest first.
 pub fn read_mail_dir(dir: &Path, ext: &str) -> Vec<Mail> {
-    let mut files: Vec<(std::time::SystemTime, PathBuf)> = std::fs::read_dir(dir)
-        .map(|d| {
+    read_mail_dirs(&[dir.to_owned()], ext)
+}
+
+/// As [`read_mail_dir`], over several directories, oldest first across all.
+pub fn read_mail_dirs(dirs: &[PathBuf], ext: &str) -> Vec<Mail> {
+    let mut files: Vec<(std::time::SystemTime, PathBuf)> = dirs
+        .iter()
+        .filter_map(|dir| std::fs::read_dir(dir).ok())
+        .flat_map(|d| {
             d.filter_map(Result::ok)
                 .filter(|e| ext.is_empty() || e.path().extension().is_some_and(|x| x == ext))
                 .map(|e| {
                     let at = e.metadata().and_then(|m| m.modified());
                     (at.unwrap_or(std::time::UNIX_EPOCH), e.path())
                 })
-                .collect()
         })
-        .unwrap_or_default();
+        .collect();
     files.sort();
     files
         .into_iter()
@@ -321,6 +520,7 @@ impl Server {
             .current_dir(site.dir.path())
             .arg("serve")
             .envs(site.env())
+            .envs(site.instance_env(port))
             .env("WRIT_PORT", port.to_string())
             .env("WRIT_PUBLIC_URL", format!("http://{host}:{port}"))
             .envs(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())))

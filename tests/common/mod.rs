@@ -129,6 +129,19 @@ impl TestApp {
         }
     }
 
+    /// An app whose stored files live in a fresh bucket of the test S3 server.
+    pub async fn in_bucket() -> (TestApp, live::Bucket) {
+        let bucket = live::Bucket::fresh();
+        let app = TestApp::with(|config| {
+            config.storage_url = format!("s3://{}/{}", bucket.name, live::BUCKET_PREFIX);
+            config.s3_endpoint = bucket.endpoint.clone();
+            config.s3_access_key_id = "writ-test".into();
+            config.s3_secret_access_key = "writ-test-secret".into();
+        })
+        .await;
+        (app, bucket)
+    }
+
     pub fn db(&self) -> &Db {
         self.client.rocket().state::<Db>().expect("db is managed")
     }

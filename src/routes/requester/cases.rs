@@ -96,18 +96,13 @@ async fn hold(
     documents: Vec<StagedDocument>,
 ) -> Vec<HeldDocument> {
     let now = clock::now();
-    let held: Vec<HeldDocument> = documents
-        .into_iter()
-        .filter_map(
-            |staged| match intake.store.hold(staged, requester_id, now) {
-                Ok(held) => Some(held),
-                Err(e) => {
-                    log::warn!("could not keep an upload: {e}");
-                    None
-                }
-            },
-        )
-        .collect();
+    let mut held: Vec<HeldDocument> = Vec::with_capacity(documents.len());
+    for staged in documents {
+        match intake.store.hold(staged, requester_id, now).await {
+            Ok(kept) => held.push(kept),
+            Err(e) => log::warn!("could not keep an upload: {e}"),
+        }
+    }
     let rows = held.clone();
     let stored = intake
         .db
@@ -120,7 +115,9 @@ async fn hold(
     match stored {
         Ok(()) => held,
         Err(_) => {
-            held.iter().for_each(|h| intake.store.discard_held(&h.id));
+            for h in &held {
+                intake.store.discard_held(&h.id).await;
+            }
             Vec::new()
         }
     }
