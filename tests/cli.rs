@@ -663,7 +663,10 @@ async fn writ_doctor_checks_the_bucket() {
             ("WRIT_STORAGE_URL", format!("s3://{name}/deployment")),
             ("WRIT_S3_ENDPOINT", bucket.endpoint.clone()),
             ("WRIT_S3_ACCESS_KEY_ID", "writ-test".to_owned()),
-            ("WRIT_S3_SECRET_ACCESS_KEY", "s3-secret-never-printed".to_owned()),
+            (
+                "WRIT_S3_SECRET_ACCESS_KEY",
+                "s3-secret-never-printed".to_owned(),
+            ),
         ]
     };
     let doctor = |env: Vec<(&str, String)>| {

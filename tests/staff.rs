@@ -786,3 +786,218 @@ async fn the_worker_signs_the_audit_chain_and_admins_keep_copies() {
         "{page}"
     );
 }
+
+/// Issue 19: a fulfilled, rejected or closed case is due nothing: the queue never tags it
+/// overdue or due soon, and "overdue only" leaves it out.
+#[rocket::async_test]
+async fn a_case_no_longer_open_is_never_shown_overdue_or_due_soon() {
+    let app = TestApp::new().await;
+    let officer = app.officer("j.doe@fbi.gov").await;
+    let mut references = Vec::new();
+    for i in 0..4 {
+        let mut request = subpoena_request();
+        request["instrument"]["reference"] = json!(format!("GJ-{i}"));
+        let (status, body) = app
+            .submit(&officer, &request, &[("subpoena.pdf", PDF)])
+            .await;
+        assert_eq!(status, Status::Created, "{body}");
+        references.push(body["reference"].as_str().unwrap().to_owned());
+    }
+    // Two past their due date, two due within the hour; one of each still open.
+    let soon = (chrono::Utc::now() + chrono::TimeDelta::minutes(30))
+        .naive_utc()
+        .format("%Y-%m-%d %H:%M:%S");
+    for (reference, state, due) in [
+        (
+            &references[0],
+            "in_review",
+            "2026-01-01 00:00:00".to_owned(),
+        ),
+        (
+            &references[1],
+            "fulfilled",
+            "2026-01-01 00:00:00".to_owned(),
+        ),
+        (&references[2], "approved", soon.to_string()),
+        (&references[3], "closed", soon.to_string()),
+    ] {
+        app.sql(&format!(
+            "UPDATE cases SET state = '{state}', due_at = '{due}' WHERE reference = '{reference}'"
+        ));
+    }
+    let token = app
+        .staff_token(&app.staff("sam@writ.example", Role::Legal).await)
+        .await;
+    let tags = |queue: &Value| -> Vec<(String, bool, bool)> {
+        queue["cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                (
+                    c["reference"].as_str().unwrap().to_owned(),
+                    c["overdue"].as_bool().unwrap(),
+                    c["at_risk"].as_bool().unwrap(),
+                )
+            })
+            .collect()
+    };
+    for (state, reference, overdue, at_risk) in [
+        ("in_review", &references[0], true, false),
+        ("fulfilled", &references[1], false, false),
+        ("approved", &references[2], false, true),
+        ("closed", &references[3], false, false),
+    ] {
+        let (_, queue) = app
+            .get_json(&format!("/api/v1/staff/cases?state={state}"), &token)
+            .await;
+        assert_eq!(
+            tags(&queue),
+            [(reference.clone(), overdue, at_risk)],
+            "{state}"
+        );
+    }
+    for state in ["fulfilled", "closed"] {
+        let (_, queue) = app
+            .get_json(
+                &format!("/api/v1/staff/cases?state={state}&overdue=true"),
+                &token,
+            )
+            .await;
+        assert!(tags(&queue).is_empty(), "{state}: {queue}");
+    }
+}
+
+/// Issue 19: the account-match check was stale after an account import. Staff run the checks
+/// again from the case page (or the API); the run is audited and its time shown; a decided
+/// case keeps its checks.
+#[rocket::async_test]
+async fn staff_run_the_checks_again_after_an_account_import() {
+    let app = TestApp::new().await;
+    let officer = app.officer("j.doe@fbi.gov").await;
+    let (status, body) = app
+        .submit(&officer, &subpoena_request(), &[("subpoena.pdf", PDF)])
+        .await;
+    assert_eq!(status, Status::Created, "{body}");
+    let reference = body["reference"].as_str().unwrap().to_owned();
+    let legal = app
+        .staff_token(&app.staff("lee@writ.example", Role::Legal).await)
+        .await;
+    let targets_found = |case: &Value| -> Value {
+        case["authority"]["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["code"] == "targets_found")
+            .unwrap()
+            .clone()
+    };
+    // Filed two days ago.
+    app.sql(&format!(
+        "UPDATE cases SET created_at = '2026-12-01 08:00:00' WHERE reference = '{reference}'"
+    ));
+    let (_, before) = app
+        .get_json(&format!("/api/v1/staff/cases/{reference}"), &legal)
+        .await;
+    assert_eq!(targets_found(&before)["outcome"], "warn", "{before}");
+    assert_eq!(before["authority"]["run_at"], "2026-12-01T08:00:00Z");
+    let filed_at = before["authority"]["run_at"].as_str().unwrap().to_owned();
+
+    // The directory arrives after the case.
+    let csv = app.dir.path().join("accounts.csv");
+    std::fs::write(
+        &csv,
+        "uid,email,phone,name,country,wallets,status\n\
+         U-1001,alice@example.com,,Alice,US,eth:0x52908400098527886E0F7030069857D2E4169EE7,active\n",
+    )
+    .unwrap();
+    assert!(app
+        .writ(&["accounts", "import", csv.to_str().unwrap()])
+        .status
+        .success());
+    let (_, stale) = app
+        .get_json(&format!("/api/v1/staff/cases/{reference}"), &legal)
+        .await;
+    assert_eq!(
+        targets_found(&stale)["outcome"],
+        "warn",
+        "stored checks do not move by themselves"
+    );
+
+    // The page offers the run and shows when the last one was.
+    let colleague = app.staff("lea@writ.example", Role::Legal).await;
+    let csrf = app.staff_sign_in_page(&colleague).await;
+    let (_, page) = app.page(&format!("/staff/cases/{reference}")).await;
+    assert!(page.contains("Run the checks again"), "{page}");
+    assert!(page.contains(&format!("Last run <time datetime=\"{filed_at}\">")));
+    let response = app
+        .client
+        .post(format!("/staff/cases/{reference}/checks"))
+        .header(ContentType::Form)
+        .body(format!("csrf={csrf}"))
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::SeeOther);
+    let (_, page) = app.page(&format!("/staff/cases/{reference}")).await;
+    let (_, after) = app
+        .get_json(&format!("/api/v1/staff/cases/{reference}"), &legal)
+        .await;
+    let verdict = if after["authority"]["established"] == true {
+        "established"
+    } else {
+        "not established"
+    };
+    assert!(
+        page.contains(&format!("Checks run again: authority {verdict}.")),
+        "{page}"
+    );
+    assert!(
+        page.contains("is account U-1001"),
+        "the fresh finding is shown"
+    );
+    assert_eq!(targets_found(&after)["outcome"], "pass", "{after}");
+    assert!(after["authority"]["run_at"].as_str().unwrap() > filed_at.as_str());
+
+    // Without a token the form is refused and nothing runs.
+    let events_before = app.count("audit_events WHERE action = 'authority.rechecked'");
+    assert_eq!(events_before, 1, "the page's run, with the change");
+    let response = app
+        .client
+        .post(format!("/staff/cases/{reference}/checks"))
+        .header(ContentType::Form)
+        .body("csrf=forged")
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::Forbidden);
+
+    // Through the API, nothing changing: still recorded, as a run staff may rely on.
+    let checks_api = format!("/api/v1/staff/cases/{reference}/checks");
+    let response = app.post_json(&checks_api, json!({}), Some(&legal)).await;
+    assert_eq!(response.status(), Status::Ok);
+    let body: Value = response.into_json().await.unwrap();
+    assert_eq!(
+        body["established"], after["authority"]["established"],
+        "{body}"
+    );
+    assert_eq!(
+        app.count("audit_events WHERE action = 'authority.rechecked'"),
+        2
+    );
+    let (ok, out) = {
+        let output = app.writ(&["audit", "verify"]);
+        (
+            output.status.success(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+        )
+    };
+    assert!(ok, "{out}");
+
+    // A decided case keeps its checks.
+    app.sql(&format!(
+        "UPDATE cases SET state = 'rejected' WHERE reference = '{reference}'"
+    ));
+    let response = app.post_json(&checks_api, json!({}), Some(&legal)).await;
+    assert_eq!(response.status(), Status::Conflict);
+    let body: Value = response.into_json().await.unwrap();
+    assert_eq!(body["error"]["code"], "case_closed");
+}

@@ -135,6 +135,7 @@ diesel::table! {
         enforcing_notified -> Bool,
         objection_until -> Nullable<Timestamp>,
         enforcing_objection -> Nullable<Text>,
+        checks_run_at -> Nullable<Timestamp>,
     }
 }
 

@@ -204,6 +204,29 @@ pub async fn recheck(
     case_id: &str,
     actor: Actor,
 ) -> Result<Authority, AppError> {
+    run_again(db, policy, home_country, case_id, actor, false).await
+}
+
+/// As [`recheck`], asked for by `actor` on the case page ("Run the checks again"): recorded in
+/// the audit trail even when nothing changed, since staff may rely on the run.
+pub async fn rerun(
+    db: &Db,
+    policy: &Policy,
+    home_country: &str,
+    case_id: &str,
+    actor: Actor,
+) -> Result<Authority, AppError> {
+    run_again(db, policy, home_country, case_id, actor, true).await
+}
+
+async fn run_again(
+    db: &Db,
+    policy: &Policy,
+    home_country: &str,
+    case_id: &str,
+    actor: Actor,
+    asked: bool,
+) -> Result<Authority, AppError> {
     let (policy, home_country, case_id) =
         (policy.clone(), home_country.to_owned(), case_id.to_owned());
     db.run(move |conn| {
@@ -217,16 +240,22 @@ pub async fn recheck(
             let filer = Filer { requester: &requester, account_uid: account_uid.as_deref(), second_factor: None };
             let authority = assess(conn, &policy, &home_country, filer, &request, papers, Some(&case.id))?;
             let checks = serde_json::to_string(&authority.checks).map_err(AppError::internal)?;
-            if checks != case.authority_checks {
+            let changed = checks != case.authority_checks;
+            let now = clock::now();
+            diesel::update(cases::table.find(&case.id)).set(cases::checks_run_at.eq(now)).execute(conn)?;
+            // A change is always recorded; a re-run asked for also when nothing changed.
+            if changed {
                 diesel::update(cases::table.find(&case.id))
-                    .set((cases::authority_checks.eq(&checks), cases::authority_established.eq(authority.established), cases::updated_at.eq(clock::now())))
+                    .set((cases::authority_checks.eq(&checks), cases::authority_established.eq(authority.established), cases::updated_at.eq(now)))
                     .execute(conn)?;
+            }
+            if changed || asked {
                 audit::record(
                     conn,
                     &actor,
                     Some(&case.id),
                     "authority.rechecked",
-                    json!({ "established": authority.established, "was_established": case.authority_established }),
+                    json!({ "established": authority.established, "was_established": case.authority_established, "changed": changed }),
                 )?;
             }
             Ok(authority)

@@ -116,13 +116,17 @@ pub async fn queue(db: &Db, filter: QueueFilter) -> Result<Queue, AppError> {
         let cases = rows
             .iter()
             .take(PAGE_SIZE as usize)
-            .map(|case| QueueRow {
-                summary: CaseSummary::from(case),
-                track: case.track.as_str(),
-                emergency: case.request_type == RequestType::EmergencyDisclosure,
-                overdue: case.due_at < now,
-                at_risk: case.due_at >= now && case.due_at < now + AT_RISK,
-                flagged: case.flagged.clone(),
+            .map(|case| {
+                // A fulfilled, rejected or withdrawn case is due nothing any more.
+                let open = CaseState::OPEN.contains(&case.state);
+                QueueRow {
+                    summary: CaseSummary::from(case),
+                    track: case.track.as_str(),
+                    emergency: case.request_type == RequestType::EmergencyDisclosure,
+                    overdue: open && case.due_at < now,
+                    at_risk: open && case.due_at >= now && case.due_at < now + AT_RISK,
+                    flagged: case.flagged.clone(),
+                }
             })
             .collect();
         Ok(Queue {
@@ -200,7 +204,9 @@ fn filtered(
         query = query.filter(cases::assigned_to.eq(staff_id));
     }
     if filter.overdue {
-        query = query.filter(cases::due_at.lt(now));
+        query = query
+            .filter(cases::due_at.lt(now))
+            .filter(cases::state.eq_any(CaseState::open_names()));
     }
     if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         let by_target = case_targets::table
@@ -396,7 +402,11 @@ fn view(
             "account_uid": super::authority::account_of(conn, &case.id)?,
         }),
         agency_domain: case.agency_domain.clone(),
-        authority: serde_json::json!({ "established": case.authority_established, "checks": checks }),
+        authority: serde_json::json!({
+            "established": case.authority_established,
+            "checks": checks,
+            "run_at": rfc3339(case.checks_run_at.unwrap_or(case.created_at)),
+        }),
         documents: documents.into_iter().map(DocumentView::from).collect(),
         messages: messages
             .into_iter()

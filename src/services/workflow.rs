@@ -613,6 +613,34 @@ impl Workflow<'_> {
         }
     }
 
+    /// Runs an open case's authority checks again now ("Run the checks again" on the case page):
+    /// the account directory, the .gov registry or an agency's standing may have changed since.
+    pub async fn rerun_checks(
+        &self,
+        staff: &Staff,
+        reference: &str,
+    ) -> Result<crate::domain::authority::Authority, AppError> {
+        let (role, reference) = (staff.role, reference.to_owned());
+        let case = self
+            .db
+            .run(move |conn| super::staff_cases::visible_case(conn, &reference, role))
+            .await?;
+        if !CaseState::OPEN.contains(&case.state) {
+            return Err(AppError::conflict(
+                "The case is closed: its checks stay as they were when it was decided.",
+            )
+            .with_code("case_closed"));
+        }
+        super::authority::rerun(
+            self.db,
+            self.policy,
+            self.home_country,
+            &case.id,
+            Actor::Staff(staff.id.clone()),
+        )
+        .await
+    }
+
     pub async fn note(&self, staff: &Staff, reference: &str, body: &str) -> Result<(), AppError> {
         let (staff, reference, body) = (staff.clone(), reference.to_owned(), body.to_owned());
         self.db

@@ -65,6 +65,8 @@ pub struct Case {
     pub enforcing_notified: bool,
     pub objection_until: Option<NaiveDateTime>,
     pub enforcing_objection: Option<String>,
+    /// When the authority checks last ran after intake (None: only at intake).
+    pub checks_run_at: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Insertable)]

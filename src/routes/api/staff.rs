@@ -156,6 +156,21 @@ async fn note(
     Ok((Status::Created, Json(json!({ "reference": reference }))))
 }
 
+/// Runs an open case's authority checks again now; 409 `case_closed` once it is decided.
+#[post("/staff/cases/<reference>/checks")]
+async fn rerun_checks(
+    reference: &str,
+    staff: StaffMember,
+    workflow: Workflow<'_>,
+) -> Result<Json<Value>, AppError> {
+    let authority = workflow.rerun_checks(&staff.row, reference).await?;
+    Ok(Json(json!({
+        "reference": reference,
+        "established": authority.established,
+        "checks": authority.checks,
+    })))
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct UserNotice {
@@ -375,6 +390,7 @@ pub fn routes() -> Vec<Route> {
         callback,
         assign,
         note,
+        rerun_checks,
         preservation,
         freeze
     ]

@@ -220,6 +220,30 @@ async fn note(
     .await
 }
 
+/// "Run the checks again": after an account import, a registry update or a change of an
+/// agency's standing, the stored checks may be stale.
+#[post("/cases/<reference>/checks", data = "<form>")]
+async fn rerun_checks(
+    reference: &str,
+    form: Form<CsrfForm>,
+    staff: StaffMember,
+    csrf: Csrf,
+    workflow: Workflow<'_>,
+) -> Result<Flash<Redirect>, (Status, Template)> {
+    let result = match csrf.verify(Some(&form.csrf)) {
+        Ok(()) => workflow.rerun_checks(&staff.row, reference).await,
+        Err(e) => Err(e),
+    };
+    after_action(&workflow, &staff, &csrf, reference, result, |authority| {
+        if authority.established {
+            "Checks run again: authority established.".to_owned()
+        } else {
+            "Checks run again: authority not established.".to_owned()
+        }
+    })
+    .await
+}
+
 #[derive(FromForm)]
 struct AssignForm {
     staff: String,
@@ -618,6 +642,7 @@ pub fn routes() -> Vec<Route> {
         transition,
         callback,
         note,
+        rerun_checks,
         assign,
         document,
         preservation,
