@@ -127,6 +127,7 @@ fn table() -> BTreeMap<(&'static str, &'static str), Needs> {
         (("POST", "/staff/cases/<reference>/transition"), Staff(S)),
         (("POST", "/staff/cases/<reference>/notes"), Staff(S)),
         (("POST", "/staff/cases/<reference>/checks"), Staff(S)),
+        (("POST", "/staff/cases/<reference>/messages"), Staff(S)),
         (("POST", "/staff/cases/<reference>/assign"), Staff(L)),
         (("GET", "/staff/cases/<reference>/documents/<id>"), Staff(S)),
         (("POST", "/staff/cases/<reference>/preservation"), Staff(L)),
@@ -269,6 +270,10 @@ fn table() -> BTreeMap<(&'static str, &'static str), Needs> {
         (("POST", "/api/v1/staff/cases/<reference>/assign"), Staff(L)),
         (("POST", "/api/v1/staff/cases/<reference>/notes"), Staff(S)),
         (("POST", "/api/v1/staff/cases/<reference>/checks"), Staff(S)),
+        (
+            ("POST", "/api/v1/staff/cases/<reference>/messages"),
+            Staff(S),
+        ),
     ])
 }
 

@@ -405,3 +405,136 @@ async fn every_transition_for_every_role_matches_the_state_machine() {
     }
     assert_eq!(checked, 10 * 10 * 3);
 }
+
+/// Issue 19: staff write to the requester without asking for information; the case keeps its
+/// state and its clock, the requester reads it on the case page, and the e-mail carries the text
+/// on the court track only.
+#[rocket::async_test]
+async fn staff_write_to_the_requester_without_moving_the_case() {
+    let app = TestApp::new().await;
+    let officer = app.officer("j.doe@fbi.gov").await;
+    let (_, filed) = app
+        .submit(&officer, &subpoena_request(), &[("subpoena.pdf", PDF)])
+        .await;
+    let reference = filed["reference"].as_str().unwrap().to_owned();
+    let legal = app
+        .staff_token(&app.staff("lee@writ.example", Role::Legal).await)
+        .await;
+    move_case(&app, &legal, &reference, json!({ "to": "in_review" })).await;
+    let before = state_of(&app, &legal, &reference).await;
+    let uri = format!("/api/v1/staff/cases/{reference}/messages");
+    let text = "We are on it; expect the records within the week.";
+
+    let response = app
+        .post_json(&uri, json!({ "body": text }), Some(&legal))
+        .await;
+    assert_eq!(response.status(), Status::Created);
+    let after = state_of(&app, &legal, &reference).await;
+    assert_eq!(after["state"], "in_review", "the case keeps its state");
+    assert_eq!(after["due_at"], before["due_at"], "and its clock");
+    let (_, case) = app
+        .get_json(&format!("/api/v1/requests/{reference}"), &officer)
+        .await;
+    assert_eq!(case["messages"][0]["body"], text);
+    assert_eq!(case["messages"][0]["author"], "Legal team");
+    let subject = format!("Request {reference}: a message from the legal team");
+    let mail = app
+        .mail_to("j.doe@fbi.gov")
+        .await
+        .into_iter()
+        .find(|m| m.subject == subject)
+        .expect("the officer is told there is a message");
+    assert!(
+        !mail.body.contains("records within the week"),
+        "on the agency track the text stays on the case page"
+    );
+    assert_eq!(
+        app.count("audit_events WHERE action = 'case.message_to_requester'"),
+        1
+    );
+
+    // An empty message, a support agent on an agency case, a closed case: refused, nothing kept.
+    let response = app
+        .post_json(&uri, json!({ "body": "  " }), Some(&legal))
+        .await;
+    assert_eq!(response.status(), Status::UnprocessableEntity);
+    let body: Value = response.into_json().await.unwrap();
+    assert_eq!(body["error"]["fields"]["body"], "Write your message.");
+    let support = app
+        .staff_token(&app.staff("sam@writ.example", Role::Support).await)
+        .await;
+    let response = app
+        .post_json(&uri, json!({ "body": text }), Some(&support))
+        .await;
+    assert_eq!(response.status(), Status::NotFound);
+    assert_eq!(app.count("messages"), 1);
+
+    // On the court track support writes, and the e-mail carries the text.
+    let court = app.representative("maria.lopez@gmail.com", "visitor").await;
+    let (status, filed) = app
+        .submit(
+            &court,
+            &common::freeze_order_request(),
+            &[("order.pdf", PDF)],
+        )
+        .await;
+    assert_eq!(status, Status::Created, "{filed}");
+    let court_reference = filed["reference"].as_str().unwrap().to_owned();
+    let court_uri = format!("/api/v1/staff/cases/{court_reference}/messages");
+    let response = app
+        .post_json(
+            &court_uri,
+            json!({ "body": "The order's second page is unreadable; we are checking it with the court." }),
+            Some(&support),
+        )
+        .await;
+    assert_eq!(response.status(), Status::Created);
+    assert_eq!(
+        state_of(&app, &support, &court_reference).await["state"],
+        "triage"
+    );
+    let mail = app
+        .mail_to("maria.lopez@gmail.com")
+        .await
+        .into_iter()
+        .find(|m| {
+            m.subject
+                .ends_with("a message from the platform's support and legal team")
+        })
+        .expect("the representative is told");
+    assert!(
+        mail.body.contains("second page is unreadable"),
+        "{}",
+        mail.body
+    );
+
+    // From the case page, with its token.
+    let colleague = app.staff("lea@writ.example", Role::Legal).await;
+    let csrf = app.staff_sign_in_page(&colleague).await;
+    let (_, page) = app.page(&format!("/staff/cases/{reference}")).await;
+    assert!(page.contains("Write to the requester"), "{page}");
+    let response = app
+        .client
+        .post(format!("/staff/cases/{reference}/messages"))
+        .header(ContentType::Form)
+        .body(format!("csrf={csrf}&body=A+second+word."))
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::SeeOther);
+    let (_, page) = app.page(&format!("/staff/cases/{reference}")).await;
+    assert!(page.contains("Message sent to the requester; the case stays where it is."));
+    assert!(page.contains("A second word."));
+
+    app.sql(&format!(
+        "UPDATE cases SET state = 'fulfilled' WHERE reference = '{reference}'"
+    ));
+    let response = app
+        .post_json(&uri, json!({ "body": text }), Some(&legal))
+        .await;
+    assert_eq!(response.status(), Status::Conflict);
+    let (_, page) = app.page(&format!("/staff/cases/{reference}")).await;
+    assert!(
+        !page.contains("Write to the requester"),
+        "no form on a closed case"
+    );
+}

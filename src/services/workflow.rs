@@ -613,6 +613,71 @@ impl Workflow<'_> {
         }
     }
 
+    /// Staff write to the requester without asking for information: the case keeps its state
+    /// and its clock. The requester reads it on the case page; the e-mail carries the text only
+    /// on the court track (on the agency track it stays bare: non-disclosure orders, leaks).
+    pub async fn write_to_requester(
+        &self,
+        staff: &Staff,
+        reference: &str,
+        body: &str,
+    ) -> Result<(), AppError> {
+        let body = body.trim().to_owned();
+        if body.is_empty() {
+            return Err(AppError::invalid("body", "Write your message."));
+        }
+        if body.chars().count() > 20_000 {
+            return Err(AppError::invalid("body", "At most 20000 characters."));
+        }
+        crate::domain::text::check_text(&body).map_err(|m| AppError::invalid("body", m))?;
+        let (staff, reference, mailer, links) = (
+            staff.clone(),
+            reference.to_owned(),
+            self.mailer.clone(),
+            self.links.clone(),
+        );
+        self.db
+            .run(move |conn| {
+                write_tx(conn, |conn| {
+                    let case = super::staff_cases::visible_case(conn, &reference, staff.role)?;
+                    if !CaseState::OPEN.contains(&case.state) {
+                        return Err(AppError::conflict(
+                            "The case is closed to new messages.",
+                        )
+                        .with_code("case_closed"));
+                    }
+                    let author = match staff.role {
+                        crate::domain::vocab::Role::Support => "Support",
+                        _ => "Legal team",
+                    };
+                    let now = clock::now();
+                    insert_message(conn, &case.id, author, &body, now)?;
+                    audit::record(
+                        conn,
+                        &Actor::Staff(staff.id.clone()),
+                        Some(&case.id),
+                        "case.message_to_requester",
+                        json!({ "characters": body.chars().count() }),
+                    )?;
+                    let requester = Requester::find(conn, &case.requester_id)?;
+                    mailer.queue(
+                        conn,
+                        Letter {
+                            template: "staff_message",
+                            to: &requester.email,
+                            context: &json!({
+                                "reference": case.reference,
+                                "team": match case.track { Track::Agency => "legal team", Track::Court => "platform's support and legal team" },
+                                "detail": (case.track == Track::Court).then_some(body.as_str()),
+                                "link": links.case_url(&case.reference)?,
+                            }),
+                        },
+                    )
+                })
+            })
+            .await
+    }
+
     /// Runs an open case's authority checks again now ("Run the checks again" on the case page):
     /// the account directory, the .gov registry or an agency's standing may have changed since.
     pub async fn rerun_checks(

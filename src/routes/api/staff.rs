@@ -156,6 +156,21 @@ async fn note(
     Ok((Status::Created, Json(json!({ "reference": reference }))))
 }
 
+/// Writes to the requester without asking for information; the case keeps its state.
+#[post("/staff/cases/<reference>/messages", data = "<body>")]
+async fn message(
+    _json: JsonBody,
+    reference: &str,
+    body: Json<Note>,
+    staff: StaffMember,
+    workflow: Workflow<'_>,
+) -> Result<(Status, Json<Value>), AppError> {
+    workflow
+        .write_to_requester(&staff.row, reference, &body.body)
+        .await?;
+    Ok((Status::Created, Json(json!({ "reference": reference }))))
+}
+
 /// Runs an open case's authority checks again now; 409 `case_closed` once it is decided.
 #[post("/staff/cases/<reference>/checks")]
 async fn rerun_checks(
@@ -390,6 +405,7 @@ pub fn routes() -> Vec<Route> {
         callback,
         assign,
         note,
+        message,
         rerun_checks,
         preservation,
         freeze

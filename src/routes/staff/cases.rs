@@ -220,6 +220,29 @@ async fn note(
     .await
 }
 
+/// Writes to the requester without asking for information (the case keeps its state).
+#[post("/cases/<reference>/messages", data = "<form>")]
+async fn message(
+    reference: &str,
+    form: Form<NoteForm>,
+    staff: StaffMember,
+    csrf: Csrf,
+    workflow: Workflow<'_>,
+) -> Result<Flash<Redirect>, (Status, Template)> {
+    let result = match csrf.verify(Some(&form.csrf)) {
+        Ok(()) => {
+            workflow
+                .write_to_requester(&staff.row, reference, &form.body)
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    after_action(&workflow, &staff, &csrf, reference, result, |()| {
+        "Message sent to the requester; the case stays where it is.".to_owned()
+    })
+    .await
+}
+
 /// "Run the checks again": after an account import, a registry update or a change of an
 /// agency's standing, the stored checks may be stale.
 #[post("/cases/<reference>/checks", data = "<form>")]
@@ -642,6 +665,7 @@ pub fn routes() -> Vec<Route> {
         transition,
         callback,
         note,
+        message,
         rerun_checks,
         assign,
         document,
