@@ -538,3 +538,82 @@ async fn staff_write_to_the_requester_without_moving_the_case() {
         "no form on a closed case"
     );
 }
+
+/// Issue 19: the second reviewer of an emergency approves exactly the first reviewer's scope or
+/// a narrower one; a wider second approval is refused, naming what it would add.
+#[rocket::async_test]
+async fn a_second_emergency_approval_may_not_approve_more_than_the_first() {
+    let app = TestApp::new().await;
+    let officer = app.officer("j.doe@fbi.gov").await;
+    let (_, filed) = app
+        .submit(&officer, &common::emergency_request(), &[])
+        .await;
+    let reference = filed["reference"].as_str().unwrap();
+    let first = app
+        .staff_token(&app.staff("ann@writ.example", Role::Legal).await)
+        .await;
+    let second = app
+        .staff_token(&app.staff("ben@writ.example", Role::Legal).await)
+        .await;
+    move_case(&app, &first, reference, json!({ "to": "in_review" })).await;
+    let contact = app.agency_contact("fbi.gov").await;
+    app.call_back(&first, reference, &contact, "confirmed")
+        .await;
+    let partial = |targets: Value, categories: Value| json!({ "to": "partially_approved", "reason": "Only what the emergency needs.", "targets": targets, "categories": categories });
+    let (status, body) = move_case(
+        &app,
+        &first,
+        reference,
+        partial(json!([0]), json!(["subscriber_info"])),
+    )
+    .await;
+    assert_eq!(status, Status::Accepted, "{body}");
+    let case = state_of(&app, &second, reference).await;
+    assert_eq!(
+        case["approvals"][0]["scope"], "only target 1, subscriber information",
+        "the second reviewer sees what the first approved"
+    );
+
+    for (wider, names) in [
+        (json!({ "to": "approved" }), "not the whole request"),
+        (
+            partial(json!([0, 1]), json!(["subscriber_info"])),
+            "not target 2",
+        ),
+        (
+            partial(json!([0]), json!(["subscriber_info", "transactions"])),
+            "not transactions",
+        ),
+    ] {
+        let (status, body) = move_case(&app, &second, reference, wider).await;
+        assert_eq!(status, Status::Conflict, "{body}");
+        assert_eq!(body["error"]["code"], "wider_than_first_approval");
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(
+            message.starts_with(
+                "The first reviewer approved only target 1, subscriber information; a second approval may approve that or less"
+            ) && message.contains(names),
+            "{message}"
+        );
+        assert_eq!(
+            state_of(&app, &second, reference).await["state"],
+            "in_review",
+            "nothing moved"
+        );
+    }
+
+    // The same scope goes through, and the case carries it.
+    let (status, body) = move_case(
+        &app,
+        &second,
+        reference,
+        partial(json!([0]), json!(["subscriber_info"])),
+    )
+    .await;
+    assert_eq!(status, Status::Ok, "{body}");
+    let case = state_of(&app, &second, reference).await;
+    assert_eq!(case["state"], "partially_approved");
+    assert_eq!(case["decision"]["categories"], json!(["subscriber_info"]));
+    assert_eq!(case["decision"]["targets"][0]["position"], 0);
+    assert_eq!(case["decision"]["targets"].as_array().unwrap().len(), 1);
+}

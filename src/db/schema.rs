@@ -340,6 +340,7 @@ diesel::table! {
         staff_id -> Text,
         to_state -> Text,
         approved_at -> Timestamp,
+        scope -> Nullable<Text>,
     }
 }
 

@@ -11,7 +11,7 @@ use crate::db::models::case::{Case, Message, TargetRow};
 use crate::db::models::document::Document;
 use crate::db::models::requester::Requester;
 use crate::db::models::staff::Staff;
-use crate::db::schema::{case_targets, cases, notes, requesters};
+use crate::db::schema::{approvals, case_targets, cases, notes, requesters};
 use crate::db::{Db, DbConn};
 use crate::domain::authority::Check;
 use crate::domain::clock::{self, rfc3339};
@@ -243,6 +243,8 @@ pub struct StaffCaseView {
     pub messages: Vec<MessageView>,
     pub timeline: Vec<TimelineEntry>,
     pub notes: Vec<Value>,
+    /// Emergency approvals given so far, each with who, when and what it approved.
+    pub approvals: Vec<Value>,
     pub assigned_to: Option<String>,
     pub decision: Option<Value>,
     /// The states the viewer may move the case to.
@@ -381,6 +383,24 @@ fn view(
         .into_iter()
         .map(|(staff, body, at)| serde_json::json!({ "author": name_of(&staff), "body": body, "at": rfc3339(at) }))
         .collect();
+    let given_approvals: Vec<Value> = approvals::table
+        .filter(approvals::case_id.eq(&case.id))
+        .order(approvals::approved_at)
+        .select((
+            approvals::staff_id,
+            approvals::approved_at,
+            approvals::scope,
+        ))
+        .load::<(String, chrono::NaiveDateTime, Option<String>)>(conn)?
+        .into_iter()
+        .map(|(staff, at, scope)| {
+            serde_json::json!({
+                "by": name_of(&staff),
+                "at": rfc3339(at),
+                "scope": super::workflow::describe_approval(scope.as_deref()),
+            })
+        })
+        .collect();
     let actions: Vec<Value> = workflow::allowed_targets(case.state, Party::Staff(viewer))
         .into_iter()
         .filter(|to| *to != CaseState::Withdrawn)
@@ -435,6 +455,7 @@ fn view(
             .and_then(|d| serde_json::from_str(d).ok()),
         actions,
         reviewers,
+        approvals: given_approvals,
         preservation: super::fulfilment::preservation_of(conn, &case.id)?,
         frozen_accounts: freeze_record.as_ref().map(|f| f.accounts.clone()),
         freeze_record,

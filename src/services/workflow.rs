@@ -165,6 +165,26 @@ pub fn transition(
     let now = clock::now();
     if workflow::approvals_needed(case.request_type, to) > 1 {
         let staff_id = mover.staff_id.clone().unwrap_or_default();
+        let scope = decision.as_ref().map(Scope::of);
+        // The second reviewer approves what the first did, or less: never more.
+        let earlier: Vec<(String, Option<String>)> = approvals::table
+            .filter(approvals::case_id.eq(&case.id))
+            .filter(approvals::staff_id.ne(&staff_id))
+            .select((approvals::staff_id, approvals::scope))
+            .load(conn)?;
+        for (_, first) in &earlier {
+            let first = first
+                .as_deref()
+                .and_then(|s| serde_json::from_str::<serde_json::Value>(s).ok())
+                .map(|v| Scope::of(&v));
+            if let Some(wider) = Scope::wider(scope.as_ref(), first.as_ref()) {
+                return Err(AppError::conflict(format!(
+                    "The first reviewer approved {}; a second approval may approve that or less, not {wider}. Approve the same scope or a narrower one, or return the case to the queue.",
+                    first.as_ref().map_or("the whole request".to_owned(), Scope::describe),
+                ))
+                .with_code("wider_than_first_approval"));
+            }
+        }
         let inserted = conn.transaction(|conn| {
             diesel::insert_into(approvals::table)
                 .values((
@@ -172,6 +192,7 @@ pub fn transition(
                     approvals::staff_id.eq(&staff_id),
                     approvals::to_state.eq(to.as_str()),
                     approvals::approved_at.eq(now),
+                    approvals::scope.eq(decision.as_ref().map(|d| d.to_string())),
                 ))
                 .execute(conn)
         });
@@ -273,6 +294,81 @@ pub fn transition(
         notify(conn, mailer, links, case, to, detail)?;
     }
     Ok(Moved::To(to))
+}
+
+/// What an emergency approval recorded with `scope` approved, in words ("the whole request",
+/// "only target 1, subscriber information").
+pub fn describe_approval(scope: Option<&str>) -> String {
+    scope
+        .and_then(|s| serde_json::from_str::<serde_json::Value>(s).ok())
+        .map_or("the whole request".to_owned(), |v| Scope::of(&v).describe())
+}
+
+/// What one approval approved: the whole request, or some targets (by position) and categories.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Scope {
+    targets: std::collections::BTreeSet<u64>,
+    categories: std::collections::BTreeSet<String>,
+}
+
+impl Scope {
+    /// From a partial approval's decision (`{"targets": [{"position": …}], "categories": […]}`).
+    fn of(decision: &serde_json::Value) -> Scope {
+        Scope {
+            targets: decision["targets"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|t| t["position"].as_u64())
+                .collect(),
+            categories: decision["categories"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|c| c.as_str().map(str::to_owned))
+                .collect(),
+        }
+    }
+
+    /// What `second` approves beyond `first` (None: the whole request), if anything.
+    fn wider(second: Option<&Scope>, first: Option<&Scope>) -> Option<String> {
+        match (second, first) {
+            (_, None) => None,
+            (None, Some(_)) => Some("the whole request".to_owned()),
+            (Some(second), Some(first)) => {
+                let targets: Vec<String> = second
+                    .targets
+                    .difference(&first.targets)
+                    .map(|p| format!("target {}", p + 1))
+                    .collect();
+                let categories: Vec<String> = second
+                    .categories
+                    .difference(&first.categories)
+                    .map(|c| DataCategory::parse(c).map_or(c.clone(), |c| c.label().to_lowercase()))
+                    .collect();
+                let beyond: Vec<String> = targets.into_iter().chain(categories).collect();
+                (!beyond.is_empty()).then(|| beyond.join(", "))
+            }
+        }
+    }
+
+    fn describe(&self) -> String {
+        let mut parts: Vec<String> = self
+            .targets
+            .iter()
+            .map(|p| format!("target {}", p + 1))
+            .collect();
+        parts.extend(
+            self.categories
+                .iter()
+                .map(|c| DataCategory::parse(c).map_or(c.clone(), |c| c.label().to_lowercase())),
+        );
+        if parts.is_empty() {
+            "nothing".to_owned()
+        } else {
+            format!("only {}", parts.join(", "))
+        }
+    }
 }
 
 /// Checks a partial approval's targets and categories against the request.
