@@ -245,6 +245,8 @@ pub struct StaffCaseView {
     pub notes: Vec<Value>,
     /// Emergency approvals given so far, each with who, when and what it approved.
     pub approvals: Vec<Value>,
+    /// Still with the team (`CaseState::OPEN`): it takes messages and re-runs of its checks.
+    pub open: bool,
     pub assigned_to: Option<String>,
     pub decision: Option<Value>,
     /// The states the viewer may move the case to.
@@ -456,6 +458,7 @@ fn view(
         actions,
         reviewers,
         approvals: given_approvals,
+        open: CaseState::OPEN.contains(&case.state),
         preservation: super::fulfilment::preservation_of(conn, &case.id)?,
         frozen_accounts: freeze_record.as_ref().map(|f| f.accounts.clone()),
         freeze_record,

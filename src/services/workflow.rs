@@ -344,12 +344,17 @@ impl Scope {
                 let categories: Vec<String> = second
                     .categories
                     .difference(&first.categories)
-                    .map(|c| DataCategory::parse(c).map_or(c.clone(), |c| c.label().to_lowercase()))
+                    .map(|c| Scope::category_words(c))
                     .collect();
                 let beyond: Vec<String> = targets.into_iter().chain(categories).collect();
                 (!beyond.is_empty()).then(|| beyond.join(", "))
             }
         }
+    }
+
+    /// "subscriber information" for `subscriber_info` (the name itself if it is none of ours).
+    fn category_words(name: &str) -> String {
+        DataCategory::parse(name).map_or(name.to_owned(), |c| c.label().to_lowercase())
     }
 
     fn describe(&self) -> String {
@@ -358,11 +363,7 @@ impl Scope {
             .iter()
             .map(|p| format!("target {}", p + 1))
             .collect();
-        parts.extend(
-            self.categories
-                .iter()
-                .map(|c| DataCategory::parse(c).map_or(c.clone(), |c| c.label().to_lowercase())),
-        );
+        parts.extend(self.categories.iter().map(|c| Scope::category_words(c)));
         if parts.is_empty() {
             "nothing".to_owned()
         } else {
@@ -478,6 +479,19 @@ fn insert_note(
             notes::created_at.eq(now),
         ))
         .execute(conn)
+}
+
+/// A message between the requester and staff, trimmed and checked; errors name `field`.
+fn message_body(body: &str, field: &'static str) -> Result<String, AppError> {
+    let body = body.trim().to_owned();
+    if body.is_empty() {
+        return Err(AppError::invalid(field, "Write your message."));
+    }
+    if body.chars().count() > 20_000 {
+        return Err(AppError::invalid(field, "At most 20000 characters."));
+    }
+    crate::domain::text::check_text(&body).map_err(|m| AppError::invalid(field, m))?;
+    Ok(body)
 }
 
 /// An internal note: never shown to the requester.
@@ -639,14 +653,7 @@ impl Workflow<'_> {
         body: &str,
         mut documents: Vec<crate::documents::StagedDocument>,
     ) -> Result<Case, AppError> {
-        let body = body.trim().to_owned();
-        if body.is_empty() {
-            return Err(AppError::invalid("message", "Write your message."));
-        }
-        if body.chars().count() > 20_000 {
-            return Err(AppError::invalid("message", "At most 20000 characters."));
-        }
-        crate::domain::text::check_text(&body).map_err(|m| AppError::invalid("message", m))?;
+        let body = message_body(body, "message")?;
         self.store.upload(&mut documents).await?;
         let (mailer, links, mover, who, reference, store) = (
             self.mailer.clone(),
@@ -718,14 +725,7 @@ impl Workflow<'_> {
         reference: &str,
         body: &str,
     ) -> Result<(), AppError> {
-        let body = body.trim().to_owned();
-        if body.is_empty() {
-            return Err(AppError::invalid("body", "Write your message."));
-        }
-        if body.chars().count() > 20_000 {
-            return Err(AppError::invalid("body", "At most 20000 characters."));
-        }
-        crate::domain::text::check_text(&body).map_err(|m| AppError::invalid("body", m))?;
+        let body = message_body(body, "body")?;
         let (staff, reference, mailer, links) = (
             staff.clone(),
             reference.to_owned(),
