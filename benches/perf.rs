@@ -888,6 +888,31 @@ async fn queue(backend: &str, postgres: Option<&str>) -> Vec<Row> {
             "/staff/queue?type=disclosure",
             false,
         ),
+        (
+            "page, newest filed first",
+            "/staff/queue?sort=-filed",
+            false,
+        ),
+        (
+            "API, search: reference, any state",
+            "/api/v1/staff/cases?q=le-2025-042424",
+            true,
+        ),
+        (
+            "API, search: target",
+            "/api/v1/staff/cases?q=USER4242@example.com",
+            true,
+        ),
+        (
+            "API, search: requester, every case",
+            "/api/v1/staff/cases?q=bench@fbi",
+            true,
+        ),
+        (
+            "API, search: nothing found",
+            "/api/v1/staff/cases?q=nothing-here",
+            true,
+        ),
     ];
     let mut all = Vec::new();
     let mut worst = ("", Duration::ZERO);
@@ -908,7 +933,7 @@ async fn queue(backend: &str, postgres: Option<&str>) -> Vec<Row> {
         times.sort();
         let p95 = percentile(&times, 0.95);
         println!(
-            "{backend} {name:<32} p50 {:>8}  p95 {:>8}",
+            "{backend} {name:<36} p50 {:>8}  p95 {:>8}",
             ms(percentile(&times, 0.5)),
             ms(p95)
         );

@@ -424,6 +424,23 @@ async fn an_officer_files_legal_seals_and_the_officer_verifies_the_bundle_in_a_b
     legal.goto(&server.url("/staff/queue")).await.unwrap();
     assert!(text(&legal).await.contains(&reference));
     shot(&legal, "08-staff-queue").await;
+    narrow_shot(&legal, "08-staff-queue-390").await;
+    // The cases themselves, at that width: one block of labelled lines each.
+    legal.set_window_size(390, 900).await.unwrap();
+    legal
+        .execute(
+            "document.querySelector('table.queue').scrollIntoView()",
+            vec![],
+        )
+        .await
+        .unwrap();
+    shot(&legal, "08-staff-queue-390-cases").await;
+    legal.set_window_size(1280, 1400).await.unwrap();
+    // The search takes the reference as typed, in lower case.
+    fill(&legal, "#q", &reference.to_lowercase()).await;
+    send(&legal, "form.filters button[type=submit]").await;
+    assert!(text(&legal).await.contains(&reference));
+    shot(&legal, "08b-staff-queue-search").await;
     legal
         .goto(&server.url(&format!("/staff/cases/{reference}")))
         .await

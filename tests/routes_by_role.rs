@@ -121,6 +121,8 @@ fn table() -> BTreeMap<(&'static str, &'static str), Needs> {
         (("POST", "/staff/admin/certificate"), Staff(A)),
         (("PUT", "/api/v1/staff/me/custodian"), Staff(S)),
         (("GET", "/staff/queue?<query..>"), Staff(S)),
+        (("GET", "/staff/queue.csv?<query..>"), Staff(S)),
+        (("POST", "/staff/queue/assign"), Staff(L)),
         (("GET", "/staff/overview"), Staff(S)),
         (("GET", "/staff/ndo"), Staff(L)),
         (("GET", "/staff/cases/<reference>"), Staff(S)),

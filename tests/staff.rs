@@ -1001,3 +1001,273 @@ async fn staff_run_the_checks_again_after_an_account_import() {
     let body: Value = response.into_json().await.unwrap();
     assert_eq!(body["error"]["code"], "case_closed");
 }
+
+/// The references of a queue answer, in order.
+fn references(queue: &Value) -> Vec<String> {
+    queue["cases"]
+        .as_array()
+        .unwrap_or_else(|| panic!("a queue: {queue}"))
+        .iter()
+        .map(|c| c["reference"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Issue 19, item 1: the search takes what a reviewer has in front of them, spelled however
+/// they type it, and looks in every state unless one is chosen.
+#[rocket::async_test]
+async fn the_queue_search_finds_cases_however_they_are_typed() {
+    let app = TestApp::new().await;
+    let officer = app.officer("j.doe@fbi.gov").await;
+    let mut first = subpoena_request();
+    first["targets"][0] = json!({"kind": "phone", "value": "+44 20 7946 0000", "role": "victim"});
+    let (_, first) = app.submit(&officer, &first, &[("subpoena.pdf", PDF)]).await;
+    let mut second = subpoena_request();
+    second["instrument"]["reference"] = json!("GJ-2026-200");
+    second["targets"] = json!([{"kind": "email", "value": "bob@example.org", "role": "suspect"}]);
+    let (_, second) = app
+        .submit(&officer, &second, &[("subpoena.pdf", PDF)])
+        .await;
+    let (first, second) = (
+        first["reference"].as_str().unwrap().to_owned(),
+        second["reference"].as_str().unwrap().to_owned(),
+    );
+    // Another requester, whose cases no search of the first one's should bring up.
+    let other = app.api_sign_in("m.roe@dea.gov").await;
+    let mut profile = common::profile();
+    profile["name"] = json!("Mary Roe");
+    profile["agency_name"] = json!("Drug Enforcement Administration");
+    assert_eq!(
+        app.put_profile_body(&other, profile.to_string()).await.0,
+        Status::Ok
+    );
+    app.enrol("m.roe@dea.gov", &other).await;
+    let mut third = subpoena_request();
+    third["instrument"]["reference"] = json!("DEA-7");
+    third["targets"] = json!([{"kind": "email", "value": "carol@example.net", "role": "suspect"}]);
+    let (status, third) = app.submit(&other, &third, &[("subpoena.pdf", PDF)]).await;
+    assert_eq!(status, Status::Created, "{third}");
+    app.sql(&format!(
+        "UPDATE cases SET state = 'closed' WHERE reference = '{second}'"
+    ));
+
+    let token = app
+        .staff_token(&app.staff("sam@writ.example", Role::Legal).await)
+        .await;
+    let search = |q: &str| {
+        let q = url::form_urlencoded::byte_serialize(q.as_bytes()).collect::<String>();
+        format!("/api/v1/staff/cases?q={q}")
+    };
+    for (q, expected, why) in [
+        (
+            first.to_lowercase(),
+            vec![first.clone()],
+            "a reference in lower case",
+        ),
+        (
+            "gj-2026-114".into(),
+            vec![first.clone()],
+            "an instrument reference in lower case",
+        ),
+        (
+            "0x52908400098527886e0f7030069857d2e4169ee7".into(),
+            vec![first.clone()],
+            "an address without its checksum capitals",
+        ),
+        (
+            "+44 20 7946 0000".into(),
+            vec![first.clone()],
+            "a phone number as written",
+        ),
+        (
+            "BOB@example.org".into(),
+            vec![second.clone()],
+            "a closed case, by target",
+        ),
+        (
+            "j.doe@FBI".into(),
+            vec![first.clone(), second.clone()],
+            "part of the requester's address",
+        ),
+        (
+            "bureau of invest".into(),
+            vec![first.clone(), second.clone()],
+            "part of the agency's name",
+        ),
+        (
+            "jane".into(),
+            vec![first.clone(), second.clone()],
+            "part of the requester's name",
+        ),
+        ("%".into(), vec![], "a wildcard is a character"),
+        ("no such thing".into(), vec![], "nothing"),
+    ] {
+        let (status, found) = app.get_json(&search(&q), &token).await;
+        assert_eq!(status, Status::Ok, "{q}: {found}");
+        let mut found = references(&found);
+        found.sort();
+        assert_eq!(found, expected, "{why} ({q})");
+    }
+    // Within one state when one is chosen; every state when asked for by name.
+    let (_, open_only) = app
+        .get_json(
+            &format!("{}&state=legal_queue", search("bob@example.org")),
+            &token,
+        )
+        .await;
+    assert!(references(&open_only).is_empty(), "{open_only}");
+    let (_, any) = app.get_json("/api/v1/staff/cases?state=any", &token).await;
+    assert_eq!(references(&any).len(), 3, "{any}");
+    let (_, open) = app.get_json("/api/v1/staff/cases", &token).await;
+    assert_eq!(
+        references(&open).len(),
+        2,
+        "without a search, open cases only: {open}"
+    );
+}
+
+/// Issue 19, item 2: the queue names requester, agency, country and assignee, sorts by its
+/// columns, exports what it shows as CSV (audited, formulas defused) and assigns in bulk.
+#[rocket::async_test]
+async fn the_queue_sorts_exports_and_assigns_in_bulk() {
+    let app = TestApp::new().await;
+    let officer = app.officer("j.doe@fbi.gov").await;
+    let mut profile = common::profile();
+    profile["name"] = json!("=HYPERLINK(\"http://evil.example\")");
+    assert_eq!(
+        app.put_profile_body(&officer, profile.to_string()).await.0,
+        Status::Ok
+    );
+    let mut references_filed = Vec::new();
+    for i in 0..3 {
+        let mut request = subpoena_request();
+        request["instrument"]["reference"] = json!(format!("GJ-{i}"));
+        let (_, body) = app
+            .submit(&officer, &request, &[("subpoena.pdf", PDF)])
+            .await;
+        let reference = body["reference"].as_str().unwrap().to_owned();
+        // Filed a day apart, the oldest first; due in the other order.
+        app.sql(&format!(
+            "UPDATE cases SET created_at = '2026-11-0{} 09:00:00', due_at = '2027-01-0{} 09:00:00' WHERE reference = '{reference}'",
+            i + 1,
+            3 - i
+        ));
+        references_filed.push(reference);
+    }
+    let sam = app.staff("sam@writ.example", Role::Legal).await;
+    let token = app.staff_token(&sam).await;
+    let order = |sort: &'static str| {
+        let app = &app;
+        let token = &token;
+        async move {
+            let (status, queue) = app
+                .get_json(&format!("/api/v1/staff/cases?sort={sort}"), token)
+                .await;
+            assert_eq!(status, Status::Ok, "{queue}");
+            references(&queue)
+        }
+    };
+    let mut newest_first = references_filed.clone();
+    newest_first.reverse();
+    assert_eq!(order("filed").await, references_filed);
+    assert_eq!(order("-filed").await, newest_first);
+    assert_eq!(
+        order("due").await,
+        newest_first,
+        "the last filed is due first"
+    );
+    assert_eq!(order("-reference").await, newest_first);
+    let (_, queue) = app.get_json("/api/v1/staff/cases", &token).await;
+    assert_eq!(
+        queue["cases"][0]["agency"],
+        "Federal Bureau of Investigation"
+    );
+    assert_eq!(queue["cases"][0]["country"], "US");
+    assert_eq!(queue["cases"][0]["requester_email"], "j.doe@fbi.gov");
+    assert_eq!(queue["cases"][0]["assignee"], Value::Null);
+
+    // Bulk assignment from the page, to the viewer by default.
+    let lee = app.staff("lee@writ.example", Role::Legal).await;
+    let csrf = app.staff_sign_in_page(&lee).await;
+    let (status, page) = app.page("/staff/queue?sort=filed").await;
+    assert_eq!(status, Status::Ok);
+    assert!(
+        page.contains("<option value=\"lee@writ.example\" selected>Me ("),
+        "{page}"
+    );
+    assert!(page.contains("Federal Bureau of Investigation · US"));
+    let response = app
+        .client
+        .post("/staff/queue/assign")
+        .header(ContentType::Form)
+        .body(format!(
+            "csrf={csrf}&staff=sam%40writ.example&back=%2Fstaff%2Fqueue%3Fsort%3Dfiled&cases={}&cases={}",
+            references_filed[0], references_filed[2]
+        ))
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::SeeOther);
+    assert_eq!(
+        response.headers().get_one("Location"),
+        Some("/staff/queue?sort=filed")
+    );
+    let (_, page) = app.page("/staff/queue?sort=filed").await;
+    assert!(
+        page.contains(&format!(
+            "Assigned 2 cases to Test Staff: {}, {}.",
+            references_filed[0], references_filed[2]
+        )),
+        "{page}"
+    );
+    let (_, mine) = app.get_json("/api/v1/staff/cases?mine=true", &token).await;
+    let mut assigned = references(&mine);
+    assigned.sort();
+    assert_eq!(
+        assigned,
+        [references_filed[0].clone(), references_filed[2].clone()]
+    );
+    assert_eq!(app.count("audit_events WHERE action = 'case.assigned'"), 2);
+    // Nowhere but a queue view, and no case without a choice.
+    let response = app
+        .client
+        .post("/staff/queue/assign")
+        .header(ContentType::Form)
+        .body(format!(
+            "csrf={csrf}&staff=sam%40writ.example&back=%2F%2Fevil.example"
+        ))
+        .dispatch()
+        .await;
+    assert_eq!(response.headers().get_one("Location"), Some("/staff/queue"));
+    let (_, page) = app.page("/staff/queue").await;
+    assert!(page.contains("Choose the cases to assign"), "{page}");
+    assert_eq!(app.count("audit_events WHERE action = 'case.assigned'"), 2);
+
+    // The export: the view's cases in its order, the name defused, the export audited.
+    let response = app
+        .client
+        .get("/staff/queue.csv?sort=filed")
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::Ok);
+    assert_eq!(response.content_type(), Some(ContentType::CSV));
+    assert!(response
+        .headers()
+        .get_one("Content-Disposition")
+        .unwrap()
+        .starts_with("attachment; filename=\"writ-queue-"));
+    let text = response.into_string().await.unwrap();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    assert_eq!(&header[0], "reference");
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let exported: Vec<&str> = rows.iter().map(|r| &r[0]).collect();
+    assert_eq!(exported, references_filed);
+    assert_eq!(
+        &rows[0][column("requester")],
+        "'=HYPERLINK(\"http://evil.example\")"
+    );
+    assert_eq!(&rows[0][column("assignee")], "Test Staff");
+    assert_eq!(&rows[1][column("assignee")], "");
+    assert_eq!(&rows[0][column("filed_at")], "2026-11-01T09:00:00Z");
+    assert_eq!(app.count("audit_events WHERE action = 'queue.exported'"), 1);
+}

@@ -13,6 +13,7 @@ pub mod profile;
 pub mod reference;
 pub mod registry;
 pub mod request;
+pub mod search;
 pub mod signals;
 pub mod text;
 pub mod vocab;

@@ -17,6 +17,7 @@ use crate::domain::authority::Check;
 use crate::domain::clock::{self, rfc3339};
 use crate::domain::identity::{self, Factor};
 use crate::domain::policy::Identity;
+use crate::domain::search::Search;
 use crate::domain::vocab::{CaseState, RequestType, Role, Track};
 use crate::domain::workflow::{self, Party};
 use crate::error::AppError;
@@ -36,7 +37,11 @@ pub struct QueueFilter {
     pub track: Option<Track>,
     pub request_type: Option<RequestType>,
     pub overdue: bool,
+    /// Every state, whatever `default_states` says (a search without a state looks here).
+    pub any_state: bool,
     pub q: Option<String>,
+    /// `None`: support's triage oldest first, else emergencies first, then by due date.
+    pub order: Option<QueueOrder>,
     /// The requester's country (ISO 3166-1 alpha-2).
     pub country: Option<String>,
     /// Only cases assigned to this member of staff.
@@ -54,6 +59,14 @@ pub struct QueueRow {
     pub at_risk: bool,
     /// Why the case needs a second look (its officer suspended, its domain blocked).
     pub flagged: Option<String>,
+    /// The requester's name (their e-mail before their profile is filled in).
+    pub requester: Option<String>,
+    pub requester_email: Option<String>,
+    /// The requester's agency, or a representative's firm.
+    pub agency: Option<String>,
+    pub country: Option<String>,
+    /// The name of the reviewer the case is assigned to.
+    pub assignee: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -63,13 +76,66 @@ pub struct Queue {
     pub more: bool,
 }
 
-/// Open cases (or those of the state asked for): emergencies first, then by due date.
+/// The queue's order: a column, and which way.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum QueueSort {
+    #[default]
+    Due,
+    Filed,
+    Reference,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct QueueOrder {
+    pub by: QueueSort,
+    pub descending: bool,
+}
+
+impl QueueOrder {
+    /// `due`, `filed`, `reference`; a leading `-` turns it round.
+    pub fn parse(text: &str) -> Option<QueueOrder> {
+        let (descending, name) = match text.strip_prefix('-') {
+            Some(name) => (true, name),
+            None => (false, text),
+        };
+        let by = match name {
+            "due" => QueueSort::Due,
+            "filed" => QueueSort::Filed,
+            "reference" => QueueSort::Reference,
+            _ => return None,
+        };
+        Some(QueueOrder { by, descending })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match (self.by, self.descending) {
+            (QueueSort::Due, false) => "due",
+            (QueueSort::Due, true) => "-due",
+            (QueueSort::Filed, false) => "filed",
+            (QueueSort::Filed, true) => "-filed",
+            (QueueSort::Reference, false) => "reference",
+            (QueueSort::Reference, true) => "-reference",
+        }
+    }
+
+    const OLDEST_FIRST: QueueOrder = QueueOrder {
+        by: QueueSort::Filed,
+        descending: false,
+    };
+}
+
+/// The sort key of one case: `(not an emergency, the column's value, reference, id)`.
+type SortKey = (bool, String, String, String);
+
+/// Open cases (or those of the state asked for): emergencies first, then by due date, unless
+/// another order is asked for.
 ///
-/// One query per state (and, unless a type is asked for, per urgency), each walking an index in
-/// order — `(state, due_at, reference)` or `(state, request_type, due_at, reference)` — and
-/// stopping at the end of the page; the lists are merged here. One query over several states
-/// must sort every open case before it can answer (70 ms and more at 100 000 cases); these take
-/// a millisecond or two each, however many cases there are.
+/// One query per state (and, in the default order, per urgency), each walking an index in
+/// order — `(state, due_at, reference)`, `(state, created_at, reference)`, `(state,
+/// reference)` or `(state, request_type, due_at, reference)` — and stopping at the end of the
+/// page; the lists are merged here. One query over several states must sort every open case
+/// before it can answer (70 ms and more at 100 000 cases); these take a millisecond or two
+/// each, however many cases there are.
 pub async fn queue(db: &Db, filter: QueueFilter) -> Result<Queue, AppError> {
     if filter.page > MAX_PAGE {
         return Err(AppError::invalid(
@@ -77,107 +143,298 @@ pub async fn queue(db: &Db, filter: QueueFilter) -> Result<Queue, AppError> {
             format!("Pages go up to {MAX_PAGE}: narrow the queue with a filter or a search."),
         ));
     }
+    let page = filter.page.max(0);
     db.run(move |conn| {
-        let now = clock::now();
-        let states: Vec<CaseState> = match filter.state {
-            Some(state) => vec![state],
-            None if filter.default_states.is_empty() => CaseState::OPEN.to_vec(),
-            None => filter.default_states.clone(),
-        };
-        // Support triage works oldest first; the legal queue by urgency and due date.
-        let oldest_first = states == [CaseState::Triage];
-        let urgencies: &[Option<bool>] = if oldest_first || filter.request_type.is_some() {
-            &[None]
-        } else {
-            &[Some(true), Some(false)]
-        };
-        let offset = filter.page.max(0) * PAGE_SIZE;
-        // Only the sort keys are read for the merge; the page's rows are read whole after.
-        let mut keys = Vec::new();
-        for state in &states {
-            for urgent in urgencies {
-                let one = (*state, *urgent, oldest_first);
-                keys.extend(sort_keys(conn, &filter, one, offset + PAGE_SIZE + 1, now)?);
-            }
-        }
-        keys.sort();
-        let page: Vec<String> = keys
-            .into_iter()
-            .skip(offset as usize)
-            .take(PAGE_SIZE as usize + 1)
-            .map(|(_, _, _, id)| id)
-            .collect();
-        let mut rows: Vec<Case> = cases::table
-            .filter(cases::id.eq_any(&page))
-            .select(Case::as_select())
-            .load(conn)?;
-        rows.sort_by_key(|case| page.iter().position(|id| *id == case.id));
-        let more = rows.len() as i64 > PAGE_SIZE;
-        let cases = rows
-            .iter()
-            .take(PAGE_SIZE as usize)
-            .map(|case| {
-                // A fulfilled, rejected or withdrawn case is due nothing any more.
-                let open = CaseState::OPEN.contains(&case.state);
-                QueueRow {
-                    summary: CaseSummary::from(case),
-                    track: case.track.as_str(),
-                    emergency: case.request_type == RequestType::EmergencyDisclosure,
-                    overdue: open && case.due_at < now,
-                    at_risk: open && case.due_at >= now && case.due_at < now + AT_RISK,
-                    flagged: case.flagged.clone(),
-                }
-            })
-            .collect();
-        Ok(Queue {
-            cases,
-            page: filter.page.max(0),
-            more,
-        })
+        let (cases, more) = rows(conn, &filter, page * PAGE_SIZE, PAGE_SIZE)?;
+        Ok(Queue { cases, page, more })
     })
     .await
 }
 
-/// The sort keys `(not an emergency, due or filed at, reference, id)` of the first `limit`
-/// cases in one state (and urgency: `Some(true)` emergencies only, `Some(false)` none), in
-/// order. Triage goes oldest first, whatever the type.
+/// The most cases one export holds.
+pub const MAX_EXPORT: i64 = 10_000;
+
+/// The whole filtered queue, in its order, up to `MAX_EXPORT` cases; `true` when there were
+/// more. The export carries requesters' names and addresses out of Writ, so it is audited.
+pub async fn export(
+    db: &Db,
+    by: &Staff,
+    filter: QueueFilter,
+) -> Result<(Vec<QueueRow>, bool), AppError> {
+    let by = by.id.clone();
+    db.run(move |conn| {
+        let (rows, more) = rows(conn, &filter, 0, MAX_EXPORT)?;
+        crate::db::write_tx(conn, |conn| {
+            crate::audit::record(
+                conn,
+                &crate::audit::Actor::Staff(by.clone()),
+                None,
+                "queue.exported",
+                serde_json::json!({
+                    "cases": rows.len(),
+                    "truncated": more,
+                    "state": filter.state.map(CaseState::as_str),
+                    "any_state": filter.any_state,
+                    "track": filter.track.map(Track::as_str),
+                    "type": filter.request_type.map(RequestType::as_str),
+                    "q": filter.q,
+                    "country": filter.country,
+                    "overdue": filter.overdue,
+                }),
+            )
+        })?;
+        Ok((rows, more))
+    })
+    .await
+}
+
+/// Active legal reviewers, by name: whom cases may be assigned to.
+pub async fn reviewers(db: &Db) -> Result<Vec<Value>, AppError> {
+    db.run(|conn| {
+        let mut staff: Vec<Staff> = Staff::all(conn)?
+            .into_iter()
+            .filter(|s| s.active && s.role >= Role::Legal)
+            .collect();
+        staff.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(staff
+            .into_iter()
+            .map(|s| serde_json::json!({ "name": s.name, "email": s.email }))
+            .collect())
+    })
+    .await
+}
+
+/// `size` rows of the queue from `offset`, and whether more follow.
+fn rows(
+    conn: &mut DbConn,
+    filter: &QueueFilter,
+    offset: i64,
+    size: i64,
+) -> Result<(Vec<QueueRow>, bool), AppError> {
+    let now = clock::now();
+    let states: Vec<CaseState> = match filter.state {
+        Some(state) => vec![state],
+        None if filter.any_state => CaseState::ALL.to_vec(),
+        None if filter.default_states.is_empty() => CaseState::OPEN.to_vec(),
+        None => filter.default_states.clone(),
+    };
+    let matches = match filter.q.as_deref().and_then(Search::parse) {
+        Some(search) => {
+            let found = Matches::find(conn, &search)?;
+            if found.is_empty() {
+                return Ok((Vec::new(), false));
+            }
+            Some(found)
+        }
+        None => None,
+    };
+    // Support triage works oldest first; the legal queue by urgency and due date.
+    let order = filter.order.unwrap_or(if states == [CaseState::Triage] {
+        QueueOrder::OLDEST_FIRST
+    } else {
+        QueueOrder::default()
+    });
+    let urgent_first = order == QueueOrder::default()
+        && filter.request_type.is_none()
+        && states != [CaseState::Triage];
+    let urgencies: &[Option<bool>] = if urgent_first {
+        &[Some(true), Some(false)]
+    } else {
+        &[None]
+    };
+    // Only the sort keys are read for the merge; the page's rows are read whole after.
+    let mut keys: Vec<SortKey> = Vec::new();
+    for state in &states {
+        for urgent in urgencies {
+            let one = (*state, *urgent, order);
+            keys.extend(sort_keys(
+                conn,
+                filter,
+                matches.as_ref(),
+                one,
+                offset + size + 1,
+            )?);
+        }
+    }
+    keys.sort_by(|a, b| {
+        let within = (&a.1, &a.2).cmp(&(&b.1, &b.2));
+        a.0.cmp(&b.0).then(if order.descending {
+            within.reverse()
+        } else {
+            within
+        })
+    });
+    let page: Vec<String> = keys
+        .into_iter()
+        .skip(offset as usize)
+        .take(size as usize + 1)
+        .map(|(_, _, _, id)| id)
+        .collect();
+    let mut found: Vec<Case> = Vec::with_capacity(page.len());
+    for ids in page.chunks(500) {
+        found.extend(
+            cases::table
+                .filter(cases::id.eq_any(ids))
+                .select(Case::as_select())
+                .load(conn)?,
+        );
+    }
+    let position: std::collections::HashMap<&str, usize> = page
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (id.as_str(), i))
+        .collect();
+    found.sort_by_key(|case| position.get(case.id.as_str()).copied());
+    let more = found.len() as i64 > size;
+    found.truncate(size as usize);
+    let people = People::of(conn, &found)?;
+    let rows = found
+        .iter()
+        .map(|case| {
+            // A fulfilled, rejected or withdrawn case is due nothing any more.
+            let open = CaseState::OPEN.contains(&case.state);
+            let requester = people.requesters.get(&case.requester_id);
+            QueueRow {
+                summary: CaseSummary::from(case),
+                track: case.track.as_str(),
+                emergency: case.request_type == RequestType::EmergencyDisclosure,
+                overdue: open && case.due_at < now,
+                at_risk: open && case.due_at >= now && case.due_at < now + AT_RISK,
+                flagged: case.flagged.clone(),
+                requester: requester.map(|r| r.name.clone().unwrap_or_else(|| r.email.clone())),
+                requester_email: requester.map(|r| r.email.clone()),
+                agency: requester.and_then(|r| r.organisation.clone()),
+                country: requester.and_then(|r| r.country.clone()),
+                assignee: case
+                    .assigned_to
+                    .as_ref()
+                    .and_then(|id| people.staff.get(id))
+                    .cloned(),
+            }
+        })
+        .collect();
+    Ok((rows, more))
+}
+
+/// `(id, email, name, agency_name, firm, country)` of a requester.
+type RequesterColumns = (
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+/// Who filed the cases of a page, and who they are assigned to.
+struct People {
+    requesters: std::collections::HashMap<String, RequesterLine>,
+    staff: std::collections::HashMap<String, String>,
+}
+
+struct RequesterLine {
+    email: String,
+    name: Option<String>,
+    /// The agency, or the representative's firm.
+    organisation: Option<String>,
+    country: Option<String>,
+}
+
+impl People {
+    fn of(conn: &mut DbConn, cases: &[Case]) -> QueryResult<People> {
+        let mut requester_ids: Vec<&str> = cases.iter().map(|c| c.requester_id.as_str()).collect();
+        requester_ids.sort_unstable();
+        requester_ids.dedup();
+        let mut staff_ids: Vec<&str> = cases
+            .iter()
+            .filter_map(|c| c.assigned_to.as_deref())
+            .collect();
+        staff_ids.sort_unstable();
+        staff_ids.dedup();
+        let mut requesters = std::collections::HashMap::new();
+        for ids in requester_ids.chunks(500) {
+            let found: Vec<RequesterColumns> = requesters::table
+                .filter(requesters::id.eq_any(ids))
+                .select((
+                    requesters::id,
+                    requesters::email,
+                    requesters::name,
+                    requesters::agency_name,
+                    requesters::firm,
+                    requesters::country,
+                ))
+                .load(conn)?;
+            for (id, email, name, agency, firm, country) in found {
+                let organisation = agency.or(firm);
+                requesters.insert(
+                    id,
+                    RequesterLine {
+                        email,
+                        name,
+                        organisation,
+                        country,
+                    },
+                );
+            }
+        }
+        let staff: std::collections::HashMap<String, String> = crate::db::schema::staff::table
+            .filter(crate::db::schema::staff::id.eq_any(&staff_ids))
+            .select((crate::db::schema::staff::id, crate::db::schema::staff::name))
+            .load(conn)?
+            .into_iter()
+            .collect();
+        Ok(People { requesters, staff })
+    }
+}
+
+/// The sort keys of the first `limit` cases in one state (and urgency: `Some(true)`
+/// emergencies only, `Some(false)` none), in `order`.
 fn sort_keys(
     conn: &mut DbConn,
     filter: &QueueFilter,
-    (state, urgent, oldest_first): (CaseState, Option<bool>, bool),
+    matches: Option<&Matches>,
+    (state, urgent, order): (CaseState, Option<bool>, QueueOrder),
     limit: i64,
-    now: NaiveDateTime,
-) -> QueryResult<Vec<(bool, NaiveDateTime, String, String)>> {
+) -> QueryResult<Vec<SortKey>> {
     let emergency = RequestType::EmergencyDisclosure.as_str();
-    let mut query = filtered(filter, now).filter(cases::state.eq(state.as_str()));
+    let mut query = filtered(filter, matches, clock::now()).filter(cases::state.eq(state.as_str()));
     query = match urgent {
         Some(true) => query.filter(cases::request_type.eq(emergency)),
         Some(false) => query.filter(cases::request_type.ne(emergency)),
         None => query,
     };
-    query = if oldest_first {
-        query.order((cases::created_at.asc(), cases::reference.asc()))
-    } else {
-        query.order((cases::due_at.asc(), cases::reference.asc()))
+    query = match (order.by, order.descending) {
+        (QueueSort::Due, false) => query.order((cases::due_at.asc(), cases::reference.asc())),
+        (QueueSort::Due, true) => query.order((cases::due_at.desc(), cases::reference.desc())),
+        (QueueSort::Filed, false) => query.order((cases::created_at.asc(), cases::reference.asc())),
+        (QueueSort::Filed, true) => {
+            query.order((cases::created_at.desc(), cases::reference.desc()))
+        }
+        (QueueSort::Reference, false) => query.order(cases::reference.asc()),
+        (QueueSort::Reference, true) => query.order(cases::reference.desc()),
     };
-    let found: Vec<(String, NaiveDateTime, NaiveDateTime, String, String)> = query
+    let found: Vec<(NaiveDateTime, NaiveDateTime, String, String)> = query
         .limit(limit)
         .select((
-            cases::request_type,
             cases::created_at,
             cases::due_at,
             cases::reference,
             cases::id,
         ))
         .load(conn)?;
+    // Timestamps as fixed-width text sort as the times do.
+    let stamp = |at: NaiveDateTime| at.format("%Y-%m-%d %H:%M:%S%.6f").to_string();
     Ok(found
         .into_iter()
-        .map(|(kind, created, due, reference, id)| {
-            if oldest_first {
-                (false, created, reference, id)
-            } else {
-                (kind != emergency, due, reference, id)
-            }
+        .map(|(created, due, reference, id)| {
+            // Emergencies come first when the order asks for it (they are read apart).
+            let later = urgent == Some(false);
+            let column = match order.by {
+                QueueSort::Due => stamp(due),
+                QueueSort::Filed => stamp(created),
+                QueueSort::Reference => String::new(),
+            };
+            (later, column, reference, id)
         })
         .collect())
 }
@@ -185,6 +442,7 @@ fn sort_keys(
 /// Every condition of `filter` but the state.
 fn filtered(
     filter: &QueueFilter,
+    matches: Option<&Matches>,
     now: NaiveDateTime,
 ) -> cases::BoxedQuery<'static, <DbConn as diesel::Connection>::Backend> {
     let mut query = cases::table.into_boxed();
@@ -208,18 +466,91 @@ fn filtered(
             .filter(cases::due_at.lt(now))
             .filter(cases::state.eq_any(CaseState::open_names()));
     }
-    if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        let by_target = case_targets::table
-            .filter(case_targets::value.eq(q.to_owned()))
-            .select(case_targets::case_id);
+    if let Some(matches) = matches {
         query = query.filter(
-            cases::reference
-                .eq(q.to_owned())
-                .or(cases::instrument_reference.eq(q.to_owned()))
-                .or(cases::id.eq_any(by_target)),
+            cases::id
+                .eq_any(matches.cases.clone())
+                .or(cases::requester_id.eq_any(matches.requesters.clone())),
         );
     }
     query
+}
+
+diesel::define_sql_function! {
+    /// Case-folds a column; `lower(column)` indexes (migration 000017) serve the search.
+    fn lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
+diesel::define_sql_function! {
+    #[sql_name = "lower"]
+    fn lower_or_null(text: diesel::sql_types::Nullable<diesel::sql_types::Text>) -> diesel::sql_types::Nullable<diesel::sql_types::Text>;
+}
+
+/// The most cases and requesters one search collects; a search matching more is too broad
+/// to be read as a list anyway, and the queue says so by its pages.
+const MAX_MATCHES: i64 = 10_000;
+
+/// What a search found, each read through an index: the cases by reference, instrument
+/// reference or target, and the requesters by part of their e-mail, name, firm or agency (a
+/// scan of the requesters, who are far fewer than their cases).
+#[derive(Debug, Default)]
+struct Matches {
+    cases: Vec<String>,
+    requesters: Vec<String>,
+}
+
+impl Matches {
+    fn find(conn: &mut DbConn, search: &Search) -> QueryResult<Matches> {
+        let mut found = Matches::default();
+        if let Some(reference) = &search.reference {
+            found.cases.extend(
+                cases::table
+                    .filter(cases::reference.eq(reference))
+                    .select(cases::id)
+                    .load::<String>(conn)?,
+            );
+        }
+        found.cases.extend(
+            cases::table
+                .filter(lower(cases::instrument_reference).eq_any(&search.whole))
+                .select(cases::id)
+                .limit(MAX_MATCHES)
+                .load::<String>(conn)?,
+        );
+        found.cases.extend(
+            case_targets::table
+                .filter(lower(case_targets::value).eq_any(&search.whole))
+                .select(case_targets::case_id)
+                .limit(MAX_MATCHES)
+                .load::<String>(conn)?,
+        );
+        let mut requester = requesters::table
+            .filter(lower(requesters::email).eq_any(&search.whole))
+            .into_boxed();
+        if let Some(part) = &search.part {
+            requester = requester.or_filter(
+                lower(requesters::email)
+                    .like(part)
+                    .escape('\\')
+                    .or(lower_or_null(requesters::name).like(part).escape('\\'))
+                    .or(lower_or_null(requesters::agency_name)
+                        .like(part)
+                        .escape('\\'))
+                    .or(lower_or_null(requesters::firm).like(part).escape('\\')),
+            );
+        }
+        found.requesters = requester
+            .select(requesters::id)
+            .limit(MAX_MATCHES)
+            .load(conn)?;
+        found.cases.sort();
+        found.cases.dedup();
+        Ok(found)
+    }
+
+    fn is_empty(&self) -> bool {
+        self.cases.is_empty() && self.requesters.is_empty()
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -578,4 +909,72 @@ pub async fn ndo_ledger(db: &Db) -> Result<Vec<NdoEntry>, AppError> {
             .collect())
     })
     .await
+}
+
+/// The export's text: one header line, one line per case, and a last line saying so when the
+/// queue held more than `MAX_EXPORT` cases.
+pub fn queue_csv(rows: &[QueueRow], more: bool) -> Result<String, csv::Error> {
+    // Flexible: the last line, when there is one, is a single note.
+    let mut out = csv::WriterBuilder::new()
+        .flexible(true)
+        .from_writer(Vec::new());
+    out.write_record([
+        "reference",
+        "track",
+        "type",
+        "emergency",
+        "state",
+        "instrument",
+        "instrument_reference",
+        "requester",
+        "requester_email",
+        "agency",
+        "country",
+        "assignee",
+        "filed_at",
+        "due_at",
+        "overdue",
+        "authority_established",
+    ])?;
+    for row in rows {
+        let c = &row.summary;
+        let cell = |value: &Option<String>| spreadsheet_safe(value.as_deref().unwrap_or(""));
+        out.write_record([
+            c.reference.clone(),
+            row.track.to_owned(),
+            c.request_type.to_owned(),
+            row.emergency.to_string(),
+            c.state.to_owned(),
+            c.instrument.to_owned(),
+            spreadsheet_safe(&c.instrument_reference),
+            cell(&row.requester),
+            cell(&row.requester_email),
+            cell(&row.agency),
+            cell(&row.country),
+            cell(&row.assignee),
+            c.created_at.clone(),
+            c.due_at.clone(),
+            row.overdue.to_string(),
+            c.authority_established.to_string(),
+        ])?;
+    }
+    if more {
+        out.write_record([format!(
+            "# only the first {MAX_EXPORT} cases: narrow the queue to export the rest"
+        )])?;
+    }
+    let bytes = out
+        .into_inner()
+        .map_err(|e| csv::Error::from(e.into_error()))?;
+    Ok(String::from_utf8(bytes).expect("the CSV writer wrote the UTF-8 it was given"))
+}
+
+/// What a requester typed is data, not a formula: a spreadsheet runs a cell that starts with
+/// `=`, `+`, `-`, `@` or a tab as one, so such a cell starts with `'` (OWASP's CSV injection).
+fn spreadsheet_safe(value: &str) -> String {
+    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}")
+    } else {
+        value.to_owned()
+    }
 }

@@ -17,11 +17,11 @@ use crate::domain::vocab::{CaseState, RequestType, Role, Track};
 use crate::error::AppError;
 use crate::guards::{Csrf, LegalReviewer, StaffMember};
 use crate::services::callbacks::{self, Call};
-use crate::services::staff_cases::{self, QueueFilter};
+use crate::services::staff_cases::{self, QueueFilter, QueueOrder};
 use crate::services::workflow::{Moved, TransitionRequest, Workflow};
 
 /// The queue's query string; unknown values are ignored rather than refused.
-#[derive(Debug, Default, FromForm)]
+#[derive(Debug, Default, Clone, FromForm)]
 pub struct QueueQuery {
     state: Option<String>,
     track: Option<String>,
@@ -31,7 +31,49 @@ pub struct QueueQuery {
     q: Option<String>,
     country: Option<String>,
     mine: Option<bool>,
+    sort: Option<String>,
     page: Option<i64>,
+}
+
+/// The query in links (`uri!(queue(query = …))`), the values given only. Written out rather
+/// than derived: the derive's code trips clippy on every `Copy` field.
+impl rocket::http::uri::fmt::UriDisplay<rocket::http::uri::fmt::Query> for QueueQuery {
+    fn fmt(
+        &self,
+        f: &mut rocket::http::uri::fmt::Formatter<'_, rocket::http::uri::fmt::Query>,
+    ) -> std::fmt::Result {
+        let texts = [
+            ("state", &self.state),
+            ("track", &self.track),
+            ("type", &self.kind),
+            ("q", &self.q),
+            ("country", &self.country),
+            ("sort", &self.sort),
+        ];
+        for (name, value) in texts {
+            if let Some(value) = value {
+                f.write_named_value(name, value)?;
+            }
+        }
+        for (name, value) in [("overdue", self.overdue), ("mine", self.mine)] {
+            if let Some(value) = value {
+                f.write_named_value(name, value)?;
+            }
+        }
+        if let Some(page) = self.page {
+            f.write_named_value("page", page)?;
+        }
+        Ok(())
+    }
+}
+
+impl rocket::http::uri::fmt::FromUriParam<rocket::http::uri::fmt::Query, QueueQuery>
+    for QueueQuery
+{
+    type Target = QueueQuery;
+    fn from_uri_param(query: QueueQuery) -> QueueQuery {
+        query
+    }
 }
 
 /// Links may leave the whole query out (`uri!(queue(_))`).
@@ -52,8 +94,13 @@ impl QueueQuery {
                 .filter(|s| *s != CaseState::Triage)
                 .collect()
         };
+        let state = self.state.as_deref().and_then(CaseState::parse);
+        let searching = self.q.as_deref().is_some_and(|q| !q.trim().is_empty());
         QueueFilter {
-            state: self.state.as_deref().and_then(CaseState::parse),
+            state,
+            // A search looks in every state unless one is chosen: a case closed last year is
+            // still the one a reviewer is asked about.
+            any_state: state.is_none() && (self.state.as_deref() == Some("any") || searching),
             default_states,
             track: if support {
                 Some(Track::Court)
@@ -63,6 +110,7 @@ impl QueueQuery {
             request_type: self.kind.as_deref().and_then(RequestType::parse),
             overdue: self.overdue.unwrap_or(false),
             q: self.q.clone(),
+            order: self.sort.as_deref().and_then(QueueOrder::parse),
             country: self.country.clone(),
             assigned_to: self.mine.unwrap_or(false).then(|| viewer.id.clone()),
             page: self.page.unwrap_or(0),
@@ -81,6 +129,12 @@ pub async fn queue(
     let filter = query.filter(&staff.row);
     let queue = staff_cases::queue(db, filter.clone()).await?;
     let counts = staff_cases::counts(db, staff.row.role).await?;
+    let support = staff.row.role < Role::Legal;
+    let reviewers = if support {
+        Vec::new()
+    } else {
+        staff_cases::reviewers(db).await?
+    };
     let states: Vec<_> = CaseState::ALL
         .iter()
         .map(|s| json!({ "value": s.as_str(), "label": s.label() }))
@@ -89,19 +143,147 @@ pub async fn queue(
         .iter()
         .map(|s| json!({ "value": s.as_str(), "label": s.label() }))
         .collect();
+    let order = filter.order.map(QueueOrder::as_str);
     Ok(Template::render(
         "staff/queue",
         json!({
-            "csrf": csrf.token(), "staff": staff.row.name, "role": staff.row.role, "queue": queue,
-            "states": states, "types": types, "counts": counts,
-            "support": staff.row.role < Role::Legal,
+            "csrf": csrf.token(), "staff": staff.row.name, "me": staff.row.email, "role": staff.row.role,
+            "queue": queue, "states": states, "types": types, "counts": counts, "support": support,
+            "reviewers": reviewers,
             "filter": {
-                "state": query.state, "track": query.track, "type": query.kind, "overdue": filter.overdue, "q": query.q,
-                "country": query.country, "mine": query.mine.unwrap_or(false),
+                "state": if filter.any_state { Some("any".to_owned()) } else { query.state.clone() },
+                "track": query.track, "type": query.kind, "overdue": filter.overdue, "q": query.q,
+                "country": query.country, "mine": query.mine.unwrap_or(false), "sort": order,
             },
+            "links": query.links(queue.page, queue.more),
             "flash": flash.map(|f| f.message().to_owned()),
         }),
     ))
+}
+
+impl QueueQuery {
+    /// The same view in another order, on another page, or as CSV.
+    fn links(&self, page: i64, more: bool) -> serde_json::Value {
+        let with = |sort: Option<String>, page: Option<i64>| {
+            let mut query = self.clone();
+            query.sort = sort;
+            query.page = page;
+            query
+        };
+        let sorted = |column: &str| {
+            // A column's link turns its order round when it is already the order.
+            let current = self.sort.as_deref().unwrap_or("");
+            let sort = if current == column {
+                format!("-{column}")
+            } else {
+                column.to_owned()
+            };
+            uri!("/staff", queue(query = with(Some(sort), None))).to_string()
+        };
+        let same_order = self.sort.clone();
+        json!({
+            "due": sorted("due"), "filed": sorted("filed"), "reference": sorted("reference"),
+            "previous": (page > 0).then(|| uri!("/staff", queue(query = with(same_order.clone(), Some(page - 1)))).to_string()),
+            "next": more.then(|| uri!("/staff", queue(query = with(same_order.clone(), Some(page + 1)))).to_string()),
+            "csv": uri!("/staff", queue_csv(query = with(same_order.clone(), None))).to_string(),
+            "here": uri!("/staff", queue(query = with(same_order.clone(), Some(page)))).to_string(),
+        })
+    }
+}
+
+/// The filtered queue as CSV, in the order shown, for a spreadsheet or a report.
+#[get("/queue.csv?<query..>")]
+pub async fn queue_csv(
+    staff: StaffMember,
+    db: &State<Db>,
+    query: QueueQuery,
+) -> Result<Csv, AppError> {
+    let (rows, more) = staff_cases::export(db, &staff.row, query.filter(&staff.row)).await?;
+    let body = staff_cases::queue_csv(&rows, more).map_err(AppError::internal)?;
+    let day = crate::domain::clock::now().format("%Y-%m-%d");
+    Ok(Csv {
+        body,
+        disposition: rocket::http::Header::new(
+            "Content-Disposition",
+            format!("attachment; filename=\"writ-queue-{day}.csv\""),
+        ),
+    })
+}
+
+#[derive(rocket::Responder)]
+#[response(content_type = "text/csv")]
+pub struct Csv {
+    body: String,
+    disposition: rocket::http::Header<'static>,
+}
+
+#[derive(FromForm)]
+struct BulkAssignForm {
+    #[field(default = Vec::new())]
+    cases: Vec<String>,
+    staff: String,
+    /// The queue view to return to (its path and query, as the page linked it).
+    #[field(default = String::new())]
+    back: String,
+    csrf: String,
+}
+
+/// Assigns the chosen cases of the queue to one reviewer, each audited on its own.
+#[post("/queue/assign", data = "<form>")]
+async fn bulk_assign(
+    form: Form<BulkAssignForm>,
+    reviewer: LegalReviewer,
+    csrf: Csrf,
+    workflow: Workflow<'_>,
+) -> Result<Flash<Redirect>, AppError> {
+    csrf.verify(Some(&form.csrf))?;
+    // Only a queue view of this site: never a redirect elsewhere.
+    let back = if form.back.starts_with("/staff/queue")
+        && !form.back.contains("//")
+        && !form.back.contains('\\')
+    {
+        form.back.clone()
+    } else {
+        "/staff/queue".to_owned()
+    };
+    if form.cases.is_empty() {
+        return Ok(Flash::error(
+            Redirect::to(back),
+            "Choose the cases to assign: tick them in the first column.",
+        ));
+    }
+    let mut assigned = Vec::new();
+    let mut refused = Vec::new();
+    let mut to = None;
+    for reference in form.cases.iter().take(staff_cases::PAGE_SIZE as usize) {
+        match workflow
+            .assign(&reviewer.0.row, reference, &form.staff)
+            .await
+        {
+            Ok(assignee) => {
+                assigned.push(reference.as_str());
+                to = Some(assignee.name);
+            }
+            Err(e) if e.status == Status::NotFound => {
+                refused.push(format!("{reference}: no such case"))
+            }
+            Err(e) => refused.push(match e.fields.messages().first() {
+                Some(message) => message.to_string(),
+                None => format!("{reference}: {}", e.message),
+            }),
+        }
+    }
+    let mut message = match (assigned.len(), to) {
+        (0, _) | (_, None) => String::from("No case was assigned."),
+        (1, Some(to)) => format!("Assigned {} to {to}.", assigned[0]),
+        (n, Some(to)) => format!("Assigned {n} cases to {to}: {}.", assigned.join(", ")),
+    };
+    if !refused.is_empty() {
+        refused.dedup();
+        message.push_str(&format!(" Not assigned: {}.", refused.join("; ")));
+        return Ok(Flash::error(Redirect::to(back), message));
+    }
+    Ok(Flash::success(Redirect::to(back), message))
 }
 
 #[get("/cases/<reference>")]
@@ -116,7 +298,7 @@ pub(super) async fn show(
     let case = staff_cases::find(db, reference, staff.row.role, &policy.identity).await?;
     Ok(Template::render(
         "staff/case",
-        json!({ "csrf": csrf.token(), "staff": staff.row.name, "role": staff.row.role, "custodian": staff.row.title, "case": case, "flash": flash.map(|f| f.message().to_owned()) }),
+        json!({ "csrf": csrf.token(), "staff": staff.row.name, "me": staff.row.email, "role": staff.row.role, "custodian": staff.row.title, "case": case, "flash": flash.map(|f| f.message().to_owned()) }),
     ))
 }
 
@@ -143,7 +325,7 @@ pub(super) async fn case_with_error(
 ) -> (Status, Template) {
     match staff_cases::find(db, reference, staff.row.role, &policy.identity).await {
         Ok(case) => {
-            let mut context = json!({ "csrf": csrf.token(), "staff": staff.row.name, "role": staff.row.role, "custodian": staff.row.title, "case": case });
+            let mut context = json!({ "csrf": csrf.token(), "staff": staff.row.name, "me": staff.row.email, "role": staff.row.role, "custodian": staff.row.title, "case": case });
             context["alert"] = json!(match error
                 .fields
                 .get("reason")
@@ -661,6 +843,8 @@ async fn document(
 pub fn routes() -> Vec<Route> {
     routes![
         queue,
+        queue_csv,
+        bulk_assign,
         show,
         transition,
         callback,
