@@ -204,3 +204,30 @@ mod tests {
         );
     }
 }
+
+/// The page that asks "are you sure?" before an action that cannot be undone, without
+/// JavaScript: it posts the same fields again with `confirmed=true`.
+#[derive(Debug, Serialize)]
+pub struct Confirm {
+    pub reference: String,
+    pub heading: String,
+    /// What will happen, one paragraph each.
+    pub lines: Vec<String>,
+    /// The reason typed into the form, shown back as it will be recorded.
+    pub reason: Option<String>,
+    /// Where the form posts, and the fields it carries besides `csrf` and `confirmed`.
+    pub action: String,
+    pub fields: Vec<(String, String)>,
+    pub button: String,
+    pub danger: bool,
+    /// The page the action was started from.
+    pub back: String,
+}
+
+impl Confirm {
+    /// The page, with `frame` (the navigation's context: who is signed in, the CSRF token).
+    pub fn render(self, mut frame: serde_json::Value) -> Template {
+        frame["confirm"] = serde_json::json!(self);
+        Template::render("confirm", frame)
+    }
+}

@@ -465,6 +465,13 @@ async fn an_officer_files_legal_seals_and_the_officer_verifies_the_bundle_in_a_b
         "form.action input[name=to][value=approved] ~ button",
     )
     .await;
+    // The decision asks once more, on a page of its own.
+    assert!(text(&legal)
+        .await
+        .contains(&format!("Approve {reference}?")));
+    shot(&legal, "09b-staff-confirm-approval").await;
+    narrow_shot(&legal, "09b-staff-confirm-approval-390").await;
+    send(&legal, ".confirm-actions button").await;
     let approved = text(&legal).await;
     assert!(
         approved.contains("The case is now “Approved”"),
@@ -478,6 +485,13 @@ async fn an_officer_files_legal_seals_and_the_officer_verifies_the_bundle_in_a_b
     assert!(text(&legal).await.contains("subscriber export.csv"));
     shot(&legal, "10-staff-production").await;
     send(&legal, "form[action$='/bundles'] button").await;
+    let confirm = text(&legal).await;
+    assert!(
+        confirm.contains("Seal bundle 1?") && confirm.contains("subscriber export.csv"),
+        "{confirm}"
+    );
+    shot(&legal, "10b-staff-confirm-seal").await;
+    send(&legal, ".confirm-actions button").await;
     let sealed = text(&legal).await;
     assert!(sealed.contains(&format!("{reference}-1")), "{sealed}");
     shot(&legal, "11-staff-sealed").await;

@@ -719,13 +719,33 @@ async fn a_visitor_files_through_the_pages() {
         "the foreign-court caution is shown"
     );
 
-    // Withdraw it.
+    // Withdraw it: the button asks once more, and only the second answer withdraws.
     let csrf = csrf_of(&page);
     let response = app
         .client
         .post(format!("{location}/withdraw"))
         .header(ContentType::Form)
         .body(format!("csrf={csrf}"))
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::Ok);
+    let confirm = response.into_string().await.unwrap();
+    assert!(
+        confirm.contains(&format!("Withdraw {}?", first_reference()))
+            && confirm.contains("name=\"confirmed\" value=\"true\"")
+            && confirm.contains("Yes, withdraw the request"),
+        "{confirm}"
+    );
+    assert_eq!(
+        app.count("cases WHERE state = 'withdrawn'"),
+        0,
+        "nothing is withdrawn before the answer"
+    );
+    let response = app
+        .client
+        .post(format!("{location}/withdraw"))
+        .header(ContentType::Form)
+        .body(format!("csrf={csrf}&confirmed=true"))
         .dispatch()
         .await;
     assert_eq!(response.status(), Status::SeeOther);

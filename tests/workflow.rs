@@ -617,3 +617,123 @@ async fn a_second_emergency_approval_may_not_approve_more_than_the_first() {
     assert_eq!(case["decision"]["targets"][0]["position"], 0);
     assert_eq!(case["decision"]["targets"].as_array().unwrap().len(), 1);
 }
+
+/// Issue 19, item 6: a decision asks once more on a page of its own (no script needed), shows
+/// what it will do, and changes nothing until it is confirmed.
+#[rocket::async_test]
+async fn a_decision_is_confirmed_on_a_page_of_its_own_before_it_is_taken() {
+    let app = TestApp::new().await;
+    let officer = app.officer("j.doe@fbi.gov").await;
+    let mut references = Vec::new();
+    for i in 0..2 {
+        let mut request = subpoena_request();
+        request["instrument"]["reference"] = serde_json::json!(format!("GJ-{i}"));
+        let (_, filed) = app
+            .submit(&officer, &request, &[("subpoena.pdf", PDF)])
+            .await;
+        references.push(filed["reference"].as_str().unwrap().to_owned());
+    }
+    let csrf = app
+        .staff_sign_in_page(&app.staff("lee@writ.example", Role::Legal).await)
+        .await;
+    let post = |reference: &str, body: String| {
+        let request = app
+            .client
+            .post(format!("/staff/cases/{reference}/transition"))
+            .header(ContentType::Form)
+            .body(body);
+        async move {
+            let response = request.dispatch().await;
+            (
+                response.status(),
+                response.into_string().await.unwrap_or_default(),
+            )
+        }
+    };
+    let state = |reference: &str| {
+        let mut conn = app.db().get().unwrap();
+        use diesel::prelude::*;
+        use writ::db::schema::cases;
+        cases::table
+            .filter(cases::reference.eq(reference))
+            .select(cases::state)
+            .first::<String>(&mut *conn)
+            .unwrap()
+    };
+    for reference in &references {
+        let (status, _) = post(reference, format!("to=in_review&reason=&csrf={csrf}")).await;
+        assert_eq!(status, Status::SeeOther);
+    }
+
+    // Reject: the page says what happens and repeats the reason; nothing is decided yet.
+    let (status, page) = post(
+        &references[0],
+        format!("to=rejected&reason=Out+of+%3Cscope%3E&csrf={csrf}"),
+    )
+    .await;
+    assert_eq!(status, Status::Ok);
+    assert!(
+        page.contains(&format!("Reject {}?", references[0])),
+        "{page}"
+    );
+    assert!(
+        page.contains("Out of &lt;scope&gt;"),
+        "the reason, escaped: {page}"
+    );
+    assert!(page.contains("This cannot be undone."));
+    assert!(page.contains("<input type=\"hidden\" name=\"reason\" value=\"Out of &lt;scope&gt;\">"));
+    assert_eq!(state(&references[0]), "in_review");
+    assert_eq!(
+        app.count("audit_events WHERE action = 'case.transition' AND details LIKE '%rejected%'"),
+        0
+    );
+    let (status, _) = post(
+        &references[0],
+        format!("to=rejected&reason=Out+of+scope&confirmed=true&csrf={csrf}"),
+    )
+    .await;
+    assert_eq!(status, Status::SeeOther);
+    assert_eq!(state(&references[0]), "rejected");
+
+    // A partial approval lists what it approves.
+    let (status, page) = post(
+        &references[1],
+        format!("to=partially_approved&targets=1&categories=subscriber_info&reason=Wallet+only&csrf={csrf}"),
+    )
+    .await;
+    assert_eq!(status, Status::Ok);
+    assert!(
+        page.contains(&format!("Partially approve {}?", references[1])),
+        "{page}"
+    );
+    assert!(
+        page.contains(
+            "Targets approved: wallet address 0x52908400098527886E0F7030069857D2E4169EE7."
+        ),
+        "{page}"
+    );
+    assert!(
+        page.contains("Categories approved: subscriber info."),
+        "{page}"
+    );
+    assert_eq!(state(&references[1]), "in_review");
+    // An incomplete form is not asked about: the refusal says what is missing.
+    let (status, page) = post(
+        &references[1],
+        format!("to=partially_approved&reason=x&csrf={csrf}"),
+    )
+    .await;
+    assert_eq!(status, Status::UnprocessableEntity, "{page}");
+    assert!(!page.contains("This cannot be undone."));
+    let (status, _) = post(
+        &references[1],
+        format!("to=partially_approved&targets=1&categories=subscriber_info&reason=Wallet+only&confirmed=true&csrf={csrf}"),
+    )
+    .await;
+    assert_eq!(status, Status::SeeOther);
+    assert_eq!(state(&references[1]), "partially_approved");
+
+    // A step that is not a decision is not asked about.
+    let (status, _) = post(&references[1], format!("to=closed&reason=&csrf={csrf}")).await;
+    assert_ne!(status, Status::Ok, "closing is not asked about");
+}

@@ -1,6 +1,6 @@
 //! A requester's cases, for either track: the list, the request form, a case, messages, withdrawal.
 
-use crate::pages::Template;
+use crate::pages::{Confirm, Template};
 use rocket::data::Data;
 use rocket::form::{Form, FromForm};
 use rocket::http::{ContentType, Status};
@@ -372,25 +372,55 @@ async fn message(
 }
 
 #[derive(FromForm)]
-struct CsrfForm {
+struct WithdrawForm {
     csrf: String,
+    /// Given on the confirm step: a withdrawn request cannot be taken up again.
+    #[field(default = false)]
+    confirmed: bool,
 }
 
 #[post("/requests/<reference>/withdraw", data = "<form>")]
 async fn withdraw(
     reference: &str,
-    form: Form<CsrfForm>,
+    form: Form<WithdrawForm>,
     who: InArea,
     csrf: Csrf,
+    db: &State<Db>,
     workflow: Workflow<'_>,
-) -> Result<Flash<Redirect>, AppError> {
+) -> Result<Either<Flash<Redirect>, Template>, AppError> {
     let InArea { area, requester } = who;
     csrf.verify(Some(&form.csrf))?;
+    // Only one's own open case is asked about (another's is "not found", as on its page; a
+    // closed one is refused by the workflow, with its reason).
+    let case = cases::find_own(db, &requester.row, reference).await?;
+    let open = crate::domain::vocab::CaseState::parse(case.details.summary.state)
+        .is_some_and(|state| crate::domain::vocab::CaseState::OPEN.contains(&state));
+    if !form.confirmed && open {
+        let reference = case.details.summary.reference.clone();
+        let confirm = Confirm {
+            back: (area.case)(&reference).to_string(),
+            action: format!("{}/requests/{reference}/withdraw", area.base),
+            heading: format!("Withdraw {reference}?"),
+            lines: vec![
+                "Work on the request stops and the legal team is told. Nothing more is disclosed under it; \
+                 a bundle already released stays yours to download."
+                    .to_owned(),
+                "To ask again later, file a new request.".to_owned(),
+            ],
+            reference,
+            reason: None,
+            fields: Vec::new(),
+            button: "Yes, withdraw the request".to_owned(),
+            danger: true,
+        };
+        let frame = in_area(area, json!({ "csrf": csrf.token(), "signed_in": true }));
+        return Ok(Either::Right(confirm.render(frame)));
+    }
     workflow.withdraw(&requester.row, reference).await?;
-    Ok(Flash::success(
+    Ok(Either::Left(Flash::success(
         Redirect::to((area.case)(reference)),
         "The request is withdrawn.",
-    ))
+    )))
 }
 
 /// A released bundle: this requester's own (403 for another's), until the link expires (410).

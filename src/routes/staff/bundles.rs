@@ -1,11 +1,15 @@
 //! Answering a disclosure from the case page: attach produced files, seal the bundle, read it.
 
-use crate::pages::Template;
+use crate::pages::{Confirm, Template};
+use crate::services::bundles::ProductionView;
+use crate::services::staff_cases::{self, StaffCaseView};
 use rocket::data::Data;
 use rocket::form::{Form, FromForm};
 use rocket::http::{ContentType, Status};
 use rocket::response::{Flash, Redirect};
+use rocket::Either;
 use rocket::{get, post, routes, uri, Route, State};
+use serde_json::json;
 
 use super::cases::case_with_error;
 use crate::config::Config;
@@ -54,33 +58,89 @@ async fn production(
 }
 
 #[derive(FromForm)]
-struct CsrfForm {
+struct SealForm {
     csrf: String,
+    /// Given on the confirm step: a sealed bundle cannot be changed.
+    #[field(default = false)]
+    confirmed: bool,
 }
 
 #[post("/cases/<reference>/bundles", data = "<form>")]
 async fn seal(
     reference: &str,
-    form: Form<CsrfForm>,
+    form: Form<SealForm>,
     reviewer: LegalReviewer,
     csrf: Csrf,
     bundles: Bundles<'_>,
     policy: &State<Policy>,
-) -> Result<Flash<Redirect>, (Status, Template)> {
+) -> Result<Either<Flash<Redirect>, Template>, (Status, Template)> {
     let staff = &reviewer.0;
-    let result = match csrf.verify(Some(&form.csrf)) {
-        Ok(()) => bundles.seal(&staff.row, reference).await,
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(bundle) => Ok(Flash::success(
+    if let Err(e) = csrf.verify(Some(&form.csrf)) {
+        return Err(case_with_error(bundles.db, policy, staff, &csrf, reference, e).await);
+    }
+    if !form.confirmed {
+        let case = staff_cases::find(bundles.db, reference, staff.row.role, &policy.identity).await;
+        match case {
+            Ok(case) => {
+                let waiting: Vec<_> = case
+                    .productions
+                    .iter()
+                    .filter(|p| p.bundle.is_none())
+                    .collect();
+                // Nothing to seal: the service's refusal says so on the case page.
+                if !waiting.is_empty() {
+                    let frame = json!({ "csrf": csrf.token(), "staff": staff.row.name, "role": staff.row.role });
+                    return Ok(Either::Right(seal_confirm(&case, &waiting).render(frame)));
+                }
+            }
+            Err(e) => {
+                return Err(case_with_error(bundles.db, policy, staff, &csrf, reference, e).await)
+            }
+        }
+    }
+    match bundles.seal(&staff.row, reference).await {
+        Ok(bundle) => Ok(Either::Left(Flash::success(
             Redirect::to(uri!("/staff", super::cases::show(reference = reference))),
             format!(
                 "Bundle {} sealed (SHA-256 {}); the requester was told.",
                 bundle.n, bundle.sha256
             ),
-        )),
+        ))),
         Err(e) => Err(case_with_error(bundles.db, policy, staff, &csrf, reference, e).await),
+    }
+}
+
+/// What sealing does, file by file, before it is done.
+fn seal_confirm(case: &StaffCaseView, waiting: &[&ProductionView]) -> Confirm {
+    let reference = case.details.summary.reference.clone();
+    let n = case.bundles.len() + 1;
+    let mut lines = vec![format!(
+        "Bundle {n} will hold {} file(s), signed with the platform's key, with your certificate and the case's chain of custody:",
+        waiting.len()
+    )];
+    lines.extend(waiting.iter().map(|p| {
+        format!(
+            "{} ({}, {} bytes, SHA-256 {})",
+            p.name, p.category, p.size, p.sha256
+        )
+    }));
+    lines.push(if case.details.summary.state == "fulfilled" {
+        "The requester is told and may download it.".to_owned()
+    } else {
+        "The case becomes “Fulfilled”; the requester is told and may download the bundle."
+            .to_owned()
+    });
+    lines.push("A sealed bundle cannot be changed: a correction is a new bundle.".to_owned());
+    Confirm {
+        back: uri!("/staff", super::cases::show(reference = &reference)).to_string(),
+        action: format!("/staff/cases/{reference}/bundles"),
+        reference,
+        heading: format!("Seal bundle {n}?"),
+        lines,
+        reason: None,
+        fields: Vec::new(),
+        button: format!("Yes, seal bundle {n}"),
+        danger: false,
     }
 }
 

@@ -1,8 +1,9 @@
-use crate::pages::Template;
+use crate::pages::{Confirm, Template};
 use rocket::form::{Form, FromForm};
 use rocket::http::Status;
 use rocket::request::FlashMessage;
 use rocket::response::{Flash, Redirect};
+use rocket::Either;
 use rocket::{get, post, routes, uri, Route, State};
 use serde_json::json;
 
@@ -311,7 +312,98 @@ struct TransitionForm {
     targets: Vec<usize>,
     #[field(default = Vec::new())]
     categories: Vec<String>,
+    /// Given on the confirm step of a decision (approve, partially approve, reject).
+    #[field(default = false)]
+    confirmed: bool,
     csrf: String,
+}
+
+impl TransitionForm {
+    /// A decision cannot be taken back: it is asked about once more, unless the form is
+    /// incomplete (the service's refusal says what is missing, on the case page).
+    fn needs_confirming(&self, from: CaseState) -> Option<CaseState> {
+        let to = CaseState::parse(&self.to)?;
+        let decision = matches!(
+            to,
+            CaseState::Approved | CaseState::PartiallyApproved | CaseState::Rejected
+        );
+        let complete = !(crate::domain::workflow::needs_reason(from, to)
+            && self.reason.trim().is_empty())
+            && (to != CaseState::PartiallyApproved
+                || (!self.targets.is_empty() && !self.categories.is_empty()));
+        (decision && complete && !self.confirmed).then_some(to)
+    }
+
+    /// The confirm step: what the decision does, and the same fields again.
+    fn confirm(&self, case: &staff_cases::StaffCaseView, to: CaseState) -> Confirm {
+        let reference = case.details.summary.reference.clone();
+        let told = "The requester is told by e-mail.";
+        let (heading, mut lines, button) = match to {
+            CaseState::Approved => (
+                format!("Approve {reference}?"),
+                vec![format!(
+                    "You approve the whole request: every target and every category of data asked for. {told}"
+                )],
+                "Yes, approve".to_owned(),
+            ),
+            CaseState::PartiallyApproved => {
+                let targets: Vec<String> = self
+                    .targets
+                    .iter()
+                    .filter_map(|i| case.details.targets.get(*i))
+                    .map(|t| {
+                        let kind = t["kind"].as_str().unwrap_or_default().replace('_', " ");
+                        format!("{kind} {}", t["value"].as_str().unwrap_or_default())
+                    })
+                    .collect();
+                (
+                    format!("Partially approve {reference}?"),
+                    vec![
+                        format!("Targets approved: {}.", targets.join("; ")),
+                        format!("Categories approved: {}.", self.categories.join(", ").replace('_', " ")),
+                        format!("Everything else asked for is refused. {told}"),
+                    ],
+                    "Yes, partially approve".to_owned(),
+                )
+            }
+            _ => (
+                format!("Reject {reference}?"),
+                vec![format!("Nothing is disclosed and work on the case stops. {told}")],
+                "Yes, reject".to_owned(),
+            ),
+        };
+        if case.details.summary.request_type == RequestType::EmergencyDisclosure.as_str()
+            && to != CaseState::Rejected
+            && case.approvals.is_empty()
+        {
+            lines.push("An emergency disclosure needs a second legal reviewer's approval: yours is the first.".into());
+        }
+        let mut fields = vec![
+            ("to".to_owned(), self.to.clone()),
+            ("reason".to_owned(), self.reason.clone()),
+        ];
+        fields.extend(
+            self.targets
+                .iter()
+                .map(|t| ("targets".to_owned(), t.to_string())),
+        );
+        fields.extend(
+            self.categories
+                .iter()
+                .map(|c| ("categories".to_owned(), c.clone())),
+        );
+        Confirm {
+            back: uri!("/staff", show(reference = &reference)).to_string(),
+            action: format!("/staff/cases/{reference}/transition"),
+            reference,
+            heading,
+            lines,
+            reason: Some(self.reason.trim().to_owned()).filter(|r| !r.is_empty()),
+            fields,
+            button,
+            danger: to == CaseState::Rejected,
+        }
+    }
 }
 
 /// The case page again, with what went wrong on top and the status that says it.
@@ -356,12 +448,33 @@ async fn transition(
     staff: StaffMember,
     csrf: Csrf,
     workflow: Workflow<'_>,
-) -> Result<Flash<Redirect>, (Status, Template)> {
+) -> Result<Either<Flash<Redirect>, Template>, (Status, Template)> {
     let form = form.into_inner();
     if let Err(e) = csrf.verify(Some(&form.csrf)) {
         return Err(
             case_with_error(workflow.db, workflow.policy, &staff, &csrf, reference, e).await,
         );
+    }
+    let case = staff_cases::find(
+        workflow.db,
+        reference,
+        staff.row.role,
+        &workflow.policy.identity,
+    )
+    .await;
+    let case = match case {
+        Ok(case) => case,
+        Err(e) => {
+            return Err(
+                case_with_error(workflow.db, workflow.policy, &staff, &csrf, reference, e).await,
+            )
+        }
+    };
+    let from = CaseState::parse(case.details.summary.state).unwrap_or(CaseState::Closed);
+    if let Some(to) = form.needs_confirming(from) {
+        let frame =
+            json!({ "csrf": csrf.token(), "staff": staff.row.name, "role": staff.row.role });
+        return Ok(Either::Right(form.confirm(&case, to).render(frame)));
     }
     let request = TransitionRequest {
         to: form.to,
@@ -372,8 +485,8 @@ async fn transition(
     };
     let back = Redirect::to(uri!("/staff", show(reference = reference)));
     match workflow.by_staff(&staff.row, reference, request).await {
-        Ok(Moved::To(state)) => Ok(Flash::success(back, format!("The case is now “{}”.", state.label()))),
-        Ok(Moved::AwaitingSecondApproval) => Ok(Flash::success(back, "Your approval is recorded. An emergency disclosure needs a second legal reviewer's approval.")),
+        Ok(Moved::To(state)) => Ok(Either::Left(Flash::success(back, format!("The case is now “{}”.", state.label())))),
+        Ok(Moved::AwaitingSecondApproval) => Ok(Either::Left(Flash::success(back, "Your approval is recorded. An emergency disclosure needs a second legal reviewer's approval."))),
         Err(e) => Err(case_with_error(workflow.db, workflow.policy, &staff, &csrf, reference, e).await),
     }
 }
