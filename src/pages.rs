@@ -110,6 +110,15 @@ impl Template {
         Template { name, context }
     }
 
+    /// The same page with one more value in its context.
+    pub fn with(mut self, key: &str, value: impl Serialize) -> Template {
+        if let (Some(map), Ok(value)) = (self.context.as_object_mut(), serde_json::to_value(value))
+        {
+            map.insert(key.to_owned(), value);
+        }
+        self
+    }
+
     /// The page rendered now, outside a request (a page streamed after a long check).
     pub fn show(rocket: &Rocket<Orbit>, name: &str, context: impl Serialize) -> Option<String> {
         let pages = rocket.state::<Pages>()?;

@@ -642,6 +642,13 @@ async fn a_visitor_files_through_the_pages() {
         .await
         .unwrap();
     assert!(form.contains("The court and its order"));
+    // Issue 19, item 10: the confirmation is shown on the page it leads to, and only there.
+    assert!(
+        form.contains("Declaration saved. You can now file a request."),
+        "{form}"
+    );
+    let (_, list) = app.page("/court/requests").await;
+    assert!(!list.contains("Declaration saved"), "{list}");
     assert!(
         !form.contains("Emergency disclosure only"),
         "no agency-only section"

@@ -70,13 +70,26 @@ fn form_page(area: &Area, status: Status, csrf: &Csrf, view: RequestFormView) ->
     )
 }
 
+/// The empty form; the profile's "saved, now file a request" is shown here, where it belongs
+/// (this page did not take it, and it appeared on whichever page next did).
 #[get("/requests/new")]
-pub fn new(who: InArea, csrf: Csrf, intake: Intake<'_>) -> Either<Page, Redirect> {
+pub fn new(
+    who: InArea,
+    csrf: Csrf,
+    intake: Intake<'_>,
+    flash: Option<FlashMessage<'_>>,
+) -> Either<Page, Flash<Redirect>> {
     let InArea { area, requester } = who;
     if !requester.ready_to_file() {
-        return Either::Right(Redirect::to((area.profile)()));
+        return Either::Right(Flash::error(
+            Redirect::to((area.profile)()),
+            match area.track {
+                Track::Agency => "Complete your profile before filing a request.",
+                Track::Court => "Complete your declaration before filing a request.",
+            },
+        ));
     }
-    Either::Left(form_page(
+    let (status, mut page) = form_page(
         area,
         Status::Ok,
         &csrf,
@@ -86,7 +99,11 @@ pub fn new(who: InArea, csrf: Csrf, intake: Intake<'_>) -> Either<Page, Redirect
             RequestDraft::default(),
             FieldErrors::default(),
         ),
-    ))
+    );
+    if let Some(flash) = flash {
+        page = page.with("flash", flash.message());
+    }
+    Either::Left((status, page))
 }
 
 /// Keeps `documents` for the requester while they correct or confirm the form.
