@@ -39,6 +39,9 @@ pub struct Config {
     pub max_documents: usize,
     /// Where the platform is established; instruments from elsewhere get an MLAT caution.
     pub home_country: String,
+    /// How an officer reaches the legal team's on-call at once (a telephone line, 24/7), shown
+    /// on the emergency part of the request form; empty: not shown.
+    pub emergency_contact: String,
     /// The authority policy (TOML); empty: the shipped `policy/default.toml`.
     pub policy_file: String,
     /// A deployment's own page and mail templates: a file here replaces the shipped one of the
@@ -105,6 +108,7 @@ impl Default for Config {
             max_document_bytes: 50 * 1024 * 1024,
             max_documents: 20,
             home_country: String::from("US"),
+            emergency_contact: String::new(),
             policy_file: String::new(),
             template_dir: String::new(),
             static_dir: String::new(),

@@ -133,7 +133,7 @@ impl Template {
     }
 }
 
-/// What every page may print of the upload limits, so that forms say them and the page's
+/// What every page may print of the settings: the upload limits, so that forms say them and the page's
 /// script refuses a file too large before sending it.
 fn with_limits(
     mut context: serde_json::Value,
@@ -149,6 +149,9 @@ fn with_limits(
                 "verify_bytes": config.max_verify_bytes,
             })
         });
+        // Not an upload limit, but as much a setting every page may print.
+        map.entry("emergency_contact")
+            .or_insert_with(|| serde_json::Value::from(config.emergency_contact.trim()));
     }
     context
 }

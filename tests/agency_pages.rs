@@ -449,3 +449,65 @@ async fn findings_then_submit_anyway(app: TestApp, bucket: Option<&common::live:
         assert_eq!(app.stored_files(), 0, "nothing kept on this machine");
     }
 }
+
+/// Issue 19, item 13: a guide for agencies, its instrument table read from the policy in
+/// force, and the platform's emergency line (a setting) on the emergency part of the form.
+#[rocket::async_test]
+async fn agencies_read_a_guide_and_the_emergency_form_names_the_on_call_line() {
+    let app =
+        TestApp::with(|c| c.emergency_contact = "+1 202 555 0199, day and night".into()).await;
+    let (status, guide) = app.page("/agency/guide").await;
+    assert_eq!(status, Status::Ok, "the guide needs no sign-in");
+    assert!(guide.contains("Guide for agencies"));
+    assert!(guide.contains("bagit.py --validate"));
+    assert!(guide.contains("+1 202 555 0199, day and night"));
+    // The subpoena's row, as the policy in force has it: content is out of its reach.
+    let row_start = guide
+        .find("<th scope=\"row\">Subpoena")
+        .expect("a subpoena row");
+    let row = &guide[row_start..row_start + guide[row_start..].find("</tr>").unwrap()];
+    let cells: Vec<&str> = row
+        .split("<td class=\"reach-")
+        .skip(1)
+        .map(|c| &c[..c.find('"').unwrap()])
+        .collect();
+    use writ::domain::policy::{Access, Policy};
+    use writ::domain::vocab::{DataCategory, InstrumentKind};
+    let policy = Policy::default_policy();
+    let expected: Vec<&str> = DataCategory::ALL
+        .iter()
+        .map(
+            |c| match policy.scope(InstrumentKind::Subpoena).access(*c) {
+                Access::Yes => "yes",
+                Access::Warn => "caution",
+                Access::No => "no",
+            },
+        )
+        .collect();
+    assert_eq!(cells, expected, "{row}");
+    let content = DataCategory::ALL
+        .iter()
+        .position(|c| *c == DataCategory::CommunicationsContent)
+        .unwrap();
+    assert_eq!(cells[content], "no");
+    let (_, start) = app.page("/agency").await;
+    assert!(start.contains("href=\"/agency/guide\""));
+
+    app.officer("j.doe@fbi.gov").await;
+    sign_in(&app, "j.doe@fbi.gov").await;
+    let (status, form) = app.page("/agency/requests/new").await;
+    assert_eq!(status, Status::Ok);
+    assert!(
+        form.contains(
+            "call the platform's legal on-call at <strong>+1 202 555 0199, day and night</strong>"
+        ),
+        "{form}"
+    );
+
+    let plain = TestApp::new().await;
+    let (_, guide) = plain.page("/agency/guide").await;
+    assert!(
+        !guide.contains("call the platform's legal on-call"),
+        "no line unless one is set"
+    );
+}

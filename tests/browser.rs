@@ -273,6 +273,10 @@ async fn an_officer_files_legal_seals_and_the_officer_verifies_the_bundle_in_a_b
 
     // The officer signs in with the code from the mail.
     let officer = driver.browser().await;
+    officer.goto(&server.url("/agency/guide")).await.unwrap();
+    assert!(text(&officer).await.contains("Which instrument reaches what"));
+    shot(&officer, "00-agency-guide").await;
+    narrow_shot(&officer, "00-agency-guide-390").await;
     officer.goto(&server.url("/agency")).await.unwrap();
     shot(&officer, "01-agency-sign-in").await;
     fill(&officer, "#email", "j.doe@fbi.gov").await;

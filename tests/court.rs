@@ -93,6 +93,14 @@ async fn a_user_whose_email_is_not_in_the_directory_gets_no_code() {
     assert_eq!(mails.len(), 1, "{mails:?}");
     assert_eq!(mails[0].subject, "No platform account uses this address");
     assert!(mails[0].body.contains("no code was sent"));
+    // The mail names the choice as the sign-in page words it.
+    let (_, sign_in) = app.page("/court").await;
+    assert!(sign_in.contains("No, I am a visitor."));
+    assert!(
+        mails[0].body.contains("choose \"No, I am a visitor\""),
+        "{}",
+        mails[0].body
+    );
     assert!(mails[0].body.contains("visitor"));
 
     for code in ["000000", "123456"] {

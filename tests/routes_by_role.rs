@@ -102,6 +102,7 @@ fn table() -> BTreeMap<(&'static str, &'static str), Needs> {
         (("POST", "/api/v1/auth/passkey/options"), Anyone),
         (("POST", "/api/v1/requests/<reference>/colleagues"), Officer),
         (("POST", "/agency/sign-out"), Officer),
+        (("GET", "/agency/guide"), Anyone),
         (("GET", "/agency/profile"), Officer),
         (("POST", "/agency/profile"), Officer),
         (("GET", "/agency/requests?<page>"), Officer),

@@ -305,11 +305,13 @@ fn court_jurisdiction(facts: &Facts<'_>) -> Check {
 fn instrument_fits_track(facts: &Facts<'_>) -> Check {
     let (kind, instrument) = (facts.request.request_type, facts.request.instrument.kind);
     let fitting = facts.policy.instruments(facts.track, kind);
-    let what = format!(
-        "a {} request on the {} track",
-        kind.label().to_lowercase(),
-        facts.track.as_str()
-    );
+    let label = kind.label().to_lowercase();
+    let an = if label.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    let what = format!("{an} {label} request on the {} track", facts.track.as_str());
     if fitting.contains(&instrument) {
         Check::new(
             "instrument_fits_track",

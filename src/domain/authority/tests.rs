@@ -1115,3 +1115,21 @@ fn regulation_2023_1543_art_8_notification_holds_production() {
         }
     }
 }
+
+#[test]
+fn an_emergency_request_under_the_wrong_instrument_reads_as_english() {
+    let emergency = request(
+        RequestType::EmergencyDisclosure,
+        InstrumentKind::Subpoena,
+        &[DataCategory::SubscriberInfo],
+    );
+    let authority = run(&Case::default(), &emergency);
+    let fits = check(&authority, "instrument_fits_track");
+    assert_eq!(fits.outcome, Outcome::Fail);
+    assert!(
+        fits.message
+            .contains("an emergency disclosure request on the agency track"),
+        "{}",
+        fits.message
+    );
+}

@@ -1,6 +1,7 @@
 //! The agency track (`/agency`): sign-in, officer profile, requests. The code, the request form
 //! and the cases are the requester pages of `routes::requester`, mounted here for officers only.
 
+mod guide;
 mod profile;
 mod requests;
 mod security;
@@ -18,6 +19,7 @@ pub fn routes() -> Vec<Route> {
     routes.extend(profile::routes());
     routes.extend(requests::routes());
     routes.extend(security::routes());
+    routes.extend(guide::routes());
     routes.extend(requester::routes());
     routes
 }
