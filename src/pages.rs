@@ -44,6 +44,7 @@ impl Pages {
             sources.push((name, path, text));
         }
         let mut tera = Tera::default();
+        add_filters(&mut tera);
         tera.add_raw_templates(
             sources
                 .iter()
@@ -241,5 +242,48 @@ impl Confirm {
     pub fn render(self, mut frame: serde_json::Value) -> Template {
         frame["confirm"] = serde_json::json!(self);
         Template::render("confirm", frame)
+    }
+}
+
+/// The filters every page and mail template may use.
+pub fn add_filters(tera: &mut Tera) {
+    tera.register_filter("utc", utc);
+}
+
+/// `{{ at | utc }}`: a time as Writ writes it everywhere, `2026-12-03 14:05 UTC` (the
+/// `<time datetime>` beside it keeps the exact instant). A value that is not a time (a bare
+/// date, an empty field) is left as it is.
+fn utc(value: &tera::Value, _: &HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
+    let Some(text) = value.as_str() else {
+        return Ok(value.clone());
+    };
+    let parsed = chrono::DateTime::parse_from_rfc3339(text)
+        .map(|at| at.naive_utc())
+        .or_else(|_| chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f"));
+    Ok(match parsed {
+        Ok(at) => tera::Value::from(at.format("%Y-%m-%d %H:%M UTC").to_string()),
+        Err(_) => value.clone(),
+    })
+}
+
+#[cfg(test)]
+mod time_tests {
+    use super::*;
+
+    fn utc_of(text: &str) -> String {
+        utc(&tera::Value::from(text), &HashMap::new())
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    #[test]
+    fn times_read_the_same_everywhere() {
+        assert_eq!(utc_of("2026-12-03T14:05:59Z"), "2026-12-03 14:05 UTC");
+        assert_eq!(utc_of("2026-12-03T15:05:59+01:00"), "2026-12-03 14:05 UTC");
+        assert_eq!(utc_of("2026-12-03 14:05:59.123456"), "2026-12-03 14:05 UTC");
+        assert_eq!(utc_of("2026-12-03"), "2026-12-03", "a date stays a date");
+        assert_eq!(utc_of(""), "");
     }
 }

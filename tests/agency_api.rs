@@ -80,7 +80,7 @@ async fn a_government_officer_files_a_request_and_gets_a_receipt() {
         .mail_to("j.doe@fbi.gov")
         .await
         .into_iter()
-        .find(|m| m.subject == format!("Request {reference} received"))
+        .find(|m| m.subject == format!("Request {reference} has been received"))
         .expect("receipt");
     assert!(
         receipt

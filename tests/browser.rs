@@ -274,7 +274,9 @@ async fn an_officer_files_legal_seals_and_the_officer_verifies_the_bundle_in_a_b
     // The officer signs in with the code from the mail.
     let officer = driver.browser().await;
     officer.goto(&server.url("/agency/guide")).await.unwrap();
-    assert!(text(&officer).await.contains("Which instrument reaches what"));
+    assert!(text(&officer)
+        .await
+        .contains("Which instrument reaches what"));
     shot(&officer, "00-agency-guide").await;
     narrow_shot(&officer, "00-agency-guide-390").await;
     officer.goto(&server.url("/agency")).await.unwrap();
@@ -396,6 +398,7 @@ async fn an_officer_files_legal_seals_and_the_officer_verifies_the_bundle_in_a_b
     assert!(officer.find(Locator::Css("#documents-size")).await.is_err());
     attach(&officer, "#documents", &subpoena).await;
     shot(&officer, "04-agency-new-request").await;
+    narrow_shot(&officer, "04-agency-new-request-390").await;
     send(&officer, ".actions button[value=submit]").await;
     if officer
         .find(Locator::Css("input[name=confirm]"))
@@ -499,11 +502,20 @@ async fn an_officer_files_legal_seals_and_the_officer_verifies_the_bundle_in_a_b
     let sealed = text(&legal).await;
     assert!(sealed.contains(&format!("{reference}-1")), "{sealed}");
     shot(&legal, "11-staff-sealed").await;
+    narrow_shot(&legal, "11-staff-sealed-390").await;
     legal.goto(&server.url("/staff/account")).await.unwrap();
     let account = text(&legal).await;
     assert!(account.contains("Custodian of records"), "{account}");
     shot(&legal, "11b-staff-account").await;
     narrow_shot(&legal, "11b-staff-account-390").await;
+    for (page, name) in [
+        ("/staff/overview", "11c-staff-overview"),
+        ("/staff/ndo", "11d-staff-ndo"),
+    ] {
+        legal.goto(&server.url(page)).await.unwrap();
+        shot(&legal, name).await;
+        narrow_shot(&legal, &format!("{name}-390")).await;
+    }
 
     // The officer sees the bundle on the case page and downloads it with their own session.
     officer.refresh().await.unwrap();
@@ -516,6 +528,7 @@ async fn an_officer_files_legal_seals_and_the_officer_verifies_the_bundle_in_a_b
         .unwrap()
         .unwrap();
     shot(&officer, "12-agency-bundle").await;
+    narrow_shot(&officer, "12-agency-bundle-390").await;
     let cookies = officer
         .get_all_cookies()
         .await

@@ -52,7 +52,7 @@ async fn a_platform_user_files_a_freeze_linked_to_their_account() {
         .mail_to("counsel@acme-legal.example")
         .await
         .into_iter()
-        .find(|m| m.subject == format!("Request {} received", first_reference()))
+        .find(|m| m.subject == format!("Request {} has been received", first_reference()))
         .expect("a receipt");
     assert!(
         receipt.body.contains(&format!(
@@ -527,7 +527,7 @@ async fn support_triages_court_orders_and_only_court_orders() {
         .mail_to("maria@lopez.example")
         .await
         .into_iter()
-        .find(|m| m.subject == format!("Request {second} is now rejected"))
+        .find(|m| m.subject == format!("Request {second} has been rejected"))
         .expect("the rejection is e-mailed");
     assert!(rejection.body.contains("This is a billing dispute"));
 

@@ -285,7 +285,7 @@ async fn an_executed_freeze_marks_directory_accounts_frozen_and_tells_operations
     let ops = app.mail_to("operations@writ.localhost").await;
     let letter = ops
         .iter()
-        .find(|m| m.subject.starts_with("Freeze released"))
+        .find(|m| m.subject.contains("the freeze was released"))
         .expect("operations are told");
     assert!(
         letter.body.contains("U-1001") && letter.body.contains("discharged"),

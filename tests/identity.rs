@@ -379,7 +379,7 @@ async fn an_emergency_is_approved_only_after_a_call_back_and_a_denied_one_suspen
     assert_eq!(alert.len(), 1);
     assert!(alert[0]
         .subject
-        .starts_with(&format!("Emergency request {reference}: due ")));
+        .starts_with(&format!("Emergency request {reference} is due by ")));
     assert!(!alert[0].body.contains("Kidnapping") && !alert[0].body.contains("alice@example.com"));
 
     let ann = app
@@ -439,9 +439,8 @@ async fn an_emergency_is_approved_only_after_a_call_back_and_a_denied_one_suspen
         "the officer is suspended at once"
     );
     let admins = app.mail_to("ben@writ.example").await;
-    assert!(admins
-        .iter()
-        .any(|m| m.subject == format!("Call-back failed on {second}: officer suspended")));
+    assert!(admins.iter().any(|m| m.subject
+        == format!("Request {second}: the call-back failed and the officer is suspended")));
     let (status, _) = post(
         &app,
         format!("/api/v1/staff/cases/{second}/transition"),

@@ -1271,3 +1271,45 @@ async fn the_queue_sorts_exports_and_assigns_in_bulk() {
     assert_eq!(&rows[0][column("filed_at")], "2026-11-01T09:00:00Z");
     assert_eq!(app.count("audit_events WHERE action = 'queue.exported'"), 1);
 }
+
+/// Issue 19, item 8: the case page opens with what a reviewer needs at a glance, and the
+/// request, its requester and its documents come before the actions.
+#[rocket::async_test]
+async fn the_case_page_leads_with_its_header_and_the_request_before_the_actions() {
+    let app = TestApp::new().await;
+    let officer = app.officer("j.doe@fbi.gov").await;
+    let (_, filed) = app
+        .submit(&officer, &common::emergency_request(), &[])
+        .await;
+    let reference = filed["reference"].as_str().unwrap().to_owned();
+    app.sql(&format!(
+        "UPDATE cases SET due_at = '2026-01-02 03:04:05' WHERE reference = '{reference}'"
+    ));
+    let legal = app.staff("lee@writ.example", Role::Legal).await;
+    app.staff_sign_in_page(&legal).await;
+    let (status, page) = app.page(&format!("/staff/cases/{reference}")).await;
+    assert_eq!(status, Status::Ok);
+    let header = &page[page.find("<dl class=\"case-header\">").expect("a header")..];
+    let header = &header[..header.find("</dl>").unwrap()];
+    for fact in [
+        "Emergency disclosure",
+        "tag-emergency",
+        "2026-01-02 03:04 UTC",
+        "Overdue",
+        "Not assigned",
+        "Jane Doe, Federal Bureau of Investigation (US)",
+    ] {
+        assert!(header.contains(fact), "{fact} in the header: {header}");
+    }
+    let at = |heading: &str| {
+        page.find(&format!("<h2>{heading}</h2>"))
+            .unwrap_or_else(|| panic!("a {heading} section"))
+    };
+    assert!(at("Request") < at("Requester") && at("Requester") < at("Documents"));
+    assert!(at("Documents") < at("Messages with the requester"));
+    assert!(
+        at("Messages with the requester") < at("Actions"),
+        "read first, then act"
+    );
+    assert!(at("Actions") < at("Timeline"));
+}

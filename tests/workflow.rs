@@ -96,7 +96,7 @@ async fn each_role_may_make_only_its_own_transitions() {
     let mail = app.mail_to("j.doe@fbi.gov").await;
     assert!(
         mail.iter()
-            .any(|m| m.subject == format!("Request {reference} is now partially approved")),
+            .any(|m| m.subject == format!("Request {reference} has been partially approved")),
         "{:?}",
         mail.iter().map(|m| &m.subject).collect::<Vec<_>>()
     );

@@ -199,6 +199,23 @@ impl CaseState {
     pub fn open_names() -> Vec<&'static str> {
         CaseState::OPEN.iter().map(|s| s.as_str()).collect()
     }
+
+    /// How a message to the requester says the case moved here, after its reference:
+    /// "Request LE-2026-000004 is now in the legal queue".
+    pub fn news(self) -> &'static str {
+        match self {
+            CaseState::Triage => "is with the support team",
+            CaseState::LegalQueue => "is now in the legal queue",
+            CaseState::InReview => "is now being reviewed",
+            CaseState::NeedsInfo => "needs information from you",
+            CaseState::Approved => "has been approved",
+            CaseState::PartiallyApproved => "has been partially approved",
+            CaseState::Rejected => "has been rejected",
+            CaseState::Fulfilled => "has been fulfilled",
+            CaseState::Closed => "has been closed",
+            CaseState::Withdrawn => "has been withdrawn",
+        }
+    }
 }
 
 impl CourtPath {

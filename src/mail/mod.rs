@@ -33,6 +33,7 @@ impl Mailer {
     /// The shipped mail templates, or the deployment's where `template_dir` has its own.
     pub fn load(template_dir: Option<&Path>) -> Result<Mailer, AppError> {
         let mut tera = Tera::default();
+        crate::pages::add_filters(&mut tera);
         let templates = crate::assets::templates("mail/", template_dir)?;
         tera.add_raw_templates(
             templates

@@ -124,8 +124,23 @@ impl QueueOrder {
     };
 }
 
-/// The sort key of one case: `(not an emergency, the column's value, reference, id)`.
-type SortKey = (bool, String, String, String);
+/// The sort key of one case: `(not an emergency, the column's time, reference, id)`; sorting
+/// by reference leaves the time at its default.
+type SortKey = (bool, NaiveDateTime, String, String);
+
+/// A case's sort key in `order`; `later` puts it after the emergencies.
+fn key_of(
+    order: QueueOrder,
+    later: bool,
+    (created, due, reference, id): (NaiveDateTime, NaiveDateTime, String, String),
+) -> SortKey {
+    let time = match order.by {
+        QueueSort::Due => due,
+        QueueSort::Filed => created,
+        QueueSort::Reference => NaiveDateTime::default(),
+    };
+    (later, time, reference, id)
+}
 
 /// Open cases (or those of the state asked for): emergencies first, then by due date, unless
 /// another order is asked for.
@@ -242,9 +257,16 @@ fn rows(
     } else {
         &[None]
     };
-    // Only the sort keys are read for the merge; the page's rows are read whole after.
-    let mut keys: Vec<SortKey> = Vec::new();
-    for state in &states {
+    // Only the sort keys are read for the merge; the page's rows are read whole after. A
+    // search that found few cases reads theirs at once: walking each state's index for them
+    // would read every case of the state.
+    let found = match &matches {
+        Some(matches) => few_keys(conn, filter, matches, &states, order, urgent_first)?,
+        None => None,
+    };
+    let walked = found.is_none();
+    let mut keys: Vec<SortKey> = found.unwrap_or_default();
+    for state in states.iter().filter(|_| walked) {
         for urgent in urgencies {
             let one = (*state, *urgent, order);
             keys.extend(sort_keys(
@@ -422,21 +444,76 @@ fn sort_keys(
             cases::id,
         ))
         .load(conn)?;
-    // Timestamps as fixed-width text sort as the times do.
-    let stamp = |at: NaiveDateTime| at.format("%Y-%m-%d %H:%M:%S%.6f").to_string();
+    // Emergencies come first when the order asks for it (they are read apart).
+    let later = urgent == Some(false);
     Ok(found
         .into_iter()
-        .map(|(created, due, reference, id)| {
-            // Emergencies come first when the order asks for it (they are read apart).
-            let later = urgent == Some(false);
-            let column = match order.by {
-                QueueSort::Due => stamp(due),
-                QueueSort::Filed => stamp(created),
-                QueueSort::Reference => String::new(),
-            };
-            (later, column, reference, id)
-        })
+        .map(|row| key_of(order, later, row))
         .collect())
+}
+
+/// The sort keys of every case a search found, read through the indexes of the case ids and
+/// of the requesters; `None` when the requesters found have more than `MAX_MATCHES` cases
+/// between them (then the walk of each state finds them quickly, they are so many).
+fn few_keys(
+    conn: &mut DbConn,
+    filter: &QueueFilter,
+    matches: &Matches,
+    states: &[CaseState],
+    order: QueueOrder,
+    urgent_first: bool,
+) -> QueryResult<Option<Vec<SortKey>>> {
+    if !matches.requesters.is_empty() {
+        let theirs: i64 = cases::table
+            .filter(cases::requester_id.eq_any(&matches.requesters))
+            .count()
+            .get_result(conn)?;
+        if theirs + matches.cases.len() as i64 > MAX_MATCHES {
+            return Ok(None);
+        }
+    }
+    let now = clock::now();
+    let states: Vec<&str> = states.iter().map(|s| s.as_str()).collect();
+    let emergency = RequestType::EmergencyDisclosure.as_str();
+    let columns = (
+        cases::created_at,
+        cases::due_at,
+        cases::reference,
+        cases::id,
+        cases::request_type,
+    );
+    type Row = (NaiveDateTime, NaiveDateTime, String, String, String);
+    let mut rows: Vec<Row> = Vec::new();
+    // Two queries, each on its own index, rather than one whose OR the planner may answer
+    // by walking a state's index.
+    for ids in matches.cases.chunks(500) {
+        rows.extend(
+            filtered(filter, None, now)
+                .filter(cases::state.eq_any(&states))
+                .filter(cases::id.eq_any(ids))
+                .select(columns)
+                .load::<Row>(conn)?,
+        );
+    }
+    if !matches.requesters.is_empty() {
+        rows.extend(
+            filtered(filter, None, now)
+                .filter(cases::state.eq_any(&states))
+                .filter(cases::requester_id.eq_any(&matches.requesters))
+                .select(columns)
+                .load::<Row>(conn)?,
+        );
+    }
+    rows.sort_by(|a, b| a.3.cmp(&b.3));
+    rows.dedup_by(|a, b| a.3 == b.3);
+    Ok(Some(
+        rows.into_iter()
+            .map(|(created, due, reference, id, kind)| {
+                let later = urgent_first && kind != emergency;
+                key_of(order, later, (created, due, reference, id))
+            })
+            .collect(),
+    ))
 }
 
 /// Every condition of `filter` but the state.
@@ -578,6 +655,9 @@ pub struct StaffCaseView {
     pub approvals: Vec<Value>,
     /// Still with the team (`CaseState::OPEN`): it takes messages and re-runs of its checks.
     pub open: bool,
+    /// An open case past its due time, or due within `AT_RISK`: the header says so.
+    pub overdue: bool,
+    pub due_soon: bool,
     pub assigned_to: Option<String>,
     pub decision: Option<Value>,
     /// The states the viewer may move the case to.
@@ -790,6 +870,10 @@ fn view(
         reviewers,
         approvals: given_approvals,
         open: CaseState::OPEN.contains(&case.state),
+        overdue: CaseState::OPEN.contains(&case.state) && case.due_at < clock::now(),
+        due_soon: CaseState::OPEN.contains(&case.state)
+            && case.due_at >= clock::now()
+            && case.due_at < clock::now() + AT_RISK,
         preservation: super::fulfilment::preservation_of(conn, &case.id)?,
         frozen_accounts: freeze_record.as_ref().map(|f| f.accounts.clone()),
         freeze_record,

@@ -454,6 +454,7 @@ fn notify(
             context: &json!({
                 "reference": case.reference,
                 "state": to.label(),
+                "news": to.news(),
                 "needs_info": to == CaseState::NeedsInfo,
                 "team": match case.track { Track::Agency => "legal team", Track::Court => "platform's support and legal team" },
                 "detail": detail,
