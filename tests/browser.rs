@@ -517,6 +517,27 @@ async fn an_officer_files_legal_seals_and_the_officer_verifies_the_bundle_in_a_b
         narrow_shot(&legal, &format!("{name}-390")).await;
     }
 
+    // An admin reads the audit log: cases linked, people named, filters and exports.
+    let admin = site.staff("ada@writ.example", "admin");
+    let audit = driver.browser().await;
+    audit.goto(&server.url("/staff")).await.unwrap();
+    fill(&audit, "#email", &admin.email).await;
+    fill(&audit, "#password", &admin.password).await;
+    fill(&audit, "#code", &admin.code(0)).await;
+    send(&audit, "form button[type=submit]").await;
+    audit.goto(&server.url("/staff/admin/audit")).await.unwrap();
+    let log = text(&audit).await;
+    assert!(
+        log.contains("j.doe@fbi.gov (officer)") && log.contains(&reference),
+        "{log}"
+    );
+    shot(&audit, "13-staff-audit-log").await;
+    narrow_shot(&audit, "13-staff-audit-log-390").await;
+    fill(&audit, "#f-case", &reference).await;
+    send(&audit, "form.filters button[type=submit]").await;
+    shot(&audit, "13b-staff-audit-log-case").await;
+    audit.close().await.unwrap();
+
     // The officer sees the bundle on the case page and downloads it with their own session.
     officer.refresh().await.unwrap();
     let link = officer

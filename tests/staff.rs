@@ -1115,6 +1115,14 @@ async fn the_queue_search_finds_cases_however_they_are_typed() {
         )
         .await;
     assert!(references(&open_only).is_empty(), "{open_only}");
+    // A NUL or another control character matches nothing (PostgreSQL refuses a NUL in text).
+    for query in ["q=ab%00cd", "country=U%00", "q=%C2%84%7F"] {
+        let (status, found) = app
+            .get_json(&format!("/api/v1/staff/cases?state=any&{query}"), &token)
+            .await;
+        assert_eq!(status, Status::Ok, "{query}: {found}");
+        assert!(references(&found).is_empty(), "{query}: {found}");
+    }
     let (_, any) = app.get_json("/api/v1/staff/cases?state=any", &token).await;
     assert_eq!(references(&any).len(), 3, "{any}");
     let (_, open) = app.get_json("/api/v1/staff/cases", &token).await;
@@ -1312,4 +1320,167 @@ async fn the_case_page_leads_with_its_header_and_the_request_before_the_actions(
         "read first, then act"
     );
     assert!(at("Actions") < at("Timeline"));
+}
+
+/// Issue 19, item 7: the audit log names cases and people, reads its details, filters by case,
+/// actor, event and dates, and exports the selection (the export recorded too), with the
+/// chain's hashes so that a reader can recompute it.
+#[rocket::async_test]
+async fn the_audit_log_names_cases_and_people_filters_and_exports() {
+    let app = TestApp::new().await;
+    let officer = app.officer("j.doe@fbi.gov").await;
+    let mut references = Vec::new();
+    for i in 0..2 {
+        let mut request = subpoena_request();
+        request["instrument"]["reference"] = json!(format!("GJ-{i}"));
+        let (_, filed) = app
+            .submit(&officer, &request, &[("subpoena.pdf", PDF)])
+            .await;
+        references.push(filed["reference"].as_str().unwrap().to_owned());
+    }
+    let lee = app.staff("lee@writ.example", Role::Legal).await;
+    let token = app.staff_token(&lee).await;
+    let uri = format!("/api/v1/staff/cases/{}/assign", references[1]);
+    let response = app
+        .post_json(&uri, json!({ "staff": "lee@writ.example" }), Some(&token))
+        .await;
+    assert_eq!(response.status(), Status::Ok);
+    let ada = app.staff("ada@writ.example", Role::Admin).await;
+    app.staff_sign_in_page(&ada).await;
+
+    let (status, page) = app.page("/staff/admin/audit").await;
+    assert_eq!(status, Status::Ok);
+    assert!(
+        page.contains(&format!(
+            "<a href=\"/staff/cases/{0}\">{0}</a>",
+            references[0]
+        )),
+        "a case column linked to the case: {page}"
+    );
+    assert!(
+        page.contains("j.doe@fbi.gov (officer)"),
+        "actors by name and role"
+    );
+    assert!(page.contains("Test Staff (legal)"));
+    for who in ["lee@writ.example", "ada@writ.example"] {
+        let id = app.staff_id(who);
+        assert!(!page.contains(&id), "no stored id in place of {who}'s name");
+    }
+    assert!(
+        page.contains("<span class=\"detail-key\">staff:</span> Test Staff (admin)"),
+        "ids in details are named too"
+    );
+
+    // Filters: one case; one actor; an event type and its family; dates.
+    let rows = |page: &str| page.matches("<td class=\"mono hash\">").count();
+    let (_, one_case) = app
+        .page(&format!(
+            "/staff/admin/audit?case={}",
+            references[1].to_lowercase()
+        ))
+        .await;
+    let case_events = app.count(&format!(
+        "audit_events WHERE case_id = (SELECT id FROM cases WHERE reference = '{}')",
+        references[1]
+    ));
+    assert_eq!(
+        rows(&one_case),
+        case_events as usize,
+        "its events only: {one_case}"
+    );
+    assert!(!one_case.contains(&format!(">{}</a>", references[0])));
+    let (_, by_lee) = app.page("/staff/admin/audit?actor=LEE@writ.example").await;
+    assert!(
+        by_lee.contains("case.assigned") && !by_lee.contains("request.submitted"),
+        "{by_lee}"
+    );
+    let (_, assigned) = app.page("/staff/admin/audit?action=case.assigned").await;
+    assert_eq!(rows(&assigned), 1, "{assigned}");
+    let (_, family) = app.page("/staff/admin/audit?action=request.").await;
+    assert!(family.contains("request.submitted"), "{family}");
+    let (_, nobody) = app
+        .page("/staff/admin/audit?actor=nobody@example.org")
+        .await;
+    assert!(
+        nobody.contains("No event matches."),
+        "an unknown actor shows nothing, not everything"
+    );
+    let (_, future) = app.page("/staff/admin/audit?from=2099-01-01").await;
+    assert!(future.contains("No event matches."));
+    let (status, bad) = app.page("/staff/admin/audit?actor=a%00b").await;
+    assert_eq!(status, Status::UnprocessableEntity);
+    assert!(bad.contains("Remove the control character"), "{bad}");
+    let (status, bad) = app.page("/staff/admin/audit?from=yesterday").await;
+    assert_eq!(status, Status::UnprocessableEntity);
+    assert!(bad.contains("Enter a date as YYYY-MM-DD."), "{bad}");
+
+    // Exports: the selection, oldest first, with what the chain hashed.
+    let response = app
+        .client
+        .get(format!("/staff/admin/audit.jsonl?case={}", references[1]))
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::Ok);
+    assert_eq!(
+        response.headers().get_one("Content-Disposition"),
+        Some("attachment; filename=\"writ-audit.jsonl\"")
+    );
+    let text = response.into_string().await.unwrap();
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len() as i64, case_events);
+    assert!(lines
+        .windows(2)
+        .all(|w| w[0]["seq"].as_i64() < w[1]["seq"].as_i64()));
+    assert!(lines.iter().all(|l| l["case"] == references[1].as_str()));
+    let assigned = lines
+        .iter()
+        .find(|l| l["action"] == "case.assigned")
+        .unwrap();
+    assert_eq!(assigned["actor_name"], "Test Staff (legal)");
+    assert!(assigned["actor"].as_str().unwrap().starts_with("staff:"));
+    // The line carries what was hashed: recompute the event's hash from it.
+    let case_id: String = {
+        use diesel::prelude::*;
+        use writ::db::schema::cases;
+        let mut conn = app.db().get().unwrap();
+        cases::table
+            .filter(cases::reference.eq(&references[1]))
+            .select(cases::id)
+            .first(&mut *conn)
+            .unwrap()
+    };
+    let event = writ::db::models::audit::AuditEvent {
+        seq: assigned["seq"].as_i64().unwrap(),
+        at: chrono::DateTime::parse_from_rfc3339(assigned["at"].as_str().unwrap())
+            .unwrap()
+            .naive_utc(),
+        actor: assigned["actor"].as_str().unwrap().to_owned(),
+        case_id: Some(case_id),
+        action: "case.assigned".into(),
+        details: assigned["details"].as_str().unwrap().to_owned(),
+        prev_hash: assigned["prev_hash"].as_str().unwrap().to_owned(),
+        hash: String::new(),
+    };
+    assert_eq!(
+        writ::audit::chain_hash(&event.prev_hash, &event),
+        assigned["hash"].as_str().unwrap()
+    );
+
+    let response = app
+        .client
+        .get("/staff/admin/audit.csv?action=case.assigned")
+        .dispatch()
+        .await;
+    assert_eq!(response.content_type(), Some(ContentType::CSV));
+    let text = response.into_string().await.unwrap();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    assert_eq!(&reader.headers().unwrap()[2], "case");
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(&rows[0][2], references[1].as_str());
+    assert_eq!(&rows[0][3], "Test Staff (legal)");
+    assert_eq!(app.count("audit_events WHERE action = 'audit.exported'"), 2);
 }

@@ -31,6 +31,15 @@ impl Search {
         if text.is_empty() {
             return None;
         }
+        // Nothing stored holds a control character (intake refuses them), so such a search
+        // finds nothing; and PostgreSQL refuses a NUL in text outright.
+        if text.chars().any(char::is_control) {
+            return Some(Search {
+                reference: None,
+                whole: Vec::new(),
+                part: None,
+            });
+        }
         let folded = text.to_lowercase();
         let reference = CaseReference::parse(&text.to_uppercase()).map(|r| r.as_str().to_owned());
         let mut whole = vec![folded.clone()];
@@ -88,6 +97,12 @@ mod tests {
     fn wildcards_in_the_search_match_literally() {
         let search = Search::parse("50%_off\\").unwrap();
         assert_eq!(search.part.as_deref(), Some("%50\\%\\_off\\\\%"));
+    }
+
+    #[test]
+    fn a_search_with_a_control_character_finds_nothing() {
+        let search = Search::parse("ab\0cd").unwrap();
+        assert!(search.reference.is_none() && search.whole.is_empty() && search.part.is_none());
     }
 
     #[test]

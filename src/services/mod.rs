@@ -3,6 +3,7 @@
 
 pub mod agencies;
 pub mod annex_iii;
+pub mod audit_log;
 pub mod authority;
 pub mod bundles;
 pub mod callbacks;

@@ -529,7 +529,19 @@ fn filtered(
     if let Some(kind) = filter.request_type {
         query = query.filter(cases::request_type.eq(kind.as_str()));
     }
-    if let Some(country) = filter.country.as_deref().filter(|c| !c.is_empty()) {
+    // A country with a control character matches no requester (and PostgreSQL refuses a NUL).
+    if let Some(country) = filter
+        .country
+        .as_deref()
+        .filter(|c| !c.is_empty())
+        .map(|c| {
+            if c.chars().any(char::is_control) {
+                ""
+            } else {
+                c
+            }
+        })
+    {
         let from_country = requesters::table
             .filter(requesters::country.eq(country.to_uppercase()))
             .select(requesters::id);

@@ -153,8 +153,9 @@ pub async fn queue(
             "reviewers": reviewers,
             "filter": {
                 "state": if filter.any_state { Some("any".to_owned()) } else { query.state.clone() },
-                "track": query.track, "type": query.kind, "overdue": filter.overdue, "q": query.q,
-                "country": query.country, "mine": query.mine.unwrap_or(false), "sort": order,
+                "track": query.track, "type": query.kind, "overdue": filter.overdue,
+                "q": query.q.as_deref().map(crate::domain::text::escape_controls),
+                "country": query.country.as_deref().map(crate::domain::text::escape_controls), "mine": query.mine.unwrap_or(false), "sort": order,
             },
             "links": query.links(queue.page, queue.more),
             "flash": flash.map(|f| f.message().to_owned()),
@@ -257,6 +258,11 @@ async fn bulk_assign(
     let mut refused = Vec::new();
     let mut to = None;
     for reference in form.cases.iter().take(staff_cases::PAGE_SIZE as usize) {
+        if crate::domain::reference::CaseReference::parse(reference).is_none() {
+            let shown = crate::domain::text::escape_controls(reference);
+            refused.push(format!("{shown}: no such case"));
+            continue;
+        }
         match workflow
             .assign(&reviewer.0.row, reference, &form.staff)
             .await
