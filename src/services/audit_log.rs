@@ -334,13 +334,7 @@ fn readable(details: &str) -> Vec<(String, String)> {
 /// One CSV line of an event (no header): what a spreadsheet shows, formulas defused.
 pub fn csv_line(line: &AuditLine) -> Result<String, csv::Error> {
     let mut out = csv::Writer::from_writer(Vec::new());
-    let safe = |v: &str| {
-        if v.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-            format!("'{v}")
-        } else {
-            v.to_owned()
-        }
-    };
+    let safe = super::staff_cases::spreadsheet_safe;
     out.write_record([
         line.seq.to_string(),
         line.at_exact.clone(),

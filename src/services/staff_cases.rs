@@ -1067,7 +1067,7 @@ pub fn queue_csv(rows: &[QueueRow], more: bool) -> Result<String, csv::Error> {
 
 /// What a requester typed is data, not a formula: a spreadsheet runs a cell that starts with
 /// `=`, `+`, `-`, `@` or a tab as one, so such a cell starts with `'` (OWASP's CSV injection).
-fn spreadsheet_safe(value: &str) -> String {
+pub fn spreadsheet_safe(value: &str) -> String {
     if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{value}")
     } else {
