@@ -536,6 +536,16 @@ async fn an_officer_files_legal_seals_and_the_officer_verifies_the_bundle_in_a_b
     fill(&audit, "#f-case", &reference).await;
     send(&audit, "form.filters button[type=submit]").await;
     shot(&audit, "13b-staff-audit-log-case").await;
+    for (page, name) in [
+        ("/staff/admin/agencies", "13c-staff-agencies"),
+        ("/staff/admin/officers", "13d-staff-officers"),
+        ("/staff/admin/staff", "13e-staff-people"),
+        ("/verify", "13f-public-verify"),
+    ] {
+        audit.goto(&server.url(page)).await.unwrap();
+        shot(&audit, name).await;
+        narrow_shot(&audit, &format!("{name}-390")).await;
+    }
     audit.close().await.unwrap();
 
     // The officer sees the bundle on the case page and downloads it with their own session.
