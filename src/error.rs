@@ -25,6 +25,11 @@ impl FieldErrors {
         self.0.get(field).map(String::as_str)
     }
     /// Every message, in field order.
+    /// `(field, message)` in the fields' order by name.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
     pub fn messages(&self) -> Vec<&str> {
         self.0.values().map(String::as_str).collect()
     }

@@ -196,6 +196,19 @@ async fn an_officer_signs_in_completes_the_profile_and_files_a_request() {
     assert_eq!(response.status(), Status::UnprocessableEntity);
     let shown = response.into_string().await.unwrap();
     assert!(shown.contains("The end date is before the start date."));
+    // Issue 19, item 9 (in part): the errors again at the top, each a link to its field.
+    let summary = &shown[shown
+        .find("class=\"error-summary\"")
+        .expect("an error summary")..];
+    let summary = &summary[..summary.find("</div>").unwrap()];
+    assert!(
+        summary.contains("<a href=\"#records-to\">The end date is before the start date.</a>"),
+        "{summary}"
+    );
+    assert!(
+        shown.contains("id=\"records-to\""),
+        "the link's target exists"
+    );
     assert!(
         shown.contains("Ransomware payments traced to this account."),
         "the summary is kept"

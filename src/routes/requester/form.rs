@@ -206,6 +206,80 @@ pub struct RequestFormView {
     held: Vec<HeldFile>,
     /// Failing checks the requester is asked to confirm or fix.
     findings: Vec<Check>,
+    /// The errors again at the top, each a link to its field, in the form's order.
+    summary: Vec<ErrorLink>,
+}
+
+#[derive(Serialize)]
+struct ErrorLink {
+    anchor: String,
+    message: String,
+}
+
+/// The sections of the form, top to bottom: the summary lists errors in this order.
+const FORM_ORDER: &[&str] = &[
+    "type",
+    "court",
+    "instrument",
+    "entity",
+    "targets",
+    "data_categories",
+    "records",
+    "deadline",
+    "ndo",
+    "emergency",
+    "freeze",
+    "summary",
+    "documents",
+];
+
+fn error_summary(errors: &FieldErrors) -> Vec<ErrorLink> {
+    let place = |field: &str| {
+        FORM_ORDER
+            .iter()
+            .position(|section| field.starts_with(section))
+            .unwrap_or(FORM_ORDER.len())
+    };
+    let mut found: Vec<(&str, &str)> = errors.iter().collect();
+    found.sort_by_key(|(field, _)| place(field));
+    found
+        .into_iter()
+        .map(|(field, message)| ErrorLink {
+            anchor: anchor(field),
+            message: message.to_owned(),
+        })
+        .collect()
+}
+
+/// The id of the input that `field` names (as the template spells it).
+fn anchor(field: &str) -> String {
+    // `targets[2].value` -> `t2-value`, `freeze.assets[0].amount` -> `a0-amount`.
+    for (prefix, short) in [("targets[", "t"), ("freeze.assets[", "a")] {
+        if let Some(rest) = field.strip_prefix(prefix) {
+            if let Some((index, part)) = rest.split_once("].") {
+                return format!("{short}{index}-{part}");
+            }
+            if let Some(index) = rest.strip_suffix(']') {
+                return format!("{short}{index}-value");
+            }
+        }
+    }
+    match field {
+        "type" => "f-type".into(),
+        "targets" => "f-targets".into(),
+        "data_categories" => "f-data_categories".into(),
+        "instrument.issuing_authority" => "instrument-authority".into(),
+        "instrument.issued_on" => "instrument-issued".into(),
+        "instrument.expires_on" => "instrument-expires".into(),
+        "instrument.validated_by" => "instrument-validated-by".into(),
+        "freeze.max_sum" => "freeze-max-sum".into(),
+        other => other
+            .replace(['.', '_'], "-")
+            .replace("persons-at-risk", "persons_at_risk")
+            .replace("why-needed", "why_needed")
+            .replace("case-number", "case_number")
+            .replace("order-date", "order_date"),
+    }
 }
 
 #[derive(Serialize)]
@@ -287,6 +361,7 @@ impl RequestFormView {
             })
             .collect();
         RequestFormView {
+            summary: error_summary(&errors),
             values,
             errors,
             targets,
@@ -409,5 +484,36 @@ mod tests {
         assert_eq!(draft.targets[1].chain.as_deref(), Some("btc"));
         assert_eq!(draft.freeze.unwrap().assets[0].amount, "all");
         assert!(draft.ndo.unwrap().present);
+    }
+}
+
+#[cfg(test)]
+mod summary_tests {
+    use super::*;
+
+    #[test]
+    fn errors_link_to_their_fields_in_the_form_s_order() {
+        let mut errors = FieldErrors::default();
+        errors.add("summary", "Say what the case is about.");
+        errors.add("targets[1].value", "Enter the identifier.");
+        errors.add("instrument.issued_on", "Enter a date.");
+        errors.add("type", "Choose the type.");
+        errors.add("emergency.persons_at_risk", "Name them.");
+        errors.add("records_from", "Enter a date.");
+        let anchors: Vec<String> = error_summary(&errors)
+            .into_iter()
+            .map(|l| l.anchor)
+            .collect();
+        assert_eq!(
+            anchors,
+            [
+                "f-type",
+                "instrument-issued",
+                "t1-value",
+                "records-from",
+                "emergency-persons_at_risk",
+                "summary"
+            ]
+        );
     }
 }
