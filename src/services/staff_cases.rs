@@ -261,7 +261,7 @@ fn rows(
     // search that found few cases reads theirs at once: walking each state's index for them
     // would read every case of the state.
     let found = match &matches {
-        Some(matches) => few_keys(conn, filter, matches, &states, order, urgent_first)?,
+        Some(matches) => few_keys(conn, filter, matches, &states, order, urgent_first, now)?,
         None => None,
     };
     let walked = found.is_none();
@@ -269,13 +269,8 @@ fn rows(
     for state in states.iter().filter(|_| walked) {
         for urgent in urgencies {
             let one = (*state, *urgent, order);
-            keys.extend(sort_keys(
-                conn,
-                filter,
-                matches.as_ref(),
-                one,
-                offset + size + 1,
-            )?);
+            let limit = offset + size + 1;
+            keys.extend(sort_keys(conn, filter, matches.as_ref(), one, limit, now)?);
         }
     }
     keys.sort_by(|a, b| {
@@ -313,15 +308,14 @@ fn rows(
     let rows = found
         .iter()
         .map(|case| {
-            // A fulfilled, rejected or withdrawn case is due nothing any more.
-            let open = CaseState::OPEN.contains(&case.state);
+            let (overdue, at_risk) = due_tags(case, now);
             let requester = people.requesters.get(&case.requester_id);
             QueueRow {
                 summary: CaseSummary::from(case),
                 track: case.track.as_str(),
                 emergency: case.request_type == RequestType::EmergencyDisclosure,
-                overdue: open && case.due_at < now,
-                at_risk: open && case.due_at >= now && case.due_at < now + AT_RISK,
+                overdue,
+                at_risk,
                 flagged: case.flagged.clone(),
                 requester: requester.map(|r| r.name.clone().unwrap_or_else(|| r.email.clone())),
                 requester_email: requester.map(|r| r.email.clone()),
@@ -347,6 +341,16 @@ type RequesterColumns = (
     Option<String>,
     Option<String>,
 );
+
+/// `(overdue, due within AT_RISK)` of `case` at `now`; a fulfilled, rejected, withdrawn or
+/// closed case is due nothing any more. The queue and the case page both say it from here.
+fn due_tags(case: &Case, now: NaiveDateTime) -> (bool, bool) {
+    let open = CaseState::OPEN.contains(&case.state);
+    (
+        open && case.due_at < now,
+        open && case.due_at >= now && case.due_at < now + AT_RISK,
+    )
+}
 
 /// Who filed the cases of a page, and who they are assigned to.
 struct People {
@@ -417,9 +421,10 @@ fn sort_keys(
     matches: Option<&Matches>,
     (state, urgent, order): (CaseState, Option<bool>, QueueOrder),
     limit: i64,
+    now: NaiveDateTime,
 ) -> QueryResult<Vec<SortKey>> {
     let emergency = RequestType::EmergencyDisclosure.as_str();
-    let mut query = filtered(filter, matches, clock::now()).filter(cases::state.eq(state.as_str()));
+    let mut query = filtered(filter, matches, now).filter(cases::state.eq(state.as_str()));
     query = match urgent {
         Some(true) => query.filter(cases::request_type.eq(emergency)),
         Some(false) => query.filter(cases::request_type.ne(emergency)),
@@ -462,6 +467,7 @@ fn few_keys(
     states: &[CaseState],
     order: QueueOrder,
     urgent_first: bool,
+    now: NaiveDateTime,
 ) -> QueryResult<Option<Vec<SortKey>>> {
     if !matches.requesters.is_empty() {
         let theirs: i64 = cases::table
@@ -472,7 +478,6 @@ fn few_keys(
             return Ok(None);
         }
     }
-    let now = clock::now();
     let states: Vec<&str> = states.iter().map(|s| s.as_str()).collect();
     let emergency = RequestType::EmergencyDisclosure.as_str();
     let columns = (
@@ -837,6 +842,7 @@ fn view(
         .map(|(name, email, _)| serde_json::json!({ "name": name, "email": email }))
         .collect();
     let freeze_record = super::fulfilment::freeze_record_of(conn, &case.id)?;
+    let (overdue, due_soon) = due_tags(&case, clock::now());
     Ok(StaffCaseView {
         details: CaseDetails::new(&case, &targets),
         requester: serde_json::json!({
@@ -882,10 +888,8 @@ fn view(
         reviewers,
         approvals: given_approvals,
         open: CaseState::OPEN.contains(&case.state),
-        overdue: CaseState::OPEN.contains(&case.state) && case.due_at < clock::now(),
-        due_soon: CaseState::OPEN.contains(&case.state)
-            && case.due_at >= clock::now()
-            && case.due_at < clock::now() + AT_RISK,
+        overdue,
+        due_soon,
         preservation: super::fulfilment::preservation_of(conn, &case.id)?,
         frozen_accounts: freeze_record.as_ref().map(|f| f.accounts.clone()),
         freeze_record,
