@@ -259,7 +259,9 @@ fn utc(value: &tera::Value, _: &HashMap<String, tera::Value>) -> tera::Result<te
     };
     let parsed = chrono::DateTime::parse_from_rfc3339(text)
         .map(|at| at.naive_utc())
-        .or_else(|_| chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f"));
+        .or_else(|_| chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f"))
+        // A `NaiveDateTime` as serde writes it (UTC throughout Writ).
+        .or_else(|_| chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f"));
     Ok(match parsed {
         Ok(at) => tera::Value::from(at.format("%Y-%m-%d %H:%M UTC").to_string()),
         Err(_) => value.clone(),
@@ -283,6 +285,7 @@ mod time_tests {
         assert_eq!(utc_of("2026-12-03T14:05:59Z"), "2026-12-03 14:05 UTC");
         assert_eq!(utc_of("2026-12-03T15:05:59+01:00"), "2026-12-03 14:05 UTC");
         assert_eq!(utc_of("2026-12-03 14:05:59.123456"), "2026-12-03 14:05 UTC");
+        assert_eq!(utc_of("2026-12-03T14:05:59.123456"), "2026-12-03 14:05 UTC");
         assert_eq!(utc_of("2026-12-03"), "2026-12-03", "a date stays a date");
         assert_eq!(utc_of(""), "");
     }
