@@ -15,6 +15,7 @@ pub mod registry;
 pub mod request;
 pub mod search;
 pub mod signals;
+pub mod target_list;
 pub mod text;
 pub mod vocab;
 pub mod workflow;
