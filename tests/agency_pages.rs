@@ -135,23 +135,57 @@ async fn an_officer_signs_in_completes_the_profile_and_files_a_request() {
     assert!(security.contains("no second factor yet"), "{security}");
     app.enrol_on_page("j.doe@fbi.gov").await;
 
-    let (status, form) = app.page("/agency/requests/new").await;
+    // Issue 19, item 9: the type comes first, each with the instruments it takes.
+    let (status, first) = app.page("/agency/requests/new").await;
+    assert_eq!(status, Status::Ok);
+    assert!(first.contains("<button type=\"submit\">Continue</button>"));
+    assert!(
+        first.contains("Emergency attestation.</span>"),
+        "emergency disclosure lists its one instrument: {first}"
+    );
+    assert!(
+        first.contains("Court order, Seizure warrant, Freezing order.</span>"),
+        "{first}"
+    );
+    assert!(
+        !first.contains("Legal instrument"),
+        "nothing but the type yet"
+    );
+    let (status, form) = app.page("/agency/requests/new?type=disclosure").await;
     assert_eq!(status, Status::Ok);
     for label in [
-        "Type of request",
+        "Type of request: <strong>Disclosure of records</strong>",
         "Legal instrument",
         "Targets",
         "Data requested",
         "Non-disclosure order",
-        "Emergency disclosure only",
-        "Freeze of assets only",
         "Documents",
         "Addressed to",
         "Example Exchange Europe S.A. (FR)",
         "The non-disclosure order itself",
+        "European Production Orders for access logs or content",
     ] {
         assert!(form.contains(label), "the form has {label}");
     }
+    for absent in [
+        "The emergency",
+        "The assets to freeze",
+        "value=\"emergency_attestation\"",
+        "value=\"seizure_warrant\"",
+        "value=\"preservation_letter\"",
+    ] {
+        assert!(!form.contains(absent), "a disclosure has no {absent}");
+    }
+    let (_, freeze) = app.page("/agency/requests/new?type=freeze").await;
+    assert!(freeze.contains("The assets to freeze"));
+    assert!(freeze.contains("Data also asked for (optional)"));
+    assert!(!freeze.contains("The emergency"));
+    assert!(!freeze.contains("value=\"subpoena\""));
+    assert!(!freeze.contains("European Production Orders"));
+    let (status, odd) = app.page("/agency/requests/new?type=wiretap").await;
+    assert_eq!(status, Status::UnprocessableEntity);
+    assert!(odd.contains("Choose the type of request."), "{odd}");
+    assert!(!odd.contains("Legal instrument"), "back to the first step");
     let csrf = csrf_of(&form);
     let fields = [
         ("csrf", csrf.as_str()),
@@ -523,4 +557,215 @@ async fn agencies_read_a_guide_and_the_emergency_form_names_the_on_call_line() {
         !guide.contains("call the platform's legal on-call"),
         "no line unless one is set"
     );
+}
+
+/// Posts the request form with `parts` (the CSRF token first) and returns status and page.
+async fn post_request(app: &TestApp, csrf: &str, parts: &[Part]) -> (Status, String) {
+    let mut all = vec![Part::text("csrf", csrf)];
+    all.extend(parts.iter().cloned());
+    let (content_type, body) = multipart(&all);
+    let response = app
+        .client
+        .post("/agency/requests")
+        .header(content_type)
+        .body(body)
+        .dispatch()
+        .await;
+    (response.status(), response.into_string().await.unwrap())
+}
+
+/// Issue 19, item 9: "Add another target" adds a row at its first click; a pasted or uploaded
+/// list of targets becomes rows, its unreadable lines kept with their messages; the form is kept
+/// as a draft (also across a change of type) until it is filed or thrown away.
+#[rocket::async_test]
+async fn the_form_adds_rows_reads_lists_of_targets_and_keeps_a_draft() {
+    let app = TestApp::new().await;
+    app.officer("j.doe@fbi.gov").await;
+    sign_in(&app, "j.doe@fbi.gov").await;
+    let (_, form) = app.page("/agency/requests/new?type=disclosure").await;
+    assert!(!form.contains("Your draft was saved"), "no draft yet");
+    let csrf = csrf_of(&form);
+    let first = [
+        Part::text("type", "disclosure"),
+        Part::text("targets[0].kind", "email"),
+        Part::text("targets[0].value", "alice@example.com"),
+        Part::text("targets[0].role", "suspect"),
+        Part::text("summary", "Wire fraud against pensioners."),
+    ];
+
+    // Three rows are drawn for one target; the first click makes four.
+    let mut parts = first.to_vec();
+    parts.push(Part::text("action", "add_target"));
+    let (status, page) = post_request(&app, &csrf, &parts).await;
+    assert_eq!(status, Status::Ok);
+    assert!(page.contains("id=\"t3-value\""), "a fourth row");
+    assert!(!page.contains("id=\"t4-value\""));
+    assert!(page.contains("Your draft was saved"));
+    let saved = &page[page.find("Your draft was saved ").unwrap() + 21..];
+    assert!(
+        saved.starts_with(&format!(
+            "{} ",
+            writ::domain::clock::now().format("%Y-%m-%d")
+        )) && saved[..21].ends_with(" UTC."),
+        "the time reads as every other: {}",
+        &saved[..30]
+    );
+
+    // A pasted list and a CSV file, each with a line that cannot be read.
+    let mut parts = first.to_vec();
+    parts.extend([
+        Part::text("action", "import_targets"),
+        Part::text(
+            "targets_paste",
+            "email,Bob@Example.com,,victim\nbc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq",
+        ),
+        Part::file(
+            "targets_csv",
+            "targets.csv",
+            b"kind,value,chain,role\r\nwallet_address,0x52908400098527886E0F7030069857D2E4169EE7,ETH,suspect\r\nphone,+1 202 555 0143,,witness\r\nsafe_deposit_box,42,,\r\n",
+        ),
+    ]);
+    let (status, page) = post_request(&app, &csrf, &parts).await;
+    assert_eq!(status, Status::UnprocessableEntity);
+    for (row, value) in [
+        (0, "alice@example.com"),
+        (1, "Bob@Example.com"),
+        (2, "0x52908400098527886E0F7030069857D2E4169EE7"),
+        (3, "+1 202 555 0143"),
+    ] {
+        assert!(
+            page.contains(&format!(
+                "id=\"t{row}-value\" name=\"targets[{row}].value\" value=\"{value}\""
+            )),
+            "row {row} holds {value}: {page}"
+        );
+    }
+    assert!(
+        page.contains(
+            ">bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq\nsafe_deposit_box,42,,</textarea>"
+        ),
+        "{page}"
+    );
+    assert!(page.contains("Line 2: say what “bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq” is"));
+    assert!(
+        page.contains("The file&#x27;s line 4: “safe_deposit_box” is not a kind of target"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<a href=\"#targets-paste\">"),
+        "the summary links to the list"
+    );
+    assert_eq!(app.count("cases"), 0, "nothing is filed");
+
+    // Leaving and coming back: the draft is there, at the type it was.
+    let (status, again) = app.page("/agency/requests/new").await;
+    assert_eq!(status, Status::Ok);
+    assert!(again.contains("Type of request: <strong>Disclosure of records</strong>"));
+    assert!(again.contains("value=\"0x52908400098527886E0F7030069857D2E4169EE7\""));
+    assert!(again.contains("safe_deposit_box,42,,</textarea>"));
+    assert!(again.contains("Wire fraud against pensioners."));
+
+    // Changing the type keeps what was typed; an uploaded file waits with the draft.
+    let mut parts = first.to_vec();
+    parts.extend([
+        Part::text("action", "change_type"),
+        Part::file("documents", "letter.pdf", PDF),
+    ]);
+    let (status, choose) = post_request(&app, &csrf, &parts).await;
+    assert_eq!(status, Status::Ok);
+    assert!(choose.contains("value=\"disclosure\" checked"), "{choose}");
+    assert!(!choose.contains("Legal instrument"));
+    let (_, preservation) = app.page("/agency/requests/new?type=preservation").await;
+    assert!(preservation.contains("Type of request: <strong>Preservation of records</strong>"));
+    assert!(preservation.contains("Data to preserve"));
+    assert!(preservation.contains("value=\"preservation_letter\""));
+    assert!(preservation.contains("value=\"alice@example.com\""));
+    assert!(
+        preservation.contains("letter.pdf"),
+        "the file is shown with the draft"
+    );
+
+    // A held file lasts a day, but one attached to a draft lasts as long as the draft.
+    app.sql("UPDATE held_documents SET held_at = '2020-01-01 00:00:00'");
+    let stale = chrono::NaiveDate::from_ymd_opt(2021, 1, 1)
+        .unwrap()
+        .and_hms_opt(0, 0, 0)
+        .unwrap();
+    let now = writ::domain::clock::now();
+    let gone = {
+        let mut conn = app.db().get().unwrap();
+        writ::db::models::document::HeldDocument::expire(&mut conn, stale, now).unwrap()
+    };
+    assert!(gone.is_empty(), "the draft keeps its file");
+    assert_eq!(writ::services::drafts::expire(app.db()).await.unwrap(), 0);
+    assert_eq!(app.count("held_documents"), 1);
+
+    // Thrown away: the draft and its file go.
+    let (status, location, _) = post_form(
+        &app,
+        "/agency/requests/draft/discard",
+        &[("csrf", csrf.as_str())],
+    )
+    .await;
+    assert_eq!(status, Status::SeeOther);
+    assert_eq!(location.as_deref(), Some("/agency/requests/new"));
+    let (_, fresh) = app.page("/agency/requests/new").await;
+    assert!(fresh.contains("The draft and its files were thrown away."));
+    assert!(!fresh.contains("Your draft was saved"));
+    assert!(!fresh.contains("alice@example.com"));
+    assert_eq!(app.count("request_drafts"), 0);
+    assert_eq!(app.count("held_documents"), 0);
+    let (status, _, _) = post_form(
+        &app,
+        "/agency/requests/draft/discard",
+        &[("csrf", "forged")],
+    )
+    .await;
+    assert_eq!(
+        status,
+        Status::Forbidden,
+        "a forged token throws nothing away"
+    );
+}
+
+/// A list of targets too large or not text is refused beside its field; the rest of the form
+/// comes back whole.
+#[rocket::async_test]
+async fn a_target_list_that_is_too_large_or_not_text_is_refused_beside_it() {
+    let app = TestApp::new().await;
+    app.officer("j.doe@fbi.gov").await;
+    sign_in(&app, "j.doe@fbi.gov").await;
+    let (_, form) = app.page("/agency/requests/new?type=disclosure").await;
+    let csrf = csrf_of(&form);
+    let big = "email,a@example.com\n".repeat(4_000);
+    for (file, says) in [
+        (
+            big.as_bytes(),
+            "larger than the 64 KiB a list of targets may be",
+        ),
+        // A spreadsheet's "Unicode text" export: UTF-16, not UTF-8.
+        (&b"\xff\xfek\x00i\x00n\x00d\x00"[..], "The file is not text"),
+    ] {
+        let parts = [
+            Part::text("type", "disclosure"),
+            Part::text("action", "import_targets"),
+            Part::file("targets_csv", "list.csv", file),
+            Part::text("summary", "Typed after the file."),
+        ];
+        let (status, page) = post_request(&app, &csrf, &parts).await;
+        assert_eq!(status, Status::UnprocessableEntity);
+        assert!(page.contains(says), "{page}");
+        assert!(
+            page.contains("id=\"targets_paste-error\""),
+            "beside the list"
+        );
+        assert!(
+            page.contains("Typed after the file."),
+            "the fields after it are kept"
+        );
+        assert!(
+            !page.contains("value=\"a@example.com\""),
+            "nothing of it is read"
+        );
+    }
 }

@@ -338,7 +338,22 @@ async fn an_officer_files_legal_seals_and_the_officer_verifies_the_bundle_in_a_b
         .goto(&server.url("/agency/requests/new"))
         .await
         .unwrap();
+    // Issue 19, item 9: the type first; the form then has only that type's parts.
+    shot(&officer, "04-0-agency-request-type").await;
+    narrow_shot(&officer, "04-0-agency-request-type-390").await;
     click(&officer, "input[name=type][value=disclosure]").await;
+    click(&officer, "form[method=get] .actions button").await;
+    assert!(
+        text(&officer)
+            .await
+            .contains("Type of request: Disclosure of records"),
+        "{}",
+        text(&officer).await
+    );
+    assert!(officer
+        .find(Locator::Css("#emergency-nature"))
+        .await
+        .is_err());
     choose(&officer, "#instrument-kind", "subpoena").await;
     fill(&officer, "#instrument-reference", "GJ-2026-114").await;
     fill(
@@ -364,6 +379,39 @@ async fn an_officer_files_legal_seals_and_the_officer_verifies_the_bundle_in_a_b
         "Investment fraud; the suspect received victims' funds.",
     )
     .await;
+    // A pasted list with a line it cannot read: the line stays, with its message; the rest of
+    // the form comes back as typed (it was saved as a draft).
+    click(&officer, "details.paste summary").await;
+    fill(
+        &officer,
+        "#targets-paste",
+        "bank_account,GB29NWBK60161331926819",
+    )
+    .await;
+    click(&officer, "details.paste button[value=import_targets]").await;
+    let beside = officer
+        .find(Locator::Css("#targets_paste-error"))
+        .await
+        .expect("the message beside the list")
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        beside.starts_with("Line 1: “bank_account” is not a kind of target"),
+        "{beside}"
+    );
+    assert!(text(&officer).await.contains("Your draft was saved"));
+    let kept = officer
+        .find(Locator::Css("#t0-value"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(kept.as_deref(), Some("alice@example.com"));
+    shot(&officer, "04-1-agency-target-list-refused").await;
+    narrow_shot(&officer, "04-1-agency-target-list-refused-390").await;
+    fill(&officer, "#targets-paste", "").await;
     // A file over the portal's limit (50 MiB) is refused beside its field before it is sent.
     let big = work.path().join("scan.pdf");
     let mut bytes = PDF.to_vec();
@@ -382,11 +430,13 @@ async fn an_officer_files_legal_seals_and_the_officer_verifies_the_bundle_in_a_b
         "“scan.pdf” is 51 MiB: the portal accepts files up to 50 MiB. Nothing was sent."
     );
     shot(&officer, "04a-agency-file-too-large").await;
+    // The page was drawn by the list's round, so its address is the form's action; a script
+    // that stops the submission leaves the same page in place (the size notice stays).
     click(&officer, ".actions button[value=submit]").await;
-    assert_eq!(
-        path(&officer).await,
-        "/agency/requests/new",
-        "nothing is sent"
+    assert_eq!(path(&officer).await, "/agency/requests", "nothing is sent");
+    assert!(
+        officer.find(Locator::Css("#documents-size")).await.is_ok(),
+        "still the page with the refusal"
     );
     officer
         .execute(
@@ -583,12 +633,99 @@ async fn an_officer_files_legal_seals_and_the_officer_verifies_the_bundle_in_a_b
     assert!(ok && out.contains("VALID: "), "writ verify: {out}");
     assert!(out.contains("a key the platform publishes"), "{out}");
 
+    court_walk_on_a_phone(&driver, &site, &server, work.path()).await;
+
     officer.close().await.unwrap();
     legal.close().await.unwrap();
     println!(
         "browser: 12 pages in target/e2e/, bundle {reference}-1 verified: {}",
         out.lines().last().unwrap_or_default()
     );
+}
+
+/// Issue 19, item 12: the court track's pages at 390 px, walked by a visitor filing a freeze:
+/// the sign-in, the code, the declaration, both steps of the form, the findings, the case.
+async fn court_walk_on_a_phone(driver: &Driver, site: &Site, server: &Server, work: &Path) {
+    let order = work.join("ordonnance.pdf");
+    std::fs::write(&order, PDF).unwrap();
+    let visitor = driver.browser().await;
+    visitor.goto(&server.url("/court")).await.unwrap();
+    narrow_shot(&visitor, "20-court-sign-in-390").await;
+    click(&visitor, "input[name=path][value=visitor]").await;
+    fill(&visitor, "#email", "maria@lopez.example").await;
+    let dir = site.dir.path().to_owned();
+    let before = site_mail(&dir).len();
+    send(&visitor, "form button[type=submit]").await;
+    assert_eq!(path(&visitor).await, "/court/code");
+    narrow_shot(&visitor, "21-court-code-390").await;
+    let code = wait_for(Duration::from_secs(30), "the visitor's code", || {
+        site_mail(&dir)
+            .into_iter()
+            .skip(before)
+            .find(|m| {
+                m.to.contains("maria@lopez.example")
+                    && m.subject.starts_with("Your Writ sign-in code")
+            })
+            .map(|m| m.subject.rsplit(' ').next().unwrap().to_owned())
+    });
+    fill(&visitor, "#code", &code).await;
+    send(&visitor, "form button[type=submit]").await;
+    assert_eq!(path(&visitor).await, "/court/profile");
+    narrow_shot(&visitor, "22-court-declaration-390").await;
+    for (id, value) in [
+        ("#name", "Maria Lopez"),
+        ("#represents", "Acme Holdings SAS"),
+        ("#firm", "Lopez LLP"),
+        ("#bar_number", "CA-298811"),
+        ("#bar_jurisdiction", "California"),
+    ] {
+        fill(&visitor, id, value).await;
+    }
+    send(&visitor, "main form .actions button[type=submit]").await;
+    assert_eq!(path(&visitor).await, "/court/requests/new");
+    narrow_shot(&visitor, "23-court-request-type-390").await;
+    click(&visitor, "input[name=type][value=freeze]").await;
+    send(&visitor, "form[method=get] .actions button").await;
+    narrow_shot(&visitor, "24-court-freeze-form-390").await;
+    fill(&visitor, "#court-name", "Tribunal judiciaire de Paris").await;
+    choose(&visitor, "#court-country", "FR").await;
+    fill(&visitor, "#court-case_number", "RG 24/01234").await;
+    fill(&visitor, "#court-judge", "Mme A. Martin").await;
+    date(&visitor, "court-order_date", "2026-11-02").await;
+    choose(&visitor, "#instrument-kind", "freezing_order").await;
+    fill(&visitor, "#t0-value", "debtor@example.com").await;
+    fill(&visitor, "#a0-asset", "BTC").await;
+    fill(&visitor, "#a0-amount", "all").await;
+    fill(
+        &visitor,
+        "#freeze-reason",
+        "Saisie conservatoire ordered by the court.",
+    )
+    .await;
+    fill(&visitor, "#freeze-respondent", "M. Jean Dupont").await;
+    fill(
+        &visitor,
+        "#summary",
+        "Conservatory seizure of the debtor's assets.",
+    )
+    .await;
+    attach(&visitor, "#documents", &order).await;
+    send(&visitor, ".actions button[value=submit]").await;
+    if text(&visitor).await.contains("Before you submit") {
+        narrow_shot(&visitor, "25-court-findings-390").await;
+        click(&visitor, "input[name=confirm]").await;
+        send(&visitor, ".actions button[value=submit]").await;
+    }
+    let case = path(&visitor).await;
+    assert!(
+        case.starts_with("/court/requests/CO-"),
+        "{case}: {}",
+        text(&visitor).await
+    );
+    narrow_shot(&visitor, "26-court-case-390").await;
+    visitor.goto(&server.url("/court/requests")).await.unwrap();
+    narrow_shot(&visitor, "27-court-requests-390").await;
+    visitor.close().await.unwrap();
 }
 
 #[rocket::async_test]

@@ -641,7 +641,7 @@ async fn a_visitor_files_through_the_pages() {
         Some("/court/requests/new")
     );
 
-    let form = app
+    let first = app
         .client
         .get("/court/requests/new")
         .dispatch()
@@ -649,21 +649,60 @@ async fn a_visitor_files_through_the_pages() {
         .into_string()
         .await
         .unwrap();
-    assert!(form.contains("The court and its order"));
     // Issue 19, item 10: the confirmation is shown on the page it leads to, and only there.
     assert!(
-        form.contains("Declaration saved. You can now file a request."),
-        "{form}"
+        first.contains("Declaration saved. You can now file a request."),
+        "{first}"
     );
     let (_, list) = app.page("/court/requests").await;
     assert!(!list.contains("Declaration saved"), "{list}");
+    // Issue 19, items 9 and 13: the type first, then only the instruments the track takes for it.
+    assert!(first.contains("Court order.</span>"), "{first}");
     assert!(
-        !form.contains("Emergency disclosure only"),
+        first.contains("Court order, Freezing order.</span>"),
+        "{first}"
+    );
+    assert!(!first.contains("value=\"emergency_disclosure\""));
+    assert!(!first.contains("value=\"preservation\""));
+    let (_, disclosure) = app.page("/court/requests/new?type=disclosure").await;
+    assert!(disclosure.contains("The court and its order"));
+    for refused in [
+        "freezing_order",
+        "search_warrant",
+        "subpoena",
+        "seizure_warrant",
+        "mlat_request",
+        // Contents never go to a private party (the policy's `never`): not offered either.
+        "communications_content",
+        "support_tickets",
+    ] {
+        assert!(
+            !disclosure.contains(&format!("value=\"{refused}\"")),
+            "a court-track disclosure does not offer {refused}"
+        );
+    }
+    assert!(
+        disclosure.contains("<option value=\"court_order\" selected>"),
+        "the one instrument is chosen"
+    );
+    assert!(disclosure.contains("value=\"subscriber_info\""));
+    assert!(!disclosure.contains("The assets to freeze"));
+    assert!(
+        !disclosure.contains("The emergency"),
         "no agency-only section"
     );
+    let (_, form) = app.page("/court/requests/new?type=freeze").await;
+    assert!(form.contains("value=\"freezing_order\""));
+    assert!(!form.contains("value=\"search_warrant\""));
+    assert!(!form.contains("value=\"communications_content\""));
+    assert!(form.contains("The assets to freeze"));
+    let (status, refused) = app
+        .page("/court/requests/new?type=emergency_disclosure")
+        .await;
+    assert_eq!(status, Status::UnprocessableEntity);
     assert!(
-        !form.contains("value=\"subpoena\""),
-        "only court-track instruments are offered"
+        refused.contains("An emergency disclosure request cannot be filed on this track"),
+        "{refused}"
     );
 
     let (content_type, body) = multipart(&[

@@ -284,6 +284,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    request_drafts (requester_id) {
+        requester_id -> Text,
+        body -> Text,
+        saved_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     held_documents (id) {
         id -> Text,
         requester_id -> Text,
@@ -293,6 +301,7 @@ diesel::table! {
         sha256 -> Text,
         held_at -> Timestamp,
         role -> Text,
+        kept_until -> Nullable<Timestamp>,
     }
 }
 
@@ -552,6 +561,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     accounts,
     account_wallets,
     held_documents,
+    request_drafts,
     staff,
     staff_sessions,
     approvals,

@@ -223,6 +223,7 @@ impl DocumentStore {
             sha256: staged.sha256.clone(),
             held_at: now,
             role: staged.role.as_str().to_owned(),
+            kept_until: None,
         })
     }
 

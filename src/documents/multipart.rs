@@ -22,6 +22,12 @@ const MAX_FIELDS: usize = 2_000;
 pub const DOCUMENTS: &str = "documents";
 /// The part that carries the non-disclosure order itself (18 USC 2705(b)).
 pub const NDO_ORDER: &str = "ndo_order";
+/// A list of targets sent as a CSV file with the request form: read as text, at most
+/// `MAX_TARGET_LIST` bytes. A file refused leaves the rest of the form intact: the refusal is
+/// passed on as the field `TARGETS_CSV_REFUSED`, for the form to show beside its field.
+pub const TARGETS_CSV: &str = "targets_csv";
+pub const TARGETS_CSV_REFUSED: &str = "targets_csv_refused";
+const MAX_TARGET_LIST: usize = 64 * 1024;
 /// The name of the file parts of a production.
 pub const FILES: &str = "files";
 
@@ -222,10 +228,45 @@ async fn read_into(
             }
             continue;
         }
+        if matches!(parts, Parts::Documents) && name == TARGETS_CSV {
+            let read = read_target_list(&mut field, &mut text_total).await?;
+            upload.fields.push(match read {
+                Ok(text) => (name, text),
+                Err(refusal) => (TARGETS_CSV_REFUSED.to_owned(), refusal.to_owned()),
+            });
+            continue;
+        }
         let value = read_text(&mut field, &name, &mut text_total).await?;
         upload.fields.push((name, value));
     }
     Ok(())
+}
+
+/// Reads an uploaded list of targets; one too large or not text is read to its end and refused.
+async fn read_target_list(
+    field: &mut multer::Field<'_>,
+    total: &mut usize,
+) -> Result<Result<String, &'static str>, AppError> {
+    let mut value = Vec::new();
+    let mut too_large = false;
+    while let Some(chunk) = field.chunk().await.map_err(malformed)? {
+        if too_large || value.len() + chunk.len() > MAX_TARGET_LIST {
+            too_large = true;
+            continue;
+        }
+        value.extend_from_slice(&chunk);
+        *total += chunk.len();
+    }
+    if too_large {
+        return Ok(Err(
+            "The file is larger than the 64 KiB a list of targets may be: send at most 100 targets.",
+        ));
+    }
+    if *total > MAX_TEXT_TOTAL {
+        return Err(AppError::too_large("The form's text is too long."));
+    }
+    Ok(String::from_utf8(value)
+        .map_err(|_| "The file is not text: save the list as CSV (UTF-8) and attach it again."))
 }
 
 /// Reads a text field: at most `MAX_TEXT_FIELD` bytes, `MAX_TEXT_TOTAL` for all the fields of

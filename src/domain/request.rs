@@ -298,14 +298,13 @@ impl RequestDraft {
             "Choose the type of request.",
         );
         if let Some(kind) = request_type.filter(|kind| !kind.allowed_on(track)) {
-            c.errors.add(
-                "type",
-                format!(
-                    "A {} request cannot be filed on the {} track.",
-                    kind.label().to_lowercase(),
-                    track.as_str()
-                ),
+            let mut message = format!(
+                "{} request cannot be filed on the {} track.",
+                kind.with_article(),
+                track.as_str()
             );
+            message[..1].make_ascii_uppercase();
+            c.errors.add("type", message);
         }
         if let Some(claimed) = self.track.as_deref().map(str::trim) {
             if claimed != track.as_str() {

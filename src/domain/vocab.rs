@@ -96,6 +96,19 @@ vocabulary!(RequestType {
     Freeze = "freeze": "Freeze of assets",
 });
 
+impl RequestType {
+    /// The label in lower case after its article: "an emergency disclosure", "a freeze of assets".
+    pub fn with_article(self) -> String {
+        let name = self.label().to_lowercase();
+        let article = if name.starts_with(['a', 'e', 'i', 'o', 'u']) {
+            "an"
+        } else {
+            "a"
+        };
+        format!("{article} {name}")
+    }
+}
+
 vocabulary!(InstrumentKind {
     Subpoena = "subpoena": "Subpoena",
     CourtOrder2703d = "court_order_2703d": "Court order (18 U.S.C. 2703(d))",

@@ -72,14 +72,17 @@ pub struct Chores {
 /// How often the worker signs the audit chain's head (when it has moved).
 pub const CHECKPOINT_EVERY: TimeDelta = TimeDelta::hours(1);
 
-/// Forgets what is a day old (rate-limit windows, uploads held for a form never sent again) and
+/// Forgets what is a day old (rate-limit windows, uploads held for a form never sent again, unless
+/// a saved draft keeps them), drafts not saved for 30 days, and
 /// reminds requesters of preservations that end within a week.
 pub async fn housekeeping(db: &Db, chores: &Chores) -> Result<(), AppError> {
     let before = clock::now() - TimeDelta::days(1);
     db.run(move |conn| Ok(rate_limit::prune(conn, before)?))
         .await?;
+    crate::services::drafts::expire(db).await?;
+    let now = clock::now();
     let expired = db
-        .run(move |conn| Ok(HeldDocument::expire(conn, before)?))
+        .run(move |conn| Ok(HeldDocument::expire(conn, before, now)?))
         .await?;
     for id in &expired {
         chores.store.discard_held(id).await;

@@ -11,6 +11,7 @@ pub mod cases;
 pub mod certificates;
 pub mod colleagues;
 pub mod directory;
+pub mod drafts;
 pub mod fulfilment;
 pub mod intake;
 pub mod limits;

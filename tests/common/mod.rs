@@ -599,6 +599,7 @@ pub fn subpoena_request() -> Value {
     })
 }
 
+#[derive(Clone)]
 pub struct Part {
     name: String,
     filename: Option<String>,

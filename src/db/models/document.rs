@@ -54,6 +54,8 @@ pub struct HeldDocument {
     pub sha256: String,
     pub held_at: NaiveDateTime,
     pub role: String,
+    /// Kept past the day a held file lasts, because a saved draft lists it.
+    pub kept_until: Option<NaiveDateTime>,
 }
 
 impl HeldDocument {
@@ -82,9 +84,60 @@ impl HeldDocument {
         Ok(held)
     }
 
-    /// Forgets files held since before `before`; returns their ids, for the files to go too.
-    pub fn expire(conn: &mut DbConn, before: NaiveDateTime) -> QueryResult<Vec<String>> {
-        let old = held_documents::table.filter(held_documents::held_at.lt(before));
+    /// Takes back every file held for the requester.
+    pub fn take_all(conn: &mut DbConn, requester_id: &str) -> QueryResult<Vec<HeldDocument>> {
+        let mine = held_documents::table.filter(held_documents::requester_id.eq(requester_id));
+        let held = mine.select(HeldDocument::as_select()).load(conn)?;
+        diesel::delete(mine).execute(conn)?;
+        Ok(held)
+    }
+
+    /// The requester's held files named by `ids`, left held (a saved draft's, to show them).
+    pub fn find(
+        conn: &mut DbConn,
+        requester_id: &str,
+        ids: &[String],
+    ) -> QueryResult<Vec<HeldDocument>> {
+        held_documents::table
+            .filter(held_documents::requester_id.eq(requester_id))
+            .filter(held_documents::id.eq_any(ids))
+            .select(HeldDocument::as_select())
+            .order(held_documents::held_at)
+            .load(conn)
+    }
+
+    /// Keeps the requester's files `ids` until `until` (their draft's end), and lets their other
+    /// held files go at the usual time.
+    pub fn keep(
+        conn: &mut DbConn,
+        requester_id: &str,
+        ids: &[String],
+        until: Option<NaiveDateTime>,
+    ) -> QueryResult<()> {
+        let mine = held_documents::table.filter(held_documents::requester_id.eq(requester_id));
+        diesel::update(mine.filter(held_documents::id.ne_all(ids)))
+            .set(held_documents::kept_until.eq(None::<NaiveDateTime>))
+            .execute(conn)?;
+        diesel::update(mine.filter(held_documents::id.eq_any(ids)))
+            .set(held_documents::kept_until.eq(until))
+            .execute(conn)?;
+        Ok(())
+    }
+
+    /// Forgets files held since before `before` that no saved draft keeps at `now`; returns
+    /// their ids, for the files to go too.
+    pub fn expire(
+        conn: &mut DbConn,
+        before: NaiveDateTime,
+        now: NaiveDateTime,
+    ) -> QueryResult<Vec<String>> {
+        let old = held_documents::table
+            .filter(held_documents::held_at.lt(before))
+            .filter(
+                held_documents::kept_until
+                    .is_null()
+                    .or(held_documents::kept_until.lt(now)),
+            );
         let ids = old.select(held_documents::id).load(conn)?;
         diesel::delete(old).execute(conn)?;
         Ok(ids)

@@ -9,6 +9,7 @@ pub mod challenge;
 pub mod counter;
 pub mod directory;
 pub mod document;
+pub mod draft;
 pub mod known_network;
 pub mod outbox;
 pub mod passkey;

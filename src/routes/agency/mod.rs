@@ -12,6 +12,7 @@ use rocket::{uri, Route};
 
 use crate::domain::reference::CaseReference;
 use crate::domain::vocab::Track;
+use crate::routes::requester::cases::TypeQuery;
 use crate::routes::requester::{self, Area};
 
 pub fn routes() -> Vec<Route> {
@@ -30,7 +31,7 @@ pub static AREA: Area = Area {
     start: || uri!("/agency", signin::start),
     code: || uri!("/agency", requester::signin::code_page),
     list: || uri!("/agency", requester::cases::list(_)),
-    new_request: || uri!("/agency", requester::cases::new),
+    new_request: || uri!("/agency", requester::cases::new(query = _)),
     profile: || uri!("/agency", profile::edit),
     case: case_uri,
 };

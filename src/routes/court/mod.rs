@@ -11,6 +11,7 @@ use rocket::{uri, Route};
 
 use crate::domain::reference::CaseReference;
 use crate::domain::vocab::Track;
+use crate::routes::requester::cases::TypeQuery;
 use crate::routes::requester::{self, Area};
 
 pub fn routes() -> Vec<Route> {
@@ -26,7 +27,7 @@ pub static AREA: Area = Area {
     start: || uri!("/court", signin::start),
     code: || uri!("/court", requester::signin::code_page),
     list: || uri!("/court", requester::cases::list(_)),
-    new_request: || uri!("/court", requester::cases::new),
+    new_request: || uri!("/court", requester::cases::new(query = _)),
     profile: || uri!("/court", profile::edit),
     case: case_uri,
 };

@@ -9,7 +9,7 @@ use rocket::response::{Flash, Redirect};
 use rocket::{get, post, routes, Either, Route, State};
 use serde_json::json;
 
-use super::form::{draft_from_fields, RequestFormView};
+use super::form::{draft_from_fields, import_targets, RequestFormView};
 use super::{in_area, Area, InArea, Page};
 use crate::config::Config;
 use crate::db::models::document::HeldDocument;
@@ -20,13 +20,14 @@ use crate::documents::StagedDocument;
 use crate::domain::authority::Check;
 use crate::domain::clock;
 use crate::domain::request::{RequestDraft, MAX_TARGETS};
-use crate::domain::vocab::Track;
+use crate::domain::vocab::{RequestType, Track};
 use crate::error::{AppError, FieldErrors};
 use crate::guards::{Csrf, Requester};
 use crate::services::authority::Filer;
 use crate::services::bundles::Bundles;
 use crate::services::cases;
 use crate::services::colleagues;
+use crate::services::drafts::{self, Draft};
 use crate::services::intake::Intake;
 use crate::services::workflow::Workflow;
 
@@ -70,40 +71,90 @@ fn form_page(area: &Area, status: Status, csrf: &Csrf, view: RequestFormView) ->
     )
 }
 
-/// The empty form; the profile's "saved, now file a request" is shown here, where it belongs
-/// (this page did not take it, and it appeared on whichever page next did).
-#[get("/requests/new")]
-pub fn new(
+#[derive(FromForm)]
+pub struct TypeQuery {
+    /// The type chosen on the form's first step.
+    #[field(name = "type")]
+    pub kind: Option<String>,
+}
+
+/// The form: first the choice of type, then (`?type=`) the parts that type has, with the
+/// requester's draft if one is kept. The profile's "saved, now file a request" is shown here,
+/// where it belongs (this page did not take it, and it appeared on whichever page next did).
+#[get("/requests/new?<query..>")]
+async fn new(
     who: InArea,
     csrf: Csrf,
     intake: Intake<'_>,
+    query: Option<TypeQuery>,
     flash: Option<FlashMessage<'_>>,
-) -> Either<Page, Flash<Redirect>> {
+) -> Result<Either<Page, Flash<Redirect>>, AppError> {
     let InArea { area, requester } = who;
     if !requester.ready_to_file() {
-        return Either::Right(Flash::error(
+        return Ok(Either::Right(Flash::error(
             Redirect::to((area.profile)()),
             match area.track {
                 Track::Agency => "Complete your profile before filing a request.",
                 Track::Court => "Complete your declaration before filing a request.",
             },
-        ));
+        )));
     }
-    let (status, mut page) = form_page(
-        area,
-        Status::Ok,
-        &csrf,
-        RequestFormView::new(
-            area.track,
-            intake.policy,
-            RequestDraft::default(),
-            FieldErrors::default(),
-        ),
-    );
+    let loaded = drafts::load(intake.db, &requester.row.id).await?;
+    let (mut draft, held, saved) = match loaded {
+        Some(l) => (l.draft, l.held, Some(l.saved_at)),
+        None => (Draft::default(), Vec::new(), None),
+    };
+    let mut errors = FieldErrors::default();
+    if let Some(chosen) = query.and_then(|q| q.kind) {
+        draft.request.request_type = chosen.trim().to_owned();
+        match RequestType::parse(chosen.trim()) {
+            Some(kind) if kind.allowed_on(area.track) => {}
+            Some(kind) => {
+                let mut message = format!(
+                    "{} request cannot be filed on this track; choose one of these.",
+                    kind.with_article()
+                );
+                message[..1].make_ascii_uppercase();
+                errors.add("type", message);
+            }
+            None => errors.add("type", "Choose the type of request."),
+        }
+    }
+    let status = if errors.is_empty() {
+        Status::Ok
+    } else {
+        Status::UnprocessableEntity
+    };
+    let view = RequestFormView::new(area.track, intake.policy, draft.request, errors)
+        .with_held(&held)
+        .with_paste(draft.targets_paste)
+        .with_draft_saved(saved);
+    let (status, mut page) = form_page(area, status, &csrf, view);
     if let Some(flash) = flash {
         page = page.with("flash", flash.message());
     }
-    Either::Left((status, page))
+    Ok(Either::Left((status, page)))
+}
+
+#[derive(FromForm)]
+struct DiscardForm {
+    csrf: String,
+}
+
+/// Throws the draft away, with the files attached to it.
+#[post("/requests/draft/discard", data = "<form>")]
+async fn discard_draft(
+    form: Form<DiscardForm>,
+    who: InArea,
+    csrf: Csrf,
+    intake: Intake<'_>,
+) -> Result<Flash<Redirect>, AppError> {
+    csrf.verify(Some(&form.csrf))?;
+    drafts::discard(intake.db, intake.store, &who.requester.row.id).await?;
+    Ok(Flash::success(
+        Redirect::to((who.area.new_request)()),
+        "The draft and its files were thrown away.",
+    ))
 }
 
 /// Keeps `documents` for the requester while they correct or confirm the form.
@@ -165,7 +216,93 @@ async fn resume(
         .collect()
 }
 
-/// The request form posted: add rows, show findings to confirm, or file the request.
+/// What the form holds between two rounds.
+struct Round {
+    draft: RequestDraft,
+    /// Pasted target lines that could not be read.
+    paste: String,
+    held: Vec<HeldDocument>,
+    /// Blank target and asset rows asked for beyond the usual.
+    extra: (usize, usize),
+    saved: Option<chrono::NaiveDateTime>,
+    /// Back to the form's first step, to change the type.
+    choosing_type: bool,
+}
+
+impl Round {
+    fn of(draft: RequestDraft) -> Round {
+        Round {
+            draft,
+            paste: String::new(),
+            held: Vec::new(),
+            extra: (0, 0),
+            saved: None,
+            choosing_type: false,
+        }
+    }
+}
+
+/// The form drawn again for `round`: `error`'s field messages beside their fields, anything else
+/// at the top.
+fn round_page(
+    area: &Area,
+    csrf: &Csrf,
+    intake: &Intake<'_>,
+    round: Round,
+    error: Option<AppError>,
+) -> Page {
+    let view = |errors: FieldErrors, alert: Option<String>| {
+        let view = RequestFormView::new(area.track, intake.policy, round.draft.clone(), errors)
+            .with_extra_rows(round.extra.0, round.extra.1)
+            .with_alert(alert)
+            .with_held(&round.held)
+            .with_paste(round.paste.clone())
+            .with_draft_saved(round.saved);
+        if round.choosing_type {
+            view.choosing_type()
+        } else {
+            view
+        }
+    };
+    let Some(error) = error else {
+        return form_page(area, Status::Ok, csrf, view(FieldErrors::default(), None));
+    };
+    let mut errors = error.fields.clone();
+    let alert = if !errors.is_empty() {
+        Some("Some fields need attention. Nothing was filed; your draft is kept.".to_owned())
+    } else if matches!(error.status.code, 413 | 415) {
+        // Upload problems belong beside the file field.
+        errors.add("documents", error.message.clone());
+        None
+    } else {
+        Some(error.message.clone())
+    };
+    form_page(area, error.status, csrf, view(errors, alert))
+}
+
+/// Holds `documents` and saves the round as the requester's draft. A draft that cannot be saved
+/// is logged: the page still shows everything, as before drafts were kept.
+async fn keep(
+    intake: &Intake<'_>,
+    requester_id: &str,
+    mut round: Round,
+    documents: Vec<StagedDocument>,
+) -> Round {
+    round.held = hold(intake, requester_id, documents).await;
+    let draft = Draft {
+        request: round.draft.clone(),
+        targets_paste: round.paste.clone(),
+        held: round.held.iter().map(|h| h.id.clone()).collect(),
+    };
+    match drafts::save(intake.db, requester_id, &draft).await {
+        Ok(at) => round.saved = Some(at),
+        Err(e) => log::error!("could not save a draft: {}", e.message),
+    }
+    round
+}
+
+/// The request form posted: add rows, read a list of targets, change the type, save the draft,
+/// show findings to confirm, or file the request. Every round but the last saves the draft.
 #[post("/requests", data = "<data>")]
 async fn create(
     who: InArea,
@@ -178,39 +315,22 @@ async fn create(
     let InArea { area, requester } = who;
     let (requester, csrf, intake) = (&requester, &csrf, &intake);
     let row = &requester.row;
-    let page = |fields: &[(String, String)],
-                error: Option<AppError>,
-                held: &[HeldDocument],
-                extra: (usize, usize)| {
-        let draft = draft_from_fields(fields);
-        let view = |errors: FieldErrors, alert: Option<String>| {
-            RequestFormView::new(area.track, intake.policy, draft.clone(), errors)
-                .with_extra_rows(extra.0, extra.1)
-                .with_alert(alert)
-                .with_held(held)
-        };
-        let Some(error) = error else {
-            return form_page(area, Status::Ok, csrf, view(FieldErrors::default(), None));
-        };
-        let mut errors = error.fields.clone();
-        let alert = if !errors.is_empty() {
-            Some("Some fields need attention. Nothing was stored.".to_owned())
-        } else if matches!(error.status.code, 413 | 415) {
-            // Upload problems belong beside the file field.
-            errors.add("documents", error.message.clone());
-            None
-        } else {
-            Some(error.message.clone())
-        };
-        form_page(area, error.status, csrf, view(errors, alert))
+    let bare = |fields: &[(String, String)], error: AppError| {
+        round_page(
+            area,
+            csrf,
+            intake,
+            Round::of(draft_from_fields(fields)),
+            Some(error),
+        )
     };
     let upload =
         match multipart::receive(data, content_type, intake.store, config.max_documents).await {
             Ok(upload) => upload,
-            Err(rejected) => return Err(page(&rejected.fields, Some(rejected.error), &[], (0, 0))),
+            Err(rejected) => return Err(bare(&rejected.fields, rejected.error)),
         };
     csrf.verify(upload.field("csrf"))
-        .map_err(|e| page(&upload.fields, Some(e), &[], (0, 0)))?;
+        .map_err(|e| bare(&upload.fields, e))?;
     if !requester.ready_to_file() {
         return Ok(Flash::warning(
             Redirect::to((area.profile)()),
@@ -219,38 +339,48 @@ async fn create(
     }
     let mut documents = resume(intake, &row.id, &upload)
         .await
-        .map_err(|e| page(&upload.fields, Some(e), &[], (0, 0)))?;
+        .map_err(|e| bare(&upload.fields, e))?;
     let fields = upload.fields;
     documents.extend(upload.files);
 
-    // "Add another target/asset" buttons draw the form again with more rows; nothing is stored.
     let field = |name: &str| {
         fields
             .iter()
             .find(|(n, _)| n == name)
             .map(|(_, v)| v.as_str())
     };
-    if let Some(action @ ("add_target" | "add_asset")) = field("action") {
+    let mut round = Round::of(draft_from_fields(&fields));
+    let (left, unread) = import_targets(&mut round.draft, &fields);
+    round.paste = left;
+
+    // Rounds that file nothing: more rows, a list read, the type changed, the draft saved, or a
+    // list with lines to correct.
+    let action = field("action").unwrap_or("submit");
+    if action != "submit" || unread.is_some() {
         let count = |name: &str| {
             field(name)
                 .and_then(|v| v.parse::<usize>().ok())
                 .unwrap_or(0)
                 .min(MAX_TARGETS)
         };
-        let extra = (
+        round.extra = (
             count("extra_targets") + usize::from(action == "add_target"),
             count("extra_assets") + usize::from(action == "add_asset"),
         );
-        let held = hold(intake, &row.id, documents).await;
-        return Err(page(&fields, None, &held, extra));
+        let mut round = keep(intake, &row.id, round, documents).await;
+        let error = unread.map(|message| AppError::invalid("targets_paste", message));
+        round.choosing_type = action == "change_type";
+        return Err(round_page(area, csrf, intake, round, error));
     }
 
-    let draft = draft_from_fields(&fields);
-    let prepared = match intake.prepare(filer(requester), &draft, documents).await {
+    let prepared = match intake
+        .prepare(filer(requester), &round.draft, documents)
+        .await
+    {
         Ok(prepared) => prepared,
         Err(refused) => {
-            let held = hold(intake, &row.id, refused.documents).await;
-            return Err(page(&fields, Some(refused.error), &held, (0, 0)));
+            let round = keep(intake, &row.id, round, refused.documents).await;
+            return Err(round_page(area, csrf, intake, round, Some(refused.error)));
         }
     };
     // Findings the requester can fix are shown before anything is stored; they may still submit.
@@ -261,21 +391,32 @@ async fn create(
         .cloned()
         .collect();
     if !findings.is_empty() && field("confirm") != Some("yes") {
-        let held = hold(intake, &row.id, prepared.documents).await;
-        let view = RequestFormView::new(area.track, intake.policy, draft, FieldErrors::default())
-            .with_held(&held)
-            .with_findings(findings);
+        let round = keep(intake, &row.id, round, prepared.documents).await;
+        let view = RequestFormView::new(
+            area.track,
+            intake.policy,
+            round.draft,
+            FieldErrors::default(),
+        )
+        .with_held(&round.held)
+        .with_draft_saved(round.saved)
+        .with_findings(findings);
         return Err(form_page(area, Status::Ok, csrf, view));
     }
     match intake.commit(filer(requester), prepared).await {
-        Ok(submitted) => Ok(Flash::success(
-            Redirect::to((area.case)(&submitted.case.reference)),
-            format!(
-                "Request {} received. A receipt was e-mailed to you.",
-                submitted.case.reference
-            ),
-        )),
-        Err(error) => Err(page(&fields, Some(error), &[], (0, 0))),
+        Ok(submitted) => {
+            if let Err(e) = drafts::filed(intake.db, &row.id).await {
+                log::error!("could not remove a filed request's draft: {}", e.message);
+            }
+            Ok(Flash::success(
+                Redirect::to((area.case)(&submitted.case.reference)),
+                format!(
+                    "Request {} received. A receipt was e-mailed to you.",
+                    submitted.case.reference
+                ),
+            ))
+        }
+        Err(error) => Err(round_page(area, csrf, intake, round, Some(error))),
     }
 }
 
@@ -456,5 +597,15 @@ async fn bundle(
 }
 
 pub fn routes() -> Vec<Route> {
-    routes![list, new, create, show, colleague, message, withdraw, bundle]
+    routes![
+        list,
+        new,
+        discard_draft,
+        create,
+        show,
+        colleague,
+        message,
+        withdraw,
+        bundle
+    ]
 }

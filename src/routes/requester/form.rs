@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::db::models::document::HeldDocument;
+use crate::documents::multipart::{TARGETS_CSV, TARGETS_CSV_REFUSED};
 use crate::domain::authority::Check;
 use crate::domain::policy::Policy;
 use crate::domain::profile::Country;
@@ -13,6 +14,7 @@ use crate::domain::request::{
     AssetDraft, CourtDraft, EmergencyDraft, FreezeDraft, NdoDraft, RequestDraft, TargetDraft,
     MAX_ASSETS, MAX_TARGETS,
 };
+use crate::domain::target_list;
 use crate::domain::vocab::{
     Chain, DataCategory, InstrumentKind, RequestType, TargetKind, TargetRole, Track,
 };
@@ -144,6 +146,70 @@ pub struct Choice {
     label: &'static str,
 }
 
+/// A type of request on the form's first step: what it is for, and the instruments it takes.
+#[derive(Serialize)]
+struct TypeChoice {
+    value: &'static str,
+    label: &'static str,
+    hint: &'static str,
+    instruments: Vec<&'static str>,
+}
+
+fn type_hint(track: Track, kind: RequestType) -> &'static str {
+    match (track, kind) {
+        (Track::Agency, RequestType::Disclosure) => {
+            "Records about accounts, under the legal process you attach."
+        }
+        (Track::Court, RequestType::Disclosure) => {
+            "Records about accounts, under the court order you attach."
+        }
+        (_, RequestType::Preservation) => {
+            "Records kept for 90 days (extendable) while you obtain the legal process to disclose them."
+        }
+        (_, RequestType::EmergencyDisclosure) => {
+            "A danger of death or serious physical injury: disclosure now, the legal process later."
+        }
+        (Track::Agency, RequestType::Freeze) => {
+            "Assets held in accounts frozen, under the warrant or order you attach."
+        }
+        (Track::Court, RequestType::Freeze) => {
+            "Assets held in accounts frozen, under the court's order you attach."
+        }
+    }
+}
+
+/// Which parts of the form the chosen type of request has.
+#[derive(Serialize, Default)]
+struct Sections {
+    /// The legend of the data categories, which say what to disclose, preserve or also give.
+    categories_legend: &'static str,
+    categories_required: bool,
+    emergency: bool,
+    freeze: bool,
+    /// The European Production Order's fields, where the type takes one.
+    eu: bool,
+    documents_required: bool,
+}
+
+impl Sections {
+    fn of(track: Track, kind: RequestType, instruments: &[InstrumentKind]) -> Sections {
+        Sections {
+            categories_legend: match (track, kind) {
+                (Track::Agency, RequestType::Disclosure) => "Data requested",
+                (Track::Court, RequestType::Disclosure) => "Data to disclose",
+                (_, RequestType::Preservation) => "Data to preserve",
+                (_, RequestType::EmergencyDisclosure) => "Data needed",
+                (_, RequestType::Freeze) => "Data also asked for (optional)",
+            },
+            categories_required: kind != RequestType::Freeze,
+            emergency: kind == RequestType::EmergencyDisclosure,
+            freeze: kind == RequestType::Freeze,
+            eu: track == Track::Agency && instruments.contains(&InstrumentKind::EuProductionOrder),
+            documents_required: matches!(kind, RequestType::Disclosure | RequestType::Freeze),
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct EntityChoice {
     value: String,
@@ -189,7 +255,13 @@ pub struct RequestFormView {
     targets: Vec<Row<TargetDraft>>,
     assets: Vec<Row<AssetDraft>>,
     track: Track,
-    request_types: Vec<Choice>,
+    /// The chosen type, once it is one this track takes: the form's second step. Until then
+    /// the form shows only the choice of type.
+    kind: Option<&'static str>,
+    kind_label: &'static str,
+    sections: Sections,
+    request_types: Vec<TypeChoice>,
+    /// The instruments the chosen type takes on this track.
     instruments: Vec<Choice>,
     /// The platform's legal entities, offered when there is more than one.
     entities: Vec<EntityChoice>,
@@ -208,6 +280,10 @@ pub struct RequestFormView {
     findings: Vec<Check>,
     /// The errors again at the top, each a link to its field, in the form's order.
     summary: Vec<ErrorLink>,
+    /// Pasted target lines not yet read into rows (those that could not be read).
+    paste: String,
+    /// When the requester's draft was last saved, if one is kept.
+    draft_saved: Option<chrono::NaiveDateTime>,
 }
 
 #[derive(Serialize)]
@@ -299,7 +375,8 @@ fn rows<T: Serialize + Clone + Default>(
     errors: &FieldErrors,
     fields: &[&str],
 ) -> Vec<Row<T>> {
-    let count = (filled.len() + SPARE_TARGET_ROWS + extra).max(minimum);
+    // The extra rows come on top of the minimum: "Add another" adds a row at its first click.
+    let count = (filled.len() + SPARE_TARGET_ROWS).max(minimum) + extra;
     (0..count)
         .map(|index| Row {
             index,
@@ -351,23 +428,41 @@ impl RequestFormView {
             .copied()
             .filter(|t| t.allowed_on(track))
             .collect();
+        let kind = RequestType::parse(values.request_type.trim()).filter(|t| types.contains(t));
+        // The instruments of the chosen type, in the vocabulary's order.
         let instruments: Vec<InstrumentKind> = InstrumentKind::ALL
             .iter()
             .copied()
-            .filter(|i| {
-                types
+            .filter(|i| kind.is_some_and(|t| policy.instruments(track, t).contains(i)))
+            .collect();
+        let request_types = types
+            .iter()
+            .map(|&t| TypeChoice {
+                value: t.as_str(),
+                label: t.label(),
+                hint: type_hint(track, t),
+                instruments: InstrumentKind::ALL
                     .iter()
-                    .any(|t| policy.instruments(track, *t).contains(i))
+                    .filter(|i| policy.instruments(track, t).contains(i))
+                    .map(|i| i.label())
+                    .collect(),
             })
             .collect();
         RequestFormView {
+            kind: kind.map(RequestType::as_str),
+            kind_label: kind.map(RequestType::label).unwrap_or_default(),
+            sections: kind
+                .map(|k| Sections::of(track, k, &instruments))
+                .unwrap_or_default(),
+            paste: String::new(),
+            draft_saved: None,
             summary: error_summary(&errors),
             values,
             errors,
             targets,
             assets,
             track,
-            request_types: choices(&types, RequestType::as_str, RequestType::label),
+            request_types,
             instruments: choices(&instruments, InstrumentKind::as_str, InstrumentKind::label),
             entities: policy
                 .entities
@@ -385,7 +480,17 @@ impl RequestFormView {
             } else {
                 Vec::new()
             },
-            categories: choices(DataCategory::ALL, DataCategory::as_str, DataCategory::label),
+            // A category the track may never receive is not offered (the checks still refuse
+            // one sent anyway).
+            categories: choices(
+                &DataCategory::ALL
+                    .iter()
+                    .copied()
+                    .filter(|c| policy.barred(track, *c).is_none())
+                    .collect::<Vec<_>>(),
+                DataCategory::as_str,
+                DataCategory::label,
+            ),
             target_kinds: choices(TargetKind::ALL, TargetKind::as_str, TargetKind::label),
             roles: choices(TargetRole::ALL, TargetRole::as_str, TargetRole::label),
             chains: choices(Chain::ALL, Chain::as_str, Chain::label),
@@ -451,7 +556,78 @@ impl RequestFormView {
         self.findings = findings;
         self
     }
+
+    /// Shows the lines of a pasted list that could not be read, to correct them.
+    pub fn with_paste(mut self, paste: String) -> RequestFormView {
+        self.paste = paste;
+        self
+    }
+
+    pub fn with_draft_saved(mut self, saved: Option<chrono::NaiveDateTime>) -> RequestFormView {
+        self.draft_saved = saved;
+        self
+    }
+
+    /// Shows the form's first step again, the current type chosen, to change it.
+    pub fn choosing_type(mut self) -> RequestFormView {
+        self.kind = None;
+        self
+    }
+
+    /// Whether the form is at its second step (a type this track takes is chosen).
+    pub fn has_type(&self) -> bool {
+        self.kind.is_some()
+    }
 }
+
+/// The text of the form's field `name`, if it has any.
+fn text_of<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
+    fields
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, text)| text.as_str())
+        .unwrap_or("")
+}
+
+/// Reads the pasted list, then the uploaded CSV file, into `draft`'s targets. The lines that
+/// could not be read come back, to correct in the pasted list, with one message for them all
+/// (and for a refused file), to show beside it.
+pub fn import_targets(
+    draft: &mut RequestDraft,
+    fields: &[(String, String)],
+) -> (String, Option<String>) {
+    let pasted = target_list::parse(text_of(fields, "targets_paste"));
+    let file = target_list::parse(text_of(fields, TARGETS_CSV));
+    draft.targets.extend(pasted.targets);
+    draft.targets.extend(file.targets);
+    let mut problems: Vec<String> = pasted
+        .problems
+        .into_iter()
+        .map(|(line, problem)| format!("Line {line}: {problem}"))
+        .collect();
+    problems.extend(
+        file.problems
+            .into_iter()
+            .map(|(line, problem)| format!("The file's line {line}: {problem}")),
+    );
+    let more = problems.len().saturating_sub(MAX_LISTED_PROBLEMS);
+    problems.truncate(MAX_LISTED_PROBLEMS);
+    if more > 0 {
+        problems.push(format!("And {more} more lines."));
+    }
+    if let Some((_, refusal)) = fields.iter().find(|(name, _)| name == TARGETS_CSV_REFUSED) {
+        problems.insert(0, refusal.clone());
+    }
+    let left: Vec<&str> = [pasted.left.as_str(), file.left.as_str()]
+        .into_iter()
+        .filter(|l| !l.is_empty())
+        .collect();
+    let message = (!problems.is_empty()).then(|| problems.join(" "));
+    (left.join("\n"), message)
+}
+
+/// How many unreadable lines the message beside the pasted list names.
+const MAX_LISTED_PROBLEMS: usize = 5;
 
 #[cfg(test)]
 mod tests {
