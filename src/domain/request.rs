@@ -298,13 +298,14 @@ impl RequestDraft {
             "Choose the type of request.",
         );
         if let Some(kind) = request_type.filter(|kind| !kind.allowed_on(track)) {
-            let mut message = format!(
-                "{} request cannot be filed on the {} track.",
-                kind.with_article(),
-                track.as_str()
+            c.errors.add(
+                "type",
+                format!(
+                    "{} request cannot be filed on the {} track.",
+                    kind.with_article(),
+                    track.as_str()
+                ),
             );
-            message[..1].make_ascii_uppercase();
-            c.errors.add("type", message);
         }
         if let Some(claimed) = self.track.as_deref().map(str::trim) {
             if claimed != track.as_str() {

@@ -97,13 +97,14 @@ vocabulary!(RequestType {
 });
 
 impl RequestType {
-    /// The label in lower case after its article: "an emergency disclosure", "a freeze of assets".
+    /// The label after its article, to start a sentence: "An emergency disclosure", "A freeze
+    /// of assets".
     pub fn with_article(self) -> String {
         let name = self.label().to_lowercase();
         let article = if name.starts_with(['a', 'e', 'i', 'o', 'u']) {
-            "an"
+            "An"
         } else {
-            "a"
+            "A"
         };
         format!("{article} {name}")
     }

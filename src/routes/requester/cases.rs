@@ -109,14 +109,13 @@ async fn new(
         draft.request.request_type = chosen.trim().to_owned();
         match RequestType::parse(chosen.trim()) {
             Some(kind) if kind.allowed_on(area.track) => {}
-            Some(kind) => {
-                let mut message = format!(
+            Some(kind) => errors.add(
+                "type",
+                format!(
                     "{} request cannot be filed on this track; choose one of these.",
                     kind.with_article()
-                );
-                message[..1].make_ascii_uppercase();
-                errors.add("type", message);
-            }
+                ),
+            ),
             None => errors.add("type", "Choose the type of request."),
         }
     }
