@@ -117,11 +117,16 @@ pub struct Upload {
 
 impl Upload {
     pub fn field(&self, name: &str) -> Option<&str> {
-        self.fields
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
+        field(&self.fields, name)
     }
+}
+
+/// The value of the first text field called `name`.
+pub fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    fields
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.as_str())
 }
 
 /// A body refused part-way: the error, and the text fields read before it (to re-show them).

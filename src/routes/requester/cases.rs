@@ -226,6 +226,8 @@ struct Round {
     saved: Option<chrono::NaiveDateTime>,
     /// Back to the form's first step, to change the type.
     choosing_type: bool,
+    /// Failing checks the requester is asked to confirm or fix.
+    findings: Vec<Check>,
 }
 
 impl Round {
@@ -237,6 +239,7 @@ impl Round {
             extra: (0, 0),
             saved: None,
             choosing_type: false,
+            findings: Vec::new(),
         }
     }
 }
@@ -256,7 +259,8 @@ fn round_page(
             .with_alert(alert)
             .with_held(&round.held)
             .with_paste(round.paste.clone())
-            .with_draft_saved(round.saved);
+            .with_draft_saved(round.saved)
+            .with_findings(round.findings.clone());
         if round.choosing_type {
             view.choosing_type()
         } else {
@@ -342,12 +346,7 @@ async fn create(
     let fields = upload.fields;
     documents.extend(upload.files);
 
-    let field = |name: &str| {
-        fields
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    };
+    let field = |name: &str| multipart::field(&fields, name);
     let mut round = Round::of(draft_from_fields(&fields));
     let (left, unread) = import_targets(&mut round.draft, &fields);
     round.paste = left;
@@ -390,17 +389,9 @@ async fn create(
         .cloned()
         .collect();
     if !findings.is_empty() && field("confirm") != Some("yes") {
-        let round = keep(intake, &row.id, round, prepared.documents).await;
-        let view = RequestFormView::new(
-            area.track,
-            intake.policy,
-            round.draft,
-            FieldErrors::default(),
-        )
-        .with_held(&round.held)
-        .with_draft_saved(round.saved)
-        .with_findings(findings);
-        return Err(form_page(area, Status::Ok, csrf, view));
+        let mut round = keep(intake, &row.id, round, prepared.documents).await;
+        round.findings = findings;
+        return Err(round_page(area, csrf, intake, round, None));
     }
     match intake.commit(filer(requester), prepared).await {
         Ok(submitted) => {

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::db::models::document::HeldDocument;
-use crate::documents::multipart::{TARGETS_CSV, TARGETS_CSV_REFUSED};
+use crate::documents::multipart::{field, TARGETS_CSV, TARGETS_CSV_REFUSED};
 use crate::domain::authority::Check;
 use crate::domain::policy::Policy;
 use crate::domain::profile::Country;
@@ -573,20 +573,6 @@ impl RequestFormView {
         self.kind = None;
         self
     }
-
-    /// Whether the form is at its second step (a type this track takes is chosen).
-    pub fn has_type(&self) -> bool {
-        self.kind.is_some()
-    }
-}
-
-/// The text of the form's field `name`, if it has any.
-fn text_of<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
-    fields
-        .iter()
-        .find(|(n, _)| n == name)
-        .map(|(_, text)| text.as_str())
-        .unwrap_or("")
 }
 
 /// Reads the pasted list, then the uploaded CSV file, into `draft`'s targets. The lines that
@@ -596,8 +582,8 @@ pub fn import_targets(
     draft: &mut RequestDraft,
     fields: &[(String, String)],
 ) -> (String, Option<String>) {
-    let pasted = target_list::parse(text_of(fields, "targets_paste"));
-    let file = target_list::parse(text_of(fields, TARGETS_CSV));
+    let pasted = target_list::parse(field(fields, "targets_paste").unwrap_or(""));
+    let file = target_list::parse(field(fields, TARGETS_CSV).unwrap_or(""));
     draft.targets.extend(pasted.targets);
     draft.targets.extend(file.targets);
     let mut problems: Vec<String> = pasted
@@ -615,8 +601,8 @@ pub fn import_targets(
     if more > 0 {
         problems.push(format!("And {more} more lines."));
     }
-    if let Some((_, refusal)) = fields.iter().find(|(name, _)| name == TARGETS_CSV_REFUSED) {
-        problems.insert(0, refusal.clone());
+    if let Some(refusal) = field(fields, TARGETS_CSV_REFUSED) {
+        problems.insert(0, refusal.to_owned());
     }
     let left: Vec<&str> = [pasted.left.as_str(), file.left.as_str()]
         .into_iter()
