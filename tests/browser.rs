@@ -194,24 +194,29 @@ async fn fill_profile(officer: &Client) {
 }
 
 /// Signs in on the agency pages with the newest code mailed to `email`; the path it leads to.
+/// The sign-in code mailed to `email` after the first `before` messages of the site.
+fn mailed_code(site: &Site, before: usize, email: &str) -> String {
+    let dir = site.dir.path().to_owned();
+    wait_for(Duration::from_secs(30), "the code e-mail", || {
+        site_mail(&dir)
+            .into_iter()
+            .skip(before)
+            .find(|m| m.to.contains(email) && m.subject.starts_with("Your Writ sign-in code"))
+            .map(|m| m.subject.rsplit(' ').next().unwrap().to_owned())
+    })
+}
+
 async fn sign_in_with_mailed_code(
     browser: &Client,
     site: &Site,
     server: &Server,
     email: &str,
 ) -> String {
-    let dir = site.dir.path().to_owned();
-    let before = site_mail(&dir).len();
+    let before = site_mail(site.dir.path()).len();
     browser.goto(&server.url("/agency")).await.unwrap();
     fill(browser, "#email", email).await;
     send(browser, "form button[type=submit]").await;
-    let code = wait_for(Duration::from_secs(30), "the code e-mail", || {
-        site_mail(&dir)
-            .into_iter()
-            .skip(before)
-            .find(|m| m.subject.starts_with("Your Writ sign-in code"))
-            .map(|m| m.subject.rsplit(' ').next().unwrap().to_owned())
-    });
+    let code = mailed_code(site, before, email);
     fill(browser, "#code", &code).await;
     send(browser, "form button[type=submit]").await;
     path(browser).await
@@ -285,13 +290,7 @@ async fn an_officer_files_legal_seals_and_the_officer_verifies_the_bundle_in_a_b
     send(&officer, "form button[type=submit]").await;
     assert_eq!(path(&officer).await, "/agency/code");
     shot(&officer, "02-agency-code").await;
-    let dir = site.dir.path().to_owned();
-    let code = wait_for(Duration::from_secs(30), "the code e-mail", || {
-        site_mail(&dir)
-            .into_iter()
-            .find(|m| m.subject.starts_with("Your Writ sign-in code"))
-            .map(|m| m.subject.rsplit(' ').next().unwrap().to_owned())
-    });
+    let code = mailed_code(&site, 0, "j.doe@fbi.gov");
     fill(&officer, "#code", &code).await;
     send(&officer, "form button[type=submit]").await;
 
@@ -653,21 +652,11 @@ async fn court_walk_on_a_phone(driver: &Driver, site: &Site, server: &Server, wo
     narrow_shot(&visitor, "20-court-sign-in-390").await;
     click(&visitor, "input[name=path][value=visitor]").await;
     fill(&visitor, "#email", "maria@lopez.example").await;
-    let dir = site.dir.path().to_owned();
-    let before = site_mail(&dir).len();
+    let before = site_mail(site.dir.path()).len();
     send(&visitor, "form button[type=submit]").await;
     assert_eq!(path(&visitor).await, "/court/code");
     narrow_shot(&visitor, "21-court-code-390").await;
-    let code = wait_for(Duration::from_secs(30), "the visitor's code", || {
-        site_mail(&dir)
-            .into_iter()
-            .skip(before)
-            .find(|m| {
-                m.to.contains("maria@lopez.example")
-                    && m.subject.starts_with("Your Writ sign-in code")
-            })
-            .map(|m| m.subject.rsplit(' ').next().unwrap().to_owned())
-    });
+    let code = mailed_code(site, before, "maria@lopez.example");
     fill(&visitor, "#code", &code).await;
     send(&visitor, "form button[type=submit]").await;
     assert_eq!(path(&visitor).await, "/court/profile");
