@@ -341,7 +341,7 @@ async fn an_officer_files_legal_seals_and_the_officer_verifies_the_bundle_in_a_b
     shot(&officer, "04-0-agency-request-type").await;
     narrow_shot(&officer, "04-0-agency-request-type-390").await;
     click(&officer, "input[name=type][value=disclosure]").await;
-    click(&officer, "form[method=get] .actions button").await;
+    send(&officer, "form[method=get] .actions button").await;
     assert!(
         text(&officer)
             .await
@@ -387,7 +387,7 @@ async fn an_officer_files_legal_seals_and_the_officer_verifies_the_bundle_in_a_b
         "bank_account,GB29NWBK60161331926819",
     )
     .await;
-    click(&officer, "details.paste button[value=import_targets]").await;
+    send(&officer, "details.paste button[value=import_targets]").await;
     let beside = officer
         .find(Locator::Css("#targets_paste-error"))
         .await
