@@ -1,46 +1,13 @@
 //! One error type for every handler: HTML for pages, the JSON error shape of the API.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
+use crate::domain::FieldErrors;
 use crate::pages::Template;
 use rocket::http::{ContentType, Status};
 use rocket::request::Request;
 use rocket::response::{self, Responder, Response};
 use serde::Serialize;
-
-/// Messages keyed by the form field (or JSON pointer-like path) they belong to.
-#[derive(Debug, Default, Clone, Serialize, PartialEq, Eq)]
-#[serde(transparent)]
-pub struct FieldErrors(BTreeMap<String, String>);
-
-impl FieldErrors {
-    pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
-        self.0.entry(field.into()).or_insert_with(|| message.into());
-    }
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-    pub fn get(&self, field: &str) -> Option<&str> {
-        self.0.get(field).map(String::as_str)
-    }
-    /// Every message, in field order.
-    /// `(field, message)` in the fields' order by name.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
-    }
-
-    pub fn messages(&self) -> Vec<&str> {
-        self.0.values().map(String::as_str).collect()
-    }
-    pub fn into_result(self) -> Result<(), AppError> {
-        if self.is_empty() {
-            Ok(())
-        } else {
-            Err(AppError::invalid_fields(self))
-        }
-    }
-}
 
 #[derive(Debug)]
 pub struct AppError {
@@ -144,6 +111,13 @@ impl fmt::Display for AppError {
 }
 
 impl std::error::Error for AppError {}
+
+/// Field messages from the rules: 422 with each message beside its field.
+impl From<FieldErrors> for AppError {
+    fn from(fields: FieldErrors) -> AppError {
+        AppError::invalid_fields(fields)
+    }
+}
 
 impl From<diesel::result::Error> for AppError {
     fn from(e: diesel::result::Error) -> AppError {

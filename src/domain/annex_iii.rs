@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::text;
 use super::vocab::InstrumentKind;
-use crate::error::FieldErrors;
+use crate::domain::FieldErrors;
 
 /// Which order is answered: the Regulation gives each its own reasons.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

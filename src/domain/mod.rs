@@ -6,6 +6,7 @@ pub mod clock;
 pub mod deadline;
 pub mod directory;
 pub mod email;
+pub mod fields;
 pub mod identifiers;
 pub mod identity;
 pub mod policy;
@@ -19,3 +20,5 @@ pub mod target_list;
 pub mod text;
 pub mod vocab;
 pub mod workflow;
+
+pub use fields::FieldErrors;

@@ -4,7 +4,7 @@ use isocountry::CountryCode;
 use serde::{Deserialize, Serialize};
 
 use super::vocab::{AgencyFunction, CourtPath};
-use crate::error::FieldErrors;
+use crate::domain::FieldErrors;
 
 /// What the form or the API sent, as text.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

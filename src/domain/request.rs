@@ -11,7 +11,7 @@ use super::text;
 use super::vocab::{
     Chain, DataCategory, InstrumentKind, RequestType, TargetKind, TargetRole, Track,
 };
-use crate::error::FieldErrors;
+use crate::domain::FieldErrors;
 
 pub const MAX_TARGETS: usize = 100;
 pub const MAX_ASSETS: usize = 50;

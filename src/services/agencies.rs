@@ -12,7 +12,8 @@ use crate::domain::email::is_domain;
 use crate::domain::policy::Policy;
 use crate::domain::profile::Country;
 use crate::domain::vocab::CaseState;
-use crate::error::{AppError, FieldErrors};
+use crate::domain::FieldErrors;
+use crate::error::AppError;
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Listed {

@@ -20,7 +20,8 @@ use crate::domain::identity::{self, CallOutcome, Confirmation};
 use crate::domain::profile::Phone;
 use crate::domain::text::check_line;
 use crate::domain::vocab::Role;
-use crate::error::{AppError, FieldErrors};
+use crate::domain::FieldErrors;
+use crate::error::AppError;
 use crate::mail::{Letter, Mailer};
 
 #[derive(Debug, Clone, Serialize, Queryable)]

@@ -17,8 +17,8 @@ use crate::db::{write_tx, Db, DbConn};
 use crate::domain::clock;
 use crate::domain::identifiers::{self, Verdict};
 use crate::domain::vocab::{CaseState, Chain, InstrumentKind, RequestType, TargetKind};
+use crate::domain::FieldErrors;
 use crate::error::AppError;
-use crate::error::FieldErrors;
 use crate::mail::{Letter, Mailer};
 
 /// The requester is reminded this long before a preservation expires.

@@ -18,7 +18,8 @@ use crate::domain::identity::{self, Confirmation};
 use crate::domain::reference::CaseReference;
 use crate::domain::vocab::{CaseState, DataCategory, RequestType, Track};
 use crate::domain::workflow::{self, Party, Refusal};
-use crate::error::{AppError, FieldErrors};
+use crate::domain::FieldErrors;
+use crate::error::AppError;
 use crate::mail::{Letter, Mailer};
 
 /// A transition as asked for by the form or the API.

@@ -18,7 +18,7 @@ use crate::domain::target_list;
 use crate::domain::vocab::{
     Chain, DataCategory, InstrumentKind, RequestType, TargetKind, TargetRole, Track,
 };
-use crate::error::FieldErrors;
+use crate::domain::FieldErrors;
 
 /// Blank rows shown beyond those filled in.
 const SPARE_TARGET_ROWS: usize = 1;

@@ -133,7 +133,7 @@ async fn block(
         Err(mut e) => {
             // The block form's domain field is its own, apart from the verify form's.
             if let Some(message) = e.fields.get("domain").map(str::to_owned) {
-                let mut fields = crate::error::FieldErrors::default();
+                let mut fields = crate::domain::FieldErrors::default();
                 fields.add("block_domain", message);
                 if let Some(reason) = e.fields.get("reason") {
                     fields.add("reason", reason.to_owned());
@@ -183,7 +183,7 @@ async fn contact(
         Err(mut e) => {
             // The contact form's domain field is its own.
             if let Some(message) = e.fields.get("domain").map(str::to_owned) {
-                let mut fields = crate::error::FieldErrors::default();
+                let mut fields = crate::domain::FieldErrors::default();
                 fields.add("contact_domain", message);
                 for field in ["label", "phone"] {
                     if let Some(m) = e.fields.get(field) {
