@@ -9,6 +9,9 @@ use rocket::request::Request;
 use rocket::response::{self, Responder, Response};
 use serde::Serialize;
 
+/// What a failing request guard had to say, left in the request's cache for the catcher to show.
+pub struct GuardFailure(pub Option<(&'static str, String)>);
+
 #[derive(Debug)]
 pub struct AppError {
     pub status: Status,

@@ -14,8 +14,7 @@ use crate::db::Db;
 use crate::domain::clock;
 use crate::domain::identity::Factor;
 use crate::domain::vocab::{CourtPath, Role, Track};
-use crate::error::{is_api, AppError};
-use crate::routes::GuardFailure;
+use crate::error::{is_api, AppError, GuardFailure};
 
 pub const SESSION_COOKIE: &str = "writ_session";
 pub const CSRF_COOKIE: &str = "writ_csrf";

@@ -12,7 +12,7 @@ pub mod verify;
 use rocket::http::Status;
 use rocket::{Catcher, Request};
 
-use crate::error::AppError;
+use crate::error::{AppError, GuardFailure};
 
 /// Where a requester reads their case, whichever track it is on.
 pub fn requester_case_path(reference: &crate::domain::reference::CaseReference) -> String {
@@ -21,9 +21,6 @@ pub fn requester_case_path(reference: &crate::domain::reference::CaseReference) 
         crate::domain::vocab::Track::Court => court::case_path(reference),
     }
 }
-
-/// What a failing guard had to say, for the catcher to show.
-pub struct GuardFailure(pub Option<(&'static str, String)>);
 
 /// Every error status ends here: the JSON shape on the API, a page elsewhere.
 #[rocket::catch(default)]
