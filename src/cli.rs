@@ -280,7 +280,7 @@ fn read_with_progress(
     Ok((bar, reader))
 }
 
-fn keys(db: &Db, config: &Config) -> Result<crate::state::Keys, AppError> {
+fn keys(db: &Db, config: &Config) -> Result<crate::crypto::Keys, AppError> {
     let master = crate::crypto::master::load(config)?;
     crate::state::load_keys(&mut *db.get()?, &master)
 }

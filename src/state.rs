@@ -5,7 +5,7 @@ use rocket::{Build, Orbit, Rocket};
 use crate::config::Config;
 use crate::crypto::master::{MasterKey, SEALED};
 use crate::crypto::stream::DocumentKey;
-use crate::crypto::{b64, random_bytes, unb64, Pepper};
+use crate::crypto::{b64, random_bytes, unb64, Keys, Pepper};
 use crate::db::models::secret;
 use crate::db::{Db, DbConn};
 use crate::documents::DocumentStore;
@@ -13,14 +13,6 @@ use crate::domain::policy::Policy;
 use crate::error::AppError;
 use crate::mail::transport::Transport;
 use crate::mail::Mailer;
-
-/// Server-side secrets, generated on first start and shared by every instance through the database.
-#[derive(Clone)]
-pub struct Keys {
-    pub pepper: Pepper,
-    /// Seals small secrets kept in the database (staff TOTP secrets).
-    pub secrets: DocumentKey,
-}
 
 /// A secret kept in the database under `name`, sealed with the master key, made by `bytes` on
 /// first use. A secret from before sealing is sealed in place as it is read.

@@ -620,7 +620,7 @@ async fn a_rotated_key_still_verifies_old_bundles_and_corrections_are_new_bundle
     let keys = app
         .client
         .rocket()
-        .state::<writ::state::Keys>()
+        .state::<writ::crypto::Keys>()
         .unwrap()
         .secrets
         .clone();

@@ -717,7 +717,11 @@ async fn the_worker_signs_the_audit_chain_and_admins_keep_copies() {
             public_url: app.config.public_url.clone(),
             case_path: writ::routes::requester_case_path,
         },
-        secrets: rocket.state::<writ::state::Keys>().unwrap().secrets.clone(),
+        secrets: rocket
+            .state::<writ::crypto::Keys>()
+            .unwrap()
+            .secrets
+            .clone(),
     };
     writ::mail::worker::housekeeping(app.db(), &chores)
         .await

@@ -66,6 +66,15 @@ impl fmt::Debug for Token {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HashedToken(pub String);
 
+/// Server-side secrets, generated on first start and shared by every instance through the
+/// database (`state::load_keys`).
+#[derive(Clone)]
+pub struct Keys {
+    pub pepper: Pepper,
+    /// Seals small secrets kept in the database (staff TOTP secrets).
+    pub secrets: stream::DocumentKey,
+}
+
 /// A server-side key for keyed hashes (one-time codes are hashed with it, so a database dump
 /// alone does not let anyone brute-force six digits).
 #[derive(Clone)]

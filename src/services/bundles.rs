@@ -57,7 +57,7 @@ impl<'r> rocket::request::FromRequest<'r> for Bundles<'r> {
         let workflow = rocket::outcome::try_outcome!(req.guard::<Workflow<'r>>().await);
         let rocket = req.rocket();
         match (
-            rocket.state::<crate::state::Keys>(),
+            rocket.state::<crate::crypto::Keys>(),
             rocket.state::<Config>(),
         ) {
             (Some(keys), Some(config)) => rocket::request::Outcome::Success(Bundles {

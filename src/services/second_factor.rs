@@ -9,6 +9,7 @@ use super::limits::{self, Limit};
 use super::signin::digits;
 use crate::audit::{self, Actor};
 use crate::crypto::stream::DocumentKey;
+use crate::crypto::Keys;
 use crate::crypto::{open_small, seal_small, totp, HashedToken};
 use crate::db::models::requester::{factor, Requester};
 use crate::db::models::session;
@@ -17,7 +18,6 @@ use crate::domain::clock;
 use crate::domain::identity::Factor;
 use crate::domain::vocab::Track;
 use crate::error::AppError;
-use crate::state::Keys;
 
 /// Wrong authenticator codes one officer may send outside sign-in (enrolment, step-up).
 const WRONG_PER_REQUESTER: Limit = Limit {

@@ -11,6 +11,7 @@ use super::passkeys;
 use super::second_factor;
 use crate::audit::{self, Actor};
 use crate::crypto::passkey::RelyingParty;
+use crate::crypto::Keys;
 use crate::crypto::{one_time_code, open_small, seal_small, totp, Pepper, Token};
 use crate::db::models::challenge::{LoginChallenge, NewLoginChallenge};
 use crate::db::models::requester::Requester;
@@ -25,7 +26,6 @@ use crate::domain::registry::{classify, DomainStanding};
 use crate::domain::vocab::{CourtPath, Track};
 use crate::error::AppError;
 use crate::mail::{Letter, Mailer};
-use crate::state::Keys;
 
 pub const CODE_TTL: TimeDelta = TimeDelta::minutes(10);
 /// The purpose of the key that seals a challenge's e-mail address.

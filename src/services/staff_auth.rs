@@ -11,6 +11,7 @@ use serde_json::json;
 use super::limits::{self, Limit};
 use crate::audit::{self, Actor};
 use crate::crypto::stream::DocumentKey;
+use crate::crypto::Keys;
 use crate::crypto::{open_small, random_bytes, seal_small, totp, Token};
 use crate::db::models::new_id;
 use crate::db::models::staff::{self as rows, NewStaff, Staff};
@@ -19,7 +20,6 @@ use crate::domain::clock;
 use crate::domain::email::EmailAddress;
 use crate::domain::vocab::Role;
 use crate::error::AppError;
-use crate::state::Keys;
 
 pub const SESSION_TTL: TimeDelta = TimeDelta::hours(8);
 

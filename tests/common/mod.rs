@@ -692,7 +692,7 @@ impl TestApp {
         let keys = self
             .client
             .rocket()
-            .state::<writ::state::Keys>()
+            .state::<writ::crypto::Keys>()
             .expect("keys");
         let account = writ::services::staff_auth::add(
             self.db(),

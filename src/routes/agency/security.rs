@@ -12,6 +12,7 @@ use serde_json::{json, Value};
 
 use crate::crypto::passkey::RelyingParty;
 use crate::crypto::HashedToken;
+use crate::crypto::Keys;
 use crate::db::models::passkey::StoredPasskey;
 use crate::db::models::requester::Requester;
 use crate::db::Db;
@@ -23,7 +24,6 @@ use crate::guards::{AgencyOfficer, Csrf};
 use crate::routes::requester::{with_error, Page};
 use crate::services::passkeys::{self, Answer};
 use crate::services::second_factor;
-use crate::state::Keys;
 
 /// The signed-in officer on their security page, with what its handlers use: the state, the
 /// form token, and the officer's passkeys (read once, to draw the page again on an error).

@@ -5,6 +5,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::crypto::passkey::RelyingParty;
+use crate::crypto::Keys;
 use crate::crypto::Token;
 use crate::db::Db;
 use crate::domain::clock::rfc3339;
@@ -17,7 +18,6 @@ use crate::mail::Mailer;
 use crate::services::passkeys::{self, Answer};
 use crate::services::second_factor;
 use crate::services::signin::{self, Entry, PasskeyProof, Proof};
-use crate::state::Keys;
 
 #[derive(Deserialize)]
 struct EmailRequest {

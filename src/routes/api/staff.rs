@@ -50,7 +50,7 @@ async fn login(
     body: Json<Login>,
     client: crate::guards::ClientIp,
     db: &State<Db>,
-    keys: &State<crate::state::Keys>,
+    keys: &State<crate::crypto::Keys>,
 ) -> Result<Json<Value>, AppError> {
     let signed_in = staff_auth::sign_in(
         db,

@@ -14,6 +14,7 @@ use serde_json::{json, Value};
 use super::{in_area, with_error, Area, InArea, Page};
 use crate::config::Config;
 use crate::crypto::passkey::RelyingParty;
+use crate::crypto::Keys;
 use crate::crypto::Token;
 use crate::db::Db;
 use crate::domain::email::EmailAddress;
@@ -24,7 +25,6 @@ use crate::guards::{cookie, ClientIp, Csrf, Requester, SESSION_COOKIE};
 use crate::mail::Mailer;
 use crate::services::passkeys::{self, Answer};
 use crate::services::signin::{self, Entry, PasskeyProof, Proof};
-use crate::state::Keys;
 
 const CHALLENGE_COOKIE: &str = "writ_challenge";
 

@@ -5,6 +5,7 @@ use rocket::response::{Flash, Redirect};
 use rocket::{get, post, routes, uri, Route, State};
 use serde_json::{json, Value};
 
+use crate::crypto::Keys;
 use crate::db::models::staff::Staff;
 use crate::db::Db;
 use crate::domain::clock::rfc3339;
@@ -13,7 +14,6 @@ use crate::error::AppError;
 use crate::guards::{Csrf, LegalAdmin};
 use crate::routes::requester::with_error;
 use crate::services::staff_auth;
-use crate::state::Keys;
 
 async fn context(db: &Db, admin: &LegalAdmin, csrf: &Csrf) -> Result<Value, AppError> {
     let people = db.run(|conn| Ok(Staff::all(conn)?)).await?;

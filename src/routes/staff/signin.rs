@@ -7,12 +7,12 @@ use serde_json::json;
 
 use super::QueueQuery;
 use crate::config::Config;
+use crate::crypto::Keys;
 use crate::db::Db;
 use crate::error::AppError;
 use crate::guards::{cookie, Csrf, StaffMember, STAFF_COOKIE};
 use crate::routes::requester::{with_error, Page};
 use crate::services::staff_auth;
-use crate::state::Keys;
 
 #[derive(FromForm)]
 struct SignInForm {
