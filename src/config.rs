@@ -264,11 +264,6 @@ impl Config {
     pub fn documents_dir(&self) -> PathBuf {
         self.data_dir.join("documents")
     }
-
-    /// An absolute link for e-mails.
-    pub fn link(&self, path: &str) -> String {
-        format!("{}{}", self.public_url.trim_end_matches('/'), path)
-    }
 }
 
 #[cfg(test)]

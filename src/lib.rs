@@ -13,6 +13,7 @@ pub mod documents;
 pub mod domain;
 pub mod error;
 pub mod guards;
+pub mod links;
 pub mod logging;
 pub mod mail;
 pub mod pages;
@@ -20,6 +21,7 @@ pub mod routes;
 pub mod security;
 pub mod services;
 pub mod state;
+pub mod worker;
 
 use rocket::data::{Limits, ToByteUnit};
 use rocket::fairing::AdHoc;

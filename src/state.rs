@@ -1,4 +1,4 @@
-//! What the app builds once at start: database (migrated), keys, document store, mailer.
+//! What the app builds once at start: database (migrated), keys, document store, mailer, links.
 
 use rocket::{Build, Orbit, Rocket};
 
@@ -11,6 +11,7 @@ use crate::db::{Db, DbConn};
 use crate::documents::DocumentStore;
 use crate::domain::policy::Policy;
 use crate::error::AppError;
+use crate::links::Links;
 use crate::mail::transport::Transport;
 use crate::mail::Mailer;
 
@@ -57,6 +58,12 @@ pub struct Opened {
     pub mailer: Mailer,
     pub pages: crate::pages::Pages,
     pub transport: Transport,
+    pub links: Links,
+}
+
+/// The one set of absolute links the app writes into e-mails, certificates and pages.
+pub fn links(config: &Config) -> Links {
+    Links::new(&config.public_url, crate::routes::requester_case_path)
 }
 
 /// Creates the data directory and opens everything. Blocking: call it off the async executor.
@@ -117,6 +124,7 @@ pub fn open(config: &Config) -> Result<Opened, AppError> {
         mailer,
         pages,
         transport,
+        links: links(config),
     })
 }
 
@@ -154,31 +162,39 @@ pub async fn ignite(rocket: Rocket<Build>, config: Config) -> Result<Rocket<Buil
         .manage(opened.store)
         .manage(opened.mailer)
         .manage(opened.pages)
-        .manage(opened.transport))
+        .manage(opened.transport)
+        .manage(opened.links))
 }
 
 pub async fn start_worker(rocket: &Rocket<Orbit>) {
-    let (Some(config), Some(db), Some(transport), Some(store), Some(mailer), Some(keys)) = (
+    let (
+        Some(config),
+        Some(db),
+        Some(transport),
+        Some(store),
+        Some(mailer),
+        Some(keys),
+        Some(links),
+    ) = (
         rocket.state::<Config>(),
         rocket.state::<Db>(),
         rocket.state::<Transport>(),
         rocket.state::<DocumentStore>(),
         rocket.state::<Mailer>(),
         rocket.state::<Keys>(),
-    ) else {
+        rocket.state::<Links>(),
+    )
+    else {
         return;
     };
     if config.outbox_worker {
-        let chores = crate::mail::worker::Chores {
+        let chores = crate::worker::Chores {
             store: store.clone(),
             mailer: mailer.clone(),
-            links: crate::services::workflow::Links {
-                public_url: config.public_url.clone(),
-                case_path: crate::routes::requester_case_path,
-            },
+            links: links.clone(),
             secrets: keys.secrets.clone(),
         };
-        rocket::tokio::spawn(crate::mail::worker::run(
+        rocket::tokio::spawn(crate::worker::run(
             db.clone(),
             transport.clone(),
             config.mail_from.clone(),

@@ -130,22 +130,18 @@ async fn a_preservation_is_kept_90_days_extended_on_request_and_reminded_before_
     };
     app.sql(&format!("UPDATE preservations SET expires_at = {soon}"));
     let rocket = app.client.rocket();
-    let (mailer, config) = (
+    let (mailer, links) = (
         rocket.state::<writ::mail::Mailer>().unwrap(),
-        rocket.state::<writ::Config>().unwrap(),
+        rocket.state::<writ::links::Links>().unwrap(),
     );
-    let links = writ::services::workflow::Links {
-        public_url: config.public_url.clone(),
-        case_path: writ::routes::requester_case_path,
-    };
     assert_eq!(
-        writ::services::fulfilment::send_reminders(app.db(), mailer, &links)
+        writ::services::fulfilment::send_reminders(app.db(), mailer, links)
             .await
             .unwrap(),
         1
     );
     assert_eq!(
-        writ::services::fulfilment::send_reminders(app.db(), mailer, &links)
+        writ::services::fulfilment::send_reminders(app.db(), mailer, links)
             .await
             .unwrap(),
         0
@@ -446,15 +442,11 @@ async fn a_european_preservation_order_keeps_60_days_and_extends_by_30() {
         "UPDATE preservations SET expires_at = {soon}, reminder_sent_at = NULL"
     ));
     let rocket = app.client.rocket();
-    let (mailer, config) = (
+    let (mailer, links) = (
         rocket.state::<writ::mail::Mailer>().unwrap(),
-        rocket.state::<writ::Config>().unwrap(),
+        rocket.state::<writ::links::Links>().unwrap(),
     );
-    let links = writ::services::workflow::Links {
-        public_url: config.public_url.clone(),
-        case_path: writ::routes::requester_case_path,
-    };
-    let reminded = writ::services::fulfilment::send_reminders(app.db(), mailer, &links)
+    let reminded = writ::services::fulfilment::send_reminders(app.db(), mailer, links)
         .await
         .unwrap();
     assert_eq!(reminded, 0);

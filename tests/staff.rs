@@ -707,29 +707,22 @@ async fn the_worker_signs_the_audit_chain_and_admins_keep_copies() {
     assert!(page.contains("No checkpoint yet."), "{page}");
 
     let rocket = app.client.rocket();
-    let chores = writ::mail::worker::Chores {
+    let chores = writ::worker::Chores {
         store: rocket
             .state::<writ::documents::DocumentStore>()
             .unwrap()
             .clone(),
         mailer: rocket.state::<writ::mail::Mailer>().unwrap().clone(),
-        links: writ::services::workflow::Links {
-            public_url: app.config.public_url.clone(),
-            case_path: writ::routes::requester_case_path,
-        },
+        links: rocket.state::<writ::links::Links>().unwrap().clone(),
         secrets: rocket
             .state::<writ::crypto::Keys>()
             .unwrap()
             .secrets
             .clone(),
     };
-    writ::mail::worker::housekeeping(app.db(), &chores)
-        .await
-        .unwrap();
+    writ::worker::housekeeping(app.db(), &chores).await.unwrap();
     // Within the hour, the next round signs nothing new.
-    writ::mail::worker::housekeeping(app.db(), &chores)
-        .await
-        .unwrap();
+    writ::worker::housekeeping(app.db(), &chores).await.unwrap();
     assert_eq!(app.count("audit_checkpoints"), 1);
     assert_eq!(
         app.count("audit_events WHERE action = 'audit.checkpointed'"),

@@ -1,8 +1,8 @@
 //! E-mail through a transactional outbox: a message is rendered and written to the `outbox`
 //! table in the same transaction as what caused it; the worker sends it later, with retries.
 
+pub mod outbox;
 pub mod transport;
-pub mod worker;
 
 use std::path::Path;
 use std::sync::Arc;

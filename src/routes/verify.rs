@@ -25,6 +25,7 @@ use crate::db::Db;
 use crate::documents::multipart;
 use crate::error::AppError;
 use crate::guards::{ClientIp, Csrf};
+use crate::links::Links;
 use crate::services::limits::{self, BUNDLE_CHECK_PER_NETWORK};
 use crate::services::signing;
 
@@ -49,19 +50,11 @@ impl Slots {
     }
 }
 
-/// Where this platform publishes its keys, for the `writ verify --keys` line of the page.
-fn keys_url(config: &Config) -> String {
-    format!(
-        "{}/.well-known/writ/signing-keys.json",
-        config.public_url.trim_end_matches('/')
-    )
-}
-
 #[get("/verify")]
-fn page(csrf: Csrf, config: &State<Config>) -> Template {
+fn page(csrf: Csrf, links: &State<Links>) -> Template {
     Template::render(
         "public/verify",
-        json!({ "csrf": csrf.token(), "keys_url": keys_url(config) }),
+        json!({ "csrf": csrf.token(), "keys_url": links.signing_keys() }),
     )
 }
 
@@ -108,6 +101,7 @@ async fn check<'r>(
     content_type: Option<&ContentType>,
     data: Data<'_>,
     config: &State<Config>,
+    links: &State<Links>,
     db: &State<Db>,
     slots: &State<Slots>,
     running: Running<'r>,
@@ -121,7 +115,7 @@ async fn check<'r>(
             error.status,
             Template::render(
                 "public/verify",
-                json!({ "csrf": csrf.token(), "errors": errors, "keys_url": keys_url(config) }),
+                json!({ "csrf": csrf.token(), "errors": errors, "keys_url": links.signing_keys() }),
             ),
         )
     };
@@ -179,7 +173,7 @@ async fn check<'r>(
         report
     });
     let csrf = csrf.token().to_owned();
-    let keys = keys_url(config);
+    let keys = links.signing_keys();
     Ok((
         ContentType::HTML,
         TextStream! {

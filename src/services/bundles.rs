@@ -12,7 +12,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::staff_cases::visible_case;
-use super::workflow::{transition, Links, Mover, TransitionRequest, Workflow};
+use super::workflow::{transition, Mover, TransitionRequest, Workflow};
 use crate::audit::{self, Actor};
 use crate::bundle::bag::{self, PayloadFile};
 use crate::bundle::certificate::{self, Certificate, CertifiedFile, Custodian};
@@ -33,6 +33,7 @@ use crate::domain::clock::{self, rfc3339};
 use crate::domain::text::escape_controls;
 use crate::domain::vocab::{CaseState, RequestType};
 use crate::error::AppError;
+use crate::links::Links;
 use crate::mail::{Letter, Mailer};
 
 pub const CATEGORIES: [&str; 2] = ["records", "content"];
@@ -273,7 +274,7 @@ impl Bundles<'_> {
         let sealed_at = clock::now();
         let expires_at = sealed_at + TimeDelta::days(self.link_days);
         let info = bag_info(&plan, staff, &key.id, sealed_at);
-        let generated = generated_files(&plan, staff, &key.id, sealed_at, &self.links.public_url)?;
+        let generated = generated_files(&plan, staff, &key.id, sealed_at, &self.links)?;
         let mut taken = BTreeSet::new();
         // The bag's payload files, and beside each the production it is read from.
         let (files, ids): (Vec<PayloadFile>, Vec<String>) = plan
@@ -393,7 +394,7 @@ impl Bundles<'_> {
                                 "sha256": bundle.sha256,
                                 "expires_at": rfc3339(bundle.expires_at),
                                 "link": links.case_url(&case.reference)?,
-                                "verify": format!("{}/verify", links.public_url.trim_end_matches('/')),
+                                "verify": links.verify(),
                             }),
                         },
                     )?;
@@ -629,10 +630,9 @@ fn generated_files(
     staff: &Staff,
     key_id: &str,
     sealed_at: NaiveDateTime,
-    public_url: &str,
+    links: &Links,
 ) -> Result<Vec<(String, Vec<u8>)>, AppError> {
     let case = &plan.case;
-    let url = public_url.trim_end_matches('/');
     let escape = |text: &str| escape_controls(text);
     let certificate = Certificate {
         case: case.reference.clone(),
@@ -650,7 +650,7 @@ fn generated_files(
         declaration: certificate::declaration(staff.signs_outside_us),
         content_notice: certificate::CONTENT_NOTICE,
         key_id: key_id.to_owned(),
-        keys_url: format!("{url}/.well-known/writ/signing-keys.json"),
+        keys_url: links.signing_keys(),
         root: bag_root(&case.reference, plan.n),
         files: plan
             .pending

@@ -22,6 +22,7 @@ use crate::domain::text::check_line;
 use crate::domain::vocab::Role;
 use crate::domain::FieldErrors;
 use crate::error::AppError;
+use crate::links::Links;
 use crate::mail::{Letter, Mailer};
 
 #[derive(Debug, Clone, Serialize, Queryable)]
@@ -182,7 +183,7 @@ pub struct Call<'a> {
 pub async fn record(
     db: &Db,
     mailer: &Mailer,
-    public_url: &str,
+    links: &Links,
     reviewer_id: &str,
     reference: &str,
     call: Call<'_>,
@@ -224,7 +225,7 @@ pub async fn record(
         reference.to_owned(),
         call.contact_id.to_owned(),
     );
-    let (mailer, public_url) = (mailer.clone(), public_url.trim_end_matches('/').to_owned());
+    let (mailer, links) = (mailer.clone(), links.clone());
     db.run(move |conn| {
         write_tx(conn, |conn| {
             let case = Case::find_by_reference(conn, &reference)?;
@@ -263,7 +264,7 @@ pub async fn record(
                 let context = json!({
                     "reference": reference,
                     "officer": officer.email,
-                    "link": format!("{public_url}/staff/cases/{reference}"),
+                    "link": links.staff_case(&reference),
                 });
                 for admin in Staff::all(conn)?.into_iter().filter(|s| s.active && s.role == Role::Admin) {
                     mailer.queue(conn, Letter { template: "callback_failed", to: &admin.email, context: &context })?;

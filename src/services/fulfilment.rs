@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 use serde_json::json;
 
-use super::workflow::{transition, Links, Mover, TransitionRequest, Workflow};
+use super::workflow::{transition, Mover, TransitionRequest, Workflow};
 use crate::audit::{self, Actor};
 use crate::db::models::case::{Case, TargetRow};
 use crate::db::models::directory;
@@ -19,6 +19,7 @@ use crate::domain::identifiers::{self, Verdict};
 use crate::domain::vocab::{CaseState, Chain, InstrumentKind, RequestType, TargetKind};
 use crate::domain::FieldErrors;
 use crate::error::AppError;
+use crate::links::Links;
 use crate::mail::{Letter, Mailer};
 
 /// The requester is reminded this long before a preservation expires.

@@ -26,6 +26,7 @@ use crate::domain::request::{RequestDraft, ValidRequest};
 use crate::domain::vocab::{CaseState, RequestType, Role, Track};
 use crate::domain::{clock, deadline};
 use crate::error::AppError;
+use crate::links::Links;
 use crate::mail::{Letter, Mailer};
 
 pub struct Submitted {
@@ -40,11 +41,10 @@ pub struct Intake<'a> {
     pub store: &'a DocumentStore,
     pub policy: &'a Policy,
     pub home_country: &'a str,
-    pub public_url: &'a str,
     /// Requests one requester may file in an hour (`WRIT_SUBMISSIONS_PER_HOUR`).
     pub submissions_per_hour: i32,
-    /// The requester's path to a case page, for the receipt.
-    pub case_path: fn(&CaseReference) -> String,
+    /// The receipt's and the on-call alert's links.
+    pub links: &'a Links,
     /// Where emergency requests are announced (`WRIT_ONCALL_EMAIL`); empty: the legal team.
     pub oncall_email: &'a str,
 }
@@ -65,17 +65,17 @@ impl<'r> rocket::request::FromRequest<'r> for Intake<'r> {
             rocket.state::<DocumentStore>(),
             rocket.state::<Policy>(),
             config,
+            rocket.state::<Links>(),
         ) {
-            (Some(db), Some(mailer), Some(store), Some(policy), Some(config)) => {
+            (Some(db), Some(mailer), Some(store), Some(policy), Some(config), Some(links)) => {
                 rocket::request::Outcome::Success(Intake {
                     db,
                     mailer,
                     store,
                     policy,
                     home_country: &config.home_country,
-                    public_url: &config.public_url,
                     submissions_per_hour: config.submissions_per_hour,
-                    case_path: crate::routes::requester_case_path,
+                    links,
                     oncall_email: &config.oncall_email,
                 })
             }
@@ -266,10 +266,7 @@ impl Intake<'_> {
         let store = self.store.clone();
         let mailer = self.mailer.clone();
         let outcome_authority = authority.clone();
-        let (public_url, case_path) = (
-            self.public_url.trim_end_matches('/').to_owned(),
-            self.case_path,
-        );
+        let links = self.links.clone();
         let series = CaseReference::series(requester.track, now.year());
         let signer_mfa = filer.second_factor.map_or("none", Factor::as_str);
         let thresholds = self.policy.signals;
@@ -331,7 +328,7 @@ impl Intake<'_> {
                         }),
                     )?;
                     if request.request_type == RequestType::EmergencyDisclosure {
-                        alert_oncall(conn, &mailer, &oncall, &public_url, &reference, due_at)?;
+                        alert_oncall(conn, &mailer, &oncall, &links, &reference, due_at)?;
                     }
                     let stored = Case::find_by_reference(conn, reference.as_str())?;
                     mailer.queue(
@@ -343,7 +340,7 @@ impl Intake<'_> {
                                 "reference": reference.as_str(),
                                 "request_type": request.request_type.label(),
                                 "due_at": clock::rfc3339(stored.due_at),
-                                "link": format!("{public_url}{}", case_path(&reference)),
+                                "link": links.requester_case(&reference),
                             }),
                         },
                     )?;
@@ -441,7 +438,7 @@ fn alert_oncall(
     conn: &mut crate::db::DbConn,
     mailer: &Mailer,
     oncall: &str,
-    public_url: &str,
+    links: &Links,
     reference: &CaseReference,
     due_at: chrono::NaiveDateTime,
 ) -> Result<(), AppError> {
@@ -457,7 +454,7 @@ fn alert_oncall(
     let context = json!({
         "reference": reference.as_str(),
         "due_at": clock::rfc3339(due_at),
-        "link": format!("{public_url}/staff/cases/{}", reference.as_str()),
+        "link": links.staff_case(reference.as_str()),
     });
     for to in &recipients {
         mailer.queue(

@@ -15,11 +15,11 @@ use crate::db::schema::{approvals, cases, messages, notes};
 use crate::db::{is_unique_violation, write_tx, DbConn};
 use crate::domain::clock;
 use crate::domain::identity::{self, Confirmation};
-use crate::domain::reference::CaseReference;
 use crate::domain::vocab::{CaseState, DataCategory, RequestType, Track};
 use crate::domain::workflow::{self, Party, Refusal};
 use crate::domain::FieldErrors;
 use crate::error::AppError;
+use crate::links::Links;
 use crate::mail::{Letter, Mailer};
 
 /// A transition as asked for by the form or the API.
@@ -69,26 +69,6 @@ impl Mover {
             actor: Actor::Requester(requester.id.clone()),
             staff_id: None,
         }
-    }
-}
-
-/// Links for e-mails to the requester.
-#[derive(Clone)]
-pub struct Links {
-    pub public_url: String,
-    pub case_path: fn(&CaseReference) -> String,
-}
-
-impl Links {
-    /// The requester's page of the case stored under `reference`, as an e-mailed link.
-    pub fn case_url(&self, reference: &str) -> Result<String, AppError> {
-        let reference = CaseReference::parse(reference)
-            .ok_or_else(|| AppError::internal("stored reference is malformed"))?;
-        Ok(format!(
-            "{}{}",
-            self.public_url.trim_end_matches('/'),
-            (self.case_path)(&reference)
-        ))
     }
 }
 
@@ -572,18 +552,16 @@ impl<'r> rocket::request::FromRequest<'r> for Workflow<'r> {
             rocket.state::<crate::documents::DocumentStore>(),
             rocket.state::<crate::domain::policy::Policy>(),
             rocket.state::<crate::config::Config>(),
+            rocket.state::<Links>(),
         ) {
-            (Some(db), Some(mailer), Some(store), Some(policy), Some(config)) => {
+            (Some(db), Some(mailer), Some(store), Some(policy), Some(config), Some(links)) => {
                 rocket::request::Outcome::Success(Workflow {
                     db,
                     mailer,
                     store,
                     policy,
                     home_country: &config.home_country,
-                    links: Links {
-                        public_url: config.public_url.clone(),
-                        case_path: crate::routes::requester_case_path,
-                    },
+                    links: links.clone(),
                 })
             }
             _ => {

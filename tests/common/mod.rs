@@ -196,7 +196,7 @@ impl TestApp {
         let rocket = self.client.rocket();
         let transport = rocket.state::<Transport>().expect("transport");
         let config = rocket.state::<Config>().expect("config");
-        writ::mail::worker::drain_once(self.db(), transport, &config.mail_from)
+        writ::mail::outbox::drain_once(self.db(), transport, &config.mail_from)
             .await
             .expect("drain outbox")
     }

@@ -167,11 +167,10 @@ async fn colleague(
     officer: crate::guards::AgencyOfficer,
     workflow: Workflow<'_>,
 ) -> Result<(Status, Json<Value>), AppError> {
-    let path = crate::routes::agency::case_path(
+    let link = workflow.links.to(&crate::routes::agency::case_path(
         &crate::domain::reference::CaseReference::parse(reference)
             .ok_or_else(AppError::not_found)?,
-    );
-    let link = format!("{}{path}", workflow.links.public_url.trim_end_matches('/'));
+    ));
     let colleagues = crate::services::colleagues::add(
         workflow.db,
         workflow.mailer,

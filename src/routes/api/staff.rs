@@ -375,7 +375,7 @@ async fn callback(
     let (outcome, confirmation) = crate::services::callbacks::record(
         workflow.db,
         workflow.mailer,
-        &workflow.links.public_url,
+        &workflow.links,
         &reviewer.0.row.id,
         reference,
         call,

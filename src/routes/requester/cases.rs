@@ -448,11 +448,7 @@ async fn colleague(
     let InArea { area, requester } = who;
     csrf.verify(Some(&form.csrf)).map_err(Either::Right)?;
     let back = Redirect::to((area.case)(reference));
-    let link = format!(
-        "{}{}",
-        workflow.links.public_url.trim_end_matches('/'),
-        (area.case)(reference)
-    );
+    let link = workflow.links.to(&(area.case)(reference).to_string());
     let added = colleagues::add(
         workflow.db,
         workflow.mailer,

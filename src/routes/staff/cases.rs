@@ -921,7 +921,7 @@ async fn callback(
             callbacks::record(
                 workflow.db,
                 workflow.mailer,
-                &workflow.links.public_url,
+                &workflow.links,
                 &reviewer.0.row.id,
                 reference,
                 call,
