@@ -1,6 +1,7 @@
 //! Writ: the legal-request intake portal. `rocket(config)` builds the whole application, so
 //! `writ serve` and the tests run the very same thing.
 
+pub mod app;
 pub mod assets;
 pub mod audit;
 pub mod bundle;

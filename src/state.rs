@@ -2,6 +2,7 @@
 
 use rocket::{Build, Orbit, Rocket};
 
+use crate::app::App;
 use crate::config::Config;
 use crate::crypto::master::{MasterKey, SEALED};
 use crate::crypto::stream::DocumentKey;
@@ -9,7 +10,6 @@ use crate::crypto::{b64, random_bytes, unb64, Keys, Pepper};
 use crate::db::models::secret;
 use crate::db::{Db, DbConn};
 use crate::documents::DocumentStore;
-use crate::domain::policy::Policy;
 use crate::error::AppError;
 use crate::links::Links;
 use crate::mail::transport::Transport;
@@ -50,15 +50,10 @@ pub fn load_keys(conn: &mut DbConn, master: &MasterKey) -> Result<Keys, AppError
 }
 
 pub struct Opened {
-    pub policy: Policy,
-    pub db: Db,
-    pub keys: Keys,
+    pub app: App,
     pub cookie_secret: Vec<u8>,
-    pub store: DocumentStore,
-    pub mailer: Mailer,
     pub pages: crate::pages::Pages,
     pub transport: Transport,
-    pub links: Links,
 }
 
 /// The one set of absolute links the app writes into e-mails, certificates and pages.
@@ -116,15 +111,18 @@ pub fn open(config: &Config) -> Result<Opened, AppError> {
     let pages = crate::pages::Pages::load(config.template_dir().as_deref())?;
     let transport = Transport::from_config(config)?;
     Ok(Opened {
-        policy,
-        db,
-        keys,
+        app: App {
+            config: config.clone(),
+            db,
+            mailer,
+            store,
+            policy,
+            keys,
+            links: links(config),
+        },
         cookie_secret,
-        store,
-        mailer,
         pages,
         transport,
-        links: links(config),
     })
 }
 
@@ -156,14 +154,15 @@ pub async fn ignite(rocket: Rocket<Build>, config: Config) -> Result<Rocket<Buil
         .configure(figment)
         .manage(relying_party)
         .manage(config)
-        .manage(opened.policy)
-        .manage(opened.db)
-        .manage(opened.keys)
-        .manage(opened.store)
-        .manage(opened.mailer)
+        .manage(opened.app.policy.clone())
+        .manage(opened.app.db.clone())
+        .manage(opened.app.keys.clone())
+        .manage(opened.app.store.clone())
+        .manage(opened.app.mailer.clone())
+        .manage(opened.app.links.clone())
+        .manage(opened.app)
         .manage(opened.pages)
-        .manage(opened.transport)
-        .manage(opened.links))
+        .manage(opened.transport))
 }
 
 pub async fn start_worker(rocket: &Rocket<Orbit>) {

@@ -19,8 +19,8 @@ use rocket::tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use rocket::{get, post, routes, Orbit, Rocket, Route, State};
 use serde_json::{json, Value};
 
+use crate::app::App;
 use crate::bundle::verify::{verify, Control, Report, Trust};
-use crate::config::Config;
 use crate::db::Db;
 use crate::documents::multipart;
 use crate::error::AppError;
@@ -100,9 +100,7 @@ async fn check<'r>(
     client: ClientIp,
     content_type: Option<&ContentType>,
     data: Data<'_>,
-    config: &State<Config>,
-    links: &State<Links>,
-    db: &State<Db>,
+    app: &State<App>,
     slots: &State<Slots>,
     running: Running<'r>,
 ) -> Result<(ContentType, TextStream![String + 'r]), Refusal> {
@@ -115,17 +113,21 @@ async fn check<'r>(
             error.status,
             Template::render(
                 "public/verify",
-                json!({ "csrf": csrf.token(), "errors": errors, "keys_url": links.signing_keys() }),
+                json!({ "csrf": csrf.token(), "errors": errors, "keys_url": app.links.signing_keys() }),
             ),
         )
     };
     // Counted before the upload is read: a refused visitor writes nothing to disk.
-    limits::check(db, BUNDLE_CHECK_PER_NETWORK, &limits::network(&client.0))
-        .await
-        .map_err(refuse)?;
+    limits::check(
+        &app.db,
+        BUNDLE_CHECK_PER_NETWORK,
+        &limits::network(&client.0),
+    )
+    .await
+    .map_err(refuse)?;
     let permit = slots.take().map_err(refuse)?;
     let upload = Upload(
-        config
+        app.config
             .documents_dir()
             .join("incoming")
             .join(format!("verify-{}", crate::db::models::new_id())),
@@ -142,8 +144,8 @@ async fn check<'r>(
         content_type,
         "bundle",
         &upload.0,
-        config.max_verify_bytes,
-        config.body_idle(),
+        app.config.max_verify_bytes,
+        app.config.body_idle(),
         token_first,
     )
     .await
@@ -154,7 +156,7 @@ async fn check<'r>(
             "Choose the bundle (.zip) to check.",
         )));
     }
-    let trust = Trust::Published(signing::trusted(db).await.map_err(refuse)?);
+    let trust = Trust::Published(signing::trusted(&app.db).await.map_err(refuse)?);
 
     let control = Arc::new(Control::default());
     let stop = StopOnDrop(control.clone());
@@ -173,7 +175,7 @@ async fn check<'r>(
         report
     });
     let csrf = csrf.token().to_owned();
-    let keys = links.signing_keys();
+    let keys = app.links.signing_keys();
     Ok((
         ContentType::HTML,
         TextStream! {

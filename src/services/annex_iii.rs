@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 use serde_json::json;
 
-use super::workflow::Workflow;
+use crate::app::App;
 use crate::audit::{self, Actor};
 use crate::db::models::case::Case;
 use crate::db::models::requester::Requester;
@@ -180,88 +180,86 @@ pub async fn document(db: &Db, reference: &str, number: i32) -> Result<(String, 
     .await
 }
 
-impl Workflow<'_> {
-    /// Records that the case's EPOC or EPOC-PR cannot be executed (or not in full or in time),
-    /// with the Regulation's reasons; the requester is told to read it on the case page.
-    pub async fn record_non_execution(
-        &self,
-        staff: &Staff,
-        reference: &str,
-        draft: &AnswerDraft,
-    ) -> Result<AnswerView, AppError> {
-        let (mailer, links, staff_row, reference, draft) = (
-            self.mailer.clone(),
-            self.links.clone(),
-            staff.clone(),
-            reference.to_owned(),
-            draft.clone(),
-        );
-        self.db
-            .run(move |conn| {
-                write_tx(conn, |conn| {
-                    let case = Case::find_by_reference(conn, &reference)?;
-                    let order = Order::of(case.instrument_kind).ok_or_else(|| {
-                        AppError::conflict(format!(
-                            "Annex III answers a European Production or Preservation Order; this case's instrument is a {}.",
-                            case.instrument_kind.label().to_lowercase()
-                        ))
-                        .with_code("not_an_eu_order")
-                    })?;
-                    if case.state == CaseState::Withdrawn {
-                        return Err(AppError::conflict(
-                            "The requester withdrew this order: there is nothing to answer.",
-                        )
-                        .with_code("withdrawn"));
-                    }
-                    let answer = draft.check(order).map_err(AppError::invalid_fields)?;
-                    let number = answers::table
-                        .filter(answers::case_id.eq(&case.id))
-                        .select(diesel::dsl::max(answers::number))
-                        .first::<Option<i32>>(conn)?
-                        .unwrap_or(0)
-                        + 1;
-                    let now = clock::now();
-                    let codes: Vec<&str> = answer.reasons.iter().map(|r| r.as_str()).collect();
-                    diesel::insert_into(answers::table)
-                        .values((
-                            answers::id.eq(crate::db::models::new_id()),
-                            answers::case_id.eq(&case.id),
-                            answers::number.eq(number),
-                            answers::reasons.eq(serde_json::to_string(&codes).map_err(AppError::internal)?),
-                            answers::details.eq(&answer.details),
-                            answers::partial.eq(answer.partial),
-                            answers::answered_by.eq(&staff_row.id),
-                            answers::answered_at.eq(now),
-                        ))
-                        .execute(conn)?;
-                    audit::record(
-                        conn,
-                        &Actor::Staff(staff_row.id.clone()),
-                        Some(&case.id),
-                        "annex_iii.answered",
-                        json!({ "number": number, "order": order, "reasons": codes, "partial": answer.partial }),
-                    )?;
-                    let requester = Requester::find(conn, &case.requester_id)?;
-                    mailer.queue(
-                        conn,
-                        Letter {
-                            template: "non_execution",
-                            to: &requester.email,
-                            context: &json!({
-                                "reference": case.reference,
-                                "certificate": order.certificate(),
-                                "link": links.case_url(&case.reference)?,
-                            }),
-                        },
-                    )?;
-                    Ok(AnswerView::new(
-                        number,
-                        answer,
-                        now,
-                        signer(&staff_row.name, staff_row.title.as_deref()),
+/// Records that the case's EPOC or EPOC-PR cannot be executed (or not in full or in time),
+/// with the Regulation's reasons; the requester is told to read it on the case page.
+pub async fn record_non_execution(
+    app: &App,
+    staff: &Staff,
+    reference: &str,
+    draft: &AnswerDraft,
+) -> Result<AnswerView, AppError> {
+    let (mailer, links, staff_row, reference, draft) = (
+        app.mailer.clone(),
+        app.links.clone(),
+        staff.clone(),
+        reference.to_owned(),
+        draft.clone(),
+    );
+    app.db
+        .run(move |conn| {
+            write_tx(conn, |conn| {
+                let case = Case::find_by_reference(conn, &reference)?;
+                let order = Order::of(case.instrument_kind).ok_or_else(|| {
+                    AppError::conflict(format!(
+                        "Annex III answers a European Production or Preservation Order; this case's instrument is a {}.",
+                        case.instrument_kind.label().to_lowercase()
                     ))
-                })
+                    .with_code("not_an_eu_order")
+                })?;
+                if case.state == CaseState::Withdrawn {
+                    return Err(AppError::conflict(
+                        "The requester withdrew this order: there is nothing to answer.",
+                    )
+                    .with_code("withdrawn"));
+                }
+                let answer = draft.check(order).map_err(AppError::invalid_fields)?;
+                let number = answers::table
+                    .filter(answers::case_id.eq(&case.id))
+                    .select(diesel::dsl::max(answers::number))
+                    .first::<Option<i32>>(conn)?
+                    .unwrap_or(0)
+                    + 1;
+                let now = clock::now();
+                let codes: Vec<&str> = answer.reasons.iter().map(|r| r.as_str()).collect();
+                diesel::insert_into(answers::table)
+                    .values((
+                        answers::id.eq(crate::db::models::new_id()),
+                        answers::case_id.eq(&case.id),
+                        answers::number.eq(number),
+                        answers::reasons.eq(serde_json::to_string(&codes).map_err(AppError::internal)?),
+                        answers::details.eq(&answer.details),
+                        answers::partial.eq(answer.partial),
+                        answers::answered_by.eq(&staff_row.id),
+                        answers::answered_at.eq(now),
+                    ))
+                    .execute(conn)?;
+                audit::record(
+                    conn,
+                    &Actor::Staff(staff_row.id.clone()),
+                    Some(&case.id),
+                    "annex_iii.answered",
+                    json!({ "number": number, "order": order, "reasons": codes, "partial": answer.partial }),
+                )?;
+                let requester = Requester::find(conn, &case.requester_id)?;
+                mailer.queue(
+                    conn,
+                    Letter {
+                        template: "non_execution",
+                        to: &requester.email,
+                        context: &json!({
+                            "reference": case.reference,
+                            "certificate": order.certificate(),
+                            "link": links.case_url(&case.reference)?,
+                        }),
+                    },
+                )?;
+                Ok(AnswerView::new(
+                    number,
+                    answer,
+                    now,
+                    signer(&staff_row.name, staff_row.title.as_deref()),
+                ))
             })
-            .await
-    }
+        })
+        .await
 }

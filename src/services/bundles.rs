@@ -12,13 +12,12 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::staff_cases::visible_case;
-use super::workflow::{transition, Mover, TransitionRequest, Workflow};
+use super::workflow::{transition, Mover, TransitionRequest};
+use crate::app::App;
 use crate::audit::{self, Actor};
 use crate::bundle::bag::{self, PayloadFile};
 use crate::bundle::certificate::{self, Certificate, CertifiedFile, Custodian};
 use crate::bundle::zipout::ZipOut;
-use crate::config::Config;
-use crate::crypto::stream::DocumentKey;
 use crate::db::models::audit as audit_rows;
 use crate::db::models::bundle::{Bundle, Production};
 use crate::db::models::case::Case;
@@ -26,56 +25,17 @@ use crate::db::models::certificate::CertificateTemplate;
 use crate::db::models::requester::Requester;
 use crate::db::models::staff::Staff;
 use crate::db::schema::{bundles, productions};
-use crate::db::{write_tx, Db, DbConn};
+use crate::db::{write_tx, DbConn};
 use crate::documents::download::Download;
-use crate::documents::{DocumentStore, StagedDocument};
+use crate::documents::StagedDocument;
 use crate::domain::clock::{self, rfc3339};
 use crate::domain::text::escape_controls;
 use crate::domain::vocab::{CaseState, RequestType};
 use crate::error::AppError;
 use crate::links::Links;
-use crate::mail::{Letter, Mailer};
+use crate::mail::Letter;
 
 pub const CATEGORIES: [&str; 2] = ["records", "content"];
-
-/// What sealing and delivery need from the app's managed state.
-pub struct Bundles<'r> {
-    pub db: &'r Db,
-    pub mailer: &'r Mailer,
-    pub store: &'r DocumentStore,
-    pub secrets: &'r DocumentKey,
-    pub links: Links,
-    pub link_days: i64,
-}
-
-#[rocket::async_trait]
-impl<'r> rocket::request::FromRequest<'r> for Bundles<'r> {
-    type Error = AppError;
-
-    async fn from_request(
-        req: &'r rocket::Request<'_>,
-    ) -> rocket::request::Outcome<Self, AppError> {
-        let workflow = rocket::outcome::try_outcome!(req.guard::<Workflow<'r>>().await);
-        let rocket = req.rocket();
-        match (
-            rocket.state::<crate::crypto::Keys>(),
-            rocket.state::<Config>(),
-        ) {
-            (Some(keys), Some(config)) => rocket::request::Outcome::Success(Bundles {
-                db: workflow.db,
-                mailer: workflow.mailer,
-                store: workflow.store,
-                secrets: &keys.secrets,
-                links: workflow.links,
-                link_days: config.bundle_link_days,
-            }),
-            _ => {
-                let error = AppError::internal("bundle state is not managed");
-                rocket::request::Outcome::Error((error.status, error))
-            }
-        }
-    }
-}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ProductionView {
@@ -189,275 +149,270 @@ struct Plan {
     template: String,
 }
 
-impl Bundles<'_> {
-    /// Attaches produced files to an approved case, each file marked `records` or `content`.
-    pub async fn produce(
-        &self,
-        staff: &Staff,
-        reference: &str,
-        category: &str,
-        files: Vec<StagedDocument>,
-    ) -> Result<Vec<ProductionView>, AppError> {
-        let category = category.trim().to_owned();
-        if !CATEGORIES.contains(&category.as_str()) {
-            return Err(AppError::invalid(
-                "category",
-                "Mark the files as “records” or “content”.",
-            ));
-        }
-        if files.is_empty() {
-            return Err(AppError::invalid("files", "Attach at least one file."));
-        }
-        let mut files = files;
-        self.store.upload(&mut files).await?;
-        let (staff, reference, store) = (staff.clone(), reference.to_owned(), self.store.clone());
-        let ids: Vec<String> = files.iter().map(|f| f.id.clone()).collect();
-        let result = self
-            .db
-            .run(move |conn| {
-                write_tx(conn, |conn| {
-                    let case = visible_case(conn, &reference, staff.role)?;
-                    answerable(&case)?;
-                    let now = clock::now();
-                    let mut rows = Vec::with_capacity(files.len());
-                    for file in &files {
-                        store.persist(file)?;
-                        let row = Production {
-                            id: file.id.clone(),
-                            case_id: case.id.clone(),
-                            category: category.clone(),
-                            filename: file.filename.clone(),
-                            media_type: file.media_type.as_str().to_owned(),
-                            size_bytes: file.size as i64,
-                            sha256: file.sha256.clone(),
-                            sha512: file.sha512.clone().unwrap_or_default(),
-                            crc32: i64::from(file.crc32.unwrap_or_default()),
-                            uploaded_by: format!("staff:{}", staff.id),
-                            uploaded_at: now,
-                            bundle_n: None,
-                        };
-                        diesel::insert_into(productions::table).values(&row).execute(conn)?;
-                        rows.push(row);
-                    }
-                    audit::record(
-                        conn,
-                        &Actor::Staff(staff.id.clone()),
-                        Some(&case.id),
-                        "production.added",
-                        json!({ "category": category, "files": rows.iter().map(|r| json!({ "id": r.id, "sha256": r.sha256, "size": r.size_bytes })).collect::<Vec<_>>() }),
-                    )?;
-                    Ok(rows.iter().map(ProductionView::from).collect())
-                })
-            })
-            .await;
-        if result.is_err() {
-            self.store.discard_stored(&ids).await;
-        }
-        result
+/// Attaches produced files to an approved case, each file marked `records` or `content`.
+pub async fn produce(
+    app: &App,
+    staff: &Staff,
+    reference: &str,
+    category: &str,
+    files: Vec<StagedDocument>,
+) -> Result<Vec<ProductionView>, AppError> {
+    let category = category.trim().to_owned();
+    if !CATEGORIES.contains(&category.as_str()) {
+        return Err(AppError::invalid(
+            "category",
+            "Mark the files as “records” or “content”.",
+        ));
     }
-
-    /// Seals every produced file not yet in a bundle into bundle `n` (1, then corrections), moves
-    /// the case to `fulfilled` and tells the requester.
-    pub async fn seal(&self, staff: &Staff, reference: &str) -> Result<BundleView, AppError> {
-        let plan = {
-            let (staff, reference) = (staff.clone(), reference.to_owned());
-            self.db
-                .run(move |conn| plan(conn, &staff, &reference))
-                .await?
-        };
-        let (key, signer) = {
-            let secrets = self.secrets.clone();
-            self.db
-                .run(move |conn| super::signing::active(conn, &secrets))
-                .await?
-        };
-        let sealed_at = clock::now();
-        let expires_at = sealed_at + TimeDelta::days(self.link_days);
-        let info = bag_info(&plan, staff, &key.id, sealed_at);
-        let generated = generated_files(&plan, staff, &key.id, sealed_at, &self.links)?;
-        let mut taken = BTreeSet::new();
-        // The bag's payload files, and beside each the production it is read from.
-        let (files, ids): (Vec<PayloadFile>, Vec<String>) = plan
-            .pending
-            .iter()
-            .map(|p| {
-                let file = PayloadFile {
-                    path: bag::payload_path(&p.category, &p.filename, &mut taken),
-                    size: p.size_bytes as u64,
-                    crc32: p.crc32 as u32,
-                    sha256: p.sha256.clone(),
-                    sha512: p.sha512.clone(),
-                };
-                (file, p.id.clone())
+    if files.is_empty() {
+        return Err(AppError::invalid("files", "Attach at least one file."));
+    }
+    let mut files = files;
+    app.store.upload(&mut files).await?;
+    let (staff, reference, store) = (staff.clone(), reference.to_owned(), app.store.clone());
+    let ids: Vec<String> = files.iter().map(|f| f.id.clone()).collect();
+    let result = app
+        .db
+        .run(move |conn| {
+            write_tx(conn, |conn| {
+                let case = visible_case(conn, &reference, staff.role)?;
+                answerable(&case)?;
+                let now = clock::now();
+                let mut rows = Vec::with_capacity(files.len());
+                for file in &files {
+                    store.persist(file)?;
+                    let row = Production {
+                        id: file.id.clone(),
+                        case_id: case.id.clone(),
+                        category: category.clone(),
+                        filename: file.filename.clone(),
+                        media_type: file.media_type.as_str().to_owned(),
+                        size_bytes: file.size as i64,
+                        sha256: file.sha256.clone(),
+                        sha512: file.sha512.clone().unwrap_or_default(),
+                        crc32: i64::from(file.crc32.unwrap_or_default()),
+                        uploaded_by: format!("staff:{}", staff.id),
+                        uploaded_at: now,
+                        bundle_n: None,
+                    };
+                    diesel::insert_into(productions::table).values(&row).execute(conn)?;
+                    rows.push(row);
+                }
+                audit::record(
+                    conn,
+                    &Actor::Staff(staff.id.clone()),
+                    Some(&case.id),
+                    "production.added",
+                    json!({ "category": category, "files": rows.iter().map(|r| json!({ "id": r.id, "sha256": r.sha256, "size": r.size_bytes })).collect::<Vec<_>>() }),
+                )?;
+                Ok(rows.iter().map(ProductionView::from).collect())
             })
-            .unzip();
-        let root = bag_root(&plan.case.reference, plan.n);
-        let store = self.store.clone();
-        let sealed = rocket::tokio::task::spawn_blocking(move || {
-            let mut zip = ZipOut::new(store.create_sealed()?, sealed_at);
-            bag::write(
-                &mut zip,
-                &root,
-                &files,
-                |index, out| store.read_into(&ids[index], WriteAll(out)).map(|_| ()),
-                &generated,
-                &info,
-                &signer,
-            )?;
-            zip.finish()?.finish()
         })
-        .await
-        .map_err(AppError::internal)?
-        .map_err(|e| AppError::internal(format!("sealing failed: {e}")))?;
-
-        let record = self
-            .record(staff, plan, &key.id, &sealed, sealed_at, expires_at)
-            .await;
-        if record.is_err() {
-            self.store
-                .discard_stored(std::slice::from_ref(&sealed.id))
-                .await;
-        }
-        record
+        .await;
+    if result.is_err() {
+        app.store.discard_stored(&ids).await;
     }
-
-    async fn record(
-        &self,
-        staff: &Staff,
-        plan: Plan,
-        key_id: &str,
-        sealed: &crate::documents::Sealed,
-        sealed_at: NaiveDateTime,
-        expires_at: NaiveDateTime,
-    ) -> Result<BundleView, AppError> {
-        let bundle = Bundle {
-            case_id: plan.case.id.clone(),
-            n: plan.n,
-            file_id: sealed.id.clone(),
-            sha256: sealed.sha256.clone(),
-            size_bytes: sealed.size as i64,
-            files: plan.pending.len() as i32,
-            key_id: key_id.to_owned(),
-            sealed_by: staff.id.clone(),
-            sealed_at,
-            expires_at,
-        };
-        let (mailer, links, mover) = (self.mailer.clone(), self.links.clone(), Mover::staff(staff));
-        self.db
-            .run(move |conn| {
-                write_tx(conn, |conn| {
-                    let ids: Vec<&str> = plan.pending.iter().map(|p| p.id.as_str()).collect();
-                    let claimed = diesel::update(
-                        productions::table
-                            .filter(productions::id.eq_any(&ids))
-                            .filter(productions::bundle_n.is_null()),
-                    )
-                    .set(productions::bundle_n.eq(bundle.n))
-                    .execute(conn)?;
-                    let taken: i64 = bundles::table
-                        .filter(bundles::case_id.eq(&bundle.case_id))
-                        .filter(bundles::n.eq(bundle.n))
-                        .count()
-                        .get_result(conn)?;
-                    if claimed != ids.len() || taken > 0 {
-                        return Err(AppError::conflict(
-                            "Another bundle was sealed for this case meanwhile; reload and try again.",
-                        )
-                        .with_code("stale"));
-                    }
-                    diesel::insert_into(bundles::table).values(&bundle).execute(conn)?;
-                    let case = Case::find_by_reference(conn, &plan.case.reference)?;
-                    if case.state != CaseState::Fulfilled {
-                        let request = TransitionRequest {
-                            to: CaseState::Fulfilled.as_str().to_owned(),
-                            fulfilment: true,
-                            silent: true,
-                            ..Default::default()
-                        };
-                        transition(conn, &mailer, &links, &case, &mover, &request)?;
-                    }
-                    audit::record(
-                        conn,
-                        &mover.actor,
-                        Some(&case.id),
-                        "bundle.sealed",
-                        json!({ "n": bundle.n, "sha256": bundle.sha256, "size": bundle.size_bytes, "files": bundle.files, "key": bundle.key_id }),
-                    )?;
-                    mailer.queue(
-                        conn,
-                        Letter {
-                            template: "bundle_sealed",
-                            to: &plan.requester.email,
-                            context: &json!({
-                                "reference": case.reference,
-                                "n": bundle.n,
-                                "sha256": bundle.sha256,
-                                "expires_at": rfc3339(bundle.expires_at),
-                                "link": links.case_url(&case.reference)?,
-                                "verify": links.verify(),
-                            }),
-                        },
-                    )?;
-                    Ok(BundleView::new(&bundle, &case.reference, clock::now()))
-                })
-            })
-            .await
-    }
-
-    /// Streams a bundle found by `for_requester` or `for_staff`, decrypting it on the way.
-    pub fn stream(&self, (bundle, filename): (Bundle, String)) -> Download {
-        Download::start(self.store, &bundle.file_id, "application/zip", &filename)
-    }
-
-    /// The requester's download: their own case only (403 otherwise), before the link expires
-    /// (410 after). Every download is an audit event.
-    pub async fn for_requester(
-        &self,
-        requester: &Requester,
-        reference: &str,
-        n: i32,
-    ) -> Result<(Bundle, String), AppError> {
-        let (requester, reference) = (requester.clone(), reference.to_owned());
-        self.db
-            .run(move |conn| {
-                write_tx(conn, |conn| {
-                    let case = Case::find_by_reference(conn, &reference)?;
-                    if case.requester_id != requester.id {
-                        return Err(AppError::forbidden(
-                            "This bundle was released to another requester.",
-                        ));
-                    }
-                    release(
-                        conn,
-                        &Actor::Requester(requester.id.clone()),
-                        &case,
-                        n,
-                        true,
-                    )
-                })
-            })
-            .await
-    }
-
-    /// A member of the legal team downloads a bundle (no expiry); recorded like any download.
-    pub async fn for_staff(
-        &self,
-        staff: &Staff,
-        reference: &str,
-        n: i32,
-    ) -> Result<(Bundle, String), AppError> {
-        let (staff, reference) = (staff.clone(), reference.to_owned());
-        self.db
-            .run(move |conn| {
-                write_tx(conn, |conn| {
-                    let case = visible_case(conn, &reference, staff.role)?;
-                    release(conn, &Actor::Staff(staff.id.clone()), &case, n, false)
-                })
-            })
-            .await
-    }
+    result
 }
 
+/// Seals every produced file not yet in a bundle into bundle `n` (1, then corrections), moves
+/// the case to `fulfilled` and tells the requester.
+pub async fn seal(app: &App, staff: &Staff, reference: &str) -> Result<BundleView, AppError> {
+    let plan = {
+        let (staff, reference) = (staff.clone(), reference.to_owned());
+        app.db
+            .run(move |conn| plan(conn, &staff, &reference))
+            .await?
+    };
+    let (key, signer) = {
+        let secrets = app.keys.secrets.clone();
+        app.db
+            .run(move |conn| super::signing::active(conn, &secrets))
+            .await?
+    };
+    let sealed_at = clock::now();
+    let expires_at = sealed_at + TimeDelta::days(app.config.bundle_link_days);
+    let info = bag_info(&plan, staff, &key.id, sealed_at);
+    let generated = generated_files(&plan, staff, &key.id, sealed_at, &app.links)?;
+    let mut taken = BTreeSet::new();
+    // The bag's payload files, and beside each the production it is read from.
+    let (files, ids): (Vec<PayloadFile>, Vec<String>) = plan
+        .pending
+        .iter()
+        .map(|p| {
+            let file = PayloadFile {
+                path: bag::payload_path(&p.category, &p.filename, &mut taken),
+                size: p.size_bytes as u64,
+                crc32: p.crc32 as u32,
+                sha256: p.sha256.clone(),
+                sha512: p.sha512.clone(),
+            };
+            (file, p.id.clone())
+        })
+        .unzip();
+    let root = bag_root(&plan.case.reference, plan.n);
+    let store = app.store.clone();
+    let sealed = rocket::tokio::task::spawn_blocking(move || {
+        let mut zip = ZipOut::new(store.create_sealed()?, sealed_at);
+        bag::write(
+            &mut zip,
+            &root,
+            &files,
+            |index, out| store.read_into(&ids[index], WriteAll(out)).map(|_| ()),
+            &generated,
+            &info,
+            &signer,
+        )?;
+        zip.finish()?.finish()
+    })
+    .await
+    .map_err(AppError::internal)?
+    .map_err(|e| AppError::internal(format!("sealing failed: {e}")))?;
+
+    let record = record(app, staff, plan, &key.id, &sealed, sealed_at, expires_at).await;
+    if record.is_err() {
+        app.store
+            .discard_stored(std::slice::from_ref(&sealed.id))
+            .await;
+    }
+    record
+}
+
+async fn record(
+    app: &App,
+    staff: &Staff,
+    plan: Plan,
+    key_id: &str,
+    sealed: &crate::documents::Sealed,
+    sealed_at: NaiveDateTime,
+    expires_at: NaiveDateTime,
+) -> Result<BundleView, AppError> {
+    let bundle = Bundle {
+        case_id: plan.case.id.clone(),
+        n: plan.n,
+        file_id: sealed.id.clone(),
+        sha256: sealed.sha256.clone(),
+        size_bytes: sealed.size as i64,
+        files: plan.pending.len() as i32,
+        key_id: key_id.to_owned(),
+        sealed_by: staff.id.clone(),
+        sealed_at,
+        expires_at,
+    };
+    let (mailer, links, mover) = (app.mailer.clone(), app.links.clone(), Mover::staff(staff));
+    app.db
+        .run(move |conn| {
+            write_tx(conn, |conn| {
+                let ids: Vec<&str> = plan.pending.iter().map(|p| p.id.as_str()).collect();
+                let claimed = diesel::update(
+                    productions::table
+                        .filter(productions::id.eq_any(&ids))
+                        .filter(productions::bundle_n.is_null()),
+                )
+                .set(productions::bundle_n.eq(bundle.n))
+                .execute(conn)?;
+                let taken: i64 = bundles::table
+                    .filter(bundles::case_id.eq(&bundle.case_id))
+                    .filter(bundles::n.eq(bundle.n))
+                    .count()
+                    .get_result(conn)?;
+                if claimed != ids.len() || taken > 0 {
+                    return Err(AppError::conflict(
+                        "Another bundle was sealed for this case meanwhile; reload and try again.",
+                    )
+                    .with_code("stale"));
+                }
+                diesel::insert_into(bundles::table).values(&bundle).execute(conn)?;
+                let case = Case::find_by_reference(conn, &plan.case.reference)?;
+                if case.state != CaseState::Fulfilled {
+                    let request = TransitionRequest {
+                        to: CaseState::Fulfilled.as_str().to_owned(),
+                        fulfilment: true,
+                        silent: true,
+                        ..Default::default()
+                    };
+                    transition(conn, &mailer, &links, &case, &mover, &request)?;
+                }
+                audit::record(
+                    conn,
+                    &mover.actor,
+                    Some(&case.id),
+                    "bundle.sealed",
+                    json!({ "n": bundle.n, "sha256": bundle.sha256, "size": bundle.size_bytes, "files": bundle.files, "key": bundle.key_id }),
+                )?;
+                mailer.queue(
+                    conn,
+                    Letter {
+                        template: "bundle_sealed",
+                        to: &plan.requester.email,
+                        context: &json!({
+                            "reference": case.reference,
+                            "n": bundle.n,
+                            "sha256": bundle.sha256,
+                            "expires_at": rfc3339(bundle.expires_at),
+                            "link": links.case_url(&case.reference)?,
+                            "verify": links.verify(),
+                        }),
+                    },
+                )?;
+                Ok(BundleView::new(&bundle, &case.reference, clock::now()))
+            })
+        })
+        .await
+}
+
+/// Streams a bundle found by `for_requester` or `for_staff`, decrypting it on the way.
+pub fn stream(app: &App, (bundle, filename): (Bundle, String)) -> Download {
+    Download::start(&app.store, &bundle.file_id, "application/zip", &filename)
+}
+
+/// The requester's download: their own case only (403 otherwise), before the link expires
+/// (410 after). Every download is an audit event.
+pub async fn for_requester(
+    app: &App,
+    requester: &Requester,
+    reference: &str,
+    n: i32,
+) -> Result<(Bundle, String), AppError> {
+    let (requester, reference) = (requester.clone(), reference.to_owned());
+    app.db
+        .run(move |conn| {
+            write_tx(conn, |conn| {
+                let case = Case::find_by_reference(conn, &reference)?;
+                if case.requester_id != requester.id {
+                    return Err(AppError::forbidden(
+                        "This bundle was released to another requester.",
+                    ));
+                }
+                release(
+                    conn,
+                    &Actor::Requester(requester.id.clone()),
+                    &case,
+                    n,
+                    true,
+                )
+            })
+        })
+        .await
+}
+
+/// A member of the legal team downloads a bundle (no expiry); recorded like any download.
+pub async fn for_staff(
+    app: &App,
+    staff: &Staff,
+    reference: &str,
+    n: i32,
+) -> Result<(Bundle, String), AppError> {
+    let (staff, reference) = (staff.clone(), reference.to_owned());
+    app.db
+        .run(move |conn| {
+            write_tx(conn, |conn| {
+                let case = visible_case(conn, &reference, staff.role)?;
+                release(conn, &Actor::Staff(staff.id.clone()), &case, n, false)
+            })
+        })
+        .await
+}
 /// Finds bundle `n` of `case` for `actor` and records the download; a requester's link expires.
 fn release(
     conn: &mut DbConn,

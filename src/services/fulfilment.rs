@@ -6,7 +6,8 @@ use diesel::prelude::*;
 use serde::Serialize;
 use serde_json::json;
 
-use super::workflow::{transition, Mover, TransitionRequest, Workflow};
+use super::workflow::{transition, Mover, TransitionRequest};
+use crate::app::App;
 use crate::audit::{self, Actor};
 use crate::db::models::case::{Case, TargetRow};
 use crate::db::models::directory;
@@ -75,503 +76,500 @@ pub fn user_notice_from(case: &Case) -> Result<Option<NaiveDate>, AppError> {
     }
 }
 
-impl Workflow<'_> {
-    /// Records that the enforcing authority raised grounds for refusal of a notified EPOC
-    /// (Regulation 2023/1543, Art. 12): the data is then not produced.
-    pub async fn record_enforcing_objection(
-        &self,
-        staff: &Staff,
-        reference: &str,
-        grounds: &str,
-    ) -> Result<(), AppError> {
-        let grounds = grounds.trim().to_owned();
-        if grounds.is_empty() || grounds.chars().count() > 2_000 {
-            return Err(AppError::invalid(
-                "grounds",
-                "Give the grounds for refusal the enforcing authority raised (Art. 12(1)), in at most 2,000 characters.",
-            ));
-        }
-        crate::domain::text::check_text(&grounds).map_err(|m| AppError::invalid("grounds", m))?;
-        let (staff_id, reference) = (staff.id.clone(), reference.to_owned());
-        self.db
-            .run(move |conn| {
-                write_tx(conn, |conn| {
-                    let case = Case::find_by_reference(conn, &reference)?;
-                    if !case.enforcing_notified {
-                        return Err(AppError::conflict(
-                            "This order was not notified to an enforcing authority.",
-                        )
-                        .with_code("not_notified"));
-                    }
-                    if case.enforcing_objection.is_some() {
-                        return Err(AppError::conflict("The objection is already recorded.")
-                            .with_code("objection_recorded"));
-                    }
-                    diesel::update(cases::table.find(&case.id))
-                        .set((
-                            cases::enforcing_objection.eq(&grounds),
-                            cases::updated_at.eq(clock::now()),
-                        ))
-                        .execute(conn)?;
-                    audit::record(
-                        conn,
-                        &Actor::Staff(staff_id.clone()),
-                        Some(&case.id),
-                        "enforcing.objected",
-                        json!({ "grounds": grounds, "sealed_already": case.state == CaseState::Fulfilled }),
-                    )?;
-                    Ok(())
-                })
-            })
-            .await
+/// Records that the enforcing authority raised grounds for refusal of a notified EPOC
+/// (Regulation 2023/1543, Art. 12): the data is then not produced.
+pub async fn record_enforcing_objection(
+    app: &App,
+    staff: &Staff,
+    reference: &str,
+    grounds: &str,
+) -> Result<(), AppError> {
+    let grounds = grounds.trim().to_owned();
+    if grounds.is_empty() || grounds.chars().count() > 2_000 {
+        return Err(AppError::invalid(
+            "grounds",
+            "Give the grounds for refusal the enforcing authority raised (Art. 12(1)), in at most 2,000 characters.",
+        ));
     }
+    crate::domain::text::check_text(&grounds).map_err(|m| AppError::invalid("grounds", m))?;
+    let (staff_id, reference) = (staff.id.clone(), reference.to_owned());
+    app.db
+        .run(move |conn| {
+            write_tx(conn, |conn| {
+                let case = Case::find_by_reference(conn, &reference)?;
+                if !case.enforcing_notified {
+                    return Err(AppError::conflict(
+                        "This order was not notified to an enforcing authority.",
+                    )
+                    .with_code("not_notified"));
+                }
+                if case.enforcing_objection.is_some() {
+                    return Err(AppError::conflict("The objection is already recorded.")
+                        .with_code("objection_recorded"));
+                }
+                diesel::update(cases::table.find(&case.id))
+                    .set((
+                        cases::enforcing_objection.eq(&grounds),
+                        cases::updated_at.eq(clock::now()),
+                    ))
+                    .execute(conn)?;
+                audit::record(
+                    conn,
+                    &Actor::Staff(staff_id.clone()),
+                    Some(&case.id),
+                    "enforcing.objected",
+                    json!({ "grounds": grounds, "sealed_already": case.state == CaseState::Fulfilled }),
+                )?;
+                Ok(())
+            })
+        })
+        .await
+}
 
-    /// Records the day the user was told of the request (by default today), once the
-    /// non-disclosure order, if any, has ended (18 USC 2705(b)).
-    pub async fn record_user_notice(
-        &self,
-        staff: &Staff,
-        reference: &str,
-        notified_on: Option<NaiveDate>,
-    ) -> Result<NaiveDate, AppError> {
-        let (staff_id, reference) = (staff.id.clone(), reference.to_owned());
-        self.db
-            .run(move |conn| {
-                write_tx(conn, |conn| {
-                    let case = Case::find_by_reference(conn, &reference)?;
-                    let today = clock::now().date();
-                    let on = notified_on.unwrap_or(today);
-                    if let Some(done) = case.user_notified_on {
+/// Records the day the user was told of the request (by default today), once the
+/// non-disclosure order, if any, has ended (18 USC 2705(b)).
+pub async fn record_user_notice(
+    app: &App,
+    staff: &Staff,
+    reference: &str,
+    notified_on: Option<NaiveDate>,
+) -> Result<NaiveDate, AppError> {
+    let (staff_id, reference) = (staff.id.clone(), reference.to_owned());
+    app.db
+        .run(move |conn| {
+            write_tx(conn, |conn| {
+                let case = Case::find_by_reference(conn, &reference)?;
+                let today = clock::now().date();
+                let on = notified_on.unwrap_or(today);
+                if let Some(done) = case.user_notified_on {
+                    return Err(AppError::conflict(format!(
+                        "The user's notice is already recorded, on {done}."
+                    ))
+                    .with_code("user_notice_recorded"));
+                }
+                if on > today {
+                    return Err(AppError::invalid(
+                        "notified_on",
+                        "Record a notice that was given: the date is in the future.",
+                    ));
+                }
+                if on < case.created_at.date() {
+                    return Err(AppError::invalid(
+                        "notified_on",
+                        format!("The request came in on {}: the notice cannot be earlier.", case.created_at.date()),
+                    ));
+                }
+                if let Some(from) = user_notice_from(&case)? {
+                    if on < from {
                         return Err(AppError::conflict(format!(
-                            "The user's notice is already recorded, on {done}."
+                            "18 USC 2705(b): the non-disclosure order runs until {}; the user may be told from {from}, not on {on}.",
+                            from.pred_opt().unwrap_or(from)
                         ))
-                        .with_code("user_notice_recorded"));
+                        .with_code("ndo_in_force"));
                     }
-                    if on > today {
-                        return Err(AppError::invalid(
-                            "notified_on",
-                            "Record a notice that was given: the date is in the future.",
-                        ));
-                    }
-                    if on < case.created_at.date() {
-                        return Err(AppError::invalid(
-                            "notified_on",
-                            format!("The request came in on {}: the notice cannot be earlier.", case.created_at.date()),
-                        ));
-                    }
-                    if let Some(from) = user_notice_from(&case)? {
-                        if on < from {
-                            return Err(AppError::conflict(format!(
-                                "18 USC 2705(b): the non-disclosure order runs until {}; the user may be told from {from}, not on {on}.",
-                                from.pred_opt().unwrap_or(from)
-                            ))
-                            .with_code("ndo_in_force"));
-                        }
-                    }
-                    diesel::update(cases::table.find(&case.id))
-                        .set((
-                            cases::user_notified_on.eq(on),
-                            cases::user_notified_by.eq(&staff_id),
-                            cases::updated_at.eq(clock::now()),
-                        ))
-                        .execute(conn)?;
-                    audit::record(
-                        conn,
-                        &Actor::Staff(staff_id.clone()),
-                        Some(&case.id),
-                        "user_notice.recorded",
-                        json!({ "notified_on": on.to_string(), "ndo_until": case.ndo_until.map(|d| d.to_string()) }),
-                    )?;
-                    Ok(on)
+                }
+                diesel::update(cases::table.find(&case.id))
+                    .set((
+                        cases::user_notified_on.eq(on),
+                        cases::user_notified_by.eq(&staff_id),
+                        cases::updated_at.eq(clock::now()),
+                    ))
+                    .execute(conn)?;
+                audit::record(
+                    conn,
+                    &Actor::Staff(staff_id.clone()),
+                    Some(&case.id),
+                    "user_notice.recorded",
+                    json!({ "notified_on": on.to_string(), "ndo_until": case.ndo_until.map(|d| d.to_string()) }),
+                )?;
+                Ok(on)
+            })
+        })
+        .await
+}
+
+/// Records that the requested data is preserved for the policy's period (90 days), and
+/// fulfils the case.
+pub async fn record_preservation(
+    app: &App,
+    staff: &Staff,
+    reference: &str,
+) -> Result<PreservationView, AppError> {
+    let (mailer, links, mover, staff_id, reference) = (
+        app.mailer.clone(),
+        app.links.clone(),
+        Mover::staff(staff),
+        staff.id.clone(),
+        reference.to_owned(),
+    );
+    let preservation = app.policy.preservation.clone();
+    app.db
+        .run(move |conn| {
+            write_tx(conn, |conn| {
+                let case = Case::find_by_reference(conn, &reference)?;
+                let rule = preservation.rule_for(case.instrument_kind);
+                let period = rule.period();
+                let renewals = i32::try_from(rule.renewals).unwrap_or(i32::MAX);
+                fulfil(
+                    conn,
+                    &mailer,
+                    &links,
+                    &case,
+                    &mover,
+                    RequestType::Preservation,
+                )?;
+                let now = clock::now();
+                diesel::insert_into(preservations::table)
+                    .values((
+                        preservations::case_id.eq(&case.id),
+                        preservations::preserved_at.eq(now),
+                        preservations::expires_at.eq(now + period),
+                        preservations::renewals_allowed.eq(renewals),
+                        preservations::confirmable.eq(rule.until_production.is_some()),
+                    ))
+                    .execute(conn)?;
+                audit::record(
+                    conn,
+                    &Actor::Staff(staff_id.clone()),
+                    Some(&case.id),
+                    "preservation.recorded",
+                    json!({ "expires_at": clock::rfc3339(now + period) }),
+                )?;
+                Ok(PreservationView {
+                    preserved_at: clock::rfc3339(now),
+                    expires_at: clock::rfc3339(now + period),
+                    extensions: 0,
+                    renewable: renewals > 0,
+                    production_request: None,
+                    confirmable: rule.until_production.is_some(),
                 })
             })
-            .await
-    }
+        })
+        .await
+}
 
-    /// Records that the requested data is preserved for the policy's period (90 days), and
-    /// fulfils the case.
-    pub async fn record_preservation(
-        &self,
-        staff: &Staff,
-        reference: &str,
-    ) -> Result<PreservationView, AppError> {
-        let (mailer, links, mover, staff_id, reference) = (
-            self.mailer.clone(),
-            self.links.clone(),
-            Mover::staff(staff),
-            staff.id.clone(),
-            reference.to_owned(),
-        );
-        let preservation = self.policy.preservation.clone();
-        self.db
-            .run(move |conn| {
-                write_tx(conn, |conn| {
-                    let case = Case::find_by_reference(conn, &reference)?;
-                    let rule = preservation.rule_for(case.instrument_kind);
-                    let period = rule.period();
-                    let renewals = i32::try_from(rule.renewals).unwrap_or(i32::MAX);
-                    fulfil(
-                        conn,
-                        &mailer,
-                        &links,
-                        &case,
-                        &mover,
-                        RequestType::Preservation,
-                    )?;
-                    let now = clock::now();
-                    diesel::insert_into(preservations::table)
-                        .values((
-                            preservations::case_id.eq(&case.id),
-                            preservations::preserved_at.eq(now),
-                            preservations::expires_at.eq(now + period),
-                            preservations::renewals_allowed.eq(renewals),
-                            preservations::confirmable.eq(rule.until_production.is_some()),
-                        ))
-                        .execute(conn)?;
-                    audit::record(
-                        conn,
-                        &Actor::Staff(staff_id.clone()),
-                        Some(&case.id),
-                        "preservation.recorded",
-                        json!({ "expires_at": clock::rfc3339(now + period) }),
-                    )?;
-                    Ok(PreservationView {
-                        preserved_at: clock::rfc3339(now),
-                        expires_at: clock::rfc3339(now + period),
-                        extensions: 0,
-                        renewable: renewals > 0,
-                        production_request: None,
-                        confirmable: rule.until_production.is_some(),
-                    })
-                })
-            })
-            .await
-    }
-
-    /// The requester renews the preservation for as long again, as often as the policy allows
-    /// (2703(f)(2): once).
-    pub async fn extend_preservation(
-        &self,
-        requester: &Requester,
-        reference: &str,
-    ) -> Result<PreservationView, AppError> {
-        let (requester, reference) = (requester.clone(), reference.to_owned());
-        let preservation = self.policy.preservation.clone();
-        self.db
-            .run(move |conn| {
-                write_tx(conn, |conn| {
-                    let case = Case::find_owned(conn, &requester.id, &reference)?;
-                    let rules = preservation.rule_for(case.instrument_kind);
-                    // The number of renewals is the row's, fixed when the data was preserved.
-                    let (preserved_at, expires_at, extensions, allowed): (
-                        NaiveDateTime,
-                        NaiveDateTime,
-                        i32,
-                        i32,
-                    ) = preservations::table
-                        .find(&case.id)
-                        .select((
-                            preservations::preserved_at,
-                            preservations::expires_at,
-                            preservations::extensions,
-                            preservations::renewals_allowed,
-                        ))
-                        .first(conn)
-                        .optional()?
-                        .ok_or_else(|| {
-                            AppError::conflict("Nothing is preserved for this request yet.")
-                                .with_code("not_preserved")
-                        })?;
-                    let now = clock::now();
-                    if expires_at < now {
-                        return Err(AppError::conflict("This preservation has already expired.")
-                            .with_code("preservation_expired"));
-                    }
-                    if extensions >= allowed {
-                        return Err(AppError::conflict(format!(
-                            "{}: a preservation lasts {} days and may be renewed {} for {} days on a renewed request; this one has been renewed already and ends on {}. To keep the records longer, serve legal process for them.",
-                            rules.rule,
-                            rules.days,
-                            match allowed { 1 => "once".to_owned(), n => format!("{n} times") },
-                            rules.renewal().num_days(),
-                            expires_at.date()
-                        ))
-                        .with_code("preservation_renewal_limit"));
-                    }
-                    let extended = expires_at + rules.renewal();
-                    diesel::update(preservations::table.find(&case.id))
-                        .set((
-                            preservations::expires_at.eq(extended),
-                            preservations::extensions.eq(extensions + 1),
-                            preservations::reminder_sent_at.eq(None::<NaiveDateTime>),
-                        ))
-                        .execute(conn)?;
-                    audit::record(
-                        conn,
-                        &Actor::Requester(requester.id.clone()),
-                        Some(&case.id),
-                        "preservation.extended",
-                        json!({ "expires_at": clock::rfc3339(extended) }),
-                    )?;
-                    Ok(PreservationView {
-                        preserved_at: clock::rfc3339(preserved_at),
-                        expires_at: clock::rfc3339(extended),
-                        extensions: extensions + 1,
-                        renewable: extensions + 1 < allowed,
-                        production_request: None,
-                        confirmable: rules.until_production.is_some(),
-                    })
-                })
-            })
-            .await
-    }
-
-    /// The issuing authority confirms that it issued the production request that follows its
-    /// preservation order (an EPOC-PR, Regulation 2023/1543 Art. 11(1), Annex V): the data is
-    /// then kept until it is produced, not until the preservation's end.
-    pub async fn confirm_production_request(
-        &self,
-        requester: &Requester,
-        reference: &str,
-        production_request: &str,
-    ) -> Result<PreservationView, AppError> {
-        let production_request = production_request.trim().to_owned();
-        if production_request.is_empty() || production_request.chars().count() > 200 {
-            return Err(AppError::invalid(
-                "production_request",
-                "Give the reference of the European Production Order or other request for production you issued (Annex V), in at most 200 characters.",
-            ));
-        }
-        crate::domain::text::check_line(&production_request)
-            .map_err(|m| AppError::invalid("production_request", m))?;
-        let (requester, reference) = (requester.clone(), reference.to_owned());
-        self.db
-            .run(move |conn| {
-                write_tx(conn, |conn| {
-                    let case = Case::find_owned(conn, &requester.id, &reference)?;
-                    let view = preservation_of(conn, &case.id)?.ok_or_else(|| {
+/// The requester renews the preservation for as long again, as often as the policy allows
+/// (2703(f)(2): once).
+pub async fn extend_preservation(
+    app: &App,
+    requester: &Requester,
+    reference: &str,
+) -> Result<PreservationView, AppError> {
+    let (requester, reference) = (requester.clone(), reference.to_owned());
+    let preservation = app.policy.preservation.clone();
+    app.db
+        .run(move |conn| {
+            write_tx(conn, |conn| {
+                let case = Case::find_owned(conn, &requester.id, &reference)?;
+                let rules = preservation.rule_for(case.instrument_kind);
+                // The number of renewals is the row's, fixed when the data was preserved.
+                let (preserved_at, expires_at, extensions, allowed): (
+                    NaiveDateTime,
+                    NaiveDateTime,
+                    i32,
+                    i32,
+                ) = preservations::table
+                    .find(&case.id)
+                    .select((
+                        preservations::preserved_at,
+                        preservations::expires_at,
+                        preservations::extensions,
+                        preservations::renewals_allowed,
+                    ))
+                    .first(conn)
+                    .optional()?
+                    .ok_or_else(|| {
                         AppError::conflict("Nothing is preserved for this request yet.")
                             .with_code("not_preserved")
                     })?;
-                    if view.production_request.is_some() {
-                        return Err(AppError::conflict("A production request is already confirmed for this preservation.")
-                            .with_code("production_confirmed"));
-                    }
-                    if !view.confirmable {
-                        return Err(AppError::conflict(
-                            "This preservation ends on its date: only a European Preservation Order is kept until production once a production request is confirmed (Regulation (EU) 2023/1543, Annex V), and only before it expires.",
-                        )
-                        .with_code("not_confirmable"));
-                    }
-                    let now = clock::now();
-                    diesel::update(preservations::table.find(&case.id))
-                        .set((
-                            preservations::production_request.eq(&production_request),
-                            preservations::confirmed_at.eq(now),
-                        ))
-                        .execute(conn)?;
-                    audit::record(
-                        conn,
-                        &Actor::Requester(requester.id.clone()),
-                        Some(&case.id),
-                        "preservation.production_confirmed",
-                        json!({ "production_request": production_request }),
-                    )?;
-                    preservation_of(conn, &case.id)?
-                        .ok_or_else(|| AppError::internal("the preservation just confirmed is gone"))
+                let now = clock::now();
+                if expires_at < now {
+                    return Err(AppError::conflict("This preservation has already expired.")
+                        .with_code("preservation_expired"));
+                }
+                if extensions >= allowed {
+                    return Err(AppError::conflict(format!(
+                        "{}: a preservation lasts {} days and may be renewed {} for {} days on a renewed request; this one has been renewed already and ends on {}. To keep the records longer, serve legal process for them.",
+                        rules.rule,
+                        rules.days,
+                        match allowed { 1 => "once".to_owned(), n => format!("{n} times") },
+                        rules.renewal().num_days(),
+                        expires_at.date()
+                    ))
+                    .with_code("preservation_renewal_limit"));
+                }
+                let extended = expires_at + rules.renewal();
+                diesel::update(preservations::table.find(&case.id))
+                    .set((
+                        preservations::expires_at.eq(extended),
+                        preservations::extensions.eq(extensions + 1),
+                        preservations::reminder_sent_at.eq(None::<NaiveDateTime>),
+                    ))
+                    .execute(conn)?;
+                audit::record(
+                    conn,
+                    &Actor::Requester(requester.id.clone()),
+                    Some(&case.id),
+                    "preservation.extended",
+                    json!({ "expires_at": clock::rfc3339(extended) }),
+                )?;
+                Ok(PreservationView {
+                    preserved_at: clock::rfc3339(preserved_at),
+                    expires_at: clock::rfc3339(extended),
+                    extensions: extensions + 1,
+                    renewable: extensions + 1 < allowed,
+                    production_request: None,
+                    confirmable: rules.until_production.is_some(),
                 })
             })
-            .await
-    }
-
-    /// Records an executed freeze: the directory accounts the targets name are marked frozen,
-    /// operations are told by e-mail, and the case is fulfilled.
-    pub async fn record_freeze(
-        &self,
-        staff: &Staff,
-        reference: &str,
-        operations: &str,
-    ) -> Result<Vec<String>, AppError> {
-        let (mailer, links, mover, staff_id, reference, operations) = (
-            self.mailer.clone(),
-            self.links.clone(),
-            Mover::staff(staff),
-            staff.id.clone(),
-            reference.to_owned(),
-            operations.to_owned(),
-        );
-        self.db
-            .run(move |conn| {
-                write_tx(conn, |conn| {
-                    let case = Case::find_by_reference(conn, &reference)?;
-                    fulfil(conn, &mailer, &links, &case, &mover, RequestType::Freeze)?;
-                    let request = super::authority::stored_request(&case, &TargetRow::for_case(conn, &case.id)?);
-                    let mut uids: Vec<String> = Vec::new();
-                    for target in &request.targets {
-                        if let Some(Some(uid)) = directory::lookup(conn, target)? {
-                            if !uids.contains(&uid) {
-                                uids.push(uid);
-                            }
-                        }
-                    }
-                    let now = clock::now();
-                    diesel::update(accounts::table.filter(accounts::uid.eq_any(&uids)))
-                        .set((accounts::status.eq("frozen"), accounts::updated_at.eq(now)))
-                        .execute(conn)?;
-                    diesel::insert_into(freezes::table)
-                        .values((freezes::case_id.eq(&case.id), freezes::executed_at.eq(now), freezes::executed_by.eq(&staff_id), freezes::accounts.eq(json!(uids).to_string())))
-                        .execute(conn)?;
-                    mailer.queue(
-                        conn,
-                        Letter {
-                            template: "freeze_executed",
-                            to: &operations,
-                            context: &json!({ "reference": case.reference, "accounts": uids, "assets": request.freeze.as_ref().map(|f| f.assets.clone()).unwrap_or_default(), "terms": request.freeze }),
-                        },
-                    )?;
-                    audit::record(conn, &Actor::Staff(staff_id.clone()), Some(&case.id), "freeze.recorded", json!({ "accounts": uids }))?;
-                    Ok(uids)
-                })
-            })
-            .await
-    }
-
-    /// Lifts an executed freeze (the order ended, was discharged, or varied): the accounts it
-    /// froze are active again unless another live freeze holds them; operations are told.
-    pub async fn release_freeze(
-        &self,
-        staff: &Staff,
-        reference: &str,
-        reason: &str,
-        operations: &str,
-    ) -> Result<Vec<String>, AppError> {
-        let reason = reason.trim().to_owned();
-        if reason.is_empty() {
-            return Err(AppError::invalid(
-                "reason",
-                "Say why the freeze is lifted (the order ended on its return date, was discharged or varied …).",
-            ));
-        }
-        crate::domain::text::check_text(&reason).map_err(|m| AppError::invalid("reason", m))?;
-        if reason.chars().count() > 2_000 {
-            return Err(AppError::invalid(
-                "reason",
-                "Keep the reason to 2,000 characters.",
-            ));
-        }
-        let (mailer, staff_id, reference, operations) = (
-            self.mailer.clone(),
-            staff.id.clone(),
-            reference.to_owned(),
-            operations.to_owned(),
-        );
-        self.db
-            .run(move |conn| {
-                write_tx(conn, |conn| {
-                    let case = Case::find_by_reference(conn, &reference)?;
-                    let (accounts_json, released_at): (String, Option<NaiveDateTime>) = freezes::table
-                        .find(&case.id)
-                        .select((freezes::accounts, freezes::released_at))
-                        .first(conn)
-                        .optional()?
-                        .ok_or_else(|| AppError::conflict("No executed freeze is recorded on this case.").with_code("not_frozen"))?;
-                    if let Some(at) = released_at {
-                        return Err(AppError::conflict(format!("This freeze was released on {}.", clock::rfc3339(at)))
-                            .with_code("freeze_released"));
-                    }
-                    let frozen: Vec<String> = serde_json::from_str(&accounts_json).unwrap_or_default();
-                    // Accounts another live freeze still holds stay frozen.
-                    let others: Vec<String> = freezes::table
-                        .filter(freezes::case_id.ne(&case.id))
-                        .filter(freezes::released_at.is_null())
-                        .select(freezes::accounts)
-                        .load::<String>(conn)?
-                        .iter()
-                        .flat_map(|a| serde_json::from_str::<Vec<String>>(a).unwrap_or_default())
-                        .collect();
-                    let released: Vec<String> = frozen.iter().filter(|uid| !others.contains(uid)).cloned().collect();
-                    let now = clock::now();
-                    diesel::update(accounts::table.filter(accounts::uid.eq_any(&released)).filter(accounts::status.eq("frozen")))
-                        .set((accounts::status.eq("active"), accounts::updated_at.eq(now)))
-                        .execute(conn)?;
-                    diesel::update(freezes::table.find(&case.id))
-                        .set((freezes::released_at.eq(now), freezes::released_by.eq(&staff_id), freezes::release_reason.eq(&reason)))
-                        .execute(conn)?;
-                    let still: Vec<&String> = frozen.iter().filter(|uid| others.contains(uid)).collect();
-                    mailer.queue(
-                        conn,
-                        Letter {
-                            template: "freeze_released",
-                            to: &operations,
-                            context: &json!({ "reference": case.reference, "released": released, "still_frozen": still, "reason": reason }),
-                        },
-                    )?;
-                    audit::record(conn, &Actor::Staff(staff_id.clone()), Some(&case.id), "freeze.released", json!({ "reason": reason, "accounts": released, "still_frozen": still }))?;
-                    Ok(released)
-                })
-            })
-            .await
-    }
-
-    /// Records assets moved to the government under a seizure warrant: the asset and amount,
-    /// the destination address and the transaction, each checked as its chain checks them.
-    pub async fn record_seizure_transfer(
-        &self,
-        staff: &Staff,
-        reference: &str,
-        transfer: &SeizureTransferDraft,
-    ) -> Result<SeizureTransferView, AppError> {
-        let transfer = transfer.validate()?;
-        let (staff_id, reference) = (staff.id.clone(), reference.to_owned());
-        self.db
-            .run(move |conn| {
-                write_tx(conn, |conn| {
-                    let case = Case::find_by_reference(conn, &reference)?;
-                    if case.instrument_kind != InstrumentKind::SeizureWarrant {
-                        return Err(AppError::conflict(
-                            "Only a seizure warrant authorises moving assets to the government; a freeze keeps them where they are.",
-                        )
-                        .with_code("not_a_seizure"));
-                    }
-                    let executed: Option<Option<NaiveDateTime>> = freezes::table
-                        .find(&case.id)
-                        .select(freezes::released_at)
-                        .first(conn)
-                        .optional()?;
-                    match executed {
-                        None => return Err(AppError::conflict("Record the executed freeze first: the assets are secured before they are moved.").with_code("not_frozen")),
-                        Some(Some(_)) => return Err(AppError::conflict("This freeze was released: nothing is held to transfer.").with_code("freeze_released")),
-                        Some(None) => {}
-                    }
-                    let now = clock::now();
-                    let id = crate::db::models::new_id();
-                    diesel::insert_into(seizure_transfers::table)
-                        .values((
-                            seizure_transfers::id.eq(&id),
-                            seizure_transfers::case_id.eq(&case.id),
-                            seizure_transfers::asset.eq(&transfer.asset),
-                            seizure_transfers::amount.eq(&transfer.amount),
-                            seizure_transfers::chain.eq(transfer.chain.as_str()),
-                            seizure_transfers::destination.eq(&transfer.destination),
-                            seizure_transfers::tx_hash.eq(&transfer.tx_hash),
-                            seizure_transfers::recorded_by.eq(&staff_id),
-                            seizure_transfers::recorded_at.eq(now),
-                        ))
-                        .execute(conn)?;
-                    audit::record(
-                        conn,
-                        &Actor::Staff(staff_id.clone()),
-                        Some(&case.id),
-                        "seizure.transferred",
-                        json!({ "asset": transfer.asset, "amount": transfer.amount, "chain": transfer.chain, "destination": transfer.destination, "tx_hash": transfer.tx_hash }),
-                    )?;
-                    Ok(SeizureTransferView::new(&transfer, now))
-                })
-            })
-            .await
-    }
+        })
+        .await
 }
 
+/// The issuing authority confirms that it issued the production request that follows its
+/// preservation order (an EPOC-PR, Regulation 2023/1543 Art. 11(1), Annex V): the data is
+/// then kept until it is produced, not until the preservation's end.
+pub async fn confirm_production_request(
+    app: &App,
+    requester: &Requester,
+    reference: &str,
+    production_request: &str,
+) -> Result<PreservationView, AppError> {
+    let production_request = production_request.trim().to_owned();
+    if production_request.is_empty() || production_request.chars().count() > 200 {
+        return Err(AppError::invalid(
+            "production_request",
+            "Give the reference of the European Production Order or other request for production you issued (Annex V), in at most 200 characters.",
+        ));
+    }
+    crate::domain::text::check_line(&production_request)
+        .map_err(|m| AppError::invalid("production_request", m))?;
+    let (requester, reference) = (requester.clone(), reference.to_owned());
+    app.db
+        .run(move |conn| {
+            write_tx(conn, |conn| {
+                let case = Case::find_owned(conn, &requester.id, &reference)?;
+                let view = preservation_of(conn, &case.id)?.ok_or_else(|| {
+                    AppError::conflict("Nothing is preserved for this request yet.")
+                        .with_code("not_preserved")
+                })?;
+                if view.production_request.is_some() {
+                    return Err(AppError::conflict("A production request is already confirmed for this preservation.")
+                        .with_code("production_confirmed"));
+                }
+                if !view.confirmable {
+                    return Err(AppError::conflict(
+                        "This preservation ends on its date: only a European Preservation Order is kept until production once a production request is confirmed (Regulation (EU) 2023/1543, Annex V), and only before it expires.",
+                    )
+                    .with_code("not_confirmable"));
+                }
+                let now = clock::now();
+                diesel::update(preservations::table.find(&case.id))
+                    .set((
+                        preservations::production_request.eq(&production_request),
+                        preservations::confirmed_at.eq(now),
+                    ))
+                    .execute(conn)?;
+                audit::record(
+                    conn,
+                    &Actor::Requester(requester.id.clone()),
+                    Some(&case.id),
+                    "preservation.production_confirmed",
+                    json!({ "production_request": production_request }),
+                )?;
+                preservation_of(conn, &case.id)?
+                    .ok_or_else(|| AppError::internal("the preservation just confirmed is gone"))
+            })
+        })
+        .await
+}
+
+/// Records an executed freeze: the directory accounts the targets name are marked frozen,
+/// operations are told by e-mail, and the case is fulfilled.
+pub async fn record_freeze(
+    app: &App,
+    staff: &Staff,
+    reference: &str,
+    operations: &str,
+) -> Result<Vec<String>, AppError> {
+    let (mailer, links, mover, staff_id, reference, operations) = (
+        app.mailer.clone(),
+        app.links.clone(),
+        Mover::staff(staff),
+        staff.id.clone(),
+        reference.to_owned(),
+        operations.to_owned(),
+    );
+    app.db
+        .run(move |conn| {
+            write_tx(conn, |conn| {
+                let case = Case::find_by_reference(conn, &reference)?;
+                fulfil(conn, &mailer, &links, &case, &mover, RequestType::Freeze)?;
+                let request = super::authority::stored_request(&case, &TargetRow::for_case(conn, &case.id)?);
+                let mut uids: Vec<String> = Vec::new();
+                for target in &request.targets {
+                    if let Some(Some(uid)) = directory::lookup(conn, target)? {
+                        if !uids.contains(&uid) {
+                            uids.push(uid);
+                        }
+                    }
+                }
+                let now = clock::now();
+                diesel::update(accounts::table.filter(accounts::uid.eq_any(&uids)))
+                    .set((accounts::status.eq("frozen"), accounts::updated_at.eq(now)))
+                    .execute(conn)?;
+                diesel::insert_into(freezes::table)
+                    .values((freezes::case_id.eq(&case.id), freezes::executed_at.eq(now), freezes::executed_by.eq(&staff_id), freezes::accounts.eq(json!(uids).to_string())))
+                    .execute(conn)?;
+                mailer.queue(
+                    conn,
+                    Letter {
+                        template: "freeze_executed",
+                        to: &operations,
+                        context: &json!({ "reference": case.reference, "accounts": uids, "assets": request.freeze.as_ref().map(|f| f.assets.clone()).unwrap_or_default(), "terms": request.freeze }),
+                    },
+                )?;
+                audit::record(conn, &Actor::Staff(staff_id.clone()), Some(&case.id), "freeze.recorded", json!({ "accounts": uids }))?;
+                Ok(uids)
+            })
+        })
+        .await
+}
+
+/// Lifts an executed freeze (the order ended, was discharged, or varied): the accounts it
+/// froze are active again unless another live freeze holds them; operations are told.
+pub async fn release_freeze(
+    app: &App,
+    staff: &Staff,
+    reference: &str,
+    reason: &str,
+    operations: &str,
+) -> Result<Vec<String>, AppError> {
+    let reason = reason.trim().to_owned();
+    if reason.is_empty() {
+        return Err(AppError::invalid(
+            "reason",
+            "Say why the freeze is lifted (the order ended on its return date, was discharged or varied …).",
+        ));
+    }
+    crate::domain::text::check_text(&reason).map_err(|m| AppError::invalid("reason", m))?;
+    if reason.chars().count() > 2_000 {
+        return Err(AppError::invalid(
+            "reason",
+            "Keep the reason to 2,000 characters.",
+        ));
+    }
+    let (mailer, staff_id, reference, operations) = (
+        app.mailer.clone(),
+        staff.id.clone(),
+        reference.to_owned(),
+        operations.to_owned(),
+    );
+    app.db
+        .run(move |conn| {
+            write_tx(conn, |conn| {
+                let case = Case::find_by_reference(conn, &reference)?;
+                let (accounts_json, released_at): (String, Option<NaiveDateTime>) = freezes::table
+                    .find(&case.id)
+                    .select((freezes::accounts, freezes::released_at))
+                    .first(conn)
+                    .optional()?
+                    .ok_or_else(|| AppError::conflict("No executed freeze is recorded on this case.").with_code("not_frozen"))?;
+                if let Some(at) = released_at {
+                    return Err(AppError::conflict(format!("This freeze was released on {}.", clock::rfc3339(at)))
+                        .with_code("freeze_released"));
+                }
+                let frozen: Vec<String> = serde_json::from_str(&accounts_json).unwrap_or_default();
+                // Accounts another live freeze still holds stay frozen.
+                let others: Vec<String> = freezes::table
+                    .filter(freezes::case_id.ne(&case.id))
+                    .filter(freezes::released_at.is_null())
+                    .select(freezes::accounts)
+                    .load::<String>(conn)?
+                    .iter()
+                    .flat_map(|a| serde_json::from_str::<Vec<String>>(a).unwrap_or_default())
+                    .collect();
+                let released: Vec<String> = frozen.iter().filter(|uid| !others.contains(uid)).cloned().collect();
+                let now = clock::now();
+                diesel::update(accounts::table.filter(accounts::uid.eq_any(&released)).filter(accounts::status.eq("frozen")))
+                    .set((accounts::status.eq("active"), accounts::updated_at.eq(now)))
+                    .execute(conn)?;
+                diesel::update(freezes::table.find(&case.id))
+                    .set((freezes::released_at.eq(now), freezes::released_by.eq(&staff_id), freezes::release_reason.eq(&reason)))
+                    .execute(conn)?;
+                let still: Vec<&String> = frozen.iter().filter(|uid| others.contains(uid)).collect();
+                mailer.queue(
+                    conn,
+                    Letter {
+                        template: "freeze_released",
+                        to: &operations,
+                        context: &json!({ "reference": case.reference, "released": released, "still_frozen": still, "reason": reason }),
+                    },
+                )?;
+                audit::record(conn, &Actor::Staff(staff_id.clone()), Some(&case.id), "freeze.released", json!({ "reason": reason, "accounts": released, "still_frozen": still }))?;
+                Ok(released)
+            })
+        })
+        .await
+}
+
+/// Records assets moved to the government under a seizure warrant: the asset and amount,
+/// the destination address and the transaction, each checked as its chain checks them.
+pub async fn record_seizure_transfer(
+    app: &App,
+    staff: &Staff,
+    reference: &str,
+    transfer: &SeizureTransferDraft,
+) -> Result<SeizureTransferView, AppError> {
+    let transfer = transfer.validate()?;
+    let (staff_id, reference) = (staff.id.clone(), reference.to_owned());
+    app.db
+        .run(move |conn| {
+            write_tx(conn, |conn| {
+                let case = Case::find_by_reference(conn, &reference)?;
+                if case.instrument_kind != InstrumentKind::SeizureWarrant {
+                    return Err(AppError::conflict(
+                        "Only a seizure warrant authorises moving assets to the government; a freeze keeps them where they are.",
+                    )
+                    .with_code("not_a_seizure"));
+                }
+                let executed: Option<Option<NaiveDateTime>> = freezes::table
+                    .find(&case.id)
+                    .select(freezes::released_at)
+                    .first(conn)
+                    .optional()?;
+                match executed {
+                    None => return Err(AppError::conflict("Record the executed freeze first: the assets are secured before they are moved.").with_code("not_frozen")),
+                    Some(Some(_)) => return Err(AppError::conflict("This freeze was released: nothing is held to transfer.").with_code("freeze_released")),
+                    Some(None) => {}
+                }
+                let now = clock::now();
+                let id = crate::db::models::new_id();
+                diesel::insert_into(seizure_transfers::table)
+                    .values((
+                        seizure_transfers::id.eq(&id),
+                        seizure_transfers::case_id.eq(&case.id),
+                        seizure_transfers::asset.eq(&transfer.asset),
+                        seizure_transfers::amount.eq(&transfer.amount),
+                        seizure_transfers::chain.eq(transfer.chain.as_str()),
+                        seizure_transfers::destination.eq(&transfer.destination),
+                        seizure_transfers::tx_hash.eq(&transfer.tx_hash),
+                        seizure_transfers::recorded_by.eq(&staff_id),
+                        seizure_transfers::recorded_at.eq(now),
+                    ))
+                    .execute(conn)?;
+                audit::record(
+                    conn,
+                    &Actor::Staff(staff_id.clone()),
+                    Some(&case.id),
+                    "seizure.transferred",
+                    json!({ "asset": transfer.asset, "amount": transfer.amount, "chain": transfer.chain, "destination": transfer.destination, "tx_hash": transfer.tx_hash }),
+                )?;
+                Ok(SeizureTransferView::new(&transfer, now))
+            })
+        })
+        .await
+}
 /// A seizure transfer as entered.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[serde(deny_unknown_fields, default)]

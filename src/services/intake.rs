@@ -8,6 +8,7 @@ use serde_json::json;
 use super::authority::{assess, Filer};
 use super::limits::{self, Limit, SUBMIT_PER_REQUESTER};
 use super::signals;
+use crate::app::App;
 use crate::audit::{self, Actor};
 use crate::db::models::case::{Case, NewCase, TargetRow};
 use crate::db::models::document::Document;
@@ -15,8 +16,8 @@ use crate::db::models::requester::Requester;
 use crate::db::models::staff::Staff;
 use crate::db::models::{counter, new_id};
 use crate::db::schema::court_filings;
-use crate::db::{write_tx, Db};
-use crate::documents::{DocumentStore, StagedDocument};
+use crate::db::write_tx;
+use crate::documents::StagedDocument;
 use crate::domain::authority::Authority;
 use crate::domain::email::EmailAddress;
 use crate::domain::identity::{self, Factor, Officer};
@@ -32,59 +33,6 @@ use crate::mail::{Letter, Mailer};
 pub struct Submitted {
     pub case: Case,
     pub authority: Authority,
-}
-
-/// Everything a submission needs besides the request itself.
-pub struct Intake<'a> {
-    pub db: &'a Db,
-    pub mailer: &'a Mailer,
-    pub store: &'a DocumentStore,
-    pub policy: &'a Policy,
-    pub home_country: &'a str,
-    /// Requests one requester may file in an hour (`WRIT_SUBMISSIONS_PER_HOUR`).
-    pub submissions_per_hour: i32,
-    /// The receipt's and the on-call alert's links.
-    pub links: &'a Links,
-    /// Where emergency requests are announced (`WRIT_ONCALL_EMAIL`); empty: the legal team.
-    pub oncall_email: &'a str,
-}
-
-/// The services an intake needs, taken from the app's managed state.
-#[rocket::async_trait]
-impl<'r> rocket::request::FromRequest<'r> for Intake<'r> {
-    type Error = AppError;
-
-    async fn from_request(
-        req: &'r rocket::Request<'_>,
-    ) -> rocket::request::Outcome<Self, AppError> {
-        let rocket = req.rocket();
-        let config = rocket.state::<crate::config::Config>();
-        match (
-            rocket.state::<Db>(),
-            rocket.state::<Mailer>(),
-            rocket.state::<DocumentStore>(),
-            rocket.state::<Policy>(),
-            config,
-            rocket.state::<Links>(),
-        ) {
-            (Some(db), Some(mailer), Some(store), Some(policy), Some(config), Some(links)) => {
-                rocket::request::Outcome::Success(Intake {
-                    db,
-                    mailer,
-                    store,
-                    policy,
-                    home_country: &config.home_country,
-                    submissions_per_hour: config.submissions_per_hour,
-                    links,
-                    oncall_email: &config.oncall_email,
-                })
-            }
-            _ => {
-                let error = AppError::internal("intake state is not managed");
-                rocket::request::Outcome::Error((error.status, error))
-            }
-        }
-    }
 }
 
 /// Checks the request; `Err` holds the 422 with every field that needs attention.
@@ -131,237 +79,232 @@ pub struct Prepared {
     pub documents: Vec<StagedDocument>,
 }
 
-impl Intake<'_> {
-    /// Validates and checks a request without storing anything. `Err` is a refusal (422, 403,
-    /// 429); findings of the authority checks are in `Prepared::authority`.
-    pub async fn prepare(
-        &self,
-        filer: Filer<'_>,
-        draft: &RequestDraft,
-        documents: Vec<StagedDocument>,
-    ) -> Result<Prepared, Refused> {
-        match self.assess(filer, draft, &documents).await {
-            Ok((request, authority)) => Ok(Prepared {
-                request,
-                authority,
-                documents,
-            }),
-            Err(error) => Err(Refused { error, documents }),
-        }
-    }
-
-    async fn assess(
-        &self,
-        filer: Filer<'_>,
-        draft: &RequestDraft,
-        documents: &[StagedDocument],
-    ) -> Result<(ValidRequest, Authority), AppError> {
-        let requester = filer.requester;
-        if !requester.ready_to_file(filer.court_path()) {
-            return Err(
-                AppError::forbidden(if requester.has_profile() {
-                    "Complete your declaration (firm, bar number and bar jurisdiction) before filing as a visitor."
-                } else {
-                    "Complete your profile before filing a request."
-                })
-                .with_code("profile_required"),
-            );
-        }
-        if let (Track::Agency, Some(kind)) = (
-            requester.track,
-            RequestType::parse(draft.request_type.trim()),
-        ) {
-            let officer = Officer {
-                standing: requester.standing,
-                may_file_emergency: requester.may_file_emergency,
-                may_file_freeze: requester.may_file_freeze,
-                enrolled: requester.enrolled(),
-                session_factor: filer.second_factor,
-            };
-            identity::may_file(&officer, kind, &self.policy.identity).map_err(|refusal| {
-                AppError::forbidden(refusal.message()).with_code(refusal.code())
-            })?;
-        }
-        let limit = Limit {
-            max: self.submissions_per_hour,
-            ..SUBMIT_PER_REQUESTER
-        };
-        limits::check(self.db, limit, &requester.id).await?;
-        let request = check(requester.track, draft, documents)?;
-        if let Some(named) = &request.entity {
-            if self.policy.entity(named).is_none() {
-                let known: Vec<String> = self
-                    .policy
-                    .entities
-                    .iter()
-                    .map(|e| format!("“{}” ({})", e.id, e.name))
-                    .collect();
-                return Err(AppError::invalid(
-                    "entity",
-                    format!(
-                        "“{named}” is not one of the platform's legal entities: {}.",
-                        known.join(", ")
-                    ),
-                ));
-            }
-        }
-        let (policy, home, who, uid, count) = (
-            self.policy.clone(),
-            self.home_country.to_owned(),
-            requester.clone(),
-            filer.account_uid.map(str::to_owned),
-            super::authority::Papers::count(documents.iter().map(|d| d.role)),
-        );
-        let checked = request.clone();
-        let authority = self
-            .db
-            .run(move |conn| {
-                let filer = Filer {
-                    requester: &who,
-                    account_uid: uid.as_deref(),
-                    second_factor: None,
-                };
-                assess(conn, &policy, &home, filer, &checked, count, None)
-            })
-            .await?;
-        Ok((request, authority))
-    }
-
-    /// Files a request: prepare, then store whatever the checks found.
-    pub async fn submit(
-        &self,
-        filer: Filer<'_>,
-        draft: &RequestDraft,
-        documents: Vec<StagedDocument>,
-    ) -> Result<Submitted, AppError> {
-        let prepared = self
-            .prepare(filer, draft, documents)
-            .await
-            .map_err(|refused| refused.error)?;
-        self.commit(filer, prepared).await
-    }
-
-    /// Stores the case, its targets and documents, the audit event and the receipt, together.
-    pub async fn commit(
-        &self,
-        filer: Filer<'_>,
-        prepared: Prepared,
-    ) -> Result<Submitted, AppError> {
-        let requester = filer.requester;
-        let account_uid = filer.account_uid.map(str::to_owned);
-        let Prepared {
+/// Validates and checks a request without storing anything. `Err` is a refusal (422, 403,
+/// 429); findings of the authority checks are in `Prepared::authority`.
+pub async fn prepare(
+    app: &App,
+    filer: Filer<'_>,
+    draft: &RequestDraft,
+    documents: Vec<StagedDocument>,
+) -> Result<Prepared, Refused> {
+    match assess_draft(app, filer, draft, &documents).await {
+        Ok((request, authority)) => Ok(Prepared {
             request,
             authority,
-            mut documents,
-        } = prepared;
-        // In a bucket, the files go there first: the transaction only records them.
-        self.store.upload(&mut documents).await?;
-        let domain = EmailAddress::parse(&requester.email)
-            .map_err(AppError::internal)?
-            .domain()
-            .to_owned();
-        let now = clock::now();
-        let due_at = deadline::due_at(&self.policy.deadline, &request, now);
-        let requester = requester.clone();
-        let store = self.store.clone();
-        let mailer = self.mailer.clone();
-        let outcome_authority = authority.clone();
-        let links = self.links.clone();
-        let series = CaseReference::series(requester.track, now.year());
-        let signer_mfa = filer.second_factor.map_or("none", Factor::as_str);
-        let thresholds = self.policy.signals;
-        let policy = self.policy.clone();
-        let oncall = self.oncall_email.trim().to_owned();
-        let stored_ids: Vec<String> = documents.iter().map(|d| d.id.clone()).collect();
-        let result = self
-            .db
-            .run(move |conn| {
-                write_tx(conn, |conn| {
-                    let number = counter::next(conn, &series)?;
-                    let reference = CaseReference::new(requester.track, now.year(), number);
-                    let hashes: Vec<String> = documents.iter().map(|d| d.sha256.clone()).collect();
-                    let signals = match requester.track {
-                        Track::Agency => signals::raised(conn, &thresholds, &requester, &domain, &request, &hashes, now)?,
-                        Track::Court => Vec::new(),
-                    };
-                    let mut case = new_case(&requester, &request, &reference, &domain, &authority, now, due_at)?;
-                    let residencies = crate::db::models::directory::residencies(conn, &request.targets)?;
-                    let (entity, routing) = policy.route(request.entity.as_deref(), &residencies);
-                    case.objection_until = notification_window(&policy, &request, now);
-                    case.legal_entity = Some(entity.id.clone());
-                    case.legal_entity_name = Some(entity.name.clone());
-                    case.signer_mfa = signer_mfa.to_owned();
-                    case.fraud_signals = serde_json::to_string(&signals).map_err(AppError::internal)?;
-                    let case_id = case.id.clone();
-                    case.insert(conn)?;
-                    if let Some(court) = &request.court {
-                        diesel::insert_into(court_filings::table)
-                            .values((
-                                court_filings::case_id.eq(&case_id),
-                                court_filings::account_uid.eq(&account_uid),
-                                court_filings::case_key.eq(court.case_key()),
-                            ))
-                            .execute(conn)?;
-                    }
-                    TargetRow::insert_all(conn, &target_rows(&case_id, &request))?;
-                    let mut rows = Vec::with_capacity(documents.len());
-                    for staged in &documents {
-                        store.persist(staged)?;
-                        rows.push(staged.row(&case_id, &format!("requester:{}", requester.id), now));
-                    }
-                    Document::insert_all(conn, &rows)?;
-                    audit::record(
-                        conn,
-                        &Actor::Requester(requester.id.clone()),
-                        Some(&case_id),
-                        "request.submitted",
-                        json!({
-                            "reference": reference.as_str(),
-                            "type": request.request_type,
-                            "instrument": request.instrument.kind,
-                            "documents": rows.iter().map(|d| json!({"id": d.id, "sha256": d.sha256, "size": d.size_bytes})).collect::<Vec<_>>(),
-                            "authority_established": authority.established,
-                            "account": account_uid,
-                            "second_factor": signer_mfa,
-                            "signals": signals.iter().map(|c| c.code.as_str()).collect::<Vec<_>>(),
-                            "legal_entity": { "id": entity.id, "routed": routing.describe() },
-                        }),
-                    )?;
-                    if request.request_type == RequestType::EmergencyDisclosure {
-                        alert_oncall(conn, &mailer, &oncall, &links, &reference, due_at)?;
-                    }
-                    let stored = Case::find_by_reference(conn, reference.as_str())?;
-                    mailer.queue(
-                        conn,
-                        Letter {
-                            template: "receipt",
-                            to: &requester.email,
-                            context: &json!({
-                                "reference": reference.as_str(),
-                                "request_type": request.request_type.label(),
-                                "due_at": clock::rfc3339(stored.due_at),
-                                "link": links.requester_case(&reference),
-                            }),
-                        },
-                    )?;
-                    Ok(stored)
-                })
-            })
-            .await;
-        match result {
-            Ok(case) => Ok(Submitted {
-                case,
-                authority: outcome_authority,
-            }),
-            Err(e) => {
-                // The transaction rolled back; files it had moved into place go too.
-                self.store.discard_stored(&stored_ids).await;
-                Err(e)
-            }
-        }
+            documents,
+        }),
+        Err(error) => Err(Refused { error, documents }),
     }
 }
 
+async fn assess_draft(
+    app: &App,
+    filer: Filer<'_>,
+    draft: &RequestDraft,
+    documents: &[StagedDocument],
+) -> Result<(ValidRequest, Authority), AppError> {
+    let requester = filer.requester;
+    if !requester.ready_to_file(filer.court_path()) {
+        return Err(
+            AppError::forbidden(if requester.has_profile() {
+                "Complete your declaration (firm, bar number and bar jurisdiction) before filing as a visitor."
+            } else {
+                "Complete your profile before filing a request."
+            })
+            .with_code("profile_required"),
+        );
+    }
+    if let (Track::Agency, Some(kind)) = (
+        requester.track,
+        RequestType::parse(draft.request_type.trim()),
+    ) {
+        let officer = Officer {
+            standing: requester.standing,
+            may_file_emergency: requester.may_file_emergency,
+            may_file_freeze: requester.may_file_freeze,
+            enrolled: requester.enrolled(),
+            session_factor: filer.second_factor,
+        };
+        identity::may_file(&officer, kind, &app.policy.identity)
+            .map_err(|refusal| AppError::forbidden(refusal.message()).with_code(refusal.code()))?;
+    }
+    let limit = Limit {
+        max: app.config.submissions_per_hour,
+        ..SUBMIT_PER_REQUESTER
+    };
+    limits::check(&app.db, limit, &requester.id).await?;
+    let request = check(requester.track, draft, documents)?;
+    if let Some(named) = &request.entity {
+        if app.policy.entity(named).is_none() {
+            let known: Vec<String> = app
+                .policy
+                .entities
+                .iter()
+                .map(|e| format!("“{}” ({})", e.id, e.name))
+                .collect();
+            return Err(AppError::invalid(
+                "entity",
+                format!(
+                    "“{named}” is not one of the platform's legal entities: {}.",
+                    known.join(", ")
+                ),
+            ));
+        }
+    }
+    let (policy, home, who, uid, count) = (
+        app.policy.clone(),
+        app.config.home_country.to_owned(),
+        requester.clone(),
+        filer.account_uid.map(str::to_owned),
+        super::authority::Papers::count(documents.iter().map(|d| d.role)),
+    );
+    let checked = request.clone();
+    let authority = app
+        .db
+        .run(move |conn| {
+            let filer = Filer {
+                requester: &who,
+                account_uid: uid.as_deref(),
+                second_factor: None,
+            };
+            assess(conn, &policy, &home, filer, &checked, count, None)
+        })
+        .await?;
+    Ok((request, authority))
+}
+
+/// Files a request: prepare, then store whatever the checks found.
+pub async fn submit(
+    app: &App,
+    filer: Filer<'_>,
+    draft: &RequestDraft,
+    documents: Vec<StagedDocument>,
+) -> Result<Submitted, AppError> {
+    let prepared = prepare(app, filer, draft, documents)
+        .await
+        .map_err(|refused| refused.error)?;
+    commit(app, filer, prepared).await
+}
+
+/// Stores the case, its targets and documents, the audit event and the receipt, together.
+pub async fn commit(
+    app: &App,
+    filer: Filer<'_>,
+    prepared: Prepared,
+) -> Result<Submitted, AppError> {
+    let requester = filer.requester;
+    let account_uid = filer.account_uid.map(str::to_owned);
+    let Prepared {
+        request,
+        authority,
+        mut documents,
+    } = prepared;
+    // In a bucket, the files go there first: the transaction only records them.
+    app.store.upload(&mut documents).await?;
+    let domain = EmailAddress::parse(&requester.email)
+        .map_err(AppError::internal)?
+        .domain()
+        .to_owned();
+    let now = clock::now();
+    let due_at = deadline::due_at(&app.policy.deadline, &request, now);
+    let requester = requester.clone();
+    let store = app.store.clone();
+    let mailer = app.mailer.clone();
+    let outcome_authority = authority.clone();
+    let links = app.links.clone();
+    let series = CaseReference::series(requester.track, now.year());
+    let signer_mfa = filer.second_factor.map_or("none", Factor::as_str);
+    let thresholds = app.policy.signals;
+    let policy = app.policy.clone();
+    let oncall = app.config.oncall_email.trim().to_owned();
+    let stored_ids: Vec<String> = documents.iter().map(|d| d.id.clone()).collect();
+    let result = app
+        .db
+        .run(move |conn| {
+            write_tx(conn, |conn| {
+                let number = counter::next(conn, &series)?;
+                let reference = CaseReference::new(requester.track, now.year(), number);
+                let hashes: Vec<String> = documents.iter().map(|d| d.sha256.clone()).collect();
+                let signals = match requester.track {
+                    Track::Agency => signals::raised(conn, &thresholds, &requester, &domain, &request, &hashes, now)?,
+                    Track::Court => Vec::new(),
+                };
+                let mut case = new_case(&requester, &request, &reference, &domain, &authority, now, due_at)?;
+                let residencies = crate::db::models::directory::residencies(conn, &request.targets)?;
+                let (entity, routing) = policy.route(request.entity.as_deref(), &residencies);
+                case.objection_until = notification_window(&policy, &request, now);
+                case.legal_entity = Some(entity.id.clone());
+                case.legal_entity_name = Some(entity.name.clone());
+                case.signer_mfa = signer_mfa.to_owned();
+                case.fraud_signals = serde_json::to_string(&signals).map_err(AppError::internal)?;
+                let case_id = case.id.clone();
+                case.insert(conn)?;
+                if let Some(court) = &request.court {
+                    diesel::insert_into(court_filings::table)
+                        .values((
+                            court_filings::case_id.eq(&case_id),
+                            court_filings::account_uid.eq(&account_uid),
+                            court_filings::case_key.eq(court.case_key()),
+                        ))
+                        .execute(conn)?;
+                }
+                TargetRow::insert_all(conn, &target_rows(&case_id, &request))?;
+                let mut rows = Vec::with_capacity(documents.len());
+                for staged in &documents {
+                    store.persist(staged)?;
+                    rows.push(staged.row(&case_id, &format!("requester:{}", requester.id), now));
+                }
+                Document::insert_all(conn, &rows)?;
+                audit::record(
+                    conn,
+                    &Actor::Requester(requester.id.clone()),
+                    Some(&case_id),
+                    "request.submitted",
+                    json!({
+                        "reference": reference.as_str(),
+                        "type": request.request_type,
+                        "instrument": request.instrument.kind,
+                        "documents": rows.iter().map(|d| json!({"id": d.id, "sha256": d.sha256, "size": d.size_bytes})).collect::<Vec<_>>(),
+                        "authority_established": authority.established,
+                        "account": account_uid,
+                        "second_factor": signer_mfa,
+                        "signals": signals.iter().map(|c| c.code.as_str()).collect::<Vec<_>>(),
+                        "legal_entity": { "id": entity.id, "routed": routing.describe() },
+                    }),
+                )?;
+                if request.request_type == RequestType::EmergencyDisclosure {
+                    alert_oncall(conn, &mailer, &oncall, &links, &reference, due_at)?;
+                }
+                let stored = Case::find_by_reference(conn, reference.as_str())?;
+                mailer.queue(
+                    conn,
+                    Letter {
+                        template: "receipt",
+                        to: &requester.email,
+                        context: &json!({
+                            "reference": reference.as_str(),
+                            "request_type": request.request_type.label(),
+                            "due_at": clock::rfc3339(stored.due_at),
+                            "link": links.requester_case(&reference),
+                        }),
+                    },
+                )?;
+                Ok(stored)
+            })
+        })
+        .await;
+    match result {
+        Ok(case) => Ok(Submitted {
+            case,
+            authority: outcome_authority,
+        }),
+        Err(e) => {
+            // The transaction rolled back; files it had moved into place go too.
+            app.store.discard_stored(&stored_ids).await;
+            Err(e)
+        }
+    }
+}
 /// The end of the enforcing authority's window to object, for a notified EPOC (Regulation
 /// 2023/1543, Art. 10(2) and (4)): the hold in ordinary cases, 96 hours in an emergency.
 fn notification_window(

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::app::App;
 use crate::audit::{self, Actor};
 use crate::db::models::case::{Case, Message, TargetRow};
 use crate::db::models::new_id;
@@ -499,8 +500,8 @@ pub fn add_note(conn: &mut DbConn, case: &Case, staff: &Staff, body: &str) -> Re
     })
 }
 
-/// Assigns a case to a legal reviewer.
-pub fn assign(
+/// Assigns a case to a legal reviewer, inside the caller's transaction.
+pub fn assign_in(
     conn: &mut DbConn,
     case: &Case,
     by: &Staff,
@@ -528,283 +529,236 @@ pub fn assign(
     Ok(assignee)
 }
 
-/// The workflow's services, taken from the app's managed state.
-pub struct Workflow<'r> {
-    pub db: &'r crate::db::Db,
-    pub mailer: &'r Mailer,
-    pub store: &'r crate::documents::DocumentStore,
-    pub policy: &'r crate::domain::policy::Policy,
-    pub home_country: &'r str,
-    pub links: Links,
-}
-
-#[rocket::async_trait]
-impl<'r> rocket::request::FromRequest<'r> for Workflow<'r> {
-    type Error = AppError;
-
-    async fn from_request(
-        req: &'r rocket::Request<'_>,
-    ) -> rocket::request::Outcome<Self, AppError> {
-        let rocket = req.rocket();
-        match (
-            rocket.state::<crate::db::Db>(),
-            rocket.state::<Mailer>(),
-            rocket.state::<crate::documents::DocumentStore>(),
-            rocket.state::<crate::domain::policy::Policy>(),
-            rocket.state::<crate::config::Config>(),
-            rocket.state::<Links>(),
-        ) {
-            (Some(db), Some(mailer), Some(store), Some(policy), Some(config), Some(links)) => {
-                rocket::request::Outcome::Success(Workflow {
-                    db,
-                    mailer,
-                    store,
-                    policy,
-                    home_country: &config.home_country,
-                    links: links.clone(),
-                })
-            }
-            _ => {
-                let error = AppError::internal("workflow state is not managed");
-                rocket::request::Outcome::Error((error.status, error))
-            }
-        }
-    }
-}
-
-impl Workflow<'_> {
-    /// A member of staff moves a case.
-    pub async fn by_staff(
-        &self,
-        staff: &Staff,
-        reference: &str,
-        request: TransitionRequest,
-    ) -> Result<Moved, AppError> {
-        let (mailer, links, mover, reference, role) = (
-            self.mailer.clone(),
-            self.links.clone(),
-            Mover::staff(staff),
-            reference.to_owned(),
-            staff.role,
-        );
-        self.db
-            .run(move |conn| {
-                write_tx(conn, |conn| {
-                    let case = super::staff_cases::visible_case(conn, &reference, role)?;
-                    transition(conn, &mailer, &links, &case, &mover, &request)
-                })
+/// A member of staff moves a case.
+pub async fn by_staff(
+    app: &App,
+    staff: &Staff,
+    reference: &str,
+    request: TransitionRequest,
+) -> Result<Moved, AppError> {
+    let (mailer, links, mover, reference, role) = (
+        app.mailer.clone(),
+        app.links.clone(),
+        Mover::staff(staff),
+        reference.to_owned(),
+        staff.role,
+    );
+    app.db
+        .run(move |conn| {
+            write_tx(conn, |conn| {
+                let case = super::staff_cases::visible_case(conn, &reference, role)?;
+                transition(conn, &mailer, &links, &case, &mover, &request)
             })
-            .await
-    }
-
-    /// The requester withdraws their own open case.
-    pub async fn withdraw(
-        &self,
-        requester: &Requester,
-        reference: &str,
-    ) -> Result<Moved, AppError> {
-        let (mailer, links, mover, requester, reference) = (
-            self.mailer.clone(),
-            self.links.clone(),
-            Mover::requester(requester),
-            requester.clone(),
-            reference.to_owned(),
-        );
-        self.db
-            .run(move |conn| {
-                write_tx(conn, |conn| {
-                    let case = Case::find_owned(conn, &requester.id, &reference)?;
-                    let request = TransitionRequest {
-                        to: CaseState::Withdrawn.as_str().to_owned(),
-                        ..Default::default()
-                    };
-                    transition(conn, &mailer, &links, &case, &mover, &request)
-                })
-            })
-            .await
-    }
-
-    /// The requester writes to the legal team, with documents if any. Answering a request for
-    /// information sends the case back to the queue it came from; new documents re-run the checks.
-    pub async fn message(
-        &self,
-        requester: &Requester,
-        reference: &str,
-        body: &str,
-        mut documents: Vec<crate::documents::StagedDocument>,
-    ) -> Result<Case, AppError> {
-        let body = message_body(body, "message")?;
-        self.store.upload(&mut documents).await?;
-        let (mailer, links, mover, who, reference, store) = (
-            self.mailer.clone(),
-            self.links.clone(),
-            Mover::requester(requester),
-            requester.clone(),
-            reference.to_owned(),
-            self.store.clone(),
-        );
-        let stored_ids: Vec<String> = documents.iter().map(|d| d.id.clone()).collect();
-        let had_documents = !documents.is_empty();
-        let result = self
-            .db
-            .run(move |conn| {
-                write_tx(conn, |conn| {
-                    let case = Case::find_owned(conn, &who.id, &reference)?;
-                    if !CaseState::OPEN.contains(&case.state) {
-                        return Err(AppError::conflict("This case is closed to new messages.").with_code("case_closed"));
-                    }
-                    let now = clock::now();
-                    insert_message(conn, &case.id, &format!("requester:{}", who.email), &body, now)?;
-                    for staged in &documents {
-                        store.persist(staged)?;
-                        crate::db::models::document::Document::insert_all(conn, &[staged.row(&case.id, &format!("requester:{}", who.id), now)])?;
-                    }
-                    audit::record(
-                        conn,
-                        &mover.actor,
-                        Some(&case.id),
-                        "case.message",
-                        json!({ "documents": documents.iter().map(|d| json!({ "id": d.id, "sha256": d.sha256 })).collect::<Vec<_>>() }),
-                    )?;
-                    if case.state == CaseState::NeedsInfo {
-                        let back = workflow::after_answer(case.resume_state.as_deref().and_then(CaseState::parse));
-                        transition(conn, &mailer, &links, &case, &mover, &TransitionRequest { to: back.as_str().to_owned(), ..Default::default() })?;
-                    }
-                    Ok(Case::find_by_reference(conn, &reference)?)
-                })
-            })
-            .await;
-        match result {
-            Ok(case) => {
-                if had_documents {
-                    super::authority::recheck(
-                        self.db,
-                        self.policy,
-                        self.home_country,
-                        &case.id,
-                        Actor::System,
-                    )
-                    .await?;
-                }
-                Ok(case)
-            }
-            Err(e) => {
-                // The transaction rolled back; files it had moved into place go too.
-                self.store.discard_stored(&stored_ids).await;
-                Err(e)
-            }
-        }
-    }
-
-    /// Staff write to the requester without asking for information: the case keeps its state
-    /// and its clock. The requester reads it on the case page; the e-mail carries the text only
-    /// on the court track (on the agency track it stays bare: non-disclosure orders, leaks).
-    pub async fn write_to_requester(
-        &self,
-        staff: &Staff,
-        reference: &str,
-        body: &str,
-    ) -> Result<(), AppError> {
-        let body = message_body(body, "body")?;
-        let (staff, reference, mailer, links) = (
-            staff.clone(),
-            reference.to_owned(),
-            self.mailer.clone(),
-            self.links.clone(),
-        );
-        self.db
-            .run(move |conn| {
-                write_tx(conn, |conn| {
-                    let case = super::staff_cases::visible_case(conn, &reference, staff.role)?;
-                    if !CaseState::OPEN.contains(&case.state) {
-                        return Err(AppError::conflict(
-                            "The case is closed to new messages.",
-                        )
-                        .with_code("case_closed"));
-                    }
-                    let author = match staff.role {
-                        crate::domain::vocab::Role::Support => "Support",
-                        _ => "Legal team",
-                    };
-                    let now = clock::now();
-                    insert_message(conn, &case.id, author, &body, now)?;
-                    audit::record(
-                        conn,
-                        &Actor::Staff(staff.id.clone()),
-                        Some(&case.id),
-                        "case.message_to_requester",
-                        json!({ "characters": body.chars().count() }),
-                    )?;
-                    let requester = Requester::find(conn, &case.requester_id)?;
-                    mailer.queue(
-                        conn,
-                        Letter {
-                            template: "staff_message",
-                            to: &requester.email,
-                            context: &json!({
-                                "reference": case.reference,
-                                "team": match case.track { Track::Agency => "legal team", Track::Court => "platform's support and legal team" },
-                                "detail": (case.track == Track::Court).then_some(body.as_str()),
-                                "link": links.case_url(&case.reference)?,
-                            }),
-                        },
-                    )
-                })
-            })
-            .await
-    }
-
-    /// Runs an open case's authority checks again now ("Run the checks again" on the case page):
-    /// the account directory, the .gov registry or an agency's standing may have changed since.
-    pub async fn rerun_checks(
-        &self,
-        staff: &Staff,
-        reference: &str,
-    ) -> Result<crate::domain::authority::Authority, AppError> {
-        let (role, reference) = (staff.role, reference.to_owned());
-        let case = self
-            .db
-            .run(move |conn| super::staff_cases::visible_case(conn, &reference, role))
-            .await?;
-        if !CaseState::OPEN.contains(&case.state) {
-            return Err(AppError::conflict(
-                "The case is closed: its checks stay as they were when it was decided.",
-            )
-            .with_code("case_closed"));
-        }
-        super::authority::rerun(
-            self.db,
-            self.policy,
-            self.home_country,
-            &case.id,
-            Actor::Staff(staff.id.clone()),
-        )
+        })
         .await
-    }
+}
 
-    pub async fn note(&self, staff: &Staff, reference: &str, body: &str) -> Result<(), AppError> {
-        let (staff, reference, body) = (staff.clone(), reference.to_owned(), body.to_owned());
-        self.db
-            .run(move |conn| {
+/// The requester withdraws their own open case.
+pub async fn withdraw(
+    app: &App,
+    requester: &Requester,
+    reference: &str,
+) -> Result<Moved, AppError> {
+    let (mailer, links, mover, requester, reference) = (
+        app.mailer.clone(),
+        app.links.clone(),
+        Mover::requester(requester),
+        requester.clone(),
+        reference.to_owned(),
+    );
+    app.db
+        .run(move |conn| {
+            write_tx(conn, |conn| {
+                let case = Case::find_owned(conn, &requester.id, &reference)?;
+                let request = TransitionRequest {
+                    to: CaseState::Withdrawn.as_str().to_owned(),
+                    ..Default::default()
+                };
+                transition(conn, &mailer, &links, &case, &mover, &request)
+            })
+        })
+        .await
+}
+
+/// The requester writes to the legal team, with documents if any. Answering a request for
+/// information sends the case back to the queue it came from; new documents re-run the checks.
+pub async fn message(
+    app: &App,
+    requester: &Requester,
+    reference: &str,
+    body: &str,
+    mut documents: Vec<crate::documents::StagedDocument>,
+) -> Result<Case, AppError> {
+    let body = message_body(body, "message")?;
+    app.store.upload(&mut documents).await?;
+    let (mailer, links, mover, who, reference, store) = (
+        app.mailer.clone(),
+        app.links.clone(),
+        Mover::requester(requester),
+        requester.clone(),
+        reference.to_owned(),
+        app.store.clone(),
+    );
+    let stored_ids: Vec<String> = documents.iter().map(|d| d.id.clone()).collect();
+    let had_documents = !documents.is_empty();
+    let result = app
+        .db
+        .run(move |conn| {
+            write_tx(conn, |conn| {
+                let case = Case::find_owned(conn, &who.id, &reference)?;
+                if !CaseState::OPEN.contains(&case.state) {
+                    return Err(AppError::conflict("This case is closed to new messages.").with_code("case_closed"));
+                }
+                let now = clock::now();
+                insert_message(conn, &case.id, &format!("requester:{}", who.email), &body, now)?;
+                for staged in &documents {
+                    store.persist(staged)?;
+                    crate::db::models::document::Document::insert_all(conn, &[staged.row(&case.id, &format!("requester:{}", who.id), now)])?;
+                }
+                audit::record(
+                    conn,
+                    &mover.actor,
+                    Some(&case.id),
+                    "case.message",
+                    json!({ "documents": documents.iter().map(|d| json!({ "id": d.id, "sha256": d.sha256 })).collect::<Vec<_>>() }),
+                )?;
+                if case.state == CaseState::NeedsInfo {
+                    let back = workflow::after_answer(case.resume_state.as_deref().and_then(CaseState::parse));
+                    transition(conn, &mailer, &links, &case, &mover, &TransitionRequest { to: back.as_str().to_owned(), ..Default::default() })?;
+                }
+                Ok(Case::find_by_reference(conn, &reference)?)
+            })
+        })
+        .await;
+    match result {
+        Ok(case) => {
+            if had_documents {
+                super::authority::recheck(
+                    &app.db,
+                    &app.policy,
+                    &app.config.home_country,
+                    &case.id,
+                    Actor::System,
+                )
+                .await?;
+            }
+            Ok(case)
+        }
+        Err(e) => {
+            // The transaction rolled back; files it had moved into place go too.
+            app.store.discard_stored(&stored_ids).await;
+            Err(e)
+        }
+    }
+}
+
+/// Staff write to the requester without asking for information: the case keeps its state
+/// and its clock. The requester reads it on the case page; the e-mail carries the text only
+/// on the court track (on the agency track it stays bare: non-disclosure orders, leaks).
+pub async fn write_to_requester(
+    app: &App,
+    staff: &Staff,
+    reference: &str,
+    body: &str,
+) -> Result<(), AppError> {
+    let body = message_body(body, "body")?;
+    let (staff, reference, mailer, links) = (
+        staff.clone(),
+        reference.to_owned(),
+        app.mailer.clone(),
+        app.links.clone(),
+    );
+    app.db
+        .run(move |conn| {
+            write_tx(conn, |conn| {
                 let case = super::staff_cases::visible_case(conn, &reference, staff.role)?;
-                add_note(conn, &case, &staff, &body)
+                if !CaseState::OPEN.contains(&case.state) {
+                    return Err(AppError::conflict(
+                        "The case is closed to new messages.",
+                    )
+                    .with_code("case_closed"));
+                }
+                let author = match staff.role {
+                    crate::domain::vocab::Role::Support => "Support",
+                    _ => "Legal team",
+                };
+                let now = clock::now();
+                insert_message(conn, &case.id, author, &body, now)?;
+                audit::record(
+                    conn,
+                    &Actor::Staff(staff.id.clone()),
+                    Some(&case.id),
+                    "case.message_to_requester",
+                    json!({ "characters": body.chars().count() }),
+                )?;
+                let requester = Requester::find(conn, &case.requester_id)?;
+                mailer.queue(
+                    conn,
+                    Letter {
+                        template: "staff_message",
+                        to: &requester.email,
+                        context: &json!({
+                            "reference": case.reference,
+                            "team": match case.track { Track::Agency => "legal team", Track::Court => "platform's support and legal team" },
+                            "detail": (case.track == Track::Court).then_some(body.as_str()),
+                            "link": links.case_url(&case.reference)?,
+                        }),
+                    },
+                )
             })
-            .await
-    }
+        })
+        .await
+}
 
-    pub async fn assign(
-        &self,
-        staff: &Staff,
-        reference: &str,
-        to_email: &str,
-    ) -> Result<Staff, AppError> {
-        let (staff, reference, to_email) =
-            (staff.clone(), reference.to_owned(), to_email.to_owned());
-        self.db
-            .run(move |conn| {
-                let case = Case::find_by_reference(conn, &reference)?;
-                assign(conn, &case, &staff, &to_email)
-            })
-            .await
+/// Runs an open case's authority checks again now ("Run the checks again" on the case page):
+/// the account directory, the .gov registry or an agency's standing may have changed since.
+pub async fn rerun_checks(
+    app: &App,
+    staff: &Staff,
+    reference: &str,
+) -> Result<crate::domain::authority::Authority, AppError> {
+    let (role, reference) = (staff.role, reference.to_owned());
+    let case = app
+        .db
+        .run(move |conn| super::staff_cases::visible_case(conn, &reference, role))
+        .await?;
+    if !CaseState::OPEN.contains(&case.state) {
+        return Err(AppError::conflict(
+            "The case is closed: its checks stay as they were when it was decided.",
+        )
+        .with_code("case_closed"));
     }
+    super::authority::rerun(
+        &app.db,
+        &app.policy,
+        &app.config.home_country,
+        &case.id,
+        Actor::Staff(staff.id.clone()),
+    )
+    .await
+}
+
+pub async fn note(app: &App, staff: &Staff, reference: &str, body: &str) -> Result<(), AppError> {
+    let (staff, reference, body) = (staff.clone(), reference.to_owned(), body.to_owned());
+    app.db
+        .run(move |conn| {
+            let case = super::staff_cases::visible_case(conn, &reference, staff.role)?;
+            add_note(conn, &case, &staff, &body)
+        })
+        .await
+}
+
+pub async fn assign(
+    app: &App,
+    staff: &Staff,
+    reference: &str,
+    to_email: &str,
+) -> Result<Staff, AppError> {
+    let (staff, reference, to_email) = (staff.clone(), reference.to_owned(), to_email.to_owned());
+    app.db
+        .run(move |conn| {
+            let case = Case::find_by_reference(conn, &reference)?;
+            assign_in(conn, &case, &staff, &to_email)
+        })
+        .await
 }

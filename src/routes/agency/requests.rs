@@ -3,9 +3,11 @@ use rocket::response::{Flash, Redirect};
 use rocket::{post, routes, Route};
 
 use super::AREA;
+use crate::app::App;
 use crate::error::AppError;
 use crate::guards::{AgencyOfficer, Csrf};
-use crate::services::workflow::Workflow;
+use crate::services::fulfilment;
+use rocket::State;
 
 #[derive(rocket::form::FromForm)]
 struct CsrfForm {
@@ -19,12 +21,10 @@ async fn extension(
     form: Form<CsrfForm>,
     officer: AgencyOfficer,
     csrf: Csrf,
-    workflow: Workflow<'_>,
+    app: &State<App>,
 ) -> Result<Flash<Redirect>, AppError> {
     csrf.verify(Some(&form.csrf))?;
-    let kept = workflow
-        .extend_preservation(&officer.0.row, reference)
-        .await?;
+    let kept = fulfilment::extend_preservation(app, &officer.0.row, reference).await?;
     Ok(Flash::success(
         Redirect::to((AREA.case)(reference)),
         format!("The preservation now runs until {}.", kept.expires_at),
@@ -45,12 +45,16 @@ async fn production_request(
     form: Form<ProductionRequestForm>,
     officer: AgencyOfficer,
     csrf: Csrf,
-    workflow: Workflow<'_>,
+    app: &State<App>,
 ) -> Result<Flash<Redirect>, AppError> {
     csrf.verify(Some(&form.csrf))?;
-    workflow
-        .confirm_production_request(&officer.0.row, reference, &form.production_request)
-        .await?;
+    fulfilment::confirm_production_request(
+        app,
+        &officer.0.row,
+        reference,
+        &form.production_request,
+    )
+    .await?;
     Ok(Flash::success(
         Redirect::to((AREA.case)(reference)),
         "Confirmed: the records are kept until they are produced under your production request.",

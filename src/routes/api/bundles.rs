@@ -4,31 +4,30 @@ use rocket::serde::json::Json;
 use rocket::{get, post, routes, Route, State};
 use serde_json::{json, Value};
 
+use crate::app::App;
 use crate::config::Config;
 use crate::documents::download::Download;
 use crate::documents::multipart;
 use crate::error::AppError;
 use crate::guards::{LegalReviewer, Requester};
-use crate::services::bundles::Bundles;
+use crate::services::bundles;
 
 /// `multipart/form-data`: parts `files`, part `category` (`records` or `content`).
 #[post("/staff/cases/<reference>/production", data = "<data>")]
 async fn production(
     reference: &str,
     reviewer: LegalReviewer,
-    bundles: Bundles<'_>,
+    app: &State<App>,
     content_type: Option<&ContentType>,
     data: Data<'_>,
     config: &State<Config>,
 ) -> Result<(Status, Json<Value>), AppError> {
     let upload =
-        multipart::receive_production(data, content_type, bundles.store, config.max_documents)
+        multipart::receive_production(data, content_type, &app.store, config.max_documents)
             .await
             .map_err(|r| r.error)?;
     let category = upload.field("category").unwrap_or_default().to_owned();
-    let files = bundles
-        .produce(&reviewer.0.row, reference, &category, upload.files)
-        .await?;
+    let files = bundles::produce(app, &reviewer.0.row, reference, &category, upload.files).await?;
     Ok((Status::Created, Json(json!({ "files": files }))))
 }
 
@@ -37,9 +36,9 @@ async fn production(
 async fn seal(
     reference: &str,
     reviewer: LegalReviewer,
-    bundles: Bundles<'_>,
+    app: &State<App>,
 ) -> Result<(Status, Json<Value>), AppError> {
-    let bundle = bundles.seal(&reviewer.0.row, reference).await?;
+    let bundle = bundles::seal(app, &reviewer.0.row, reference).await?;
     serde_json::to_value(bundle)
         .map(|body| (Status::Created, Json(body)))
         .map_err(AppError::internal)
@@ -50,9 +49,12 @@ async fn staff_download(
     reference: &str,
     n: i32,
     reviewer: LegalReviewer,
-    bundles: Bundles<'_>,
+    app: &State<App>,
 ) -> Result<Download, AppError> {
-    Ok(bundles.stream(bundles.for_staff(&reviewer.0.row, reference, n).await?))
+    Ok(bundles::stream(
+        app,
+        bundles::for_staff(app, &reviewer.0.row, reference, n).await?,
+    ))
 }
 
 /// The requester's own bundle, until its link expires.
@@ -61,9 +63,12 @@ async fn download(
     reference: &str,
     n: i32,
     requester: Requester,
-    bundles: Bundles<'_>,
+    app: &State<App>,
 ) -> Result<Download, AppError> {
-    Ok(bundles.stream(bundles.for_requester(&requester.row, reference, n).await?))
+    Ok(bundles::stream(
+        app,
+        bundles::for_requester(app, &requester.row, reference, n).await?,
+    ))
 }
 
 pub fn routes() -> Vec<Route> {

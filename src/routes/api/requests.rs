@@ -4,6 +4,7 @@ use rocket::serde::json::Json;
 use rocket::{get, post, routes, Route, State};
 use serde_json::{json, Value};
 
+use crate::app::App;
 use crate::config::Config;
 use crate::db::Db;
 use crate::documents::multipart;
@@ -13,20 +14,21 @@ use crate::error::AppError;
 use crate::guards::{AgencyOfficer, Requester};
 use crate::services::authority::Filer;
 use crate::services::cases::{self, CaseSummary};
-use crate::services::intake::Intake;
-use crate::services::workflow::Workflow;
+use crate::services::fulfilment;
+use crate::services::intake;
+use crate::services::workflow;
 
 /// `multipart/form-data`: part `request` (the JSON of DESIGN §12), parts `documents`.
 /// Findings of the authority checks are reported in the answer, not refused.
 #[post("/requests", data = "<data>")]
 async fn create(
     requester: Requester,
-    intake: Intake<'_>,
+    app: &State<App>,
     content_type: Option<&ContentType>,
     data: Data<'_>,
     config: &State<Config>,
 ) -> Result<(Status, Json<Value>), AppError> {
-    let upload = multipart::receive(data, content_type, intake.store, config.max_documents)
+    let upload = multipart::receive(data, content_type, &app.store, config.max_documents)
         .await
         .map_err(|r| r.error)?;
     let json = upload.field("request").ok_or_else(|| {
@@ -43,7 +45,7 @@ async fn create(
         account_uid: requester.account_uid.as_deref(),
         second_factor: requester.second_factor,
     };
-    let submitted = intake.submit(filer, &draft, upload.files).await?;
+    let submitted = intake::submit(app, filer, &draft, upload.files).await?;
     let case = &submitted.case;
     Ok((
         Status::Created,
@@ -84,18 +86,16 @@ async fn show(
 async fn message(
     reference: &str,
     requester: Requester,
-    workflow: Workflow<'_>,
+    app: &State<App>,
     content_type: Option<&ContentType>,
     data: Data<'_>,
     config: &State<Config>,
 ) -> Result<(Status, Json<Value>), AppError> {
-    let upload = multipart::receive(data, content_type, workflow.store, config.max_documents)
+    let upload = multipart::receive(data, content_type, &app.store, config.max_documents)
         .await
         .map_err(|r| r.error)?;
     let body = upload.field("message").unwrap_or_default().to_owned();
-    let case = workflow
-        .message(&requester.row, reference, &body, upload.files)
-        .await?;
+    let case = workflow::message(app, &requester.row, reference, &body, upload.files).await?;
     Ok((
         Status::Created,
         Json(json!({ "reference": case.reference, "state": case.state })),
@@ -106,9 +106,9 @@ async fn message(
 async fn withdraw(
     reference: &str,
     requester: Requester,
-    workflow: Workflow<'_>,
+    app: &State<App>,
 ) -> Result<Json<Value>, AppError> {
-    workflow.withdraw(&requester.row, reference).await?;
+    workflow::withdraw(app, &requester.row, reference).await?;
     Ok(Json(
         json!({ "reference": reference, "state": "withdrawn" }),
     ))
@@ -119,11 +119,9 @@ async fn withdraw(
 async fn extension(
     reference: &str,
     officer: AgencyOfficer,
-    workflow: Workflow<'_>,
+    app: &State<App>,
 ) -> Result<Json<Value>, AppError> {
-    let kept = workflow
-        .extend_preservation(&officer.0.row, reference)
-        .await?;
+    let kept = fulfilment::extend_preservation(app, &officer.0.row, reference).await?;
     Ok(Json(
         json!({ "reference": reference, "preservation": kept }),
     ))
@@ -143,11 +141,15 @@ async fn production_request(
     reference: &str,
     body: rocket::serde::json::Json<ProductionRequest>,
     officer: AgencyOfficer,
-    workflow: Workflow<'_>,
+    app: &State<App>,
 ) -> Result<Json<Value>, AppError> {
-    let kept = workflow
-        .confirm_production_request(&officer.0.row, reference, &body.production_request)
-        .await?;
+    let kept = fulfilment::confirm_production_request(
+        app,
+        &officer.0.row,
+        reference,
+        &body.production_request,
+    )
+    .await?;
     Ok(Json(
         json!({ "reference": reference, "preservation": kept }),
     ))
@@ -165,15 +167,15 @@ async fn colleague(
     reference: &str,
     body: rocket::serde::json::Json<Colleague>,
     officer: crate::guards::AgencyOfficer,
-    workflow: Workflow<'_>,
+    app: &State<App>,
 ) -> Result<(Status, Json<Value>), AppError> {
-    let link = workflow.links.to(&crate::routes::agency::case_path(
+    let link = app.links.to(&crate::routes::agency::case_path(
         &crate::domain::reference::CaseReference::parse(reference)
             .ok_or_else(AppError::not_found)?,
     ));
     let colleagues = crate::services::colleagues::add(
-        workflow.db,
-        workflow.mailer,
+        &app.db,
+        &app.mailer,
         link,
         &officer.0.row,
         reference,

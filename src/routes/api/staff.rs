@@ -4,13 +4,17 @@ use rocket::{get, post, put, routes, Route, State};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use crate::app::App;
 use crate::db::Db;
 use crate::domain::clock::rfc3339;
 use crate::domain::policy::Policy;
 use crate::error::AppError;
 use crate::guards::{JsonBody, LegalReviewer, StaffMember};
 use crate::routes::staff::QueueQuery;
-use crate::services::workflow::{Moved, TransitionRequest, Workflow};
+use crate::services::annex_iii;
+use crate::services::fulfilment;
+use crate::services::workflow;
+use crate::services::workflow::{Moved, TransitionRequest};
 use crate::services::{staff_auth, staff_cases};
 
 #[derive(Deserialize)]
@@ -99,12 +103,9 @@ async fn transition(
     reference: &str,
     body: Json<TransitionRequest>,
     staff: StaffMember,
-    workflow: Workflow<'_>,
+    app: &State<App>,
 ) -> Result<(Status, Json<Value>), AppError> {
-    match workflow
-        .by_staff(&staff.row, reference, body.into_inner())
-        .await?
-    {
+    match workflow::by_staff(app, &staff.row, reference, body.into_inner()).await? {
         Moved::To(state) => Ok((
             Status::Ok,
             Json(json!({ "reference": reference, "state": state })),
@@ -129,11 +130,9 @@ async fn assign(
     reference: &str,
     body: Json<Assign>,
     staff: LegalReviewer,
-    workflow: Workflow<'_>,
+    app: &State<App>,
 ) -> Result<Json<Value>, AppError> {
-    let assignee = workflow
-        .assign(&staff.0.row, reference, &body.staff)
-        .await?;
+    let assignee = workflow::assign(app, &staff.0.row, reference, &body.staff).await?;
     Ok(Json(
         json!({ "reference": reference, "assigned_to": assignee.email }),
     ))
@@ -150,9 +149,9 @@ async fn note(
     reference: &str,
     body: Json<Note>,
     staff: StaffMember,
-    workflow: Workflow<'_>,
+    app: &State<App>,
 ) -> Result<(Status, Json<Value>), AppError> {
-    workflow.note(&staff.row, reference, &body.body).await?;
+    workflow::note(app, &staff.row, reference, &body.body).await?;
     Ok((Status::Created, Json(json!({ "reference": reference }))))
 }
 
@@ -163,11 +162,9 @@ async fn message(
     reference: &str,
     body: Json<Note>,
     staff: StaffMember,
-    workflow: Workflow<'_>,
+    app: &State<App>,
 ) -> Result<(Status, Json<Value>), AppError> {
-    workflow
-        .write_to_requester(&staff.row, reference, &body.body)
-        .await?;
+    workflow::write_to_requester(app, &staff.row, reference, &body.body).await?;
     Ok((Status::Created, Json(json!({ "reference": reference }))))
 }
 
@@ -176,9 +173,9 @@ async fn message(
 async fn rerun_checks(
     reference: &str,
     staff: StaffMember,
-    workflow: Workflow<'_>,
+    app: &State<App>,
 ) -> Result<Json<Value>, AppError> {
-    let authority = workflow.rerun_checks(&staff.row, reference).await?;
+    let authority = workflow::rerun_checks(app, &staff.row, reference).await?;
     Ok(Json(json!({
         "reference": reference,
         "established": authority.established,
@@ -202,11 +199,10 @@ async fn user_notice(
     reference: &str,
     body: Json<UserNotice>,
     reviewer: LegalReviewer,
-    workflow: Workflow<'_>,
+    app: &State<App>,
 ) -> Result<Json<Value>, AppError> {
-    let on = workflow
-        .record_user_notice(&reviewer.0.row, reference, body.notified_on)
-        .await?;
+    let on =
+        fulfilment::record_user_notice(app, &reviewer.0.row, reference, body.notified_on).await?;
     Ok(Json(
         json!({ "reference": reference, "user_notified_on": on.to_string() }),
     ))
@@ -217,11 +213,9 @@ async fn user_notice(
 async fn preservation(
     reference: &str,
     reviewer: LegalReviewer,
-    workflow: Workflow<'_>,
+    app: &State<App>,
 ) -> Result<Json<Value>, AppError> {
-    let kept = workflow
-        .record_preservation(&reviewer.0.row, reference)
-        .await?;
+    let kept = fulfilment::record_preservation(app, &reviewer.0.row, reference).await?;
     Ok(Json(
         json!({ "reference": reference, "state": "fulfilled", "preservation": kept }),
     ))
@@ -232,12 +226,12 @@ async fn preservation(
 async fn freeze(
     reference: &str,
     reviewer: LegalReviewer,
-    workflow: Workflow<'_>,
+    app: &State<App>,
     config: &State<crate::config::Config>,
 ) -> Result<Json<Value>, AppError> {
-    let accounts = workflow
-        .record_freeze(&reviewer.0.row, reference, &config.operations_email)
-        .await?;
+    let accounts =
+        fulfilment::record_freeze(app, &reviewer.0.row, reference, &config.operations_email)
+            .await?;
     Ok(Json(
         json!({ "reference": reference, "state": "fulfilled", "frozen_accounts": accounts }),
     ))
@@ -257,11 +251,9 @@ async fn enforcing_objection(
     reference: &str,
     body: Json<Objection>,
     reviewer: LegalReviewer,
-    workflow: Workflow<'_>,
+    app: &State<App>,
 ) -> Result<Json<Value>, AppError> {
-    workflow
-        .record_enforcing_objection(&reviewer.0.row, reference, &body.grounds)
-        .await?;
+    fulfilment::record_enforcing_objection(app, &reviewer.0.row, reference, &body.grounds).await?;
     Ok(Json(json!({ "reference": reference, "produced": false })))
 }
 
@@ -278,17 +270,17 @@ async fn release_freeze(
     reference: &str,
     body: Json<Release>,
     reviewer: LegalReviewer,
-    workflow: Workflow<'_>,
+    app: &State<App>,
     config: &State<crate::config::Config>,
 ) -> Result<Json<Value>, AppError> {
-    let released = workflow
-        .release_freeze(
-            &reviewer.0.row,
-            reference,
-            &body.reason,
-            &config.operations_email,
-        )
-        .await?;
+    let released = fulfilment::release_freeze(
+        app,
+        &reviewer.0.row,
+        reference,
+        &body.reason,
+        &config.operations_email,
+    )
+    .await?;
     Ok(Json(
         json!({ "reference": reference, "released_accounts": released }),
     ))
@@ -301,11 +293,10 @@ async fn seizure_transfer(
     reference: &str,
     body: Json<crate::services::fulfilment::SeizureTransferDraft>,
     reviewer: LegalReviewer,
-    workflow: Workflow<'_>,
+    app: &State<App>,
 ) -> Result<(Status, Json<Value>), AppError> {
-    let transfer = workflow
-        .record_seizure_transfer(&reviewer.0.row, reference, &body)
-        .await?;
+    let transfer =
+        fulfilment::record_seizure_transfer(app, &reviewer.0.row, reference, &body).await?;
     Ok((
         Status::Created,
         Json(json!({ "reference": reference, "transfer": transfer })),
@@ -320,11 +311,9 @@ async fn non_execution(
     reference: &str,
     body: Json<crate::domain::annex_iii::AnswerDraft>,
     reviewer: LegalReviewer,
-    workflow: Workflow<'_>,
+    app: &State<App>,
 ) -> Result<(Status, Json<Value>), AppError> {
-    let answer = workflow
-        .record_non_execution(&reviewer.0.row, reference, &body)
-        .await?;
+    let answer = annex_iii::record_non_execution(app, &reviewer.0.row, reference, &body).await?;
     let document = format!(
         "/api/v1/staff/cases/{reference}/non-execution/{}",
         answer.number
@@ -364,7 +353,7 @@ async fn callback(
     reference: &str,
     body: Json<Callback>,
     reviewer: LegalReviewer,
-    workflow: Workflow<'_>,
+    app: &State<App>,
 ) -> Result<(Status, Json<Value>), AppError> {
     let call = crate::services::callbacks::Call {
         contact_id: &body.contact,
@@ -373,9 +362,9 @@ async fn callback(
         called_at: body.called_at.as_deref().unwrap_or_default(),
     };
     let (outcome, confirmation) = crate::services::callbacks::record(
-        workflow.db,
-        workflow.mailer,
-        &workflow.links,
+        &app.db,
+        &app.mailer,
+        &app.links,
         &reviewer.0.row.id,
         reference,
         call,

@@ -1,6 +1,10 @@
 //! A requester's cases, for either track: the list, the request form, a case, messages, withdrawal.
 
+use crate::app::App;
 use crate::pages::{Confirm, Template};
+use crate::services::bundles;
+use crate::services::intake;
+use crate::services::workflow;
 use rocket::data::Data;
 use rocket::form::{Form, FromForm};
 use rocket::http::{ContentType, Status};
@@ -25,12 +29,9 @@ use crate::domain::FieldErrors;
 use crate::error::AppError;
 use crate::guards::{Csrf, Requester};
 use crate::services::authority::Filer;
-use crate::services::bundles::Bundles;
 use crate::services::cases;
 use crate::services::colleagues;
 use crate::services::drafts::{self, Draft};
-use crate::services::intake::Intake;
-use crate::services::workflow::Workflow;
 
 fn filer(requester: &Requester) -> Filer<'_> {
     Filer {
@@ -86,7 +87,7 @@ pub struct TypeQuery {
 async fn new(
     who: InArea,
     csrf: Csrf,
-    intake: Intake<'_>,
+    app: &State<App>,
     query: Option<TypeQuery>,
     flash: Option<FlashMessage<'_>>,
 ) -> Result<Either<Page, Flash<Redirect>>, AppError> {
@@ -100,7 +101,7 @@ async fn new(
             },
         )));
     }
-    let loaded = drafts::load(intake.db, &requester.row.id).await?;
+    let loaded = drafts::load(&app.db, &requester.row.id).await?;
     let (mut draft, held, saved) = match loaded {
         Some(l) => (l.draft, l.held, Some(l.saved_at)),
         None => (Draft::default(), Vec::new(), None),
@@ -125,7 +126,7 @@ async fn new(
     } else {
         Status::UnprocessableEntity
     };
-    let view = RequestFormView::new(area.track, intake.policy, draft.request, errors)
+    let view = RequestFormView::new(area.track, &app.policy, draft.request, errors)
         .with_held(&held)
         .with_paste(draft.targets_paste)
         .with_draft_saved(saved);
@@ -147,10 +148,10 @@ async fn discard_draft(
     form: Form<DiscardForm>,
     who: InArea,
     csrf: Csrf,
-    intake: Intake<'_>,
+    app: &State<App>,
 ) -> Result<Flash<Redirect>, AppError> {
     csrf.verify(Some(&form.csrf))?;
-    drafts::discard(intake.db, intake.store, &who.requester.row.id).await?;
+    drafts::discard(&app.db, &app.store, &who.requester.row.id).await?;
     Ok(Flash::success(
         Redirect::to((who.area.new_request)()),
         "The draft and its files were thrown away.",
@@ -158,21 +159,17 @@ async fn discard_draft(
 }
 
 /// Keeps `documents` for the requester while they correct or confirm the form.
-async fn hold(
-    intake: &Intake<'_>,
-    requester_id: &str,
-    documents: Vec<StagedDocument>,
-) -> Vec<HeldDocument> {
+async fn hold(app: &App, requester_id: &str, documents: Vec<StagedDocument>) -> Vec<HeldDocument> {
     let now = clock::now();
     let mut held: Vec<HeldDocument> = Vec::with_capacity(documents.len());
     for staged in documents {
-        match intake.store.hold(staged, requester_id, now).await {
+        match app.store.hold(staged, requester_id, now).await {
             Ok(kept) => held.push(kept),
             Err(e) => log::warn!("could not keep an upload: {e}"),
         }
     }
     let rows = held.clone();
-    let stored = intake
+    let stored = app
         .db
         .run(move |conn| {
             rows.iter()
@@ -184,7 +181,7 @@ async fn hold(
         Ok(()) => held,
         Err(_) => {
             for h in &held {
-                intake.store.discard_held(&h.id).await;
+                app.store.discard_held(&h.id).await;
             }
             Vec::new()
         }
@@ -193,7 +190,7 @@ async fn hold(
 
 /// Takes back the files kept from an earlier round of this form.
 async fn resume(
-    intake: &Intake<'_>,
+    app: &App,
     requester_id: &str,
     upload: &Upload,
 ) -> Result<Vec<StagedDocument>, AppError> {
@@ -207,12 +204,12 @@ async fn resume(
         return Ok(Vec::new());
     }
     let owner = requester_id.to_owned();
-    let held = intake
+    let held = app
         .db
         .run(move |conn| Ok(HeldDocument::take(conn, &owner, &ids)?))
         .await?;
     held.iter()
-        .map(|h| intake.store.resume(h).map_err(AppError::internal))
+        .map(|h| app.store.resume(h).map_err(AppError::internal))
         .collect()
 }
 
@@ -247,15 +244,9 @@ impl Round {
 
 /// The form drawn again for `round`: `error`'s field messages beside their fields, anything else
 /// at the top.
-fn round_page(
-    area: &Area,
-    csrf: &Csrf,
-    intake: &Intake<'_>,
-    round: Round,
-    error: Option<AppError>,
-) -> Page {
+fn round_page(area: &Area, csrf: &Csrf, app: &App, round: Round, error: Option<AppError>) -> Page {
     let view = |errors: FieldErrors, alert: Option<String>| {
-        let view = RequestFormView::new(area.track, intake.policy, round.draft.clone(), errors)
+        let view = RequestFormView::new(area.track, &app.policy, round.draft.clone(), errors)
             .with_extra_rows(round.extra.0, round.extra.1)
             .with_alert(alert)
             .with_held(&round.held)
@@ -287,18 +278,18 @@ fn round_page(
 /// Holds `documents` and saves the round as the requester's draft. A draft that cannot be saved
 /// is logged: the page still shows everything, as before drafts were kept.
 async fn keep(
-    intake: &Intake<'_>,
+    app: &App,
     requester_id: &str,
     mut round: Round,
     documents: Vec<StagedDocument>,
 ) -> Round {
-    round.held = hold(intake, requester_id, documents).await;
+    round.held = hold(app, requester_id, documents).await;
     let draft = Draft {
         request: round.draft.clone(),
         targets_paste: round.paste.clone(),
         held: round.held.iter().map(|h| h.id.clone()).collect(),
     };
-    match drafts::save(intake.db, requester_id, &draft).await {
+    match drafts::save(&app.db, requester_id, &draft).await {
         Ok(at) => round.saved = Some(at),
         Err(e) => log::error!("could not save a draft: {}", e.message),
     }
@@ -311,25 +302,25 @@ async fn keep(
 async fn create(
     who: InArea,
     csrf: Csrf,
-    intake: Intake<'_>,
+    app: &State<App>,
     content_type: Option<&ContentType>,
     data: Data<'_>,
     config: &State<Config>,
 ) -> Result<Flash<Redirect>, Page> {
     let InArea { area, requester } = who;
-    let (requester, csrf, intake) = (&requester, &csrf, &intake);
+    let (requester, csrf) = (&requester, &csrf);
     let row = &requester.row;
     let bare = |fields: &[(String, String)], error: AppError| {
         round_page(
             area,
             csrf,
-            intake,
+            app,
             Round::of(draft_from_fields(fields)),
             Some(error),
         )
     };
     let upload =
-        match multipart::receive(data, content_type, intake.store, config.max_documents).await {
+        match multipart::receive(data, content_type, &app.store, config.max_documents).await {
             Ok(upload) => upload,
             Err(rejected) => return Err(bare(&rejected.fields, rejected.error)),
         };
@@ -341,7 +332,7 @@ async fn create(
             "Complete your profile before filing a request.",
         ));
     }
-    let mut documents = resume(intake, &row.id, &upload)
+    let mut documents = resume(app, &row.id, &upload)
         .await
         .map_err(|e| bare(&upload.fields, e))?;
     let fields = upload.fields;
@@ -366,20 +357,17 @@ async fn create(
             count("extra_targets") + usize::from(action == "add_target"),
             count("extra_assets") + usize::from(action == "add_asset"),
         );
-        let mut round = keep(intake, &row.id, round, documents).await;
+        let mut round = keep(app, &row.id, round, documents).await;
         let error = unread.map(|message| AppError::invalid("targets_paste", message));
         round.choosing_type = action == "change_type";
-        return Err(round_page(area, csrf, intake, round, error));
+        return Err(round_page(area, csrf, app, round, error));
     }
 
-    let prepared = match intake
-        .prepare(filer(requester), &round.draft, documents)
-        .await
-    {
+    let prepared = match intake::prepare(app, filer(requester), &round.draft, documents).await {
         Ok(prepared) => prepared,
         Err(refused) => {
-            let round = keep(intake, &row.id, round, refused.documents).await;
-            return Err(round_page(area, csrf, intake, round, Some(refused.error)));
+            let round = keep(app, &row.id, round, refused.documents).await;
+            return Err(round_page(area, csrf, app, round, Some(refused.error)));
         }
     };
     // Findings the requester can fix are shown before anything is stored; they may still submit.
@@ -390,13 +378,13 @@ async fn create(
         .cloned()
         .collect();
     if !findings.is_empty() && field("confirm") != Some("yes") {
-        let mut round = keep(intake, &row.id, round, prepared.documents).await;
+        let mut round = keep(app, &row.id, round, prepared.documents).await;
         round.findings = findings;
-        return Err(round_page(area, csrf, intake, round, None));
+        return Err(round_page(area, csrf, app, round, None));
     }
-    match intake.commit(filer(requester), prepared).await {
+    match intake::commit(app, filer(requester), prepared).await {
         Ok(submitted) => {
-            if let Err(e) = drafts::filed(intake.db, &row.id).await {
+            if let Err(e) = drafts::filed(&app.db, &row.id).await {
                 log::error!("could not remove a filed request's draft: {}", e.message);
             }
             Ok(Flash::success(
@@ -407,7 +395,7 @@ async fn create(
                 ),
             ))
         }
-        Err(error) => Err(round_page(area, csrf, intake, round, Some(error))),
+        Err(error) => Err(round_page(area, csrf, app, round, Some(error))),
     }
 }
 
@@ -443,15 +431,15 @@ async fn colleague(
     form: Form<ColleagueForm>,
     who: InArea,
     csrf: Csrf,
-    workflow: Workflow<'_>,
+    app: &State<App>,
 ) -> Result<Flash<Redirect>, Either<Flash<Redirect>, AppError>> {
     let InArea { area, requester } = who;
     csrf.verify(Some(&form.csrf)).map_err(Either::Right)?;
     let back = Redirect::to((area.case)(reference));
-    let link = workflow.links.to(&(area.case)(reference).to_string());
+    let link = app.links.to(&(area.case)(reference).to_string());
     let added = colleagues::add(
-        workflow.db,
-        workflow.mailer,
+        &app.db,
+        &app.mailer,
         link,
         &requester.row,
         reference,
@@ -485,22 +473,19 @@ async fn message(
     reference: &str,
     who: InArea,
     csrf: Csrf,
-    workflow: Workflow<'_>,
+    app: &State<App>,
     content_type: Option<&ContentType>,
     data: Data<'_>,
     config: &State<Config>,
 ) -> Result<Flash<Redirect>, AppError> {
     let InArea { area, requester } = who;
-    let upload = multipart::receive(data, content_type, workflow.store, config.max_documents)
+    let upload = multipart::receive(data, content_type, &app.store, config.max_documents)
         .await
         .map_err(|r| r.error)?;
     csrf.verify(upload.field("csrf"))?;
     let text = upload.field("message").unwrap_or_default().to_owned();
     let back = Redirect::to((area.case)(reference));
-    match workflow
-        .message(&requester.row, reference, &text, upload.files)
-        .await
-    {
+    match workflow::message(app, &requester.row, reference, &text, upload.files).await {
         Ok(_) => Ok(Flash::success(
             back,
             match area.track {
@@ -531,7 +516,7 @@ async fn withdraw(
     who: InArea,
     csrf: Csrf,
     db: &State<Db>,
-    workflow: Workflow<'_>,
+    app: &State<App>,
 ) -> Result<Either<Flash<Redirect>, Template>, AppError> {
     let InArea { area, requester } = who;
     csrf.verify(Some(&form.csrf))?;
@@ -561,7 +546,7 @@ async fn withdraw(
         let frame = in_area(area, json!({ "csrf": csrf.token(), "signed_in": true }));
         return Ok(Either::Right(confirm.render(frame)));
     }
-    workflow.withdraw(&requester.row, reference).await?;
+    workflow::withdraw(app, &requester.row, reference).await?;
     Ok(Either::Left(Flash::success(
         Redirect::to((area.case)(reference)),
         "The request is withdrawn.",
@@ -574,12 +559,11 @@ async fn bundle(
     reference: &str,
     n: i32,
     who: InArea,
-    bundles: Bundles<'_>,
+    app: &State<App>,
 ) -> Result<Download, AppError> {
-    Ok(bundles.stream(
-        bundles
-            .for_requester(&who.requester.row, reference, n)
-            .await?,
+    Ok(bundles::stream(
+        app,
+        bundles::for_requester(app, &who.requester.row, reference, n).await?,
     ))
 }
 

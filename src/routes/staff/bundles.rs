@@ -1,6 +1,8 @@
 //! Answering a disclosure from the case page: attach produced files, seal the bundle, read it.
 
+use crate::app::App;
 use crate::pages::{Confirm, Template};
+use crate::services::bundles;
 use crate::services::bundles::ProductionView;
 use crate::services::staff_cases::{self, StaffCaseView};
 use rocket::data::Data;
@@ -12,13 +14,10 @@ use rocket::{get, post, routes, uri, Route, State};
 use serde_json::json;
 
 use super::cases::case_with_error;
-use crate::config::Config;
 use crate::documents::download::Download;
 use crate::documents::multipart;
-use crate::domain::policy::Policy;
 use crate::error::AppError;
 use crate::guards::{Csrf, LegalReviewer};
-use crate::services::bundles::Bundles;
 
 /// Produced files (`files`, any type) marked `records` or `content` (field `category`).
 #[post("/cases/<reference>/production", data = "<data>")]
@@ -26,23 +25,19 @@ async fn production(
     reference: &str,
     reviewer: LegalReviewer,
     csrf: Csrf,
-    bundles: Bundles<'_>,
+    app: &State<App>,
     content_type: Option<&ContentType>,
     data: Data<'_>,
-    config: &State<Config>,
-    policy: &State<Policy>,
 ) -> Result<Flash<Redirect>, (Status, Template)> {
     let staff = &reviewer.0;
     let result = async {
         let upload =
-            multipart::receive_production(data, content_type, bundles.store, config.max_documents)
+            multipart::receive_production(data, content_type, &app.store, app.config.max_documents)
                 .await
                 .map_err(|r| r.error)?;
         csrf.verify(upload.field("csrf"))?;
         let category = upload.field("category").unwrap_or_default().to_owned();
-        bundles
-            .produce(&staff.row, reference, &category, upload.files)
-            .await
+        bundles::produce(app, &staff.row, reference, &category, upload.files).await
     }
     .await;
     match result {
@@ -53,7 +48,7 @@ async fn production(
                 files.len()
             ),
         )),
-        Err(e) => Err(case_with_error(bundles.db, policy, staff, &csrf, reference, e).await),
+        Err(e) => Err(case_with_error(&app.db, &app.policy, staff, &csrf, reference, e).await),
     }
 }
 
@@ -71,15 +66,15 @@ async fn seal(
     form: Form<SealForm>,
     reviewer: LegalReviewer,
     csrf: Csrf,
-    bundles: Bundles<'_>,
-    policy: &State<Policy>,
+    app: &State<App>,
 ) -> Result<Either<Flash<Redirect>, Template>, (Status, Template)> {
     let staff = &reviewer.0;
     if let Err(e) = csrf.verify(Some(&form.csrf)) {
-        return Err(case_with_error(bundles.db, policy, staff, &csrf, reference, e).await);
+        return Err(case_with_error(&app.db, &app.policy, staff, &csrf, reference, e).await);
     }
     if !form.confirmed {
-        let case = staff_cases::find(bundles.db, reference, staff.row.role, &policy.identity).await;
+        let case =
+            staff_cases::find(&app.db, reference, staff.row.role, &app.policy.identity).await;
         match case {
             Ok(case) => {
                 let waiting: Vec<_> = case
@@ -94,11 +89,11 @@ async fn seal(
                 }
             }
             Err(e) => {
-                return Err(case_with_error(bundles.db, policy, staff, &csrf, reference, e).await)
+                return Err(case_with_error(&app.db, &app.policy, staff, &csrf, reference, e).await)
             }
         }
     }
-    match bundles.seal(&staff.row, reference).await {
+    match bundles::seal(app, &staff.row, reference).await {
         Ok(bundle) => Ok(Either::Left(Flash::success(
             Redirect::to(uri!("/staff", super::cases::show(reference = reference))),
             format!(
@@ -106,7 +101,7 @@ async fn seal(
                 bundle.n, bundle.sha256
             ),
         ))),
-        Err(e) => Err(case_with_error(bundles.db, policy, staff, &csrf, reference, e).await),
+        Err(e) => Err(case_with_error(&app.db, &app.policy, staff, &csrf, reference, e).await),
     }
 }
 
@@ -149,9 +144,12 @@ async fn download(
     reference: &str,
     n: i32,
     reviewer: LegalReviewer,
-    bundles: Bundles<'_>,
+    app: &State<App>,
 ) -> Result<Download, AppError> {
-    Ok(bundles.stream(bundles.for_staff(&reviewer.0.row, reference, n).await?))
+    Ok(bundles::stream(
+        app,
+        bundles::for_staff(app, &reviewer.0.row, reference, n).await?,
+    ))
 }
 
 pub fn routes() -> Vec<Route> {

@@ -7,6 +7,7 @@ use rocket::Either;
 use rocket::{get, post, routes, uri, Route, State};
 use serde_json::json;
 
+use crate::app::App;
 use crate::config::Config;
 use crate::db::models::staff::Staff;
 use crate::db::Db;
@@ -17,9 +18,12 @@ use crate::domain::policy::Policy;
 use crate::domain::vocab::{CaseState, RequestType, Role, Track};
 use crate::error::AppError;
 use crate::guards::{Csrf, LegalReviewer, StaffMember};
+use crate::services::annex_iii;
 use crate::services::callbacks::{self, Call};
+use crate::services::fulfilment;
 use crate::services::staff_cases::{self, QueueFilter, QueueOrder};
-use crate::services::workflow::{Moved, TransitionRequest, Workflow};
+use crate::services::workflow;
+use crate::services::workflow::{Moved, TransitionRequest};
 
 /// The queue's query string; unknown values are ignored rather than refused.
 #[derive(Debug, Default, Clone, FromForm)]
@@ -236,7 +240,7 @@ async fn bulk_assign(
     form: Form<BulkAssignForm>,
     reviewer: LegalReviewer,
     csrf: Csrf,
-    workflow: Workflow<'_>,
+    app: &State<App>,
 ) -> Result<Flash<Redirect>, AppError> {
     csrf.verify(Some(&form.csrf))?;
     // Only a queue view of this site: never a redirect elsewhere.
@@ -263,10 +267,7 @@ async fn bulk_assign(
             refused.push(format!("{shown}: no such case"));
             continue;
         }
-        match workflow
-            .assign(&reviewer.0.row, reference, &form.staff)
-            .await
-        {
+        match workflow::assign(app, &reviewer.0.row, reference, &form.staff).await {
             Ok(assignee) => {
                 assigned.push(reference.as_str());
                 to = Some(assignee.name);
@@ -453,27 +454,17 @@ async fn transition(
     form: Form<TransitionForm>,
     staff: StaffMember,
     csrf: Csrf,
-    workflow: Workflow<'_>,
+    app: &State<App>,
 ) -> Result<Either<Flash<Redirect>, Template>, (Status, Template)> {
     let form = form.into_inner();
     if let Err(e) = csrf.verify(Some(&form.csrf)) {
-        return Err(
-            case_with_error(workflow.db, workflow.policy, &staff, &csrf, reference, e).await,
-        );
+        return Err(case_with_error(&app.db, &app.policy, &staff, &csrf, reference, e).await);
     }
-    let case = staff_cases::find(
-        workflow.db,
-        reference,
-        staff.row.role,
-        &workflow.policy.identity,
-    )
-    .await;
+    let case = staff_cases::find(&app.db, reference, staff.row.role, &app.policy.identity).await;
     let case = match case {
         Ok(case) => case,
         Err(e) => {
-            return Err(
-                case_with_error(workflow.db, workflow.policy, &staff, &csrf, reference, e).await,
-            )
+            return Err(case_with_error(&app.db, &app.policy, &staff, &csrf, reference, e).await)
         }
     };
     let from = CaseState::parse(case.details.summary.state).unwrap_or(CaseState::Closed);
@@ -490,10 +481,10 @@ async fn transition(
         ..Default::default()
     };
     let back = Redirect::to(uri!("/staff", show(reference = reference)));
-    match workflow.by_staff(&staff.row, reference, request).await {
+    match workflow::by_staff(app, &staff.row, reference, request).await {
         Ok(Moved::To(state)) => Ok(Either::Left(Flash::success(back, format!("The case is now “{}”.", state.label())))),
         Ok(Moved::AwaitingSecondApproval) => Ok(Either::Left(Flash::success(back, "Your approval is recorded. An emergency disclosure needs a second legal reviewer's approval."))),
-        Err(e) => Err(case_with_error(workflow.db, workflow.policy, &staff, &csrf, reference, e).await),
+        Err(e) => Err(case_with_error(&app.db, &app.policy, &staff, &csrf, reference, e).await),
     }
 }
 
@@ -509,13 +500,13 @@ async fn note(
     form: Form<NoteForm>,
     staff: StaffMember,
     csrf: Csrf,
-    workflow: Workflow<'_>,
+    app: &State<App>,
 ) -> Result<Flash<Redirect>, (Status, Template)> {
     let result = match csrf.verify(Some(&form.csrf)) {
-        Ok(()) => workflow.note(&staff.row, reference, &form.body).await,
+        Ok(()) => workflow::note(app, &staff.row, reference, &form.body).await,
         Err(e) => Err(e),
     };
-    after_action(&workflow, &staff, &csrf, reference, result, |()| {
+    after_action(app, &staff, &csrf, reference, result, |()| {
         "Note added.".to_owned()
     })
     .await
@@ -528,17 +519,13 @@ async fn message(
     form: Form<NoteForm>,
     staff: StaffMember,
     csrf: Csrf,
-    workflow: Workflow<'_>,
+    app: &State<App>,
 ) -> Result<Flash<Redirect>, (Status, Template)> {
     let result = match csrf.verify(Some(&form.csrf)) {
-        Ok(()) => {
-            workflow
-                .write_to_requester(&staff.row, reference, &form.body)
-                .await
-        }
+        Ok(()) => workflow::write_to_requester(app, &staff.row, reference, &form.body).await,
         Err(e) => Err(e),
     };
-    after_action(&workflow, &staff, &csrf, reference, result, |()| {
+    after_action(app, &staff, &csrf, reference, result, |()| {
         "Message sent to the requester; the case stays where it is.".to_owned()
     })
     .await
@@ -552,13 +539,13 @@ async fn rerun_checks(
     form: Form<CsrfForm>,
     staff: StaffMember,
     csrf: Csrf,
-    workflow: Workflow<'_>,
+    app: &State<App>,
 ) -> Result<Flash<Redirect>, (Status, Template)> {
     let result = match csrf.verify(Some(&form.csrf)) {
-        Ok(()) => workflow.rerun_checks(&staff.row, reference).await,
+        Ok(()) => workflow::rerun_checks(app, &staff.row, reference).await,
         Err(e) => Err(e),
     };
-    after_action(&workflow, &staff, &csrf, reference, result, |authority| {
+    after_action(app, &staff, &csrf, reference, result, |authority| {
         if authority.established {
             "Checks run again: authority established.".to_owned()
         } else {
@@ -580,24 +567,15 @@ async fn assign(
     form: Form<AssignForm>,
     reviewer: LegalReviewer,
     csrf: Csrf,
-    workflow: Workflow<'_>,
+    app: &State<App>,
 ) -> Result<Flash<Redirect>, (Status, Template)> {
     let result = match csrf.verify(Some(&form.csrf)) {
-        Ok(()) => {
-            workflow
-                .assign(&reviewer.0.row, reference, &form.staff)
-                .await
-        }
+        Ok(()) => workflow::assign(app, &reviewer.0.row, reference, &form.staff).await,
         Err(e) => Err(e),
     };
-    after_action(
-        &workflow,
-        &reviewer.0,
-        &csrf,
-        reference,
-        result,
-        |assignee| format!("Assigned to {}.", assignee.name),
-    )
+    after_action(app, &reviewer.0, &csrf, reference, result, |assignee| {
+        format!("Assigned to {}.", assignee.name)
+    })
     .await
 }
 
@@ -616,7 +594,7 @@ struct UserNoticeForm {
 /// A staff action's answer as a page: back to the case with `done`'s message, or the case page
 /// again with the error.
 async fn after_action<T>(
-    workflow: &Workflow<'_>,
+    app: &App,
     staff: &StaffMember,
     csrf: &Csrf,
     reference: &str,
@@ -628,9 +606,7 @@ async fn after_action<T>(
             Redirect::to(uri!("/staff", show(reference = reference))),
             done(value),
         )),
-        Err(e) => {
-            Err(case_with_error(workflow.db, workflow.policy, staff, csrf, reference, e).await)
-        }
+        Err(e) => Err(case_with_error(&app.db, &app.policy, staff, csrf, reference, e).await),
     }
 }
 
@@ -641,7 +617,7 @@ async fn user_notice(
     form: Form<UserNoticeForm>,
     reviewer: LegalReviewer,
     csrf: Csrf,
-    workflow: Workflow<'_>,
+    app: &State<App>,
 ) -> Result<Flash<Redirect>, (Status, Template)> {
     let result = async {
         csrf.verify(Some(&form.csrf))?;
@@ -652,12 +628,10 @@ async fn user_notice(
                     AppError::invalid("notified_on", "Give the date as YYYY-MM-DD.")
                 })?),
             };
-        workflow
-            .record_user_notice(&reviewer.0.row, reference, on)
-            .await
+        fulfilment::record_user_notice(app, &reviewer.0.row, reference, on).await
     }
     .await;
-    after_action(&workflow, &reviewer.0, &csrf, reference, result, |on| {
+    after_action(app, &reviewer.0, &csrf, reference, result, |on| {
         format!("The user's notice is recorded, on {on}.")
     })
     .await
@@ -669,17 +643,13 @@ async fn preservation(
     form: Form<CsrfForm>,
     reviewer: LegalReviewer,
     csrf: Csrf,
-    workflow: Workflow<'_>,
+    app: &State<App>,
 ) -> Result<Flash<Redirect>, (Status, Template)> {
     let result = match csrf.verify(Some(&form.csrf)) {
-        Ok(()) => {
-            workflow
-                .record_preservation(&reviewer.0.row, reference)
-                .await
-        }
+        Ok(()) => fulfilment::record_preservation(app, &reviewer.0.row, reference).await,
         Err(e) => Err(e),
     };
-    after_action(&workflow, &reviewer.0, &csrf, reference, result, |kept| {
+    after_action(app, &reviewer.0, &csrf, reference, result, |kept| {
         format!(
             "Preservation recorded; the records are kept until {}.",
             kept.expires_at
@@ -694,30 +664,22 @@ async fn freeze(
     form: Form<CsrfForm>,
     reviewer: LegalReviewer,
     csrf: Csrf,
-    workflow: Workflow<'_>,
+    app: &State<App>,
     config: &State<Config>,
 ) -> Result<Flash<Redirect>, (Status, Template)> {
     let result = match csrf.verify(Some(&form.csrf)) {
         Ok(()) => {
-            workflow
-                .record_freeze(&reviewer.0.row, reference, &config.operations_email)
+            fulfilment::record_freeze(app, &reviewer.0.row, reference, &config.operations_email)
                 .await
         }
         Err(e) => Err(e),
     };
-    after_action(
-        &workflow,
-        &reviewer.0,
-        &csrf,
-        reference,
-        result,
-        |accounts| {
-            format!(
-                "Freeze recorded; {} directory account(s) marked frozen and operations informed.",
-                accounts.len()
-            )
-        },
-    )
+    after_action(app, &reviewer.0, &csrf, reference, result, |accounts| {
+        format!(
+            "Freeze recorded; {} directory account(s) marked frozen and operations informed.",
+            accounts.len()
+        )
+    })
     .await
 }
 
@@ -734,17 +696,16 @@ async fn enforcing_objection(
     form: Form<ObjectionForm>,
     reviewer: LegalReviewer,
     csrf: Csrf,
-    workflow: Workflow<'_>,
+    app: &State<App>,
 ) -> Result<Flash<Redirect>, (Status, Template)> {
     let result = match csrf.verify(Some(&form.csrf)) {
         Ok(()) => {
-            workflow
-                .record_enforcing_objection(&reviewer.0.row, reference, &form.grounds)
+            fulfilment::record_enforcing_objection(app, &reviewer.0.row, reference, &form.grounds)
                 .await
         }
         Err(e) => Err(e),
     };
-    after_action(&workflow, &reviewer.0, &csrf, reference, result, |()| {
+    after_action(app, &reviewer.0, &csrf, reference, result, |()| {
         "The enforcing authority's objection is recorded: the data will not be produced.".to_owned()
     })
     .await
@@ -763,35 +724,28 @@ async fn release_freeze(
     form: Form<ReleaseForm>,
     reviewer: LegalReviewer,
     csrf: Csrf,
-    workflow: Workflow<'_>,
+    app: &State<App>,
     config: &State<Config>,
 ) -> Result<Flash<Redirect>, (Status, Template)> {
     let result = match csrf.verify(Some(&form.csrf)) {
         Ok(()) => {
-            workflow
-                .release_freeze(
-                    &reviewer.0.row,
-                    reference,
-                    &form.reason,
-                    &config.operations_email,
-                )
-                .await
+            fulfilment::release_freeze(
+                app,
+                &reviewer.0.row,
+                reference,
+                &form.reason,
+                &config.operations_email,
+            )
+            .await
         }
         Err(e) => Err(e),
     };
-    after_action(
-        &workflow,
-        &reviewer.0,
-        &csrf,
-        reference,
-        result,
-        |accounts| {
-            format!(
-                "Freeze released; {} directory account(s) active again and operations informed.",
-                accounts.len()
-            )
-        },
-    )
+    after_action(app, &reviewer.0, &csrf, reference, result, |accounts| {
+        format!(
+            "Freeze released; {} directory account(s) active again and operations informed.",
+            accounts.len()
+        )
+    })
     .await
 }
 
@@ -812,7 +766,7 @@ async fn seizure_transfer(
     form: Form<TransferForm>,
     reviewer: LegalReviewer,
     csrf: Csrf,
-    workflow: Workflow<'_>,
+    app: &State<App>,
 ) -> Result<Flash<Redirect>, (Status, Template)> {
     let draft = crate::services::fulfilment::SeizureTransferDraft {
         asset: form.asset.clone(),
@@ -823,13 +777,11 @@ async fn seizure_transfer(
     };
     let result = match csrf.verify(Some(&form.csrf)) {
         Ok(()) => {
-            workflow
-                .record_seizure_transfer(&reviewer.0.row, reference, &draft)
-                .await
+            fulfilment::record_seizure_transfer(app, &reviewer.0.row, reference, &draft).await
         }
         Err(e) => Err(e),
     };
-    after_action(&workflow, &reviewer.0, &csrf, reference, result, |t| {
+    after_action(app, &reviewer.0, &csrf, reference, result, |t| {
         format!(
             "Seizure transfer recorded: {} {} to {} ({}).",
             t.amount, t.asset, t.destination, t.tx_hash
@@ -855,7 +807,7 @@ async fn non_execution(
     form: Form<NonExecutionForm>,
     reviewer: LegalReviewer,
     csrf: Csrf,
-    workflow: Workflow<'_>,
+    app: &State<App>,
 ) -> Result<Flash<Redirect>, (Status, Template)> {
     let draft = crate::domain::annex_iii::AnswerDraft {
         reasons: form.reasons.clone(),
@@ -863,14 +815,10 @@ async fn non_execution(
         partial: form.partial,
     };
     let result = match csrf.verify(Some(&form.csrf)) {
-        Ok(()) => {
-            workflow
-                .record_non_execution(&reviewer.0.row, reference, &draft)
-                .await
-        }
+        Ok(()) => annex_iii::record_non_execution(app, &reviewer.0.row, reference, &draft).await,
         Err(e) => Err(e),
     };
-    after_action(&workflow, &reviewer.0, &csrf, reference, result, |a| {
+    after_action(app, &reviewer.0, &csrf, reference, result, |a| {
         format!(
             "Annex III answer {} recorded; download it below and send it to the issuing authority. The requester was told to read it on the case page.",
             a.number
@@ -908,7 +856,7 @@ async fn callback(
     form: Form<CallbackForm>,
     reviewer: LegalReviewer,
     csrf: Csrf,
-    workflow: Workflow<'_>,
+    app: &State<App>,
 ) -> Result<Flash<Redirect>, (Status, Template)> {
     let call = Call {
         contact_id: &form.contact,
@@ -919,9 +867,9 @@ async fn callback(
     let result = match csrf.verify(Some(&form.csrf)) {
         Ok(()) => {
             callbacks::record(
-                workflow.db,
-                workflow.mailer,
-                &workflow.links,
+                &app.db,
+                &app.mailer,
+                &app.links,
                 &reviewer.0.row.id,
                 reference,
                 call,
@@ -930,7 +878,7 @@ async fn callback(
         }
         Err(e) => Err(e),
     };
-    after_action(&workflow, &reviewer.0, &csrf, reference, result, |(outcome, _)| {
+    after_action(app, &reviewer.0, &csrf, reference, result, |(outcome, _)| {
         match outcome {
             CallOutcome::Confirmed => "Call-back recorded: the agency confirmed the officer and the request.",
             CallOutcome::NoAnswer => "Call-back recorded: nobody answered; the check stays pending.",
