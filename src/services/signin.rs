@@ -374,13 +374,15 @@ pub async fn verify_code(
                 let expires_at = now + SESSION_TTL;
                 session::create(
                     conn,
-                    &token.hash(),
-                    &requester.id,
-                    session_kind,
-                    found.account_uid.as_deref(),
-                    factor.map(Factor::as_str),
-                    now,
-                    expires_at,
+                    &session::NewSession {
+                        token_hash: &token.hash().0,
+                        requester_id: &requester.id,
+                        kind: session_kind,
+                        account_uid: found.account_uid.as_deref(),
+                        second_factor: factor.map(Factor::as_str),
+                        created_at: now,
+                        expires_at,
+                    },
                 )?;
                 audit::record(
                     conn,

@@ -6,26 +6,24 @@ use crate::db::models::requester::Requester;
 use crate::db::schema::{requesters, sessions};
 use crate::db::DbConn;
 
-pub fn create(
-    conn: &mut DbConn,
-    token: &HashedToken,
-    requester_id: &str,
-    kind: &str,
-    account_uid: Option<&str>,
-    second_factor: Option<&str>,
-    now: NaiveDateTime,
-    expires_at: NaiveDateTime,
-) -> QueryResult<usize> {
+/// A session as a sign-in opens it.
+#[derive(Insertable)]
+#[diesel(table_name = sessions)]
+pub struct NewSession<'a> {
+    pub token_hash: &'a str,
+    pub requester_id: &'a str,
+    /// How the sign-in was made (`session_kind`).
+    pub kind: &'a str,
+    /// The platform account the sign-in proved (court track, user path).
+    pub account_uid: Option<&'a str>,
+    pub second_factor: Option<&'a str>,
+    pub created_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+}
+
+pub fn create(conn: &mut DbConn, session: &NewSession<'_>) -> QueryResult<usize> {
     diesel::insert_into(sessions::table)
-        .values((
-            sessions::token_hash.eq(&token.0),
-            sessions::requester_id.eq(requester_id),
-            sessions::kind.eq(kind),
-            sessions::account_uid.eq(account_uid),
-            sessions::second_factor.eq(second_factor),
-            sessions::created_at.eq(now),
-            sessions::expires_at.eq(expires_at),
-        ))
+        .values(session)
         .execute(conn)
 }
 
