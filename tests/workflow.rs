@@ -387,6 +387,7 @@ async fn every_transition_for_every_role_matches_the_state_machine() {
                     Ok(()) => Status::Ok,
                     Err(Refusal::Illegal(_)) => Status::Conflict,
                     Err(Refusal::NotAllowed(_)) => Status::Forbidden,
+                    Err(other) => panic!("check refuses by state and party only: {other:?}"),
                 };
                 assert_eq!(status, expected, "{role:?}: {from} -> {to}: {answer}");
                 let now = state_of(&app, token, &reference).await["state"]

@@ -15,8 +15,7 @@ use crate::db::models::staff::Staff;
 use crate::db::schema::{approvals, cases, messages, notes};
 use crate::db::{is_unique_violation, write_tx, DbConn};
 use crate::domain::clock;
-use crate::domain::identity::{self, Confirmation};
-use crate::domain::vocab::{CaseState, DataCategory, RequestType, Track};
+use crate::domain::vocab::{CaseState, DataCategory, Track};
 use crate::domain::workflow::{self, Party, Refusal};
 use crate::domain::FieldErrors;
 use crate::error::AppError;
@@ -77,6 +76,8 @@ fn refusal(refusal: Refusal) -> AppError {
     match refusal {
         Refusal::Illegal(message) => AppError::conflict(message).with_code("illegal_transition"),
         Refusal::NotAllowed(message) => AppError::forbidden(message),
+        Refusal::NotYet { code, message } => AppError::conflict(message).with_code(code),
+        Refusal::Fields(errors) => errors.into(),
     }
 }
 
@@ -95,57 +96,48 @@ pub fn transition(
             format!("“{}” is not a case state.", request.to.trim()),
         )
     })?;
-    let from = case.state;
-    workflow::check(from, to, mover.party).map_err(refusal)?;
-    if matches!(to, CaseState::Approved | CaseState::PartiallyApproved)
-        && identity::needs_callback(case.track, case.request_type)
-    {
-        match super::callbacks::confirmation_of(conn, &case.id)? {
-            Confirmation::Confirmed => {}
-            Confirmation::Pending => return Err(AppError::conflict(format!(
-                "Call the agency back before approving: an {} is approved only after a reviewer records a call-back on a number from the agency's record that confirms the officer and the request.",
-                case.request_type.label().to_lowercase()
-            ))
-            .with_code("callback_required")),
-            Confirmation::Failed => return Err(AppError::conflict(
-                "The agency denied the officer on a call-back: this request cannot be approved.",
-            )
-            .with_code("callback_failed")),
-        }
-    }
-    let reason = request.reason.trim().to_owned();
-    let mut errors = FieldErrors::default();
-    if workflow::needs_reason(from, to) && reason.is_empty() {
-        errors.add(
-            "reason",
-            "Say why: the requester and the audit trail will read it.",
-        );
-    }
-    if to == CaseState::Fulfilled && !request.fulfilment {
-        return Err(match case.request_type {
-            RequestType::Disclosure | RequestType::EmergencyDisclosure => {
-                AppError::conflict("A disclosure is fulfilled by sealing a disclosure bundle.")
-                    .with_code("bundle_required")
-            }
-            RequestType::Preservation => {
-                AppError::conflict("Record the preservation to fulfil this request.")
-                    .with_code("record_preservation")
-            }
-            RequestType::Freeze => {
-                AppError::conflict("Record the executed freeze to fulfil this request.")
-                    .with_code("record_freeze")
-            }
-        });
-    }
-    let decision = if to == CaseState::PartiallyApproved {
-        Some(partial(conn, case, request, &mut errors)?)
+    let facts = workflow::CaseFacts {
+        state: case.state,
+        request_type: case.request_type,
+        track: case.track,
+        due_at: case.due_at,
+        paused_at: case.paused_at,
+        assigned_to: case.assigned_to.as_deref(),
+    };
+    let callback = if workflow::needs_callback(&facts, to) {
+        Some(super::callbacks::confirmation_of(conn, &case.id)?)
     } else {
         None
     };
-    errors.into_result()?;
-
+    let reason = request.reason.trim().to_owned();
+    let ask = workflow::Ask {
+        to,
+        party: mover.party,
+        staff_id: mover.staff_id.as_deref(),
+        reason: &reason,
+        fulfilment: request.fulfilment,
+    };
     let now = clock::now();
-    if workflow::approvals_needed(case.request_type, to) > 1 {
+    let plan = match workflow::plan(&facts, &ask, callback, now) {
+        Ok(plan) => plan,
+        // A partial approval's missing reason is told together with its targets' errors.
+        Err(Refusal::Fields(mut errors)) if to == CaseState::PartiallyApproved => {
+            partial(conn, case, request, &mut errors)?;
+            return Err(errors.into());
+        }
+        Err(why) => return Err(refusal(why)),
+    };
+    let from = plan.from;
+    let decision = if to == CaseState::PartiallyApproved {
+        let mut errors = FieldErrors::default();
+        let decision = partial(conn, case, request, &mut errors)?;
+        errors.into_result()?;
+        Some(decision)
+    } else {
+        None
+    };
+
+    if plan.approvals_needed > 1 {
         let staff_id = mover.staff_id.clone().unwrap_or_default();
         let scope = decision.as_ref().map(Scope::of);
         // The second reviewer approves what the first did, or less: never more.
@@ -188,7 +180,7 @@ pub fn transition(
             .filter(approvals::case_id.eq(&case.id))
             .count()
             .get_result(conn)?;
-        if (approvers as usize) < workflow::approvals_needed(case.request_type, to) {
+        if (approvers as usize) < plan.approvals_needed {
             audit::record(
                 conn,
                 &mover.actor,
@@ -200,24 +192,10 @@ pub fn transition(
         }
     }
 
-    // Leaving needs_info restarts the clock where it stopped.
-    let due_at = match (from, case.paused_at) {
-        (CaseState::NeedsInfo, Some(paused)) => case.due_at + (now - paused),
-        _ => case.due_at,
-    };
     let decision_json = match to {
         CaseState::Approved | CaseState::Rejected => Some(json!({ "reason": reason }).to_string()),
         CaseState::PartiallyApproved => decision.map(|d| d.to_string()),
         _ => case.decision.clone(),
-    };
-    let (paused_at, resume_state): (Option<NaiveDateTime>, Option<String>) = match to {
-        CaseState::NeedsInfo => (Some(now), Some(from.as_str().to_owned())),
-        _ => (None, None),
-    };
-    let assigned_to = match (from, to) {
-        (CaseState::LegalQueue, CaseState::InReview) => mover.staff_id.clone(),
-        (CaseState::InReview, CaseState::LegalQueue) => None,
-        _ => case.assigned_to.clone(),
     };
     // The state we read must still be the state we change: a concurrent transition wins, this one is refused.
     let changed = diesel::update(
@@ -227,10 +205,10 @@ pub fn transition(
     )
     .set((
         cases::state.eq(to.as_str()),
-        cases::due_at.eq(due_at),
-        cases::paused_at.eq(paused_at),
-        cases::resume_state.eq(resume_state),
-        cases::assigned_to.eq(assigned_to),
+        cases::due_at.eq(plan.due_at),
+        cases::paused_at.eq(plan.paused_at),
+        cases::resume_state.eq(plan.resume_state.map(CaseState::as_str)),
+        cases::assigned_to.eq(&plan.assigned_to),
         cases::decision.eq(decision_json),
         cases::updated_at.eq(now),
     ))
@@ -241,16 +219,10 @@ pub fn transition(
                 .with_code("stale"),
         );
     }
-    if to == CaseState::NeedsInfo {
-        let author = if from == CaseState::Triage {
-            "Support"
-        } else {
-            "Legal team"
-        };
+    if let Some(author) = plan.question_from {
         insert_message(conn, &case.id, author, &reason, now)?;
     }
-    if let (CaseState::Triage, CaseState::LegalQueue, Some(staff_id)) = (from, to, &mover.staff_id)
-    {
+    if let (true, Some(staff_id)) = (plan.escalation_note, &mover.staff_id) {
         // The escalation's note is for the legal team, never for the requester.
         insert_note(
             conn,
@@ -269,9 +241,7 @@ pub fn transition(
     )?;
     // On the court track support's question and refusal are written to the representative, who
     // is no investigation's subject; on the agency track the e-mail stays bare (NDOs, leaks).
-    let detail = (case.track == Track::Court
-        && matches!(to, CaseState::NeedsInfo | CaseState::Rejected))
-    .then_some(reason.as_str());
+    let detail = plan.reason_in_mail.then_some(reason.as_str());
     if !request.silent {
         notify(conn, mailer, links, case, to, detail)?;
     }
