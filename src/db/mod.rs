@@ -119,6 +119,15 @@ impl Db {
         self.pool.get().map_err(AppError::internal)
     }
 
+    /// Runs `f` in one write transaction (`write_tx`) on the blocking pool.
+    pub async fn write<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
+    {
+        self.run(move |conn| write_tx(conn, f)).await
+    }
+
     /// Runs `f` with a connection on the blocking pool.
     pub async fn run<T, F>(&self, f: F) -> Result<T, AppError>
     where

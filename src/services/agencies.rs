@@ -7,7 +7,7 @@ use super::authority::recheck;
 use crate::audit::{self, Actor};
 use crate::db::models::registry;
 use crate::db::schema::{approved_agencies, blocked_domains, cases};
-use crate::db::{is_unique_violation, write_tx, Db};
+use crate::db::{is_unique_violation, Db};
 use crate::domain::email::is_domain;
 use crate::domain::policy::Policy;
 use crate::domain::profile::Country;
@@ -113,23 +113,21 @@ pub async fn verify(
     errors.into_result()?;
     let country = country.map(|c| c.code()).unwrap_or_default();
     let (admin, d) = (admin_id.to_owned(), domain.clone());
-    db.run(move |conn| {
-        write_tx(conn, |conn| {
-            match registry::approve(conn, &d, &agency, country, &format!("staff:{admin}")) {
-                Err(e) if is_unique_violation(&e) => {
-                    return Err(AppError::conflict(format!("{d} is already verified.")))
-                }
-                other => other?,
-            };
-            audit::record(
-                conn,
-                &Actor::Staff(admin.clone()),
-                None,
-                "agency.verified",
-                json!({ "domain": d, "agency": agency, "country": country }),
-            )?;
-            Ok(())
-        })
+    db.write(move |conn| {
+        match registry::approve(conn, &d, &agency, country, &format!("staff:{admin}")) {
+            Err(e) if is_unique_violation(&e) => {
+                return Err(AppError::conflict(format!("{d} is already verified.")))
+            }
+            other => other?,
+        };
+        audit::record(
+            conn,
+            &Actor::Staff(admin.clone()),
+            None,
+            "agency.verified",
+            json!({ "domain": d, "agency": agency, "country": country }),
+        )?;
+        Ok(())
     })
     .await?;
     recheck_all(db, policy, home_country, admin_id, &domain).await
@@ -152,27 +150,25 @@ pub async fn block(
     }
     errors.into_result()?;
     let (admin, d) = (admin_id.to_owned(), domain.clone());
-    db.run(move |conn| {
-        write_tx(conn, |conn| {
-            match registry::block(conn, &d, &reason, &format!("staff:{admin}")) {
-                Err(e) if is_unique_violation(&e) => {
-                    return Err(AppError::conflict(format!("{d} is already blocked.")))
-                }
-                other => other?,
-            };
-            // Its officers' sessions and API tokens end with it.
-            let officers = crate::db::models::session::requesters_at_domain(conn, &d)?;
-            let ended = crate::db::models::session::end_for_requesters(conn, &officers)?;
-            let flagged = super::officers::flag_open_cases(conn, &officers, &format!("The agency's domain {d} was blocked: {reason}"))?;
-            audit::record(
-                conn,
-                &Actor::Staff(admin.clone()),
-                None,
-                "domain.blocked",
-                json!({ "domain": d, "reason": reason, "sessions_ended": ended, "cases_flagged": flagged }),
-            )?;
-            Ok(())
-        })
+    db.write(move |conn| {
+        match registry::block(conn, &d, &reason, &format!("staff:{admin}")) {
+            Err(e) if is_unique_violation(&e) => {
+                return Err(AppError::conflict(format!("{d} is already blocked.")))
+            }
+            other => other?,
+        };
+        // Its officers' sessions and API tokens end with it.
+        let officers = crate::db::models::session::requesters_at_domain(conn, &d)?;
+        let ended = crate::db::models::session::end_for_requesters(conn, &officers)?;
+        let flagged = super::officers::flag_open_cases(conn, &officers, &format!("The agency's domain {d} was blocked: {reason}"))?;
+        audit::record(
+            conn,
+            &Actor::Staff(admin.clone()),
+            None,
+            "domain.blocked",
+            json!({ "domain": d, "reason": reason, "sessions_ended": ended, "cases_flagged": flagged }),
+        )?;
+        Ok(())
     })
     .await?;
     recheck_all(db, policy, home_country, admin_id, &domain).await

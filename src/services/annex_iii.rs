@@ -14,7 +14,7 @@ use crate::db::models::case::Case;
 use crate::db::models::requester::Requester;
 use crate::db::models::staff::Staff;
 use crate::db::schema::{non_execution_answers as answers, staff};
-use crate::db::{write_tx, Db, DbConn};
+use crate::db::{Db, DbConn};
 use crate::domain::annex_iii::{self, Addressing, Answer, AnswerDraft, Order, Reason};
 use crate::domain::clock::{self, rfc3339};
 use crate::domain::vocab::CaseState;
@@ -196,70 +196,68 @@ pub async fn record_non_execution(
         draft.clone(),
     );
     app.db
-        .run(move |conn| {
-            write_tx(conn, |conn| {
-                let case = Case::find_by_reference(conn, &reference)?;
-                let order = Order::of(case.instrument_kind).ok_or_else(|| {
-                    AppError::conflict(format!(
-                        "Annex III answers a European Production or Preservation Order; this case's instrument is a {}.",
-                        case.instrument_kind.label().to_lowercase()
-                    ))
-                    .with_code("not_an_eu_order")
-                })?;
-                if case.state == CaseState::Withdrawn {
-                    return Err(AppError::conflict(
-                        "The requester withdrew this order: there is nothing to answer.",
-                    )
-                    .with_code("withdrawn"));
-                }
-                let answer = draft.check(order).map_err(AppError::invalid_fields)?;
-                let number = answers::table
-                    .filter(answers::case_id.eq(&case.id))
-                    .select(diesel::dsl::max(answers::number))
-                    .first::<Option<i32>>(conn)?
-                    .unwrap_or(0)
-                    + 1;
-                let now = clock::now();
-                let codes: Vec<&str> = answer.reasons.iter().map(|r| r.as_str()).collect();
-                diesel::insert_into(answers::table)
-                    .values((
-                        answers::id.eq(crate::db::models::new_id()),
-                        answers::case_id.eq(&case.id),
-                        answers::number.eq(number),
-                        answers::reasons.eq(serde_json::to_string(&codes).map_err(AppError::internal)?),
-                        answers::details.eq(&answer.details),
-                        answers::partial.eq(answer.partial),
-                        answers::answered_by.eq(&staff_row.id),
-                        answers::answered_at.eq(now),
-                    ))
-                    .execute(conn)?;
-                audit::record(
-                    conn,
-                    &Actor::Staff(staff_row.id.clone()),
-                    Some(&case.id),
-                    "annex_iii.answered",
-                    json!({ "number": number, "order": order, "reasons": codes, "partial": answer.partial }),
-                )?;
-                let requester = Requester::find(conn, &case.requester_id)?;
-                mailer.queue(
-                    conn,
-                    Letter {
-                        template: "non_execution",
-                        to: &requester.email,
-                        context: &json!({
-                            "reference": case.reference,
-                            "certificate": order.certificate(),
-                            "link": links.case_url(&case.reference)?,
-                        }),
-                    },
-                )?;
-                Ok(AnswerView::new(
-                    number,
-                    answer,
-                    now,
-                    signer(&staff_row.name, staff_row.title.as_deref()),
+        .write(move |conn| {
+            let case = Case::find_by_reference(conn, &reference)?;
+            let order = Order::of(case.instrument_kind).ok_or_else(|| {
+                AppError::conflict(format!(
+                    "Annex III answers a European Production or Preservation Order; this case's instrument is a {}.",
+                    case.instrument_kind.label().to_lowercase()
                 ))
-            })
+                .with_code("not_an_eu_order")
+            })?;
+            if case.state == CaseState::Withdrawn {
+                return Err(AppError::conflict(
+                    "The requester withdrew this order: there is nothing to answer.",
+                )
+                .with_code("withdrawn"));
+            }
+            let answer = draft.check(order).map_err(AppError::invalid_fields)?;
+            let number = answers::table
+                .filter(answers::case_id.eq(&case.id))
+                .select(diesel::dsl::max(answers::number))
+                .first::<Option<i32>>(conn)?
+                .unwrap_or(0)
+                + 1;
+            let now = clock::now();
+            let codes: Vec<&str> = answer.reasons.iter().map(|r| r.as_str()).collect();
+            diesel::insert_into(answers::table)
+                .values((
+                    answers::id.eq(crate::db::models::new_id()),
+                    answers::case_id.eq(&case.id),
+                    answers::number.eq(number),
+                    answers::reasons.eq(serde_json::to_string(&codes).map_err(AppError::internal)?),
+                    answers::details.eq(&answer.details),
+                    answers::partial.eq(answer.partial),
+                    answers::answered_by.eq(&staff_row.id),
+                    answers::answered_at.eq(now),
+                ))
+                .execute(conn)?;
+            audit::record(
+                conn,
+                &Actor::Staff(staff_row.id.clone()),
+                Some(&case.id),
+                "annex_iii.answered",
+                json!({ "number": number, "order": order, "reasons": codes, "partial": answer.partial }),
+            )?;
+            let requester = Requester::find(conn, &case.requester_id)?;
+            mailer.queue(
+                conn,
+                Letter {
+                    template: "non_execution",
+                    to: &requester.email,
+                    context: &json!({
+                        "reference": case.reference,
+                        "certificate": order.certificate(),
+                        "link": links.case_url(&case.reference)?,
+                    }),
+                },
+            )?;
+            Ok(AnswerView::new(
+                number,
+                answer,
+                now,
+                signer(&staff_row.name, staff_row.title.as_deref()),
+            ))
         })
         .await
 }

@@ -10,7 +10,7 @@ use crate::db::models::document::Document;
 use crate::db::models::requester::Requester;
 use crate::db::models::{directory, registry};
 use crate::db::schema::{cases, court_filings};
-use crate::db::{write_tx, Db, DbConn};
+use crate::db::{Db, DbConn};
 use crate::domain::authority::{self, Authority, Representative};
 use crate::domain::clock;
 use crate::domain::email::EmailAddress;
@@ -229,37 +229,35 @@ async fn run_again(
 ) -> Result<Authority, AppError> {
     let (policy, home_country, case_id) =
         (policy.clone(), home_country.to_owned(), case_id.to_owned());
-    db.run(move |conn| {
-        write_tx(conn, |conn| {
-            let case: Case = cases::table.find(&case_id).select(Case::as_select()).first(conn)?;
-            let requester = Requester::find(conn, &case.requester_id)?;
-            let targets = TargetRow::for_case(conn, &case.id)?;
-            let papers = Papers::of(&Document::for_case(conn, &case.id)?);
-            let request = stored_request(&case, &targets);
-            let account_uid = account_of(conn, &case.id)?;
-            let filer = Filer { requester: &requester, account_uid: account_uid.as_deref(), second_factor: None };
-            let authority = assess(conn, &policy, &home_country, filer, &request, papers, Some(&case.id))?;
-            let checks = serde_json::to_string(&authority.checks).map_err(AppError::internal)?;
-            let changed = checks != case.authority_checks;
-            let now = clock::now();
-            diesel::update(cases::table.find(&case.id)).set(cases::checks_run_at.eq(now)).execute(conn)?;
-            // A change is always recorded; a re-run asked for also when nothing changed.
-            if changed {
-                diesel::update(cases::table.find(&case.id))
-                    .set((cases::authority_checks.eq(&checks), cases::authority_established.eq(authority.established), cases::updated_at.eq(now)))
-                    .execute(conn)?;
-            }
-            if changed || asked {
-                audit::record(
-                    conn,
-                    &actor,
-                    Some(&case.id),
-                    "authority.rechecked",
-                    json!({ "established": authority.established, "was_established": case.authority_established, "changed": changed }),
-                )?;
-            }
-            Ok(authority)
-        })
+    db.write(move |conn| {
+        let case: Case = cases::table.find(&case_id).select(Case::as_select()).first(conn)?;
+        let requester = Requester::find(conn, &case.requester_id)?;
+        let targets = TargetRow::for_case(conn, &case.id)?;
+        let papers = Papers::of(&Document::for_case(conn, &case.id)?);
+        let request = stored_request(&case, &targets);
+        let account_uid = account_of(conn, &case.id)?;
+        let filer = Filer { requester: &requester, account_uid: account_uid.as_deref(), second_factor: None };
+        let authority = assess(conn, &policy, &home_country, filer, &request, papers, Some(&case.id))?;
+        let checks = serde_json::to_string(&authority.checks).map_err(AppError::internal)?;
+        let changed = checks != case.authority_checks;
+        let now = clock::now();
+        diesel::update(cases::table.find(&case.id)).set(cases::checks_run_at.eq(now)).execute(conn)?;
+        // A change is always recorded; a re-run asked for also when nothing changed.
+        if changed {
+            diesel::update(cases::table.find(&case.id))
+                .set((cases::authority_checks.eq(&checks), cases::authority_established.eq(authority.established), cases::updated_at.eq(now)))
+                .execute(conn)?;
+        }
+        if changed || asked {
+            audit::record(
+                conn,
+                &actor,
+                Some(&case.id),
+                "authority.rechecked",
+                json!({ "established": authority.established, "was_established": case.authority_established, "changed": changed }),
+            )?;
+        }
+        Ok(authority)
     })
     .await
 }

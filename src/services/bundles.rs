@@ -25,7 +25,7 @@ use crate::db::models::certificate::CertificateTemplate;
 use crate::db::models::requester::Requester;
 use crate::db::models::staff::Staff;
 use crate::db::schema::{bundles, productions};
-use crate::db::{write_tx, DbConn};
+use crate::db::DbConn;
 use crate::documents::download::Download;
 use crate::documents::StagedDocument;
 use crate::domain::clock::{self, rfc3339};
@@ -173,40 +173,38 @@ pub async fn produce(
     let ids: Vec<String> = files.iter().map(|f| f.id.clone()).collect();
     let result = app
         .db
-        .run(move |conn| {
-            write_tx(conn, |conn| {
-                let case = visible_case(conn, &reference, staff.role)?;
-                answerable(&case)?;
-                let now = clock::now();
-                let mut rows = Vec::with_capacity(files.len());
-                for file in &files {
-                    store.persist(file)?;
-                    let row = Production {
-                        id: file.id.clone(),
-                        case_id: case.id.clone(),
-                        category: category.clone(),
-                        filename: file.filename.clone(),
-                        media_type: file.media_type.as_str().to_owned(),
-                        size_bytes: file.size as i64,
-                        sha256: file.sha256.clone(),
-                        sha512: file.sha512.clone().unwrap_or_default(),
-                        crc32: i64::from(file.crc32.unwrap_or_default()),
-                        uploaded_by: format!("staff:{}", staff.id),
-                        uploaded_at: now,
-                        bundle_n: None,
-                    };
-                    diesel::insert_into(productions::table).values(&row).execute(conn)?;
-                    rows.push(row);
-                }
-                audit::record(
-                    conn,
-                    &Actor::Staff(staff.id.clone()),
-                    Some(&case.id),
-                    "production.added",
-                    json!({ "category": category, "files": rows.iter().map(|r| json!({ "id": r.id, "sha256": r.sha256, "size": r.size_bytes })).collect::<Vec<_>>() }),
-                )?;
-                Ok(rows.iter().map(ProductionView::from).collect())
-            })
+        .write(move |conn| {
+            let case = visible_case(conn, &reference, staff.role)?;
+            answerable(&case)?;
+            let now = clock::now();
+            let mut rows = Vec::with_capacity(files.len());
+            for file in &files {
+                store.persist(file)?;
+                let row = Production {
+                    id: file.id.clone(),
+                    case_id: case.id.clone(),
+                    category: category.clone(),
+                    filename: file.filename.clone(),
+                    media_type: file.media_type.as_str().to_owned(),
+                    size_bytes: file.size as i64,
+                    sha256: file.sha256.clone(),
+                    sha512: file.sha512.clone().unwrap_or_default(),
+                    crc32: i64::from(file.crc32.unwrap_or_default()),
+                    uploaded_by: format!("staff:{}", staff.id),
+                    uploaded_at: now,
+                    bundle_n: None,
+                };
+                diesel::insert_into(productions::table).values(&row).execute(conn)?;
+                rows.push(row);
+            }
+            audit::record(
+                conn,
+                &Actor::Staff(staff.id.clone()),
+                Some(&case.id),
+                "production.added",
+                json!({ "category": category, "files": rows.iter().map(|r| json!({ "id": r.id, "sha256": r.sha256, "size": r.size_bytes })).collect::<Vec<_>>() }),
+            )?;
+            Ok(rows.iter().map(ProductionView::from).collect())
         })
         .await;
     if result.is_err() {
@@ -301,62 +299,60 @@ async fn record(
     };
     let (mailer, links, mover) = (app.mailer.clone(), app.links.clone(), Mover::staff(staff));
     app.db
-        .run(move |conn| {
-            write_tx(conn, |conn| {
-                let ids: Vec<&str> = plan.pending.iter().map(|p| p.id.as_str()).collect();
-                let claimed = diesel::update(
-                    productions::table
-                        .filter(productions::id.eq_any(&ids))
-                        .filter(productions::bundle_n.is_null()),
+        .write(move |conn| {
+            let ids: Vec<&str> = plan.pending.iter().map(|p| p.id.as_str()).collect();
+            let claimed = diesel::update(
+                productions::table
+                    .filter(productions::id.eq_any(&ids))
+                    .filter(productions::bundle_n.is_null()),
+            )
+            .set(productions::bundle_n.eq(bundle.n))
+            .execute(conn)?;
+            let taken: i64 = bundles::table
+                .filter(bundles::case_id.eq(&bundle.case_id))
+                .filter(bundles::n.eq(bundle.n))
+                .count()
+                .get_result(conn)?;
+            if claimed != ids.len() || taken > 0 {
+                return Err(AppError::conflict(
+                    "Another bundle was sealed for this case meanwhile; reload and try again.",
                 )
-                .set(productions::bundle_n.eq(bundle.n))
-                .execute(conn)?;
-                let taken: i64 = bundles::table
-                    .filter(bundles::case_id.eq(&bundle.case_id))
-                    .filter(bundles::n.eq(bundle.n))
-                    .count()
-                    .get_result(conn)?;
-                if claimed != ids.len() || taken > 0 {
-                    return Err(AppError::conflict(
-                        "Another bundle was sealed for this case meanwhile; reload and try again.",
-                    )
-                    .with_code("stale"));
-                }
-                diesel::insert_into(bundles::table).values(&bundle).execute(conn)?;
-                let case = Case::find_by_reference(conn, &plan.case.reference)?;
-                if case.state != CaseState::Fulfilled {
-                    let request = TransitionRequest {
-                        to: CaseState::Fulfilled.as_str().to_owned(),
-                        fulfilment: true,
-                        silent: true,
-                        ..Default::default()
-                    };
-                    transition(conn, &mailer, &links, &case, &mover, &request)?;
-                }
-                audit::record(
-                    conn,
-                    &mover.actor,
-                    Some(&case.id),
-                    "bundle.sealed",
-                    json!({ "n": bundle.n, "sha256": bundle.sha256, "size": bundle.size_bytes, "files": bundle.files, "key": bundle.key_id }),
-                )?;
-                mailer.queue(
-                    conn,
-                    Letter {
-                        template: "bundle_sealed",
-                        to: &plan.requester.email,
-                        context: &json!({
-                            "reference": case.reference,
-                            "n": bundle.n,
-                            "sha256": bundle.sha256,
-                            "expires_at": rfc3339(bundle.expires_at),
-                            "link": links.case_url(&case.reference)?,
-                            "verify": links.verify(),
-                        }),
-                    },
-                )?;
-                Ok(BundleView::new(&bundle, &case.reference, clock::now()))
-            })
+                .with_code("stale"));
+            }
+            diesel::insert_into(bundles::table).values(&bundle).execute(conn)?;
+            let case = Case::find_by_reference(conn, &plan.case.reference)?;
+            if case.state != CaseState::Fulfilled {
+                let request = TransitionRequest {
+                    to: CaseState::Fulfilled.as_str().to_owned(),
+                    fulfilment: true,
+                    silent: true,
+                    ..Default::default()
+                };
+                transition(conn, &mailer, &links, &case, &mover, &request)?;
+            }
+            audit::record(
+                conn,
+                &mover.actor,
+                Some(&case.id),
+                "bundle.sealed",
+                json!({ "n": bundle.n, "sha256": bundle.sha256, "size": bundle.size_bytes, "files": bundle.files, "key": bundle.key_id }),
+            )?;
+            mailer.queue(
+                conn,
+                Letter {
+                    template: "bundle_sealed",
+                    to: &plan.requester.email,
+                    context: &json!({
+                        "reference": case.reference,
+                        "n": bundle.n,
+                        "sha256": bundle.sha256,
+                        "expires_at": rfc3339(bundle.expires_at),
+                        "link": links.case_url(&case.reference)?,
+                        "verify": links.verify(),
+                    }),
+                },
+            )?;
+            Ok(BundleView::new(&bundle, &case.reference, clock::now()))
         })
         .await
 }
@@ -376,22 +372,20 @@ pub async fn for_requester(
 ) -> Result<(Bundle, String), AppError> {
     let (requester, reference) = (requester.clone(), reference.to_owned());
     app.db
-        .run(move |conn| {
-            write_tx(conn, |conn| {
-                let case = Case::find_by_reference(conn, &reference)?;
-                if case.requester_id != requester.id {
-                    return Err(AppError::forbidden(
-                        "This bundle was released to another requester.",
-                    ));
-                }
-                release(
-                    conn,
-                    &Actor::Requester(requester.id.clone()),
-                    &case,
-                    n,
-                    true,
-                )
-            })
+        .write(move |conn| {
+            let case = Case::find_by_reference(conn, &reference)?;
+            if case.requester_id != requester.id {
+                return Err(AppError::forbidden(
+                    "This bundle was released to another requester.",
+                ));
+            }
+            release(
+                conn,
+                &Actor::Requester(requester.id.clone()),
+                &case,
+                n,
+                true,
+            )
         })
         .await
 }
@@ -405,11 +399,9 @@ pub async fn for_staff(
 ) -> Result<(Bundle, String), AppError> {
     let (staff, reference) = (staff.clone(), reference.to_owned());
     app.db
-        .run(move |conn| {
-            write_tx(conn, |conn| {
-                let case = visible_case(conn, &reference, staff.role)?;
-                release(conn, &Actor::Staff(staff.id.clone()), &case, n, false)
-            })
+        .write(move |conn| {
+            let case = visible_case(conn, &reference, staff.role)?;
+            release(conn, &Actor::Staff(staff.id.clone()), &case, n, false)
         })
         .await
 }

@@ -14,7 +14,7 @@ use crate::db::models::new_id;
 use crate::db::models::requester::Requester;
 use crate::db::models::staff::Staff;
 use crate::db::schema::{agency_contacts, callbacks};
-use crate::db::{write_tx, Db, DbConn};
+use crate::db::{Db, DbConn};
 use crate::domain::clock::{self, rfc3339};
 use crate::domain::identity::{self, CallOutcome, Confirmation};
 use crate::domain::profile::Phone;
@@ -94,28 +94,26 @@ pub async fn add_contact(
     errors.into_result()?;
     let phone = phone.map(|p| p.as_str().to_owned()).unwrap_or_default();
     let admin = admin_id.to_owned();
-    db.run(move |conn| {
-        write_tx(conn, |conn| {
-            let id = new_id();
-            diesel::insert_into(agency_contacts::table)
-                .values((
-                    agency_contacts::id.eq(&id),
-                    agency_contacts::domain.eq(&domain),
-                    agency_contacts::label.eq(&label),
-                    agency_contacts::phone.eq(&phone),
-                    agency_contacts::recorded_by.eq(format!("staff:{admin}")),
-                    agency_contacts::recorded_at.eq(clock::now()),
-                ))
-                .execute(conn)?;
-            audit::record(
-                conn,
-                &Actor::Staff(admin.clone()),
-                None,
-                "agency.contact_added",
-                json!({ "contact": id, "domain": domain, "label": label, "phone": phone }),
-            )?;
-            Ok(())
-        })
+    db.write(move |conn| {
+        let id = new_id();
+        diesel::insert_into(agency_contacts::table)
+            .values((
+                agency_contacts::id.eq(&id),
+                agency_contacts::domain.eq(&domain),
+                agency_contacts::label.eq(&label),
+                agency_contacts::phone.eq(&phone),
+                agency_contacts::recorded_by.eq(format!("staff:{admin}")),
+                agency_contacts::recorded_at.eq(clock::now()),
+            ))
+            .execute(conn)?;
+        audit::record(
+            conn,
+            &Actor::Staff(admin.clone()),
+            None,
+            "agency.contact_added",
+            json!({ "contact": id, "domain": domain, "label": label, "phone": phone }),
+        )?;
+        Ok(())
     })
     .await
 }
@@ -226,52 +224,50 @@ pub async fn record(
         call.contact_id.to_owned(),
     );
     let (mailer, links) = (mailer.clone(), links.clone());
-    db.run(move |conn| {
-        write_tx(conn, |conn| {
-            let case = Case::find_by_reference(conn, &reference)?;
-            if !identity::needs_callback(case.track, case.request_type) {
-                return Err(AppError::conflict("Call-backs are recorded on agency emergency and freeze requests.").with_code("no_callback_needed"));
+    db.write(move |conn| {
+        let case = Case::find_by_reference(conn, &reference)?;
+        if !identity::needs_callback(case.track, case.request_type) {
+            return Err(AppError::conflict("Call-backs are recorded on agency emergency and freeze requests.").with_code("no_callback_needed"));
+        }
+        let domain = case.agency_domain.clone().unwrap_or_default();
+        let Some(contact) = contacts_for(conn, &domain)?.into_iter().find(|c| c.id == contact_id) else {
+            return Err(AppError::invalid("contact", format!("Choose a number from the record of {domain}: only numbers a legal admin recorded may be called, never one from the request.")));
+        };
+        diesel::insert_into(callbacks::table)
+            .values((
+                callbacks::id.eq(new_id()),
+                callbacks::case_id.eq(&case.id),
+                callbacks::contact_id.eq(&contact.id),
+                callbacks::phone.eq(&contact.phone),
+                callbacks::person_reached.eq(&person),
+                callbacks::outcome.eq(outcome.as_str()),
+                callbacks::called_at.eq(called_at),
+                callbacks::recorded_by.eq(&reviewer),
+                callbacks::recorded_at.eq(now),
+            ))
+            .execute(conn)?;
+        let actor = Actor::Staff(reviewer.clone());
+        audit::record(
+            conn,
+            &actor,
+            Some(&case.id),
+            "callback.recorded",
+            json!({ "contact": contact.id, "phone": contact.phone, "person_reached": person, "outcome": outcome, "called_at": rfc3339(called_at) }),
+        )?;
+        if outcome == CallOutcome::Failed {
+            let officer = Requester::find(conn, &case.requester_id)?;
+            let reason = format!("the agency denied the officer on a call-back for {reference}");
+            officers::suspend_in(conn, &actor, &officer.id, &reason, now)?;
+            let context = json!({
+                "reference": reference,
+                "officer": officer.email,
+                "link": links.staff_case(&reference),
+            });
+            for admin in Staff::all(conn)?.into_iter().filter(|s| s.active && s.role == Role::Admin) {
+                mailer.queue(conn, Letter { template: "callback_failed", to: &admin.email, context: &context })?;
             }
-            let domain = case.agency_domain.clone().unwrap_or_default();
-            let Some(contact) = contacts_for(conn, &domain)?.into_iter().find(|c| c.id == contact_id) else {
-                return Err(AppError::invalid("contact", format!("Choose a number from the record of {domain}: only numbers a legal admin recorded may be called, never one from the request.")));
-            };
-            diesel::insert_into(callbacks::table)
-                .values((
-                    callbacks::id.eq(new_id()),
-                    callbacks::case_id.eq(&case.id),
-                    callbacks::contact_id.eq(&contact.id),
-                    callbacks::phone.eq(&contact.phone),
-                    callbacks::person_reached.eq(&person),
-                    callbacks::outcome.eq(outcome.as_str()),
-                    callbacks::called_at.eq(called_at),
-                    callbacks::recorded_by.eq(&reviewer),
-                    callbacks::recorded_at.eq(now),
-                ))
-                .execute(conn)?;
-            let actor = Actor::Staff(reviewer.clone());
-            audit::record(
-                conn,
-                &actor,
-                Some(&case.id),
-                "callback.recorded",
-                json!({ "contact": contact.id, "phone": contact.phone, "person_reached": person, "outcome": outcome, "called_at": rfc3339(called_at) }),
-            )?;
-            if outcome == CallOutcome::Failed {
-                let officer = Requester::find(conn, &case.requester_id)?;
-                let reason = format!("the agency denied the officer on a call-back for {reference}");
-                officers::suspend_in(conn, &actor, &officer.id, &reason, now)?;
-                let context = json!({
-                    "reference": reference,
-                    "officer": officer.email,
-                    "link": links.staff_case(&reference),
-                });
-                for admin in Staff::all(conn)?.into_iter().filter(|s| s.active && s.role == Role::Admin) {
-                    mailer.queue(conn, Letter { template: "callback_failed", to: &admin.email, context: &context })?;
-                }
-            }
-            Ok((outcome, confirmation_of(conn, &case.id)?))
-        })
+        }
+        Ok((outcome, confirmation_of(conn, &case.id)?))
     })
     .await
 }

@@ -8,7 +8,7 @@ use crate::audit::{self, Actor};
 use crate::bundle::certificate::{self, Certificate};
 use crate::db::models::certificate::CertificateTemplate;
 use crate::db::models::staff::Staff;
-use crate::db::{write_tx, Db};
+use crate::db::Db;
 use crate::domain::clock::{self, rfc3339};
 use crate::domain::vocab::Role;
 use crate::error::AppError;
@@ -81,18 +81,16 @@ pub async fn save(db: &Db, admin: &Staff, body: &str, restore: bool) -> Result<i
     };
     certificate::check(&body).map_err(|m| AppError::invalid("body", m))?;
     let id = admin.id.clone();
-    db.run(move |conn| {
-        write_tx(conn, |conn| {
-            let version = CertificateTemplate::save(conn, &body, &id, clock::now())?;
-            audit::record(
-                conn,
-                &Actor::Staff(id.clone()),
-                None,
-                "certificate.template_changed",
-                json!({ "version": version, "sha256": crate::crypto::sha256_hex(body.as_bytes()), "restored_default": restore }),
-            )?;
-            Ok(version)
-        })
+    db.write(move |conn| {
+        let version = CertificateTemplate::save(conn, &body, &id, clock::now())?;
+        audit::record(
+            conn,
+            &Actor::Staff(id.clone()),
+            None,
+            "certificate.template_changed",
+            json!({ "version": version, "sha256": crate::crypto::sha256_hex(body.as_bytes()), "restored_default": restore }),
+        )?;
+        Ok(version)
     })
     .await
 }

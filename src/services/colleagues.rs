@@ -9,7 +9,7 @@ use crate::audit::{self, Actor};
 use crate::db::models::case::Case;
 use crate::db::models::requester::Requester;
 use crate::db::schema::case_colleagues;
-use crate::db::{is_unique_violation, write_tx, Db, DbConn};
+use crate::db::{is_unique_violation, Db, DbConn};
 use crate::domain::clock;
 use crate::domain::email::EmailAddress;
 use crate::domain::vocab::Track;
@@ -56,55 +56,53 @@ pub async fn add(
         return Err(AppError::invalid("email", "That is your own address."));
     }
     let (owner, reference, mailer) = (owner.clone(), reference.to_owned(), mailer.clone());
-    db.run(move |conn| {
-        write_tx(conn, |conn| {
-            let case = Case::find_owned(conn, &owner.id, &reference)?;
-            let present: i64 = case_colleagues::table
-                .filter(case_colleagues::case_id.eq(&case.id))
-                .count()
-                .get_result(conn)?;
-            if present >= MAX_COLLEAGUES {
+    db.write(move |conn| {
+        let case = Case::find_owned(conn, &owner.id, &reference)?;
+        let present: i64 = case_colleagues::table
+            .filter(case_colleagues::case_id.eq(&case.id))
+            .count()
+            .get_result(conn)?;
+        if present >= MAX_COLLEAGUES {
+            return Err(AppError::invalid(
+                "email",
+                format!("A case has at most {MAX_COLLEAGUES} colleagues."),
+            ));
+        }
+        let inserted = conn.transaction(|conn| {
+            diesel::insert_into(case_colleagues::table)
+                .values((
+                    case_colleagues::case_id.eq(&case.id),
+                    case_colleagues::email.eq(email.as_str()),
+                    case_colleagues::added_by.eq(&owner.id),
+                    case_colleagues::added_at.eq(clock::now()),
+                ))
+                .execute(conn)
+        });
+        match inserted {
+            Err(e) if is_unique_violation(&e) => {
                 return Err(AppError::invalid(
                     "email",
-                    format!("A case has at most {MAX_COLLEAGUES} colleagues."),
-                ));
+                    format!("{email} already follows this case."),
+                ))
             }
-            let inserted = conn.transaction(|conn| {
-                diesel::insert_into(case_colleagues::table)
-                    .values((
-                        case_colleagues::case_id.eq(&case.id),
-                        case_colleagues::email.eq(email.as_str()),
-                        case_colleagues::added_by.eq(&owner.id),
-                        case_colleagues::added_at.eq(clock::now()),
-                    ))
-                    .execute(conn)
-            });
-            match inserted {
-                Err(e) if is_unique_violation(&e) => {
-                    return Err(AppError::invalid(
-                        "email",
-                        format!("{email} already follows this case."),
-                    ))
-                }
-                other => other?,
-            };
-            audit::record(
-                conn,
-                &Actor::Requester(owner.id.clone()),
-                Some(&case.id),
-                "case.colleague_added",
-                json!({ "colleague": email.as_str() }),
-            )?;
-            mailer.queue(
-                conn,
-                Letter {
-                    template: "colleague_added",
-                    to: email.as_str(),
-                    context: &json!({ "reference": reference, "by": owner.email, "link": link }),
-                },
-            )?;
-            Ok(of_case(conn, &case.id)?)
-        })
+            other => other?,
+        };
+        audit::record(
+            conn,
+            &Actor::Requester(owner.id.clone()),
+            Some(&case.id),
+            "case.colleague_added",
+            json!({ "colleague": email.as_str() }),
+        )?;
+        mailer.queue(
+            conn,
+            Letter {
+                template: "colleague_added",
+                to: email.as_str(),
+                context: &json!({ "reference": reference, "by": owner.email, "link": link }),
+            },
+        )?;
+        Ok(of_case(conn, &case.id)?)
     })
     .await
 }

@@ -14,7 +14,7 @@ use crate::db::models::directory;
 use crate::db::models::requester::Requester;
 use crate::db::models::staff::Staff;
 use crate::db::schema::{accounts, cases, freezes, preservations, seizure_transfers};
-use crate::db::{write_tx, Db, DbConn};
+use crate::db::{Db, DbConn};
 use crate::domain::clock;
 use crate::domain::identifiers::{self, Verdict};
 use crate::domain::vocab::{CaseState, Chain, InstrumentKind, RequestType, TargetKind};
@@ -94,34 +94,32 @@ pub async fn record_enforcing_objection(
     crate::domain::text::check_text(&grounds).map_err(|m| AppError::invalid("grounds", m))?;
     let (staff_id, reference) = (staff.id.clone(), reference.to_owned());
     app.db
-        .run(move |conn| {
-            write_tx(conn, |conn| {
-                let case = Case::find_by_reference(conn, &reference)?;
-                if !case.enforcing_notified {
-                    return Err(AppError::conflict(
-                        "This order was not notified to an enforcing authority.",
-                    )
-                    .with_code("not_notified"));
-                }
-                if case.enforcing_objection.is_some() {
-                    return Err(AppError::conflict("The objection is already recorded.")
-                        .with_code("objection_recorded"));
-                }
-                diesel::update(cases::table.find(&case.id))
-                    .set((
-                        cases::enforcing_objection.eq(&grounds),
-                        cases::updated_at.eq(clock::now()),
-                    ))
-                    .execute(conn)?;
-                audit::record(
-                    conn,
-                    &Actor::Staff(staff_id.clone()),
-                    Some(&case.id),
-                    "enforcing.objected",
-                    json!({ "grounds": grounds, "sealed_already": case.state == CaseState::Fulfilled }),
-                )?;
-                Ok(())
-            })
+        .write(move |conn| {
+            let case = Case::find_by_reference(conn, &reference)?;
+            if !case.enforcing_notified {
+                return Err(AppError::conflict(
+                    "This order was not notified to an enforcing authority.",
+                )
+                .with_code("not_notified"));
+            }
+            if case.enforcing_objection.is_some() {
+                return Err(AppError::conflict("The objection is already recorded.")
+                    .with_code("objection_recorded"));
+            }
+            diesel::update(cases::table.find(&case.id))
+                .set((
+                    cases::enforcing_objection.eq(&grounds),
+                    cases::updated_at.eq(clock::now()),
+                ))
+                .execute(conn)?;
+            audit::record(
+                conn,
+                &Actor::Staff(staff_id.clone()),
+                Some(&case.id),
+                "enforcing.objected",
+                json!({ "grounds": grounds, "sealed_already": case.state == CaseState::Fulfilled }),
+            )?;
+            Ok(())
         })
         .await
 }
@@ -136,54 +134,52 @@ pub async fn record_user_notice(
 ) -> Result<NaiveDate, AppError> {
     let (staff_id, reference) = (staff.id.clone(), reference.to_owned());
     app.db
-        .run(move |conn| {
-            write_tx(conn, |conn| {
-                let case = Case::find_by_reference(conn, &reference)?;
-                let today = clock::now().date();
-                let on = notified_on.unwrap_or(today);
-                if let Some(done) = case.user_notified_on {
+        .write(move |conn| {
+            let case = Case::find_by_reference(conn, &reference)?;
+            let today = clock::now().date();
+            let on = notified_on.unwrap_or(today);
+            if let Some(done) = case.user_notified_on {
+                return Err(AppError::conflict(format!(
+                    "The user's notice is already recorded, on {done}."
+                ))
+                .with_code("user_notice_recorded"));
+            }
+            if on > today {
+                return Err(AppError::invalid(
+                    "notified_on",
+                    "Record a notice that was given: the date is in the future.",
+                ));
+            }
+            if on < case.created_at.date() {
+                return Err(AppError::invalid(
+                    "notified_on",
+                    format!("The request came in on {}: the notice cannot be earlier.", case.created_at.date()),
+                ));
+            }
+            if let Some(from) = user_notice_from(&case)? {
+                if on < from {
                     return Err(AppError::conflict(format!(
-                        "The user's notice is already recorded, on {done}."
+                        "18 USC 2705(b): the non-disclosure order runs until {}; the user may be told from {from}, not on {on}.",
+                        from.pred_opt().unwrap_or(from)
                     ))
-                    .with_code("user_notice_recorded"));
+                    .with_code("ndo_in_force"));
                 }
-                if on > today {
-                    return Err(AppError::invalid(
-                        "notified_on",
-                        "Record a notice that was given: the date is in the future.",
-                    ));
-                }
-                if on < case.created_at.date() {
-                    return Err(AppError::invalid(
-                        "notified_on",
-                        format!("The request came in on {}: the notice cannot be earlier.", case.created_at.date()),
-                    ));
-                }
-                if let Some(from) = user_notice_from(&case)? {
-                    if on < from {
-                        return Err(AppError::conflict(format!(
-                            "18 USC 2705(b): the non-disclosure order runs until {}; the user may be told from {from}, not on {on}.",
-                            from.pred_opt().unwrap_or(from)
-                        ))
-                        .with_code("ndo_in_force"));
-                    }
-                }
-                diesel::update(cases::table.find(&case.id))
-                    .set((
-                        cases::user_notified_on.eq(on),
-                        cases::user_notified_by.eq(&staff_id),
-                        cases::updated_at.eq(clock::now()),
-                    ))
-                    .execute(conn)?;
-                audit::record(
-                    conn,
-                    &Actor::Staff(staff_id.clone()),
-                    Some(&case.id),
-                    "user_notice.recorded",
-                    json!({ "notified_on": on.to_string(), "ndo_until": case.ndo_until.map(|d| d.to_string()) }),
-                )?;
-                Ok(on)
-            })
+            }
+            diesel::update(cases::table.find(&case.id))
+                .set((
+                    cases::user_notified_on.eq(on),
+                    cases::user_notified_by.eq(&staff_id),
+                    cases::updated_at.eq(clock::now()),
+                ))
+                .execute(conn)?;
+            audit::record(
+                conn,
+                &Actor::Staff(staff_id.clone()),
+                Some(&case.id),
+                "user_notice.recorded",
+                json!({ "notified_on": on.to_string(), "ndo_until": case.ndo_until.map(|d| d.to_string()) }),
+            )?;
+            Ok(on)
         })
         .await
 }
@@ -204,45 +200,43 @@ pub async fn record_preservation(
     );
     let preservation = app.policy.preservation.clone();
     app.db
-        .run(move |conn| {
-            write_tx(conn, |conn| {
-                let case = Case::find_by_reference(conn, &reference)?;
-                let rule = preservation.rule_for(case.instrument_kind);
-                let period = rule.period();
-                let renewals = i32::try_from(rule.renewals).unwrap_or(i32::MAX);
-                fulfil(
-                    conn,
-                    &mailer,
-                    &links,
-                    &case,
-                    &mover,
-                    RequestType::Preservation,
-                )?;
-                let now = clock::now();
-                diesel::insert_into(preservations::table)
-                    .values((
-                        preservations::case_id.eq(&case.id),
-                        preservations::preserved_at.eq(now),
-                        preservations::expires_at.eq(now + period),
-                        preservations::renewals_allowed.eq(renewals),
-                        preservations::confirmable.eq(rule.until_production.is_some()),
-                    ))
-                    .execute(conn)?;
-                audit::record(
-                    conn,
-                    &Actor::Staff(staff_id.clone()),
-                    Some(&case.id),
-                    "preservation.recorded",
-                    json!({ "expires_at": clock::rfc3339(now + period) }),
-                )?;
-                Ok(PreservationView {
-                    preserved_at: clock::rfc3339(now),
-                    expires_at: clock::rfc3339(now + period),
-                    extensions: 0,
-                    renewable: renewals > 0,
-                    production_request: None,
-                    confirmable: rule.until_production.is_some(),
-                })
+        .write(move |conn| {
+            let case = Case::find_by_reference(conn, &reference)?;
+            let rule = preservation.rule_for(case.instrument_kind);
+            let period = rule.period();
+            let renewals = i32::try_from(rule.renewals).unwrap_or(i32::MAX);
+            fulfil(
+                conn,
+                &mailer,
+                &links,
+                &case,
+                &mover,
+                RequestType::Preservation,
+            )?;
+            let now = clock::now();
+            diesel::insert_into(preservations::table)
+                .values((
+                    preservations::case_id.eq(&case.id),
+                    preservations::preserved_at.eq(now),
+                    preservations::expires_at.eq(now + period),
+                    preservations::renewals_allowed.eq(renewals),
+                    preservations::confirmable.eq(rule.until_production.is_some()),
+                ))
+                .execute(conn)?;
+            audit::record(
+                conn,
+                &Actor::Staff(staff_id.clone()),
+                Some(&case.id),
+                "preservation.recorded",
+                json!({ "expires_at": clock::rfc3339(now + period) }),
+            )?;
+            Ok(PreservationView {
+                preserved_at: clock::rfc3339(now),
+                expires_at: clock::rfc3339(now + period),
+                extensions: 0,
+                renewable: renewals > 0,
+                production_request: None,
+                confirmable: rule.until_production.is_some(),
             })
         })
         .await
@@ -258,69 +252,67 @@ pub async fn extend_preservation(
     let (requester, reference) = (requester.clone(), reference.to_owned());
     let preservation = app.policy.preservation.clone();
     app.db
-        .run(move |conn| {
-            write_tx(conn, |conn| {
-                let case = Case::find_owned(conn, &requester.id, &reference)?;
-                let rules = preservation.rule_for(case.instrument_kind);
-                // The number of renewals is the row's, fixed when the data was preserved.
-                let (preserved_at, expires_at, extensions, allowed): (
-                    NaiveDateTime,
-                    NaiveDateTime,
-                    i32,
-                    i32,
-                ) = preservations::table
-                    .find(&case.id)
-                    .select((
-                        preservations::preserved_at,
-                        preservations::expires_at,
-                        preservations::extensions,
-                        preservations::renewals_allowed,
-                    ))
-                    .first(conn)
-                    .optional()?
-                    .ok_or_else(|| {
-                        AppError::conflict("Nothing is preserved for this request yet.")
-                            .with_code("not_preserved")
-                    })?;
-                let now = clock::now();
-                if expires_at < now {
-                    return Err(AppError::conflict("This preservation has already expired.")
-                        .with_code("preservation_expired"));
-                }
-                if extensions >= allowed {
-                    return Err(AppError::conflict(format!(
-                        "{}: a preservation lasts {} days and may be renewed {} for {} days on a renewed request; this one has been renewed already and ends on {}. To keep the records longer, serve legal process for them.",
-                        rules.rule,
-                        rules.days,
-                        match allowed { 1 => "once".to_owned(), n => format!("{n} times") },
-                        rules.renewal().num_days(),
-                        expires_at.date()
-                    ))
-                    .with_code("preservation_renewal_limit"));
-                }
-                let extended = expires_at + rules.renewal();
-                diesel::update(preservations::table.find(&case.id))
-                    .set((
-                        preservations::expires_at.eq(extended),
-                        preservations::extensions.eq(extensions + 1),
-                        preservations::reminder_sent_at.eq(None::<NaiveDateTime>),
-                    ))
-                    .execute(conn)?;
-                audit::record(
-                    conn,
-                    &Actor::Requester(requester.id.clone()),
-                    Some(&case.id),
-                    "preservation.extended",
-                    json!({ "expires_at": clock::rfc3339(extended) }),
-                )?;
-                Ok(PreservationView {
-                    preserved_at: clock::rfc3339(preserved_at),
-                    expires_at: clock::rfc3339(extended),
-                    extensions: extensions + 1,
-                    renewable: extensions + 1 < allowed,
-                    production_request: None,
-                    confirmable: rules.until_production.is_some(),
-                })
+        .write(move |conn| {
+            let case = Case::find_owned(conn, &requester.id, &reference)?;
+            let rules = preservation.rule_for(case.instrument_kind);
+            // The number of renewals is the row's, fixed when the data was preserved.
+            let (preserved_at, expires_at, extensions, allowed): (
+                NaiveDateTime,
+                NaiveDateTime,
+                i32,
+                i32,
+            ) = preservations::table
+                .find(&case.id)
+                .select((
+                    preservations::preserved_at,
+                    preservations::expires_at,
+                    preservations::extensions,
+                    preservations::renewals_allowed,
+                ))
+                .first(conn)
+                .optional()?
+                .ok_or_else(|| {
+                    AppError::conflict("Nothing is preserved for this request yet.")
+                        .with_code("not_preserved")
+                })?;
+            let now = clock::now();
+            if expires_at < now {
+                return Err(AppError::conflict("This preservation has already expired.")
+                    .with_code("preservation_expired"));
+            }
+            if extensions >= allowed {
+                return Err(AppError::conflict(format!(
+                    "{}: a preservation lasts {} days and may be renewed {} for {} days on a renewed request; this one has been renewed already and ends on {}. To keep the records longer, serve legal process for them.",
+                    rules.rule,
+                    rules.days,
+                    match allowed { 1 => "once".to_owned(), n => format!("{n} times") },
+                    rules.renewal().num_days(),
+                    expires_at.date()
+                ))
+                .with_code("preservation_renewal_limit"));
+            }
+            let extended = expires_at + rules.renewal();
+            diesel::update(preservations::table.find(&case.id))
+                .set((
+                    preservations::expires_at.eq(extended),
+                    preservations::extensions.eq(extensions + 1),
+                    preservations::reminder_sent_at.eq(None::<NaiveDateTime>),
+                ))
+                .execute(conn)?;
+            audit::record(
+                conn,
+                &Actor::Requester(requester.id.clone()),
+                Some(&case.id),
+                "preservation.extended",
+                json!({ "expires_at": clock::rfc3339(extended) }),
+            )?;
+            Ok(PreservationView {
+                preserved_at: clock::rfc3339(preserved_at),
+                expires_at: clock::rfc3339(extended),
+                extensions: extensions + 1,
+                renewable: extensions + 1 < allowed,
+                production_request: None,
+                confirmable: rules.until_production.is_some(),
             })
         })
         .await
@@ -346,40 +338,38 @@ pub async fn confirm_production_request(
         .map_err(|m| AppError::invalid("production_request", m))?;
     let (requester, reference) = (requester.clone(), reference.to_owned());
     app.db
-        .run(move |conn| {
-            write_tx(conn, |conn| {
-                let case = Case::find_owned(conn, &requester.id, &reference)?;
-                let view = preservation_of(conn, &case.id)?.ok_or_else(|| {
-                    AppError::conflict("Nothing is preserved for this request yet.")
-                        .with_code("not_preserved")
-                })?;
-                if view.production_request.is_some() {
-                    return Err(AppError::conflict("A production request is already confirmed for this preservation.")
-                        .with_code("production_confirmed"));
-                }
-                if !view.confirmable {
-                    return Err(AppError::conflict(
-                        "This preservation ends on its date: only a European Preservation Order is kept until production once a production request is confirmed (Regulation (EU) 2023/1543, Annex V), and only before it expires.",
-                    )
-                    .with_code("not_confirmable"));
-                }
-                let now = clock::now();
-                diesel::update(preservations::table.find(&case.id))
-                    .set((
-                        preservations::production_request.eq(&production_request),
-                        preservations::confirmed_at.eq(now),
-                    ))
-                    .execute(conn)?;
-                audit::record(
-                    conn,
-                    &Actor::Requester(requester.id.clone()),
-                    Some(&case.id),
-                    "preservation.production_confirmed",
-                    json!({ "production_request": production_request }),
-                )?;
-                preservation_of(conn, &case.id)?
-                    .ok_or_else(|| AppError::internal("the preservation just confirmed is gone"))
-            })
+        .write(move |conn| {
+            let case = Case::find_owned(conn, &requester.id, &reference)?;
+            let view = preservation_of(conn, &case.id)?.ok_or_else(|| {
+                AppError::conflict("Nothing is preserved for this request yet.")
+                    .with_code("not_preserved")
+            })?;
+            if view.production_request.is_some() {
+                return Err(AppError::conflict("A production request is already confirmed for this preservation.")
+                    .with_code("production_confirmed"));
+            }
+            if !view.confirmable {
+                return Err(AppError::conflict(
+                    "This preservation ends on its date: only a European Preservation Order is kept until production once a production request is confirmed (Regulation (EU) 2023/1543, Annex V), and only before it expires.",
+                )
+                .with_code("not_confirmable"));
+            }
+            let now = clock::now();
+            diesel::update(preservations::table.find(&case.id))
+                .set((
+                    preservations::production_request.eq(&production_request),
+                    preservations::confirmed_at.eq(now),
+                ))
+                .execute(conn)?;
+            audit::record(
+                conn,
+                &Actor::Requester(requester.id.clone()),
+                Some(&case.id),
+                "preservation.production_confirmed",
+                json!({ "production_request": production_request }),
+            )?;
+            preservation_of(conn, &case.id)?
+                .ok_or_else(|| AppError::internal("the preservation just confirmed is gone"))
         })
         .await
 }
@@ -401,37 +391,35 @@ pub async fn record_freeze(
         operations.to_owned(),
     );
     app.db
-        .run(move |conn| {
-            write_tx(conn, |conn| {
-                let case = Case::find_by_reference(conn, &reference)?;
-                fulfil(conn, &mailer, &links, &case, &mover, RequestType::Freeze)?;
-                let request = super::authority::stored_request(&case, &TargetRow::for_case(conn, &case.id)?);
-                let mut uids: Vec<String> = Vec::new();
-                for target in &request.targets {
-                    if let Some(Some(uid)) = directory::lookup(conn, target)? {
-                        if !uids.contains(&uid) {
-                            uids.push(uid);
-                        }
+        .write(move |conn| {
+            let case = Case::find_by_reference(conn, &reference)?;
+            fulfil(conn, &mailer, &links, &case, &mover, RequestType::Freeze)?;
+            let request = super::authority::stored_request(&case, &TargetRow::for_case(conn, &case.id)?);
+            let mut uids: Vec<String> = Vec::new();
+            for target in &request.targets {
+                if let Some(Some(uid)) = directory::lookup(conn, target)? {
+                    if !uids.contains(&uid) {
+                        uids.push(uid);
                     }
                 }
-                let now = clock::now();
-                diesel::update(accounts::table.filter(accounts::uid.eq_any(&uids)))
-                    .set((accounts::status.eq("frozen"), accounts::updated_at.eq(now)))
-                    .execute(conn)?;
-                diesel::insert_into(freezes::table)
-                    .values((freezes::case_id.eq(&case.id), freezes::executed_at.eq(now), freezes::executed_by.eq(&staff_id), freezes::accounts.eq(json!(uids).to_string())))
-                    .execute(conn)?;
-                mailer.queue(
-                    conn,
-                    Letter {
-                        template: "freeze_executed",
-                        to: &operations,
-                        context: &json!({ "reference": case.reference, "accounts": uids, "assets": request.freeze.as_ref().map(|f| f.assets.clone()).unwrap_or_default(), "terms": request.freeze }),
-                    },
-                )?;
-                audit::record(conn, &Actor::Staff(staff_id.clone()), Some(&case.id), "freeze.recorded", json!({ "accounts": uids }))?;
-                Ok(uids)
-            })
+            }
+            let now = clock::now();
+            diesel::update(accounts::table.filter(accounts::uid.eq_any(&uids)))
+                .set((accounts::status.eq("frozen"), accounts::updated_at.eq(now)))
+                .execute(conn)?;
+            diesel::insert_into(freezes::table)
+                .values((freezes::case_id.eq(&case.id), freezes::executed_at.eq(now), freezes::executed_by.eq(&staff_id), freezes::accounts.eq(json!(uids).to_string())))
+                .execute(conn)?;
+            mailer.queue(
+                conn,
+                Letter {
+                    template: "freeze_executed",
+                    to: &operations,
+                    context: &json!({ "reference": case.reference, "accounts": uids, "assets": request.freeze.as_ref().map(|f| f.assets.clone()).unwrap_or_default(), "terms": request.freeze }),
+                },
+            )?;
+            audit::record(conn, &Actor::Staff(staff_id.clone()), Some(&case.id), "freeze.recorded", json!({ "accounts": uids }))?;
+            Ok(uids)
         })
         .await
 }
@@ -466,49 +454,47 @@ pub async fn release_freeze(
         operations.to_owned(),
     );
     app.db
-        .run(move |conn| {
-            write_tx(conn, |conn| {
-                let case = Case::find_by_reference(conn, &reference)?;
-                let (accounts_json, released_at): (String, Option<NaiveDateTime>) = freezes::table
-                    .find(&case.id)
-                    .select((freezes::accounts, freezes::released_at))
-                    .first(conn)
-                    .optional()?
-                    .ok_or_else(|| AppError::conflict("No executed freeze is recorded on this case.").with_code("not_frozen"))?;
-                if let Some(at) = released_at {
-                    return Err(AppError::conflict(format!("This freeze was released on {}.", clock::rfc3339(at)))
-                        .with_code("freeze_released"));
-                }
-                let frozen: Vec<String> = serde_json::from_str(&accounts_json).unwrap_or_default();
-                // Accounts another live freeze still holds stay frozen.
-                let others: Vec<String> = freezes::table
-                    .filter(freezes::case_id.ne(&case.id))
-                    .filter(freezes::released_at.is_null())
-                    .select(freezes::accounts)
-                    .load::<String>(conn)?
-                    .iter()
-                    .flat_map(|a| serde_json::from_str::<Vec<String>>(a).unwrap_or_default())
-                    .collect();
-                let released: Vec<String> = frozen.iter().filter(|uid| !others.contains(uid)).cloned().collect();
-                let now = clock::now();
-                diesel::update(accounts::table.filter(accounts::uid.eq_any(&released)).filter(accounts::status.eq("frozen")))
-                    .set((accounts::status.eq("active"), accounts::updated_at.eq(now)))
-                    .execute(conn)?;
-                diesel::update(freezes::table.find(&case.id))
-                    .set((freezes::released_at.eq(now), freezes::released_by.eq(&staff_id), freezes::release_reason.eq(&reason)))
-                    .execute(conn)?;
-                let still: Vec<&String> = frozen.iter().filter(|uid| others.contains(uid)).collect();
-                mailer.queue(
-                    conn,
-                    Letter {
-                        template: "freeze_released",
-                        to: &operations,
-                        context: &json!({ "reference": case.reference, "released": released, "still_frozen": still, "reason": reason }),
-                    },
-                )?;
-                audit::record(conn, &Actor::Staff(staff_id.clone()), Some(&case.id), "freeze.released", json!({ "reason": reason, "accounts": released, "still_frozen": still }))?;
-                Ok(released)
-            })
+        .write(move |conn| {
+            let case = Case::find_by_reference(conn, &reference)?;
+            let (accounts_json, released_at): (String, Option<NaiveDateTime>) = freezes::table
+                .find(&case.id)
+                .select((freezes::accounts, freezes::released_at))
+                .first(conn)
+                .optional()?
+                .ok_or_else(|| AppError::conflict("No executed freeze is recorded on this case.").with_code("not_frozen"))?;
+            if let Some(at) = released_at {
+                return Err(AppError::conflict(format!("This freeze was released on {}.", clock::rfc3339(at)))
+                    .with_code("freeze_released"));
+            }
+            let frozen: Vec<String> = serde_json::from_str(&accounts_json).unwrap_or_default();
+            // Accounts another live freeze still holds stay frozen.
+            let others: Vec<String> = freezes::table
+                .filter(freezes::case_id.ne(&case.id))
+                .filter(freezes::released_at.is_null())
+                .select(freezes::accounts)
+                .load::<String>(conn)?
+                .iter()
+                .flat_map(|a| serde_json::from_str::<Vec<String>>(a).unwrap_or_default())
+                .collect();
+            let released: Vec<String> = frozen.iter().filter(|uid| !others.contains(uid)).cloned().collect();
+            let now = clock::now();
+            diesel::update(accounts::table.filter(accounts::uid.eq_any(&released)).filter(accounts::status.eq("frozen")))
+                .set((accounts::status.eq("active"), accounts::updated_at.eq(now)))
+                .execute(conn)?;
+            diesel::update(freezes::table.find(&case.id))
+                .set((freezes::released_at.eq(now), freezes::released_by.eq(&staff_id), freezes::release_reason.eq(&reason)))
+                .execute(conn)?;
+            let still: Vec<&String> = frozen.iter().filter(|uid| others.contains(uid)).collect();
+            mailer.queue(
+                conn,
+                Letter {
+                    template: "freeze_released",
+                    to: &operations,
+                    context: &json!({ "reference": case.reference, "released": released, "still_frozen": still, "reason": reason }),
+                },
+            )?;
+            audit::record(conn, &Actor::Staff(staff_id.clone()), Some(&case.id), "freeze.released", json!({ "reason": reason, "accounts": released, "still_frozen": still }))?;
+            Ok(released)
         })
         .await
 }
@@ -524,49 +510,47 @@ pub async fn record_seizure_transfer(
     let transfer = transfer.validate()?;
     let (staff_id, reference) = (staff.id.clone(), reference.to_owned());
     app.db
-        .run(move |conn| {
-            write_tx(conn, |conn| {
-                let case = Case::find_by_reference(conn, &reference)?;
-                if case.instrument_kind != InstrumentKind::SeizureWarrant {
-                    return Err(AppError::conflict(
-                        "Only a seizure warrant authorises moving assets to the government; a freeze keeps them where they are.",
-                    )
-                    .with_code("not_a_seizure"));
-                }
-                let executed: Option<Option<NaiveDateTime>> = freezes::table
-                    .find(&case.id)
-                    .select(freezes::released_at)
-                    .first(conn)
-                    .optional()?;
-                match executed {
-                    None => return Err(AppError::conflict("Record the executed freeze first: the assets are secured before they are moved.").with_code("not_frozen")),
-                    Some(Some(_)) => return Err(AppError::conflict("This freeze was released: nothing is held to transfer.").with_code("freeze_released")),
-                    Some(None) => {}
-                }
-                let now = clock::now();
-                let id = crate::db::models::new_id();
-                diesel::insert_into(seizure_transfers::table)
-                    .values((
-                        seizure_transfers::id.eq(&id),
-                        seizure_transfers::case_id.eq(&case.id),
-                        seizure_transfers::asset.eq(&transfer.asset),
-                        seizure_transfers::amount.eq(&transfer.amount),
-                        seizure_transfers::chain.eq(transfer.chain.as_str()),
-                        seizure_transfers::destination.eq(&transfer.destination),
-                        seizure_transfers::tx_hash.eq(&transfer.tx_hash),
-                        seizure_transfers::recorded_by.eq(&staff_id),
-                        seizure_transfers::recorded_at.eq(now),
-                    ))
-                    .execute(conn)?;
-                audit::record(
-                    conn,
-                    &Actor::Staff(staff_id.clone()),
-                    Some(&case.id),
-                    "seizure.transferred",
-                    json!({ "asset": transfer.asset, "amount": transfer.amount, "chain": transfer.chain, "destination": transfer.destination, "tx_hash": transfer.tx_hash }),
-                )?;
-                Ok(SeizureTransferView::new(&transfer, now))
-            })
+        .write(move |conn| {
+            let case = Case::find_by_reference(conn, &reference)?;
+            if case.instrument_kind != InstrumentKind::SeizureWarrant {
+                return Err(AppError::conflict(
+                    "Only a seizure warrant authorises moving assets to the government; a freeze keeps them where they are.",
+                )
+                .with_code("not_a_seizure"));
+            }
+            let executed: Option<Option<NaiveDateTime>> = freezes::table
+                .find(&case.id)
+                .select(freezes::released_at)
+                .first(conn)
+                .optional()?;
+            match executed {
+                None => return Err(AppError::conflict("Record the executed freeze first: the assets are secured before they are moved.").with_code("not_frozen")),
+                Some(Some(_)) => return Err(AppError::conflict("This freeze was released: nothing is held to transfer.").with_code("freeze_released")),
+                Some(None) => {}
+            }
+            let now = clock::now();
+            let id = crate::db::models::new_id();
+            diesel::insert_into(seizure_transfers::table)
+                .values((
+                    seizure_transfers::id.eq(&id),
+                    seizure_transfers::case_id.eq(&case.id),
+                    seizure_transfers::asset.eq(&transfer.asset),
+                    seizure_transfers::amount.eq(&transfer.amount),
+                    seizure_transfers::chain.eq(transfer.chain.as_str()),
+                    seizure_transfers::destination.eq(&transfer.destination),
+                    seizure_transfers::tx_hash.eq(&transfer.tx_hash),
+                    seizure_transfers::recorded_by.eq(&staff_id),
+                    seizure_transfers::recorded_at.eq(now),
+                ))
+                .execute(conn)?;
+            audit::record(
+                conn,
+                &Actor::Staff(staff_id.clone()),
+                Some(&case.id),
+                "seizure.transferred",
+                json!({ "asset": transfer.asset, "amount": transfer.amount, "chain": transfer.chain, "destination": transfer.destination, "tx_hash": transfer.tx_hash }),
+            )?;
+            Ok(SeizureTransferView::new(&transfer, now))
         })
         .await
 }
@@ -776,54 +760,52 @@ pub fn preservation_of(conn: &mut DbConn, case_id: &str) -> QueryResult<Option<P
 /// Reminds requesters of preservations that expire within a week. Returns how many were reminded.
 pub async fn send_reminders(db: &Db, mailer: &Mailer, links: &Links) -> Result<usize, AppError> {
     let (mailer, links) = (mailer.clone(), links.clone());
-    db.run(move |conn| {
-        write_tx(conn, |conn| {
-            let now = clock::now();
-            let due: Vec<(String, NaiveDateTime, i32, i32)> = preservations::table
-                .filter(preservations::reminder_sent_at.is_null())
-                // Kept until production once a production request is confirmed (Annex V).
-                .filter(preservations::production_request.is_null())
-                .filter(preservations::expires_at.gt(now))
-                .filter(preservations::expires_at.le(now + REMINDER))
-                .select((
-                    preservations::case_id,
-                    preservations::expires_at,
-                    preservations::extensions,
-                    preservations::renewals_allowed,
-                ))
-                .load::<(String, NaiveDateTime, i32, i32)>(conn)?;
-            for (case_id, expires_at, extensions, allowed) in &due {
-                let case: Case = crate::db::schema::cases::table
-                    .find(case_id)
-                    .select(Case::as_select())
-                    .first(conn)?;
-                let requester = Requester::find(conn, &case.requester_id)?;
-                mailer.queue(
-                    conn,
-                    Letter {
-                        template: "preservation_reminder",
-                        to: &requester.email,
-                        context: &json!({
-                            "reference": case.reference,
-                            "expires_at": clock::rfc3339(*expires_at),
-                            "renewable": extensions < allowed,
-                            "link": links.case_url(&case.reference)?,
-                        }),
-                    },
-                )?;
-                diesel::update(preservations::table.find(case_id))
-                    .set(preservations::reminder_sent_at.eq(now))
-                    .execute(conn)?;
-                audit::record(
-                    conn,
-                    &Actor::System,
-                    Some(case_id),
-                    "preservation.reminder_sent",
-                    json!({ "expires_at": clock::rfc3339(*expires_at) }),
-                )?;
-            }
-            Ok(due.len())
-        })
+    db.write(move |conn| {
+        let now = clock::now();
+        let due: Vec<(String, NaiveDateTime, i32, i32)> = preservations::table
+            .filter(preservations::reminder_sent_at.is_null())
+            // Kept until production once a production request is confirmed (Annex V).
+            .filter(preservations::production_request.is_null())
+            .filter(preservations::expires_at.gt(now))
+            .filter(preservations::expires_at.le(now + REMINDER))
+            .select((
+                preservations::case_id,
+                preservations::expires_at,
+                preservations::extensions,
+                preservations::renewals_allowed,
+            ))
+            .load::<(String, NaiveDateTime, i32, i32)>(conn)?;
+        for (case_id, expires_at, extensions, allowed) in &due {
+            let case: Case = crate::db::schema::cases::table
+                .find(case_id)
+                .select(Case::as_select())
+                .first(conn)?;
+            let requester = Requester::find(conn, &case.requester_id)?;
+            mailer.queue(
+                conn,
+                Letter {
+                    template: "preservation_reminder",
+                    to: &requester.email,
+                    context: &json!({
+                        "reference": case.reference,
+                        "expires_at": clock::rfc3339(*expires_at),
+                        "renewable": extensions < allowed,
+                        "link": links.case_url(&case.reference)?,
+                    }),
+                },
+            )?;
+            diesel::update(preservations::table.find(case_id))
+                .set(preservations::reminder_sent_at.eq(now))
+                .execute(conn)?;
+            audit::record(
+                conn,
+                &Actor::System,
+                Some(case_id),
+                "preservation.reminder_sent",
+                json!({ "expires_at": clock::rfc3339(*expires_at) }),
+            )?;
+        }
+        Ok(due.len())
     })
     .await
 }

@@ -16,7 +16,6 @@ use crate::db::models::requester::Requester;
 use crate::db::models::staff::Staff;
 use crate::db::models::{counter, new_id};
 use crate::db::schema::court_filings;
-use crate::db::write_tx;
 use crate::documents::StagedDocument;
 use crate::domain::authority::Authority;
 use crate::domain::email::EmailAddress;
@@ -220,77 +219,75 @@ pub async fn commit(
     let stored_ids: Vec<String> = documents.iter().map(|d| d.id.clone()).collect();
     let result = app
         .db
-        .run(move |conn| {
-            write_tx(conn, |conn| {
-                let number = counter::next(conn, &series)?;
-                let reference = CaseReference::new(requester.track, now.year(), number);
-                let hashes: Vec<String> = documents.iter().map(|d| d.sha256.clone()).collect();
-                let signals = match requester.track {
-                    Track::Agency => signals::raised(conn, &thresholds, &requester, &domain, &request, &hashes, now)?,
-                    Track::Court => Vec::new(),
-                };
-                let mut case = new_case(&requester, &request, &reference, &domain, &authority, now, due_at)?;
-                let residencies = crate::db::models::directory::residencies(conn, &request.targets)?;
-                let (entity, routing) = policy.route(request.entity.as_deref(), &residencies);
-                case.objection_until = notification_window(&policy, &request, now);
-                case.legal_entity = Some(entity.id.clone());
-                case.legal_entity_name = Some(entity.name.clone());
-                case.signer_mfa = signer_mfa.to_owned();
-                case.fraud_signals = serde_json::to_string(&signals).map_err(AppError::internal)?;
-                let case_id = case.id.clone();
-                case.insert(conn)?;
-                if let Some(court) = &request.court {
-                    diesel::insert_into(court_filings::table)
-                        .values((
-                            court_filings::case_id.eq(&case_id),
-                            court_filings::account_uid.eq(&account_uid),
-                            court_filings::case_key.eq(court.case_key()),
-                        ))
-                        .execute(conn)?;
-                }
-                TargetRow::insert_all(conn, &target_rows(&case_id, &request))?;
-                let mut rows = Vec::with_capacity(documents.len());
-                for staged in &documents {
-                    store.persist(staged)?;
-                    rows.push(staged.row(&case_id, &format!("requester:{}", requester.id), now));
-                }
-                Document::insert_all(conn, &rows)?;
-                audit::record(
-                    conn,
-                    &Actor::Requester(requester.id.clone()),
-                    Some(&case_id),
-                    "request.submitted",
-                    json!({
+        .write(move |conn| {
+            let number = counter::next(conn, &series)?;
+            let reference = CaseReference::new(requester.track, now.year(), number);
+            let hashes: Vec<String> = documents.iter().map(|d| d.sha256.clone()).collect();
+            let signals = match requester.track {
+                Track::Agency => signals::raised(conn, &thresholds, &requester, &domain, &request, &hashes, now)?,
+                Track::Court => Vec::new(),
+            };
+            let mut case = new_case(&requester, &request, &reference, &domain, &authority, now, due_at)?;
+            let residencies = crate::db::models::directory::residencies(conn, &request.targets)?;
+            let (entity, routing) = policy.route(request.entity.as_deref(), &residencies);
+            case.objection_until = notification_window(&policy, &request, now);
+            case.legal_entity = Some(entity.id.clone());
+            case.legal_entity_name = Some(entity.name.clone());
+            case.signer_mfa = signer_mfa.to_owned();
+            case.fraud_signals = serde_json::to_string(&signals).map_err(AppError::internal)?;
+            let case_id = case.id.clone();
+            case.insert(conn)?;
+            if let Some(court) = &request.court {
+                diesel::insert_into(court_filings::table)
+                    .values((
+                        court_filings::case_id.eq(&case_id),
+                        court_filings::account_uid.eq(&account_uid),
+                        court_filings::case_key.eq(court.case_key()),
+                    ))
+                    .execute(conn)?;
+            }
+            TargetRow::insert_all(conn, &target_rows(&case_id, &request))?;
+            let mut rows = Vec::with_capacity(documents.len());
+            for staged in &documents {
+                store.persist(staged)?;
+                rows.push(staged.row(&case_id, &format!("requester:{}", requester.id), now));
+            }
+            Document::insert_all(conn, &rows)?;
+            audit::record(
+                conn,
+                &Actor::Requester(requester.id.clone()),
+                Some(&case_id),
+                "request.submitted",
+                json!({
+                    "reference": reference.as_str(),
+                    "type": request.request_type,
+                    "instrument": request.instrument.kind,
+                    "documents": rows.iter().map(|d| json!({"id": d.id, "sha256": d.sha256, "size": d.size_bytes})).collect::<Vec<_>>(),
+                    "authority_established": authority.established,
+                    "account": account_uid,
+                    "second_factor": signer_mfa,
+                    "signals": signals.iter().map(|c| c.code.as_str()).collect::<Vec<_>>(),
+                    "legal_entity": { "id": entity.id, "routed": routing.describe() },
+                }),
+            )?;
+            if request.request_type == RequestType::EmergencyDisclosure {
+                alert_oncall(conn, &mailer, &oncall, &links, &reference, due_at)?;
+            }
+            let stored = Case::find_by_reference(conn, reference.as_str())?;
+            mailer.queue(
+                conn,
+                Letter {
+                    template: "receipt",
+                    to: &requester.email,
+                    context: &json!({
                         "reference": reference.as_str(),
-                        "type": request.request_type,
-                        "instrument": request.instrument.kind,
-                        "documents": rows.iter().map(|d| json!({"id": d.id, "sha256": d.sha256, "size": d.size_bytes})).collect::<Vec<_>>(),
-                        "authority_established": authority.established,
-                        "account": account_uid,
-                        "second_factor": signer_mfa,
-                        "signals": signals.iter().map(|c| c.code.as_str()).collect::<Vec<_>>(),
-                        "legal_entity": { "id": entity.id, "routed": routing.describe() },
+                        "request_type": request.request_type.label(),
+                        "due_at": clock::rfc3339(stored.due_at),
+                        "link": links.requester_case(&reference),
                     }),
-                )?;
-                if request.request_type == RequestType::EmergencyDisclosure {
-                    alert_oncall(conn, &mailer, &oncall, &links, &reference, due_at)?;
-                }
-                let stored = Case::find_by_reference(conn, reference.as_str())?;
-                mailer.queue(
-                    conn,
-                    Letter {
-                        template: "receipt",
-                        to: &requester.email,
-                        context: &json!({
-                            "reference": reference.as_str(),
-                            "request_type": request.request_type.label(),
-                            "due_at": clock::rfc3339(stored.due_at),
-                            "link": links.requester_case(&reference),
-                        }),
-                    },
-                )?;
-                Ok(stored)
-            })
+                },
+            )?;
+            Ok(stored)
         })
         .await;
     match result {

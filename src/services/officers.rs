@@ -11,7 +11,7 @@ use crate::audit::{self, Actor};
 use crate::db::models::requester::Requester;
 use crate::db::models::session;
 use crate::db::schema::{cases, requesters};
-use crate::db::{write_tx, Db, DbConn};
+use crate::db::{Db, DbConn};
 use crate::domain::clock::{self, rfc3339};
 use crate::domain::identity::{self, Standing};
 use crate::domain::policy::Identity;
@@ -175,45 +175,43 @@ pub async fn set_standing(
         ));
     }
     let (admin, id) = (admin_id.to_owned(), requester_id.to_owned());
-    db.run(move |conn| {
-        write_tx(conn, |conn| {
-            let officer = find_officer(conn, &id)?;
-            let now = clock::now();
-            let actor = Actor::Staff(admin.clone());
-            if standing == Standing::Suspended {
-                suspend_in(conn, &actor, &id, &reason, now)?;
-                return Ok(());
-            }
-            let verified_at = match standing {
-                Standing::Verified => Some(now),
-                _ => None,
-            };
-            diesel::update(requesters::table.find(&id))
-                .set((
-                    requesters::standing.eq(standing.as_str()),
-                    requesters::standing_reason.eq(&reason),
-                    requesters::standing_changed_at.eq(now),
-                    requesters::verified_at.eq(verified_at),
-                ))
+    db.write(move |conn| {
+        let officer = find_officer(conn, &id)?;
+        let now = clock::now();
+        let actor = Actor::Staff(admin.clone());
+        if standing == Standing::Suspended {
+            suspend_in(conn, &actor, &id, &reason, now)?;
+            return Ok(());
+        }
+        let verified_at = match standing {
+            Standing::Verified => Some(now),
+            _ => None,
+        };
+        diesel::update(requesters::table.find(&id))
+            .set((
+                requesters::standing.eq(standing.as_str()),
+                requesters::standing_reason.eq(&reason),
+                requesters::standing_changed_at.eq(now),
+                requesters::verified_at.eq(verified_at),
+            ))
+            .execute(conn)?;
+        // Lifting a suspension clears the flags it set; a reviewer reads the case again anyway.
+        if officer.standing == Standing::Suspended {
+            diesel::update(cases::table.filter(cases::requester_id.eq(&id)))
+                .set(cases::flagged.eq(None::<String>))
                 .execute(conn)?;
-            // Lifting a suspension clears the flags it set; a reviewer reads the case again anyway.
-            if officer.standing == Standing::Suspended {
-                diesel::update(cases::table.filter(cases::requester_id.eq(&id)))
-                    .set(cases::flagged.eq(None::<String>))
-                    .execute(conn)?;
-            }
-            audit::record(
-                conn,
-                &actor,
-                None,
-                match standing {
-                    Standing::Verified => "officer.verified",
-                    _ => "officer.unverified",
-                },
-                json!({ "requester": id, "reason": reason, "was": officer.standing }),
-            )?;
-            Ok(())
-        })
+        }
+        audit::record(
+            conn,
+            &actor,
+            None,
+            match standing {
+                Standing::Verified => "officer.verified",
+                _ => "officer.unverified",
+            },
+            json!({ "requester": id, "reason": reason, "was": officer.standing }),
+        )?;
+        Ok(())
     })
     .await
 }
@@ -227,24 +225,22 @@ pub async fn set_permissions(
     freeze: bool,
 ) -> Result<(), AppError> {
     let (admin, id) = (admin_id.to_owned(), requester_id.to_owned());
-    db.run(move |conn| {
-        write_tx(conn, |conn| {
-            find_officer(conn, &id)?;
-            diesel::update(requesters::table.find(&id))
-                .set((
-                    requesters::may_file_emergency.eq(emergency),
-                    requesters::may_file_freeze.eq(freeze),
-                ))
-                .execute(conn)?;
-            audit::record(
-                conn,
-                &Actor::Staff(admin.clone()),
-                None,
-                "officer.permissions",
-                json!({ "requester": id, "emergency": emergency, "freeze": freeze }),
-            )?;
-            Ok(())
-        })
+    db.write(move |conn| {
+        find_officer(conn, &id)?;
+        diesel::update(requesters::table.find(&id))
+            .set((
+                requesters::may_file_emergency.eq(emergency),
+                requesters::may_file_freeze.eq(freeze),
+            ))
+            .execute(conn)?;
+        audit::record(
+            conn,
+            &Actor::Staff(admin.clone()),
+            None,
+            "officer.permissions",
+            json!({ "requester": id, "emergency": emergency, "freeze": freeze }),
+        )?;
+        Ok(())
     })
     .await
 }

@@ -2,7 +2,7 @@ use serde_json::json;
 
 use crate::audit::{self, Actor};
 use crate::db::models::requester::Requester;
-use crate::db::{write_tx, Db};
+use crate::db::Db;
 use crate::domain::profile::{AgencyProfile, CourtProfile};
 use crate::error::AppError;
 
@@ -13,12 +13,10 @@ pub async fn save_agency(
     profile: AgencyProfile,
 ) -> Result<Requester, AppError> {
     let id = requester_id.to_owned();
-    db.run(move |conn| {
-        write_tx(conn, |conn| {
-            Requester::save_agency_profile(conn, &id, &profile)?;
-            audit::record(conn, &Actor::Requester(id.clone()), None, "profile.updated", json!({ "country": profile.country.code(), "agency_function": profile.agency_function }))?;
-            Ok(Requester::find(conn, &id)?)
-        })
+    db.write(move |conn| {
+        Requester::save_agency_profile(conn, &id, &profile)?;
+        audit::record(conn, &Actor::Requester(id.clone()), None, "profile.updated", json!({ "country": profile.country.code(), "agency_function": profile.agency_function }))?;
+        Ok(Requester::find(conn, &id)?)
     })
     .await
 }
@@ -30,18 +28,16 @@ pub async fn save_court(
     profile: CourtProfile,
 ) -> Result<Requester, AppError> {
     let id = requester_id.to_owned();
-    db.run(move |conn| {
-        write_tx(conn, |conn| {
-            Requester::save_court_profile(conn, &id, &profile)?;
-            audit::record(
-                conn,
-                &Actor::Requester(id.clone()),
-                None,
-                "profile.updated",
-                json!({ "bar_declared": profile.bar_number.is_some() }),
-            )?;
-            Ok(Requester::find(conn, &id)?)
-        })
+    db.write(move |conn| {
+        Requester::save_court_profile(conn, &id, &profile)?;
+        audit::record(
+            conn,
+            &Actor::Requester(id.clone()),
+            None,
+            "profile.updated",
+            json!({ "bar_declared": profile.bar_number.is_some() }),
+        )?;
+        Ok(Requester::find(conn, &id)?)
     })
     .await
 }

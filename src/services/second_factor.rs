@@ -257,26 +257,24 @@ pub async fn remove(
         ));
     }
     let (admin, id) = (admin_id.to_owned(), requester_id.to_owned());
-    db.run(move |conn| {
-        write_tx(conn, |conn| {
-            let officer = Requester::find(conn, &id)?;
-            if !officer.enrolled() {
-                return Err(
-                    AppError::conflict("This officer has no second factor to remove.")
-                        .with_code("not_enrolled"),
-                );
-            }
-            factor::remove(conn, &id)?;
-            let ended = session::end_for_requester(conn, &id)?;
-            audit::record(
-                conn,
-                &Actor::Staff(admin.clone()),
-                None,
-                "officer.second_factor_removed",
-                json!({ "requester": id, "reason": reason, "sessions_ended": ended }),
-            )?;
-            Ok(())
-        })
+    db.write(move |conn| {
+        let officer = Requester::find(conn, &id)?;
+        if !officer.enrolled() {
+            return Err(
+                AppError::conflict("This officer has no second factor to remove.")
+                    .with_code("not_enrolled"),
+            );
+        }
+        factor::remove(conn, &id)?;
+        let ended = session::end_for_requester(conn, &id)?;
+        audit::record(
+            conn,
+            &Actor::Staff(admin.clone()),
+            None,
+            "officer.second_factor_removed",
+            json!({ "requester": id, "reason": reason, "sessions_ended": ended }),
+        )?;
+        Ok(())
     })
     .await
 }

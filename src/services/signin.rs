@@ -132,32 +132,30 @@ pub async fn send_code(
     let now = clock::now();
     let expires_at = now + CODE_TTL;
     let mailer = mailer.clone();
-    db.run(move |conn| {
-        write_tx(conn, |conn| {
-            let user_path = entry == Entry::Court(CourtPath::User);
-            let account_uid = if user_path { directory::account_by_email(conn, email.as_str())? } else { None };
-            NewLoginChallenge {
-                id: &challenge_id,
-                track: track.as_str(),
-                email: &sealed_email,
-                code_hash: &code_hash,
-                attempts: 0,
-                expires_at,
-                created_at: now,
-                account_uid: account_uid.as_deref(),
-            }
-            .insert(conn)?;
-            // No account has this e-mail of record: the code is never sent, so the challenge can never be met.
-            let (template, context, action) = if user_path && account_uid.is_none() {
-                ("no_account", json!({ "email": email.as_str() }), "signin.no_account")
-            } else {
-                ("code", json!({ "code": code, "minutes": CODE_TTL.num_minutes() }), "signin.code_sent")
-            };
-            mailer.queue(conn, Letter { template, to: email.as_str(), context: &context })?;
-            let path = match entry { Entry::Court(path) => Some(path), Entry::Agency => None };
-            audit::record(conn, &Actor::System, None, action, json!({ "track": track, "path": path, "domain": email.domain(), "challenge": &challenge_id[..16] }))?;
-            Ok(())
-        })
+    db.write(move |conn| {
+        let user_path = entry == Entry::Court(CourtPath::User);
+        let account_uid = if user_path { directory::account_by_email(conn, email.as_str())? } else { None };
+        NewLoginChallenge {
+            id: &challenge_id,
+            track: track.as_str(),
+            email: &sealed_email,
+            code_hash: &code_hash,
+            attempts: 0,
+            expires_at,
+            created_at: now,
+            account_uid: account_uid.as_deref(),
+        }
+        .insert(conn)?;
+        // No account has this e-mail of record: the code is never sent, so the challenge can never be met.
+        let (template, context, action) = if user_path && account_uid.is_none() {
+            ("no_account", json!({ "email": email.as_str() }), "signin.no_account")
+        } else {
+            ("code", json!({ "code": code, "minutes": CODE_TTL.num_minutes() }), "signin.code_sent")
+        };
+        mailer.queue(conn, Letter { template, to: email.as_str(), context: &context })?;
+        let path = match entry { Entry::Court(path) => Some(path), Entry::Agency => None };
+        audit::record(conn, &Actor::System, None, action, json!({ "track": track, "path": path, "domain": email.domain(), "challenge": &challenge_id[..16] }))?;
+        Ok(())
     })
     .await?;
     Ok(CodeSent {

@@ -83,23 +83,21 @@ pub fn active(
 /// Retires the active key and makes a new one; returns the new key's id.
 pub async fn rotate(db: &Db, secrets: &DocumentKey) -> Result<String, AppError> {
     let secrets = secrets.clone();
-    db.run(move |conn| {
-        write_tx(conn, |conn| {
-            let now = clock::now();
-            let retired =
-                diesel::update(signing_keys::table.filter(signing_keys::retired_at.is_null()))
-                    .set(signing_keys::retired_at.eq(now))
-                    .execute(conn)?;
-            let id = insert_key(conn, &secrets)?;
-            audit::record(
-                conn,
-                &Actor::System,
-                None,
-                "signing_key.rotated",
-                json!({ "key": id, "retired": retired }),
-            )?;
-            Ok(id)
-        })
+    db.write(move |conn| {
+        let now = clock::now();
+        let retired =
+            diesel::update(signing_keys::table.filter(signing_keys::retired_at.is_null()))
+                .set(signing_keys::retired_at.eq(now))
+                .execute(conn)?;
+        let id = insert_key(conn, &secrets)?;
+        audit::record(
+            conn,
+            &Actor::System,
+            None,
+            "signing_key.rotated",
+            json!({ "key": id, "retired": retired }),
+        )?;
+        Ok(id)
     })
     .await
 }

@@ -298,18 +298,16 @@ pub async fn record_custodian(
 ) -> Result<Staff, AppError> {
     let title = custodian_title(title)?;
     let id = staff.id.clone();
-    db.run(move |conn| {
-        write_tx(conn, |conn| {
-            rows::Staff::set_custodian(conn, &id, &title, outside_us)?;
-            audit::record(
-                conn,
-                &Actor::Staff(id.clone()),
-                None,
-                "staff.custodian_recorded",
-                json!({ "title": title, "signs_outside_us": outside_us }),
-            )?;
-            Ok(Staff::find(conn, &id)?)
-        })
+    db.write(move |conn| {
+        rows::Staff::set_custodian(conn, &id, &title, outside_us)?;
+        audit::record(
+            conn,
+            &Actor::Staff(id.clone()),
+            None,
+            "staff.custodian_recorded",
+            json!({ "title": title, "signs_outside_us": outside_us }),
+        )?;
+        Ok(Staff::find(conn, &id)?)
     })
     .await
 }
@@ -372,35 +370,33 @@ pub async fn set_active(
         ));
     }
     let (admin_id, staff_id) = (admin.id.clone(), staff_id.to_owned());
-    db.run(move |conn| {
-        write_tx(conn, |conn| {
-            use crate::db::schema::staff;
-            use diesel::prelude::*;
-            let changed = diesel::update(staff::table.find(&staff_id))
-                .set(staff::active.eq(active))
-                .execute(conn)?;
-            if changed == 0 {
-                return Err(AppError::not_found());
-            }
-            // Deactivation ends every session, so that reactivating opens none of them again.
-            let ended = if active {
-                0
+    db.write(move |conn| {
+        use crate::db::schema::staff;
+        use diesel::prelude::*;
+        let changed = diesel::update(staff::table.find(&staff_id))
+            .set(staff::active.eq(active))
+            .execute(conn)?;
+        if changed == 0 {
+            return Err(AppError::not_found());
+        }
+        // Deactivation ends every session, so that reactivating opens none of them again.
+        let ended = if active {
+            0
+        } else {
+            rows::end_sessions(conn, &staff_id, None)?
+        };
+        audit::record(
+            conn,
+            &Actor::Staff(admin_id.clone()),
+            None,
+            if active {
+                "staff.activated"
             } else {
-                rows::end_sessions(conn, &staff_id, None)?
-            };
-            audit::record(
-                conn,
-                &Actor::Staff(admin_id.clone()),
-                None,
-                if active {
-                    "staff.activated"
-                } else {
-                    "staff.deactivated"
-                },
-                json!({ "staff": staff_id, "sessions_ended": ended }),
-            )?;
-            Ok(Staff::find(conn, &staff_id)?)
-        })
+                "staff.deactivated"
+            },
+            json!({ "staff": staff_id, "sessions_ended": ended }),
+        )?;
+        Ok(Staff::find(conn, &staff_id)?)
     })
     .await
 }

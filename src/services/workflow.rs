@@ -514,11 +514,9 @@ pub async fn by_staff(
         staff.role,
     );
     app.db
-        .run(move |conn| {
-            write_tx(conn, |conn| {
-                let case = super::staff_cases::visible_case(conn, &reference, role)?;
-                transition(conn, &mailer, &links, &case, &mover, &request)
-            })
+        .write(move |conn| {
+            let case = super::staff_cases::visible_case(conn, &reference, role)?;
+            transition(conn, &mailer, &links, &case, &mover, &request)
         })
         .await
 }
@@ -537,15 +535,13 @@ pub async fn withdraw(
         reference.to_owned(),
     );
     app.db
-        .run(move |conn| {
-            write_tx(conn, |conn| {
-                let case = Case::find_owned(conn, &requester.id, &reference)?;
-                let request = TransitionRequest {
-                    to: CaseState::Withdrawn.as_str().to_owned(),
-                    ..Default::default()
-                };
-                transition(conn, &mailer, &links, &case, &mover, &request)
-            })
+        .write(move |conn| {
+            let case = Case::find_owned(conn, &requester.id, &reference)?;
+            let request = TransitionRequest {
+                to: CaseState::Withdrawn.as_str().to_owned(),
+                ..Default::default()
+            };
+            transition(conn, &mailer, &links, &case, &mover, &request)
         })
         .await
 }
@@ -573,31 +569,29 @@ pub async fn message(
     let had_documents = !documents.is_empty();
     let result = app
         .db
-        .run(move |conn| {
-            write_tx(conn, |conn| {
-                let case = Case::find_owned(conn, &who.id, &reference)?;
-                if !CaseState::OPEN.contains(&case.state) {
-                    return Err(AppError::conflict("This case is closed to new messages.").with_code("case_closed"));
-                }
-                let now = clock::now();
-                insert_message(conn, &case.id, &format!("requester:{}", who.email), &body, now)?;
-                for staged in &documents {
-                    store.persist(staged)?;
-                    crate::db::models::document::Document::insert_all(conn, &[staged.row(&case.id, &format!("requester:{}", who.id), now)])?;
-                }
-                audit::record(
-                    conn,
-                    &mover.actor,
-                    Some(&case.id),
-                    "case.message",
-                    json!({ "documents": documents.iter().map(|d| json!({ "id": d.id, "sha256": d.sha256 })).collect::<Vec<_>>() }),
-                )?;
-                if case.state == CaseState::NeedsInfo {
-                    let back = workflow::after_answer(case.resume_state.as_deref().and_then(CaseState::parse));
-                    transition(conn, &mailer, &links, &case, &mover, &TransitionRequest { to: back.as_str().to_owned(), ..Default::default() })?;
-                }
-                Ok(Case::find_by_reference(conn, &reference)?)
-            })
+        .write(move |conn| {
+            let case = Case::find_owned(conn, &who.id, &reference)?;
+            if !CaseState::OPEN.contains(&case.state) {
+                return Err(AppError::conflict("This case is closed to new messages.").with_code("case_closed"));
+            }
+            let now = clock::now();
+            insert_message(conn, &case.id, &format!("requester:{}", who.email), &body, now)?;
+            for staged in &documents {
+                store.persist(staged)?;
+                crate::db::models::document::Document::insert_all(conn, &[staged.row(&case.id, &format!("requester:{}", who.id), now)])?;
+            }
+            audit::record(
+                conn,
+                &mover.actor,
+                Some(&case.id),
+                "case.message",
+                json!({ "documents": documents.iter().map(|d| json!({ "id": d.id, "sha256": d.sha256 })).collect::<Vec<_>>() }),
+            )?;
+            if case.state == CaseState::NeedsInfo {
+                let back = workflow::after_answer(case.resume_state.as_deref().and_then(CaseState::parse));
+                transition(conn, &mailer, &links, &case, &mover, &TransitionRequest { to: back.as_str().to_owned(), ..Default::default() })?;
+            }
+            Ok(Case::find_by_reference(conn, &reference)?)
         })
         .await;
     match result {
@@ -639,43 +633,41 @@ pub async fn write_to_requester(
         app.links.clone(),
     );
     app.db
-        .run(move |conn| {
-            write_tx(conn, |conn| {
-                let case = super::staff_cases::visible_case(conn, &reference, staff.role)?;
-                if !CaseState::OPEN.contains(&case.state) {
-                    return Err(AppError::conflict(
-                        "The case is closed to new messages.",
-                    )
-                    .with_code("case_closed"));
-                }
-                let author = match staff.role {
-                    crate::domain::vocab::Role::Support => "Support",
-                    _ => "Legal team",
-                };
-                let now = clock::now();
-                insert_message(conn, &case.id, author, &body, now)?;
-                audit::record(
-                    conn,
-                    &Actor::Staff(staff.id.clone()),
-                    Some(&case.id),
-                    "case.message_to_requester",
-                    json!({ "characters": body.chars().count() }),
-                )?;
-                let requester = Requester::find(conn, &case.requester_id)?;
-                mailer.queue(
-                    conn,
-                    Letter {
-                        template: "staff_message",
-                        to: &requester.email,
-                        context: &json!({
-                            "reference": case.reference,
-                            "team": match case.track { Track::Agency => "legal team", Track::Court => "platform's support and legal team" },
-                            "detail": (case.track == Track::Court).then_some(body.as_str()),
-                            "link": links.case_url(&case.reference)?,
-                        }),
-                    },
+        .write(move |conn| {
+            let case = super::staff_cases::visible_case(conn, &reference, staff.role)?;
+            if !CaseState::OPEN.contains(&case.state) {
+                return Err(AppError::conflict(
+                    "The case is closed to new messages.",
                 )
-            })
+                .with_code("case_closed"));
+            }
+            let author = match staff.role {
+                crate::domain::vocab::Role::Support => "Support",
+                _ => "Legal team",
+            };
+            let now = clock::now();
+            insert_message(conn, &case.id, author, &body, now)?;
+            audit::record(
+                conn,
+                &Actor::Staff(staff.id.clone()),
+                Some(&case.id),
+                "case.message_to_requester",
+                json!({ "characters": body.chars().count() }),
+            )?;
+            let requester = Requester::find(conn, &case.requester_id)?;
+            mailer.queue(
+                conn,
+                Letter {
+                    template: "staff_message",
+                    to: &requester.email,
+                    context: &json!({
+                        "reference": case.reference,
+                        "team": match case.track { Track::Agency => "legal team", Track::Court => "platform's support and legal team" },
+                        "detail": (case.track == Track::Court).then_some(body.as_str()),
+                        "link": links.case_url(&case.reference)?,
+                    }),
+                },
+            )
         })
         .await
 }
