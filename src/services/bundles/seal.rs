@@ -1,20 +1,17 @@
-//! Answering an approved disclosure: the legal team attaches produced files, then seals them
-//! into a signed bundle (DESIGN §7) that the requester downloads through a link that expires.
-//! Sealing streams every file from storage through the ZIP, the digests and the cipher; the
-//! bundle is listed only once its file is complete and synced.
+//! Sealing: every produced file is streamed from storage through the ZIP, the digests and the
+//! cipher into a signed BagIt bundle (DESIGN §7); the bundle is listed only once its file is
+//! complete and synced, and the case is fulfilled.
 
 use std::collections::BTreeSet;
 use std::io::Write;
 
 use chrono::{NaiveDateTime, TimeDelta};
 use diesel::prelude::*;
-use serde::Serialize;
 use serde_json::{json, Value};
 
-use super::staff_cases::visible_case;
-use super::workflow::{transition, Mover, TransitionRequest};
+use super::{answerable, bag_root, BundleView};
 use crate::app::App;
-use crate::audit::{self, Actor};
+use crate::audit::{self};
 use crate::bundle::bag::{self, PayloadFile};
 use crate::bundle::certificate::{self, Certificate, CertifiedFile, Custodian};
 use crate::bundle::zipout::ZipOut;
@@ -26,117 +23,14 @@ use crate::db::models::requester::Requester;
 use crate::db::models::staff::Staff;
 use crate::db::schema::{bundles, productions};
 use crate::db::DbConn;
-use crate::documents::download::Download;
-use crate::documents::StagedDocument;
 use crate::domain::clock::{self, rfc3339};
 use crate::domain::text::escape_controls;
-use crate::domain::vocab::{CaseState, RequestType};
+use crate::domain::vocab::CaseState;
 use crate::error::AppError;
 use crate::links::Links;
 use crate::mail::Letter;
-
-pub const CATEGORIES: [&str; 2] = ["records", "content"];
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ProductionView {
-    pub id: String,
-    pub category: String,
-    pub name: String,
-    pub size: i64,
-    pub sha256: String,
-    pub bundle: Option<i32>,
-    pub uploaded_at: String,
-}
-
-impl From<&Production> for ProductionView {
-    fn from(p: &Production) -> ProductionView {
-        ProductionView {
-            id: p.id.clone(),
-            category: p.category.clone(),
-            name: p.filename.clone(),
-            size: p.size_bytes,
-            sha256: p.sha256.clone(),
-            bundle: p.bundle_n,
-            uploaded_at: rfc3339(p.uploaded_at),
-        }
-    }
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct BundleView {
-    pub n: i32,
-    pub sha256: String,
-    pub size: i64,
-    pub files: i32,
-    pub key_id: String,
-    pub sealed_at: String,
-    pub expires_at: String,
-    pub expired: bool,
-    /// The requester's download through the API.
-    pub download: String,
-    pub filename: String,
-}
-
-impl BundleView {
-    pub fn new(bundle: &Bundle, reference: &str, now: NaiveDateTime) -> BundleView {
-        BundleView {
-            n: bundle.n,
-            sha256: bundle.sha256.clone(),
-            size: bundle.size_bytes,
-            files: bundle.files,
-            key_id: bundle.key_id.clone(),
-            sealed_at: rfc3339(bundle.sealed_at),
-            expires_at: rfc3339(bundle.expires_at),
-            expired: bundle.expires_at <= now,
-            download: format!("/api/v1/requests/{reference}/bundles/{}", bundle.n),
-            filename: bundle_filename(reference, bundle.n),
-        }
-    }
-}
-
-/// The bag's folder in the ZIP (DESIGN §7): `LE-2026-000123-1`.
-pub fn bag_root(reference: &str, n: i32) -> String {
-    format!("{reference}-{n}")
-}
-
-pub fn bundle_filename(reference: &str, n: i32) -> String {
-    format!("{}.zip", bag_root(reference, n))
-}
-
-/// The bundles of a case, oldest first.
-pub fn of_case(conn: &mut DbConn, case: &Case) -> QueryResult<Vec<BundleView>> {
-    let now = clock::now();
-    Ok(Bundle::for_case(conn, &case.id)?
-        .iter()
-        .map(|b| BundleView::new(b, &case.reference, now))
-        .collect())
-}
-
-/// A case the legal team may answer with a bundle, or why not.
-fn answerable(case: &Case) -> Result<(), AppError> {
-    if !matches!(
-        case.request_type,
-        RequestType::Disclosure | RequestType::EmergencyDisclosure
-    ) {
-        return Err(AppError::conflict(format!(
-            "A {} request is not answered with a disclosure bundle.",
-            case.request_type.label().to_lowercase()
-        ))
-        .with_code("not_a_disclosure"));
-    }
-    if !matches!(
-        case.state,
-        CaseState::Approved | CaseState::PartiallyApproved | CaseState::Fulfilled
-    ) {
-        return Err(AppError::conflict(format!(
-            "Records are produced only for an approved case; this one is “{}”.",
-            case.state.label()
-        ))
-        .with_code("not_approved"));
-    }
-
-    Ok(())
-}
+use crate::services::staff_cases::visible_case;
+use crate::services::workflow::{transition, Mover, TransitionRequest};
 
 /// What a bundle needs, read in one go before the files are written.
 struct Plan {
@@ -147,70 +41,6 @@ struct Plan {
     requester: Requester,
     /// The certificate's text: the legal team's newest version, or Writ's.
     template: String,
-}
-
-/// Attaches produced files to an approved case, each file marked `records` or `content`.
-pub async fn produce(
-    app: &App,
-    staff: &Staff,
-    reference: &str,
-    category: &str,
-    files: Vec<StagedDocument>,
-) -> Result<Vec<ProductionView>, AppError> {
-    let category = category.trim().to_owned();
-    if !CATEGORIES.contains(&category.as_str()) {
-        return Err(AppError::invalid(
-            "category",
-            "Mark the files as “records” or “content”.",
-        ));
-    }
-    if files.is_empty() {
-        return Err(AppError::invalid("files", "Attach at least one file."));
-    }
-    let mut files = files;
-    app.store.upload(&mut files).await?;
-    let (staff, reference, store) = (staff.clone(), reference.to_owned(), app.store.clone());
-    let ids: Vec<String> = files.iter().map(|f| f.id.clone()).collect();
-    let result = app
-        .db
-        .write(move |conn| {
-            let case = visible_case(conn, &reference, staff.role)?;
-            answerable(&case)?;
-            let now = clock::now();
-            let mut rows = Vec::with_capacity(files.len());
-            for file in &files {
-                store.persist(file)?;
-                let row = Production {
-                    id: file.id.clone(),
-                    case_id: case.id.clone(),
-                    category: category.clone(),
-                    filename: file.filename.clone(),
-                    media_type: file.media_type.as_str().to_owned(),
-                    size_bytes: file.size as i64,
-                    sha256: file.sha256.clone(),
-                    sha512: file.sha512.clone().unwrap_or_default(),
-                    crc32: i64::from(file.crc32.unwrap_or_default()),
-                    uploaded_by: format!("staff:{}", staff.id),
-                    uploaded_at: now,
-                    bundle_n: None,
-                };
-                diesel::insert_into(productions::table).values(&row).execute(conn)?;
-                rows.push(row);
-            }
-            audit::record(
-                conn,
-                &Actor::Staff(staff.id.clone()),
-                Some(&case.id),
-                "production.added",
-                json!({ "category": category, "files": rows.iter().map(|r| json!({ "id": r.id, "sha256": r.sha256, "size": r.size_bytes })).collect::<Vec<_>>() }),
-            )?;
-            Ok(rows.iter().map(ProductionView::from).collect())
-        })
-        .await;
-    if result.is_err() {
-        app.store.discard_stored(&ids).await;
-    }
-    result
 }
 
 /// Seals every produced file not yet in a bundle into bundle `n` (1, then corrections), moves
@@ -225,7 +55,7 @@ pub async fn seal(app: &App, staff: &Staff, reference: &str) -> Result<BundleVie
     let (key, signer) = {
         let secrets = app.keys.secrets.clone();
         app.db
-            .run(move |conn| super::signing::active(conn, &secrets))
+            .run(move |conn| crate::services::signing::active(conn, &secrets))
             .await?
     };
     let sealed_at = clock::now();
@@ -355,80 +185,6 @@ async fn record(
             Ok(BundleView::new(&bundle, &case.reference, clock::now()))
         })
         .await
-}
-
-/// Streams a bundle found by `for_requester` or `for_staff`, decrypting it on the way.
-pub fn stream(app: &App, (bundle, filename): (Bundle, String)) -> Download {
-    Download::start(&app.store, &bundle.file_id, "application/zip", &filename)
-}
-
-/// The requester's download: their own case only (403 otherwise), before the link expires
-/// (410 after). Every download is an audit event.
-pub async fn for_requester(
-    app: &App,
-    requester: &Requester,
-    reference: &str,
-    n: i32,
-) -> Result<(Bundle, String), AppError> {
-    let (requester, reference) = (requester.clone(), reference.to_owned());
-    app.db
-        .write(move |conn| {
-            let case = Case::find_by_reference(conn, &reference)?;
-            if case.requester_id != requester.id {
-                return Err(AppError::forbidden(
-                    "This bundle was released to another requester.",
-                ));
-            }
-            release(
-                conn,
-                &Actor::Requester(requester.id.clone()),
-                &case,
-                n,
-                true,
-            )
-        })
-        .await
-}
-
-/// A member of the legal team downloads a bundle (no expiry); recorded like any download.
-pub async fn for_staff(
-    app: &App,
-    staff: &Staff,
-    reference: &str,
-    n: i32,
-) -> Result<(Bundle, String), AppError> {
-    let (staff, reference) = (staff.clone(), reference.to_owned());
-    app.db
-        .write(move |conn| {
-            let case = visible_case(conn, &reference, staff.role)?;
-            release(conn, &Actor::Staff(staff.id.clone()), &case, n, false)
-        })
-        .await
-}
-/// Finds bundle `n` of `case` for `actor` and records the download; a requester's link expires.
-fn release(
-    conn: &mut DbConn,
-    actor: &Actor,
-    case: &Case,
-    n: i32,
-    link_expires: bool,
-) -> Result<(Bundle, String), AppError> {
-    let bundle = Bundle::find(conn, &case.id, n)?;
-    if link_expires && bundle.expires_at <= clock::now() {
-        return Err(AppError::gone(format!(
-            "This download link expired on {}. Write to the legal team on the case page for a new one.",
-            rfc3339(bundle.expires_at)
-        ))
-        .with_code("link_expired"));
-    }
-    audit::record(
-        conn,
-        actor,
-        Some(&case.id),
-        "bundle.downloaded",
-        json!({ "n": n, "sha256": bundle.sha256 }),
-    )?;
-    Ok((bundle, bundle_filename(&case.reference, n)))
 }
 
 /// `read_into` takes a writer by value; this lends it the ZIP's.
