@@ -166,38 +166,10 @@ pub async fn ignite(rocket: Rocket<Build>, config: Config) -> Result<Rocket<Buil
 }
 
 pub async fn start_worker(rocket: &Rocket<Orbit>) {
-    let (
-        Some(config),
-        Some(db),
-        Some(transport),
-        Some(store),
-        Some(mailer),
-        Some(keys),
-        Some(links),
-    ) = (
-        rocket.state::<Config>(),
-        rocket.state::<Db>(),
-        rocket.state::<Transport>(),
-        rocket.state::<DocumentStore>(),
-        rocket.state::<Mailer>(),
-        rocket.state::<Keys>(),
-        rocket.state::<Links>(),
-    )
-    else {
+    let (Some(app), Some(transport)) = (rocket.state::<App>(), rocket.state::<Transport>()) else {
         return;
     };
-    if config.outbox_worker {
-        let chores = crate::worker::Chores {
-            store: store.clone(),
-            mailer: mailer.clone(),
-            links: links.clone(),
-            secrets: keys.secrets.clone(),
-        };
-        rocket::tokio::spawn(crate::worker::run(
-            db.clone(),
-            transport.clone(),
-            config.mail_from.clone(),
-            chores,
-        ));
+    if app.config.outbox_worker {
+        rocket::tokio::spawn(crate::worker::run(app.clone(), transport.clone()));
     }
 }

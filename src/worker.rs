@@ -6,26 +6,13 @@ use std::time::Duration;
 
 use chrono::TimeDelta;
 
+use crate::app::App;
 use crate::db::models::document::HeldDocument;
 use crate::db::models::rate_limit;
-use crate::db::Db;
-use crate::documents::DocumentStore;
 use crate::domain::clock;
 use crate::error::AppError;
-use crate::links::Links;
 use crate::mail::outbox::drain_once;
 use crate::mail::transport::Transport;
-use crate::mail::Mailer;
-
-/// What the chores need.
-#[derive(Clone)]
-pub struct Chores {
-    pub store: DocumentStore,
-    pub mailer: Mailer,
-    pub links: Links,
-    /// Opens the signing key, for the audit chain's hourly checkpoint.
-    pub secrets: crate::crypto::stream::DocumentKey,
-}
 
 /// How often the worker signs the audit chain's head (when it has moved).
 pub const CHECKPOINT_EVERY: TimeDelta = TimeDelta::hours(1);
@@ -33,7 +20,8 @@ pub const CHECKPOINT_EVERY: TimeDelta = TimeDelta::hours(1);
 /// Forgets what is a day old (rate-limit windows, uploads held for a form never sent again, unless
 /// a saved draft keeps them), drafts not saved for 30 days, and
 /// reminds requesters of preservations that end within a week.
-pub async fn housekeeping(db: &Db, chores: &Chores) -> Result<(), AppError> {
+pub async fn housekeeping(app: &App) -> Result<(), AppError> {
+    let db = &app.db;
     let before = clock::now() - TimeDelta::days(1);
     db.run(move |conn| Ok(rate_limit::prune(conn, before)?))
         .await?;
@@ -43,16 +31,17 @@ pub async fn housekeeping(db: &Db, chores: &Chores) -> Result<(), AppError> {
         .run(move |conn| Ok(HeldDocument::expire(conn, before, now)?))
         .await?;
     for id in &expired {
-        chores.store.discard_held(id).await;
+        app.store.discard_held(id).await;
     }
     let a_day_ago = std::time::SystemTime::now() - Duration::from_secs(24 * 3600);
-    match chores.store.sweep_incoming(a_day_ago) {
+    match app.store.sweep_incoming(a_day_ago) {
         Ok(0) => {}
         Ok(n) => log::warn!("removed {n} staging files left by an interrupted upload or seal"),
         Err(e) => log::error!("sweeping staging files: {e}"),
     }
-    crate::services::fulfilment::send_reminders(db, &chores.mailer, &chores.links).await?;
-    let (secrets, mailer) = (chores.secrets.clone(), chores.mailer.clone());
+    crate::services::fulfilment::send_reminders(db, &app.mailer, &app.links).await?;
+    // The secrets key opens the signing key for the checkpoint.
+    let (secrets, mailer) = (app.keys.secrets.clone(), app.mailer.clone());
     db.run(move |conn| {
         let due = crate::audit::checkpoint::latest(conn)?
             .is_none_or(|last| last.at <= clock::now() - CHECKPOINT_EVERY);
@@ -67,14 +56,14 @@ pub async fn housekeeping(db: &Db, chores: &Chores) -> Result<(), AppError> {
 }
 
 /// Works the outbox until the process ends, with housekeeping every ten minutes or so.
-pub async fn run(db: Db, transport: Transport, from: String, chores: Chores) {
+pub async fn run(app: App, transport: Transport) {
     for round in 0u64.. {
         if round % 1200 == 0 {
-            if let Err(e) = housekeeping(&db, &chores).await {
+            if let Err(e) = housekeeping(&app).await {
                 log::error!("housekeeping: {e}");
             }
         }
-        let idle = match drain_once(&db, &transport, &from).await {
+        let idle = match drain_once(&app.db, &transport, &app.config.mail_from).await {
             Ok(0) => true,
             Ok(_) => false,
             Err(e) => {

@@ -707,22 +707,10 @@ async fn the_worker_signs_the_audit_chain_and_admins_keep_copies() {
     assert!(page.contains("No checkpoint yet."), "{page}");
 
     let rocket = app.client.rocket();
-    let chores = writ::worker::Chores {
-        store: rocket
-            .state::<writ::documents::DocumentStore>()
-            .unwrap()
-            .clone(),
-        mailer: rocket.state::<writ::mail::Mailer>().unwrap().clone(),
-        links: rocket.state::<writ::links::Links>().unwrap().clone(),
-        secrets: rocket
-            .state::<writ::crypto::Keys>()
-            .unwrap()
-            .secrets
-            .clone(),
-    };
-    writ::worker::housekeeping(app.db(), &chores).await.unwrap();
+    let writ_app = rocket.state::<writ::app::App>().unwrap();
+    writ::worker::housekeeping(writ_app).await.unwrap();
     // Within the hour, the next round signs nothing new.
-    writ::worker::housekeeping(app.db(), &chores).await.unwrap();
+    writ::worker::housekeeping(writ_app).await.unwrap();
     assert_eq!(app.count("audit_checkpoints"), 1);
     assert_eq!(
         app.count("audit_events WHERE action = 'audit.checkpointed'"),
