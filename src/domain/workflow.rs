@@ -256,7 +256,7 @@ pub fn plan(
         } else {
             "Legal team"
         }),
-        escalation_note: (from, to) == (Triage, LegalQueue) && ask.staff_id.is_some(),
+        escalation_note: (from, to) == (Triage, LegalQueue),
         reason_in_mail: case.track == Track::Court && matches!(to, NeedsInfo | Rejected),
     })
 }

@@ -13,8 +13,7 @@ use crate::guards::{JsonBody, LegalReviewer, StaffMember};
 use crate::routes::staff::QueueQuery;
 use crate::services::annex_iii;
 use crate::services::fulfilment;
-use crate::services::workflow;
-use crate::services::workflow::{Moved, TransitionRequest};
+use crate::services::workflow::{self, Moved, TransitionRequest};
 use crate::services::{staff_auth, staff_cases};
 
 #[derive(Deserialize)]

@@ -22,8 +22,7 @@ use crate::services::annex_iii;
 use crate::services::callbacks::{self, Call};
 use crate::services::fulfilment;
 use crate::services::staff_cases::{self, QueueFilter, QueueOrder};
-use crate::services::workflow;
-use crate::services::workflow::{Moved, TransitionRequest};
+use crate::services::workflow::{self, Moved, TransitionRequest};
 
 /// The queue's query string; unknown values are ignored rather than refused.
 #[derive(Debug, Default, Clone, FromForm)]
