@@ -6,11 +6,11 @@ use rocket::http::{Cookie, CookieJar, SameSite};
 use rocket::outcome::try_outcome;
 use rocket::request::{FromRequest, Outcome, Request};
 
+use crate::app::App;
 use crate::config::Config;
 use crate::crypto::{sha256_hex, Token};
 use crate::db::models::requester::Requester as RequesterRow;
 use crate::db::models::session;
-use crate::db::Db;
 use crate::domain::clock;
 use crate::domain::identity::Factor;
 use crate::domain::vocab::{CourtPath, Role, Track};
@@ -121,11 +121,12 @@ impl<'r> FromRequest<'r> for Requester {
         let cached = req
             .local_cache_async(async {
                 let token = presented_token(req, SESSION_COOKIE)?;
-                let db = req.rocket().state::<Db>()?;
+                let app = req.rocket().state::<App>()?;
                 let now = clock::now();
-                let idle_since = req.rocket().state::<Config>()?.idle_since(now);
+                let idle_since = app.config.idle_since(now);
                 let hashed = token.hash();
-                match db
+                match app
+                    .db
                     .run(move |conn| Ok(session::requester(conn, &hashed, now, idle_since)?))
                     .await
                 {
@@ -223,8 +224,8 @@ impl<'r> FromRequest<'r> for Csrf {
             return Outcome::Success(Csrf(existing.value().to_owned()));
         }
         let token = Token::generate().expose().to_owned();
-        if let Some(config) = req.rocket().state::<Config>() {
-            jar.add_private(cookie(config, CSRF_COOKIE, token.clone()));
+        if let Some(app) = req.rocket().state::<App>() {
+            jar.add_private(cookie(&app.config, CSRF_COOKIE, token.clone()));
         }
         Outcome::Success(Csrf(token))
     }
@@ -247,11 +248,12 @@ impl<'r> FromRequest<'r> for StaffMember {
         let cached = req
             .local_cache_async(async {
                 let token = presented_token(req, STAFF_COOKIE)?;
-                let db = req.rocket().state::<Db>()?;
+                let app = req.rocket().state::<App>()?;
                 let now = clock::now();
-                let idle_since = req.rocket().state::<Config>()?.idle_since(now);
+                let idle_since = app.config.idle_since(now);
                 let hashed = token.hash();
-                match db
+                match app
+                    .db
                     .run(move |conn| {
                         Ok(crate::db::models::staff::session_staff(
                             conn, &hashed, now, idle_since,

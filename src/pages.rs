@@ -13,6 +13,7 @@ use rocket::{Orbit, Rocket};
 use serde::Serialize;
 use tera::Tera;
 
+use crate::app::App;
 use crate::error::AppError;
 
 /// The parsed page templates, managed by Rocket.
@@ -123,7 +124,7 @@ impl Template {
     /// The page rendered now, outside a request (a page streamed after a long check).
     pub fn show(rocket: &Rocket<Orbit>, name: &str, context: impl Serialize) -> Option<String> {
         let pages = rocket.state::<Pages>()?;
-        let context = with_limits(serde_json::to_value(context).ok()?, rocket.state());
+        let context = with_limits(serde_json::to_value(context).ok()?, rocket.state::<App>());
         match pages.render(name, &context) {
             Ok((_, text)) => Some(text),
             Err(e) => {
@@ -136,11 +137,8 @@ impl Template {
 
 /// What every page may print of the settings: the upload limits, so that forms say them and the page's
 /// script refuses a file too large before sending it.
-fn with_limits(
-    mut context: serde_json::Value,
-    config: Option<&crate::config::Config>,
-) -> serde_json::Value {
-    if let (Some(config), Some(map)) = (config, context.as_object_mut()) {
+fn with_limits(mut context: serde_json::Value, app: Option<&App>) -> serde_json::Value {
+    if let (Some(App { config, .. }), Some(map)) = (app, context.as_object_mut()) {
         map.entry("limits").or_insert_with(|| {
             serde_json::json!({
                 "document_bytes": config.max_document_bytes,
@@ -163,7 +161,7 @@ impl<'r> Responder<'r, 'static> for Template {
             log::error!("the page templates are not loaded");
             Status::InternalServerError
         })?;
-        let context = with_limits(self.context, req.rocket().state());
+        let context = with_limits(self.context, req.rocket().state::<App>());
         let (kind, text) = pages.render(&self.name, &context).map_err(|e| {
             log::error!("{}", e.message);
             Status::InternalServerError

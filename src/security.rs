@@ -36,8 +36,8 @@ impl Fairing for Headers {
         // told to come back only over HTTPS.
         if req
             .rocket()
-            .state::<crate::config::Config>()
-            .is_some_and(|c| c.secure_cookies)
+            .state::<crate::app::App>()
+            .is_some_and(|app| app.config.secure_cookies)
         {
             res.set_header(Header::new(
                 "Strict-Transport-Security",

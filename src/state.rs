@@ -153,13 +153,6 @@ pub async fn ignite(rocket: Rocket<Build>, config: Config) -> Result<Rocket<Buil
     Ok(rocket
         .configure(figment)
         .manage(relying_party)
-        .manage(config)
-        .manage(opened.app.policy.clone())
-        .manage(opened.app.db.clone())
-        .manage(opened.app.keys.clone())
-        .manage(opened.app.store.clone())
-        .manage(opened.app.mailer.clone())
-        .manage(opened.app.links.clone())
         .manage(opened.app)
         .manage(opened.pages)
         .manage(opened.transport))

@@ -617,13 +617,7 @@ async fn a_rotated_key_still_verifies_old_bundles_and_corrections_are_new_bundle
     let app = TestApp::new().await;
     let case = approved_with_production(&app).await;
     let (_, first) = seal(&app, &case.legal, &case.reference).await;
-    let keys = app
-        .client
-        .rocket()
-        .state::<writ::crypto::Keys>()
-        .unwrap()
-        .secrets
-        .clone();
+    let keys = app.context().keys.secrets.clone();
     let new_id = writ::services::signing::rotate(app.db(), &keys)
         .await
         .unwrap();

@@ -129,11 +129,7 @@ async fn a_preservation_is_kept_90_days_extended_on_request_and_reminded_before_
         "datetime('now', '+3 days')"
     };
     app.sql(&format!("UPDATE preservations SET expires_at = {soon}"));
-    let rocket = app.client.rocket();
-    let (mailer, links) = (
-        rocket.state::<writ::mail::Mailer>().unwrap(),
-        rocket.state::<writ::links::Links>().unwrap(),
-    );
+    let (mailer, links) = (&app.context().mailer, &app.context().links);
     assert_eq!(
         writ::services::fulfilment::send_reminders(app.db(), mailer, links)
             .await
@@ -441,11 +437,7 @@ async fn a_european_preservation_order_keeps_60_days_and_extends_by_30() {
     app.sql(&format!(
         "UPDATE preservations SET expires_at = {soon}, reminder_sent_at = NULL"
     ));
-    let rocket = app.client.rocket();
-    let (mailer, links) = (
-        rocket.state::<writ::mail::Mailer>().unwrap(),
-        rocket.state::<writ::links::Links>().unwrap(),
-    );
+    let (mailer, links) = (&app.context().mailer, &app.context().links);
     let reminded = writ::services::fulfilment::send_reminders(app.db(), mailer, links)
         .await
         .unwrap();

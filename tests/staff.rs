@@ -706,11 +706,9 @@ async fn the_worker_signs_the_audit_chain_and_admins_keep_copies() {
     let (_, page) = app.page("/staff/admin/audit").await;
     assert!(page.contains("No checkpoint yet."), "{page}");
 
-    let rocket = app.client.rocket();
-    let writ_app = rocket.state::<writ::app::App>().unwrap();
-    writ::worker::housekeeping(writ_app).await.unwrap();
+    writ::worker::housekeeping(app.context()).await.unwrap();
     // Within the hour, the next round signs nothing new.
-    writ::worker::housekeeping(writ_app).await.unwrap();
+    writ::worker::housekeeping(app.context()).await.unwrap();
     assert_eq!(app.count("audit_checkpoints"), 1);
     assert_eq!(
         app.count("audit_events WHERE action = 'audit.checkpointed'"),

@@ -1,11 +1,11 @@
 //! Pages anyone may see.
 
+use crate::app::App;
 use crate::pages::Template;
 use rocket::serde::json::Json;
 use rocket::{get, routes, Route, State};
 use serde_json::{json, Value};
 
-use crate::db::Db;
 use crate::error::AppError;
 
 #[get("/")]
@@ -15,13 +15,14 @@ fn index() -> Template {
 
 /// For load balancers: the database answers.
 #[get("/health")]
-async fn health(db: &State<Db>) -> Result<Json<Value>, AppError> {
-    db.run(|conn| {
-        use diesel::RunQueryDsl;
-        diesel::sql_query("SELECT 1").execute(conn)?;
-        Ok(())
-    })
-    .await?;
+async fn health(app: &State<App>) -> Result<Json<Value>, AppError> {
+    app.db
+        .run(|conn| {
+            use diesel::RunQueryDsl;
+            diesel::sql_query("SELECT 1").execute(conn)?;
+            Ok(())
+        })
+        .await?;
     Ok(Json(json!({ "status": "ok" })))
 }
 

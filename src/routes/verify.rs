@@ -21,11 +21,9 @@ use serde_json::{json, Value};
 
 use crate::app::App;
 use crate::bundle::verify::{verify, Control, Report, Trust};
-use crate::db::Db;
 use crate::documents::multipart;
 use crate::error::AppError;
 use crate::guards::{ClientIp, Csrf};
-use crate::links::Links;
 use crate::services::limits::{self, BUNDLE_CHECK_PER_NETWORK};
 use crate::services::signing;
 
@@ -51,10 +49,10 @@ impl Slots {
 }
 
 #[get("/verify")]
-fn page(csrf: Csrf, links: &State<Links>) -> Template {
+fn page(csrf: Csrf, app: &State<App>) -> Template {
     Template::render(
         "public/verify",
-        json!({ "csrf": csrf.token(), "keys_url": links.signing_keys() }),
+        json!({ "csrf": csrf.token(), "keys_url": app.links.signing_keys() }),
     )
 }
 
@@ -206,8 +204,8 @@ fn render(rocket: &Rocket<Orbit>, csrf: &str, keys_url: &str, report: Option<Rep
 }
 
 #[get("/.well-known/writ/signing-keys.json")]
-async fn signing_keys(db: &State<Db>) -> Result<Json<Value>, AppError> {
-    signing::published(db).await.map(Json)
+async fn signing_keys(app: &State<App>) -> Result<Json<Value>, AppError> {
+    signing::published(&app.db).await.map(Json)
 }
 
 pub fn routes() -> Vec<Route> {

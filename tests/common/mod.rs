@@ -142,8 +142,16 @@ impl TestApp {
         (app, bucket)
     }
 
+    /// The application context the server runs on.
+    pub fn context(&self) -> &writ::app::App {
+        self.client
+            .rocket()
+            .state::<writ::app::App>()
+            .expect("the app is managed")
+    }
+
     pub fn db(&self) -> &Db {
-        self.client.rocket().state::<Db>().expect("db is managed")
+        &self.context().db
     }
 
     pub fn count(&self, table: &str) -> i64 {
@@ -193,9 +201,12 @@ impl TestApp {
 
     /// Sends what the outbox holds, as the worker would.
     pub async fn deliver_mail(&self) -> usize {
-        let rocket = self.client.rocket();
-        let transport = rocket.state::<Transport>().expect("transport");
-        let config = rocket.state::<Config>().expect("config");
+        let transport = self
+            .client
+            .rocket()
+            .state::<Transport>()
+            .expect("transport");
+        let config = &self.context().config;
         writ::mail::outbox::drain_once(self.db(), transport, &config.mail_from)
             .await
             .expect("drain outbox")
@@ -689,11 +700,7 @@ impl StaffAccount {
 
 impl TestApp {
     pub async fn staff(&self, email: &str, role: writ::domain::vocab::Role) -> StaffAccount {
-        let keys = self
-            .client
-            .rocket()
-            .state::<writ::crypto::Keys>()
-            .expect("keys");
+        let keys = &self.context().keys;
         let account = writ::services::staff_auth::add(
             self.db(),
             keys,

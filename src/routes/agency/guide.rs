@@ -5,19 +5,20 @@
 use rocket::{get, routes, Route, State};
 use serde_json::{json, Value};
 
-use crate::domain::policy::{Access, Policy};
+use crate::app::App;
+use crate::domain::policy::Access;
 use crate::domain::vocab::{DataCategory, InstrumentKind, RequestType, Track};
 use crate::pages::Template;
 
 #[get("/guide")]
-fn guide(policy: &State<Policy>) -> Template {
+fn guide(app: &State<App>) -> Template {
     let categories: Vec<Value> = DataCategory::ALL
         .iter()
         .map(|c| json!({ "value": c.as_str(), "label": c.label() }))
         .collect();
     let mut instruments: Vec<InstrumentKind> = Vec::new();
     for kind in RequestType::ALL {
-        for instrument in policy.instruments(Track::Agency, *kind) {
+        for instrument in app.policy.instruments(Track::Agency, *kind) {
             if !instruments.contains(instrument) {
                 instruments.push(*instrument);
             }
@@ -26,7 +27,7 @@ fn guide(policy: &State<Policy>) -> Template {
     let scope: Vec<Value> = instruments
         .iter()
         .map(|instrument| {
-            let row = policy.scope(*instrument);
+            let row = app.policy.scope(*instrument);
             let reach: Vec<&str> = DataCategory::ALL
                 .iter()
                 .map(|c| match row.access(*c) {
@@ -41,7 +42,8 @@ fn guide(policy: &State<Policy>) -> Template {
     let types: Vec<Value> = RequestType::ALL
         .iter()
         .map(|kind| {
-            let fitting: Vec<&str> = policy
+            let fitting: Vec<&str> = app
+                .policy
                 .instruments(Track::Agency, *kind)
                 .iter()
                 .map(|i| i.label())

@@ -1,3 +1,4 @@
+use crate::app::App;
 use crate::pages::Template;
 use rocket::form::Form;
 use rocket::request::FlashMessage;
@@ -6,7 +7,6 @@ use rocket::{get, post, routes, uri, Route, State};
 use serde_json::{json, Value};
 
 use crate::db::models::requester::Requester;
-use crate::db::Db;
 use crate::domain::profile::{AgencyProfileDraft, Country};
 use crate::domain::vocab::AgencyFunction;
 use crate::error::AppError;
@@ -84,7 +84,7 @@ async fn save(
     form: Form<ProfileForm>,
     officer: AgencyOfficer,
     csrf: Csrf,
-    db: &State<Db>,
+    app: &State<App>,
 ) -> Result<Flash<Redirect>, Page> {
     let form = form.into_inner();
     let draft = AgencyProfileDraft {
@@ -108,7 +108,7 @@ async fn save(
         .validate()
         .map_err(|errors| page(AppError::invalid_fields(errors)))?;
     let first_time = !officer.0.row.has_profile();
-    services::profile::save_agency(db, &officer.0.row.id, profile)
+    services::profile::save_agency(&app.db, &officer.0.row.id, profile)
         .await
         .map_err(page)?;
     Ok(if first_time && !officer.0.row.enrolled() {

@@ -1,6 +1,7 @@
 //! The officer's security page: set up the second factor (an authenticator app, passkeys) after
 //! the first e-mail sign-in, and prove it in a session that did not ask for it.
 
+use crate::app::App;
 use crate::pages::Template;
 use rocket::form::{Form, FromForm};
 use rocket::outcome::try_outcome;
@@ -12,13 +13,11 @@ use serde_json::{json, Value};
 
 use crate::crypto::passkey::RelyingParty;
 use crate::crypto::HashedToken;
-use crate::crypto::Keys;
 use crate::db::models::passkey::StoredPasskey;
 use crate::db::models::requester::Requester;
-use crate::db::Db;
 use crate::domain::clock::rfc3339;
 use crate::domain::identity::Factor;
-use crate::domain::policy::{Policy, SecondFactorRule};
+use crate::domain::policy::SecondFactorRule;
 use crate::error::{AppError, AsJson};
 use crate::guards::{AgencyOfficer, Csrf};
 use crate::routes::requester::{with_error, Page};
@@ -30,9 +29,7 @@ use crate::services::second_factor;
 pub struct Security<'r> {
     officer: AgencyOfficer,
     csrf: Csrf,
-    db: &'r Db,
-    keys: &'r Keys,
-    policy: &'r Policy,
+    app: &'r App,
     rp: &'r RelyingParty,
     passkeys: Vec<StoredPasskey>,
 }
@@ -47,22 +44,15 @@ impl<'r> FromRequest<'r> for Security<'r> {
             unreachable!("the form token guard always succeeds")
         };
         let rocket = req.rocket();
-        let (Some(db), Some(keys), Some(policy), Some(rp)) = (
-            rocket.state::<Db>(),
-            rocket.state::<Keys>(),
-            rocket.state::<Policy>(),
-            rocket.state::<RelyingParty>(),
-        ) else {
+        let (Some(app), Some(rp)) = (rocket.state::<App>(), rocket.state::<RelyingParty>()) else {
             let error = AppError::internal("security page state is not managed");
             return Outcome::Error((error.status, error));
         };
-        match passkeys::list(db, &officer.0.row.id).await {
+        match passkeys::list(&app.db, &officer.0.row.id).await {
             Ok(passkeys) => Outcome::Success(Security {
                 officer,
                 csrf,
-                db,
-                keys,
-                policy,
+                app,
                 rp,
                 passkeys,
             }),
@@ -104,7 +94,7 @@ impl Security<'_> {
             "passkeys_unavailable": self.rp.webauthn().err(),
             "session_proven": self.officer.0.second_factor.is_some(),
             "session_factor": Factor::label(self.officer.0.second_factor),
-            "everyone": self.policy.identity.second_factor == SecondFactorRule::Everyone,
+            "everyone": self.app.policy.identity.second_factor == SecondFactorRule::Everyone,
             "standing": row.standing.label(),
         })
     }
@@ -147,7 +137,7 @@ struct CodeForm {
 async fn start(form: Form<CsrfForm>, page: Security<'_>) -> Result<Template, Page> {
     page.verify(&form.csrf)?;
     let factor = page.officer.0.second_factor;
-    let enrolment = second_factor::start(page.db, page.keys, page.row(), factor)
+    let enrolment = second_factor::start(&page.app.db, &page.app.keys, page.row(), factor)
         .await
         .map_err(|e| page.error(e))?;
     let mut context = page.context();
@@ -159,13 +149,19 @@ async fn start(form: Form<CsrfForm>, page: Security<'_>) -> Result<Template, Pag
 #[post("/security/totp/confirm", data = "<form>")]
 async fn confirm(form: Form<CodeForm>, page: Security<'_>) -> Result<Flash<Redirect>, Page> {
     page.verify(&form.csrf)?;
-    second_factor::confirm(page.db, page.keys, page.row(), &page.session(), &form.totp)
-        .await
-        .map_err(|e| {
-            let mut context = page.context();
-            context["confirming"] = json!(true);
-            with_error("agency/security", context, e)
-        })?;
+    second_factor::confirm(
+        &page.app.db,
+        &page.app.keys,
+        page.row(),
+        &page.session(),
+        &form.totp,
+    )
+    .await
+    .map_err(|e| {
+        let mut context = page.context();
+        context["confirming"] = json!(true);
+        with_error("agency/security", context, e)
+    })?;
     Ok(Security::done(
         "Authenticator app set up. Every later sign-in asks for its code.",
     ))
@@ -174,9 +170,15 @@ async fn confirm(form: Form<CodeForm>, page: Security<'_>) -> Result<Flash<Redir
 #[post("/security/verify", data = "<form>")]
 async fn step_up(form: Form<CodeForm>, page: Security<'_>) -> Result<Flash<Redirect>, Page> {
     page.verify(&form.csrf)?;
-    second_factor::step_up(page.db, page.keys, page.row(), &page.session(), &form.totp)
-        .await
-        .map_err(|e| page.error(e))?;
+    second_factor::step_up(
+        &page.app.db,
+        &page.app.keys,
+        page.row(),
+        &page.session(),
+        &form.totp,
+    )
+    .await
+    .map_err(|e| page.error(e))?;
     Ok(Security::done(
         "Code confirmed: this session may now file every type of request.",
     ))
@@ -200,7 +202,8 @@ async fn passkey_options(
     page.csrf.verify(Some(&form.csrf))?;
     let factor = page.officer.0.second_factor;
     let options =
-        passkeys::begin_registration(page.db, page.rp, page.row(), &page.session(), factor).await?;
+        passkeys::begin_registration(&page.app.db, page.rp, page.row(), &page.session(), factor)
+            .await?;
     Ok(Json(options))
 }
 
@@ -209,10 +212,16 @@ async fn add_passkey(form: Form<PasskeyForm>, page: Security<'_>) -> Result<Flas
     page.verify(&form.csrf)?;
     let answer = Answer::from_form(&form.ceremony, &form.credential).map_err(|e| page.error(e))?;
     let session = page.session();
-    let added =
-        passkeys::finish_registration(page.db, page.rp, page.row(), &session, answer, &form.name)
-            .await
-            .map_err(|e| page.error(e))?;
+    let added = passkeys::finish_registration(
+        &page.app.db,
+        page.rp,
+        page.row(),
+        &session,
+        answer,
+        &form.name,
+    )
+    .await
+    .map_err(|e| page.error(e))?;
     Ok(Security::done(format!(
         "Passkey “{}” added. Every later sign-in asks for a second factor after the e-mailed code.",
         added.name
@@ -226,7 +235,8 @@ async fn passkey_verify_options(
     page: Security<'_>,
 ) -> Result<Json<passkeys::Options>, AsJson> {
     page.csrf.verify(Some(&form.csrf))?;
-    let options = passkeys::begin_step_up(page.db, page.rp, page.row(), &page.session()).await?;
+    let options =
+        passkeys::begin_step_up(&page.app.db, page.rp, page.row(), &page.session()).await?;
     Ok(Json(options))
 }
 
@@ -237,7 +247,7 @@ async fn passkey_step_up(
 ) -> Result<Flash<Redirect>, Page> {
     page.verify(&form.csrf)?;
     let answer = Answer::from_form(&form.ceremony, &form.credential).map_err(|e| page.error(e))?;
-    passkeys::step_up(page.db, page.rp, page.row(), &page.session(), answer)
+    passkeys::step_up(&page.app.db, page.rp, page.row(), &page.session(), answer)
         .await
         .map_err(|e| page.error(e))?;
     Ok(Security::done(

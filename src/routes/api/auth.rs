@@ -4,17 +4,14 @@ use rocket::{delete, post, routes, Route, State};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use crate::app::App;
 use crate::crypto::passkey::RelyingParty;
-use crate::crypto::Keys;
 use crate::crypto::Token;
-use crate::db::Db;
 use crate::domain::clock::rfc3339;
 use crate::domain::email::EmailAddress;
-use crate::domain::policy::Policy;
 use crate::domain::vocab::{CourtPath, Track};
 use crate::error::AppError;
 use crate::guards::{AgencyOfficer, ClientIp, JsonBody, Requester, StaffMember};
-use crate::mail::Mailer;
 use crate::services::passkeys::{self, Answer};
 use crate::services::second_factor;
 use crate::services::signin::{self, Entry, PasskeyProof, Proof};
@@ -75,9 +72,7 @@ async fn email(
     _json: JsonBody,
     body: Json<EmailRequest>,
     client: ClientIp,
-    db: &State<Db>,
-    mailer: &State<Mailer>,
-    keys: &State<Keys>,
+    app: &State<App>,
 ) -> Result<(Status, Json<Value>), AppError> {
     let track = Track::parse(body.track.trim())
         .ok_or_else(|| AppError::invalid("track", "The track must be “agency” or “court”."))?;
@@ -102,7 +97,15 @@ async fn email(
         })?),
     };
     let email = EmailAddress::parse(&body.email).map_err(|m| AppError::invalid("email", m))?;
-    let sent = signin::send_code(db, mailer, &keys.pepper, entry, email, &client.0).await?;
+    let sent = signin::send_code(
+        &app.db,
+        &app.mailer,
+        &app.keys.pepper,
+        entry,
+        email,
+        &client.0,
+    )
+    .await?;
     Ok((
         Status::Accepted,
         Json(
@@ -116,9 +119,7 @@ async fn verify(
     _json: JsonBody,
     body: Json<VerifyRequest>,
     client: ClientIp,
-    db: &State<Db>,
-    keys: &State<Keys>,
-    policy: &State<Policy>,
+    app: &State<App>,
     rp: &State<RelyingParty>,
 ) -> Result<Json<Value>, AppError> {
     let challenge = Token::from_presented(body.challenge.trim());
@@ -131,9 +132,9 @@ async fn verify(
             .map(|answer| PasskeyProof { rp, answer }),
     };
     let signed_in = signin::verify_code(
-        db,
-        keys,
-        &policy.identity,
+        &app.db,
+        &app.keys,
+        &app.policy.identity,
         &challenge,
         proof,
         "api",
@@ -149,10 +150,10 @@ async fn verify(
 #[post("/auth/second-factor/totp")]
 async fn totp_start(
     officer: AgencyOfficer,
-    db: &State<Db>,
-    keys: &State<Keys>,
+    app: &State<App>,
 ) -> Result<(Status, Json<Value>), AppError> {
-    let enrolment = second_factor::start(db, keys, &officer.0.row, officer.0.second_factor).await?;
+    let enrolment =
+        second_factor::start(&app.db, &app.keys, &officer.0.row, officer.0.second_factor).await?;
     Ok((
         Status::Created,
         Json(json!({ "secret": enrolment.secret, "otpauth_uri": enrolment.otpauth_uri })),
@@ -165,12 +166,17 @@ async fn totp_confirm(
     _json: JsonBody,
     body: Json<TotpRequest>,
     officer: AgencyOfficer,
-    db: &State<Db>,
-    keys: &State<Keys>,
+    app: &State<App>,
 ) -> Result<Json<Value>, AppError> {
     let officer = officer.0;
-    let at =
-        second_factor::confirm(db, keys, &officer.row, &officer.token.hash(), &body.code).await?;
+    let at = second_factor::confirm(
+        &app.db,
+        &app.keys,
+        &officer.row,
+        &officer.token.hash(),
+        &body.code,
+    )
+    .await?;
     Ok(Json(
         json!({ "second_factor": "totp", "enrolled_at": rfc3339(at) }),
     ))
@@ -182,8 +188,7 @@ async fn step_up(
     _json: JsonBody,
     body: Json<StepUpRequest>,
     officer: AgencyOfficer,
-    db: &State<Db>,
-    keys: &State<Keys>,
+    app: &State<App>,
     rp: &State<RelyingParty>,
 ) -> Result<Json<Value>, AppError> {
     let officer = officer.0;
@@ -192,11 +197,11 @@ async fn step_up(
     let factor =
         match (body.code, body.passkey) {
             (Some(code), None) => {
-                second_factor::step_up(db, keys, &officer.row, &session, &code).await?;
+                second_factor::step_up(&app.db, &app.keys, &officer.row, &session, &code).await?;
                 "totp"
             }
             (None, Some(answer)) => {
-                passkeys::step_up(db, rp, &officer.row, &session, answer).await?;
+                passkeys::step_up(&app.db, rp, &officer.row, &session, answer).await?;
                 "passkey"
             }
             _ => return Err(AppError::invalid(
@@ -213,14 +218,14 @@ async fn step_up(
 async fn passkey_sign_in_options(
     _json: JsonBody,
     body: Json<ChallengeRequest>,
-    db: &State<Db>,
-    keys: &State<Keys>,
+    app: &State<App>,
     rp: &State<RelyingParty>,
 ) -> Result<Json<passkeys::Options>, AppError> {
     let challenge = Token::from_presented(body.challenge.trim());
-    let (challenge_id, officer) = signin::awaiting_second_factor(db, keys, &challenge).await?;
+    let (challenge_id, officer) =
+        signin::awaiting_second_factor(&app.db, &app.keys, &challenge).await?;
     Ok(Json(
-        passkeys::begin_sign_in(db, rp, &officer, &challenge_id).await?,
+        passkeys::begin_sign_in(&app.db, rp, &officer, &challenge_id).await?,
     ))
 }
 
@@ -228,12 +233,12 @@ async fn passkey_sign_in_options(
 #[post("/auth/second-factor/passkey")]
 async fn passkey_start(
     officer: AgencyOfficer,
-    db: &State<Db>,
+    app: &State<App>,
     rp: &State<RelyingParty>,
 ) -> Result<(Status, Json<passkeys::Options>), AppError> {
     let officer = officer.0;
     let options = passkeys::begin_registration(
-        db,
+        &app.db,
         rp,
         &officer.row,
         &officer.token.hash(),
@@ -249,7 +254,7 @@ async fn passkey_confirm(
     _json: JsonBody,
     body: Json<PasskeyRequest>,
     officer: AgencyOfficer,
-    db: &State<Db>,
+    app: &State<App>,
     rp: &State<RelyingParty>,
 ) -> Result<(Status, Json<Value>), AppError> {
     let officer = officer.0;
@@ -259,7 +264,7 @@ async fn passkey_confirm(
         credential: body.credential,
     };
     let added = passkeys::finish_registration(
-        db,
+        &app.db,
         rp,
         &officer.row,
         &officer.token.hash(),
@@ -280,12 +285,12 @@ async fn passkey_confirm(
 #[post("/auth/second-factor/passkey/options")]
 async fn passkey_step_up_options(
     officer: AgencyOfficer,
-    db: &State<Db>,
+    app: &State<App>,
     rp: &State<RelyingParty>,
 ) -> Result<Json<passkeys::Options>, AppError> {
     let officer = officer.0;
     Ok(Json(
-        passkeys::begin_step_up(db, rp, &officer.row, &officer.token.hash()).await?,
+        passkeys::begin_step_up(&app.db, rp, &officer.row, &officer.token.hash()).await?,
     ))
 }
 
@@ -294,11 +299,11 @@ async fn passkey_step_up_options(
 async fn revoke(
     requester: Option<Requester>,
     staff: Option<StaffMember>,
-    db: &State<Db>,
+    app: &State<App>,
 ) -> Result<Status, AppError> {
     match (requester, staff) {
-        (Some(requester), _) => signin::sign_out(db, &requester.token).await?,
-        (None, Some(staff)) => crate::services::staff_auth::sign_out(db, &staff.token).await?,
+        (Some(requester), _) => signin::sign_out(&app.db, &requester.token).await?,
+        (None, Some(staff)) => crate::services::staff_auth::sign_out(&app.db, &staff.token).await?,
         (None, None) => return Err(AppError::unauthorized("Sign in to continue.")),
     }
     Ok(Status::NoContent)

@@ -5,7 +5,6 @@ use rocket::{get, post, routes, Route, State};
 use serde_json::{json, Value};
 
 use crate::app::App;
-use crate::config::Config;
 use crate::documents::download::Download;
 use crate::documents::multipart;
 use crate::error::AppError;
@@ -20,10 +19,9 @@ async fn production(
     app: &State<App>,
     content_type: Option<&ContentType>,
     data: Data<'_>,
-    config: &State<Config>,
 ) -> Result<(Status, Json<Value>), AppError> {
     let upload =
-        multipart::receive_production(data, content_type, &app.store, config.max_documents)
+        multipart::receive_production(data, content_type, &app.store, app.config.max_documents)
             .await
             .map_err(|r| r.error)?;
     let category = upload.field("category").unwrap_or_default().to_owned();

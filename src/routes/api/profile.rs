@@ -2,8 +2,8 @@ use rocket::serde::json::Json;
 use rocket::{put, routes, Route, State};
 use serde_json::{json, Value};
 
+use crate::app::App;
 use crate::db::models::requester::Requester as RequesterRow;
-use crate::db::Db;
 use crate::domain::profile::{AgencyProfileDraft, CourtProfileDraft};
 use crate::domain::vocab::{CourtPath, Track};
 use crate::error::AppError;
@@ -17,7 +17,7 @@ async fn put_profile(
     _json: JsonBody,
     body: Json<Value>,
     requester: Requester,
-    db: &State<Db>,
+    app: &State<App>,
 ) -> Result<Json<Value>, AppError> {
     let unreadable = |e: serde_json::Error| {
         AppError::invalid("profile", format!("The profile is not valid: {e}."))
@@ -27,14 +27,14 @@ async fn put_profile(
             let draft: AgencyProfileDraft =
                 serde_json::from_value(body.into_inner()).map_err(unreadable)?;
             let profile = draft.validate().map_err(AppError::invalid_fields)?;
-            services::profile::save_agency(db, &requester.row.id, profile).await?
+            services::profile::save_agency(&app.db, &requester.row.id, profile).await?
         }
         Track::Court => {
             let draft: CourtProfileDraft =
                 serde_json::from_value(body.into_inner()).map_err(unreadable)?;
             let path = requester.court_path().unwrap_or(CourtPath::Visitor);
             let profile = draft.validate(path).map_err(AppError::invalid_fields)?;
-            services::profile::save_court(db, &requester.row.id, profile).await?
+            services::profile::save_court(&app.db, &requester.row.id, profile).await?
         }
     };
     Ok(Json(profile_json(&saved, requester.account_uid.as_deref())))

@@ -5,8 +5,6 @@ use rocket::{get, post, routes, Route, State};
 use serde_json::{json, Value};
 
 use crate::app::App;
-use crate::config::Config;
-use crate::db::Db;
 use crate::documents::multipart;
 use crate::domain::clock::rfc3339;
 use crate::domain::request::RequestDraft;
@@ -26,9 +24,8 @@ async fn create(
     app: &State<App>,
     content_type: Option<&ContentType>,
     data: Data<'_>,
-    config: &State<Config>,
 ) -> Result<(Status, Json<Value>), AppError> {
-    let upload = multipart::receive(data, content_type, &app.store, config.max_documents)
+    let upload = multipart::receive(data, content_type, &app.store, app.config.max_documents)
         .await
         .map_err(|r| r.error)?;
     let json = upload.field("request").ok_or_else(|| {
@@ -61,10 +58,10 @@ async fn create(
 #[get("/requests?<page>")]
 async fn list(
     requester: Requester,
-    db: &State<Db>,
+    app: &State<App>,
     page: Option<i64>,
 ) -> Result<Json<Value>, AppError> {
-    let cases: Vec<CaseSummary> = cases::list(db, &requester.row, page.unwrap_or(0)).await?;
+    let cases: Vec<CaseSummary> = cases::list(&app.db, &requester.row, page.unwrap_or(0)).await?;
     Ok(Json(json!({ "requests": cases })))
 }
 
@@ -72,9 +69,9 @@ async fn list(
 async fn show(
     reference: &str,
     requester: Requester,
-    db: &State<Db>,
+    app: &State<App>,
 ) -> Result<Json<Value>, AppError> {
-    let case = cases::find_own(db, &requester.row, reference).await?;
+    let case = cases::find_own(&app.db, &requester.row, reference).await?;
     serde_json::to_value(case)
         .map(Json)
         .map_err(AppError::internal)
@@ -89,9 +86,8 @@ async fn message(
     app: &State<App>,
     content_type: Option<&ContentType>,
     data: Data<'_>,
-    config: &State<Config>,
 ) -> Result<(Status, Json<Value>), AppError> {
-    let upload = multipart::receive(data, content_type, &app.store, config.max_documents)
+    let upload = multipart::receive(data, content_type, &app.store, app.config.max_documents)
         .await
         .map_err(|r| r.error)?;
     let body = upload.field("message").unwrap_or_default().to_owned();

@@ -5,9 +5,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::app::App;
-use crate::db::Db;
 use crate::domain::clock::rfc3339;
-use crate::domain::policy::Policy;
 use crate::error::AppError;
 use crate::guards::{JsonBody, LegalReviewer, StaffMember};
 use crate::routes::staff::QueueQuery;
@@ -38,10 +36,11 @@ async fn custodian(
     _json: JsonBody,
     body: Json<CustodianBody>,
     staff: StaffMember,
-    db: &State<Db>,
+    app: &State<App>,
 ) -> Result<Json<Value>, AppError> {
     let saved =
-        staff_auth::record_custodian(db, &staff.row, &body.title, body.signs_outside_us).await?;
+        staff_auth::record_custodian(&app.db, &staff.row, &body.title, body.signs_outside_us)
+            .await?;
     Ok(Json(
         json!({ "name": saved.name, "title": saved.title, "signs_outside_us": saved.signs_outside_us }),
     ))
@@ -52,12 +51,11 @@ async fn login(
     _json: JsonBody,
     body: Json<Login>,
     client: crate::guards::ClientIp,
-    db: &State<Db>,
-    keys: &State<crate::crypto::Keys>,
+    app: &State<App>,
 ) -> Result<Json<Value>, AppError> {
     let signed_in = staff_auth::sign_in(
-        db,
-        keys,
+        &app.db,
+        &app.keys,
         &body.email,
         &body.password,
         &body.totp,
@@ -73,10 +71,10 @@ async fn login(
 #[get("/staff/cases?<query..>")]
 async fn cases(
     staff: StaffMember,
-    db: &State<Db>,
+    app: &State<App>,
     query: QueueQuery,
 ) -> Result<Json<Value>, AppError> {
-    let queue = staff_cases::queue(db, query.filter(&staff.row)).await?;
+    let queue = staff_cases::queue(&app.db, query.filter(&staff.row)).await?;
     serde_json::to_value(queue)
         .map(Json)
         .map_err(AppError::internal)
@@ -86,10 +84,9 @@ async fn cases(
 async fn case(
     reference: &str,
     staff: StaffMember,
-    db: &State<Db>,
-    policy: &State<Policy>,
+    app: &State<App>,
 ) -> Result<Json<Value>, AppError> {
-    let case = staff_cases::find(db, reference, staff.row.role, &policy.identity).await?;
+    let case = staff_cases::find(&app.db, reference, staff.row.role, &app.policy.identity).await?;
     serde_json::to_value(case)
         .map(Json)
         .map_err(AppError::internal)
@@ -226,11 +223,14 @@ async fn freeze(
     reference: &str,
     reviewer: LegalReviewer,
     app: &State<App>,
-    config: &State<crate::config::Config>,
 ) -> Result<Json<Value>, AppError> {
-    let accounts =
-        fulfilment::record_freeze(app, &reviewer.0.row, reference, &config.operations_email)
-            .await?;
+    let accounts = fulfilment::record_freeze(
+        app,
+        &reviewer.0.row,
+        reference,
+        &app.config.operations_email,
+    )
+    .await?;
     Ok(Json(
         json!({ "reference": reference, "state": "fulfilled", "frozen_accounts": accounts }),
     ))
@@ -270,14 +270,13 @@ async fn release_freeze(
     body: Json<Release>,
     reviewer: LegalReviewer,
     app: &State<App>,
-    config: &State<crate::config::Config>,
 ) -> Result<Json<Value>, AppError> {
     let released = fulfilment::release_freeze(
         app,
         &reviewer.0.row,
         reference,
         &body.reason,
-        &config.operations_email,
+        &app.config.operations_email,
     )
     .await?;
     Ok(Json(
@@ -329,9 +328,9 @@ async fn non_execution_document(
     reference: &str,
     n: i32,
     _reviewer: LegalReviewer,
-    db: &State<crate::db::Db>,
+    app: &State<App>,
 ) -> Result<crate::routes::TextFile, AppError> {
-    let (text, name) = crate::services::annex_iii::document(db, reference, n).await?;
+    let (text, name) = crate::services::annex_iii::document(&app.db, reference, n).await?;
     Ok(crate::routes::TextFile::new(text, &name))
 }
 

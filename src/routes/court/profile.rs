@@ -1,3 +1,4 @@
+use crate::app::App;
 use crate::pages::Template;
 use rocket::form::Form;
 use rocket::request::FlashMessage;
@@ -7,7 +8,6 @@ use serde_json::{json, Value};
 
 use super::AREA;
 use crate::db::models::requester::Requester;
-use crate::db::Db;
 use crate::domain::profile::CourtProfileDraft;
 use crate::domain::vocab::CourtPath;
 use crate::error::AppError;
@@ -90,7 +90,7 @@ async fn save(
     form: Form<ProfileForm>,
     representative: CourtRepresentative,
     csrf: Csrf,
-    db: &State<Db>,
+    app: &State<App>,
 ) -> Result<Flash<Redirect>, Page> {
     let form = form.into_inner();
     let draft = CourtProfileDraft {
@@ -113,7 +113,7 @@ async fn save(
         .validate(path_of(&representative))
         .map_err(|errors| page(AppError::invalid_fields(errors)))?;
     let first_time = !representative.0.ready_to_file();
-    services::profile::save_court(db, &representative.0.row.id, profile)
+    services::profile::save_court(&app.db, &representative.0.row.id, profile)
         .await
         .map_err(page)?;
     Ok(if first_time {

@@ -15,9 +15,7 @@ use serde_json::json;
 
 use super::form::{draft_from_fields, import_targets, RequestFormView};
 use super::{in_area, Area, InArea, Page};
-use crate::config::Config;
 use crate::db::models::document::HeldDocument;
-use crate::db::Db;
 use crate::documents::download::Download;
 use crate::documents::multipart::{self, Upload};
 use crate::documents::StagedDocument;
@@ -45,12 +43,12 @@ fn filer(requester: &Requester) -> Filer<'_> {
 pub async fn list(
     who: InArea,
     csrf: Csrf,
-    db: &State<Db>,
+    app: &State<App>,
     page: Option<i64>,
     flash: Option<FlashMessage<'_>>,
 ) -> Result<Template, AppError> {
     let InArea { area, requester } = who;
-    let cases = cases::list(db, &requester.row, page.unwrap_or(0)).await?;
+    let cases = cases::list(&app.db, &requester.row, page.unwrap_or(0)).await?;
     Ok(Template::render(
         "requester/requests",
         in_area(
@@ -305,7 +303,6 @@ async fn create(
     app: &State<App>,
     content_type: Option<&ContentType>,
     data: Data<'_>,
-    config: &State<Config>,
 ) -> Result<Flash<Redirect>, Page> {
     let InArea { area, requester } = who;
     let (requester, csrf) = (&requester, &csrf);
@@ -320,7 +317,7 @@ async fn create(
         )
     };
     let upload =
-        match multipart::receive(data, content_type, &app.store, config.max_documents).await {
+        match multipart::receive(data, content_type, &app.store, app.config.max_documents).await {
             Ok(upload) => upload,
             Err(rejected) => return Err(bare(&rejected.fields, rejected.error)),
         };
@@ -404,11 +401,11 @@ pub async fn show(
     reference: &str,
     who: InArea,
     csrf: Csrf,
-    db: &State<Db>,
+    app: &State<App>,
     flash: Option<FlashMessage<'_>>,
 ) -> Result<Template, AppError> {
     let InArea { area, requester } = who;
-    let case = cases::find_own(db, &requester.row, reference).await?;
+    let case = cases::find_own(&app.db, &requester.row, reference).await?;
     Ok(Template::render(
         "requester/case",
         in_area(
@@ -476,10 +473,9 @@ async fn message(
     app: &State<App>,
     content_type: Option<&ContentType>,
     data: Data<'_>,
-    config: &State<Config>,
 ) -> Result<Flash<Redirect>, AppError> {
     let InArea { area, requester } = who;
-    let upload = multipart::receive(data, content_type, &app.store, config.max_documents)
+    let upload = multipart::receive(data, content_type, &app.store, app.config.max_documents)
         .await
         .map_err(|r| r.error)?;
     csrf.verify(upload.field("csrf"))?;
@@ -515,14 +511,13 @@ async fn withdraw(
     form: Form<WithdrawForm>,
     who: InArea,
     csrf: Csrf,
-    db: &State<Db>,
     app: &State<App>,
 ) -> Result<Either<Flash<Redirect>, Template>, AppError> {
     let InArea { area, requester } = who;
     csrf.verify(Some(&form.csrf))?;
     // Only one's own open case is asked about (another's is "not found", as on its page; a
     // closed one is refused by the workflow, with its reason).
-    let case = cases::find_own(db, &requester.row, reference).await?;
+    let case = cases::find_own(&app.db, &requester.row, reference).await?;
     let open = crate::domain::vocab::CaseState::parse(case.details.summary.state)
         .is_some_and(|state| crate::domain::vocab::CaseState::OPEN.contains(&state));
     if !form.confirmed && open {

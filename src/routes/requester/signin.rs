@@ -1,6 +1,7 @@
 //! Sign-in by e-mail and one-time code, for either track: each track asks for the address on
 //! its own page (`start`, `send_code`); the code, and signing out, are the same for both.
 
+use crate::app::App;
 use crate::pages::Template;
 use rocket::form::{Form, FromForm};
 use rocket::http::CookieJar;
@@ -12,17 +13,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::{in_area, with_error, Area, InArea, Page};
-use crate::config::Config;
 use crate::crypto::passkey::RelyingParty;
-use crate::crypto::Keys;
 use crate::crypto::Token;
-use crate::db::Db;
 use crate::domain::email::EmailAddress;
-use crate::domain::policy::Policy;
 use crate::domain::vocab::{CourtPath, Track};
 use crate::error::{AppError, AsJson};
 use crate::guards::{cookie, ClientIp, Csrf, Requester, SESSION_COOKIE};
-use crate::mail::Mailer;
 use crate::services::passkeys::{self, Answer};
 use crate::services::signin::{self, Entry, PasskeyProof, Proof};
 
@@ -41,11 +37,7 @@ struct PendingChallenge {
 /// What the sign-in pages need from the app's managed state, and the area they are in.
 pub struct SignIn<'r> {
     area: &'static Area,
-    db: &'r Db,
-    mailer: &'r Mailer,
-    keys: &'r Keys,
-    config: &'r Config,
-    policy: &'r Policy,
+    app: &'r App,
     rp: &'r RelyingParty,
     client: String,
     jar: &'r CookieJar<'r>,
@@ -60,30 +52,13 @@ impl<'r> FromRequest<'r> for SignIn<'r> {
         let client = req.guard::<ClientIp>().await.succeeded();
         match (
             Area::of(req),
-            rocket.state::<Db>(),
-            rocket.state::<Mailer>(),
-            rocket.state::<Keys>(),
-            rocket.state::<Config>(),
-            rocket.state::<Policy>(),
+            rocket.state::<App>(),
             rocket.state::<RelyingParty>(),
             client,
         ) {
-            (
-                Some(area),
-                Some(db),
-                Some(mailer),
-                Some(keys),
-                Some(config),
-                Some(policy),
-                Some(rp),
-                Some(client),
-            ) => Outcome::Success(SignIn {
+            (Some(area), Some(app), Some(rp), Some(client)) => Outcome::Success(SignIn {
                 area,
-                db,
-                mailer,
-                keys,
-                config,
-                policy,
+                app,
                 rp,
                 client: client.0,
                 jar: req.cookies(),
@@ -110,9 +85,9 @@ impl SignIn<'_> {
         let email = EmailAddress::parse(email).map_err(|m| page(AppError::invalid("email", m)))?;
         let area = self.area;
         let sent = signin::send_code(
-            self.db,
-            self.mailer,
-            &self.keys.pepper,
+            &self.app.db,
+            &self.app.mailer,
+            &self.app.keys.pepper,
             entry,
             email.clone(),
             &self.client,
@@ -130,7 +105,7 @@ impl SignIn<'_> {
         })
         .map_err(|e| page(AppError::internal(e)))?;
         self.jar
-            .add_private(cookie(self.config, CHALLENGE_COOKIE, pending));
+            .add_private(cookie(&self.app.config, CHALLENGE_COOKIE, pending));
         Ok(Redirect::to((area.code)()))
     }
 
@@ -200,6 +175,7 @@ impl SignIn<'_> {
         let pending = self.pending()?;
         let email = EmailAddress::parse(&pending.email).ok()?;
         let officer = self
+            .app
             .db
             .run(move |conn| {
                 Ok(crate::db::models::requester::Requester::find_by_email(
@@ -231,8 +207,8 @@ impl SignIn<'_> {
         })?;
         let token = Token::from_presented(&challenge.token);
         let (challenge_id, officer) =
-            signin::awaiting_second_factor(self.db, self.keys, &token).await?;
-        passkeys::begin_sign_in(self.db, self.rp, &officer, &challenge_id).await
+            signin::awaiting_second_factor(&self.app.db, &self.app.keys, &token).await?;
+        passkeys::begin_sign_in(&self.app.db, self.rp, &officer, &challenge_id).await
     }
 
     /// Checks the passkey's answer, after the e-mailed code was found right.
@@ -262,9 +238,9 @@ impl SignIn<'_> {
         csrf.0.verify(Some(csrf.1))?;
         let token = Token::from_presented(&challenge.token);
         let signed_in = signin::verify_code(
-            self.db,
-            self.keys,
-            &self.policy.identity,
+            &self.app.db,
+            &self.app.keys,
+            &self.app.policy.identity,
             &token,
             proof,
             "cookie",
@@ -279,7 +255,7 @@ impl SignIn<'_> {
         };
         self.jar.remove_private(CHALLENGE_COOKIE);
         self.jar.add_private(cookie(
-            self.config,
+            &self.app.config,
             SESSION_COOKIE,
             signed_in.token.expose().to_owned(),
         ));
@@ -299,7 +275,7 @@ impl SignIn<'_> {
         csrf: (&Csrf, &str),
     ) -> Result<Redirect, AppError> {
         csrf.0.verify(Some(csrf.1))?;
-        signin::sign_out(self.db, &requester.token).await?;
+        signin::sign_out(&self.app.db, &requester.token).await?;
         self.jar.remove_private(SESSION_COOKIE);
         Ok(Redirect::to((self.area.start)()))
     }

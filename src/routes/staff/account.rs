@@ -1,6 +1,7 @@
 //! A member of staff's own details (`/staff/account`): the title and place of signing the
 //! certificates they seal carry; and, for legal admins, the certificate's text.
 
+use crate::app::App;
 use crate::pages::Template;
 use rocket::form::{Form, FromForm};
 use rocket::http::Status;
@@ -10,7 +11,6 @@ use rocket::{get, post, routes, uri, Route, State};
 use serde_json::{json, Value};
 
 use crate::db::models::staff::Staff;
-use crate::db::Db;
 use crate::error::AppError;
 use crate::guards::{Csrf, LegalAdmin, StaffMember};
 use crate::routes::requester::{with_error, Page};
@@ -44,7 +44,7 @@ async fn record_custodian(
     form: Form<CustodianForm>,
     staff: StaffMember,
     csrf: Csrf,
-    db: &State<Db>,
+    app: &State<App>,
 ) -> Result<Flash<Redirect>, Page> {
     let page = |error: AppError| {
         let mut context = account_context(&staff.row, &csrf);
@@ -62,7 +62,7 @@ async fn record_custodian(
             )))
         }
     };
-    staff_auth::record_custodian(db, &staff.row, &form.title, outside_us)
+    staff_auth::record_custodian(&app.db, &staff.row, &form.title, outside_us)
         .await
         .map_err(page)?;
     Ok(Flash::success(
@@ -79,10 +79,10 @@ fn certificate_context(admin: &Staff, csrf: &Csrf, view: &TemplateView) -> Value
 async fn certificate_page(
     admin: LegalAdmin,
     csrf: Csrf,
-    db: &State<Db>,
+    app: &State<App>,
     flash: Option<FlashMessage<'_>>,
 ) -> Result<Template, AppError> {
-    let view = certificates::current(db).await?;
+    let view = certificates::current(&app.db).await?;
     let mut context = certificate_context(&admin.0.row, &csrf, &view);
     context["flash"] = json!(flash.map(|f| f.message().to_owned()));
     Ok(Template::render("staff/certificate", context))
@@ -101,7 +101,7 @@ async fn save_certificate(
     form: Form<TemplateForm>,
     admin: LegalAdmin,
     csrf: Csrf,
-    db: &State<Db>,
+    app: &State<App>,
 ) -> Result<Flash<Redirect>, (Status, Template)> {
     let page = |error: AppError| {
         let view = TemplateView::unsaved(&form.body);
@@ -113,7 +113,7 @@ async fn save_certificate(
     };
     csrf.verify(Some(&form.csrf)).map_err(page)?;
     let restore = form.action == "restore";
-    let version = certificates::save(db, &admin.0.row, &form.body, restore)
+    let version = certificates::save(&app.db, &admin.0.row, &form.body, restore)
         .await
         .map_err(page)?;
     Ok(Flash::success(

@@ -1,12 +1,11 @@
+use crate::app::App;
 use crate::pages::Template;
 use rocket::form::{Form, FromForm};
 use rocket::response::{Flash, Redirect};
 use rocket::{get, post, routes, uri, Route, State};
 use serde_json::{json, Value};
 
-use crate::config::Config;
 use crate::db::Db;
-use crate::domain::policy::Policy;
 use crate::domain::profile::Country;
 use crate::error::AppError;
 use crate::guards::{Csrf, LegalAdmin};
@@ -46,10 +45,10 @@ async fn context(db: &Db, admin: &LegalAdmin, csrf: &Csrf) -> Result<Value, AppE
 async fn agencies_page(
     admin: LegalAdmin,
     csrf: Csrf,
-    db: &State<Db>,
+    app: &State<App>,
     flash: Option<rocket::request::FlashMessage<'_>>,
 ) -> Result<Template, AppError> {
-    let mut context = context(db, &admin, &csrf).await?;
+    let mut context = context(&app.db, &admin, &csrf).await?;
     context["flash"] = json!(flash.map(|f| f.message().to_owned()));
     Ok(Template::render("staff/agencies", context))
 }
@@ -69,19 +68,17 @@ async fn verify(
     form: Form<VerifyForm>,
     admin: LegalAdmin,
     csrf: Csrf,
-    db: &State<Db>,
-    policy: &State<Policy>,
-    config: &State<Config>,
+    app: &State<App>,
 ) -> Result<Flash<Redirect>, Page> {
     let values =
         json!({ "domain": form.domain, "agency_name": form.agency_name, "country": form.country });
     if let Err(e) = csrf.verify(Some(&form.csrf)) {
-        return Err(refused(db, &admin, &csrf, values, e).await);
+        return Err(refused(&app.db, &admin, &csrf, values, e).await);
     }
     match agencies::verify(
-        db,
-        policy,
-        &config.home_country,
+        &app.db,
+        &app.policy,
+        &app.config.home_country,
         &admin.0.row.id,
         &form.domain,
         &form.agency_name,
@@ -96,7 +93,7 @@ async fn verify(
                 form.domain.trim().to_lowercase()
             ),
         )),
-        Err(e) => Err(refused(db, &admin, &csrf, values, e).await),
+        Err(e) => Err(refused(&app.db, &admin, &csrf, values, e).await),
     }
 }
 
@@ -105,18 +102,16 @@ async fn block(
     form: Form<BlockForm>,
     admin: LegalAdmin,
     csrf: Csrf,
-    db: &State<Db>,
-    policy: &State<Policy>,
-    config: &State<Config>,
+    app: &State<App>,
 ) -> Result<Flash<Redirect>, Page> {
     let values = json!({ "block_domain": form.domain, "reason": form.reason });
     if let Err(e) = csrf.verify(Some(&form.csrf)) {
-        return Err(refused(db, &admin, &csrf, values, e).await);
+        return Err(refused(&app.db, &admin, &csrf, values, e).await);
     }
     match agencies::block(
-        db,
-        policy,
-        &config.home_country,
+        &app.db,
+        &app.policy,
+        &app.config.home_country,
         &admin.0.row.id,
         &form.domain,
         &form.reason,
@@ -140,7 +135,7 @@ async fn block(
                 }
                 e.fields = fields;
             }
-            Err(refused(db, &admin, &csrf, values, e).await)
+            Err(refused(&app.db, &admin, &csrf, values, e).await)
         }
     }
 }
@@ -159,13 +154,13 @@ async fn contact(
     form: Form<ContactForm>,
     admin: LegalAdmin,
     csrf: Csrf,
-    db: &State<Db>,
+    app: &State<App>,
 ) -> Result<Flash<Redirect>, Page> {
     let values = json!({ "contact_domain": form.domain, "label": form.label, "phone": form.phone });
     let outcome = match csrf.verify(Some(&form.csrf)) {
         Ok(()) => {
             crate::services::callbacks::add_contact(
-                db,
+                &app.db,
                 &admin.0.row.id,
                 &form.domain,
                 &form.label,
@@ -192,7 +187,7 @@ async fn contact(
                 }
                 e.fields = fields;
             }
-            Err(refused(db, &admin, &csrf, values, e).await)
+            Err(refused(&app.db, &admin, &csrf, values, e).await)
         }
     }
 }

@@ -8,11 +8,9 @@ use rocket::{get, post, routes, uri, Route, State};
 use serde_json::json;
 
 use crate::app::App;
-use crate::config::Config;
 use crate::db::models::staff::Staff;
 use crate::db::Db;
 use crate::documents::download::Download;
-use crate::documents::DocumentStore;
 use crate::domain::identity::CallOutcome;
 use crate::domain::policy::Policy;
 use crate::domain::vocab::{CaseState, RequestType, Role, Track};
@@ -126,18 +124,18 @@ impl QueueQuery {
 pub async fn queue(
     staff: StaffMember,
     csrf: Csrf,
-    db: &State<Db>,
+    app: &State<App>,
     query: QueueQuery,
     flash: Option<FlashMessage<'_>>,
 ) -> Result<Template, AppError> {
     let filter = query.filter(&staff.row);
-    let queue = staff_cases::queue(db, filter.clone()).await?;
-    let counts = staff_cases::counts(db, staff.row.role).await?;
+    let queue = staff_cases::queue(&app.db, filter.clone()).await?;
+    let counts = staff_cases::counts(&app.db, staff.row.role).await?;
     let support = staff.row.role < Role::Legal;
     let reviewers = if support {
         Vec::new()
     } else {
-        staff_cases::reviewers(db).await?
+        staff_cases::reviewers(&app.db).await?
     };
     let states: Vec<_> = CaseState::ALL
         .iter()
@@ -200,10 +198,10 @@ impl QueueQuery {
 #[get("/queue.csv?<query..>")]
 pub async fn queue_csv(
     staff: StaffMember,
-    db: &State<Db>,
+    app: &State<App>,
     query: QueueQuery,
 ) -> Result<Csv, AppError> {
-    let (rows, more) = staff_cases::export(db, &staff.row, query.filter(&staff.row)).await?;
+    let (rows, more) = staff_cases::export(&app.db, &staff.row, query.filter(&staff.row)).await?;
     let body = staff_cases::queue_csv(&rows, more).map_err(AppError::internal)?;
     let day = crate::domain::clock::now().format("%Y-%m-%d");
     Ok(Csv {
@@ -298,11 +296,10 @@ pub(super) async fn show(
     reference: &str,
     staff: StaffMember,
     csrf: Csrf,
-    db: &State<Db>,
-    policy: &State<Policy>,
+    app: &State<App>,
     flash: Option<FlashMessage<'_>>,
 ) -> Result<Template, AppError> {
-    let case = staff_cases::find(db, reference, staff.row.role, &policy.identity).await?;
+    let case = staff_cases::find(&app.db, reference, staff.row.role, &app.policy.identity).await?;
     Ok(Template::render(
         "staff/case",
         json!({ "csrf": csrf.token(), "staff": staff.row.name, "me": staff.row.email, "role": staff.row.role, "custodian": staff.row.title, "case": case, "flash": flash.map(|f| f.message().to_owned()) }),
@@ -664,12 +661,16 @@ async fn freeze(
     reviewer: LegalReviewer,
     csrf: Csrf,
     app: &State<App>,
-    config: &State<Config>,
 ) -> Result<Flash<Redirect>, (Status, Template)> {
     let result = match csrf.verify(Some(&form.csrf)) {
         Ok(()) => {
-            fulfilment::record_freeze(app, &reviewer.0.row, reference, &config.operations_email)
-                .await
+            fulfilment::record_freeze(
+                app,
+                &reviewer.0.row,
+                reference,
+                &app.config.operations_email,
+            )
+            .await
         }
         Err(e) => Err(e),
     };
@@ -724,7 +725,6 @@ async fn release_freeze(
     reviewer: LegalReviewer,
     csrf: Csrf,
     app: &State<App>,
-    config: &State<Config>,
 ) -> Result<Flash<Redirect>, (Status, Template)> {
     let result = match csrf.verify(Some(&form.csrf)) {
         Ok(()) => {
@@ -733,7 +733,7 @@ async fn release_freeze(
                 &reviewer.0.row,
                 reference,
                 &form.reason,
-                &config.operations_email,
+                &app.config.operations_email,
             )
             .await
         }
@@ -832,9 +832,9 @@ async fn non_execution_document(
     reference: &str,
     n: i32,
     _reviewer: LegalReviewer,
-    db: &State<Db>,
+    app: &State<App>,
 ) -> Result<crate::routes::TextFile, AppError> {
-    let (text, name) = crate::services::annex_iii::document(db, reference, n).await?;
+    let (text, name) = crate::services::annex_iii::document(&app.db, reference, n).await?;
     Ok(crate::routes::TextFile::new(text, &name))
 }
 
@@ -894,12 +894,11 @@ async fn document(
     reference: &str,
     id: &str,
     staff: StaffMember,
-    db: &State<Db>,
-    store: &State<DocumentStore>,
+    app: &State<App>,
 ) -> Result<Download, AppError> {
-    let document = staff_cases::view_document(db, &staff.row, reference, id).await?;
+    let document = staff_cases::view_document(&app.db, &staff.row, reference, id).await?;
     Ok(Download::start(
-        store,
+        &app.store,
         &document.id,
         &document.media_type,
         &document.filename,

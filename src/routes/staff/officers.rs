@@ -1,5 +1,6 @@
 //! Legal admins' page of agency officers: standing, permissions, second-factor recovery.
 
+use crate::app::App;
 use crate::pages::Template;
 use rocket::form::{Form, FromForm};
 use rocket::response::{Flash, Redirect};
@@ -32,12 +33,11 @@ async fn context(
 async fn page(
     admin: LegalAdmin,
     csrf: Csrf,
-    db: &State<Db>,
-    policy: &State<Policy>,
+    app: &State<App>,
     q: Option<String>,
     flash: Option<rocket::request::FlashMessage<'_>>,
 ) -> Result<Template, AppError> {
-    let mut context = context(db, policy, &admin, &csrf, q).await?;
+    let mut context = context(&app.db, &app.policy, &admin, &csrf, q).await?;
     context["flash"] = json!(flash.map(|f| f.message().to_owned()));
     Ok(Template::render("staff/officers", context))
 }
@@ -79,8 +79,7 @@ async fn standing(
     form: Form<StandingForm>,
     admin: LegalAdmin,
     csrf: Csrf,
-    db: &State<Db>,
-    policy: &State<Policy>,
+    app: &State<App>,
 ) -> Result<Flash<Redirect>, Page> {
     let outcome = match (
         csrf.verify(Some(&form.csrf)),
@@ -92,7 +91,7 @@ async fn standing(
             "Choose verified, unverified or suspended.",
         )),
         (Ok(()), Some(standing)) => {
-            officers::set_standing(db, &admin.0.row.id, id, standing, &form.reason)
+            officers::set_standing(&app.db, &admin.0.row.id, id, standing, &form.reason)
                 .await
                 .map(|()| standing)
         }
@@ -100,7 +99,7 @@ async fn standing(
     match outcome {
         Ok(Standing::Suspended) => Ok(done("Officer suspended: their sessions and API tokens ended, and their open cases are flagged.".into())),
         Ok(standing) => Ok(done(format!("Officer is now {}.", standing.label().to_lowercase()))),
-        Err(e) => Err(refused(db, policy, &admin, &csrf, id, e).await),
+        Err(e) => Err(refused(&app.db, &app.policy, &admin, &csrf, id, e).await),
     }
 }
 
@@ -117,18 +116,18 @@ async fn permissions(
     form: Form<PermissionsForm>,
     admin: LegalAdmin,
     csrf: Csrf,
-    db: &State<Db>,
-    policy: &State<Policy>,
+    app: &State<App>,
 ) -> Result<Flash<Redirect>, Page> {
     let outcome = match csrf.verify(Some(&form.csrf)) {
         Err(e) => Err(e),
         Ok(()) => {
-            officers::set_permissions(db, &admin.0.row.id, id, form.emergency, form.freeze).await
+            officers::set_permissions(&app.db, &admin.0.row.id, id, form.emergency, form.freeze)
+                .await
         }
     };
     match outcome {
         Ok(()) => Ok(done("Permissions saved.".into())),
-        Err(e) => Err(refused(db, policy, &admin, &csrf, id, e).await),
+        Err(e) => Err(refused(&app.db, &app.policy, &admin, &csrf, id, e).await),
     }
 }
 
@@ -145,16 +144,15 @@ async fn remove_factor(
     form: Form<ReasonForm>,
     admin: LegalAdmin,
     csrf: Csrf,
-    db: &State<Db>,
-    policy: &State<Policy>,
+    app: &State<App>,
 ) -> Result<Flash<Redirect>, Page> {
     let outcome = match csrf.verify(Some(&form.csrf)) {
         Err(e) => Err(e),
-        Ok(()) => second_factor::remove(db, &admin.0.row.id, id, &form.reason).await,
+        Ok(()) => second_factor::remove(&app.db, &admin.0.row.id, id, &form.reason).await,
     };
     match outcome {
         Ok(()) => Ok(done("Second factor removed and the officer signed out: their next e-mail sign-in sets up a new one.".into())),
-        Err(e) => Err(refused(db, policy, &admin, &csrf, id, e).await),
+        Err(e) => Err(refused(&app.db, &app.policy, &admin, &csrf, id, e).await),
     }
 }
 

@@ -1,3 +1,4 @@
+use crate::app::App;
 use crate::pages::Template;
 use rocket::http::{ContentType, Header, Status};
 use rocket::response::stream::TextStream;
@@ -21,7 +22,7 @@ const CHART_WIDTH: i64 = 720;
 async fn overview_page(
     staff: StaffMember,
     csrf: Csrf,
-    db: &State<Db>,
+    app: &State<App>,
 ) -> Result<Template, AppError> {
     // Support works the court-order track only, and sees only its figures.
     let tracks: &[Track] = if staff.row.role < Role::Legal {
@@ -29,7 +30,7 @@ async fn overview_page(
     } else {
         &[Track::Agency, Track::Court]
     };
-    let overview = overview::overview(db, tracks).await?;
+    let overview = overview::overview(&app.db, tracks).await?;
     let bars = overview::bars(&overview.weeks, CHART_HEIGHT, CHART_WIDTH);
     Ok(Template::render(
         "staff/overview",
@@ -41,8 +42,8 @@ async fn overview_page(
 }
 
 #[get("/ndo")]
-async fn ndo(reviewer: LegalReviewer, csrf: Csrf, db: &State<Db>) -> Result<Template, AppError> {
-    let ledger = staff_cases::ndo_ledger(db).await?;
+async fn ndo(reviewer: LegalReviewer, csrf: Csrf, app: &State<App>) -> Result<Template, AppError> {
+    let ledger = staff_cases::ndo_ledger(&app.db).await?;
     Ok(Template::render(
         "staff/ndo",
         json!({ "csrf": csrf.token(), "staff": reviewer.0.row.name, "role": reviewer.0.row.role, "ledger": ledger }),
@@ -99,7 +100,7 @@ impl AuditQuery {
 async fn audit_log(
     admin: LegalAdmin,
     csrf: Csrf,
-    db: &State<Db>,
+    app: &State<App>,
     query: AuditQuery,
 ) -> Result<(Status, Template), AppError> {
     let (filter, error) = match query.filter() {
@@ -108,7 +109,8 @@ async fn audit_log(
     };
     let before = query.before;
     let filtered = !filter.is_empty();
-    let (events, verdict, anchored, checkpoints) = db
+    let (events, verdict, anchored, checkpoints) = app
+        .db
         .run(move |conn| {
             let (head, _) = audit_rows::head(conn)?;
             // Pages end before event `before`: 2 ..= head + 1 (event 1 is the first).
@@ -239,11 +241,11 @@ async fn export(
 #[get("/admin/audit.csv?<query..>")]
 async fn audit_csv(
     admin: LegalAdmin,
-    db: &State<Db>,
+    app: &State<App>,
     query: AuditQuery,
 ) -> Result<Export<TextStream![String]>, AppError> {
     Ok(Export {
-        body: export(&admin, db, &query, "csv").await?,
+        body: export(&admin, &app.db, &query, "csv").await?,
         kind: ContentType::CSV,
         disposition: Header::new(
             "Content-Disposition",
@@ -255,11 +257,11 @@ async fn audit_csv(
 #[get("/admin/audit.jsonl?<query..>")]
 async fn audit_jsonl(
     admin: LegalAdmin,
-    db: &State<Db>,
+    app: &State<App>,
     query: AuditQuery,
 ) -> Result<Export<TextStream![String]>, AppError> {
     Ok(Export {
-        body: export(&admin, db, &query, "jsonl").await?,
+        body: export(&admin, &app.db, &query, "jsonl").await?,
         kind: ContentType::new("application", "x-ndjson"),
         disposition: Header::new(
             "Content-Disposition",
@@ -280,10 +282,11 @@ struct Export<R> {
 #[get("/admin/audit/checkpoints/<seq>")]
 async fn checkpoint_file(
     _admin: LegalAdmin,
-    db: &State<Db>,
+    app: &State<App>,
     seq: i64,
 ) -> Result<CheckpointFile, AppError> {
-    let exported = db
+    let exported = app
+        .db
         .run(move |conn| {
             let found = checkpoint::find(conn, seq)?;
             signing::exported_checkpoint(conn, &found)

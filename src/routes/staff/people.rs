@@ -1,3 +1,4 @@
+use crate::app::App;
 use crate::pages::Template;
 use rocket::form::{Form, FromForm};
 use rocket::http::Status;
@@ -5,7 +6,6 @@ use rocket::response::{Flash, Redirect};
 use rocket::{get, post, routes, uri, Route, State};
 use serde_json::{json, Value};
 
-use crate::crypto::Keys;
 use crate::db::models::staff::Staff;
 use crate::db::Db;
 use crate::domain::clock::rfc3339;
@@ -39,10 +39,10 @@ async fn context(db: &Db, admin: &LegalAdmin, csrf: &Csrf) -> Result<Value, AppE
 async fn people(
     admin: LegalAdmin,
     csrf: Csrf,
-    db: &State<Db>,
+    app: &State<App>,
     flash: Option<rocket::request::FlashMessage<'_>>,
 ) -> Result<Template, AppError> {
-    let mut context = context(db, &admin, &csrf).await?;
+    let mut context = context(&app.db, &admin, &csrf).await?;
     context["flash"] = json!(flash.map(|f| f.message().to_owned()));
     Ok(Template::render("staff/people", context))
 }
@@ -62,8 +62,7 @@ async fn add(
     form: Form<AddForm>,
     admin: LegalAdmin,
     csrf: Csrf,
-    db: &State<Db>,
-    keys: &State<Keys>,
+    app: &State<App>,
 ) -> (Status, Template) {
     let values =
         json!({ "email": form.email, "name": form.name, "role": form.role, "title": form.title });
@@ -72,8 +71,8 @@ async fn add(
         (Ok(()), None) => Err(AppError::invalid("role", "Choose a role.")),
         (Ok(()), Some(role)) => {
             staff_auth::add(
-                db,
-                keys,
+                &app.db,
+                &app.keys,
                 &form.email,
                 &form.name,
                 role,
@@ -82,7 +81,7 @@ async fn add(
             .await
         }
     };
-    let mut page = match context(db, &admin, &csrf).await {
+    let mut page = match context(&app.db, &admin, &csrf).await {
         Ok(page) => page,
         Err(e) => return with_error("staff/people", json!({ "csrf": csrf.token() }), e),
     };
@@ -111,10 +110,10 @@ async fn set_active(
     form: Form<ActiveForm>,
     admin: LegalAdmin,
     csrf: Csrf,
-    db: &State<Db>,
+    app: &State<App>,
 ) -> Result<Flash<Redirect>, AppError> {
     csrf.verify(Some(&form.csrf))?;
-    let changed = staff_auth::set_active(db, &admin.0.row, id, form.active).await?;
+    let changed = staff_auth::set_active(&app.db, &admin.0.row, id, form.active).await?;
     let what = if changed.active {
         "can sign in again"
     } else {

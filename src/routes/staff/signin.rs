@@ -1,3 +1,4 @@
+use crate::app::App;
 use crate::pages::Template;
 use rocket::form::{Form, FromForm};
 use rocket::http::CookieJar;
@@ -6,9 +7,6 @@ use rocket::{get, post, routes, uri, Either, Route, State};
 use serde_json::json;
 
 use super::QueueQuery;
-use crate::config::Config;
-use crate::crypto::Keys;
-use crate::db::Db;
 use crate::error::AppError;
 use crate::guards::{cookie, Csrf, StaffMember, STAFF_COOKIE};
 use crate::routes::requester::{with_error, Page};
@@ -39,9 +37,7 @@ async fn sign_in(
     csrf: Csrf,
     client: crate::guards::ClientIp,
     jar: &CookieJar<'_>,
-    db: &State<Db>,
-    keys: &State<Keys>,
-    config: &State<Config>,
+    app: &State<App>,
 ) -> Result<Redirect, Page> {
     let page = |error: AppError| {
         with_error(
@@ -52,8 +48,8 @@ async fn sign_in(
     };
     csrf.verify(Some(&form.csrf)).map_err(page)?;
     let signed_in = staff_auth::sign_in(
-        db,
-        keys,
+        &app.db,
+        &app.keys,
         &form.email,
         &form.password,
         &form.code,
@@ -63,7 +59,7 @@ async fn sign_in(
     .await
     .map_err(page)?;
     jar.add_private(cookie(
-        config,
+        &app.config,
         STAFF_COOKIE,
         signed_in.token.expose().to_owned(),
     ));
@@ -81,10 +77,10 @@ async fn sign_out(
     staff: StaffMember,
     csrf: Csrf,
     jar: &CookieJar<'_>,
-    db: &State<Db>,
+    app: &State<App>,
 ) -> Result<Redirect, AppError> {
     csrf.verify(Some(&form.csrf))?;
-    staff_auth::sign_out(db, &staff.token).await?;
+    staff_auth::sign_out(&app.db, &staff.token).await?;
     jar.remove_private(STAFF_COOKIE);
     Ok(Redirect::to(uri!("/staff", start)))
 }
@@ -109,7 +105,7 @@ async fn change_password(
     form: Form<PasswordForm>,
     staff: StaffMember,
     csrf: Csrf,
-    db: &State<Db>,
+    app: &State<App>,
 ) -> Result<Flash<Redirect>, Page> {
     let page = |error: AppError| {
         with_error(
@@ -119,7 +115,7 @@ async fn change_password(
         )
     };
     csrf.verify(Some(&form.csrf)).map_err(page)?;
-    staff_auth::change_password(db, &staff.row, &staff.token, &form.current, &form.new)
+    staff_auth::change_password(&app.db, &staff.row, &staff.token, &form.current, &form.new)
         .await
         .map_err(page)?;
     Ok(Flash::success(
