@@ -16,7 +16,7 @@
 //! `WRIT_BENCH_CASES` (queue, 100 000), `WRIT_BENCH_SECONDS` (submissions, 60),
 //! `WRIT_BENCH_EVENTS` (audit, 1 000 000).
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/it/common/mod.rs"]
 #[allow(unused_imports)]
 mod common;
 

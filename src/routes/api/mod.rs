@@ -9,7 +9,7 @@ mod staff;
 use rocket::http::ContentType;
 use rocket::{get, routes, Route};
 
-/// The OpenAPI document, kept true by `tests/api_openapi.rs`.
+/// The OpenAPI document, kept true by `tests/it/api_openapi.rs`.
 pub const OPENAPI: &str = include_str!("openapi.json");
 
 #[get("/openapi.json")]

@@ -1,6 +1,6 @@
 //! The `writ` command line against the same database as a running app.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 

@@ -1,7 +1,7 @@
 //! Sessions end when what they stand on ends: a blocked domain, a changed password, a
 //! deactivated account, a revoked token, and time without use.
 
-mod common;
+use crate::common;
 
 use common::{subpoena_request, TestApp, PDF};
 use rocket::http::{ContentType, Header, Status};

@@ -1,7 +1,7 @@
 //! The browser-facing defences of DESIGN §9, checked over real HTTP against `writ serve`:
 //! cross-site form posts, cookie attributes, session expiry, and a log free of personal data.
 
-mod common;
+use crate::common;
 
 use common::live::{
     browser, csrf_from, free_port, get_json, officer, page_sign_in, post_json, staff_token, submit,

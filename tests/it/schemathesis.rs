@@ -7,7 +7,7 @@
 //! a real e-mail domain, dates in order, a checksum on a wallet — say more than a schema can),
 //! and `unsupported_method` (Rocket 0.5 answers a method no route declares with 404, not 405).
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 use std::process::Command;

@@ -1,6 +1,6 @@
 //! The staff side: sign-in with password and TOTP, the queue, the whole case, agency verification.
 
-mod common;
+use crate::common;
 
 use common::{subpoena_request, TestApp, PDF};
 use rocket::http::{ContentType, Status};

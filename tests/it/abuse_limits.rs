@@ -2,7 +2,7 @@
 //! not by address; locks per network and address pair, with one answer for every address; and
 //! the client address taken from a proxy's header only when the deployment says so.
 
-mod common;
+use crate::common;
 
 use std::net::SocketAddr;
 

@@ -1,7 +1,7 @@
 //! The authority checks through the real app: reported at submission, hidden where they speak
 //! of the platform's accounts, and run again when the case's facts change.
 
-mod common;
+use crate::common;
 
 use common::{subpoena_request, TestApp, PDF};
 use rocket::http::Status;

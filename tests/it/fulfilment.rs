@@ -1,6 +1,6 @@
 //! Fulfilling preservation and freeze requests: what is recorded, who is told, what changes.
 
-mod common;
+use crate::common;
 
 use common::{subpoena_request, TestApp, PDF};
 use rocket::http::{ContentType, Header, Status};

@@ -2,7 +2,7 @@
 //! a fresh PostgreSQL database when `WRIT_TEST_DATABASE_URL` names a server — with e-mail
 //! written as files that the tests read like a mailbox.
 
-#![allow(dead_code)] // each test binary uses a different part of the harness
+#![allow(dead_code)] // the benchmarks use only part of the harness
 
 use std::path::PathBuf;
 

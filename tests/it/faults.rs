@@ -2,7 +2,7 @@
 //! while requests arrive and while a bundle is sealed. Nothing acknowledged is lost, nothing is
 //! half-kept, nothing is sent twice, and the audit chain stays whole.
 
-mod common;
+use crate::common;
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};

@@ -1,7 +1,7 @@
 //! The court-order track: legal representatives as platform users or visitors, their requests,
 //! and support's triage of them — through the API and the pages.
 
-mod common;
+use crate::common;
 
 use chrono::Datelike;
 use common::{

@@ -3,7 +3,7 @@
 //! and checks who is let in. A route missing from the table below fails the test, so a new route
 //! must say who may call it.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 

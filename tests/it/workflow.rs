@@ -1,7 +1,7 @@
 //! The case workflow through the real app: each transition allowed or refused by role, the paused
 //! clock, answers that send a case back, two reviewers for emergencies, withdrawal, notes.
 
-mod common;
+use crate::common;
 
 use common::{multipart, subpoena_request, Part, TestApp, PDF};
 use rocket::http::{ContentType, Header, Status};

@@ -3,7 +3,7 @@
 //! reviewer takes, approves, attaches the production and seals the bundle, the officer downloads
 //! it, and `writ verify` accepts it. Every page is kept as a PNG in `target/e2e/`.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

@@ -1,7 +1,7 @@
 //! The keys kept in the database are sealed with a master key that lives outside it: a copy of
 //! the database and the documents alone opens nothing; the key can be moved and rotated.
 
-mod common;
+use crate::common;
 
 use common::{output_text as text, subpoena_request, writ_in, TestApp, PDF};
 use diesel::prelude::*;

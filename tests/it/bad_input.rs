@@ -2,7 +2,7 @@
 //! truncated multipart bodies, oversized JSON, invalid UTF-8, path-traversal file names, markup
 //! in every text field, oversized headers.
 
-mod common;
+use crate::common;
 
 use std::io::{Read, Write};
 

@@ -1,6 +1,6 @@
 //! The agency track as a browser uses it: forms, CSRF tokens, cookies, messages beside fields.
 
-mod common;
+use crate::common;
 
 use common::{csrf_of, multipart, Part, TestApp, PDF};
 use rocket::http::{ContentType, Status};

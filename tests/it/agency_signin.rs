@@ -1,6 +1,6 @@
 //! One-time-code sign-in: the rules of DESIGN §9 and what a refused attempt leaves behind.
 
-mod common;
+use crate::common;
 
 use common::TestApp;
 use rocket::http::Status;

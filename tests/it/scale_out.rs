@@ -5,7 +5,7 @@
 //! instances sharing a data directory and once apart, sharing only the database and an S3 bucket
 //! (as on two machines; on SQLite the database file is then the one thing they share).
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

@@ -1,7 +1,7 @@
 //! `/api/v1/openapi.json` is kept true: it names exactly the routes the app mounts, and the
 //! responses the app really sends match the schemas it documents.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 

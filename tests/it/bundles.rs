@@ -1,7 +1,7 @@
 //! Signed disclosure bundles: production, sealing, delivery, and verification by `writ verify`,
 //! the reference BagIt validator (PyPI `bagit`) and OpenSSL — and the same after tampering.
 
-mod common;
+use crate::common;
 #[path = "bundles/forgery.rs"]
 mod forgery;
 

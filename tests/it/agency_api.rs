@@ -1,6 +1,6 @@
 //! The agency track through the JSON API: sign-in, profile, filing, reading.
 
-mod common;
+use crate::common;
 
 use common::{subpoena_request, TestApp, PDF, PNG};
 use rocket::http::Status;

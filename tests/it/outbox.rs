@@ -1,7 +1,7 @@
 //! E-mail leaves through the outbox: nothing is lost while SMTP is down, nothing is sent twice,
 //! and concurrent submissions each get their own reference and receipt.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -2,7 +2,7 @@
 //! machines run: one database, one bucket, no shared directory. The bucket is a real S3 server
 //! (moto, started by `bash .ci/run`), looked at as its owner would: by listing it.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

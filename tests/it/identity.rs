@@ -1,6 +1,6 @@
 //! Requester identity assurance (issue 16): a hijacked mailbox alone gets nowhere.
 
-mod common;
+use crate::common;
 
 use common::passkey::SoftPasskey;
 use common::{csrf_of, emergency_request, subpoena_request, TestApp, PDF};
