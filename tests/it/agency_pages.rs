@@ -1,6 +1,7 @@
 //! The agency track as a browser uses it: forms, CSRF tokens, cookies, messages beside fields.
 
 use crate::common;
+use crate::common::tools::needs;
 
 use common::{csrf_of, multipart, Part, TestApp, PDF};
 use rocket::http::{ContentType, Status};
@@ -386,6 +387,7 @@ async fn findings_are_shown_before_submitting_and_the_officer_may_submit_anyway(
 /// (where any instance can take it back), then moves to its permanent key.
 #[rocket::async_test]
 async fn a_file_kept_between_rounds_of_the_form_waits_in_the_bucket() {
+    needs!(S3);
     let (app, bucket) = TestApp::in_bucket().await;
     findings_then_submit_anyway(app, Some(&bucket)).await;
 }

@@ -4,6 +4,7 @@
 //! it, and `writ verify` accepts it. Every page is kept as a PNG in `target/e2e/`.
 
 use crate::common;
+use crate::common::tools::needs;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -268,6 +269,7 @@ async fn path(browser: &Client) -> String {
 
 #[rocket::async_test]
 async fn an_officer_files_legal_seals_and_the_officer_verifies_the_bundle_in_a_browser() {
+    needs!(Chromium);
     let site = site_with_registry();
     let reviewer = site.staff("lee@writ.example", "legal");
     let server = Server::start(&site, &[]);
@@ -719,6 +721,7 @@ async fn court_walk_on_a_phone(driver: &Driver, site: &Site, server: &Server, wo
 
 #[rocket::async_test]
 async fn an_officer_enrols_a_passkey_with_chromium_s_virtual_authenticator_and_signs_in_with_it() {
+    needs!(Chromium);
     let site = site_with_registry();
     // Passkeys are bound to a domain name: this instance is reached at localhost.
     let server = Server::start_on_localhost(&site, &[]);

@@ -2,6 +2,7 @@
 //! the reference BagIt validator (PyPI `bagit`) and OpenSSL — and the same after tampering.
 
 use crate::common;
+use crate::common::tools::needs;
 #[path = "bundles/forgery.rs"]
 mod forgery;
 
@@ -214,6 +215,7 @@ fn sha256(bytes: &[u8]) -> String {
 
 #[rocket::async_test]
 async fn a_sealed_bundle_verifies_with_writ_bagit_and_openssl() {
+    needs!(Bagit, Openssl);
     let app = TestApp::new().await;
     let case = approved_with_production(&app).await;
     let (status, sealed) = seal(&app, &case.legal, &case.reference).await;
@@ -569,6 +571,7 @@ async fn a_legal_admin_edits_the_certificate_and_the_next_bundle_carries_it() {
 
 #[rocket::async_test]
 async fn tampering_is_detected_and_named() {
+    needs!(Bagit);
     let app = TestApp::new().await;
     let case = approved_with_production(&app).await;
     let (_, sealed) = seal(&app, &case.legal, &case.reference).await;

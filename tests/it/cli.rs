@@ -1,6 +1,7 @@
 //! The `writ` command line against the same database as a running app.
 
 use crate::common;
+use crate::common::tools::needs;
 
 use std::process::Command;
 
@@ -310,6 +311,7 @@ fn recompute_chain(app: &TestApp) {
 
 #[rocket::async_test]
 async fn checkpoints_catch_a_chain_cut_short_or_recomputed() {
+    needs!(Openssl);
     let app = TestApp::new().await;
     let token = app.officer("j.doe@fbi.gov").await;
     let (status, _) = app
@@ -655,6 +657,7 @@ async fn writ_doctor_checks_each_part_and_hides_secrets() {
 /// nothing), hides the secret key, and fails naming a bucket that is not there.
 #[rocket::async_test]
 async fn writ_doctor_checks_the_bucket() {
+    needs!(S3);
     let app = TestApp::new().await;
     let (data, url) = (app.config.data_dir.clone(), app.config.database_url());
     let bucket = common::live::Bucket::fresh();

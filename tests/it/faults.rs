@@ -3,6 +3,7 @@
 //! half-kept, nothing is sent twice, and the audit chain stays whole.
 
 use crate::common;
+use crate::common::tools::needs;
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -34,6 +35,7 @@ async fn until<T: Send + 'static>(
 
 #[rocket::async_test]
 async fn receipts_queued_while_smtp_is_down_arrive_once_each_when_it_returns() {
+    needs!(Smtp);
     let site = Site::new();
     let port = free_port();
     let smtp = SmtpServer::start(port, &site.maildir());

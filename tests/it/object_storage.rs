@@ -3,6 +3,7 @@
 //! (moto, started by `bash .ci/run`), looked at as its owner would: by listing it.
 
 use crate::common;
+use crate::common::tools::needs;
 
 use std::time::{Duration, Instant};
 
@@ -57,6 +58,7 @@ fn stored_locally(site: &Site) -> Vec<String> {
 
 #[rocket::async_test]
 async fn two_instances_sharing_only_the_database_and_a_bucket_serve_each_others_files() {
+    needs!(S3);
     let site = Site::apart();
     let a = Server::start(&site, &[]);
     let b = Server::start(&site, &[]);
@@ -174,6 +176,7 @@ async fn two_instances_sharing_only_the_database_and_a_bucket_serve_each_others_
 
 #[rocket::async_test]
 async fn a_kill_while_a_production_goes_to_the_bucket_lists_no_half_object() {
+    needs!(S3);
     let site = Site::apart();
     let mut server = Server::start(&site, &[]);
     let client = browser();

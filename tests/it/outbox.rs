@@ -2,6 +2,7 @@
 //! and concurrent submissions each get their own reference and receipt.
 
 use crate::common;
+use crate::common::tools::needs;
 
 use std::path::Path;
 
@@ -23,6 +24,7 @@ fn delivered(maildir: &Path) -> String {
 
 #[rocket::async_test]
 async fn mail_waits_for_smtp_and_is_sent_once() {
+    needs!(Smtp);
     let port = free_port();
     let app = TestApp::with(|c| c.smtp_url = format!("smtp://127.0.0.1:{port}")).await;
     let maildir = app.dir.path().join("maildir");

@@ -6,6 +6,7 @@
 //! (as on two machines; on SQLite the database file is then the one thing they share).
 
 use crate::common;
+use crate::common::tools::needs;
 
 use std::time::{Duration, Instant};
 
@@ -23,6 +24,7 @@ async fn a_session_made_on_one_instance_holds_on_the_other_and_rate_limits_are_s
 
 #[rocket::async_test]
 async fn sessions_and_limits_hold_across_instances_sharing_no_directory() {
+    needs!(S3);
     sessions_and_limits_hold_across(Site::apart()).await;
 }
 
@@ -88,6 +90,7 @@ async fn two_hundred_concurrent_submissions_over_two_instances_get_one_receipt_e
 
 #[rocket::async_test]
 async fn two_hundred_submissions_over_two_instances_sharing_no_directory_get_one_receipt_each() {
+    needs!(S3);
     two_hundred_submissions_over_two(Site::apart()).await;
 }
 

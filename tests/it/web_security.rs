@@ -2,6 +2,7 @@
 //! cross-site form posts, cookie attributes, session expiry, and a log free of personal data.
 
 use crate::common;
+use crate::common::tools::needs;
 
 use common::live::{
     browser, csrf_from, free_port, get_json, officer, page_sign_in, post_json, staff_token, submit,
@@ -183,6 +184,7 @@ async fn sessions_end_when_they_expire() {
 
 #[rocket::async_test]
 async fn the_log_of_a_full_run_names_nobody() {
+    needs!(Smtp);
     let site = Site::new();
     let port = free_port();
     let smtp = SmtpServer::start(port, &site.maildir());

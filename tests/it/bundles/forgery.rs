@@ -2,6 +2,7 @@
 //! each attack as a forger would mount it with stock tools (Python's `zipfile` and `hashlib`,
 //! OpenSSL), and what `writ verify` and `/verify` make of it.
 
+use crate::common::tools::needs;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
@@ -97,6 +98,7 @@ async fn verify_page(app: &TestApp, bundle: &[u8]) -> (Status, String) {
 
 #[rocket::async_test]
 async fn a_bundle_re_signed_with_the_forgers_own_key_is_not_the_platforms() {
+    needs!(Openssl);
     let app = TestApp::new().await;
     let dir = tempfile::tempdir().unwrap();
     let (zip, keys, platform_key) = sealed_bundle(&app, dir.path()).await;
@@ -146,6 +148,7 @@ async fn a_bundle_re_signed_with_the_forgers_own_key_is_not_the_platforms() {
 
 #[rocket::async_test]
 async fn a_key_id_that_is_not_the_signing_key_fails() {
+    needs!(Openssl);
     let app = TestApp::new().await;
     let dir = tempfile::tempdir().unwrap();
     let (zip, _, platform_key) = sealed_bundle(&app, dir.path()).await;

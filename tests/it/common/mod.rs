@@ -20,6 +20,7 @@ use writ::mail::transport::Transport;
 
 pub mod live;
 pub mod passkey;
+pub mod tools;
 
 pub const PDF: &[u8] =
     b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
@@ -753,13 +754,19 @@ impl TestApp {
     }
 }
 
-/// A Python tool from PyPI: where `var` says, or the copy `.ci/run` installs in target/ci-venv.
-pub fn ci_tool(var: &str, program: &str, package: &str) -> PathBuf {
-    let path = std::env::var(var).map(PathBuf::from).unwrap_or_else(|_| {
+/// Where a Python tool from PyPI is: where `var` says, or the copy `.ci/run` installs in
+/// target/ci-venv.
+pub fn ci_tool_path(var: &str, program: &str) -> PathBuf {
+    std::env::var(var).map(PathBuf::from).unwrap_or_else(|_| {
         std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("target/ci-venv/bin")
             .join(program)
-    });
+    })
+}
+
+/// A Python tool from PyPI (see `ci_tool_path`); it must be there.
+pub fn ci_tool(var: &str, program: &str, package: &str) -> PathBuf {
+    let path = ci_tool_path(var, program);
     assert!(
         path.exists(),
         "{program} not found at {}: `bash .ci/run` installs it (PyPI {package} in target/ci-venv)",
