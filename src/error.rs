@@ -131,6 +131,12 @@ impl From<diesel::result::Error> for AppError {
     }
 }
 
+impl From<crate::db::json::Corrupt> for AppError {
+    fn from(e: crate::db::json::Corrupt) -> AppError {
+        AppError::internal(e)
+    }
+}
+
 impl From<std::io::Error> for AppError {
     fn from(e: std::io::Error) -> AppError {
         AppError::internal(e)

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use serde_json::json;
 
 use crate::audit::{self, Actor};
+use crate::db::json::Corrupt;
 use crate::db::models::case::{Case, TargetRow};
 use crate::db::models::document::Document;
 use crate::db::models::requester::Requester;
@@ -138,8 +139,8 @@ pub fn assess(
 }
 
 /// The request as stored, back in domain terms.
-pub fn stored_request(case: &Case, targets: &[TargetRow]) -> ValidRequest {
-    ValidRequest {
+pub fn stored_request(case: &Case, targets: &[TargetRow]) -> Result<ValidRequest, Corrupt> {
+    Ok(ValidRequest {
         request_type: case.request_type,
         instrument: Instrument {
             kind: case.instrument_kind,
@@ -162,7 +163,8 @@ pub fn stored_request(case: &Case, targets: &[TargetRow]) -> ValidRequest {
             })
             .collect(),
         data_categories: case
-            .data_category_names()
+            .data_categories
+            .get()?
             .iter()
             .filter_map(|n| DataCategory::parse(n))
             .collect(),
@@ -178,7 +180,7 @@ pub fn stored_request(case: &Case, targets: &[TargetRow]) -> ValidRequest {
         freeze: parse_json::<Freeze>(&case.freeze_details),
         court: parse_json::<Court>(&case.court_details),
         entity: case.legal_entity.clone(),
-    }
+    })
 }
 
 /// The platform account a court-track case was filed from (user path).
@@ -234,12 +236,12 @@ async fn run_again(
         let requester = Requester::find(conn, &case.requester_id)?;
         let targets = TargetRow::for_case(conn, &case.id)?;
         let papers = Papers::of(&Document::for_case(conn, &case.id)?);
-        let request = stored_request(&case, &targets);
+        let request = stored_request(&case, &targets)?;
         let account_uid = account_of(conn, &case.id)?;
         let filer = Filer { requester: &requester, account_uid: account_uid.as_deref(), second_factor: None };
         let authority = assess(conn, &policy, &home_country, filer, &request, papers, Some(&case.id))?;
+        let changed = authority.checks != *case.authority_checks.get()?;
         let checks = serde_json::to_string(&authority.checks).map_err(AppError::internal)?;
-        let changed = checks != case.authority_checks;
         let now = clock::now();
         diesel::update(cases::table.find(&case.id)).set(cases::checks_run_at.eq(now)).execute(conn)?;
         // A change is always recorded; a re-run asked for also when nothing changed.

@@ -3,6 +3,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::db::json::Corrupt;
 use crate::db::models::case::{Case, Message, TargetRow};
 use crate::db::models::document::Document;
 use crate::db::models::requester::Requester;
@@ -119,13 +120,13 @@ pub struct CaseDetails {
 }
 
 impl CaseDetails {
-    pub fn new(case: &Case, targets: &[TargetRow]) -> CaseDetails {
+    pub fn new(case: &Case, targets: &[TargetRow]) -> Result<CaseDetails, Corrupt> {
         let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string());
         let parse = |text: &Option<String>| {
             text.as_deref()
                 .and_then(|t| serde_json::from_str::<Value>(t).ok())
         };
-        CaseDetails {
+        Ok(        CaseDetails {
             summary: CaseSummary::from(case),
             track: case.track.as_str(),
             instrument_label: case.instrument_kind.label(),
@@ -134,8 +135,8 @@ impl CaseDetails {
             expires_on: date(case.expires_on),
             validated_by: case.validated_by.clone(),
             targets: targets.iter().map(|t| serde_json::json!({ "kind": t.kind, "value": t.value, "chain": t.chain, "role": t.role })).collect(),
-            data_categories: case.data_category_names(),
-            data_category_labels: case.data_category_names().iter().filter_map(|n| DataCategory::parse(n)).map(DataCategory::label).collect(),
+            data_categories: case.data_categories.get()?.clone(),
+            data_category_labels: case.data_categories.get()?.iter().filter_map(|n| DataCategory::parse(n)).map(DataCategory::label).collect(),
             records_from: date(case.records_from),
             records_to: date(case.records_to),
             ndo: serde_json::json!({ "present": case.ndo_present, "until": date(case.ndo_until) }),
@@ -154,7 +155,7 @@ impl CaseDetails {
             legal_entity: case.legal_entity.as_ref().map(|id| {
                 serde_json::json!({ "id": id, "name": case.legal_entity_name.as_deref().unwrap_or(id) })
             }),
-        }
+        })
     }
 }
 
@@ -227,7 +228,7 @@ pub async fn find_own(
         let non_execution = super::annex_iii::of_case(conn, &case)?;
         let released =
             super::fulfilment::freeze_record_of(conn, &case.id)?.and_then(|f| f.released_at);
-        let mut view = view(case, targets, documents, messages, preservation, bundles);
+        let mut view = view(case, targets, documents, messages, preservation, bundles)?;
         view.seizure_transfers = transfers;
         view.non_execution = non_execution;
         view.freeze_released_at = released;
@@ -245,16 +246,18 @@ fn view(
     messages: Vec<Message>,
     preservation: Option<super::fulfilment::PreservationView>,
     bundles: Vec<super::bundles::BundleView>,
-) -> CaseView {
-    CaseView {
-        details: CaseDetails::new(&case, &targets),
+) -> Result<CaseView, Corrupt> {
+    Ok(CaseView {
+        details: CaseDetails::new(&case, &targets)?,
         authority: AuthorityView {
             established: case.authority_established,
             // Internal checks (directory matches, other cases) are for staff only.
-            checks: serde_json::from_str::<Vec<Check>>(&case.authority_checks)
-                .unwrap_or_default()
-                .into_iter()
+            checks: case
+                .authority_checks
+                .get()?
+                .iter()
                 .filter(|c| !c.internal)
+                .cloned()
                 .collect(),
         },
         documents: documents.into_iter().map(DocumentView::from).collect(),
@@ -273,5 +276,5 @@ fn view(
         freeze_released_at: None,
         colleagues: Vec::new(),
         owner: true,
-    }
+    })
 }

@@ -394,7 +394,7 @@ pub async fn record_freeze(
         .write(move |conn| {
             let case = Case::find_by_reference(conn, &reference)?;
             fulfil(conn, &mailer, &links, &case, &mover, RequestType::Freeze)?;
-            let request = super::authority::stored_request(&case, &TargetRow::for_case(conn, &case.id)?);
+            let request = super::authority::stored_request(&case, &TargetRow::for_case(conn, &case.id)?)?;
             let mut uids: Vec<String> = Vec::new();
             for target in &request.targets {
                 if let Some(Some(uid)) = directory::lookup(conn, target)? {

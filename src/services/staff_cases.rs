@@ -13,7 +13,6 @@ use crate::db::models::requester::Requester;
 use crate::db::models::staff::Staff;
 use crate::db::schema::{approvals, case_targets, cases, notes, requesters};
 use crate::db::{Db, DbConn};
-use crate::domain::authority::Check;
 use crate::domain::clock::{self, rfc3339};
 use crate::domain::identity::{self, Factor};
 use crate::domain::policy::Identity;
@@ -762,8 +761,7 @@ fn identity_of(
     requester: &Requester,
     identity: &Identity,
 ) -> Result<Value, AppError> {
-    let signals: Vec<Check> = serde_json::from_str(&case.fraud_signals)
-        .map_err(|e| AppError::internal(format!("fraud signals of {}: {e}", case.reference)))?;
+    let signals = case.fraud_signals.get()?;
     let needs_callback = identity::needs_callback(case.track, case.request_type);
     let domain = case.agency_domain.clone().unwrap_or_default();
     let confirmation = super::callbacks::confirmation_of(conn, &case.id)?;
@@ -794,7 +792,7 @@ fn view(
     let documents = Document::for_case(conn, &case.id)?;
     let messages = Message::for_case(conn, &case.id)?;
     let events = audit_rows::for_case(conn, &case.id)?;
-    let checks: Vec<Check> = serde_json::from_str(&case.authority_checks).unwrap_or_default();
+    let checks = case.authority_checks.get()?;
     let staff_names: std::collections::BTreeMap<String, (String, String, Role)> = Staff::all(conn)?
         .into_iter()
         .map(|s| (s.id.clone(), (s.name, s.email, s.role)))
@@ -844,7 +842,7 @@ fn view(
     let freeze_record = super::fulfilment::freeze_record_of(conn, &case.id)?;
     let (overdue, due_soon) = due_tags(&case, clock::now());
     Ok(StaffCaseView {
-        details: CaseDetails::new(&case, &targets),
+        details: CaseDetails::new(&case, &targets)?,
         requester: serde_json::json!({
             "email": requester.email, "name": requester.name, "title": requester.title, "badge_number": requester.badge_number,
             "agency_name": requester.agency_name, "agency_function": requester.agency_function, "country": requester.country,

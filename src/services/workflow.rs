@@ -332,7 +332,7 @@ fn partial(
     errors: &mut FieldErrors,
 ) -> Result<serde_json::Value, AppError> {
     let targets = TargetRow::for_case(conn, &case.id)?;
-    let asked = case.data_category_names();
+    let asked = case.data_categories.get()?;
     let mut chosen_targets: Vec<usize> = request
         .targets
         .iter()

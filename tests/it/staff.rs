@@ -1467,3 +1467,45 @@ async fn the_audit_log_names_cases_and_people_filters_and_exports() {
     assert_eq!(&rows[0][3], "Test Staff (legal)");
     assert_eq!(app.count("audit_events WHERE action = 'audit.exported'"), 2);
 }
+
+#[rocket::async_test]
+async fn a_case_whose_stored_checks_are_corrupt_is_an_error_not_an_empty_list() {
+    // Before typed JSON columns, the staff page of such a case listed no checks at all.
+    let app = TestApp::new().await;
+    let officer = app.officer("j.doe@fbi.gov").await;
+    let (_, broken) = app
+        .submit(&officer, &subpoena_request(), &[("subpoena.pdf", PDF)])
+        .await;
+    let (_, sound) = app
+        .submit(&officer, &subpoena_request(), &[("subpoena.pdf", PDF)])
+        .await;
+    let broken = broken["reference"].as_str().unwrap();
+    app.sql(&format!(
+        "UPDATE cases SET authority_checks = '[{{\"code\": \"targets_fo' WHERE reference = '{broken}'"
+    ));
+    let reviewer = app.staff("sam@writ.example", Role::Legal).await;
+    let token = app.staff_token(&reviewer).await;
+
+    let (status, body) = app
+        .get_json(&format!("/api/v1/staff/cases/{broken}"), &token)
+        .await;
+    assert_eq!(status, Status::InternalServerError, "{body}");
+    let (status, _) = app
+        .get_json(&format!("/api/v1/requests/{broken}"), &officer)
+        .await;
+    assert_eq!(status, Status::InternalServerError);
+
+    let sound = sound["reference"].as_str().unwrap();
+    let (status, case) = app
+        .get_json(&format!("/api/v1/staff/cases/{sound}"), &token)
+        .await;
+    assert_eq!(status, Status::Ok);
+    assert!(!case["authority"]["checks"].as_array().unwrap().is_empty());
+    // The lists around it do not need the checks and still load, the broken case among them.
+    let (status, queue) = app.get_json("/api/v1/staff/cases", &token).await;
+    assert_eq!(status, Status::Ok, "{queue}");
+    assert_eq!(queue["cases"].as_array().unwrap().len(), 2, "{queue}");
+    let (status, own) = app.get_json("/api/v1/requests", &officer).await;
+    assert_eq!(status, Status::Ok, "{own}");
+    assert_eq!(own["requests"].as_array().unwrap().len(), 2, "{own}");
+}

@@ -1,8 +1,10 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use crate::db::json::JsonText;
 use crate::db::schema::{case_colleagues, case_targets, cases, messages};
 use crate::db::DbConn;
+use crate::domain::authority::Check;
 use crate::domain::vocab::{CaseState, InstrumentKind, RequestType, Track};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -23,8 +25,9 @@ pub struct Case {
     pub issuing_authority: String,
     pub issued_on: Option<NaiveDate>,
     pub expires_on: Option<NaiveDate>,
-    /// JSON array of data category names.
-    pub data_categories: String,
+    /// The data category names asked for.
+    #[diesel(deserialize_as = String)]
+    pub data_categories: JsonText<Vec<String>>,
     pub records_from: Option<NaiveDate>,
     pub records_to: Option<NaiveDate>,
     pub ndo_present: bool,
@@ -36,8 +39,9 @@ pub struct Case {
     pub court_details: Option<String>,
     pub agency_domain: Option<String>,
     pub authority_established: bool,
-    /// JSON array of authority checks.
-    pub authority_checks: String,
+    /// The authority checks, as last run.
+    #[diesel(deserialize_as = String)]
+    pub authority_checks: JsonText<Vec<Check>>,
     pub due_at: NaiveDateTime,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -48,8 +52,9 @@ pub struct Case {
     pub decision: Option<String>,
     /// The second factor the signer's session proved (`none`, `totp`).
     pub signer_mfa: String,
-    /// JSON: the fraud signals raised at intake (staff only).
-    pub fraud_signals: String,
+    /// The fraud signals raised at intake (staff only).
+    #[diesel(deserialize_as = String)]
+    pub fraud_signals: JsonText<Vec<Check>>,
     /// Why the case needs a second look (its officer suspended, its domain blocked).
     pub flagged: Option<String>,
     /// Who issued or validated the instrument as a judge (EPOC, Regulation 2023/1543 Art. 4(2)).
@@ -197,10 +202,6 @@ impl Case {
 
     pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
         cases::table.count().get_result(conn)
-    }
-
-    pub fn data_category_names(&self) -> Vec<String> {
-        serde_json::from_str(&self.data_categories).unwrap_or_default()
     }
 }
 
