@@ -304,8 +304,59 @@ fn check<R: Read + Seek + Send>(
     findings: &mut Findings,
     report: &mut Report,
 ) -> bool {
-    // The end records first: a file declaring more entries than it can hold is refused before
-    // any reader builds an index of them.
+    let Some(mut bag) = open_bag(open, findings) else {
+        return false;
+    };
+    let tags = read_tag_files(&mut bag, findings);
+    report.reference = tags.info.get("External-Identifier").cloned();
+    report.bundle = tags.info.get("Writ-Bundle-Number").cloned();
+    check_entries(&bag, &tags, findings);
+    let Some(oxum) = check_payload(open, &bag, &tags, control, findings) else {
+        return false;
+    };
+    check_oxum(&tags, oxum, findings);
+    check_tag_manifest(&mut bag, &tags, control, findings);
+    check_signature(&bag, tags, trust, findings, report)
+}
+
+/// The archive of a bag whose layout is sound, with what the checks need to find its files.
+struct Bag<R> {
+    archive: zip::ZipArchive<R>,
+    /// The bag's folder, the one holding `bagit.txt`.
+    root: String,
+    /// Every entry's name, in the archive's order.
+    names: Vec<String>,
+    /// The payload entries: their index in the archive and their path in the bag (`data/…`).
+    payload: Vec<(usize, String)>,
+    /// The signature and the public key, beside the bag's folder.
+    sig_name: String,
+    key_name: String,
+}
+
+impl<R: Read + Seek> Bag<R> {
+    /// The entry of `name`: a tag file inside the bag (`bag-info.txt`), or the signature or key
+    /// beside it.
+    fn entry(&self, name: &str) -> String {
+        if name == self.sig_name || name == self.key_name {
+            name.to_owned()
+        } else {
+            format!("{}/{name}", self.root)
+        }
+    }
+
+    fn read(&mut self, name: &str, limit: u64, findings: &mut Findings) -> Option<Vec<u8>> {
+        let entry = self.entry(name);
+        read_small(&mut self.archive, &entry, name, limit, findings)
+    }
+}
+
+/// Step 1, the archive: its end records first, so that a file declaring more entries than it
+/// can hold is refused before any reader builds an index of them; then no repeated names, the
+/// layout, and a bag folder.
+fn open_bag<R: Read + Seek>(
+    open: &impl Fn() -> std::io::Result<R>,
+    findings: &mut Findings,
+) -> Option<Bag<R>> {
     let surveyed = open()
         .map_err(|e| format!("could not be read: {e}"))
         .and_then(|mut reader| survey::survey(&mut reader));
@@ -313,7 +364,7 @@ fn check<R: Read + Seek + Send>(
         Ok(surveyed) => surveyed,
         Err(reason) => {
             findings.fail("bundle", reason);
-            return false;
+            return None;
         }
     };
     let mut archive = match open()
@@ -323,7 +374,7 @@ fn check<R: Read + Seek + Send>(
         Ok(archive) => archive,
         Err(e) => {
             findings.fail("bundle", format!("not a readable ZIP archive: {e}"));
-            return false;
+            return None;
         }
     };
     if archive.len() as u64 != surveyed.entries {
@@ -331,11 +382,11 @@ fn check<R: Read + Seek + Send>(
             "bundle",
             "two or more entries share a name: each reader would see a different file",
         );
-        return false;
+        return None;
     }
     if let Err(reason) = layout(&mut archive) {
         findings.fail("bundle", reason);
-        return false;
+        return None;
     }
     let names: Vec<String> = archive.file_names().map(str::to_owned).collect();
     let Some(root) = names
@@ -345,7 +396,7 @@ fn check<R: Read + Seek + Send>(
         .map(str::to_owned)
     else {
         findings.fail("bagit.txt", "missing: this is not a BagIt bag");
-        return false;
+        return None;
     };
     let prefix = format!("{root}/");
     let payload: Vec<(usize, String)> = (0..archive.len())
@@ -355,52 +406,63 @@ fn check<R: Read + Seek + Send>(
             (path.starts_with("data/") && !name.ends_with('/')).then(|| (index, path.to_owned()))
         })
         .collect();
-    // Tag files are named inside the bag (`bag-info.txt`); the signature and key beside it.
-    let (sig_name, key_name) = (signature_file(&root), key_file(&root));
-    let full = |name: &str| {
-        if name == sig_name || name == key_name {
-            name.to_owned()
-        } else {
-            format!("{root}/{name}")
-        }
-    };
-    let text = |bytes: &Option<Vec<u8>>| {
-        bytes
-            .as_deref()
-            .map(|b| String::from_utf8_lossy(b).into_owned())
-    };
+    Some(Bag {
+        sig_name: signature_file(&root),
+        key_name: key_file(&root),
+        archive,
+        root,
+        names,
+        payload,
+    })
+}
 
-    let mut small = |name: &str, findings: &mut Findings| {
-        read_small(&mut archive, &full(name), name, TAG_LIMIT, findings)
-    };
-    let bagit = small("bagit.txt", findings);
+/// What the tag files and the two files beside the bag say.
+struct TagFiles {
+    /// `bag-info.txt`'s labels (empty when it is missing) and whether it was read.
+    info: BTreeMap<String, String>,
+    has_info: bool,
+    /// The payload manifests (empty when missing or refused).
+    sha256: BTreeMap<String, String>,
+    sha512: BTreeMap<String, String>,
+    /// The tag manifest, as signed, and its lines (`Err` carries how many when too many).
+    tagmanifest: Option<Vec<u8>>,
+    tags: Option<Result<BTreeMap<String, String>, usize>>,
+    signature: Option<Vec<u8>>,
+    bundled_key: Option<String>,
+}
+
+fn text(bytes: &Option<Vec<u8>>) -> Option<String> {
+    bytes
+        .as_deref()
+        .map(|b| String::from_utf8_lossy(b).into_owned())
+}
+
+/// Step 2, the tag files, each read within its limit: `bagit.txt` (whose version is checked
+/// here), `bag-info.txt`, the two manifests, the tag manifest, the signature and the key.
+fn read_tag_files<R: Read + Seek>(bag: &mut Bag<R>, findings: &mut Findings) -> TagFiles {
+    let bagit = bag.read("bagit.txt", TAG_LIMIT, findings);
     match text(&bagit) {
         Some(t) if t.contains("BagIt-Version: 1.0") => findings.ok("bagit.txt", "BagIt 1.0"),
         Some(_) => findings.fail("bagit.txt", "does not declare BagIt-Version 1.0"),
         None => {}
     }
-    let info_bytes = small("bag-info.txt", findings);
+    let info_bytes = bag.read("bag-info.txt", TAG_LIMIT, findings);
     let info = text(&info_bytes)
         .map(|t| parse_info(&t))
         .unwrap_or_default();
-    report.reference = info.get("External-Identifier").cloned();
-    report.bundle = info.get("Writ-Bundle-Number").cloned();
 
     // A manifest may list no more files than the bundle holds, each on a line of a digest and
     // a path of at most `MAX_PATH` bytes.
-    let manifest_limit = (payload.len() as u64 + 1) * (128 + 2 + MAX_PATH + 1);
+    let files = bag.payload.len();
+    let manifest_limit = (files as u64 + 1) * (128 + 2 + MAX_PATH + 1);
     let mut manifest = |name: &str, findings: &mut Findings| {
-        let bytes = read_small(&mut archive, &full(name), name, manifest_limit, findings);
-        let text = text(&bytes)?;
-        match parse_manifest(&text, payload.len()) {
+        let text = text(&bag.read(name, manifest_limit, findings))?;
+        match parse_manifest(&text, files) {
             Ok(lines) => Some(lines),
             Err(lines) => {
                 findings.fail(
                     name,
-                    format!(
-                        "lists {lines} files, but the bundle holds {} payload files",
-                        payload.len()
-                    ),
+                    format!("lists {lines} files, but the bundle holds {files} payload files"),
                 );
                 None
             }
@@ -408,25 +470,38 @@ fn check<R: Read + Seek + Send>(
     };
     let sha256 = manifest("manifest-sha256.txt", findings).unwrap_or_default();
     let sha512 = manifest("manifest-sha512.txt", findings).unwrap_or_default();
-    let mut small = |name: &str, findings: &mut Findings| {
-        read_small(&mut archive, &full(name), name, TAG_LIMIT, findings)
-    };
-    let tagmanifest = small("tagmanifest-sha256.txt", findings);
-    let signature = small(&sig_name, findings);
-    let bundled_key = text(&small(&key_name, findings));
-    let tags = text(&tagmanifest).map(|t| parse_manifest(&t, names.len()));
+    let tagmanifest = bag.read("tagmanifest-sha256.txt", TAG_LIMIT, findings);
+    let sig_name = bag.sig_name.clone();
+    let signature = bag.read(&sig_name, TAG_LIMIT, findings);
+    let key_name = bag.key_name.clone();
+    let bundled_key = text(&bag.read(&key_name, TAG_LIMIT, findings));
+    let tags = text(&tagmanifest).map(|t| parse_manifest(&t, bag.names.len()));
+    TagFiles {
+        info,
+        has_info: info_bytes.is_some(),
+        sha256,
+        sha512,
+        tagmanifest,
+        tags,
+        signature,
+        bundled_key,
+    }
+}
 
-    // Nothing in the archive but the bag's payload, its tag files and the two files beside it.
-    for name in &names {
+/// Step 3: nothing in the archive but the bag's payload, its tag files and the two files
+/// beside it, and no name that would unpack outside its folder.
+fn check_entries<R>(bag: &Bag<R>, tags: &TagFiles, findings: &mut Findings) {
+    let prefix = format!("{}/", bag.root);
+    for name in &bag.names {
         let inside = name.strip_prefix(&prefix);
-        let allowed = *name == sig_name
-            || *name == key_name
+        let allowed = *name == bag.sig_name
+            || *name == bag.key_name
             || match inside {
                 Some("" | "tagmanifest-sha256.txt") => true,
                 Some(path) if path.starts_with("data/") => true,
                 // Their coverage by the tag manifest is checked, and named, on its own.
                 Some(path) if REQUIRED_TAGS.contains(&path) => true,
-                Some(path) => matches!(&tags, Some(Ok(tags)) if tags.contains_key(path)),
+                Some(path) => matches!(&tags.tags, Some(Ok(tags)) if tags.contains_key(path)),
                 None => false,
             };
         if unsafe_name(name) {
@@ -441,11 +516,21 @@ fn check<R: Read + Seek + Send>(
             );
         }
     }
+}
 
-    // Every payload file, streamed through both digests.
+/// Step 4: every payload file, streamed through both digests and held against both manifests,
+/// then every file a manifest lists but the bundle lacks. Returns the payload's bytes and files
+/// (for `Payload-Oxum`), or `None` when the verification was stopped.
+fn check_payload<R: Read + Seek + Send>(
+    open: &(impl Fn() -> std::io::Result<R> + Sync),
+    bag: &Bag<R>,
+    tags: &TagFiles,
+    control: &Control,
+    findings: &mut Findings,
+) -> Option<(u64, u64)> {
     let mut seen = BTreeSet::new();
     let (mut octets, mut count) = (0u64, 0u64);
-    for (path, read) in payload_digests(open, &payload, control) {
+    for (path, read) in payload_digests(open, &bag.payload, control) {
         seen.insert(path.clone());
         let Digests {
             sha256: got256,
@@ -462,14 +547,14 @@ fn check<R: Read + Seek + Send>(
         octets += size;
         count += 1;
         let mut problems = Vec::new();
-        match sha256.get(&path) {
+        match tags.sha256.get(&path) {
             None => problems.push("not listed in manifest-sha256.txt".to_owned()),
             Some(want) if *want != got256 => {
                 problems.push("SHA-256 does not match manifest-sha256.txt".to_owned())
             }
             _ => {}
         }
-        match sha512.get(&path) {
+        match tags.sha512.get(&path) {
             None => problems.push("not listed in manifest-sha512.txt".to_owned()),
             Some(want) if *want != got512 => {
                 problems.push("SHA-512 does not match manifest-sha512.txt".to_owned())
@@ -483,15 +568,19 @@ fn check<R: Read + Seek + Send>(
         }
     }
     if control.is_cancelled() {
-        return false;
+        return None;
     }
-    for path in sha256.keys().chain(sha512.keys()) {
+    for path in tags.sha256.keys().chain(tags.sha512.keys()) {
         if seen.insert(path.clone()) {
             findings.fail(path, "listed in a manifest but missing from the bundle");
         }
     }
+    Some((octets, count))
+}
 
-    match info.get("Payload-Oxum") {
+/// Step 5: `Payload-Oxum` against the payload's bytes and files.
+fn check_oxum(tags: &TagFiles, (octets, count): (u64, u64), findings: &mut Findings) {
+    match tags.info.get("Payload-Oxum") {
         Some(oxum) if *oxum == format!("{octets}.{count}") => findings.ok(
             "bag-info.txt",
             format!("Payload-Oxum {oxum} matches the payload"),
@@ -500,26 +589,33 @@ fn check<R: Read + Seek + Send>(
             "bag-info.txt",
             format!("Payload-Oxum says {oxum}, the payload is {octets}.{count}"),
         ),
-        None if info_bytes.is_some() => findings.fail("bag-info.txt", "has no Payload-Oxum"),
+        None if tags.has_info => findings.fail("bag-info.txt", "has no Payload-Oxum"),
         None => {}
     }
+}
 
-    // Tag files against the tag manifest; payload files are the manifests' business.
-    match tags {
+/// Step 6: the tag files against the tag manifest; payload files are the manifests' business.
+fn check_tag_manifest<R: Read + Seek>(
+    bag: &mut Bag<R>,
+    tags: &TagFiles,
+    control: &Control,
+    findings: &mut Findings,
+) {
+    match &tags.tags {
         Some(Err(lines)) => findings.fail(
             "tagmanifest-sha256.txt",
             format!(
                 "lists {lines} files, but the bundle holds {} entries",
-                names.len()
+                bag.names.len()
             ),
         ),
-        Some(Ok(tags)) => {
+        Some(Ok(listed)) => {
             for required in REQUIRED_TAGS {
-                if !tags.contains_key(required) {
+                if !listed.contains_key(required) {
                     findings.fail(required, "not covered by tagmanifest-sha256.txt");
                 }
             }
-            for (name, want) in &tags {
+            for (name, want) in listed {
                 if name.starts_with("data/") {
                     findings.fail(
                         name,
@@ -527,8 +623,9 @@ fn check<R: Read + Seek + Send>(
                     );
                     continue;
                 }
-                let got = archive
-                    .by_name(&format!("{root}/{name}"))
+                let got = bag
+                    .archive
+                    .by_name(&format!("{}/{name}", bag.root))
                     .ok()
                     .and_then(|mut f| digests(&mut f, control).ok())
                     .map(|d| d.sha256);
@@ -543,17 +640,28 @@ fn check<R: Read + Seek + Send>(
         }
         None => {}
     }
+}
 
-    let (Some(message), Some(signature)) = (tagmanifest, signature) else {
+/// Step 7: the signature of the tag manifest, by a key of `trust` (or the bundle's own), then
+/// that `bag-info.txt` names the signing key and the key shipped beside the bag is that key.
+/// Returns whether the signer is a key the verifier trusts.
+fn check_signature<R>(
+    bag: &Bag<R>,
+    tags: TagFiles,
+    trust: &Trust,
+    findings: &mut Findings,
+    report: &mut Report,
+) -> bool {
+    let (Some(message), Some(signature)) = (tags.tagmanifest, tags.signature) else {
         return false;
     };
-    let bundled = bundled_key.as_deref().map(PublicKey::from_pem);
+    let bundled = tags.bundled_key.as_deref().map(PublicKey::from_pem);
     let signed = signer(
         trust,
         bundled.flatten(),
         &message,
         &signature,
-        &sig_name,
+        &bag.sig_name,
         findings,
     );
     let Some((signer, source)) = signed else {
@@ -562,7 +670,7 @@ fn check<R: Read + Seek + Send>(
     let id = signer.id();
     report.key_id = Some(id.clone());
     report.key_source = Some(source);
-    match info.get("Writ-Key-Id") {
+    match tags.info.get("Writ-Key-Id") {
         Some(named) if *named == id => findings.ok(
             "bag-info.txt",
             format!("Writ-Key-Id {id} is the signing key"),
@@ -576,13 +684,13 @@ fn check<R: Read + Seek + Send>(
     match bundled {
         Some(Some(key)) if key == signer => {}
         Some(Some(key)) => findings.fail(
-            &key_name,
+            &bag.key_name,
             format!(
                 "is key {}, not the key {id} that signed the bundle",
                 key.id()
             ),
         ),
-        Some(None) => findings.fail(&key_name, "is not an Ed25519 public key in PEM form"),
+        Some(None) => findings.fail(&bag.key_name, "is not an Ed25519 public key in PEM form"),
         None => {}
     }
     source != "bundle"
