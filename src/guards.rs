@@ -2,6 +2,8 @@
 //! `Requester` (any signed-in requester) → `AgencyOfficer` (agency track) or
 //! `CourtRepresentative` (court-order track); `StaffMember` → `LegalReviewer` → `LegalAdmin`.
 
+use rocket::data::{self, Data, FromData};
+use rocket::form::{self, Contextual, Form, FromForm};
 use rocket::http::{Cookie, CookieJar, SameSite};
 use rocket::outcome::try_outcome;
 use rocket::request::{FromRequest, Outcome, Request};
@@ -228,6 +230,73 @@ impl<'r> FromRequest<'r> for Csrf {
             jar.add_private(cookie(&app.config, CSRF_COOKIE, token.clone()));
         }
         Outcome::Success(Csrf(token))
+    }
+}
+
+/// A posted form whose anti-forgery token is checked before its fields are used: a handler
+/// reaches the fields through [`Posted::checked`], which is the refusal when the `csrf` field is
+/// missing or is not this browser's token, or through [`Posted::parts`], which hands the fields
+/// over with that verdict, for a handler that shows the form again with what was typed. A form
+/// with the wrong token whose fields do not parse is refused for its token (403); one with the
+/// right token is refused for its fields, as `Form<T>` refuses it.
+pub struct Posted<T> {
+    fields: T,
+    token: Result<(), AppError>,
+}
+
+impl<T> Posted<T> {
+    pub fn checked(self) -> Result<T, AppError> {
+        self.token.map(|()| self.fields)
+    }
+
+    pub fn parts(self) -> (T, Result<(), AppError>) {
+        (self.fields, self.token)
+    }
+}
+
+#[rocket::async_trait]
+impl<'r, T: FromForm<'r> + Send> FromData<'r> for Posted<T> {
+    /// Why the form was refused.
+    type Error = String;
+
+    async fn from_data(req: &'r Request<'_>, data: Data<'r>) -> data::Outcome<'r, Self> {
+        let form = match Form::<Contextual<'r, T>>::from_data(req, data).await {
+            data::Outcome::Success(form) => form.into_inner(),
+            data::Outcome::Error((status, errors)) => {
+                return data::Outcome::Error((status, errors.to_string()))
+            }
+            data::Outcome::Forward(forward) => return data::Outcome::Forward(forward),
+        };
+        let Outcome::Success(csrf) = req.guard::<Csrf>().await else {
+            unreachable!("the token guard never fails");
+        };
+        let token = csrf.verify(form.context.field_value("csrf"));
+        match (form.value, token) {
+            (Some(fields), token) => data::Outcome::Success(Posted { fields, token }),
+            (None, Err(refused)) => {
+                req.local_cache(|| GuardFailure(Some((refused.code, refused.message.clone()))));
+                data::Outcome::Error((refused.status, refused.message))
+            }
+            (None, Ok(())) => {
+                let errors: Vec<String> = form.context.errors().map(|e| e.to_string()).collect();
+                data::Outcome::Error((form.context.status(), errors.join("; ")))
+            }
+        }
+    }
+}
+
+/// The fields of a form that carries nothing but its token.
+pub struct NoFields;
+
+#[rocket::async_trait]
+impl<'v> FromForm<'v> for NoFields {
+    type Context = ();
+
+    fn init(_: form::Options) {}
+    fn push_value(_: &mut (), _: form::ValueField<'v>) {}
+    async fn push_data(_: &mut (), _: form::DataField<'v, '_>) {}
+    fn finalize(_: ()) -> form::Result<'v, Self> {
+        Ok(NoFields)
     }
 }
 

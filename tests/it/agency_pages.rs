@@ -331,6 +331,55 @@ async fn a_form_without_its_csrf_token_is_refused() {
     assert_eq!(app.count("login_challenges"), 0);
 }
 
+/// The token is checked before the fields: a forged form is refused for its token whatever its
+/// fields hold, and the form comes back with what was typed; the right token with fields that
+/// do not parse is refused for the fields.
+#[rocket::async_test]
+async fn a_forms_token_is_checked_before_its_fields() {
+    let app = TestApp::new().await;
+    app.register_dotgov(
+        "fbi.gov",
+        "Department of Justice",
+        "Federal Bureau of Investigation",
+    );
+    sign_in(&app, "j.doe@fbi.gov").await;
+    let (_, profile) = app.page("/agency/profile").await;
+    let csrf = csrf_of(&profile);
+    let typed = [
+        ("name", "Jane Doe"),
+        ("title", "Special Agent"),
+        ("badge_number", "1"),
+        ("agency_name", "FBI"),
+        ("agency_function", "law_enforcement"),
+        ("country", "US"),
+        ("phone", "+1 202 555 0100"),
+    ];
+    let audited = app.count("audit_events");
+
+    let forged: Vec<_> = typed.iter().copied().chain([("csrf", "forged")]).collect();
+    let (status, _, body) = post_form(&app, "/agency/profile", &forged).await;
+    assert_eq!(status, Status::Forbidden);
+    assert!(body.contains("sent from another site"));
+    assert!(
+        body.contains("value=\"Jane Doe\""),
+        "what was typed is kept"
+    );
+
+    let (status, _, body) = post_form(&app, "/agency/profile", &[("csrf", "forged")]).await;
+    assert_eq!(
+        status,
+        Status::Forbidden,
+        "refused for the token, not the fields"
+    );
+    assert!(body.contains("sent from another site"));
+
+    let (status, _, _) = post_form(&app, "/agency/profile", &[("csrf", &csrf)]).await;
+    assert_eq!(status, Status::UnprocessableEntity);
+    assert_eq!(app.count("audit_events"), audited, "nothing was recorded");
+    let (_, profile) = app.page("/agency/profile").await;
+    assert!(!profile.contains("value=\"Jane Doe\""), "nothing was saved");
+}
+
 #[rocket::async_test]
 async fn pages_need_a_signed_in_officer_and_carry_security_headers() {
     let app = TestApp::new().await;

@@ -7,9 +7,14 @@ use crate::common;
 
 use std::collections::BTreeMap;
 
-use common::{csrf_of, freeze_order_request, subpoena_request, StaffAccount, TestApp, PDF};
+use common::{
+    csrf_of, freeze_order_request, multipart, subpoena_request, Part, StaffAccount, TestApp, PDF,
+};
 use rocket::http::{ContentType, Header, Method, Status};
 use writ::domain::vocab::Role;
+
+/// What a form refused for its anti-forgery token says.
+const CSRF_REFUSAL: &str = "This form has expired or was sent from another site.";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Who {
@@ -523,23 +528,48 @@ async fn every_route_lets_in_exactly_the_roles_it_should() {
                     request =
                         request.header(Header::new("Authorization", format!("Bearer {token}")));
                 }
+            } else if method == Method::Post {
+                // Every form and upload, as a browser sends it, but without its token.
+                let (content_type, body) = multipart(&[Part::text("note", "no token")]);
+                request = request.header(content_type).body(body);
             } else {
                 request = request.header(ContentType::Form).body("");
             }
             let response = request.dispatch().await;
             let status = response.status();
+            let header = |name: &str| response.headers().get_one(name).map(str::to_owned);
+            let security = [
+                "Content-Security-Policy",
+                "X-Content-Type-Options",
+                "X-Frame-Options",
+                "Referrer-Policy",
+            ]
+            .map(header);
+            let body = response.into_string().await.unwrap_or_default();
             // Every answer, whatever its status, carries the security headers.
-            let headers = response.headers();
             assert_eq!(
-                headers.get_one("Content-Security-Policy"),
-                Some(writ::security::CONTENT_SECURITY_POLICY),
+                security,
+                [
+                    writ::security::CONTENT_SECURITY_POLICY,
+                    "nosniff",
+                    "DENY",
+                    "no-referrer"
+                ]
+                .map(|v| Some(v.to_owned())),
                 "{who:?} {method} {path}"
             );
-            assert_eq!(headers.get_one("X-Content-Type-Options"), Some("nosniff"));
-            assert_eq!(headers.get_one("X-Frame-Options"), Some("DENY"));
-            assert_eq!(headers.get_one("Referrer-Policy"), Some("no-referrer"));
-            let denied = matches!(status, Status::Unauthorized | Status::Forbidden);
+            // A form posted without its token is refused for it, by whoever may post it: the
+            // route let them in, and refused the form.
+            let form_refused = status == Status::Forbidden && body.contains(CSRF_REFUSAL);
+            let denied =
+                matches!(status, Status::Unauthorized | Status::Forbidden) && !form_refused;
             assert!(status.code < 500, "{who:?} {method} {path}: {status}");
+            if method == Method::Post && !path.starts_with("/api/") {
+                assert!(
+                    denied || form_refused,
+                    "{who:?} {method} {path} without a token: {status} {body}"
+                );
+            }
             if allowed(*needs, who) {
                 assert!(
                     !denied,

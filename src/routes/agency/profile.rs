@@ -1,6 +1,5 @@
 use crate::app::App;
 use crate::pages::Template;
-use rocket::form::Form;
 use rocket::request::FlashMessage;
 use rocket::response::{Flash, Redirect};
 use rocket::{get, post, routes, uri, Route, State};
@@ -10,6 +9,7 @@ use crate::db::models::requester::Requester;
 use crate::domain::profile::{AgencyProfileDraft, Country};
 use crate::domain::vocab::AgencyFunction;
 use crate::error::AppError;
+use crate::guards::Posted;
 use crate::guards::{AgencyOfficer, Csrf};
 use crate::routes::requester::{with_error, Page};
 use crate::services;
@@ -23,7 +23,6 @@ struct ProfileForm {
     agency_function: String,
     country: String,
     phone: String,
-    csrf: String,
 }
 
 fn draft_of(row: &Requester) -> AgencyProfileDraft {
@@ -81,12 +80,12 @@ pub fn edit(officer: AgencyOfficer, csrf: Csrf, flash: Option<FlashMessage<'_>>)
 
 #[post("/profile", data = "<form>")]
 async fn save(
-    form: Form<ProfileForm>,
+    form: Posted<ProfileForm>,
     officer: AgencyOfficer,
     csrf: Csrf,
     app: &State<App>,
 ) -> Result<Flash<Redirect>, Page> {
-    let form = form.into_inner();
+    let (form, token) = form.parts();
     let draft = AgencyProfileDraft {
         name: form.name,
         title: form.title,
@@ -103,7 +102,7 @@ async fn save(
             error,
         )
     };
-    csrf.verify(Some(&form.csrf)).map_err(page)?;
+    token.map_err(page)?;
     let profile = draft
         .validate()
         .map_err(|errors| page(AppError::invalid_fields(errors)))?;

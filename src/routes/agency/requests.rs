@@ -1,29 +1,22 @@
-use rocket::form::Form;
 use rocket::response::{Flash, Redirect};
 use rocket::{post, routes, Route};
 
 use super::AREA;
 use crate::app::App;
 use crate::error::AppError;
-use crate::guards::{AgencyOfficer, Csrf};
+use crate::guards::{AgencyOfficer, NoFields, Posted};
 use crate::services::fulfilment;
 use rocket::State;
-
-#[derive(rocket::form::FromForm)]
-struct CsrfForm {
-    csrf: String,
-}
 
 /// Preservation is an agency request: only officers ask for it to run longer.
 #[post("/requests/<reference>/extension", data = "<form>")]
 async fn extension(
     reference: &str,
-    form: Form<CsrfForm>,
+    form: Posted<NoFields>,
     officer: AgencyOfficer,
-    csrf: Csrf,
     app: &State<App>,
 ) -> Result<Flash<Redirect>, AppError> {
-    csrf.verify(Some(&form.csrf))?;
+    form.checked()?;
     let kept = fulfilment::extend_preservation(app, &officer.0.row, reference).await?;
     Ok(Flash::success(
         Redirect::to((AREA.case)(reference)),
@@ -34,7 +27,6 @@ async fn extension(
 #[derive(rocket::form::FromForm)]
 struct ProductionRequestForm {
     production_request: String,
-    csrf: String,
 }
 
 /// A European Preservation Order's issuer confirms the production request that follows it
@@ -42,12 +34,11 @@ struct ProductionRequestForm {
 #[post("/requests/<reference>/production-request", data = "<form>")]
 async fn production_request(
     reference: &str,
-    form: Form<ProductionRequestForm>,
+    form: Posted<ProductionRequestForm>,
     officer: AgencyOfficer,
-    csrf: Csrf,
     app: &State<App>,
 ) -> Result<Flash<Redirect>, AppError> {
-    csrf.verify(Some(&form.csrf))?;
+    let form = form.checked()?;
     fulfilment::confirm_production_request(
         app,
         &officer.0.row,

@@ -3,7 +3,7 @@
 
 use crate::app::App;
 use crate::pages::Template;
-use rocket::form::{Form, FromForm};
+use rocket::form::FromForm;
 use rocket::outcome::try_outcome;
 use rocket::request::{FlashMessage, FromRequest, Outcome, Request};
 use rocket::response::{Flash, Redirect};
@@ -20,6 +20,7 @@ use crate::domain::identity::Factor;
 use crate::domain::policy::SecondFactorRule;
 use crate::error::{AppError, AsJson};
 use crate::guards::{AgencyOfficer, Csrf};
+use crate::guards::{NoFields, Posted};
 use crate::routes::requester::{with_error, Page};
 use crate::services::passkeys::{self, Answer};
 use crate::services::second_factor;
@@ -104,9 +105,10 @@ impl Security<'_> {
         with_error("agency/security", self.context(), e)
     }
 
-    /// Checks the form's token; the page with the refusal when it is not this browser's.
-    fn verify(&self, submitted: &str) -> Result<(), Page> {
-        self.csrf.verify(Some(submitted)).map_err(|e| self.error(e))
+    /// The form's fields once its token holds; the page with the refusal when it is not this
+    /// browser's.
+    fn checked<T>(&self, form: Posted<T>) -> Result<T, Page> {
+        form.checked().map_err(|e| self.error(e))
     }
 
     fn done(message: impl Into<String>) -> Flash<Redirect> {
@@ -122,20 +124,14 @@ pub fn show(page: Security<'_>, flash: Option<FlashMessage<'_>>) -> Template {
 }
 
 #[derive(FromForm)]
-struct CsrfForm {
-    csrf: String,
-}
-
-#[derive(FromForm)]
 struct CodeForm {
     totp: String,
-    csrf: String,
 }
 
 /// Starts enrolment: shows the new secret, once, with the form for its first code.
 #[post("/security/totp", data = "<form>")]
-async fn start(form: Form<CsrfForm>, page: Security<'_>) -> Result<Template, Page> {
-    page.verify(&form.csrf)?;
+async fn start(form: Posted<NoFields>, page: Security<'_>) -> Result<Template, Page> {
+    page.checked(form)?;
     let factor = page.officer.0.second_factor;
     let enrolment = second_factor::start(&page.app.db, &page.app.keys, page.row(), factor)
         .await
@@ -147,8 +143,8 @@ async fn start(form: Form<CsrfForm>, page: Security<'_>) -> Result<Template, Pag
 }
 
 #[post("/security/totp/confirm", data = "<form>")]
-async fn confirm(form: Form<CodeForm>, page: Security<'_>) -> Result<Flash<Redirect>, Page> {
-    page.verify(&form.csrf)?;
+async fn confirm(form: Posted<CodeForm>, page: Security<'_>) -> Result<Flash<Redirect>, Page> {
+    let form = page.checked(form)?;
     second_factor::confirm(
         &page.app.db,
         &page.app.keys,
@@ -168,8 +164,8 @@ async fn confirm(form: Form<CodeForm>, page: Security<'_>) -> Result<Flash<Redir
 }
 
 #[post("/security/verify", data = "<form>")]
-async fn step_up(form: Form<CodeForm>, page: Security<'_>) -> Result<Flash<Redirect>, Page> {
-    page.verify(&form.csrf)?;
+async fn step_up(form: Posted<CodeForm>, page: Security<'_>) -> Result<Flash<Redirect>, Page> {
+    let form = page.checked(form)?;
     second_factor::step_up(
         &page.app.db,
         &page.app.keys,
@@ -190,16 +186,15 @@ struct PasskeyForm {
     credential: String,
     #[field(default = String::new())]
     name: String,
-    csrf: String,
 }
 
 /// The options to create a passkey, for the page's script.
 #[post("/security/passkey/options", data = "<form>")]
 async fn passkey_options(
-    form: Form<CsrfForm>,
+    form: Posted<NoFields>,
     page: Security<'_>,
 ) -> Result<Json<passkeys::Options>, AsJson> {
-    page.csrf.verify(Some(&form.csrf))?;
+    form.checked()?;
     let factor = page.officer.0.second_factor;
     let options =
         passkeys::begin_registration(&page.app.db, page.rp, page.row(), &page.session(), factor)
@@ -208,8 +203,11 @@ async fn passkey_options(
 }
 
 #[post("/security/passkey", data = "<form>")]
-async fn add_passkey(form: Form<PasskeyForm>, page: Security<'_>) -> Result<Flash<Redirect>, Page> {
-    page.verify(&form.csrf)?;
+async fn add_passkey(
+    form: Posted<PasskeyForm>,
+    page: Security<'_>,
+) -> Result<Flash<Redirect>, Page> {
+    let form = page.checked(form)?;
     let answer = Answer::from_form(&form.ceremony, &form.credential).map_err(|e| page.error(e))?;
     let session = page.session();
     let added = passkeys::finish_registration(
@@ -231,10 +229,10 @@ async fn add_passkey(form: Form<PasskeyForm>, page: Security<'_>) -> Result<Flas
 /// The options to prove the factor with a passkey in this session, for the page's script.
 #[post("/security/passkey/verify/options", data = "<form>")]
 async fn passkey_verify_options(
-    form: Form<CsrfForm>,
+    form: Posted<NoFields>,
     page: Security<'_>,
 ) -> Result<Json<passkeys::Options>, AsJson> {
-    page.csrf.verify(Some(&form.csrf))?;
+    form.checked()?;
     let options =
         passkeys::begin_step_up(&page.app.db, page.rp, page.row(), &page.session()).await?;
     Ok(Json(options))
@@ -242,10 +240,10 @@ async fn passkey_verify_options(
 
 #[post("/security/passkey/verify", data = "<form>")]
 async fn passkey_step_up(
-    form: Form<PasskeyForm>,
+    form: Posted<PasskeyForm>,
     page: Security<'_>,
 ) -> Result<Flash<Redirect>, Page> {
-    page.verify(&form.csrf)?;
+    let form = page.checked(form)?;
     let answer = Answer::from_form(&form.ceremony, &form.credential).map_err(|e| page.error(e))?;
     passkeys::step_up(&page.app.db, page.rp, page.row(), &page.session(), answer)
         .await

@@ -1,11 +1,12 @@
 use crate::pages::Template;
-use rocket::form::{Form, FromForm};
+use rocket::form::FromForm;
 use rocket::response::Redirect;
 use rocket::{get, post, routes, Either, Route};
 use serde_json::json;
 
 use super::AREA;
 use crate::error::AppError;
+use crate::guards::Posted;
 use crate::guards::{AgencyOfficer, Csrf};
 use crate::routes::requester::signin::SignIn;
 use crate::routes::requester::{with_error, Page};
@@ -14,7 +15,6 @@ use crate::services::signin::Entry;
 #[derive(FromForm)]
 struct EmailForm {
     email: String,
-    csrf: String,
 }
 
 #[get("/")]
@@ -30,10 +30,11 @@ pub fn start(officer: Option<AgencyOfficer>, csrf: Csrf) -> Either<Redirect, Tem
 
 #[post("/sign-in", data = "<form>")]
 async fn send_code(
-    form: Form<EmailForm>,
+    form: Posted<EmailForm>,
     csrf: Csrf,
     sign_in: SignIn<'_>,
 ) -> Result<Redirect, Page> {
+    let (form, token) = form.parts();
     let page = |error: AppError| {
         with_error(
             "agency/sign_in",
@@ -42,7 +43,7 @@ async fn send_code(
         )
     };
     sign_in
-        .send_code(Entry::Agency, &form.email, (&csrf, &form.csrf), page)
+        .send_code(Entry::Agency, &form.email, token, page)
         .await
 }
 

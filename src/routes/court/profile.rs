@@ -1,6 +1,5 @@
 use crate::app::App;
 use crate::pages::Template;
-use rocket::form::Form;
 use rocket::request::FlashMessage;
 use rocket::response::{Flash, Redirect};
 use rocket::{get, post, routes, Route, State};
@@ -11,6 +10,7 @@ use crate::db::models::requester::Requester;
 use crate::domain::profile::CourtProfileDraft;
 use crate::domain::vocab::CourtPath;
 use crate::error::AppError;
+use crate::guards::Posted;
 use crate::guards::{CourtRepresentative, Csrf};
 use crate::routes::requester::{in_area, with_error, Page};
 use crate::services;
@@ -27,7 +27,6 @@ struct ProfileForm {
     represents: String,
     #[field(default = String::new())]
     phone: String,
-    csrf: String,
 }
 
 fn draft_of(row: &Requester) -> CourtProfileDraft {
@@ -87,12 +86,12 @@ pub fn edit(
 
 #[post("/profile", data = "<form>")]
 async fn save(
-    form: Form<ProfileForm>,
+    form: Posted<ProfileForm>,
     representative: CourtRepresentative,
     csrf: Csrf,
     app: &State<App>,
 ) -> Result<Flash<Redirect>, Page> {
-    let form = form.into_inner();
+    let (form, token) = form.parts();
     let draft = CourtProfileDraft {
         name: form.name,
         firm: form.firm,
@@ -108,7 +107,7 @@ async fn save(
             error,
         )
     };
-    csrf.verify(Some(&form.csrf)).map_err(page)?;
+    token.map_err(page)?;
     let profile = draft
         .validate(path_of(&representative))
         .map_err(|errors| page(AppError::invalid_fields(errors)))?;

@@ -1,5 +1,5 @@
 use crate::pages::Template;
-use rocket::form::{Form, FromForm};
+use rocket::form::FromForm;
 use rocket::response::Redirect;
 use rocket::{get, post, routes, Either, Route};
 use serde_json::json;
@@ -7,6 +7,7 @@ use serde_json::json;
 use super::AREA;
 use crate::domain::vocab::CourtPath;
 use crate::error::AppError;
+use crate::guards::Posted;
 use crate::guards::{CourtRepresentative, Csrf};
 use crate::routes::requester::signin::SignIn;
 use crate::routes::requester::{in_area, with_error, Page};
@@ -18,7 +19,6 @@ struct EmailForm {
     #[field(default = String::new())]
     path: String,
     email: String,
-    csrf: String,
 }
 
 /// Asks first: are you a platform user?
@@ -38,10 +38,11 @@ pub fn start(
 
 #[post("/sign-in", data = "<form>")]
 async fn send_code(
-    form: Form<EmailForm>,
+    form: Posted<EmailForm>,
     csrf: Csrf,
     sign_in: SignIn<'_>,
 ) -> Result<Redirect, Page> {
+    let (form, token) = form.parts();
     let page = |error: AppError| {
         with_error(
             "court/sign_in",
@@ -53,14 +54,14 @@ async fn send_code(
         )
     };
     let Some(path) = CourtPath::parse(form.path.trim()) else {
-        csrf.verify(Some(&form.csrf)).map_err(page)?;
+        token.map_err(page)?;
         return Err(page(AppError::invalid(
             "path",
             "Say whether you are a platform user or a visitor.",
         )));
     };
     sign_in
-        .send_code(Entry::Court(path), &form.email, (&csrf, &form.csrf), page)
+        .send_code(Entry::Court(path), &form.email, token, page)
         .await
 }
 

@@ -6,7 +6,7 @@ use crate::services::bundles;
 use crate::services::intake;
 use crate::services::workflow;
 use rocket::data::Data;
-use rocket::form::{Form, FromForm};
+use rocket::form::FromForm;
 use rocket::http::{ContentType, Status};
 use rocket::request::FlashMessage;
 use rocket::response::{Flash, Redirect};
@@ -26,6 +26,7 @@ use crate::domain::vocab::{RequestType, Track};
 use crate::domain::FieldErrors;
 use crate::error::AppError;
 use crate::guards::{Csrf, Requester};
+use crate::guards::{NoFields, Posted};
 use crate::services::authority::Filer;
 use crate::services::cases;
 use crate::services::colleagues;
@@ -135,20 +136,14 @@ async fn new(
     Ok(Either::Left((status, page)))
 }
 
-#[derive(FromForm)]
-struct DiscardForm {
-    csrf: String,
-}
-
 /// Throws the draft away, with the files attached to it.
 #[post("/requests/draft/discard", data = "<form>")]
 async fn discard_draft(
-    form: Form<DiscardForm>,
+    form: Posted<NoFields>,
     who: InArea,
-    csrf: Csrf,
     app: &State<App>,
 ) -> Result<Flash<Redirect>, AppError> {
-    csrf.verify(Some(&form.csrf))?;
+    form.checked()?;
     drafts::discard(&app.db, &app.store, &who.requester.row.id).await?;
     Ok(Flash::success(
         Redirect::to((who.area.new_request)()),
@@ -418,20 +413,19 @@ pub async fn show(
 #[derive(FromForm)]
 struct ColleagueForm {
     email: String,
-    csrf: String,
 }
 
 /// Adds a colleague of the same agency domain, who then follows the case.
 #[post("/requests/<reference>/colleagues", data = "<form>")]
 async fn colleague(
     reference: &str,
-    form: Form<ColleagueForm>,
+    form: Posted<ColleagueForm>,
     who: InArea,
-    csrf: Csrf,
     app: &State<App>,
 ) -> Result<Flash<Redirect>, Either<Flash<Redirect>, AppError>> {
+    let (form, token) = form.parts();
     let InArea { area, requester } = who;
-    csrf.verify(Some(&form.csrf)).map_err(Either::Right)?;
+    token.map_err(Either::Right)?;
     let back = Redirect::to((area.case)(reference));
     let link = app.links.to(&(area.case)(reference).to_string());
     let added = colleagues::add(
@@ -499,7 +493,6 @@ async fn message(
 
 #[derive(FromForm)]
 struct WithdrawForm {
-    csrf: String,
     /// Given on the confirm step: a withdrawn request cannot be taken up again.
     #[field(default = false)]
     confirmed: bool,
@@ -508,13 +501,13 @@ struct WithdrawForm {
 #[post("/requests/<reference>/withdraw", data = "<form>")]
 async fn withdraw(
     reference: &str,
-    form: Form<WithdrawForm>,
+    form: Posted<WithdrawForm>,
     who: InArea,
     csrf: Csrf,
     app: &State<App>,
 ) -> Result<Either<Flash<Redirect>, Template>, AppError> {
     let InArea { area, requester } = who;
-    csrf.verify(Some(&form.csrf))?;
+    let form = form.checked()?;
     // Only one's own open case is asked about (another's is "not found", as on its page; a
     // closed one is refused by the workflow, with its reason).
     let case = cases::find_own(&app.db, &requester.row, reference).await?;

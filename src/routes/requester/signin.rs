@@ -3,7 +3,7 @@
 
 use crate::app::App;
 use crate::pages::Template;
-use rocket::form::{Form, FromForm};
+use rocket::form::FromForm;
 use rocket::http::CookieJar;
 use rocket::request::{FromRequest, Outcome, Request};
 use rocket::response::Redirect;
@@ -19,6 +19,7 @@ use crate::domain::email::EmailAddress;
 use crate::domain::vocab::{CourtPath, Track};
 use crate::error::{AppError, AsJson};
 use crate::guards::{cookie, ClientIp, Csrf, Requester, SESSION_COOKIE};
+use crate::guards::{NoFields, Posted};
 use crate::services::passkeys::{self, Answer};
 use crate::services::signin::{self, Entry, PasskeyProof, Proof};
 
@@ -78,10 +79,10 @@ impl SignIn<'_> {
         &self,
         entry: Entry,
         email: &str,
-        csrf: (&Csrf, &str),
+        token: Result<(), AppError>,
         page: impl Fn(AppError) -> Page,
     ) -> Result<Redirect, Page> {
-        csrf.0.verify(Some(csrf.1)).map_err(&page)?;
+        token.map_err(&page)?;
         let email = EmailAddress::parse(email).map_err(|m| page(AppError::invalid("email", m)))?;
         let area = self.area;
         let sent = signin::send_code(
@@ -130,28 +131,38 @@ impl SignIn<'_> {
     /// Checks the code; on success the session cookie is set and the requester goes to their
     /// profile (first time) or their requests. An officer with a second factor goes on to the
     /// page that asks for it.
-    async fn check_code(&self, code: &str, csrf: (&Csrf, &str)) -> Result<Redirect, Page> {
+    async fn check_code(
+        &self,
+        code: &str,
+        csrf: &Csrf,
+        token: Result<(), AppError>,
+    ) -> Result<Redirect, Page> {
         let proof = Proof {
             code: Some(code),
             ..Proof::default()
         };
-        self.finish(proof, csrf).await.map_err(|e| {
+        self.finish(proof, token).await.map_err(|e| {
             with_error(
                 "requester/code",
-                self.code_context(csrf.0).unwrap_or_default(),
+                self.code_context(csrf).unwrap_or_default(),
                 e,
             )
         })
     }
 
     /// Checks the authenticator's code, after the e-mailed code was found right.
-    async fn check_second_factor(&self, totp: &str, csrf: (&Csrf, &str)) -> Result<Redirect, Page> {
+    async fn check_second_factor(
+        &self,
+        totp: &str,
+        csrf: &Csrf,
+        token: Result<(), AppError>,
+    ) -> Result<Redirect, Page> {
         let proof = Proof {
             totp: Some(totp),
             ..Proof::default()
         };
-        let outcome = self.finish(proof, csrf).await;
-        self.on_second_factor_page(outcome, csrf.0).await
+        let outcome = self.finish(proof, token).await;
+        self.on_second_factor_page(outcome, csrf).await
     }
 
     /// Draws the second-factor page again, with the factors offered, when `outcome` failed.
@@ -199,8 +210,7 @@ impl SignIn<'_> {
     }
 
     /// Starts the passkey ceremony for the sign-in waiting on its second factor.
-    async fn passkey_options(&self, csrf: (&Csrf, &str)) -> Result<passkeys::Options, AppError> {
-        csrf.0.verify(Some(csrf.1))?;
+    async fn passkey_options(&self) -> Result<passkeys::Options, AppError> {
         let challenge = self.pending().ok_or_else(|| {
             AppError::unauthorized("This sign-in has ended. Start again.")
                 .with_code("unknown_challenge")
@@ -212,7 +222,12 @@ impl SignIn<'_> {
     }
 
     /// Checks the passkey's answer, after the e-mailed code was found right.
-    async fn check_passkey(&self, form: &PasskeyForm, csrf: &Csrf) -> Result<Redirect, Page> {
+    async fn check_passkey(
+        &self,
+        form: &PasskeyForm,
+        csrf: &Csrf,
+        token: Result<(), AppError>,
+    ) -> Result<Redirect, Page> {
         let outcome = match Answer::from_form(&form.ceremony, &form.credential) {
             Ok(answer) => {
                 let proof = Proof {
@@ -222,7 +237,7 @@ impl SignIn<'_> {
                     }),
                     ..Proof::default()
                 };
-                self.finish(proof, (csrf, &form.csrf)).await
+                self.finish(proof, token).await
             }
             Err(e) => Err(e),
         };
@@ -230,12 +245,16 @@ impl SignIn<'_> {
     }
 
     /// Checks what a sign-in presents and opens the session; `Err` is drawn again by the caller.
-    async fn finish(&self, proof: Proof<'_>, csrf: (&Csrf, &str)) -> Result<Redirect, AppError> {
+    async fn finish(
+        &self,
+        proof: Proof<'_>,
+        token: Result<(), AppError>,
+    ) -> Result<Redirect, AppError> {
         let area = self.area;
         let Some(challenge) = self.pending() else {
             return Ok(Redirect::to((area.start)()));
         };
-        csrf.0.verify(Some(csrf.1))?;
+        token?;
         let token = Token::from_presented(&challenge.token);
         let signed_in = signin::verify_code(
             &self.app.db,
@@ -272,9 +291,9 @@ impl SignIn<'_> {
     async fn sign_out(
         &self,
         requester: &Requester,
-        csrf: (&Csrf, &str),
+        token: Result<(), AppError>,
     ) -> Result<Redirect, AppError> {
-        csrf.0.verify(Some(csrf.1))?;
+        token?;
         signin::sign_out(&self.app.db, &requester.token).await?;
         self.jar.remove_private(SESSION_COOKIE);
         Ok(Redirect::to((self.area.start)()))
@@ -284,12 +303,6 @@ impl SignIn<'_> {
 #[derive(FromForm)]
 struct CodeForm {
     code: String,
-    csrf: String,
-}
-
-#[derive(FromForm)]
-struct CsrfForm {
-    csrf: String,
 }
 
 #[get("/code")]
@@ -302,17 +315,17 @@ pub fn code_page(sign_in: SignIn<'_>, csrf: Csrf) -> Either<Template, Redirect> 
 
 #[post("/code", data = "<form>")]
 async fn check_code(
-    form: Form<CodeForm>,
+    form: Posted<CodeForm>,
     csrf: Csrf,
     sign_in: SignIn<'_>,
 ) -> Result<Redirect, Page> {
-    sign_in.check_code(&form.code, (&csrf, &form.csrf)).await
+    let (form, token) = form.parts();
+    sign_in.check_code(&form.code, &csrf, token).await
 }
 
 #[derive(FromForm)]
 struct SecondFactorForm {
     totp: String,
-    csrf: String,
 }
 
 #[get("/second-factor")]
@@ -325,49 +338,47 @@ pub async fn second_factor_page(sign_in: SignIn<'_>, csrf: Csrf) -> Either<Templ
 
 #[post("/second-factor", data = "<form>")]
 async fn check_second_factor(
-    form: Form<SecondFactorForm>,
+    form: Posted<SecondFactorForm>,
     csrf: Csrf,
     sign_in: SignIn<'_>,
 ) -> Result<Redirect, Page> {
-    sign_in
-        .check_second_factor(&form.totp, (&csrf, &form.csrf))
-        .await
+    let (form, token) = form.parts();
+    sign_in.check_second_factor(&form.totp, &csrf, token).await
 }
 
 #[derive(FromForm)]
 struct PasskeyForm {
     ceremony: String,
     credential: String,
-    csrf: String,
 }
 
 /// The passkey ceremony's options, for the page's script.
 #[post("/second-factor/passkey/options", data = "<form>")]
 async fn passkey_options(
-    form: Form<CsrfForm>,
-    csrf: Csrf,
+    form: Posted<NoFields>,
     sign_in: SignIn<'_>,
 ) -> Result<Json<passkeys::Options>, AsJson> {
-    Ok(Json(sign_in.passkey_options((&csrf, &form.csrf)).await?))
+    form.checked()?;
+    Ok(Json(sign_in.passkey_options().await?))
 }
 
 #[post("/second-factor/passkey", data = "<form>")]
 async fn check_passkey(
-    form: Form<PasskeyForm>,
+    form: Posted<PasskeyForm>,
     csrf: Csrf,
     sign_in: SignIn<'_>,
 ) -> Result<Redirect, Page> {
-    sign_in.check_passkey(&form, &csrf).await
+    let (form, token) = form.parts();
+    sign_in.check_passkey(&form, &csrf, token).await
 }
 
 #[post("/sign-out", data = "<form>")]
 async fn sign_out(
-    form: Form<CsrfForm>,
+    form: Posted<NoFields>,
     who: InArea,
-    csrf: Csrf,
     sign_in: SignIn<'_>,
 ) -> Result<Redirect, AppError> {
-    sign_in.sign_out(&who.requester, (&csrf, &form.csrf)).await
+    sign_in.sign_out(&who.requester, form.parts().1).await
 }
 
 pub fn routes() -> Vec<Route> {

@@ -3,7 +3,7 @@
 
 use crate::app::App;
 use crate::pages::Template;
-use rocket::form::{Form, FromForm};
+use rocket::form::FromForm;
 use rocket::http::Status;
 use rocket::request::FlashMessage;
 use rocket::response::{Flash, Redirect};
@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 
 use crate::db::models::staff::Staff;
 use crate::error::AppError;
-use crate::guards::{Csrf, LegalAdmin, StaffMember};
+use crate::guards::{Csrf, LegalAdmin, Posted, StaffMember};
 use crate::routes::requester::{with_error, Page};
 use crate::services::certificates::{self, TemplateView};
 use crate::services::staff_auth;
@@ -36,22 +36,22 @@ fn account(staff: StaffMember, csrf: Csrf, flash: Option<FlashMessage<'_>>) -> T
 struct CustodianForm {
     title: String,
     signs_from: String,
-    csrf: String,
 }
 
 #[post("/account", data = "<form>")]
 async fn record_custodian(
-    form: Form<CustodianForm>,
+    form: Posted<CustodianForm>,
     staff: StaffMember,
     csrf: Csrf,
     app: &State<App>,
 ) -> Result<Flash<Redirect>, Page> {
+    let (form, token) = form.parts();
     let page = |error: AppError| {
         let mut context = account_context(&staff.row, &csrf);
         context["values"] = json!({ "title": form.title, "signs_from": form.signs_from });
         with_error("staff/account", context, error)
     };
-    csrf.verify(Some(&form.csrf)).map_err(page)?;
+    token.map_err(page)?;
     let outside_us = match form.signs_from.as_str() {
         "inside_us" => false,
         "outside_us" => true,
@@ -93,16 +93,16 @@ struct TemplateForm {
     body: String,
     /// `save`, or `restore` for Writ's own text.
     action: String,
-    csrf: String,
 }
 
 #[post("/admin/certificate", data = "<form>")]
 async fn save_certificate(
-    form: Form<TemplateForm>,
+    form: Posted<TemplateForm>,
     admin: LegalAdmin,
     csrf: Csrf,
     app: &State<App>,
 ) -> Result<Flash<Redirect>, (Status, Template)> {
+    let (form, token) = form.parts();
     let page = |error: AppError| {
         let view = TemplateView::unsaved(&form.body);
         with_error(
@@ -111,7 +111,7 @@ async fn save_certificate(
             error,
         )
     };
-    csrf.verify(Some(&form.csrf)).map_err(page)?;
+    token.map_err(page)?;
     let restore = form.action == "restore";
     let version = certificates::save(&app.db, &admin.0.row, &form.body, restore)
         .await

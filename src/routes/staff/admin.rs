@@ -1,6 +1,6 @@
 use crate::app::App;
 use crate::pages::Template;
-use rocket::form::{Form, FromForm};
+use rocket::form::FromForm;
 use rocket::response::{Flash, Redirect};
 use rocket::{get, post, routes, uri, Route, State};
 use serde_json::{json, Value};
@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 use crate::db::Db;
 use crate::domain::profile::Country;
 use crate::error::AppError;
+use crate::guards::Posted;
 use crate::guards::{Csrf, LegalAdmin};
 use crate::routes::requester::{with_error, Page};
 use crate::services::agencies;
@@ -17,14 +18,12 @@ struct VerifyForm {
     domain: String,
     agency_name: String,
     country: String,
-    csrf: String,
 }
 
 #[derive(FromForm)]
 struct BlockForm {
     domain: String,
     reason: String,
-    csrf: String,
 }
 
 async fn context(db: &Db, admin: &LegalAdmin, csrf: &Csrf) -> Result<Value, AppError> {
@@ -65,14 +64,15 @@ async fn refused(db: &Db, admin: &LegalAdmin, csrf: &Csrf, values: Value, error:
 
 #[post("/admin/agencies/verify", data = "<form>")]
 async fn verify(
-    form: Form<VerifyForm>,
+    form: Posted<VerifyForm>,
     admin: LegalAdmin,
     csrf: Csrf,
     app: &State<App>,
 ) -> Result<Flash<Redirect>, Page> {
+    let (form, token) = form.parts();
     let values =
         json!({ "domain": form.domain, "agency_name": form.agency_name, "country": form.country });
-    if let Err(e) = csrf.verify(Some(&form.csrf)) {
+    if let Err(e) = token {
         return Err(refused(&app.db, &admin, &csrf, values, e).await);
     }
     match agencies::verify(
@@ -99,13 +99,14 @@ async fn verify(
 
 #[post("/admin/agencies/block", data = "<form>")]
 async fn block(
-    form: Form<BlockForm>,
+    form: Posted<BlockForm>,
     admin: LegalAdmin,
     csrf: Csrf,
     app: &State<App>,
 ) -> Result<Flash<Redirect>, Page> {
+    let (form, token) = form.parts();
     let values = json!({ "block_domain": form.domain, "reason": form.reason });
-    if let Err(e) = csrf.verify(Some(&form.csrf)) {
+    if let Err(e) = token {
         return Err(refused(&app.db, &admin, &csrf, values, e).await);
     }
     match agencies::block(
@@ -145,19 +146,19 @@ struct ContactForm {
     domain: String,
     label: String,
     phone: String,
-    csrf: String,
 }
 
 /// Records a known-good number of an agency, for call-backs (never taken from a request).
 #[post("/admin/agencies/contacts", data = "<form>")]
 async fn contact(
-    form: Form<ContactForm>,
+    form: Posted<ContactForm>,
     admin: LegalAdmin,
     csrf: Csrf,
     app: &State<App>,
 ) -> Result<Flash<Redirect>, Page> {
+    let (form, token) = form.parts();
     let values = json!({ "contact_domain": form.domain, "label": form.label, "phone": form.phone });
-    let outcome = match csrf.verify(Some(&form.csrf)) {
+    let outcome = match token {
         Ok(()) => {
             crate::services::callbacks::add_contact(
                 &app.db,

@@ -6,7 +6,7 @@ use crate::services::bundles;
 use crate::services::bundles::ProductionView;
 use crate::services::staff_cases::{self, StaffCaseView};
 use rocket::data::Data;
-use rocket::form::{Form, FromForm};
+use rocket::form::FromForm;
 use rocket::http::{ContentType, Status};
 use rocket::response::{Flash, Redirect};
 use rocket::Either;
@@ -17,6 +17,7 @@ use super::cases::case_with_error;
 use crate::documents::download::Download;
 use crate::documents::multipart;
 use crate::error::AppError;
+use crate::guards::Posted;
 use crate::guards::{Csrf, LegalReviewer};
 
 /// Produced files (`files`, any type) marked `records` or `content` (field `category`).
@@ -54,7 +55,6 @@ async fn production(
 
 #[derive(FromForm)]
 struct SealForm {
-    csrf: String,
     /// Given on the confirm step: a sealed bundle cannot be changed.
     #[field(default = false)]
     confirmed: bool,
@@ -63,13 +63,14 @@ struct SealForm {
 #[post("/cases/<reference>/bundles", data = "<form>")]
 async fn seal(
     reference: &str,
-    form: Form<SealForm>,
+    form: Posted<SealForm>,
     reviewer: LegalReviewer,
     csrf: Csrf,
     app: &State<App>,
 ) -> Result<Either<Flash<Redirect>, Template>, (Status, Template)> {
+    let (form, token) = form.parts();
     let staff = &reviewer.0;
-    if let Err(e) = csrf.verify(Some(&form.csrf)) {
+    if let Err(e) = token {
         return Err(case_with_error(&app.db, &app.policy, staff, &csrf, reference, e).await);
     }
     if !form.confirmed {

@@ -1,5 +1,5 @@
 use crate::pages::{Confirm, Template};
-use rocket::form::{Form, FromForm};
+use rocket::form::FromForm;
 use rocket::http::Status;
 use rocket::request::FlashMessage;
 use rocket::response::{Flash, Redirect};
@@ -16,6 +16,7 @@ use crate::domain::policy::Policy;
 use crate::domain::vocab::{CaseState, RequestType, Role, Track};
 use crate::error::AppError;
 use crate::guards::{Csrf, LegalReviewer, StaffMember};
+use crate::guards::{NoFields, Posted};
 use crate::services::annex_iii;
 use crate::services::callbacks::{self, Call};
 use crate::services::fulfilment;
@@ -228,18 +229,16 @@ struct BulkAssignForm {
     /// The queue view to return to (its path and query, as the page linked it).
     #[field(default = String::new())]
     back: String,
-    csrf: String,
 }
 
 /// Assigns the chosen cases of the queue to one reviewer, each audited on its own.
 #[post("/queue/assign", data = "<form>")]
 async fn bulk_assign(
-    form: Form<BulkAssignForm>,
+    form: Posted<BulkAssignForm>,
     reviewer: LegalReviewer,
-    csrf: Csrf,
     app: &State<App>,
 ) -> Result<Flash<Redirect>, AppError> {
-    csrf.verify(Some(&form.csrf))?;
+    let form = form.checked()?;
     // Only a queue view of this site: never a redirect elsewhere.
     let back = if form.back.starts_with("/staff/queue")
         && !form.back.contains("//")
@@ -318,7 +317,6 @@ struct TransitionForm {
     /// Given on the confirm step of a decision (approve, partially approve, reject).
     #[field(default = false)]
     confirmed: bool,
-    csrf: String,
 }
 
 impl TransitionForm {
@@ -447,13 +445,13 @@ pub(super) async fn case_with_error(
 #[post("/cases/<reference>/transition", data = "<form>")]
 async fn transition(
     reference: &str,
-    form: Form<TransitionForm>,
+    form: Posted<TransitionForm>,
     staff: StaffMember,
     csrf: Csrf,
     app: &State<App>,
 ) -> Result<Either<Flash<Redirect>, Template>, (Status, Template)> {
-    let form = form.into_inner();
-    if let Err(e) = csrf.verify(Some(&form.csrf)) {
+    let (form, token) = form.parts();
+    if let Err(e) = token {
         return Err(case_with_error(&app.db, &app.policy, &staff, &csrf, reference, e).await);
     }
     let case = staff_cases::find(&app.db, reference, staff.row.role, &app.policy.identity).await;
@@ -487,18 +485,18 @@ async fn transition(
 #[derive(FromForm)]
 struct NoteForm {
     body: String,
-    csrf: String,
 }
 
 #[post("/cases/<reference>/notes", data = "<form>")]
 async fn note(
     reference: &str,
-    form: Form<NoteForm>,
+    form: Posted<NoteForm>,
     staff: StaffMember,
     csrf: Csrf,
     app: &State<App>,
 ) -> Result<Flash<Redirect>, (Status, Template)> {
-    let result = match csrf.verify(Some(&form.csrf)) {
+    let (form, token) = form.parts();
+    let result = match token {
         Ok(()) => workflow::note(app, &staff.row, reference, &form.body).await,
         Err(e) => Err(e),
     };
@@ -512,12 +510,13 @@ async fn note(
 #[post("/cases/<reference>/messages", data = "<form>")]
 async fn message(
     reference: &str,
-    form: Form<NoteForm>,
+    form: Posted<NoteForm>,
     staff: StaffMember,
     csrf: Csrf,
     app: &State<App>,
 ) -> Result<Flash<Redirect>, (Status, Template)> {
-    let result = match csrf.verify(Some(&form.csrf)) {
+    let (form, token) = form.parts();
+    let result = match token {
         Ok(()) => workflow::write_to_requester(app, &staff.row, reference, &form.body).await,
         Err(e) => Err(e),
     };
@@ -532,13 +531,13 @@ async fn message(
 #[post("/cases/<reference>/checks", data = "<form>")]
 async fn rerun_checks(
     reference: &str,
-    form: Form<CsrfForm>,
+    form: Posted<NoFields>,
     staff: StaffMember,
     csrf: Csrf,
     app: &State<App>,
 ) -> Result<Flash<Redirect>, (Status, Template)> {
-    let result = match csrf.verify(Some(&form.csrf)) {
-        Ok(()) => workflow::rerun_checks(app, &staff.row, reference).await,
+    let result = match form.checked() {
+        Ok(NoFields) => workflow::rerun_checks(app, &staff.row, reference).await,
         Err(e) => Err(e),
     };
     after_action(app, &staff, &csrf, reference, result, |authority| {
@@ -554,18 +553,18 @@ async fn rerun_checks(
 #[derive(FromForm)]
 struct AssignForm {
     staff: String,
-    csrf: String,
 }
 
 #[post("/cases/<reference>/assign", data = "<form>")]
 async fn assign(
     reference: &str,
-    form: Form<AssignForm>,
+    form: Posted<AssignForm>,
     reviewer: LegalReviewer,
     csrf: Csrf,
     app: &State<App>,
 ) -> Result<Flash<Redirect>, (Status, Template)> {
-    let result = match csrf.verify(Some(&form.csrf)) {
+    let (form, token) = form.parts();
+    let result = match token {
         Ok(()) => workflow::assign(app, &reviewer.0.row, reference, &form.staff).await,
         Err(e) => Err(e),
     };
@@ -576,15 +575,9 @@ async fn assign(
 }
 
 #[derive(FromForm)]
-struct CsrfForm {
-    csrf: String,
-}
-
-#[derive(FromForm)]
 struct UserNoticeForm {
     /// The day the user was told (`YYYY-MM-DD`); empty for today.
     notified_on: String,
-    csrf: String,
 }
 
 /// A staff action's answer as a page: back to the case with `done`'s message, or the case page
@@ -610,13 +603,13 @@ async fn after_action<T>(
 #[post("/cases/<reference>/user-notice", data = "<form>")]
 async fn user_notice(
     reference: &str,
-    form: Form<UserNoticeForm>,
+    form: Posted<UserNoticeForm>,
     reviewer: LegalReviewer,
     csrf: Csrf,
     app: &State<App>,
 ) -> Result<Flash<Redirect>, (Status, Template)> {
     let result = async {
-        csrf.verify(Some(&form.csrf))?;
+        let form = form.checked()?;
         let on =
             match form.notified_on.trim() {
                 "" => None,
@@ -636,13 +629,13 @@ async fn user_notice(
 #[post("/cases/<reference>/preservation", data = "<form>")]
 async fn preservation(
     reference: &str,
-    form: Form<CsrfForm>,
+    form: Posted<NoFields>,
     reviewer: LegalReviewer,
     csrf: Csrf,
     app: &State<App>,
 ) -> Result<Flash<Redirect>, (Status, Template)> {
-    let result = match csrf.verify(Some(&form.csrf)) {
-        Ok(()) => fulfilment::record_preservation(app, &reviewer.0.row, reference).await,
+    let result = match form.checked() {
+        Ok(NoFields) => fulfilment::record_preservation(app, &reviewer.0.row, reference).await,
         Err(e) => Err(e),
     };
     after_action(app, &reviewer.0, &csrf, reference, result, |kept| {
@@ -657,13 +650,13 @@ async fn preservation(
 #[post("/cases/<reference>/freeze", data = "<form>")]
 async fn freeze(
     reference: &str,
-    form: Form<CsrfForm>,
+    form: Posted<NoFields>,
     reviewer: LegalReviewer,
     csrf: Csrf,
     app: &State<App>,
 ) -> Result<Flash<Redirect>, (Status, Template)> {
-    let result = match csrf.verify(Some(&form.csrf)) {
-        Ok(()) => {
+    let result = match form.checked() {
+        Ok(NoFields) => {
             fulfilment::record_freeze(
                 app,
                 &reviewer.0.row,
@@ -686,19 +679,19 @@ async fn freeze(
 #[derive(FromForm)]
 struct ObjectionForm {
     grounds: String,
-    csrf: String,
 }
 
 /// Records the enforcing authority's grounds for refusal of a notified EPOC.
 #[post("/cases/<reference>/enforcing-objection", data = "<form>")]
 async fn enforcing_objection(
     reference: &str,
-    form: Form<ObjectionForm>,
+    form: Posted<ObjectionForm>,
     reviewer: LegalReviewer,
     csrf: Csrf,
     app: &State<App>,
 ) -> Result<Flash<Redirect>, (Status, Template)> {
-    let result = match csrf.verify(Some(&form.csrf)) {
+    let (form, token) = form.parts();
+    let result = match token {
         Ok(()) => {
             fulfilment::record_enforcing_objection(app, &reviewer.0.row, reference, &form.grounds)
                 .await
@@ -714,19 +707,19 @@ async fn enforcing_objection(
 #[derive(FromForm)]
 struct ReleaseForm {
     reason: String,
-    csrf: String,
 }
 
 /// Lifts an executed freeze; operations are told which accounts to release.
 #[post("/cases/<reference>/freeze/release", data = "<form>")]
 async fn release_freeze(
     reference: &str,
-    form: Form<ReleaseForm>,
+    form: Posted<ReleaseForm>,
     reviewer: LegalReviewer,
     csrf: Csrf,
     app: &State<App>,
 ) -> Result<Flash<Redirect>, (Status, Template)> {
-    let result = match csrf.verify(Some(&form.csrf)) {
+    let (form, token) = form.parts();
+    let result = match token {
         Ok(()) => {
             fulfilment::release_freeze(
                 app,
@@ -755,18 +748,18 @@ struct TransferForm {
     chain: String,
     destination: String,
     tx_hash: String,
-    csrf: String,
 }
 
 /// Records assets moved to the government under a seizure warrant.
 #[post("/cases/<reference>/seizure-transfers", data = "<form>")]
 async fn seizure_transfer(
     reference: &str,
-    form: Form<TransferForm>,
+    form: Posted<TransferForm>,
     reviewer: LegalReviewer,
     csrf: Csrf,
     app: &State<App>,
 ) -> Result<Flash<Redirect>, (Status, Template)> {
+    let (form, token) = form.parts();
     let draft = crate::services::fulfilment::SeizureTransferDraft {
         asset: form.asset.clone(),
         amount: form.amount.clone(),
@@ -774,7 +767,7 @@ async fn seizure_transfer(
         destination: form.destination.clone(),
         tx_hash: form.tx_hash.clone(),
     };
-    let result = match csrf.verify(Some(&form.csrf)) {
+    let result = match token {
         Ok(()) => {
             fulfilment::record_seizure_transfer(app, &reviewer.0.row, reference, &draft).await
         }
@@ -796,24 +789,24 @@ struct NonExecutionForm {
     details: String,
     #[field(default = false)]
     partial: bool,
-    csrf: String,
 }
 
 /// Records that the case's EPOC or EPOC-PR cannot be executed, in the terms of Annex III.
 #[post("/cases/<reference>/non-execution", data = "<form>")]
 async fn non_execution(
     reference: &str,
-    form: Form<NonExecutionForm>,
+    form: Posted<NonExecutionForm>,
     reviewer: LegalReviewer,
     csrf: Csrf,
     app: &State<App>,
 ) -> Result<Flash<Redirect>, (Status, Template)> {
+    let (form, token) = form.parts();
     let draft = crate::domain::annex_iii::AnswerDraft {
         reasons: form.reasons.clone(),
         details: form.details.clone(),
         partial: form.partial,
     };
-    let result = match csrf.verify(Some(&form.csrf)) {
+    let result = match token {
         Ok(()) => annex_iii::record_non_execution(app, &reviewer.0.row, reference, &draft).await,
         Err(e) => Err(e),
     };
@@ -845,25 +838,25 @@ struct CallbackForm {
     outcome: String,
     #[field(default = String::new())]
     called_at: String,
-    csrf: String,
 }
 
 /// Records a call-back to the agency, on a number from its record.
 #[post("/cases/<reference>/callbacks", data = "<form>")]
 async fn callback(
     reference: &str,
-    form: Form<CallbackForm>,
+    form: Posted<CallbackForm>,
     reviewer: LegalReviewer,
     csrf: Csrf,
     app: &State<App>,
 ) -> Result<Flash<Redirect>, (Status, Template)> {
+    let (form, token) = form.parts();
     let call = Call {
         contact_id: &form.contact,
         person_reached: &form.person_reached,
         outcome: &form.outcome,
         called_at: &form.called_at,
     };
-    let result = match csrf.verify(Some(&form.csrf)) {
+    let result = match token {
         Ok(()) => {
             callbacks::record(
                 &app.db,

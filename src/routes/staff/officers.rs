@@ -2,7 +2,7 @@
 
 use crate::app::App;
 use crate::pages::Template;
-use rocket::form::{Form, FromForm};
+use rocket::form::FromForm;
 use rocket::response::{Flash, Redirect};
 use rocket::{get, post, routes, uri, Route, State};
 use serde_json::{json, Value};
@@ -11,6 +11,7 @@ use crate::db::Db;
 use crate::domain::identity::Standing;
 use crate::domain::policy::Policy;
 use crate::error::AppError;
+use crate::guards::Posted;
 use crate::guards::{Csrf, LegalAdmin};
 use crate::routes::requester::{with_error, Page};
 use crate::services::{officers, second_factor};
@@ -70,21 +71,18 @@ fn done(message: String) -> Flash<Redirect> {
 struct StandingForm {
     standing: String,
     reason: String,
-    csrf: String,
 }
 
 #[post("/admin/officers/<id>/standing", data = "<form>")]
 async fn standing(
     id: &str,
-    form: Form<StandingForm>,
+    form: Posted<StandingForm>,
     admin: LegalAdmin,
     csrf: Csrf,
     app: &State<App>,
 ) -> Result<Flash<Redirect>, Page> {
-    let outcome = match (
-        csrf.verify(Some(&form.csrf)),
-        Standing::parse(form.standing.trim()),
-    ) {
+    let (form, token) = form.parts();
+    let outcome = match (token, Standing::parse(form.standing.trim())) {
         (Err(e), _) => Err(e),
         (Ok(()), None) => Err(AppError::invalid(
             "standing",
@@ -107,18 +105,18 @@ async fn standing(
 struct PermissionsForm {
     emergency: bool,
     freeze: bool,
-    csrf: String,
 }
 
 #[post("/admin/officers/<id>/permissions", data = "<form>")]
 async fn permissions(
     id: &str,
-    form: Form<PermissionsForm>,
+    form: Posted<PermissionsForm>,
     admin: LegalAdmin,
     csrf: Csrf,
     app: &State<App>,
 ) -> Result<Flash<Redirect>, Page> {
-    let outcome = match csrf.verify(Some(&form.csrf)) {
+    let (form, token) = form.parts();
+    let outcome = match token {
         Err(e) => Err(e),
         Ok(()) => {
             officers::set_permissions(&app.db, &admin.0.row.id, id, form.emergency, form.freeze)
@@ -134,19 +132,19 @@ async fn permissions(
 #[derive(FromForm)]
 struct ReasonForm {
     reason: String,
-    csrf: String,
 }
 
 /// Recovery of a lost second factor, after the admin has checked with the agency.
 #[post("/admin/officers/<id>/second-factor/remove", data = "<form>")]
 async fn remove_factor(
     id: &str,
-    form: Form<ReasonForm>,
+    form: Posted<ReasonForm>,
     admin: LegalAdmin,
     csrf: Csrf,
     app: &State<App>,
 ) -> Result<Flash<Redirect>, Page> {
-    let outcome = match csrf.verify(Some(&form.csrf)) {
+    let (form, token) = form.parts();
+    let outcome = match token {
         Err(e) => Err(e),
         Ok(()) => second_factor::remove(&app.db, &admin.0.row.id, id, &form.reason).await,
     };

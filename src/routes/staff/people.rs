@@ -1,6 +1,6 @@
 use crate::app::App;
 use crate::pages::Template;
-use rocket::form::{Form, FromForm};
+use rocket::form::FromForm;
 use rocket::http::Status;
 use rocket::response::{Flash, Redirect};
 use rocket::{get, post, routes, uri, Route, State};
@@ -11,6 +11,7 @@ use crate::db::Db;
 use crate::domain::clock::rfc3339;
 use crate::domain::vocab::Role;
 use crate::error::AppError;
+use crate::guards::Posted;
 use crate::guards::{Csrf, LegalAdmin};
 use crate::routes::requester::with_error;
 use crate::services::staff_auth;
@@ -53,20 +54,20 @@ struct AddForm {
     name: String,
     role: String,
     title: Option<String>,
-    csrf: String,
 }
 
 /// Creates an account and shows its first password and TOTP secret, once.
 #[post("/admin/staff", data = "<form>")]
 async fn add(
-    form: Form<AddForm>,
+    form: Posted<AddForm>,
     admin: LegalAdmin,
     csrf: Csrf,
     app: &State<App>,
 ) -> (Status, Template) {
+    let (form, token) = form.parts();
     let values =
         json!({ "email": form.email, "name": form.name, "role": form.role, "title": form.title });
-    let outcome = match (csrf.verify(Some(&form.csrf)), Role::parse(form.role.trim())) {
+    let outcome = match (token, Role::parse(form.role.trim())) {
         (Err(e), _) => Err(e),
         (Ok(()), None) => Err(AppError::invalid("role", "Choose a role.")),
         (Ok(()), Some(role)) => {
@@ -101,18 +102,16 @@ async fn add(
 #[derive(FromForm)]
 struct ActiveForm {
     active: bool,
-    csrf: String,
 }
 
 #[post("/admin/staff/<id>/active", data = "<form>")]
 async fn set_active(
     id: &str,
-    form: Form<ActiveForm>,
+    form: Posted<ActiveForm>,
     admin: LegalAdmin,
-    csrf: Csrf,
     app: &State<App>,
 ) -> Result<Flash<Redirect>, AppError> {
-    csrf.verify(Some(&form.csrf))?;
+    let form = form.checked()?;
     let changed = staff_auth::set_active(&app.db, &admin.0.row, id, form.active).await?;
     let what = if changed.active {
         "can sign in again"

@@ -1,6 +1,6 @@
 use crate::app::App;
 use crate::pages::Template;
-use rocket::form::{Form, FromForm};
+use rocket::form::FromForm;
 use rocket::http::CookieJar;
 use rocket::response::{Flash, Redirect};
 use rocket::{get, post, routes, uri, Either, Route, State};
@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::QueueQuery;
 use crate::error::AppError;
-use crate::guards::{cookie, Csrf, StaffMember, STAFF_COOKIE};
+use crate::guards::{cookie, Csrf, NoFields, Posted, StaffMember, STAFF_COOKIE};
 use crate::routes::requester::{with_error, Page};
 use crate::services::staff_auth;
 
@@ -17,7 +17,6 @@ struct SignInForm {
     email: String,
     password: String,
     code: String,
-    csrf: String,
 }
 
 #[get("/")]
@@ -33,12 +32,13 @@ fn start(staff: Option<StaffMember>, csrf: Csrf) -> Either<Redirect, Template> {
 
 #[post("/sign-in", data = "<form>")]
 async fn sign_in(
-    form: Form<SignInForm>,
+    form: Posted<SignInForm>,
     csrf: Csrf,
     client: crate::guards::ClientIp,
     jar: &CookieJar<'_>,
     app: &State<App>,
 ) -> Result<Redirect, Page> {
+    let (form, token) = form.parts();
     let page = |error: AppError| {
         with_error(
             "staff/sign_in",
@@ -46,7 +46,7 @@ async fn sign_in(
             error,
         )
     };
-    csrf.verify(Some(&form.csrf)).map_err(page)?;
+    token.map_err(page)?;
     let signed_in = staff_auth::sign_in(
         &app.db,
         &app.keys,
@@ -66,20 +66,14 @@ async fn sign_in(
     Ok(Redirect::to(uri!("/staff", super::cases::queue(_))))
 }
 
-#[derive(FromForm)]
-struct CsrfOnly {
-    csrf: String,
-}
-
 #[post("/sign-out", data = "<form>")]
 async fn sign_out(
-    form: Form<CsrfOnly>,
+    form: Posted<NoFields>,
     staff: StaffMember,
-    csrf: Csrf,
     jar: &CookieJar<'_>,
     app: &State<App>,
 ) -> Result<Redirect, AppError> {
-    csrf.verify(Some(&form.csrf))?;
+    form.checked()?;
     staff_auth::sign_out(&app.db, &staff.token).await?;
     jar.remove_private(STAFF_COOKIE);
     Ok(Redirect::to(uri!("/staff", start)))
@@ -89,7 +83,6 @@ async fn sign_out(
 struct PasswordForm {
     current: String,
     new: String,
-    csrf: String,
 }
 
 #[get("/password")]
@@ -102,11 +95,12 @@ fn password_page(staff: StaffMember, csrf: Csrf) -> Template {
 
 #[post("/password", data = "<form>")]
 async fn change_password(
-    form: Form<PasswordForm>,
+    form: Posted<PasswordForm>,
     staff: StaffMember,
     csrf: Csrf,
     app: &State<App>,
 ) -> Result<Flash<Redirect>, Page> {
+    let (form, token) = form.parts();
     let page = |error: AppError| {
         with_error(
             "staff/password",
@@ -114,7 +108,7 @@ async fn change_password(
             error,
         )
     };
-    csrf.verify(Some(&form.csrf)).map_err(page)?;
+    token.map_err(page)?;
     staff_auth::change_password(&app.db, &staff.row, &staff.token, &form.current, &form.new)
         .await
         .map_err(page)?;
