@@ -35,6 +35,21 @@ impl<T> JsonText<T> {
     pub fn get(&self) -> Result<&T, Corrupt> {
         self.0.as_ref().map_err(Clone::clone)
     }
+
+    /// The value itself, or why the stored text is not one.
+    pub fn into_inner(self) -> Result<T, Corrupt> {
+        self.0
+    }
+}
+
+/// Reads JSON text of a column selected on its own (not through a model's field).
+pub fn read<T: DeserializeOwned>(text: String) -> Result<T, Corrupt> {
+    JsonText::from(text).into_inner()
+}
+
+/// Reads a nullable JSON text column: no text is `None`, text that does not parse an error.
+pub fn read_optional<T: DeserializeOwned>(text: Option<&str>) -> Result<Option<T>, Corrupt> {
+    text.map(|t| read(t.to_owned())).transpose()
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use serde_json::json;
 
 use crate::audit::{self, Actor};
-use crate::db::json::Corrupt;
+use crate::db::json::{read_optional, Corrupt};
 use crate::db::models::case::{Case, TargetRow};
 use crate::db::models::document::Document;
 use crate::db::models::requester::Requester;
@@ -176,9 +176,9 @@ pub fn stored_request(case: &Case, targets: &[TargetRow]) -> Result<ValidRequest
         },
         deadline: case.requested_deadline,
         summary: case.summary.clone(),
-        emergency: parse_json::<Emergency>(&case.emergency_details),
-        freeze: parse_json::<Freeze>(&case.freeze_details),
-        court: parse_json::<Court>(&case.court_details),
+        emergency: read_optional::<Emergency>(case.emergency_details.as_deref())?,
+        freeze: read_optional::<Freeze>(case.freeze_details.as_deref())?,
+        court: read_optional::<Court>(case.court_details.as_deref())?,
         entity: case.legal_entity.clone(),
     })
 }
@@ -191,10 +191,6 @@ pub fn account_of(conn: &mut DbConn, case_id: &str) -> QueryResult<Option<String
         .first::<Option<String>>(conn)
         .optional()?
         .flatten())
-}
-
-fn parse_json<T: serde::de::DeserializeOwned>(text: &Option<String>) -> Option<T> {
-    text.as_deref().and_then(|t| serde_json::from_str(t).ok())
 }
 
 /// Runs the checks again on a stored case (after a new document, an answer, an agency verified

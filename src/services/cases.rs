@@ -3,7 +3,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::db::json::Corrupt;
+use crate::db::json::{read_optional, Corrupt};
 use crate::db::models::case::{Case, Message, TargetRow};
 use crate::db::models::document::Document;
 use crate::db::models::requester::Requester;
@@ -122,10 +122,7 @@ pub struct CaseDetails {
 impl CaseDetails {
     pub fn new(case: &Case, targets: &[TargetRow]) -> Result<CaseDetails, Corrupt> {
         let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string());
-        let parse = |text: &Option<String>| {
-            text.as_deref()
-                .and_then(|t| serde_json::from_str::<Value>(t).ok())
-        };
+        let parse = |text: &Option<String>| read_optional::<Value>(text.as_deref());
         Ok(        CaseDetails {
             summary: CaseSummary::from(case),
             track: case.track.as_str(),
@@ -142,9 +139,9 @@ impl CaseDetails {
             ndo: serde_json::json!({ "present": case.ndo_present, "until": date(case.ndo_until) }),
             requested_deadline: date(case.requested_deadline),
             summary_text: case.summary.clone(),
-            emergency: parse(&case.emergency_details),
-            freeze: parse(&case.freeze_details),
-            court: parse(&case.court_details),
+            emergency: parse(&case.emergency_details)?,
+            freeze: parse(&case.freeze_details)?,
+            court: parse(&case.court_details)?,
             enforcing: case.enforcing_notified.then(|| {
                 serde_json::json!({
                     "until": case.objection_until.map(rfc3339),

@@ -9,6 +9,7 @@ use serde_json::json;
 use super::workflow::{transition, Mover, TransitionRequest};
 use crate::app::App;
 use crate::audit::{self, Actor};
+use crate::db::json::read as read_json;
 use crate::db::models::case::{Case, TargetRow};
 use crate::db::models::directory;
 use crate::db::models::requester::Requester;
@@ -19,7 +20,7 @@ use crate::domain::clock;
 use crate::domain::identifiers::{self, Verdict};
 use crate::domain::vocab::{CaseState, Chain, InstrumentKind, RequestType, TargetKind};
 use crate::domain::FieldErrors;
-use crate::error::AppError;
+use crate::error::{AppError, AppResult};
 use crate::links::Links;
 use crate::mail::{Letter, Mailer};
 
@@ -466,15 +467,18 @@ pub async fn release_freeze(
                 return Err(AppError::conflict(format!("This freeze was released on {}.", clock::rfc3339(at)))
                     .with_code("freeze_released"));
             }
-            let frozen: Vec<String> = serde_json::from_str(&accounts_json).unwrap_or_default();
+            let frozen: Vec<String> = read_json(accounts_json)?;
             // Accounts another live freeze still holds stay frozen.
             let others: Vec<String> = freezes::table
                 .filter(freezes::case_id.ne(&case.id))
                 .filter(freezes::released_at.is_null())
                 .select(freezes::accounts)
                 .load::<String>(conn)?
-                .iter()
-                .flat_map(|a| serde_json::from_str::<Vec<String>>(a).unwrap_or_default())
+                .into_iter()
+                .map(read_json::<Vec<String>>)
+                .collect::<Result<Vec<_>, _>>()?
+                .into_iter()
+                .flatten()
                 .collect();
             let released: Vec<String> = frozen.iter().filter(|uid| !others.contains(uid)).cloned().collect();
             let now = clock::now();
@@ -706,7 +710,7 @@ pub struct FreezeRecord {
 }
 
 /// The executed freeze on a case, with its release once lifted.
-pub fn freeze_record_of(conn: &mut DbConn, case_id: &str) -> QueryResult<Option<FreezeRecord>> {
+pub fn freeze_record_of(conn: &mut DbConn, case_id: &str) -> AppResult<Option<FreezeRecord>> {
     let row: Option<(NaiveDateTime, String, Option<NaiveDateTime>, Option<String>)> =
         freezes::table
             .find(case_id)
@@ -718,14 +722,15 @@ pub fn freeze_record_of(conn: &mut DbConn, case_id: &str) -> QueryResult<Option<
             ))
             .first(conn)
             .optional()?;
-    Ok(
-        row.map(|(executed, accounts, released, reason)| FreezeRecord {
-            executed_at: clock::rfc3339(executed),
-            accounts: serde_json::from_str(&accounts).unwrap_or_default(),
-            released_at: released.map(clock::rfc3339),
-            release_reason: reason,
-        }),
-    )
+    let Some((executed, accounts, released, reason)) = row else {
+        return Ok(None);
+    };
+    Ok(Some(FreezeRecord {
+        executed_at: clock::rfc3339(executed),
+        accounts: read_json(accounts)?,
+        released_at: released.map(clock::rfc3339),
+        release_reason: reason,
+    }))
 }
 
 pub fn preservation_of(conn: &mut DbConn, case_id: &str) -> QueryResult<Option<PreservationView>> {

@@ -6,6 +6,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::cases::{CaseDetails, CaseSummary, DocumentView, MessageView};
+use crate::db::json::read_optional;
 use crate::db::models::audit as audit_rows;
 use crate::db::models::case::{Case, Message, TargetRow};
 use crate::db::models::document::Document;
@@ -878,10 +879,7 @@ fn view(
             .collect(),
         notes: case_notes,
         assigned_to: case.assigned_to.as_deref().map(name_of),
-        decision: case
-            .decision
-            .as_deref()
-            .and_then(|d| serde_json::from_str(d).ok()),
+        decision: read_optional(case.decision.as_deref())?,
         actions,
         reviewers,
         approvals: given_approvals,

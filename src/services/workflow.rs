@@ -8,6 +8,7 @@ use serde_json::json;
 
 use crate::app::App;
 use crate::audit::{self, Actor};
+use crate::db::json::read_optional;
 use crate::db::models::case::{Case, Message, TargetRow};
 use crate::db::models::new_id;
 use crate::db::models::requester::Requester;
@@ -147,10 +148,8 @@ pub fn transition(
             .select((approvals::staff_id, approvals::scope))
             .load(conn)?;
         for (_, first) in &earlier {
-            let first = first
-                .as_deref()
-                .and_then(|s| serde_json::from_str::<serde_json::Value>(s).ok())
-                .map(|v| Scope::of(&v));
+            let first =
+                read_optional::<serde_json::Value>(first.as_deref())?.map(|v| Scope::of(&v));
             if let Some(wider) = Scope::wider(scope.as_ref(), first.as_ref()) {
                 return Err(AppError::conflict(format!(
                     "The first reviewer approved {}; a second approval may approve that or less, not {wider}. Approve the same scope or a narrower one, or return the case to the queue.",

@@ -260,6 +260,25 @@ async fn an_executed_freeze_marks_directory_accounts_frozen_and_tells_operations
     let release = format!("/api/v1/staff/cases/{reference}/freeze/release");
     let (status, _) = staff_post(&app, &legal, &release, json!({"reason": " "})).await;
     assert_eq!(status, Status::UnprocessableEntity, "a release says why");
+    // A stored list of frozen accounts that does not read is an error, not "nothing to
+    // release": before, the freeze was marked released while its account stayed frozen.
+    let this_freeze = format!("case_id = (SELECT id FROM cases WHERE reference = '{reference}')");
+    app.sql(&format!(
+        "UPDATE freezes SET accounts = '[\"U-10' WHERE {this_freeze}"
+    ));
+    let (status, _) = staff_post(&app, &legal, &release, json!({"reason": "Discharged."})).await;
+    assert_eq!(status, Status::InternalServerError);
+    assert_eq!(app.count("accounts WHERE status = 'frozen'"), 1);
+    assert_eq!(
+        app.count(&format!(
+            "freezes WHERE {this_freeze} AND released_at IS NULL"
+        )),
+        1,
+        "the freeze is not marked released"
+    );
+    app.sql(&format!(
+        "UPDATE freezes SET accounts = '[\"U-1001\"]' WHERE {this_freeze}"
+    ));
     let (status, body) = staff_post(
         &app,
         &legal,

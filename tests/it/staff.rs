@@ -2,7 +2,7 @@
 
 use crate::common;
 
-use common::{subpoena_request, TestApp, PDF};
+use common::{emergency_request, subpoena_request, TestApp, PDF};
 use rocket::http::{ContentType, Status};
 use serde_json::{json, Value};
 use writ::domain::vocab::Role;
@@ -1508,4 +1508,32 @@ async fn a_case_whose_stored_checks_are_corrupt_is_an_error_not_an_empty_list() 
     let (status, own) = app.get_json("/api/v1/requests", &officer).await;
     assert_eq!(status, Status::Ok, "{own}");
     assert_eq!(own["requests"].as_array().unwrap().len(), 2, "{own}");
+}
+
+#[rocket::async_test]
+async fn a_case_whose_stored_emergency_is_corrupt_is_an_error_not_a_plain_request() {
+    // Before, the case read as one with no emergency at all, and its checks ran without it.
+    let app = TestApp::new().await;
+    let officer = app.officer("j.doe@fbi.gov").await;
+    let (status, filed) = app.submit(&officer, &emergency_request(), &[]).await;
+    assert_eq!(status, Status::Created, "{filed}");
+    let reference = filed["reference"].as_str().unwrap();
+    app.sql(&format!(
+        "UPDATE cases SET emergency_details = '{{\"threat\": ' WHERE reference = '{reference}'"
+    ));
+    let reviewer = app.staff("sam@writ.example", Role::Legal).await;
+    let token = app.staff_token(&reviewer).await;
+    let (status, body) = app
+        .get_json(&format!("/api/v1/staff/cases/{reference}"), &token)
+        .await;
+    assert_eq!(status, Status::InternalServerError, "{body}");
+    let audited = app.count("audit_events");
+    let rerun = format!("/api/v1/staff/cases/{reference}/checks");
+    let response = app.post_json(&rerun, json!({}), Some(&token)).await;
+    assert_eq!(response.status(), Status::InternalServerError);
+    assert_eq!(
+        app.count("audit_events"),
+        audited,
+        "nothing was checked again"
+    );
 }
