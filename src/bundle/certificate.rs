@@ -202,6 +202,15 @@ mod tests {
         sample.render(DEFAULT_TEMPLATE).unwrap()
     }
 
+    /// The shipped certificate as a records custodian signs it, inside and outside the United
+    /// States, and for a bundle of records only: a change to its text is a reviewed diff.
+    #[test]
+    fn the_shipped_certificate_renders_as_its_snapshots() {
+        insta::assert_snapshot!("certificate_inside_us", rendered(false, true, true));
+        insta::assert_snapshot!("certificate_outside_us", rendered(true, true, true));
+        insta::assert_snapshot!("certificate_records_only", rendered(false, true, false));
+    }
+
     #[test]
     fn the_shipped_template_passes_its_own_check() {
         check(DEFAULT_TEMPLATE).unwrap();
