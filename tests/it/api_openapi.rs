@@ -13,88 +13,13 @@ fn document() -> Value {
     serde_json::from_str(writ::routes::api::OPENAPI).expect("openapi.json is JSON")
 }
 
-/// A small JSON Schema check: `$ref`, `allOf`, `anyOf`, `type` (with null), `enum`,
-/// `required`, `properties` and `items` — what the document uses.
-fn check(doc: &Value, schema: &Value, value: &Value, path: &str, problems: &mut Vec<String>) {
-    if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
-        let target = reference
-            .trim_start_matches("#/")
-            .split('/')
-            .fold(doc, |node, key| &node[key]);
-        return check(doc, target, value, path, problems);
-    }
-    if let Some(options) = schema.get("anyOf").and_then(Value::as_array) {
-        let fits = |option: &Value| {
-            let mut inner = Vec::new();
-            check(doc, option, value, path, &mut inner);
-            inner.is_empty()
-        };
-        if !options.iter().any(fits) {
-            problems.push(format!("{path}: {value} matches none of anyOf"));
-        }
-    }
-    for part in schema
-        .get("allOf")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        check(doc, part, value, path, problems);
-    }
-    if let Some(types) = schema.get("type") {
-        let allowed: Vec<&str> = match types {
-            Value::String(t) => vec![t.as_str()],
-            Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
-            _ => vec![],
-        };
-        let actual = match value {
-            Value::Null => "null",
-            Value::Bool(_) => "boolean",
-            Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
-            Value::Number(_) => "number",
-            Value::String(_) => "string",
-            Value::Array(_) => "array",
-            Value::Object(_) => "object",
-        };
-        if !allowed
-            .iter()
-            .any(|t| *t == actual || (*t == "number" && actual == "integer"))
-        {
-            problems.push(format!("{path}: {actual} is not {allowed:?}"));
-            return;
-        }
-    }
-    if let Some(options) = schema.get("enum").and_then(Value::as_array) {
-        if !options.contains(value) {
-            problems.push(format!("{path}: {value} is not one of {options:?}"));
-        }
-    }
-    for name in schema
-        .get("required")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-    {
-        if value.get(name).is_none() {
-            problems.push(format!("{path}: missing required {name}"));
-        }
-    }
-    if let (Some(properties), Some(object)) = (
-        schema.get("properties").and_then(Value::as_object),
-        value.as_object(),
-    ) {
-        for (name, property) in properties {
-            if let Some(inner) = object.get(name) {
-                check(doc, property, inner, &format!("{path}.{name}"), problems);
-            }
-        }
-    }
-    if let (Some(items), Some(array)) = (schema.get("items"), value.as_array()) {
-        for (i, item) in array.iter().enumerate() {
-            check(doc, items, item, &format!("{path}[{i}]"), problems);
-        }
-    }
+/// A JSON Schema validator (OpenAPI 3.1 schemas are JSON Schema 2020-12) for `schema`, whose
+/// `$ref`s point into the document: the document is the root the references resolve against.
+fn validator(doc: &Value, schema: &Value) -> jsonschema::Validator {
+    let mut root = doc.clone();
+    root["$schema"] = json!("https://json-schema.org/draft/2020-12/schema");
+    root["allOf"] = json!([schema]);
+    jsonschema::validator_for(&root).expect("the document's schemas compile")
 }
 
 fn assert_matches(doc: &Value, path: &str, method: &str, status: Status, body: &Value) {
@@ -112,8 +37,10 @@ fn assert_matches(doc: &Value, path: &str, method: &str, status: Status, body: &
         None => response,
     };
     let schema = &response["content"]["application/json"]["schema"];
-    let mut problems = Vec::new();
-    check(doc, schema, body, "$", &mut problems);
+    let problems: Vec<String> = validator(doc, schema)
+        .iter_errors(body)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect();
     assert!(
         problems.is_empty(),
         "{method} {path} {}: {problems:#?}\n{body:#}",
@@ -405,4 +332,38 @@ async fn real_responses_match_their_schemas() {
         status,
         &gone,
     );
+}
+
+/// The request bodies the suite files with, and the app accepts, are what the document says a
+/// client may send; a body the document refuses is refused by the checker too.
+#[test]
+fn the_requests_the_suite_sends_match_the_documented_request_schemas() {
+    let doc = document();
+    let new_request = json!({ "$ref": "#/components/schemas/NewRequest" });
+    let agency_profile = json!({ "$ref": "#/components/schemas/AgencyProfile" });
+    let court_profile = json!({ "$ref": "#/components/schemas/CourtProfile" });
+    for (schema, body) in [
+        (&new_request, subpoena_request()),
+        (&new_request, common::emergency_request()),
+        (&new_request, common::freeze_order_request()),
+        (&agency_profile, common::profile()),
+        (&court_profile, common::court_profile()),
+    ] {
+        let problems: Vec<String> = validator(&doc, schema)
+            .iter_errors(&body)
+            .map(|e| format!("{}: {e}", e.instance_path()))
+            .collect();
+        assert!(problems.is_empty(), "{schema}: {problems:#?}\n{body:#}");
+    }
+
+    let mut unknown_type = subpoena_request();
+    unknown_type["type"] = json!("wiretap");
+    let mut no_targets = subpoena_request();
+    no_targets["targets"] = json!([]);
+    for broken in [unknown_type, no_targets] {
+        assert!(
+            !validator(&doc, &new_request).is_valid(&broken),
+            "the checker refuses {broken:#}"
+        );
+    }
 }
