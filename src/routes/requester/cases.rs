@@ -423,9 +423,8 @@ async fn colleague(
     who: InArea,
     app: &State<App>,
 ) -> Result<Flash<Redirect>, Either<Flash<Redirect>, AppError>> {
-    let (form, token) = form.parts();
     let InArea { area, requester } = who;
-    token.map_err(Either::Right)?;
+    let form = form.checked().map_err(Either::Right)?;
     let back = Redirect::to((area.case)(reference));
     let link = app.links.to(&(area.case)(reference).to_string());
     let added = colleagues::add(

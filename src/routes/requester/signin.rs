@@ -378,7 +378,9 @@ async fn sign_out(
     who: InArea,
     sign_in: SignIn<'_>,
 ) -> Result<Redirect, AppError> {
-    sign_in.sign_out(&who.requester, form.parts().1).await
+    sign_in
+        .sign_out(&who.requester, form.checked().map(drop))
+        .await
 }
 
 pub fn routes() -> Vec<Route> {

@@ -495,9 +495,8 @@ async fn note(
     csrf: Csrf,
     app: &State<App>,
 ) -> Result<Flash<Redirect>, (Status, Template)> {
-    let (form, token) = form.parts();
-    let result = match token {
-        Ok(()) => workflow::note(app, &staff.row, reference, &form.body).await,
+    let result = match form.checked() {
+        Ok(form) => workflow::note(app, &staff.row, reference, &form.body).await,
         Err(e) => Err(e),
     };
     after_action(app, &staff, &csrf, reference, result, |()| {
@@ -515,9 +514,8 @@ async fn message(
     csrf: Csrf,
     app: &State<App>,
 ) -> Result<Flash<Redirect>, (Status, Template)> {
-    let (form, token) = form.parts();
-    let result = match token {
-        Ok(()) => workflow::write_to_requester(app, &staff.row, reference, &form.body).await,
+    let result = match form.checked() {
+        Ok(form) => workflow::write_to_requester(app, &staff.row, reference, &form.body).await,
         Err(e) => Err(e),
     };
     after_action(app, &staff, &csrf, reference, result, |()| {
@@ -563,9 +561,8 @@ async fn assign(
     csrf: Csrf,
     app: &State<App>,
 ) -> Result<Flash<Redirect>, (Status, Template)> {
-    let (form, token) = form.parts();
-    let result = match token {
-        Ok(()) => workflow::assign(app, &reviewer.0.row, reference, &form.staff).await,
+    let result = match form.checked() {
+        Ok(form) => workflow::assign(app, &reviewer.0.row, reference, &form.staff).await,
         Err(e) => Err(e),
     };
     after_action(app, &reviewer.0, &csrf, reference, result, |assignee| {
@@ -690,9 +687,8 @@ async fn enforcing_objection(
     csrf: Csrf,
     app: &State<App>,
 ) -> Result<Flash<Redirect>, (Status, Template)> {
-    let (form, token) = form.parts();
-    let result = match token {
-        Ok(()) => {
+    let result = match form.checked() {
+        Ok(form) => {
             fulfilment::record_enforcing_objection(app, &reviewer.0.row, reference, &form.grounds)
                 .await
         }
@@ -718,9 +714,8 @@ async fn release_freeze(
     csrf: Csrf,
     app: &State<App>,
 ) -> Result<Flash<Redirect>, (Status, Template)> {
-    let (form, token) = form.parts();
-    let result = match token {
-        Ok(()) => {
+    let result = match form.checked() {
+        Ok(form) => {
             fulfilment::release_freeze(
                 app,
                 &reviewer.0.row,

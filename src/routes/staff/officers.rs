@@ -115,10 +115,9 @@ async fn permissions(
     csrf: Csrf,
     app: &State<App>,
 ) -> Result<Flash<Redirect>, Page> {
-    let (form, token) = form.parts();
-    let outcome = match token {
+    let outcome = match form.checked() {
         Err(e) => Err(e),
-        Ok(()) => {
+        Ok(form) => {
             officers::set_permissions(&app.db, &admin.0.row.id, id, form.emergency, form.freeze)
                 .await
         }
@@ -143,10 +142,9 @@ async fn remove_factor(
     csrf: Csrf,
     app: &State<App>,
 ) -> Result<Flash<Redirect>, Page> {
-    let (form, token) = form.parts();
-    let outcome = match token {
+    let outcome = match form.checked() {
         Err(e) => Err(e),
-        Ok(()) => second_factor::remove(&app.db, &admin.0.row.id, id, &form.reason).await,
+        Ok(form) => second_factor::remove(&app.db, &admin.0.row.id, id, &form.reason).await,
     };
     match outcome {
         Ok(()) => Ok(done("Second factor removed and the officer signed out: their next e-mail sign-in sets up a new one.".into())),
