@@ -72,6 +72,18 @@ async fn sign_in(app: &TestApp, email: &str) -> String {
     location.unwrap()
 }
 
+/// An FBI officer signed in on pages, before the profile: the profile form's token.
+async fn officer_at_profile(app: &TestApp) -> String {
+    app.register_dotgov(
+        "fbi.gov",
+        "Department of Justice",
+        "Federal Bureau of Investigation",
+    );
+    sign_in(app, "j.doe@fbi.gov").await;
+    let (_, profile) = app.page("/agency/profile").await;
+    csrf_of(&profile)
+}
+
 #[rocket::async_test]
 async fn an_officer_signs_in_completes_the_profile_and_files_a_request() {
     let app = TestApp::new().await;
@@ -337,14 +349,7 @@ async fn a_form_without_its_csrf_token_is_refused() {
 #[rocket::async_test]
 async fn a_forms_token_is_checked_before_its_fields() {
     let app = TestApp::new().await;
-    app.register_dotgov(
-        "fbi.gov",
-        "Department of Justice",
-        "Federal Bureau of Investigation",
-    );
-    sign_in(&app, "j.doe@fbi.gov").await;
-    let (_, profile) = app.page("/agency/profile").await;
-    let csrf = csrf_of(&profile);
+    let csrf = officer_at_profile(&app).await;
     let typed = [
         ("name", "Jane Doe"),
         ("title", "Special Agent"),
@@ -442,14 +447,7 @@ async fn a_file_kept_between_rounds_of_the_form_waits_in_the_bucket() {
 }
 
 async fn findings_then_submit_anyway(app: TestApp, bucket: Option<&common::live::Bucket>) {
-    app.register_dotgov(
-        "fbi.gov",
-        "Department of Justice",
-        "Federal Bureau of Investigation",
-    );
-    sign_in(&app, "j.doe@fbi.gov").await;
-    let (_, profile) = app.page("/agency/profile").await;
-    let csrf = csrf_of(&profile);
+    let csrf = officer_at_profile(&app).await;
     post_form(
         &app,
         "/agency/profile",
