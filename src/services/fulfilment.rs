@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 use serde_json::json;
 
-use super::workflow::{transition, Mover, TransitionRequest};
+use super::workflow::{transition, Mover, Transition};
 use crate::app::App;
 use crate::audit::{self, Actor};
 use crate::db::json::read as read_json;
@@ -54,10 +54,9 @@ fn fulfil(
             kind.label().to_lowercase()
         )));
     }
-    let request = TransitionRequest {
-        to: CaseState::Fulfilled.as_str().to_owned(),
+    let request = Transition {
         fulfilment: true,
-        ..Default::default()
+        ..Transition::to(CaseState::Fulfilled)
     };
     transition(conn, mailer, links, case, mover, &request).map(|_| ())
 }

@@ -23,7 +23,8 @@ use crate::error::AppError;
 use crate::links::Links;
 use crate::mail::{Letter, Mailer};
 
-/// A transition as asked for by the form or the API.
+/// A transition as asked for by the form or the API, before it is read: `to` and the categories
+/// are the words sent. [`TransitionRequest::parse`] turns it into a [`Transition`].
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
 pub struct TransitionRequest {
@@ -33,12 +34,58 @@ pub struct TransitionRequest {
     pub targets: Vec<usize>,
     /// Partial approval: the data categories approved.
     pub categories: Vec<String>,
+}
+
+impl TransitionRequest {
+    /// Reads the state asked for and the categories; a state that is none of ours is refused
+    /// here, a category that is none of ours is told with the partial approval's other errors.
+    pub fn parse(self) -> Result<Transition, AppError> {
+        let to = CaseState::parse(self.to.trim()).ok_or_else(|| {
+            AppError::invalid("to", format!("“{}” is not a case state.", self.to.trim()))
+        })?;
+        let mut transition = Transition::to(to);
+        transition.reason = self.reason;
+        transition.targets = self.targets;
+        for name in &self.categories {
+            match DataCategory::parse(name) {
+                Some(category) => transition.categories.push(category),
+                None => transition.foreign_categories += 1,
+            }
+        }
+        Ok(transition)
+    }
+}
+
+/// A transition to make: the state, the reason and, for a partial approval, what is approved.
+#[derive(Debug, Clone)]
+pub struct Transition {
+    pub to: CaseState,
+    pub reason: String,
+    /// Partial approval: positions (0-based) of the targets approved.
+    pub targets: Vec<usize>,
+    /// Partial approval: the data categories approved.
+    pub categories: Vec<DataCategory>,
+    /// Partial approval: how many of the categories asked for are no data category at all.
+    pub foreign_categories: usize,
     /// Set only by the fulfilment services, which record what fulfilling means for the type.
-    #[serde(skip)]
     pub fulfilment: bool,
     /// Set by services that write to the requester themselves (a sealed bundle's own letter).
-    #[serde(skip)]
     pub silent: bool,
+}
+
+impl Transition {
+    /// To `to`, with no reason and nothing else.
+    pub fn to(to: CaseState) -> Transition {
+        Transition {
+            to,
+            reason: String::new(),
+            targets: Vec::new(),
+            categories: Vec::new(),
+            foreign_categories: 0,
+            fulfilment: false,
+            silent: false,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,14 +136,9 @@ pub fn transition(
     links: &Links,
     case: &Case,
     mover: &Mover,
-    request: &TransitionRequest,
+    request: &Transition,
 ) -> Result<Moved, AppError> {
-    let to = CaseState::parse(request.to.trim()).ok_or_else(|| {
-        AppError::invalid(
-            "to",
-            format!("“{}” is not a case state.", request.to.trim()),
-        )
-    })?;
+    let to = request.to;
     let facts = workflow::CaseFacts {
         state: case.state,
         request_type: case.request_type,
@@ -327,7 +369,7 @@ impl Scope {
 fn partial(
     conn: &mut DbConn,
     case: &Case,
-    request: &TransitionRequest,
+    request: &Transition,
     errors: &mut FieldErrors,
 ) -> Result<serde_json::Value, AppError> {
     let targets = TargetRow::for_case(conn, &case.id)?;
@@ -340,13 +382,15 @@ fn partial(
         .collect();
     chosen_targets.sort_unstable();
     chosen_targets.dedup();
-    let categories: Vec<String> = request
+    let categories: Vec<&str> = request
         .categories
         .iter()
-        .filter(|c| asked.contains(c) && DataCategory::parse(c).is_some())
-        .cloned()
+        .map(|c| c.as_str())
+        .filter(|c| asked.iter().any(|a| a == c))
         .collect();
-    if chosen_targets.len() != request.targets.len() || categories.len() != request.categories.len()
+    if chosen_targets.len() != request.targets.len()
+        || categories.len() != request.categories.len()
+        || request.foreign_categories > 0
     {
         errors.add(
             "targets",
@@ -515,6 +559,8 @@ pub async fn by_staff(
     app.db
         .write(move |conn| {
             let case = super::staff_cases::visible_case(conn, &reference, role)?;
+            // An unknown case is told before a malformed request.
+            let request = request.parse()?;
             transition(conn, &mailer, &links, &case, &mover, &request)
         })
         .await
@@ -536,10 +582,7 @@ pub async fn withdraw(
     app.db
         .write(move |conn| {
             let case = Case::find_owned(conn, &requester.id, &reference)?;
-            let request = TransitionRequest {
-                to: CaseState::Withdrawn.as_str().to_owned(),
-                ..Default::default()
-            };
+            let request = Transition::to(CaseState::Withdrawn);
             transition(conn, &mailer, &links, &case, &mover, &request)
         })
         .await
@@ -588,7 +631,7 @@ pub async fn message(
             )?;
             if case.state == CaseState::NeedsInfo {
                 let back = workflow::after_answer(case.resume_state.as_deref().and_then(CaseState::parse));
-                transition(conn, &mailer, &links, &case, &mover, &TransitionRequest { to: back.as_str().to_owned(), ..Default::default() })?;
+                transition(conn, &mailer, &links, &case, &mover, &Transition::to(back))?;
             }
             Ok(Case::find_by_reference(conn, &reference)?)
         })

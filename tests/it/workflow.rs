@@ -79,6 +79,36 @@ async fn each_role_may_make_only_its_own_transitions() {
     )
     .await;
     assert_eq!(status, Status::UnprocessableEntity, "{body}");
+    let (status, body) = move_case(&app, &legal, reference, json!({ "to": "partially_approved", "reason": "Only the e-mail account.", "targets": [0], "categories": ["subscriber_info", "everything"] })).await;
+    assert_eq!(status, Status::UnprocessableEntity, "{body}");
+    assert_eq!(
+        body["error"]["fields"]["targets"],
+        "Choose only targets and categories that the request names.",
+        "a category that is none of ours is told beside the targets"
+    );
+    let (status, body) =
+        move_case(&app, &legal, reference, json!({ "to": "done_and_dusted" })).await;
+    assert_eq!(status, Status::UnprocessableEntity, "{body}");
+    assert_eq!(
+        body["error"]["fields"]["to"],
+        "“done_and_dusted” is not a case state."
+    );
+    let (status, body) = move_case(
+        &app,
+        &legal,
+        "LE-2026-999999",
+        json!({ "to": "done_and_dusted" }),
+    )
+    .await;
+    assert_eq!(
+        status,
+        Status::NotFound,
+        "an unknown case is told before a malformed request: {body}"
+    );
+    assert_eq!(
+        state_of(&app, &legal, reference).await["state"],
+        "in_review"
+    );
     let (status, _) = move_case(&app, &legal, reference, json!({ "to": "partially_approved", "reason": "Only the e-mail account.", "targets": [0], "categories": ["subscriber_info"] })).await;
     assert_eq!(status, Status::Ok);
     let case = state_of(&app, &legal, reference).await;

@@ -472,7 +472,6 @@ async fn transition(
         reason: form.reason,
         targets: form.targets,
         categories: form.categories,
-        ..Default::default()
     };
     let back = Redirect::to(uri!("/staff", show(reference = reference)));
     match workflow::by_staff(app, &staff.row, reference, request).await {

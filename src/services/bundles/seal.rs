@@ -30,7 +30,7 @@ use crate::error::AppError;
 use crate::links::Links;
 use crate::mail::Letter;
 use crate::services::staff_cases::visible_case;
-use crate::services::workflow::{transition, Mover, TransitionRequest};
+use crate::services::workflow::{transition, Mover, Transition};
 
 /// What a bundle needs, read in one go before the files are written.
 struct Plan {
@@ -152,11 +152,10 @@ async fn record(
             diesel::insert_into(bundles::table).values(&bundle).execute(conn)?;
             let case = Case::find_by_reference(conn, &plan.case.reference)?;
             if case.state != CaseState::Fulfilled {
-                let request = TransitionRequest {
-                    to: CaseState::Fulfilled.as_str().to_owned(),
+                let request = Transition {
                     fulfilment: true,
                     silent: true,
-                    ..Default::default()
+                    ..Transition::to(CaseState::Fulfilled)
                 };
                 transition(conn, &mailer, &links, &case, &mover, &request)?;
             }
