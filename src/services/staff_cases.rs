@@ -823,13 +823,13 @@ fn view(
         .load::<(String, chrono::NaiveDateTime, Option<String>)>(conn)?
         .into_iter()
         .map(|(staff, at, scope)| {
-            serde_json::json!({
+            Ok(serde_json::json!({
                 "by": name_of(&staff),
                 "at": rfc3339(at),
-                "scope": super::workflow::describe_approval(scope.as_deref()),
-            })
+                "scope": super::workflow::describe_approval(scope.as_deref())?,
+            }))
         })
-        .collect();
+        .collect::<Result<_, AppError>>()?;
     let actions: Vec<Value> = workflow::allowed_targets(case.state, Party::Staff(viewer))
         .into_iter()
         .filter(|to| *to != CaseState::Withdrawn)

@@ -291,10 +291,10 @@ pub fn transition(
 
 /// What an emergency approval recorded with `scope` approved, in words ("the whole request",
 /// "only target 1, subscriber information").
-pub fn describe_approval(scope: Option<&str>) -> String {
-    scope
-        .and_then(|s| serde_json::from_str::<serde_json::Value>(s).ok())
-        .map_or("the whole request".to_owned(), |v| Scope::of(&v).describe())
+/// A scope that does not read is an error, never "the whole request".
+pub fn describe_approval(scope: Option<&str>) -> Result<String, AppError> {
+    let scope = read_optional::<serde_json::Value>(scope)?;
+    Ok(scope.map_or("the whole request".to_owned(), |v| Scope::of(&v).describe()))
 }
 
 /// What one approval approved: the whole request, or some targets (by position) and categories.

@@ -265,6 +265,39 @@ async fn an_emergency_disclosure_needs_two_different_reviewers() {
 }
 
 #[rocket::async_test]
+async fn an_approval_whose_stored_scope_is_corrupt_is_an_error_not_the_whole_request() {
+    // Before, a scope that did not read was shown to the second reviewer as "the whole request".
+    let app = TestApp::new().await;
+    let officer = app.officer("j.doe@fbi.gov").await;
+    let (_, filed) = app
+        .submit(&officer, &common::emergency_request(), &[])
+        .await;
+    let reference = filed["reference"].as_str().unwrap();
+    let first = app
+        .staff_token(&app.staff("ann@writ.example", Role::Legal).await)
+        .await;
+    move_case(&app, &first, reference, json!({ "to": "in_review" })).await;
+    let contact = app.agency_contact("fbi.gov").await;
+    app.call_back(&first, reference, &contact, "confirmed")
+        .await;
+    let partial =
+        json!({ "to": "partially_approved", "reason": "Only the first target.", "targets": [0] });
+    let (status, body) = move_case(&app, &first, reference, partial).await;
+    assert_eq!(status, Status::Accepted, "{body}");
+    let (status, case) = app
+        .get_json(&format!("/api/v1/staff/cases/{reference}"), &first)
+        .await;
+    assert_eq!(status, Status::Ok);
+    assert_eq!(case["approvals"][0]["scope"], "only target 1", "{case}");
+
+    app.sql("UPDATE approvals SET scope = '{\"targets\": '");
+    let (status, body) = app
+        .get_json(&format!("/api/v1/staff/cases/{reference}"), &first)
+        .await;
+    assert_eq!(status, Status::InternalServerError, "{body}");
+}
+
+#[rocket::async_test]
 async fn requesters_withdraw_their_own_cases_and_never_see_notes() {
     let app = TestApp::new().await;
     let alice = app.officer("alice@fbi.gov").await;
