@@ -24,6 +24,14 @@ impl FieldErrors {
         self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
     }
 
+    /// Tells `from`'s message beside `to` instead: a page with two forms whose fields share a
+    /// name in the service.
+    pub fn rename(&mut self, from: &str, to: &str) {
+        if let Some(message) = self.0.remove(from) {
+            self.0.insert(to.to_owned(), message);
+        }
+    }
+
     pub fn messages(&self) -> Vec<&str> {
         self.0.values().map(String::as_str).collect()
     }
@@ -34,5 +42,27 @@ impl FieldErrors {
         } else {
             Err(self)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FieldErrors;
+
+    #[test]
+    fn a_renamed_field_keeps_its_message_and_the_others_stay() {
+        let mut errors = FieldErrors::default();
+        errors.add("domain", "Enter a domain name.");
+        errors.add("phone", "Enter the number in international form.");
+        errors.rename("domain", "contact_domain");
+        errors.rename("label", "contact_label");
+        let fields: Vec<(&str, &str)> = errors.iter().collect();
+        assert_eq!(
+            fields,
+            [
+                ("contact_domain", "Enter a domain name."),
+                ("phone", "Enter the number in international form.")
+            ]
+        );
     }
 }

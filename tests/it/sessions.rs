@@ -53,6 +53,28 @@ async fn blocking_a_domain_signs_its_officers_out_at_once() {
         "the error stands beside the block form's domain: {page}"
     );
     assert_eq!(app.count("blocked_domains"), 0);
+    let (status, page) = post_form(
+        &app,
+        "/staff/admin/agencies/contacts",
+        format!("domain=not+a+domain&label=Duty+desk&phone=call+me&csrf={csrf}"),
+    )
+    .await;
+    assert_eq!(status, Status::UnprocessableEntity, "{page}");
+    assert!(
+        page.contains("<span class=\"error\" id=\"contact_domain-error\">Enter a domain name such as police.example.org.</span>"),
+        "the error stands beside the contact form's domain: {page}"
+    );
+    assert!(
+        page.contains(
+            "<span class=\"error\" id=\"phone-error\">Enter the number in international form"
+        ),
+        "{page}"
+    );
+    assert!(
+        page.contains("value=\"Duty desk\""),
+        "what was typed is kept: {page}"
+    );
+    assert!(!page.contains("id=\"block_domain-error\""), "{page}");
 
     let (status, _) = post_form(
         &app,

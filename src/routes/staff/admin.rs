@@ -10,7 +10,7 @@ use crate::domain::profile::Country;
 use crate::error::AppError;
 use crate::guards::Posted;
 use crate::guards::{Csrf, LegalAdmin};
-use crate::routes::requester::{with_error, Page};
+use crate::routes::requester::Page;
 use crate::services::agencies;
 
 #[derive(FromForm)]
@@ -53,13 +53,10 @@ async fn agencies_page(
 }
 
 async fn refused(db: &Db, admin: &LegalAdmin, csrf: &Csrf, values: Value, error: AppError) -> Page {
-    match context(db, admin, csrf).await {
-        Ok(mut context) => {
-            context["values"] = values;
-            with_error("staff/agencies", context, error)
-        }
-        Err(e) => with_error("staff/agencies", json!({ "csrf": csrf.token() }), e),
-    }
+    let page = context(db, admin, csrf).await;
+    super::redrawn("staff/agencies", page, csrf, error, |page| {
+        page["values"] = values
+    })
 }
 
 #[post("/admin/agencies/verify", data = "<form>")]
@@ -128,14 +125,7 @@ async fn block(
         )),
         Err(mut e) => {
             // The block form's domain field is its own, apart from the verify form's.
-            if let Some(message) = e.fields.get("domain").map(str::to_owned) {
-                let mut fields = crate::domain::FieldErrors::default();
-                fields.add("block_domain", message);
-                if let Some(reason) = e.fields.get("reason") {
-                    fields.add("reason", reason.to_owned());
-                }
-                e.fields = fields;
-            }
+            e.fields.rename("domain", "block_domain");
             Err(refused(&app.db, &admin, &csrf, values, e).await)
         }
     }
@@ -178,16 +168,7 @@ async fn contact(
         )),
         Err(mut e) => {
             // The contact form's domain field is its own.
-            if let Some(message) = e.fields.get("domain").map(str::to_owned) {
-                let mut fields = crate::domain::FieldErrors::default();
-                fields.add("contact_domain", message);
-                for field in ["label", "phone"] {
-                    if let Some(m) = e.fields.get(field) {
-                        fields.add(field, m.to_owned());
-                    }
-                }
-                e.fields = fields;
-            }
+            e.fields.rename("domain", "contact_domain");
             Err(refused(&app.db, &admin, &csrf, values, e).await)
         }
     }

@@ -12,6 +12,29 @@ pub use cases::QueueQuery;
 mod signin;
 
 use rocket::Route;
+use serde_json::{json, Value};
+
+use crate::error::AppError;
+use crate::guards::Csrf;
+use crate::routes::requester::{with_error, Page};
+
+/// An admin page drawn again after `error`, with what `fill` adds (the values typed, the row
+/// that failed) beside the message; a page that cannot be drawn shows its own error instead.
+fn redrawn(
+    template: &'static str,
+    page: Result<Value, AppError>,
+    csrf: &Csrf,
+    error: AppError,
+    fill: impl FnOnce(&mut Value),
+) -> Page {
+    match page {
+        Ok(mut page) => {
+            fill(&mut page);
+            with_error(template, page, error)
+        }
+        Err(e) => with_error(template, json!({ "csrf": csrf.token() }), e),
+    }
+}
 
 pub fn routes() -> Vec<Route> {
     let mut routes = signin::routes();

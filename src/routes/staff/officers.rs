@@ -13,7 +13,7 @@ use crate::domain::policy::Policy;
 use crate::error::AppError;
 use crate::guards::Posted;
 use crate::guards::{Csrf, LegalAdmin};
-use crate::routes::requester::{with_error, Page};
+use crate::routes::requester::Page;
 use crate::services::{officers, second_factor};
 
 async fn context(
@@ -44,20 +44,16 @@ async fn page(
 }
 
 async fn refused(
-    db: &Db,
-    policy: &Policy,
+    app: &App,
     admin: &LegalAdmin,
     csrf: &Csrf,
     officer: &str,
     error: AppError,
 ) -> Page {
-    match context(db, policy, admin, csrf, None).await {
-        Ok(mut context) => {
-            context["failed"] = json!(officer);
-            with_error("staff/officers", context, error)
-        }
-        Err(e) => with_error("staff/officers", json!({ "csrf": csrf.token() }), e),
-    }
+    let page = context(&app.db, &app.policy, admin, csrf, None).await;
+    super::redrawn("staff/officers", page, csrf, error, |page| {
+        page["failed"] = json!(officer)
+    })
 }
 
 fn done(message: String) -> Flash<Redirect> {
@@ -97,7 +93,7 @@ async fn standing(
     match outcome {
         Ok(Standing::Suspended) => Ok(done("Officer suspended: their sessions and API tokens ended, and their open cases are flagged.".into())),
         Ok(standing) => Ok(done(format!("Officer is now {}.", standing.label().to_lowercase()))),
-        Err(e) => Err(refused(&app.db, &app.policy, &admin, &csrf, id, e).await),
+        Err(e) => Err(refused(app, &admin, &csrf, id, e).await),
     }
 }
 
@@ -124,7 +120,7 @@ async fn permissions(
     };
     match outcome {
         Ok(()) => Ok(done("Permissions saved.".into())),
-        Err(e) => Err(refused(&app.db, &app.policy, &admin, &csrf, id, e).await),
+        Err(e) => Err(refused(app, &admin, &csrf, id, e).await),
     }
 }
 
@@ -148,7 +144,7 @@ async fn remove_factor(
     };
     match outcome {
         Ok(()) => Ok(done("Second factor removed and the officer signed out: their next e-mail sign-in sets up a new one.".into())),
-        Err(e) => Err(refused(&app.db, &app.policy, &admin, &csrf, id, e).await),
+        Err(e) => Err(refused(app, &admin, &csrf, id, e).await),
     }
 }
 

@@ -82,20 +82,19 @@ async fn add(
             .await
         }
     };
-    let mut page = match context(&app.db, &admin, &csrf).await {
-        Ok(page) => page,
-        Err(e) => return with_error("staff/people", json!({ "csrf": csrf.token() }), e),
-    };
+    // The page is drawn after the account exists, so the list already shows it.
+    let page = context(&app.db, &admin, &csrf).await;
     match outcome {
-        Ok(account) => {
-            // The page is drawn after the account exists, so the list already shows it.
-            page["created"] = json!({ "email": account.staff.email, "password": account.password, "otpauth": account.otpauth_uri });
-            (Status::Created, Template::render("staff/people", page))
-        }
-        Err(e) => {
-            page["values"] = values;
-            with_error("staff/people", page, e)
-        }
+        Err(e) => super::redrawn("staff/people", page, &csrf, e, |page| {
+            page["values"] = values
+        }),
+        Ok(account) => match page {
+            Ok(mut page) => {
+                page["created"] = json!({ "email": account.staff.email, "password": account.password, "otpauth": account.otpauth_uri });
+                (Status::Created, Template::render("staff/people", page))
+            }
+            Err(e) => with_error("staff/people", json!({ "csrf": csrf.token() }), e),
+        },
     }
 }
 
