@@ -138,7 +138,8 @@ impl Template {
 /// What every page may print of the settings: the upload limits, so that forms say them and the page's
 /// script refuses a file too large before sending it.
 fn with_limits(mut context: serde_json::Value, app: Option<&App>) -> serde_json::Value {
-    if let (Some(App { config, .. }), Some(map)) = (app, context.as_object_mut()) {
+    if let (Some(app), Some(map)) = (app, context.as_object_mut()) {
+        let config = &app.config;
         map.entry("limits").or_insert_with(|| {
             serde_json::json!({
                 "document_bytes": config.max_document_bytes,

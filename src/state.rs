@@ -2,7 +2,7 @@
 
 use rocket::{Build, Orbit, Rocket};
 
-use crate::app::App;
+use crate::app::{App, Parts};
 use crate::config::Config;
 use crate::crypto::master::{MasterKey, SEALED};
 use crate::crypto::stream::DocumentKey;
@@ -111,7 +111,7 @@ pub fn open(config: &Config) -> Result<Opened, AppError> {
     let pages = crate::pages::Pages::load(config.template_dir().as_deref())?;
     let transport = Transport::from_config(config)?;
     Ok(Opened {
-        app: App {
+        app: App::new(Parts {
             config: config.clone(),
             db,
             mailer,
@@ -119,7 +119,7 @@ pub fn open(config: &Config) -> Result<Opened, AppError> {
             policy,
             keys,
             links: links(config),
-        },
+        }),
         cookie_secret,
         pages,
         transport,
