@@ -6,9 +6,10 @@ use std::sync::Arc;
 
 use crate::config::Config;
 use crate::crypto::Keys;
-use crate::db::Db;
+use crate::db::{Db, DbConn};
 use crate::documents::DocumentStore;
 use crate::domain::policy::Policy;
+use crate::error::AppError;
 use crate::links::Links;
 use crate::mail::Mailer;
 
@@ -30,6 +31,27 @@ pub struct Parts {
 impl App {
     pub fn new(parts: Parts) -> App {
         App(Arc::new(parts))
+    }
+
+    /// Runs `f` in one write transaction on the blocking pool (`Db::write`), with the App at
+    /// hand, so the work need not copy out the parts it uses.
+    pub async fn write<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConn, &App) -> Result<T, AppError> + Send + 'static,
+    {
+        let app = self.clone();
+        self.db.write(move |conn| f(conn, &app)).await
+    }
+
+    /// Runs `f` with a connection on the blocking pool (`Db::run`), with the App at hand.
+    pub async fn run<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConn, &App) -> Result<T, AppError> + Send + 'static,
+    {
+        let app = self.clone();
+        self.db.run(move |conn| f(conn, &app)).await
     }
 }
 

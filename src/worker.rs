@@ -41,12 +41,11 @@ pub async fn housekeeping(app: &App) -> Result<(), AppError> {
     }
     crate::services::fulfilment::send_reminders(db, &app.mailer, &app.links).await?;
     // The secrets key opens the signing key for the checkpoint.
-    let (secrets, mailer) = (app.keys.secrets.clone(), app.mailer.clone());
-    db.run(move |conn| {
+    app.run(move |conn, app| {
         let due = crate::audit::checkpoint::latest(conn)?
             .is_none_or(|last| last.at <= clock::now() - CHECKPOINT_EVERY);
         if due {
-            crate::services::signing::checkpoint(conn, &secrets, &mailer)?;
+            crate::services::signing::checkpoint(conn, &app.keys.secrets, &app.mailer)?;
         }
         Ok(())
     })

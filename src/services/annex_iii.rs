@@ -188,15 +188,8 @@ pub async fn record_non_execution(
     reference: &str,
     draft: &AnswerDraft,
 ) -> Result<AnswerView, AppError> {
-    let (mailer, links, staff_row, reference, draft) = (
-        app.mailer.clone(),
-        app.links.clone(),
-        staff.clone(),
-        reference.to_owned(),
-        draft.clone(),
-    );
-    app.db
-        .write(move |conn| {
+    let (staff_row, reference, draft) = (staff.clone(), reference.to_owned(), draft.clone());
+    app.write(move |conn, app| {
             let case = Case::find_by_reference(conn, &reference)?;
             let order = Order::of(case.instrument_kind).ok_or_else(|| {
                 AppError::conflict(format!(
@@ -240,7 +233,7 @@ pub async fn record_non_execution(
                 json!({ "number": number, "order": order, "reasons": codes, "partial": answer.partial }),
             )?;
             let requester = Requester::find(conn, &case.requester_id)?;
-            mailer.queue(
+            app.mailer.queue(
                 conn,
                 Letter {
                     template: "non_execution",
@@ -248,7 +241,7 @@ pub async fn record_non_execution(
                     context: &json!({
                         "reference": case.reference,
                         "certificate": order.certificate(),
-                        "link": links.case_url(&case.reference)?,
+                        "link": app.links.case_url(&case.reference)?,
                     }),
                 },
             )?;

@@ -191,55 +191,48 @@ pub async fn record_preservation(
     staff: &Staff,
     reference: &str,
 ) -> Result<PreservationView, AppError> {
-    let (mailer, links, mover, staff_id, reference) = (
-        app.mailer.clone(),
-        app.links.clone(),
-        Mover::staff(staff),
-        staff.id.clone(),
-        reference.to_owned(),
-    );
-    let preservation = app.policy.preservation.clone();
-    app.db
-        .write(move |conn| {
-            let case = Case::find_by_reference(conn, &reference)?;
-            let rule = preservation.rule_for(case.instrument_kind);
-            let period = rule.period();
-            let renewals = i32::try_from(rule.renewals).unwrap_or(i32::MAX);
-            fulfil(
-                conn,
-                &mailer,
-                &links,
-                &case,
-                &mover,
-                RequestType::Preservation,
-            )?;
-            let now = clock::now();
-            diesel::insert_into(preservations::table)
-                .values((
-                    preservations::case_id.eq(&case.id),
-                    preservations::preserved_at.eq(now),
-                    preservations::expires_at.eq(now + period),
-                    preservations::renewals_allowed.eq(renewals),
-                    preservations::confirmable.eq(rule.until_production.is_some()),
-                ))
-                .execute(conn)?;
-            audit::record(
-                conn,
-                &Actor::Staff(staff_id.clone()),
-                Some(&case.id),
-                "preservation.recorded",
-                json!({ "expires_at": clock::rfc3339(now + period) }),
-            )?;
-            Ok(PreservationView {
-                preserved_at: clock::rfc3339(now),
-                expires_at: clock::rfc3339(now + period),
-                extensions: 0,
-                renewable: renewals > 0,
-                production_request: None,
-                confirmable: rule.until_production.is_some(),
-            })
+    let (mover, staff_id, reference) =
+        (Mover::staff(staff), staff.id.clone(), reference.to_owned());
+    app.write(move |conn, app| {
+        let case = Case::find_by_reference(conn, &reference)?;
+        let rule = app.policy.preservation.rule_for(case.instrument_kind);
+        let period = rule.period();
+        let renewals = i32::try_from(rule.renewals).unwrap_or(i32::MAX);
+        fulfil(
+            conn,
+            &app.mailer,
+            &app.links,
+            &case,
+            &mover,
+            RequestType::Preservation,
+        )?;
+        let now = clock::now();
+        diesel::insert_into(preservations::table)
+            .values((
+                preservations::case_id.eq(&case.id),
+                preservations::preserved_at.eq(now),
+                preservations::expires_at.eq(now + period),
+                preservations::renewals_allowed.eq(renewals),
+                preservations::confirmable.eq(rule.until_production.is_some()),
+            ))
+            .execute(conn)?;
+        audit::record(
+            conn,
+            &Actor::Staff(staff_id.clone()),
+            Some(&case.id),
+            "preservation.recorded",
+            json!({ "expires_at": clock::rfc3339(now + period) }),
+        )?;
+        Ok(PreservationView {
+            preserved_at: clock::rfc3339(now),
+            expires_at: clock::rfc3339(now + period),
+            extensions: 0,
+            renewable: renewals > 0,
+            production_request: None,
+            confirmable: rule.until_production.is_some(),
         })
-        .await
+    })
+    .await
 }
 
 /// The requester renews the preservation for as long again, as often as the policy allows
@@ -250,11 +243,9 @@ pub async fn extend_preservation(
     reference: &str,
 ) -> Result<PreservationView, AppError> {
     let (requester, reference) = (requester.clone(), reference.to_owned());
-    let preservation = app.policy.preservation.clone();
-    app.db
-        .write(move |conn| {
+    app.write(move |conn, app| {
             let case = Case::find_owned(conn, &requester.id, &reference)?;
-            let rules = preservation.rule_for(case.instrument_kind);
+            let rules = app.policy.preservation.rule_for(case.instrument_kind);
             // The number of renewals is the row's, fixed when the data was preserved.
             let (preserved_at, expires_at, extensions, allowed): (
                 NaiveDateTime,
@@ -382,18 +373,15 @@ pub async fn record_freeze(
     reference: &str,
     operations: &str,
 ) -> Result<Vec<String>, AppError> {
-    let (mailer, links, mover, staff_id, reference, operations) = (
-        app.mailer.clone(),
-        app.links.clone(),
+    let (mover, staff_id, reference, operations) = (
         Mover::staff(staff),
         staff.id.clone(),
         reference.to_owned(),
         operations.to_owned(),
     );
-    app.db
-        .write(move |conn| {
+    app.write(move |conn, app| {
             let case = Case::find_by_reference(conn, &reference)?;
-            fulfil(conn, &mailer, &links, &case, &mover, RequestType::Freeze)?;
+            fulfil(conn, &app.mailer, &app.links, &case, &mover, RequestType::Freeze)?;
             let request = super::authority::stored_request(&case, &TargetRow::for_case(conn, &case.id)?)?;
             let mut uids: Vec<String> = Vec::new();
             for target in &request.targets {
@@ -410,7 +398,7 @@ pub async fn record_freeze(
             diesel::insert_into(freezes::table)
                 .values((freezes::case_id.eq(&case.id), freezes::executed_at.eq(now), freezes::executed_by.eq(&staff_id), freezes::accounts.eq(json!(uids).to_string())))
                 .execute(conn)?;
-            mailer.queue(
+            app.mailer.queue(
                 conn,
                 Letter {
                     template: "freeze_executed",
@@ -447,14 +435,12 @@ pub async fn release_freeze(
             "Keep the reason to 2,000 characters.",
         ));
     }
-    let (mailer, staff_id, reference, operations) = (
-        app.mailer.clone(),
+    let (staff_id, reference, operations) = (
         staff.id.clone(),
         reference.to_owned(),
         operations.to_owned(),
     );
-    app.db
-        .write(move |conn| {
+    app.write(move |conn, app| {
             let case = Case::find_by_reference(conn, &reference)?;
             let (accounts_json, released_at): (String, Option<NaiveDateTime>) = freezes::table
                 .find(&case.id)
@@ -488,7 +474,7 @@ pub async fn release_freeze(
                 .set((freezes::released_at.eq(now), freezes::released_by.eq(&staff_id), freezes::release_reason.eq(&reason)))
                 .execute(conn)?;
             let still: Vec<&String> = frozen.iter().filter(|uid| others.contains(uid)).collect();
-            mailer.queue(
+            app.mailer.queue(
                 conn,
                 Letter {
                     template: "freeze_released",

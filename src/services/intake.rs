@@ -150,23 +150,21 @@ async fn assess_draft(
             ));
         }
     }
-    let (policy, home, who, uid, count) = (
-        app.policy.clone(),
-        app.config.home_country.to_owned(),
+    let (who, uid, count) = (
         requester.clone(),
         filer.account_uid.map(str::to_owned),
         super::authority::Papers::count(documents.iter().map(|d| d.role)),
     );
     let checked = request.clone();
     let authority = app
-        .db
-        .run(move |conn| {
+        .run(move |conn, app| {
             let filer = Filer {
                 requester: &who,
                 account_uid: uid.as_deref(),
                 second_factor: None,
             };
-            assess(conn, &policy, &home, filer, &checked, count, None)
+            let home = &app.config.home_country;
+            assess(conn, &app.policy, home, filer, &checked, count, None)
         })
         .await?;
     Ok((request, authority))
@@ -207,30 +205,24 @@ pub async fn commit(
     let now = clock::now();
     let due_at = deadline::due_at(&app.policy.deadline, &request, now);
     let requester = requester.clone();
-    let store = app.store.clone();
-    let mailer = app.mailer.clone();
     let outcome_authority = authority.clone();
-    let links = app.links.clone();
     let series = CaseReference::series(requester.track, now.year());
     let signer_mfa = filer.second_factor.map_or("none", Factor::as_str);
-    let thresholds = app.policy.signals;
-    let policy = app.policy.clone();
-    let oncall = app.config.oncall_email.trim().to_owned();
     let stored_ids: Vec<String> = documents.iter().map(|d| d.id.clone()).collect();
     let result = app
-        .db
-        .write(move |conn| {
+        .write(move |conn, app| {
+            let (policy, mailer, links) = (&app.policy, &app.mailer, &app.links);
             let number = counter::next(conn, &series)?;
             let reference = CaseReference::new(requester.track, now.year(), number);
             let hashes: Vec<String> = documents.iter().map(|d| d.sha256.clone()).collect();
             let signals = match requester.track {
-                Track::Agency => signals::raised(conn, &thresholds, &requester, &domain, &request, &hashes, now)?,
+                Track::Agency => signals::raised(conn, &policy.signals, &requester, &domain, &request, &hashes, now)?,
                 Track::Court => Vec::new(),
             };
             let mut case = new_case(&requester, &request, &reference, &domain, &authority, now, due_at)?;
             let residencies = crate::db::models::directory::residencies(conn, &request.targets)?;
             let (entity, routing) = policy.route(request.entity.as_deref(), &residencies);
-            case.objection_until = notification_window(&policy, &request, now);
+            case.objection_until = notification_window(policy, &request, now);
             case.legal_entity = Some(entity.id.clone());
             case.legal_entity_name = Some(entity.name.clone());
             case.signer_mfa = signer_mfa.to_owned();
@@ -249,7 +241,7 @@ pub async fn commit(
             TargetRow::insert_all(conn, &target_rows(&case_id, &request))?;
             let mut rows = Vec::with_capacity(documents.len());
             for staged in &documents {
-                store.persist(staged)?;
+                app.store.persist(staged)?;
                 rows.push(staged.row(&case_id, &format!("requester:{}", requester.id), now));
             }
             Document::insert_all(conn, &rows)?;
@@ -271,7 +263,8 @@ pub async fn commit(
                 }),
             )?;
             if request.request_type == RequestType::EmergencyDisclosure {
-                alert_oncall(conn, &mailer, &oncall, &links, &reference, due_at)?;
+                let oncall = app.config.oncall_email.trim();
+                alert_oncall(conn, mailer, oncall, links, &reference, due_at)?;
             }
             let stored = Case::find_by_reference(conn, reference.as_str())?;
             mailer.queue(

@@ -549,21 +549,14 @@ pub async fn by_staff(
     reference: &str,
     request: TransitionRequest,
 ) -> Result<Moved, AppError> {
-    let (mailer, links, mover, reference, role) = (
-        app.mailer.clone(),
-        app.links.clone(),
-        Mover::staff(staff),
-        reference.to_owned(),
-        staff.role,
-    );
-    app.db
-        .write(move |conn| {
-            let case = super::staff_cases::visible_case(conn, &reference, role)?;
-            // An unknown case is told before a malformed request.
-            let request = request.parse()?;
-            transition(conn, &mailer, &links, &case, &mover, &request)
-        })
-        .await
+    let (mover, reference, role) = (Mover::staff(staff), reference.to_owned(), staff.role);
+    app.write(move |conn, app| {
+        let case = super::staff_cases::visible_case(conn, &reference, role)?;
+        // An unknown case is told before a malformed request.
+        let request = request.parse()?;
+        transition(conn, &app.mailer, &app.links, &case, &mover, &request)
+    })
+    .await
 }
 
 /// The requester withdraws their own open case.
@@ -572,20 +565,17 @@ pub async fn withdraw(
     requester: &Requester,
     reference: &str,
 ) -> Result<Moved, AppError> {
-    let (mailer, links, mover, requester, reference) = (
-        app.mailer.clone(),
-        app.links.clone(),
+    let (mover, requester, reference) = (
         Mover::requester(requester),
         requester.clone(),
         reference.to_owned(),
     );
-    app.db
-        .write(move |conn| {
-            let case = Case::find_owned(conn, &requester.id, &reference)?;
-            let request = Transition::to(CaseState::Withdrawn);
-            transition(conn, &mailer, &links, &case, &mover, &request)
-        })
-        .await
+    app.write(move |conn, app| {
+        let case = Case::find_owned(conn, &requester.id, &reference)?;
+        let request = Transition::to(CaseState::Withdrawn);
+        transition(conn, &app.mailer, &app.links, &case, &mover, &request)
+    })
+    .await
 }
 
 /// The requester writes to the legal team, with documents if any. Answering a request for
@@ -599,19 +589,15 @@ pub async fn message(
 ) -> Result<Case, AppError> {
     let body = message_body(body, "message")?;
     app.store.upload(&mut documents).await?;
-    let (mailer, links, mover, who, reference, store) = (
-        app.mailer.clone(),
-        app.links.clone(),
+    let (mover, who, reference) = (
         Mover::requester(requester),
         requester.clone(),
         reference.to_owned(),
-        app.store.clone(),
     );
     let stored_ids: Vec<String> = documents.iter().map(|d| d.id.clone()).collect();
     let had_documents = !documents.is_empty();
     let result = app
-        .db
-        .write(move |conn| {
+        .write(move |conn, app| {
             let case = Case::find_owned(conn, &who.id, &reference)?;
             if !CaseState::OPEN.contains(&case.state) {
                 return Err(AppError::conflict("This case is closed to new messages.").with_code("case_closed"));
@@ -619,7 +605,7 @@ pub async fn message(
             let now = clock::now();
             insert_message(conn, &case.id, &format!("requester:{}", who.email), &body, now)?;
             for staged in &documents {
-                store.persist(staged)?;
+                app.store.persist(staged)?;
                 crate::db::models::document::Document::insert_all(conn, &[staged.row(&case.id, &format!("requester:{}", who.id), now)])?;
             }
             audit::record(
@@ -631,7 +617,7 @@ pub async fn message(
             )?;
             if case.state == CaseState::NeedsInfo {
                 let back = workflow::after_answer(case.resume_state.as_deref().and_then(CaseState::parse));
-                transition(conn, &mailer, &links, &case, &mover, &Transition::to(back))?;
+                transition(conn, &app.mailer, &app.links, &case, &mover, &Transition::to(back))?;
             }
             Ok(Case::find_by_reference(conn, &reference)?)
         })
@@ -668,14 +654,8 @@ pub async fn write_to_requester(
     body: &str,
 ) -> Result<(), AppError> {
     let body = message_body(body, "body")?;
-    let (staff, reference, mailer, links) = (
-        staff.clone(),
-        reference.to_owned(),
-        app.mailer.clone(),
-        app.links.clone(),
-    );
-    app.db
-        .write(move |conn| {
+    let (staff, reference) = (staff.clone(), reference.to_owned());
+    app.write(move |conn, app| {
             let case = super::staff_cases::visible_case(conn, &reference, staff.role)?;
             if !CaseState::OPEN.contains(&case.state) {
                 return Err(AppError::conflict(
@@ -697,7 +677,7 @@ pub async fn write_to_requester(
                 json!({ "characters": body.chars().count() }),
             )?;
             let requester = Requester::find(conn, &case.requester_id)?;
-            mailer.queue(
+            app.mailer.queue(
                 conn,
                 Letter {
                     template: "staff_message",
@@ -706,7 +686,7 @@ pub async fn write_to_requester(
                         "reference": case.reference,
                         "team": match case.track { Track::Agency => "legal team", Track::Court => "platform's support and legal team" },
                         "detail": (case.track == Track::Court).then_some(body.as_str()),
-                        "link": links.case_url(&case.reference)?,
+                        "link": app.links.case_url(&case.reference)?,
                     }),
                 },
             )

@@ -35,17 +35,16 @@ pub async fn produce(
     }
     let mut files = files;
     app.store.upload(&mut files).await?;
-    let (staff, reference, store) = (staff.clone(), reference.to_owned(), app.store.clone());
+    let (staff, reference) = (staff.clone(), reference.to_owned());
     let ids: Vec<String> = files.iter().map(|f| f.id.clone()).collect();
     let result = app
-        .db
-        .write(move |conn| {
+        .write(move |conn, app| {
             let case = visible_case(conn, &reference, staff.role)?;
             answerable(&case)?;
             let now = clock::now();
             let mut rows = Vec::with_capacity(files.len());
             for file in &files {
-                store.persist(file)?;
+                app.store.persist(file)?;
                 let row = Production {
                     id: file.id.clone(),
                     case_id: case.id.clone(),

@@ -52,12 +52,9 @@ pub async fn seal(app: &App, staff: &Staff, reference: &str) -> Result<BundleVie
             .run(move |conn| plan(conn, &staff, &reference))
             .await?
     };
-    let (key, signer) = {
-        let secrets = app.keys.secrets.clone();
-        app.db
-            .run(move |conn| crate::services::signing::active(conn, &secrets))
-            .await?
-    };
+    let (key, signer) = app
+        .run(|conn, app| crate::services::signing::active(conn, &app.keys.secrets))
+        .await?;
     let sealed_at = clock::now();
     let expires_at = sealed_at + TimeDelta::days(app.config.bundle_link_days);
     let info = bag_info(&plan, staff, &key.id, sealed_at);
@@ -127,9 +124,8 @@ async fn record(
         sealed_at,
         expires_at,
     };
-    let (mailer, links, mover) = (app.mailer.clone(), app.links.clone(), Mover::staff(staff));
-    app.db
-        .write(move |conn| {
+    let mover = Mover::staff(staff);
+    app.write(move |conn, app| {
             let ids: Vec<&str> = plan.pending.iter().map(|p| p.id.as_str()).collect();
             let claimed = diesel::update(
                 productions::table
@@ -157,7 +153,7 @@ async fn record(
                     silent: true,
                     ..Transition::to(CaseState::Fulfilled)
                 };
-                transition(conn, &mailer, &links, &case, &mover, &request)?;
+                transition(conn, &app.mailer, &app.links, &case, &mover, &request)?;
             }
             audit::record(
                 conn,
@@ -166,7 +162,7 @@ async fn record(
                 "bundle.sealed",
                 json!({ "n": bundle.n, "sha256": bundle.sha256, "size": bundle.size_bytes, "files": bundle.files, "key": bundle.key_id }),
             )?;
-            mailer.queue(
+            app.mailer.queue(
                 conn,
                 Letter {
                     template: "bundle_sealed",
@@ -176,8 +172,8 @@ async fn record(
                         "n": bundle.n,
                         "sha256": bundle.sha256,
                         "expires_at": rfc3339(bundle.expires_at),
-                        "link": links.case_url(&case.reference)?,
-                        "verify": links.verify(),
+                        "link": app.links.case_url(&case.reference)?,
+                        "verify": app.links.verify(),
                     }),
                 },
             )?;
