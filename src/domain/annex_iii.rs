@@ -145,6 +145,7 @@ impl Reason {
 /// An answer as entered.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[serde(deny_unknown_fields, default)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct AnswerDraft {
     pub reasons: Vec<String>,
     pub details: String,

@@ -9,6 +9,7 @@ use crate::domain::FieldErrors;
 /// What the form or the API sent, as text.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct AgencyProfileDraft {
     pub name: String,
     pub title: String,
@@ -147,6 +148,7 @@ impl AgencyProfileDraft {
 /// The legal representative's declaration on the court-order track, as text.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct CourtProfileDraft {
     pub name: String,
     pub firm: String,

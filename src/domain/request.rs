@@ -19,6 +19,7 @@ const MAX_SUMMARY: usize = 20_000;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct RequestDraft {
     #[serde(rename = "type")]
     pub request_type: String,
@@ -41,6 +42,7 @@ pub struct RequestDraft {
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct CourtDraft {
     pub name: String,
     pub country: String,
@@ -52,6 +54,7 @@ pub struct CourtDraft {
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct InstrumentDraft {
     pub kind: String,
     pub reference: String,
@@ -68,6 +71,7 @@ pub struct InstrumentDraft {
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct TargetDraft {
     pub kind: String,
     pub value: String,
@@ -77,6 +81,7 @@ pub struct TargetDraft {
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct NdoDraft {
     pub present: bool,
     pub until: Option<String>,
@@ -84,6 +89,7 @@ pub struct NdoDraft {
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct EmergencyDraft {
     pub nature: String,
     pub persons_at_risk: String,
@@ -93,6 +99,7 @@ pub struct EmergencyDraft {
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct FreezeDraft {
     pub assets: Vec<AssetDraft>,
     pub reason: String,
@@ -107,6 +114,7 @@ pub struct FreezeDraft {
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct AssetDraft {
     pub asset: String,
     pub amount: String,

@@ -546,6 +546,7 @@ pub async fn record_seizure_transfer(
 /// A seizure transfer as entered.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[serde(deny_unknown_fields, default)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct SeizureTransferDraft {
     pub asset: String,
     pub amount: String,

@@ -60,6 +60,7 @@ pub struct Options {
 
 /// The browser's answer to a ceremony: the `PublicKeyCredential`, as JSON with base64url bytes.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct Answer {
     pub ceremony: String,
     pub credential: Value,

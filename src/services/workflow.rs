@@ -27,6 +27,7 @@ use crate::mail::{Letter, Mailer};
 /// are the words sent. [`TransitionRequest::parse`] turns it into a [`Transition`].
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct TransitionRequest {
     pub to: String,
     pub reason: String,

@@ -17,7 +17,8 @@ use crate::services::second_factor;
 use crate::services::signin::{self, Entry, PasskeyProof, Proof};
 
 #[derive(Deserialize)]
-struct EmailRequest {
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(super) struct EmailRequest {
     email: String,
     track: String,
     /// Court track: "user" (code to a platform account's e-mail of record) or "visitor".
@@ -26,7 +27,8 @@ struct EmailRequest {
 }
 
 #[derive(Deserialize)]
-struct VerifyRequest {
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(super) struct VerifyRequest {
     challenge: String,
     /// The e-mailed code; left out when an earlier call found it right and only the second
     /// factor follows.
@@ -41,17 +43,20 @@ struct VerifyRequest {
 }
 
 #[derive(Deserialize)]
-struct TotpRequest {
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(super) struct TotpRequest {
     code: String,
 }
 
 #[derive(Deserialize)]
-struct ChallengeRequest {
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(super) struct ChallengeRequest {
     challenge: String,
 }
 
 #[derive(Deserialize)]
-struct PasskeyRequest {
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(super) struct PasskeyRequest {
     ceremony: String,
     credential: Value,
     #[serde(default)]
@@ -60,7 +65,8 @@ struct PasskeyRequest {
 
 /// Proving the factor in a live session: the authenticator's `code`, or a `passkey` answer.
 #[derive(Deserialize)]
-struct StepUpRequest {
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(super) struct StepUpRequest {
     #[serde(default)]
     code: Option<String>,
     #[serde(default)]

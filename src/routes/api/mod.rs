@@ -6,10 +6,14 @@ mod profile;
 mod requests;
 mod staff;
 
+#[cfg(test)]
+mod request_schemas;
+
 use rocket::http::ContentType;
 use rocket::{get, routes, Route};
 
-/// The OpenAPI document, kept true by `tests/it/api_openapi.rs`.
+/// The OpenAPI document, kept true by `tests/it/api_openapi.rs` (what the API answers) and
+/// `request_schemas` (what it reads).
 pub const OPENAPI: &str = include_str!("openapi.json");
 
 #[get("/openapi.json")]

@@ -125,7 +125,8 @@ async fn extension(
 
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ProductionRequest {
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(super) struct ProductionRequest {
     production_request: String,
 }
 
@@ -152,7 +153,8 @@ async fn production_request(
 }
 
 #[derive(serde::Deserialize)]
-struct Colleague {
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(super) struct Colleague {
     email: String,
 }
 

@@ -15,7 +15,8 @@ use crate::services::workflow::{self, Moved, TransitionRequest};
 use crate::services::{staff_auth, staff_cases};
 
 #[derive(Deserialize)]
-struct Login {
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(super) struct Login {
     email: String,
     password: String,
     totp: String,
@@ -23,7 +24,8 @@ struct Login {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct CustodianBody {
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(super) struct CustodianBody {
     title: String,
     #[serde(default)]
     signs_outside_us: bool,
@@ -116,7 +118,8 @@ async fn transition(
 }
 
 #[derive(Deserialize)]
-struct Assign {
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(super) struct Assign {
     staff: String,
 }
 
@@ -135,7 +138,8 @@ async fn assign(
 }
 
 #[derive(Deserialize)]
-struct Note {
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(super) struct Note {
     body: String,
 }
 
@@ -181,7 +185,8 @@ async fn rerun_checks(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct UserNotice {
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(super) struct UserNotice {
     /// The day the user was told; today when left out.
     #[serde(default)]
     notified_on: Option<chrono::NaiveDate>,
@@ -238,7 +243,8 @@ async fn freeze(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Objection {
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(super) struct Objection {
     grounds: String,
 }
 
@@ -258,7 +264,8 @@ async fn enforcing_objection(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Release {
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(super) struct Release {
     reason: String,
 }
 
@@ -335,7 +342,8 @@ async fn non_execution_document(
 }
 
 #[derive(Deserialize)]
-struct Callback {
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(super) struct Callback {
     contact: String,
     person_reached: String,
     outcome: String,
