@@ -229,23 +229,31 @@ async fn asking_for_information_pauses_the_clock_until_the_requester_answers() {
     );
 }
 
-#[rocket::async_test]
-async fn an_emergency_disclosure_needs_two_different_reviewers() {
-    let app = TestApp::new().await;
+/// An officer's emergency request, taken into review by a legal reviewer (ann@writ.example)
+/// who has confirmed it by a call-back: its reference and the reviewer's token.
+async fn emergency_in_review(app: &TestApp) -> (String, String) {
     let officer = app.officer("j.doe@fbi.gov").await;
-    let emergency = common::emergency_request();
-    let (_, filed) = app.submit(&officer, &emergency, &[]).await;
-    let reference = filed["reference"].as_str().unwrap();
+    let (_, filed) = app
+        .submit(&officer, &common::emergency_request(), &[])
+        .await;
+    let reference = filed["reference"].as_str().unwrap().to_owned();
     let first = app
         .staff_token(&app.staff("ann@writ.example", Role::Legal).await)
         .await;
+    move_case(app, &first, &reference, json!({ "to": "in_review" })).await;
+    let contact = app.agency_contact("fbi.gov").await;
+    app.call_back(&first, &reference, &contact, "confirmed")
+        .await;
+    (reference, first)
+}
+
+#[rocket::async_test]
+async fn an_emergency_disclosure_needs_two_different_reviewers() {
+    let app = TestApp::new().await;
+    let (reference, first) = emergency_in_review(&app).await;
+    let reference = reference.as_str();
     let second = app
         .staff_token(&app.staff("ben@writ.example", Role::Admin).await)
-        .await;
-
-    move_case(&app, &first, reference, json!({ "to": "in_review" })).await;
-    let contact = app.agency_contact("fbi.gov").await;
-    app.call_back(&first, reference, &contact, "confirmed")
         .await;
     let (status, body) = move_case(&app, &first, reference, json!({ "to": "approved" })).await;
     assert_eq!(status, Status::Accepted, "{body}");
@@ -268,18 +276,8 @@ async fn an_emergency_disclosure_needs_two_different_reviewers() {
 async fn an_approval_whose_stored_scope_is_corrupt_is_an_error_not_the_whole_request() {
     // Before, a scope that did not read was shown to the second reviewer as "the whole request".
     let app = TestApp::new().await;
-    let officer = app.officer("j.doe@fbi.gov").await;
-    let (_, filed) = app
-        .submit(&officer, &common::emergency_request(), &[])
-        .await;
-    let reference = filed["reference"].as_str().unwrap();
-    let first = app
-        .staff_token(&app.staff("ann@writ.example", Role::Legal).await)
-        .await;
-    move_case(&app, &first, reference, json!({ "to": "in_review" })).await;
-    let contact = app.agency_contact("fbi.gov").await;
-    app.call_back(&first, reference, &contact, "confirmed")
-        .await;
+    let (reference, first) = emergency_in_review(&app).await;
+    let reference = reference.as_str();
     let partial =
         json!({ "to": "partially_approved", "reason": "Only the first target.", "targets": [0] });
     let (status, body) = move_case(&app, &first, reference, partial).await;
@@ -608,20 +606,10 @@ async fn staff_write_to_the_requester_without_moving_the_case() {
 #[rocket::async_test]
 async fn a_second_emergency_approval_may_not_approve_more_than_the_first() {
     let app = TestApp::new().await;
-    let officer = app.officer("j.doe@fbi.gov").await;
-    let (_, filed) = app
-        .submit(&officer, &common::emergency_request(), &[])
-        .await;
-    let reference = filed["reference"].as_str().unwrap();
-    let first = app
-        .staff_token(&app.staff("ann@writ.example", Role::Legal).await)
-        .await;
+    let (reference, first) = emergency_in_review(&app).await;
+    let reference = reference.as_str();
     let second = app
         .staff_token(&app.staff("ben@writ.example", Role::Legal).await)
-        .await;
-    move_case(&app, &first, reference, json!({ "to": "in_review" })).await;
-    let contact = app.agency_contact("fbi.gov").await;
-    app.call_back(&first, reference, &contact, "confirmed")
         .await;
     let partial = |targets: Value, categories: Value| json!({ "to": "partially_approved", "reason": "Only what the emergency needs.", "targets": targets, "categories": categories });
     let (status, body) = move_case(
