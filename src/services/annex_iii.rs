@@ -190,67 +190,67 @@ pub async fn record_non_execution(
 ) -> Result<AnswerView, AppError> {
     let (staff_row, reference, draft) = (staff.clone(), reference.to_owned(), draft.clone());
     app.write(move |conn, app| {
-            let case = Case::find_by_reference(conn, &reference)?;
-            let order = Order::of(case.instrument_kind).ok_or_else(|| {
-                AppError::conflict(format!(
-                    "Annex III answers a European Production or Preservation Order; this case's instrument is a {}.",
-                    case.instrument_kind.label().to_lowercase()
-                ))
-                .with_code("not_an_eu_order")
-            })?;
-            if case.state == CaseState::Withdrawn {
-                return Err(AppError::conflict(
-                    "The requester withdrew this order: there is nothing to answer.",
-                )
-                .with_code("withdrawn"));
-            }
-            let answer = draft.check(order).map_err(AppError::invalid_fields)?;
-            let number = answers::table
-                .filter(answers::case_id.eq(&case.id))
-                .select(diesel::dsl::max(answers::number))
-                .first::<Option<i32>>(conn)?
-                .unwrap_or(0)
-                + 1;
-            let now = clock::now();
-            let codes: Vec<&str> = answer.reasons.iter().map(|r| r.as_str()).collect();
-            diesel::insert_into(answers::table)
-                .values((
-                    answers::id.eq(crate::db::models::new_id()),
-                    answers::case_id.eq(&case.id),
-                    answers::number.eq(number),
-                    answers::reasons.eq(serde_json::to_string(&codes).map_err(AppError::internal)?),
-                    answers::details.eq(&answer.details),
-                    answers::partial.eq(answer.partial),
-                    answers::answered_by.eq(&staff_row.id),
-                    answers::answered_at.eq(now),
-                ))
-                .execute(conn)?;
-            audit::record(
-                conn,
-                &Actor::Staff(staff_row.id.clone()),
-                Some(&case.id),
-                "annex_iii.answered",
-                json!({ "number": number, "order": order, "reasons": codes, "partial": answer.partial }),
-            )?;
-            let requester = Requester::find(conn, &case.requester_id)?;
-            app.mailer.queue(
-                conn,
-                Letter {
-                    template: "non_execution",
-                    to: &requester.email,
-                    context: &json!({
-                        "reference": case.reference,
-                        "certificate": order.certificate(),
-                        "link": app.links.case_url(&case.reference)?,
-                    }),
-                },
-            )?;
-            Ok(AnswerView::new(
-                number,
-                answer,
-                now,
-                signer(&staff_row.name, staff_row.title.as_deref()),
+        let case = Case::find_by_reference(conn, &reference)?;
+        let order = Order::of(case.instrument_kind).ok_or_else(|| {
+            AppError::conflict(format!(
+                "Annex III answers a European Production or Preservation Order; this case's instrument is a {}.",
+                case.instrument_kind.label().to_lowercase()
             ))
-        })
-        .await
+            .with_code("not_an_eu_order")
+        })?;
+        if case.state == CaseState::Withdrawn {
+            return Err(AppError::conflict(
+                "The requester withdrew this order: there is nothing to answer.",
+            )
+            .with_code("withdrawn"));
+        }
+        let answer = draft.check(order).map_err(AppError::invalid_fields)?;
+        let number = answers::table
+            .filter(answers::case_id.eq(&case.id))
+            .select(diesel::dsl::max(answers::number))
+            .first::<Option<i32>>(conn)?
+            .unwrap_or(0)
+            + 1;
+        let now = clock::now();
+        let codes: Vec<&str> = answer.reasons.iter().map(|r| r.as_str()).collect();
+        diesel::insert_into(answers::table)
+            .values((
+                answers::id.eq(crate::db::models::new_id()),
+                answers::case_id.eq(&case.id),
+                answers::number.eq(number),
+                answers::reasons.eq(serde_json::to_string(&codes).map_err(AppError::internal)?),
+                answers::details.eq(&answer.details),
+                answers::partial.eq(answer.partial),
+                answers::answered_by.eq(&staff_row.id),
+                answers::answered_at.eq(now),
+            ))
+            .execute(conn)?;
+        audit::record(
+            conn,
+            &Actor::Staff(staff_row.id.clone()),
+            Some(&case.id),
+            "annex_iii.answered",
+            json!({ "number": number, "order": order, "reasons": codes, "partial": answer.partial }),
+        )?;
+        let requester = Requester::find(conn, &case.requester_id)?;
+        app.mailer.queue(
+            conn,
+            Letter {
+                template: "non_execution",
+                to: &requester.email,
+                context: &json!({
+                    "reference": case.reference,
+                    "certificate": order.certificate(),
+                    "link": app.links.case_url(&case.reference)?,
+                }),
+            },
+        )?;
+        Ok(AnswerView::new(
+            number,
+            answer,
+            now,
+            signer(&staff_row.name, staff_row.title.as_deref()),
+        ))
+    })
+    .await
 }

@@ -244,69 +244,69 @@ pub async fn extend_preservation(
 ) -> Result<PreservationView, AppError> {
     let (requester, reference) = (requester.clone(), reference.to_owned());
     app.write(move |conn, app| {
-            let case = Case::find_owned(conn, &requester.id, &reference)?;
-            let rules = app.policy.preservation.rule_for(case.instrument_kind);
-            // The number of renewals is the row's, fixed when the data was preserved.
-            let (preserved_at, expires_at, extensions, allowed): (
-                NaiveDateTime,
-                NaiveDateTime,
-                i32,
-                i32,
-            ) = preservations::table
-                .find(&case.id)
-                .select((
-                    preservations::preserved_at,
-                    preservations::expires_at,
-                    preservations::extensions,
-                    preservations::renewals_allowed,
-                ))
-                .first(conn)
-                .optional()?
-                .ok_or_else(|| {
-                    AppError::conflict("Nothing is preserved for this request yet.")
-                        .with_code("not_preserved")
-                })?;
-            let now = clock::now();
-            if expires_at < now {
-                return Err(AppError::conflict("This preservation has already expired.")
-                    .with_code("preservation_expired"));
-            }
-            if extensions >= allowed {
-                return Err(AppError::conflict(format!(
-                    "{}: a preservation lasts {} days and may be renewed {} for {} days on a renewed request; this one has been renewed already and ends on {}. To keep the records longer, serve legal process for them.",
-                    rules.rule,
-                    rules.days,
-                    match allowed { 1 => "once".to_owned(), n => format!("{n} times") },
-                    rules.renewal().num_days(),
-                    expires_at.date()
-                ))
-                .with_code("preservation_renewal_limit"));
-            }
-            let extended = expires_at + rules.renewal();
-            diesel::update(preservations::table.find(&case.id))
-                .set((
-                    preservations::expires_at.eq(extended),
-                    preservations::extensions.eq(extensions + 1),
-                    preservations::reminder_sent_at.eq(None::<NaiveDateTime>),
-                ))
-                .execute(conn)?;
-            audit::record(
-                conn,
-                &Actor::Requester(requester.id.clone()),
-                Some(&case.id),
-                "preservation.extended",
-                json!({ "expires_at": clock::rfc3339(extended) }),
-            )?;
-            Ok(PreservationView {
-                preserved_at: clock::rfc3339(preserved_at),
-                expires_at: clock::rfc3339(extended),
-                extensions: extensions + 1,
-                renewable: extensions + 1 < allowed,
-                production_request: None,
-                confirmable: rules.until_production.is_some(),
-            })
+        let case = Case::find_owned(conn, &requester.id, &reference)?;
+        let rules = app.policy.preservation.rule_for(case.instrument_kind);
+        // The number of renewals is the row's, fixed when the data was preserved.
+        let (preserved_at, expires_at, extensions, allowed): (
+            NaiveDateTime,
+            NaiveDateTime,
+            i32,
+            i32,
+        ) = preservations::table
+            .find(&case.id)
+            .select((
+                preservations::preserved_at,
+                preservations::expires_at,
+                preservations::extensions,
+                preservations::renewals_allowed,
+            ))
+            .first(conn)
+            .optional()?
+            .ok_or_else(|| {
+                AppError::conflict("Nothing is preserved for this request yet.")
+                    .with_code("not_preserved")
+            })?;
+        let now = clock::now();
+        if expires_at < now {
+            return Err(AppError::conflict("This preservation has already expired.")
+                .with_code("preservation_expired"));
+        }
+        if extensions >= allowed {
+            return Err(AppError::conflict(format!(
+                "{}: a preservation lasts {} days and may be renewed {} for {} days on a renewed request; this one has been renewed already and ends on {}. To keep the records longer, serve legal process for them.",
+                rules.rule,
+                rules.days,
+                match allowed { 1 => "once".to_owned(), n => format!("{n} times") },
+                rules.renewal().num_days(),
+                expires_at.date()
+            ))
+            .with_code("preservation_renewal_limit"));
+        }
+        let extended = expires_at + rules.renewal();
+        diesel::update(preservations::table.find(&case.id))
+            .set((
+                preservations::expires_at.eq(extended),
+                preservations::extensions.eq(extensions + 1),
+                preservations::reminder_sent_at.eq(None::<NaiveDateTime>),
+            ))
+            .execute(conn)?;
+        audit::record(
+            conn,
+            &Actor::Requester(requester.id.clone()),
+            Some(&case.id),
+            "preservation.extended",
+            json!({ "expires_at": clock::rfc3339(extended) }),
+        )?;
+        Ok(PreservationView {
+            preserved_at: clock::rfc3339(preserved_at),
+            expires_at: clock::rfc3339(extended),
+            extensions: extensions + 1,
+            renewable: extensions + 1 < allowed,
+            production_request: None,
+            confirmable: rules.until_production.is_some(),
         })
-        .await
+    })
+    .await
 }
 
 /// The issuing authority confirms that it issued the production request that follows its
@@ -380,36 +380,36 @@ pub async fn record_freeze(
         operations.to_owned(),
     );
     app.write(move |conn, app| {
-            let case = Case::find_by_reference(conn, &reference)?;
-            fulfil(conn, &app.mailer, &app.links, &case, &mover, RequestType::Freeze)?;
-            let request = super::authority::stored_request(&case, &TargetRow::for_case(conn, &case.id)?)?;
-            let mut uids: Vec<String> = Vec::new();
-            for target in &request.targets {
-                if let Some(Some(uid)) = directory::lookup(conn, target)? {
-                    if !uids.contains(&uid) {
-                        uids.push(uid);
-                    }
+        let case = Case::find_by_reference(conn, &reference)?;
+        fulfil(conn, &app.mailer, &app.links, &case, &mover, RequestType::Freeze)?;
+        let request = super::authority::stored_request(&case, &TargetRow::for_case(conn, &case.id)?)?;
+        let mut uids: Vec<String> = Vec::new();
+        for target in &request.targets {
+            if let Some(Some(uid)) = directory::lookup(conn, target)? {
+                if !uids.contains(&uid) {
+                    uids.push(uid);
                 }
             }
-            let now = clock::now();
-            diesel::update(accounts::table.filter(accounts::uid.eq_any(&uids)))
-                .set((accounts::status.eq("frozen"), accounts::updated_at.eq(now)))
-                .execute(conn)?;
-            diesel::insert_into(freezes::table)
-                .values((freezes::case_id.eq(&case.id), freezes::executed_at.eq(now), freezes::executed_by.eq(&staff_id), freezes::accounts.eq(json!(uids).to_string())))
-                .execute(conn)?;
-            app.mailer.queue(
-                conn,
-                Letter {
-                    template: "freeze_executed",
-                    to: &operations,
-                    context: &json!({ "reference": case.reference, "accounts": uids, "assets": request.freeze.as_ref().map(|f| f.assets.clone()).unwrap_or_default(), "terms": request.freeze }),
-                },
-            )?;
-            audit::record(conn, &Actor::Staff(staff_id.clone()), Some(&case.id), "freeze.recorded", json!({ "accounts": uids }))?;
-            Ok(uids)
-        })
-        .await
+        }
+        let now = clock::now();
+        diesel::update(accounts::table.filter(accounts::uid.eq_any(&uids)))
+            .set((accounts::status.eq("frozen"), accounts::updated_at.eq(now)))
+            .execute(conn)?;
+        diesel::insert_into(freezes::table)
+            .values((freezes::case_id.eq(&case.id), freezes::executed_at.eq(now), freezes::executed_by.eq(&staff_id), freezes::accounts.eq(json!(uids).to_string())))
+            .execute(conn)?;
+        app.mailer.queue(
+            conn,
+            Letter {
+                template: "freeze_executed",
+                to: &operations,
+                context: &json!({ "reference": case.reference, "accounts": uids, "assets": request.freeze.as_ref().map(|f| f.assets.clone()).unwrap_or_default(), "terms": request.freeze }),
+            },
+        )?;
+        audit::record(conn, &Actor::Staff(staff_id.clone()), Some(&case.id), "freeze.recorded", json!({ "accounts": uids }))?;
+        Ok(uids)
+    })
+    .await
 }
 
 /// Lifts an executed freeze (the order ended, was discharged, or varied): the accounts it
@@ -441,51 +441,51 @@ pub async fn release_freeze(
         operations.to_owned(),
     );
     app.write(move |conn, app| {
-            let case = Case::find_by_reference(conn, &reference)?;
-            let (accounts_json, released_at): (String, Option<NaiveDateTime>) = freezes::table
-                .find(&case.id)
-                .select((freezes::accounts, freezes::released_at))
-                .first(conn)
-                .optional()?
-                .ok_or_else(|| AppError::conflict("No executed freeze is recorded on this case.").with_code("not_frozen"))?;
-            if let Some(at) = released_at {
-                return Err(AppError::conflict(format!("This freeze was released on {}.", clock::rfc3339(at)))
-                    .with_code("freeze_released"));
-            }
-            let frozen: Vec<String> = read_json(accounts_json)?;
-            // Accounts another live freeze still holds stay frozen.
-            let others: Vec<String> = freezes::table
-                .filter(freezes::case_id.ne(&case.id))
-                .filter(freezes::released_at.is_null())
-                .select(freezes::accounts)
-                .load::<String>(conn)?
-                .into_iter()
-                .map(read_json::<Vec<String>>)
-                .collect::<Result<Vec<_>, _>>()?
-                .into_iter()
-                .flatten()
-                .collect();
-            let released: Vec<String> = frozen.iter().filter(|uid| !others.contains(uid)).cloned().collect();
-            let now = clock::now();
-            diesel::update(accounts::table.filter(accounts::uid.eq_any(&released)).filter(accounts::status.eq("frozen")))
-                .set((accounts::status.eq("active"), accounts::updated_at.eq(now)))
-                .execute(conn)?;
-            diesel::update(freezes::table.find(&case.id))
-                .set((freezes::released_at.eq(now), freezes::released_by.eq(&staff_id), freezes::release_reason.eq(&reason)))
-                .execute(conn)?;
-            let still: Vec<&String> = frozen.iter().filter(|uid| others.contains(uid)).collect();
-            app.mailer.queue(
-                conn,
-                Letter {
-                    template: "freeze_released",
-                    to: &operations,
-                    context: &json!({ "reference": case.reference, "released": released, "still_frozen": still, "reason": reason }),
-                },
-            )?;
-            audit::record(conn, &Actor::Staff(staff_id.clone()), Some(&case.id), "freeze.released", json!({ "reason": reason, "accounts": released, "still_frozen": still }))?;
-            Ok(released)
-        })
-        .await
+        let case = Case::find_by_reference(conn, &reference)?;
+        let (accounts_json, released_at): (String, Option<NaiveDateTime>) = freezes::table
+            .find(&case.id)
+            .select((freezes::accounts, freezes::released_at))
+            .first(conn)
+            .optional()?
+            .ok_or_else(|| AppError::conflict("No executed freeze is recorded on this case.").with_code("not_frozen"))?;
+        if let Some(at) = released_at {
+            return Err(AppError::conflict(format!("This freeze was released on {}.", clock::rfc3339(at)))
+                .with_code("freeze_released"));
+        }
+        let frozen: Vec<String> = read_json(accounts_json)?;
+        // Accounts another live freeze still holds stay frozen.
+        let others: Vec<String> = freezes::table
+            .filter(freezes::case_id.ne(&case.id))
+            .filter(freezes::released_at.is_null())
+            .select(freezes::accounts)
+            .load::<String>(conn)?
+            .into_iter()
+            .map(read_json::<Vec<String>>)
+            .collect::<Result<Vec<_>, _>>()?
+            .into_iter()
+            .flatten()
+            .collect();
+        let released: Vec<String> = frozen.iter().filter(|uid| !others.contains(uid)).cloned().collect();
+        let now = clock::now();
+        diesel::update(accounts::table.filter(accounts::uid.eq_any(&released)).filter(accounts::status.eq("frozen")))
+            .set((accounts::status.eq("active"), accounts::updated_at.eq(now)))
+            .execute(conn)?;
+        diesel::update(freezes::table.find(&case.id))
+            .set((freezes::released_at.eq(now), freezes::released_by.eq(&staff_id), freezes::release_reason.eq(&reason)))
+            .execute(conn)?;
+        let still: Vec<&String> = frozen.iter().filter(|uid| others.contains(uid)).collect();
+        app.mailer.queue(
+            conn,
+            Letter {
+                template: "freeze_released",
+                to: &operations,
+                context: &json!({ "reference": case.reference, "released": released, "still_frozen": still, "reason": reason }),
+            },
+        )?;
+        audit::record(conn, &Actor::Staff(staff_id.clone()), Some(&case.id), "freeze.released", json!({ "reason": reason, "accounts": released, "still_frozen": still }))?;
+        Ok(released)
+    })
+    .await
 }
 
 /// Records assets moved to the government under a seizure warrant: the asset and amount,

@@ -657,42 +657,42 @@ pub async fn write_to_requester(
     let body = message_body(body, "body")?;
     let (staff, reference) = (staff.clone(), reference.to_owned());
     app.write(move |conn, app| {
-            let case = super::staff_cases::visible_case(conn, &reference, staff.role)?;
-            if !CaseState::OPEN.contains(&case.state) {
-                return Err(AppError::conflict(
-                    "The case is closed to new messages.",
-                )
-                .with_code("case_closed"));
-            }
-            let author = match staff.role {
-                crate::domain::vocab::Role::Support => "Support",
-                _ => "Legal team",
-            };
-            let now = clock::now();
-            insert_message(conn, &case.id, author, &body, now)?;
-            audit::record(
-                conn,
-                &Actor::Staff(staff.id.clone()),
-                Some(&case.id),
-                "case.message_to_requester",
-                json!({ "characters": body.chars().count() }),
-            )?;
-            let requester = Requester::find(conn, &case.requester_id)?;
-            app.mailer.queue(
-                conn,
-                Letter {
-                    template: "staff_message",
-                    to: &requester.email,
-                    context: &json!({
-                        "reference": case.reference,
-                        "team": match case.track { Track::Agency => "legal team", Track::Court => "platform's support and legal team" },
-                        "detail": (case.track == Track::Court).then_some(body.as_str()),
-                        "link": app.links.case_url(&case.reference)?,
-                    }),
-                },
+        let case = super::staff_cases::visible_case(conn, &reference, staff.role)?;
+        if !CaseState::OPEN.contains(&case.state) {
+            return Err(AppError::conflict(
+                "The case is closed to new messages.",
             )
-        })
-        .await
+            .with_code("case_closed"));
+        }
+        let author = match staff.role {
+            crate::domain::vocab::Role::Support => "Support",
+            _ => "Legal team",
+        };
+        let now = clock::now();
+        insert_message(conn, &case.id, author, &body, now)?;
+        audit::record(
+            conn,
+            &Actor::Staff(staff.id.clone()),
+            Some(&case.id),
+            "case.message_to_requester",
+            json!({ "characters": body.chars().count() }),
+        )?;
+        let requester = Requester::find(conn, &case.requester_id)?;
+        app.mailer.queue(
+            conn,
+            Letter {
+                template: "staff_message",
+                to: &requester.email,
+                context: &json!({
+                    "reference": case.reference,
+                    "team": match case.track { Track::Agency => "legal team", Track::Court => "platform's support and legal team" },
+                    "detail": (case.track == Track::Court).then_some(body.as_str()),
+                    "link": app.links.case_url(&case.reference)?,
+                }),
+            },
+        )
+    })
+    .await
 }
 
 /// Runs an open case's authority checks again now ("Run the checks again" on the case page):

@@ -126,60 +126,60 @@ async fn record(
     };
     let mover = Mover::staff(staff);
     app.write(move |conn, app| {
-            let ids: Vec<&str> = plan.pending.iter().map(|p| p.id.as_str()).collect();
-            let claimed = diesel::update(
-                productions::table
-                    .filter(productions::id.eq_any(&ids))
-                    .filter(productions::bundle_n.is_null()),
+        let ids: Vec<&str> = plan.pending.iter().map(|p| p.id.as_str()).collect();
+        let claimed = diesel::update(
+            productions::table
+                .filter(productions::id.eq_any(&ids))
+                .filter(productions::bundle_n.is_null()),
+        )
+        .set(productions::bundle_n.eq(bundle.n))
+        .execute(conn)?;
+        let taken: i64 = bundles::table
+            .filter(bundles::case_id.eq(&bundle.case_id))
+            .filter(bundles::n.eq(bundle.n))
+            .count()
+            .get_result(conn)?;
+        if claimed != ids.len() || taken > 0 {
+            return Err(AppError::conflict(
+                "Another bundle was sealed for this case meanwhile; reload and try again.",
             )
-            .set(productions::bundle_n.eq(bundle.n))
-            .execute(conn)?;
-            let taken: i64 = bundles::table
-                .filter(bundles::case_id.eq(&bundle.case_id))
-                .filter(bundles::n.eq(bundle.n))
-                .count()
-                .get_result(conn)?;
-            if claimed != ids.len() || taken > 0 {
-                return Err(AppError::conflict(
-                    "Another bundle was sealed for this case meanwhile; reload and try again.",
-                )
-                .with_code("stale"));
-            }
-            diesel::insert_into(bundles::table).values(&bundle).execute(conn)?;
-            let case = Case::find_by_reference(conn, &plan.case.reference)?;
-            if case.state != CaseState::Fulfilled {
-                let request = Transition {
-                    fulfilment: true,
-                    silent: true,
-                    ..Transition::to(CaseState::Fulfilled)
-                };
-                transition(conn, &app.mailer, &app.links, &case, &mover, &request)?;
-            }
-            audit::record(
-                conn,
-                &mover.actor,
-                Some(&case.id),
-                "bundle.sealed",
-                json!({ "n": bundle.n, "sha256": bundle.sha256, "size": bundle.size_bytes, "files": bundle.files, "key": bundle.key_id }),
-            )?;
-            app.mailer.queue(
-                conn,
-                Letter {
-                    template: "bundle_sealed",
-                    to: &plan.requester.email,
-                    context: &json!({
-                        "reference": case.reference,
-                        "n": bundle.n,
-                        "sha256": bundle.sha256,
-                        "expires_at": rfc3339(bundle.expires_at),
-                        "link": app.links.case_url(&case.reference)?,
-                        "verify": app.links.verify(),
-                    }),
-                },
-            )?;
-            Ok(BundleView::new(&bundle, &case.reference, clock::now()))
-        })
-        .await
+            .with_code("stale"));
+        }
+        diesel::insert_into(bundles::table).values(&bundle).execute(conn)?;
+        let case = Case::find_by_reference(conn, &plan.case.reference)?;
+        if case.state != CaseState::Fulfilled {
+            let request = Transition {
+                fulfilment: true,
+                silent: true,
+                ..Transition::to(CaseState::Fulfilled)
+            };
+            transition(conn, &app.mailer, &app.links, &case, &mover, &request)?;
+        }
+        audit::record(
+            conn,
+            &mover.actor,
+            Some(&case.id),
+            "bundle.sealed",
+            json!({ "n": bundle.n, "sha256": bundle.sha256, "size": bundle.size_bytes, "files": bundle.files, "key": bundle.key_id }),
+        )?;
+        app.mailer.queue(
+            conn,
+            Letter {
+                template: "bundle_sealed",
+                to: &plan.requester.email,
+                context: &json!({
+                    "reference": case.reference,
+                    "n": bundle.n,
+                    "sha256": bundle.sha256,
+                    "expires_at": rfc3339(bundle.expires_at),
+                    "link": app.links.case_url(&case.reference)?,
+                    "verify": app.links.verify(),
+                }),
+            },
+        )?;
+        Ok(BundleView::new(&bundle, &case.reference, clock::now()))
+    })
+    .await
 }
 
 /// `read_into` takes a writer by value; this lends it the ZIP's.
