@@ -32,8 +32,13 @@ fn redrawn(
             fill(&mut page);
             with_error(template, page, error)
         }
-        Err(e) => with_error(template, json!({ "csrf": csrf.token() }), e),
+        Err(e) => undrawable(template, csrf, e),
     }
+}
+
+/// An admin page whose own context could not be read: the template with only the error.
+fn undrawable(template: &'static str, csrf: &Csrf, error: AppError) -> Page {
+    with_error(template, json!({ "csrf": csrf.token() }), error)
 }
 
 pub fn routes() -> Vec<Route> {

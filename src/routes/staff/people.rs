@@ -13,7 +13,6 @@ use crate::domain::vocab::Role;
 use crate::error::AppError;
 use crate::guards::Posted;
 use crate::guards::{Csrf, LegalAdmin};
-use crate::routes::requester::with_error;
 use crate::services::staff_auth;
 
 async fn context(db: &Db, admin: &LegalAdmin, csrf: &Csrf) -> Result<Value, AppError> {
@@ -93,7 +92,7 @@ async fn add(
                 page["created"] = json!({ "email": account.staff.email, "password": account.password, "otpauth": account.otpauth_uri });
                 (Status::Created, Template::render("staff/people", page))
             }
-            Err(e) => with_error("staff/people", json!({ "csrf": csrf.token() }), e),
+            Err(e) => super::undrawable("staff/people", &csrf, e),
         },
     }
 }
