@@ -61,6 +61,18 @@ macro_rules! vocabulary {
                 value.as_str().to_owned()
             }
         }
+
+        /// A string, one of the names (the API's schema checks in `routes::api::schemas`).
+        #[cfg(test)]
+        impl schemars::JsonSchema for $name {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                schemars::json_schema!({ "type": "string", "enum": [$($text),+] })
+            }
+        }
     };
 }
 

@@ -23,6 +23,7 @@ use crate::mail::Letter;
 
 /// An answer as the case pages and the API show it.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct AnswerView {
     pub number: i32,
     pub reasons: Vec<ReasonView>,
@@ -33,6 +34,7 @@ pub struct AnswerView {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct ReasonView {
     pub code: &'static str,
     pub label: &'static str,

@@ -28,6 +28,7 @@ use crate::mail::{Letter, Mailer};
 pub const REMINDER: TimeDelta = TimeDelta::days(7);
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct PreservationView {
     pub preserved_at: String,
     pub expires_at: String,
@@ -626,6 +627,7 @@ impl SeizureTransferDraft {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct SeizureTransferView {
     pub asset: String,
     pub amount: String,
@@ -688,6 +690,7 @@ pub fn seizure_transfers_of(
 
 /// An executed freeze: when, the directory accounts it froze, and its release once lifted.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct FreezeRecord {
     pub executed_at: String,
     pub accounts: Vec<String>,

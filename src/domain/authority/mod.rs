@@ -12,6 +12,7 @@ use super::request::{Target, ValidRequest};
 use super::vocab::{CourtPath, DataCategory, InstrumentKind, RequestType, Track};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     Pass,
@@ -20,6 +21,7 @@ pub enum Outcome {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct Check {
     pub code: String,
     pub outcome: Outcome,

@@ -5,6 +5,7 @@ mod bundles;
 mod profile;
 mod requests;
 mod staff;
+mod views;
 
 #[cfg(test)]
 mod request_schemas;

@@ -11,10 +11,12 @@ use crate::domain::request::RequestDraft;
 use crate::error::AppError;
 use crate::guards::{AgencyOfficer, Requester};
 use crate::services::authority::Filer;
-use crate::services::cases::{self, CaseSummary};
+use crate::services::cases;
 use crate::services::fulfilment;
 use crate::services::intake;
 use crate::services::workflow;
+
+use super::views;
 
 /// `multipart/form-data`: part `request` (the JSON of DESIGN §12), parts `documents`.
 /// Findings of the authority checks are reported in the answer, not refused.
@@ -60,9 +62,9 @@ async fn list(
     requester: Requester,
     app: &State<App>,
     page: Option<i64>,
-) -> Result<Json<Value>, AppError> {
-    let cases: Vec<CaseSummary> = cases::list(&app.db, &requester.row, page.unwrap_or(0)).await?;
-    Ok(Json(json!({ "requests": cases })))
+) -> Result<Json<views::Requests>, AppError> {
+    let cases = cases::list(&app.db, &requester.row, page.unwrap_or(0)).await?;
+    Ok(Json(cases.into()))
 }
 
 #[get("/requests/<reference>")]
@@ -70,11 +72,9 @@ async fn show(
     reference: &str,
     requester: Requester,
     app: &State<App>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<views::Case>, AppError> {
     let case = cases::find_own(&app.db, &requester.row, reference).await?;
-    serde_json::to_value(case)
-        .map(Json)
-        .map_err(AppError::internal)
+    Ok(Json(case.into()))
 }
 
 /// A message to the legal team (`multipart/form-data`: part `message`, parts `documents`).

@@ -14,6 +14,8 @@ use crate::services::fulfilment;
 use crate::services::workflow::{self, Moved, TransitionRequest};
 use crate::services::{staff_auth, staff_cases};
 
+use super::views;
+
 #[derive(Deserialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub(super) struct Login {
@@ -75,11 +77,9 @@ async fn cases(
     staff: StaffMember,
     app: &State<App>,
     query: QueueQuery,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<views::Cases>, AppError> {
     let queue = staff_cases::queue(&app.db, query.filter(&staff.row)).await?;
-    serde_json::to_value(queue)
-        .map(Json)
-        .map_err(AppError::internal)
+    Ok(Json(queue.into()))
 }
 
 #[get("/staff/cases/<reference>")]
@@ -87,11 +87,9 @@ async fn case(
     reference: &str,
     staff: StaffMember,
     app: &State<App>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<views::StaffCase>, AppError> {
     let case = staff_cases::find(&app.db, reference, staff.row.role, &app.policy.identity).await?;
-    serde_json::to_value(case)
-        .map(Json)
-        .map_err(AppError::internal)
+    Ok(Json(case.into()))
 }
 
 /// `{"to": "in_review", "reason": "…"}`; a partial approval adds `targets` (positions) and `categories`.

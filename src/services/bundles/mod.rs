@@ -25,6 +25,7 @@ pub use seal::seal;
 pub const CATEGORIES: [&str; 2] = ["records", "content"];
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct ProductionView {
     pub id: String,
     pub category: String,
@@ -50,6 +51,7 @@ impl From<&Production> for ProductionView {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct BundleView {
     pub n: i32,
     pub sha256: String,
