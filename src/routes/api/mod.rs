@@ -8,13 +8,13 @@ mod staff;
 mod views;
 
 #[cfg(test)]
-mod request_schemas;
+mod schemas;
 
 use rocket::http::ContentType;
 use rocket::{get, routes, Route};
 
 /// The OpenAPI document, kept true by `tests/it/api_openapi.rs` (what the API answers) and
-/// `request_schemas` (what it reads).
+/// `schemas` (what it reads).
 pub const OPENAPI: &str = include_str!("openapi.json");
 
 #[get("/openapi.json")]
