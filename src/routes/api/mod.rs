@@ -14,7 +14,7 @@ use rocket::http::ContentType;
 use rocket::{get, routes, Route};
 
 /// The OpenAPI document, kept true by `tests/it/api_openapi.rs` (what the API answers) and
-/// `schemas` (what it reads).
+/// `schemas` (the types it reads and sends).
 pub const OPENAPI: &str = include_str!("openapi.json");
 
 #[get("/openapi.json")]

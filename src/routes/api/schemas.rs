@@ -1,22 +1,37 @@
-//! The documented request bodies against the types the API reads them into: each type's schema
-//! is derived (`schemars`, for the tests only) and compared field by field with the OpenAPI
-//! document, so a field the handler reads but the document leaves out, a documented field no
-//! handler reads (sent in vain, and silently dropped), or a field the type needs but the document
-//! calls optional, fails here.
+//! The OpenAPI document against the types the API reads and answers with: each type's schema is
+//! derived (`schemars`, for the tests only) and compared field by field with the document.
+//!
+//! A request body fails when a field the handler reads is left out of the document, a documented
+//! field is read by no handler (sent in vain, and silently dropped), or a field the type needs is
+//! called optional. An answer fails when the API sends a field the document leaves out, the
+//! document promises a field the API never sends, or calls one always sent that the API may leave
+//! out.
 
-use schemars::{schema_for, JsonSchema, Schema};
+use schemars::generate::SchemaSettings;
+use schemars::JsonSchema;
 use serde_json::Value;
 
 use super::OPENAPI;
 
-/// What the document says of a request body, found by its path in the document.
+/// Which way a body goes, and so which differences matter and how they read.
+#[derive(Clone, Copy)]
+enum Side {
+    /// A request body: the API reads it.
+    Read,
+    /// An answer: the API sends it.
+    Sent,
+}
+
+/// What the document says of a body, found by its path in the document.
 struct Documented<'a> {
     root: &'a Value,
     pointer: String,
 }
 
-/// The schema at `node`, with `$ref`s followed and an `Option`'s null branch set aside.
-fn resolve<'a>(root: &'a Value, mut node: &'a Value) -> &'a Value {
+/// The schema at `node`, with `$ref`s followed, an `Option`'s null branch set aside and the
+/// parts of an `allOf` merged into one object.
+fn resolve(root: &Value, node: &Value) -> Value {
+    let mut node = node;
     'follow: loop {
         if let Some(reference) = node.get("$ref").and_then(Value::as_str) {
             let pointer = reference.trim_start_matches('#');
@@ -37,8 +52,31 @@ fn resolve<'a>(root: &'a Value, mut node: &'a Value) -> &'a Value {
                 }
             }
         }
-        return node;
+        break;
     }
+    let mut merged = node.clone();
+    if let Some(parts) = node.get("allOf").and_then(Value::as_array) {
+        for part in parts.iter().map(|part| resolve(root, part)) {
+            for key in ["properties", "required"] {
+                match (merged.get_mut(key), part.get(key)) {
+                    (_, None) => {}
+                    (None, Some(from)) => {
+                        merged[key] = from.clone();
+                    }
+                    (Some(Value::Object(into)), Some(Value::Object(from))) => {
+                        for (name, schema) in from {
+                            into.entry(name.clone()).or_insert_with(|| schema.clone());
+                        }
+                    }
+                    (Some(Value::Array(into)), Some(Value::Array(from))) => {
+                        into.extend(from.iter().cloned());
+                    }
+                    (Some(_), Some(_)) => panic!("`{key}` of two shapes in one allOf"),
+                }
+            }
+        }
+    }
+    merged
 }
 
 fn names(schema: &Value, key: &str) -> Vec<String> {
@@ -51,11 +89,13 @@ fn names(schema: &Value, key: &str) -> Vec<String> {
         _ => Vec::new(),
     };
     names.sort();
+    names.dedup();
     names
 }
 
 /// Walks the type's schema and the document's side by side, noting each difference at `at`.
 fn compare(
+    side: Side,
     at: &str,
     (doc_root, doc): (&Value, &Value),
     (ty_root, ty): (&Value, &Value),
@@ -63,27 +103,54 @@ fn compare(
 ) {
     let (doc, ty) = (resolve(doc_root, doc), resolve(ty_root, ty));
     if ty.get("properties").is_some() {
-        let (documented, read) = (names(doc, "properties"), names(ty, "properties"));
-        for field in read.iter().filter(|f| !documented.contains(f)) {
-            problems.push(format!(
-                "{at}: the API reads `{field}`, which the document leaves out"
-            ));
+        let (documented, typed) = (names(&doc, "properties"), names(&ty, "properties"));
+        let (documented_required, typed_required) =
+            (names(&doc, "required"), names(&ty, "required"));
+        for field in typed.iter().filter(|f| !documented.contains(f)) {
+            problems.push(match side {
+                Side::Read => {
+                    format!("{at}: the API reads `{field}`, which the document leaves out")
+                }
+                Side::Sent => {
+                    format!("{at}: the API sends `{field}`, which the document leaves out")
+                }
+            });
         }
-        for field in documented.iter().filter(|f| !read.contains(f)) {
-            problems.push(format!(
-                "{at}: the document offers `{field}`, which the API never reads"
-            ));
+        for field in documented.iter().filter(|f| !typed.contains(f)) {
+            problems.push(match side {
+                Side::Read => {
+                    format!("{at}: the document offers `{field}`, which the API never reads")
+                }
+                Side::Sent => {
+                    format!("{at}: the document promises `{field}`, which the API never sends")
+                }
+            });
         }
-        let documented_required = names(doc, "required");
-        for field in names(ty, "required") {
-            if !documented_required.contains(&field) {
-                problems.push(format!(
-                    "{at}: `{field}` must be sent, but the document calls it optional"
-                ));
+        match side {
+            Side::Read => {
+                for field in typed_required
+                    .iter()
+                    .filter(|f| !documented_required.contains(f))
+                {
+                    problems.push(format!(
+                        "{at}: `{field}` must be sent, but the document calls it optional"
+                    ));
+                }
+            }
+            Side::Sent => {
+                let sometimes = documented_required
+                    .iter()
+                    .filter(|f| typed.contains(f) && !typed_required.contains(f));
+                for field in sometimes {
+                    problems.push(format!(
+                        "{at}: the document says `{field}` is always sent, but the API may leave it out"
+                    ));
+                }
             }
         }
-        for field in read.iter().filter(|f| documented.contains(f)) {
+        for field in typed.iter().filter(|f| documented.contains(f)) {
             compare(
+                side,
                 &format!("{at}.{field}"),
                 (doc_root, &doc["properties"][field]),
                 (ty_root, &ty["properties"][field]),
@@ -94,6 +161,7 @@ fn compare(
     if let Some(items) = ty.get("items") {
         match doc.get("items") {
             Some(documented) => compare(
+                side,
                 &format!("{at}[]"),
                 (doc_root, documented),
                 (ty_root, items),
@@ -105,14 +173,29 @@ fn compare(
 }
 
 impl Documented<'_> {
+    /// Compares a request body with `T`, the type its handler reads it into.
     fn check<T: JsonSchema>(&self, problems: &mut Vec<String>) {
-        let derived: Schema = schema_for!(T);
+        self.compare::<T>(Side::Read, problems);
+    }
+
+    /// Compares an answer with `T`, the type its handler sends.
+    fn sends<T: JsonSchema>(&self, problems: &mut Vec<String>) {
+        self.compare::<T>(Side::Sent, problems);
+    }
+
+    fn compare<T: JsonSchema>(&self, side: Side, problems: &mut Vec<String>) {
+        let settings = match side {
+            Side::Read => SchemaSettings::default(),
+            Side::Sent => SchemaSettings::default().for_serialize(),
+        };
+        let derived = settings.into_generator().into_root_schema_for::<T>();
         let derived = derived.as_value();
         let doc = self
             .root
             .pointer(&self.pointer)
             .unwrap_or_else(|| panic!("the document has no {}", self.pointer));
         compare(
+            side,
             &format!("{} ({})", self.pointer, T::schema_name()),
             (self.root, doc),
             (derived, derived),
@@ -121,14 +204,32 @@ impl Documented<'_> {
     }
 }
 
-/// The schema of the request body of `method path` sent as `content` (the path escaped for a
-/// JSON pointer).
-fn body<'a>(root: &'a Value, method: &str, path: &str, content: &str) -> Documented<'a> {
+/// The path `method path` as a JSON pointer's steps (`/` and `~` escaped).
+fn operation(method: &str, path: &str) -> String {
     let path = path.replace('~', "~0").replace('/', "~1");
+    format!("/paths/{path}/{method}")
+}
+
+/// The schema of the request body of `method path` sent as `content`.
+fn body<'a>(root: &'a Value, method: &str, path: &str, content: &str) -> Documented<'a> {
     let content = content.replace('/', "~1");
     Documented {
         root,
-        pointer: format!("/paths/{path}/{method}/requestBody/content/{content}/schema"),
+        pointer: format!(
+            "{}/requestBody/content/{content}/schema",
+            operation(method, path)
+        ),
+    }
+}
+
+/// The schema of the JSON answer of `method path` with `status`.
+fn answer<'a>(root: &'a Value, method: &str, path: &str, status: u16) -> Documented<'a> {
+    Documented {
+        root,
+        pointer: format!(
+            "{}/responses/{status}/content/application~1json/schema",
+            operation(method, path)
+        ),
     }
 }
 
@@ -184,6 +285,34 @@ fn every_documented_request_body_is_the_type_its_handler_reads() {
 }
 
 #[test]
+fn every_documented_answer_is_the_type_its_handler_sends() {
+    use crate::domain::authority::Check;
+    use crate::services::annex_iii::{AnswerView, ReasonView};
+    use crate::services::bundles::{BundleView, ProductionView};
+    use crate::services::fulfilment::{PreservationView, SeizureTransferView};
+
+    let root: Value = serde_json::from_str(OPENAPI).expect("the OpenAPI document is JSON");
+    let mut problems = Vec::new();
+    let p = &mut problems;
+    answer(&root, "get", "/requests", 200).sends::<super::views::Requests>(p);
+    answer(&root, "get", "/requests/{reference}", 200).sends::<super::views::Case>(p);
+    answer(&root, "get", "/staff/cases", 200).sends::<super::views::Cases>(p);
+    answer(&root, "get", "/staff/cases/{reference}", 200).sends::<super::views::StaffCase>(p);
+    component(&root, "Bundle").sends::<BundleView>(p);
+    component(&root, "Production").sends::<ProductionView>(p);
+    component(&root, "Preservation").sends::<PreservationView>(p);
+    component(&root, "SeizureTransfer").sends::<SeizureTransferView>(p);
+    component(&root, "AnnexIIIAnswer").sends::<AnswerView>(p);
+    component(&root, "AnnexIIIReason").sends::<ReasonView>(p);
+    component(&root, "Check").sends::<Check>(p);
+    assert!(
+        problems.is_empty(),
+        "the document and the answer types differ:\n{}",
+        problems.join("\n")
+    );
+}
+
+#[test]
 fn a_field_the_document_leaves_out_is_found() {
     #[derive(JsonSchema)]
     #[allow(dead_code)]
@@ -219,6 +348,46 @@ fn a_field_the_document_leaves_out_is_found() {
             "/paths/~1x/post/requestBody/content/application~1json/schema (Widened): `urgency` must be sent, but the document calls it optional",
             "/paths/~1x/post/requestBody/content/application~1json/schema (Widened): the API reads `urgency`, which the document leaves out",
             "/paths/~1x/post/requestBody/content/application~1json/schema (Widened): the document offers `note`, which the API never reads",
+        ]
+    );
+}
+
+#[test]
+fn an_answer_the_document_describes_wrongly_is_found() {
+    #[derive(serde::Serialize, JsonSchema)]
+    struct Answer {
+        reference: String,
+        state: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+        #[serde(flatten)]
+        extra: Extra,
+    }
+    #[derive(serde::Serialize, JsonSchema)]
+    struct Extra {
+        owner: bool,
+    }
+    let root: Value = serde_json::json!({
+        "paths": { "/x": { "get": { "responses": { "200": { "content": {
+            "application/json": { "schema": {
+                "allOf": [{ "$ref": "#/components/schemas/Base" }],
+                "type": "object", "required": ["state", "note"], "properties": {
+                    "state": { "type": ["string", "null"] }, "note": { "type": "string" }
+                }
+            } }
+        } } } } } },
+        "components": { "schemas": { "Base": { "type": "object", "required": ["reference"],
+            "properties": { "reference": { "type": "string" }, "colour": { "type": "string" } } } } }
+    });
+    let mut problems = Vec::new();
+    answer(&root, "get", "/x", 200).sends::<Answer>(&mut problems);
+    problems.sort();
+    assert_eq!(
+        problems,
+        [
+            "/paths/~1x/get/responses/200/content/application~1json/schema (Answer): the API sends `owner`, which the document leaves out",
+            "/paths/~1x/get/responses/200/content/application~1json/schema (Answer): the document promises `colour`, which the API never sends",
+            "/paths/~1x/get/responses/200/content/application~1json/schema (Answer): the document says `note` is always sent, but the API may leave it out",
         ]
     );
 }
