@@ -4,9 +4,11 @@
 
 use rocket::data::{self, Data, FromData};
 use rocket::form::{self, Contextual, Form, FromForm};
+use rocket::http::impl_from_uri_param_identity;
+use rocket::http::uri::fmt::{Formatter, FromUriParam, Path, UriDisplay};
 use rocket::http::{Cookie, CookieJar, SameSite};
 use rocket::outcome::try_outcome;
-use rocket::request::{FromRequest, Outcome, Request};
+use rocket::request::{FromParam, FromRequest, Outcome, Request};
 
 use crate::app::App;
 use crate::config::Config;
@@ -15,11 +17,48 @@ use crate::db::models::requester::Requester as RequesterRow;
 use crate::db::models::session;
 use crate::domain::clock;
 use crate::domain::identity::Factor;
+use crate::domain::reference::CaseReference;
 use crate::domain::vocab::{CourtPath, Role, Track};
 use crate::error::{is_api, AppError, GuardFailure};
 
 pub const SESSION_COOKIE: &str = "writ_session";
 pub const CSRF_COOKIE: &str = "writ_csrf";
+
+/// A case's reference in a path (`/cases/<reference>`), parsed at the edge. A malformed one is a
+/// case not found, as an unknown one is (404, never 422), so a handler takes
+/// `Result<CaseReference, AppError>` and answers with its error.
+impl<'a> FromParam<'a> for CaseReference {
+    type Error = AppError;
+
+    fn from_param(param: &'a str) -> Result<CaseReference, AppError> {
+        CaseReference::parse(param).ok_or_else(AppError::not_found)
+    }
+}
+
+/// In links (`uri!(show(reference = …))`): a parsed reference, or the text of a stored one.
+impl UriDisplay<Path> for CaseReference {
+    fn fmt(&self, f: &mut Formatter<'_, Path>) -> std::fmt::Result {
+        f.write_value(self.as_str())
+    }
+}
+
+impl_from_uri_param_identity!([Path] CaseReference);
+
+impl<'a> FromUriParam<Path, &'a str> for CaseReference {
+    type Target = &'a str;
+
+    fn from_uri_param(reference: &'a str) -> &'a str {
+        reference
+    }
+}
+
+impl<'a> FromUriParam<Path, &'a String> for CaseReference {
+    type Target = &'a str;
+
+    fn from_uri_param(reference: &'a String) -> &'a str {
+        reference
+    }
+}
 
 /// The client's address: as the socket sees it, or, behind a proxy, from the header
 /// `WRIT_IP_HEADER` names (off by default, so that no header can spoof it).

@@ -53,6 +53,13 @@ impl CaseReference {
     }
 }
 
+/// As its text (`"LE-2026-000123"`), in answers, audit details and templates alike.
+impl serde::Serialize for CaseReference {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
 impl fmt::Display for CaseReference {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)

@@ -17,6 +17,7 @@ use crate::db::schema::{non_execution_answers as answers, staff};
 use crate::db::{Db, DbConn};
 use crate::domain::annex_iii::{self, Addressing, Answer, AnswerDraft, Order, Reason};
 use crate::domain::clock::{self, rfc3339};
+use crate::domain::reference::CaseReference;
 use crate::domain::vocab::CaseState;
 use crate::error::AppError;
 use crate::mail::Letter;
@@ -152,7 +153,11 @@ pub fn of_case(conn: &mut DbConn, case: &Case) -> Result<Vec<AnswerView>, AppErr
 }
 
 /// One answer printed as the Annex III document, with the file name to save it under.
-pub async fn document(db: &Db, reference: &str, number: i32) -> Result<(String, String), AppError> {
+pub async fn document(
+    db: &Db,
+    reference: &CaseReference,
+    number: i32,
+) -> Result<(String, String), AppError> {
     let reference = reference.to_owned();
     db.run(move |conn| {
         let case = Case::find_by_reference(conn, &reference)?;
@@ -187,7 +192,7 @@ pub async fn document(db: &Db, reference: &str, number: i32) -> Result<(String, 
 pub async fn record_non_execution(
     app: &App,
     staff: &Staff,
-    reference: &str,
+    reference: &CaseReference,
     draft: &AnswerDraft,
 ) -> Result<AnswerView, AppError> {
     let (staff_row, reference, draft) = (staff.clone(), reference.to_owned(), draft.clone());

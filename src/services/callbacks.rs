@@ -18,6 +18,7 @@ use crate::db::{Db, DbConn};
 use crate::domain::clock::{self, rfc3339};
 use crate::domain::identity::{self, CallOutcome, Confirmation};
 use crate::domain::profile::Phone;
+use crate::domain::reference::CaseReference;
 use crate::domain::text::check_line;
 use crate::domain::vocab::Role;
 use crate::domain::FieldErrors;
@@ -183,7 +184,7 @@ pub async fn record(
     mailer: &Mailer,
     links: &Links,
     reviewer_id: &str,
-    reference: &str,
+    reference: &CaseReference,
     call: Call<'_>,
 ) -> Result<(CallOutcome, Confirmation), AppError> {
     let now = clock::now();
@@ -261,7 +262,7 @@ pub async fn record(
             let context = json!({
                 "reference": reference,
                 "officer": officer.email,
-                "link": links.staff_case(&reference),
+                "link": links.staff_case(reference.as_str()),
             });
             for admin in Staff::all(conn)?.into_iter().filter(|s| s.active && s.role == Role::Admin) {
                 mailer.queue(conn, Letter { template: "callback_failed", to: &admin.email, context: &context })?;

@@ -10,6 +10,7 @@ use crate::db::models::requester::Requester;
 use crate::db::Db;
 use crate::domain::authority::Check;
 use crate::domain::clock::rfc3339;
+use crate::domain::reference::CaseReference;
 use crate::domain::vocab::{DataCategory, DocumentRole};
 use crate::error::AppError;
 
@@ -204,7 +205,7 @@ pub async fn list(db: &Db, requester: &Requester, page: i64) -> Result<Vec<CaseS
 pub async fn find_own(
     db: &Db,
     requester: &Requester,
-    reference: &str,
+    reference: &CaseReference,
 ) -> Result<CaseView, AppError> {
     let (id, track, email, reference) = (
         requester.id.clone(),

@@ -12,6 +12,7 @@ use crate::db::schema::case_colleagues;
 use crate::db::{is_unique_violation, Db, DbConn};
 use crate::domain::clock;
 use crate::domain::email::EmailAddress;
+use crate::domain::reference::CaseReference;
 use crate::domain::vocab::Track;
 use crate::error::AppError;
 use crate::mail::{Letter, Mailer};
@@ -33,7 +34,7 @@ pub async fn add(
     mailer: &Mailer,
     link: String,
     owner: &Requester,
-    reference: &str,
+    reference: &CaseReference,
     email: &str,
 ) -> Result<Vec<String>, AppError> {
     if owner.track != Track::Agency {

@@ -18,6 +18,7 @@ use crate::db::schema::{accounts, cases, freezes, preservations, seizure_transfe
 use crate::db::{Db, DbConn};
 use crate::domain::clock;
 use crate::domain::identifiers::{self, Verdict};
+use crate::domain::reference::CaseReference;
 use crate::domain::vocab::{CaseState, Chain, InstrumentKind, RequestType, TargetKind};
 use crate::domain::FieldErrors;
 use crate::error::{AppError, AppResult};
@@ -82,7 +83,7 @@ pub fn user_notice_from(case: &Case) -> Result<Option<NaiveDate>, AppError> {
 pub async fn record_enforcing_objection(
     app: &App,
     staff: &Staff,
-    reference: &str,
+    reference: &CaseReference,
     grounds: &str,
 ) -> Result<(), AppError> {
     let grounds = grounds.trim().to_owned();
@@ -130,7 +131,7 @@ pub async fn record_enforcing_objection(
 pub async fn record_user_notice(
     app: &App,
     staff: &Staff,
-    reference: &str,
+    reference: &CaseReference,
     notified_on: Option<NaiveDate>,
 ) -> Result<NaiveDate, AppError> {
     let (staff_id, reference) = (staff.id.clone(), reference.to_owned());
@@ -190,7 +191,7 @@ pub async fn record_user_notice(
 pub async fn record_preservation(
     app: &App,
     staff: &Staff,
-    reference: &str,
+    reference: &CaseReference,
 ) -> Result<PreservationView, AppError> {
     let (mover, staff_id, reference) =
         (Mover::staff(staff), staff.id.clone(), reference.to_owned());
@@ -241,7 +242,7 @@ pub async fn record_preservation(
 pub async fn extend_preservation(
     app: &App,
     requester: &Requester,
-    reference: &str,
+    reference: &CaseReference,
 ) -> Result<PreservationView, AppError> {
     let (requester, reference) = (requester.clone(), reference.to_owned());
     app.write(move |conn, app| {
@@ -316,7 +317,7 @@ pub async fn extend_preservation(
 pub async fn confirm_production_request(
     app: &App,
     requester: &Requester,
-    reference: &str,
+    reference: &CaseReference,
     production_request: &str,
 ) -> Result<PreservationView, AppError> {
     let production_request = production_request.trim().to_owned();
@@ -371,7 +372,7 @@ pub async fn confirm_production_request(
 pub async fn record_freeze(
     app: &App,
     staff: &Staff,
-    reference: &str,
+    reference: &CaseReference,
     operations: &str,
 ) -> Result<Vec<String>, AppError> {
     let (mover, staff_id, reference, operations) = (
@@ -418,7 +419,7 @@ pub async fn record_freeze(
 pub async fn release_freeze(
     app: &App,
     staff: &Staff,
-    reference: &str,
+    reference: &CaseReference,
     reason: &str,
     operations: &str,
 ) -> Result<Vec<String>, AppError> {
@@ -494,7 +495,7 @@ pub async fn release_freeze(
 pub async fn record_seizure_transfer(
     app: &App,
     staff: &Staff,
-    reference: &str,
+    reference: &CaseReference,
     transfer: &SeizureTransferDraft,
 ) -> Result<SeizureTransferView, AppError> {
     let transfer = transfer.validate()?;

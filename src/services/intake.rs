@@ -266,7 +266,7 @@ pub async fn commit(
                 let oncall = app.config.oncall_email.trim();
                 alert_oncall(conn, mailer, oncall, links, &reference, due_at)?;
             }
-            let stored = Case::find_by_reference(conn, reference.as_str())?;
+            let stored = Case::find_by_reference(conn, &reference)?;
             mailer.queue(
                 conn,
                 Letter {

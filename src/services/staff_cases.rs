@@ -17,6 +17,7 @@ use crate::db::{Db, DbConn};
 use crate::domain::clock::{self, rfc3339};
 use crate::domain::identity::{self, Factor};
 use crate::domain::policy::Identity;
+use crate::domain::reference::CaseReference;
 use crate::domain::search::Search;
 use crate::domain::vocab::{CaseState, RequestType, Role, Track};
 use crate::domain::workflow::{self, Party};
@@ -704,7 +705,11 @@ pub struct StaffCaseView {
 /// The case `reference` as a member of staff with `role` may see it. Support works the
 /// court-order track only (agency requests go straight to the legal team); any other case is
 /// "not found" to them, so that references cannot be probed.
-pub fn visible_case(conn: &mut DbConn, reference: &str, role: Role) -> Result<Case, AppError> {
+pub fn visible_case(
+    conn: &mut DbConn,
+    reference: &CaseReference,
+    role: Role,
+) -> Result<Case, AppError> {
     let case = Case::find_by_reference(conn, reference)?;
     if role < Role::Legal && case.track != Track::Court {
         return Err(AppError::not_found());
@@ -745,7 +750,7 @@ pub async fn counts(db: &Db, role: Role) -> Result<Value, AppError> {
 /// The whole case as `viewer` sees it (their role decides which actions are offered).
 pub async fn find(
     db: &Db,
-    reference: &str,
+    reference: &CaseReference,
     viewer: Role,
     identity: &Identity,
 ) -> Result<StaffCaseView, AppError> {
@@ -783,7 +788,7 @@ fn identity_of(
 
 fn view(
     conn: &mut DbConn,
-    reference: &str,
+    reference: &CaseReference,
     viewer: Role,
     identity: &Identity,
 ) -> Result<StaffCaseView, AppError> {
@@ -906,7 +911,7 @@ fn view(
 pub async fn view_document(
     db: &Db,
     staff: &Staff,
-    reference: &str,
+    reference: &CaseReference,
     document_id: &str,
 ) -> Result<Document, AppError> {
     let (staff_id, role, reference, document_id) = (

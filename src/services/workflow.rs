@@ -16,6 +16,7 @@ use crate::db::models::staff::Staff;
 use crate::db::schema::{approvals, cases, messages, notes};
 use crate::db::{is_unique_violation, write_tx, DbConn};
 use crate::domain::clock;
+use crate::domain::reference::CaseReference;
 use crate::domain::vocab::{CaseState, DataCategory, Track};
 use crate::domain::workflow::{self, Party, Refusal};
 use crate::domain::FieldErrors;
@@ -547,7 +548,7 @@ pub fn assign_in(
 pub async fn by_staff(
     app: &App,
     staff: &Staff,
-    reference: &str,
+    reference: &CaseReference,
     request: TransitionRequest,
 ) -> Result<Moved, AppError> {
     let (mover, reference, role) = (Mover::staff(staff), reference.to_owned(), staff.role);
@@ -564,7 +565,7 @@ pub async fn by_staff(
 pub async fn withdraw(
     app: &App,
     requester: &Requester,
-    reference: &str,
+    reference: &CaseReference,
 ) -> Result<Moved, AppError> {
     let (mover, requester, reference) = (
         Mover::requester(requester),
@@ -584,7 +585,7 @@ pub async fn withdraw(
 pub async fn message(
     app: &App,
     requester: &Requester,
-    reference: &str,
+    reference: &CaseReference,
     body: &str,
     mut documents: Vec<crate::documents::StagedDocument>,
 ) -> Result<Case, AppError> {
@@ -651,7 +652,7 @@ pub async fn message(
 pub async fn write_to_requester(
     app: &App,
     staff: &Staff,
-    reference: &str,
+    reference: &CaseReference,
     body: &str,
 ) -> Result<(), AppError> {
     let body = message_body(body, "body")?;
@@ -700,7 +701,7 @@ pub async fn write_to_requester(
 pub async fn rerun_checks(
     app: &App,
     staff: &Staff,
-    reference: &str,
+    reference: &CaseReference,
 ) -> Result<crate::domain::authority::Authority, AppError> {
     let (role, reference) = (staff.role, reference.to_owned());
     let case = app
@@ -723,7 +724,12 @@ pub async fn rerun_checks(
     .await
 }
 
-pub async fn note(app: &App, staff: &Staff, reference: &str, body: &str) -> Result<(), AppError> {
+pub async fn note(
+    app: &App,
+    staff: &Staff,
+    reference: &CaseReference,
+    body: &str,
+) -> Result<(), AppError> {
     let (staff, reference, body) = (staff.clone(), reference.to_owned(), body.to_owned());
     app.db
         .run(move |conn| {
@@ -736,7 +742,7 @@ pub async fn note(app: &App, staff: &Staff, reference: &str, body: &str) -> Resu
 pub async fn assign(
     app: &App,
     staff: &Staff,
-    reference: &str,
+    reference: &CaseReference,
     to_email: &str,
 ) -> Result<Staff, AppError> {
     let (staff, reference, to_email) = (staff.clone(), reference.to_owned(), to_email.to_owned());

@@ -349,3 +349,80 @@ async fn an_upload_that_stalls_is_dropped_with_408_and_leaves_nothing() {
     let incoming = site.documents_dir().join("incoming");
     assert_eq!(std::fs::read_dir(incoming).unwrap().count(), 0);
 }
+
+/// A reference in a path is parsed before any handler runs; one that is not a reference at all
+/// gets exactly the answer an unknown one does (404, not 422), on the API and on the pages, so
+/// that the shape of references cannot be probed either.
+#[rocket::async_test]
+async fn a_malformed_case_reference_is_answered_as_an_unknown_case() {
+    let app = TestApp::new().await;
+    let token = app.officer("j.doe@fbi.gov").await;
+    let legal = app
+        .staff("lee@writ.example", writ::domain::vocab::Role::Legal)
+        .await;
+    let staff_token = app.staff_token(&legal).await;
+    // The pages' session is another reviewer's: a code is good for one sign-in only.
+    let on_pages = app
+        .staff("kim@writ.example", writ::domain::vocab::Role::Legal)
+        .await;
+    let csrf = app.staff_sign_in_page(&on_pages).await;
+    let unknown = "LE-1999-000001";
+    let malformed = [
+        "LE-2026-12",
+        "le-2026-000001",
+        "LE-2026-000001-1",
+        "XX-2026-000001",
+        "LE-2026-0000000000001",
+        "%00",
+        "..%2F..%2Fetc",
+        "LE-2026-00000%C3%A9",
+    ];
+
+    let answers = |reference: String| {
+        let (app, token, staff_token, csrf) = (&app, &token, &staff_token, &csrf);
+        async move {
+            let (requester_api, body) = app
+                .get_json(&format!("/api/v1/requests/{reference}"), token)
+                .await;
+            let (staff_api, staff_body) = app
+                .get_json(&format!("/api/v1/staff/cases/{reference}"), staff_token)
+                .await;
+            let transition = app
+                .post_json(
+                    &format!("/api/v1/staff/cases/{reference}/transition"),
+                    json!({ "to": "in_review" }),
+                    Some(staff_token),
+                )
+                .await
+                .status();
+            let (page, page_text) = app.page(&format!("/staff/cases/{reference}")).await;
+            let (note, note_text) = app
+                .post_form(
+                    &format!("/staff/cases/{reference}/notes"),
+                    &[("csrf", csrf), ("body", "A note")],
+                )
+                .await;
+            json!({
+                "requester_api": [requester_api.code, body],
+                "staff_api": [staff_api.code, staff_body],
+                "transition": transition.code,
+                "page": [page.code, page_text.contains("Nothing was found at this address.")],
+                "note": [note.code, note_text.contains("Nothing was found at this address.")],
+            })
+        }
+    };
+    let recorded = app.count("audit_events");
+    let expected = answers(unknown.to_owned()).await;
+    assert_eq!(expected["requester_api"][0], 404);
+    assert_eq!(expected["requester_api"][1]["error"]["code"], "not_found");
+    assert_eq!(expected["page"], json!([404, true]), "{expected}");
+    assert_eq!(expected["note"], json!([404, true]), "{expected}");
+    for reference in malformed {
+        assert_eq!(
+            answers(reference.to_owned()).await,
+            expected,
+            "{reference} is answered as an unknown case"
+        );
+    }
+    assert_eq!(app.count("audit_events"), recorded, "nothing was recorded");
+}

@@ -5,6 +5,7 @@ use crate::db::json::JsonText;
 use crate::db::schema::{case_colleagues, case_targets, cases, messages};
 use crate::db::DbConn;
 use crate::domain::authority::Check;
+use crate::domain::reference::CaseReference;
 use crate::domain::vocab::{CaseState, InstrumentKind, RequestType, Track};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -133,16 +134,25 @@ impl Case {
             .filter(|until| self.request_type != RequestType::EmergencyDisclosure && now < *until)
     }
 
-    pub fn find_by_reference(conn: &mut DbConn, reference: &str) -> QueryResult<Case> {
+    /// The case with this id (one already read, read again).
+    pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Case> {
+        cases::table.find(id).select(Case::as_select()).first(conn)
+    }
+
+    pub fn find_by_reference(conn: &mut DbConn, reference: &CaseReference) -> QueryResult<Case> {
         cases::table
-            .filter(cases::reference.eq(reference))
+            .filter(cases::reference.eq(reference.as_str()))
             .select(Case::as_select())
             .first(conn)
     }
 
     /// A requester's own case. Another requester's case is "not found", never "forbidden", so
     /// that references cannot be probed.
-    pub fn find_owned(conn: &mut DbConn, requester_id: &str, reference: &str) -> QueryResult<Case> {
+    pub fn find_owned(
+        conn: &mut DbConn,
+        requester_id: &str,
+        reference: &CaseReference,
+    ) -> QueryResult<Case> {
         let case = Case::find_by_reference(conn, reference)?;
         if case.requester_id != requester_id {
             return Err(diesel::result::Error::NotFound);
@@ -156,7 +166,7 @@ impl Case {
         requester_id: &str,
         track: Track,
         email: &str,
-        reference: &str,
+        reference: &CaseReference,
     ) -> QueryResult<Case> {
         let case = Case::find_by_reference(conn, reference)?;
         if case.requester_id == requester_id {

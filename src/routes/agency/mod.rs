@@ -12,6 +12,7 @@ use rocket::{uri, Route};
 
 use crate::domain::reference::CaseReference;
 use crate::domain::vocab::Track;
+use crate::error::AppError;
 use crate::routes::requester::cases::TypeQuery;
 use crate::routes::requester::{self, Area};
 
@@ -37,10 +38,7 @@ pub static AREA: Area = Area {
 };
 
 fn case_uri(reference: &str) -> Origin<'static> {
-    uri!(
-        "/agency",
-        requester::cases::show(reference = reference.to_owned())
-    )
+    uri!("/agency", requester::cases::show(reference = reference))
 }
 
 /// The officer's page for a case (used in e-mails).

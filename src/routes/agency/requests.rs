@@ -3,6 +3,7 @@ use rocket::{post, routes, Route};
 
 use super::AREA;
 use crate::app::App;
+use crate::domain::reference::CaseReference;
 use crate::error::AppError;
 use crate::guards::{AgencyOfficer, NoFields, Posted};
 use crate::services::fulfilment;
@@ -11,15 +12,16 @@ use rocket::State;
 /// Preservation is an agency request: only officers ask for it to run longer.
 #[post("/requests/<reference>/extension", data = "<form>")]
 async fn extension(
-    reference: &str,
+    reference: Result<CaseReference, AppError>,
     form: Posted<NoFields>,
     officer: AgencyOfficer,
     app: &State<App>,
 ) -> Result<Flash<Redirect>, AppError> {
     form.checked()?;
+    let reference = &reference?;
     let kept = fulfilment::extend_preservation(app, &officer.0.row, reference).await?;
     Ok(Flash::success(
-        Redirect::to((AREA.case)(reference)),
+        Redirect::to((AREA.case)(reference.as_str())),
         format!("The preservation now runs until {}.", kept.expires_at),
     ))
 }
@@ -33,12 +35,13 @@ struct ProductionRequestForm {
 /// (Regulation 2023/1543, Annex V): the data is kept until produced.
 #[post("/requests/<reference>/production-request", data = "<form>")]
 async fn production_request(
-    reference: &str,
+    reference: Result<CaseReference, AppError>,
     form: Posted<ProductionRequestForm>,
     officer: AgencyOfficer,
     app: &State<App>,
 ) -> Result<Flash<Redirect>, AppError> {
     let form = form.checked()?;
+    let reference = &reference?;
     fulfilment::confirm_production_request(
         app,
         &officer.0.row,
@@ -47,7 +50,7 @@ async fn production_request(
     )
     .await?;
     Ok(Flash::success(
-        Redirect::to((AREA.case)(reference)),
+        Redirect::to((AREA.case)(reference.as_str())),
         "Confirmed: the records are kept until they are produced under your production request.",
     ))
 }

@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 use crate::app::App;
 use crate::documents::multipart;
 use crate::domain::clock::rfc3339;
+use crate::domain::reference::CaseReference;
 use crate::domain::request::RequestDraft;
 use crate::error::AppError;
 use crate::guards::{AgencyOfficer, Requester};
@@ -69,10 +70,11 @@ async fn list(
 
 #[get("/requests/<reference>")]
 async fn show(
-    reference: &str,
+    reference: Result<CaseReference, AppError>,
     requester: Requester,
     app: &State<App>,
 ) -> Result<Json<views::Case>, AppError> {
+    let reference = &reference?;
     let case = cases::find_own(&app.db, &requester.row, reference).await?;
     Ok(Json(case.into()))
 }
@@ -81,7 +83,7 @@ async fn show(
 /// It answers a request for information when the case waits for one.
 #[post("/requests/<reference>/messages", data = "<data>")]
 async fn message(
-    reference: &str,
+    reference: Result<CaseReference, AppError>,
     requester: Requester,
     app: &State<App>,
     content_type: Option<&ContentType>,
@@ -91,6 +93,7 @@ async fn message(
         .await
         .map_err(|r| r.error)?;
     let body = upload.field("message").unwrap_or_default().to_owned();
+    let reference = &reference?;
     let case = workflow::message(app, &requester.row, reference, &body, upload.files).await?;
     Ok((
         Status::Created,
@@ -100,10 +103,11 @@ async fn message(
 
 #[post("/requests/<reference>/withdraw")]
 async fn withdraw(
-    reference: &str,
+    reference: Result<CaseReference, AppError>,
     requester: Requester,
     app: &State<App>,
 ) -> Result<Json<Value>, AppError> {
+    let reference = &reference?;
     workflow::withdraw(app, &requester.row, reference).await?;
     Ok(Json(
         json!({ "reference": reference, "state": "withdrawn" }),
@@ -113,10 +117,11 @@ async fn withdraw(
 /// Asks for the preservation to run 90 more days (agency requests only).
 #[post("/requests/<reference>/extension")]
 async fn extension(
-    reference: &str,
+    reference: Result<CaseReference, AppError>,
     officer: AgencyOfficer,
     app: &State<App>,
 ) -> Result<Json<Value>, AppError> {
+    let reference = &reference?;
     let kept = fulfilment::extend_preservation(app, &officer.0.row, reference).await?;
     Ok(Json(
         json!({ "reference": reference, "preservation": kept }),
@@ -135,11 +140,12 @@ pub(super) struct ProductionRequest {
 #[post("/requests/<reference>/production-request", data = "<body>")]
 async fn production_request(
     _json: crate::guards::JsonBody,
-    reference: &str,
+    reference: Result<CaseReference, AppError>,
     body: rocket::serde::json::Json<ProductionRequest>,
     officer: AgencyOfficer,
     app: &State<App>,
 ) -> Result<Json<Value>, AppError> {
+    let reference = &reference?;
     let kept = fulfilment::confirm_production_request(
         app,
         &officer.0.row,
@@ -162,15 +168,13 @@ pub(super) struct Colleague {
 #[post("/requests/<reference>/colleagues", data = "<body>")]
 async fn colleague(
     _json: crate::guards::JsonBody,
-    reference: &str,
+    reference: Result<CaseReference, AppError>,
     body: rocket::serde::json::Json<Colleague>,
     officer: crate::guards::AgencyOfficer,
     app: &State<App>,
 ) -> Result<(Status, Json<Value>), AppError> {
-    let link = app.links.to(&crate::routes::agency::case_path(
-        &crate::domain::reference::CaseReference::parse(reference)
-            .ok_or_else(AppError::not_found)?,
-    ));
+    let reference = &reference?;
+    let link = app.links.to(&crate::routes::agency::case_path(reference));
     let colleagues = crate::services::colleagues::add(
         &app.db,
         &app.mailer,

@@ -6,6 +6,7 @@ use serde_json::{json, Value};
 
 use crate::app::App;
 use crate::domain::clock::rfc3339;
+use crate::domain::reference::CaseReference;
 use crate::error::AppError;
 use crate::guards::{JsonBody, LegalReviewer, StaffMember};
 use crate::routes::staff::QueueQuery;
@@ -84,10 +85,11 @@ async fn cases(
 
 #[get("/staff/cases/<reference>")]
 async fn case(
-    reference: &str,
+    reference: Result<CaseReference, AppError>,
     staff: StaffMember,
     app: &State<App>,
 ) -> Result<Json<views::StaffCase>, AppError> {
+    let reference = &reference?;
     let case = staff_cases::find(&app.db, reference, staff.row.role, &app.policy.identity).await?;
     Ok(Json(case.into()))
 }
@@ -96,11 +98,12 @@ async fn case(
 #[post("/staff/cases/<reference>/transition", data = "<body>")]
 async fn transition(
     _json: JsonBody,
-    reference: &str,
+    reference: Result<CaseReference, AppError>,
     body: Json<TransitionRequest>,
     staff: StaffMember,
     app: &State<App>,
 ) -> Result<(Status, Json<Value>), AppError> {
+    let reference = &reference?;
     match workflow::by_staff(app, &staff.row, reference, body.into_inner()).await? {
         Moved::To(state) => Ok((
             Status::Ok,
@@ -124,11 +127,12 @@ pub(super) struct Assign {
 #[post("/staff/cases/<reference>/assign", data = "<body>")]
 async fn assign(
     _json: JsonBody,
-    reference: &str,
+    reference: Result<CaseReference, AppError>,
     body: Json<Assign>,
     staff: LegalReviewer,
     app: &State<App>,
 ) -> Result<Json<Value>, AppError> {
+    let reference = &reference?;
     let assignee = workflow::assign(app, &staff.0.row, reference, &body.staff).await?;
     Ok(Json(
         json!({ "reference": reference, "assigned_to": assignee.email }),
@@ -144,11 +148,12 @@ pub(super) struct Note {
 #[post("/staff/cases/<reference>/notes", data = "<body>")]
 async fn note(
     _json: JsonBody,
-    reference: &str,
+    reference: Result<CaseReference, AppError>,
     body: Json<Note>,
     staff: StaffMember,
     app: &State<App>,
 ) -> Result<(Status, Json<Value>), AppError> {
+    let reference = &reference?;
     workflow::note(app, &staff.row, reference, &body.body).await?;
     Ok((Status::Created, Json(json!({ "reference": reference }))))
 }
@@ -157,11 +162,12 @@ async fn note(
 #[post("/staff/cases/<reference>/messages", data = "<body>")]
 async fn message(
     _json: JsonBody,
-    reference: &str,
+    reference: Result<CaseReference, AppError>,
     body: Json<Note>,
     staff: StaffMember,
     app: &State<App>,
 ) -> Result<(Status, Json<Value>), AppError> {
+    let reference = &reference?;
     workflow::write_to_requester(app, &staff.row, reference, &body.body).await?;
     Ok((Status::Created, Json(json!({ "reference": reference }))))
 }
@@ -169,10 +175,11 @@ async fn message(
 /// Runs an open case's authority checks again now; 409 `case_closed` once it is decided.
 #[post("/staff/cases/<reference>/checks")]
 async fn rerun_checks(
-    reference: &str,
+    reference: Result<CaseReference, AppError>,
     staff: StaffMember,
     app: &State<App>,
 ) -> Result<Json<Value>, AppError> {
+    let reference = &reference?;
     let authority = workflow::rerun_checks(app, &staff.row, reference).await?;
     Ok(Json(json!({
         "reference": reference,
@@ -195,11 +202,12 @@ pub(super) struct UserNotice {
 #[post("/staff/cases/<reference>/user-notice", data = "<body>")]
 async fn user_notice(
     _json: JsonBody,
-    reference: &str,
+    reference: Result<CaseReference, AppError>,
     body: Json<UserNotice>,
     reviewer: LegalReviewer,
     app: &State<App>,
 ) -> Result<Json<Value>, AppError> {
+    let reference = &reference?;
     let on =
         fulfilment::record_user_notice(app, &reviewer.0.row, reference, body.notified_on).await?;
     Ok(Json(
@@ -210,10 +218,11 @@ async fn user_notice(
 /// Records that the requested records are preserved (90 days) and fulfils the case.
 #[post("/staff/cases/<reference>/preservation")]
 async fn preservation(
-    reference: &str,
+    reference: Result<CaseReference, AppError>,
     reviewer: LegalReviewer,
     app: &State<App>,
 ) -> Result<Json<Value>, AppError> {
+    let reference = &reference?;
     let kept = fulfilment::record_preservation(app, &reviewer.0.row, reference).await?;
     Ok(Json(
         json!({ "reference": reference, "state": "fulfilled", "preservation": kept }),
@@ -223,10 +232,11 @@ async fn preservation(
 /// Records an executed freeze: directory accounts are marked frozen and operations informed.
 #[post("/staff/cases/<reference>/freeze")]
 async fn freeze(
-    reference: &str,
+    reference: Result<CaseReference, AppError>,
     reviewer: LegalReviewer,
     app: &State<App>,
 ) -> Result<Json<Value>, AppError> {
+    let reference = &reference?;
     let accounts = fulfilment::record_freeze(
         app,
         &reviewer.0.row,
@@ -251,11 +261,12 @@ pub(super) struct Objection {
 #[post("/staff/cases/<reference>/enforcing-objection", data = "<body>")]
 async fn enforcing_objection(
     _json: JsonBody,
-    reference: &str,
+    reference: Result<CaseReference, AppError>,
     body: Json<Objection>,
     reviewer: LegalReviewer,
     app: &State<App>,
 ) -> Result<Json<Value>, AppError> {
+    let reference = &reference?;
     fulfilment::record_enforcing_objection(app, &reviewer.0.row, reference, &body.grounds).await?;
     Ok(Json(json!({ "reference": reference, "produced": false })))
 }
@@ -271,11 +282,12 @@ pub(super) struct Release {
 #[post("/staff/cases/<reference>/freeze/release", data = "<body>")]
 async fn release_freeze(
     _json: JsonBody,
-    reference: &str,
+    reference: Result<CaseReference, AppError>,
     body: Json<Release>,
     reviewer: LegalReviewer,
     app: &State<App>,
 ) -> Result<Json<Value>, AppError> {
+    let reference = &reference?;
     let released = fulfilment::release_freeze(
         app,
         &reviewer.0.row,
@@ -293,11 +305,12 @@ async fn release_freeze(
 #[post("/staff/cases/<reference>/seizure-transfers", data = "<body>")]
 async fn seizure_transfer(
     _json: JsonBody,
-    reference: &str,
+    reference: Result<CaseReference, AppError>,
     body: Json<crate::services::fulfilment::SeizureTransferDraft>,
     reviewer: LegalReviewer,
     app: &State<App>,
 ) -> Result<(Status, Json<Value>), AppError> {
+    let reference = &reference?;
     let transfer =
         fulfilment::record_seizure_transfer(app, &reviewer.0.row, reference, &body).await?;
     Ok((
@@ -311,11 +324,12 @@ async fn seizure_transfer(
 #[post("/staff/cases/<reference>/non-execution", data = "<body>")]
 async fn non_execution(
     _json: JsonBody,
-    reference: &str,
+    reference: Result<CaseReference, AppError>,
     body: Json<crate::domain::annex_iii::AnswerDraft>,
     reviewer: LegalReviewer,
     app: &State<App>,
 ) -> Result<(Status, Json<Value>), AppError> {
+    let reference = &reference?;
     let answer = annex_iii::record_non_execution(app, &reviewer.0.row, reference, &body).await?;
     let document = format!(
         "/api/v1/staff/cases/{reference}/non-execution/{}",
@@ -330,11 +344,12 @@ async fn non_execution(
 /// An Annex III answer as the document sent to the issuing authority (plain text).
 #[get("/staff/cases/<reference>/non-execution/<n>")]
 async fn non_execution_document(
-    reference: &str,
+    reference: Result<CaseReference, AppError>,
     n: i32,
     _reviewer: LegalReviewer,
     app: &State<App>,
 ) -> Result<crate::routes::TextFile, AppError> {
+    let reference = &reference?;
     let (text, name) = crate::services::annex_iii::document(&app.db, reference, n).await?;
     Ok(crate::routes::TextFile::new(text, &name))
 }
@@ -354,7 +369,7 @@ pub(super) struct Callback {
 #[post("/staff/cases/<reference>/callbacks", data = "<body>")]
 async fn callback(
     _json: JsonBody,
-    reference: &str,
+    reference: Result<CaseReference, AppError>,
     body: Json<Callback>,
     reviewer: LegalReviewer,
     app: &State<App>,
@@ -365,6 +380,7 @@ async fn callback(
         outcome: &body.outcome,
         called_at: body.called_at.as_deref().unwrap_or_default(),
     };
+    let reference = &reference?;
     let (outcome, confirmation) = crate::services::callbacks::record(
         &app.db,
         &app.mailer,

@@ -11,6 +11,7 @@ use rocket::{uri, Route};
 
 use crate::domain::reference::CaseReference;
 use crate::domain::vocab::Track;
+use crate::error::AppError;
 use crate::routes::requester::cases::TypeQuery;
 use crate::routes::requester::{self, Area};
 
@@ -33,10 +34,7 @@ pub static AREA: Area = Area {
 };
 
 fn case_uri(reference: &str) -> Origin<'static> {
-    uri!(
-        "/court",
-        requester::cases::show(reference = reference.to_owned())
-    )
+    uri!("/court", requester::cases::show(reference = reference))
 }
 
 /// The representative's page for a case (used in e-mails).

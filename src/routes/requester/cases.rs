@@ -1,6 +1,7 @@
 //! A requester's cases, for either track: the list, the request form, a case, messages, withdrawal.
 
 use crate::app::App;
+use crate::domain::reference::CaseReference;
 use crate::pages::{Confirm, Template};
 use crate::services::bundles;
 use crate::services::intake;
@@ -393,13 +394,14 @@ async fn create(
 
 #[get("/requests/<reference>")]
 pub async fn show(
-    reference: &str,
+    reference: Result<CaseReference, AppError>,
     who: InArea,
     csrf: Csrf,
     app: &State<App>,
     flash: Option<FlashMessage<'_>>,
 ) -> Result<Template, AppError> {
     let InArea { area, requester } = who;
+    let reference = &reference?;
     let case = cases::find_own(&app.db, &requester.row, reference).await?;
     Ok(Template::render(
         "requester/case",
@@ -418,15 +420,16 @@ struct ColleagueForm {
 /// Adds a colleague of the same agency domain, who then follows the case.
 #[post("/requests/<reference>/colleagues", data = "<form>")]
 async fn colleague(
-    reference: &str,
+    reference: Result<CaseReference, AppError>,
     form: Posted<ColleagueForm>,
     who: InArea,
     app: &State<App>,
 ) -> Result<Flash<Redirect>, Either<Flash<Redirect>, AppError>> {
     let InArea { area, requester } = who;
     let form = form.checked().map_err(Either::Right)?;
-    let back = Redirect::to((area.case)(reference));
-    let link = app.links.to(&(area.case)(reference).to_string());
+    let reference = &reference.map_err(Either::Right)?;
+    let back = Redirect::to((area.case)(reference.as_str()));
+    let link = app.links.to(&(area.case)(reference.as_str()).to_string());
     let added = colleagues::add(
         &app.db,
         &app.mailer,
@@ -460,7 +463,7 @@ async fn colleague(
 /// A message to the legal team, with documents; it answers a request for information.
 #[post("/requests/<reference>/messages", data = "<data>")]
 async fn message(
-    reference: &str,
+    reference: Result<CaseReference, AppError>,
     who: InArea,
     csrf: Csrf,
     app: &State<App>,
@@ -473,7 +476,8 @@ async fn message(
         .map_err(|r| r.error)?;
     csrf.verify(upload.field("csrf"))?;
     let text = upload.field("message").unwrap_or_default().to_owned();
-    let back = Redirect::to((area.case)(reference));
+    let reference = &reference?;
+    let back = Redirect::to((area.case)(reference.as_str()));
     match workflow::message(app, &requester.row, reference, &text, upload.files).await {
         Ok(_) => Ok(Flash::success(
             back,
@@ -499,7 +503,7 @@ struct WithdrawForm {
 
 #[post("/requests/<reference>/withdraw", data = "<form>")]
 async fn withdraw(
-    reference: &str,
+    reference: Result<CaseReference, AppError>,
     form: Posted<WithdrawForm>,
     who: InArea,
     csrf: Csrf,
@@ -509,6 +513,7 @@ async fn withdraw(
     let form = form.checked()?;
     // Only one's own open case is asked about (another's is "not found", as on its page; a
     // closed one is refused by the workflow, with its reason).
+    let reference = &reference?;
     let case = cases::find_own(&app.db, &requester.row, reference).await?;
     let open = crate::domain::vocab::CaseState::parse(case.details.summary.state)
         .is_some_and(|state| crate::domain::vocab::CaseState::OPEN.contains(&state));
@@ -535,7 +540,7 @@ async fn withdraw(
     }
     workflow::withdraw(app, &requester.row, reference).await?;
     Ok(Either::Left(Flash::success(
-        Redirect::to((area.case)(reference)),
+        Redirect::to((area.case)(reference.as_str())),
         "The request is withdrawn.",
     )))
 }
@@ -543,11 +548,12 @@ async fn withdraw(
 /// A released bundle: this requester's own (403 for another's), until the link expires (410).
 #[get("/requests/<reference>/bundles/<n>")]
 async fn bundle(
-    reference: &str,
+    reference: Result<CaseReference, AppError>,
     n: i32,
     who: InArea,
     app: &State<App>,
 ) -> Result<Download, AppError> {
+    let reference = &reference?;
     Ok(bundles::stream(
         app,
         bundles::for_requester(app, &who.requester.row, reference, n).await?,

@@ -1,6 +1,7 @@
 //! Answering a disclosure from the case page: attach produced files, seal the bundle, read it.
 
 use crate::app::App;
+use crate::domain::reference::CaseReference;
 use crate::pages::{Confirm, Template};
 use crate::services::bundles;
 use crate::services::bundles::ProductionView;
@@ -13,7 +14,7 @@ use rocket::Either;
 use rocket::{get, post, routes, uri, Route, State};
 use serde_json::json;
 
-use super::cases::case_with_error;
+use super::cases::{case_with_error, error_page};
 use crate::documents::download::Download;
 use crate::documents::multipart;
 use crate::error::AppError;
@@ -23,7 +24,7 @@ use crate::guards::{Csrf, LegalReviewer};
 /// Produced files (`files`, any type) marked `records` or `content` (field `category`).
 #[post("/cases/<reference>/production", data = "<data>")]
 async fn production(
-    reference: &str,
+    reference: Result<CaseReference, AppError>,
     reviewer: LegalReviewer,
     csrf: Csrf,
     app: &State<App>,
@@ -31,6 +32,7 @@ async fn production(
     data: Data<'_>,
 ) -> Result<Flash<Redirect>, (Status, Template)> {
     let staff = &reviewer.0;
+    let reference = &reference.map_err(error_page)?;
     let result = async {
         let upload =
             multipart::receive_production(data, content_type, &app.store, app.config.max_documents)
@@ -62,7 +64,7 @@ struct SealForm {
 
 #[post("/cases/<reference>/bundles", data = "<form>")]
 async fn seal(
-    reference: &str,
+    reference: Result<CaseReference, AppError>,
     form: Posted<SealForm>,
     reviewer: LegalReviewer,
     csrf: Csrf,
@@ -70,6 +72,7 @@ async fn seal(
 ) -> Result<Either<Flash<Redirect>, Template>, (Status, Template)> {
     let (form, token) = form.parts();
     let staff = &reviewer.0;
+    let reference = &reference.map_err(error_page)?;
     if let Err(e) = token {
         return Err(case_with_error(&app.db, &app.policy, staff, &csrf, reference, e).await);
     }
@@ -142,11 +145,12 @@ fn seal_confirm(case: &StaffCaseView, waiting: &[&ProductionView]) -> Confirm {
 
 #[get("/cases/<reference>/bundles/<n>")]
 async fn download(
-    reference: &str,
+    reference: Result<CaseReference, AppError>,
     n: i32,
     reviewer: LegalReviewer,
     app: &State<App>,
 ) -> Result<Download, AppError> {
+    let reference = &reference?;
     Ok(bundles::stream(
         app,
         bundles::for_staff(app, &reviewer.0.row, reference, n).await?,

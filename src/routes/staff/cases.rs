@@ -1,3 +1,4 @@
+use crate::domain::reference::CaseReference;
 use crate::pages::{Confirm, Template};
 use rocket::form::FromForm;
 use rocket::http::Status;
@@ -258,12 +259,12 @@ async fn bulk_assign(
     let mut refused = Vec::new();
     let mut to = None;
     for reference in form.cases.iter().take(staff_cases::PAGE_SIZE as usize) {
-        if crate::domain::reference::CaseReference::parse(reference).is_none() {
+        let Some(parsed) = CaseReference::parse(reference) else {
             let shown = crate::domain::text::escape_controls(reference);
             refused.push(format!("{shown}: no such case"));
             continue;
-        }
-        match workflow::assign(app, &reviewer.0.row, reference, &form.staff).await {
+        };
+        match workflow::assign(app, &reviewer.0.row, &parsed, &form.staff).await {
             Ok(assignee) => {
                 assigned.push(reference.as_str());
                 to = Some(assignee.name);
@@ -292,12 +293,13 @@ async fn bulk_assign(
 
 #[get("/cases/<reference>")]
 pub(super) async fn show(
-    reference: &str,
+    reference: Result<CaseReference, AppError>,
     staff: StaffMember,
     csrf: Csrf,
     app: &State<App>,
     flash: Option<FlashMessage<'_>>,
 ) -> Result<Template, AppError> {
+    let reference = &reference?;
     let case = staff_cases::find(&app.db, reference, staff.row.role, &app.policy.identity).await?;
     Ok(Template::render(
         "staff/case",
@@ -413,7 +415,7 @@ pub(super) async fn case_with_error(
     policy: &Policy,
     staff: &StaffMember,
     csrf: &Csrf,
-    reference: &str,
+    reference: &CaseReference,
     error: AppError,
 ) -> (Status, Template) {
     match staff_cases::find(db, reference, staff.row.role, &policy.identity).await {
@@ -432,25 +434,31 @@ pub(super) async fn case_with_error(
             });
             (error.status, Template::render("staff/case", context))
         }
-        Err(e) => (
-            e.status,
-            Template::render(
-                "error",
-                json!({ "status": e.status.code, "reason": e.status.reason(), "message": e.message }),
-            ),
-        ),
+        Err(e) => error_page(e),
     }
+}
+
+/// The error page, where the case page cannot be drawn (no such case).
+pub(super) fn error_page(e: AppError) -> (Status, Template) {
+    (
+        e.status,
+        Template::render(
+            "error",
+            json!({ "status": e.status.code, "reason": e.status.reason(), "message": e.message }),
+        ),
+    )
 }
 
 #[post("/cases/<reference>/transition", data = "<form>")]
 async fn transition(
-    reference: &str,
+    reference: Result<CaseReference, AppError>,
     form: Posted<TransitionForm>,
     staff: StaffMember,
     csrf: Csrf,
     app: &State<App>,
 ) -> Result<Either<Flash<Redirect>, Template>, (Status, Template)> {
     let (form, token) = form.parts();
+    let reference = &reference.map_err(error_page)?;
     if let Err(e) = token {
         return Err(case_with_error(&app.db, &app.policy, &staff, &csrf, reference, e).await);
     }
@@ -488,12 +496,13 @@ struct NoteForm {
 
 #[post("/cases/<reference>/notes", data = "<form>")]
 async fn note(
-    reference: &str,
+    reference: Result<CaseReference, AppError>,
     form: Posted<NoteForm>,
     staff: StaffMember,
     csrf: Csrf,
     app: &State<App>,
 ) -> Result<Flash<Redirect>, (Status, Template)> {
+    let reference = &reference.map_err(error_page)?;
     let result = match form.checked() {
         Ok(form) => workflow::note(app, &staff.row, reference, &form.body).await,
         Err(e) => Err(e),
@@ -507,12 +516,13 @@ async fn note(
 /// Writes to the requester without asking for information (the case keeps its state).
 #[post("/cases/<reference>/messages", data = "<form>")]
 async fn message(
-    reference: &str,
+    reference: Result<CaseReference, AppError>,
     form: Posted<NoteForm>,
     staff: StaffMember,
     csrf: Csrf,
     app: &State<App>,
 ) -> Result<Flash<Redirect>, (Status, Template)> {
+    let reference = &reference.map_err(error_page)?;
     let result = match form.checked() {
         Ok(form) => workflow::write_to_requester(app, &staff.row, reference, &form.body).await,
         Err(e) => Err(e),
@@ -527,12 +537,13 @@ async fn message(
 /// agency's standing, the stored checks may be stale.
 #[post("/cases/<reference>/checks", data = "<form>")]
 async fn rerun_checks(
-    reference: &str,
+    reference: Result<CaseReference, AppError>,
     form: Posted<NoFields>,
     staff: StaffMember,
     csrf: Csrf,
     app: &State<App>,
 ) -> Result<Flash<Redirect>, (Status, Template)> {
+    let reference = &reference.map_err(error_page)?;
     let result = match form.checked() {
         Ok(NoFields) => workflow::rerun_checks(app, &staff.row, reference).await,
         Err(e) => Err(e),
@@ -554,12 +565,13 @@ struct AssignForm {
 
 #[post("/cases/<reference>/assign", data = "<form>")]
 async fn assign(
-    reference: &str,
+    reference: Result<CaseReference, AppError>,
     form: Posted<AssignForm>,
     reviewer: LegalReviewer,
     csrf: Csrf,
     app: &State<App>,
 ) -> Result<Flash<Redirect>, (Status, Template)> {
+    let reference = &reference.map_err(error_page)?;
     let result = match form.checked() {
         Ok(form) => workflow::assign(app, &reviewer.0.row, reference, &form.staff).await,
         Err(e) => Err(e),
@@ -582,7 +594,7 @@ async fn after_action<T>(
     app: &App,
     staff: &StaffMember,
     csrf: &Csrf,
-    reference: &str,
+    reference: &CaseReference,
     result: Result<T, AppError>,
     done: impl FnOnce(T) -> String,
 ) -> Result<Flash<Redirect>, (Status, Template)> {
@@ -598,12 +610,13 @@ async fn after_action<T>(
 /// Records the day the user was told of the request, once its non-disclosure order has ended.
 #[post("/cases/<reference>/user-notice", data = "<form>")]
 async fn user_notice(
-    reference: &str,
+    reference: Result<CaseReference, AppError>,
     form: Posted<UserNoticeForm>,
     reviewer: LegalReviewer,
     csrf: Csrf,
     app: &State<App>,
 ) -> Result<Flash<Redirect>, (Status, Template)> {
+    let reference = &reference.map_err(error_page)?;
     let result = async {
         let form = form.checked()?;
         let on =
@@ -624,12 +637,13 @@ async fn user_notice(
 
 #[post("/cases/<reference>/preservation", data = "<form>")]
 async fn preservation(
-    reference: &str,
+    reference: Result<CaseReference, AppError>,
     form: Posted<NoFields>,
     reviewer: LegalReviewer,
     csrf: Csrf,
     app: &State<App>,
 ) -> Result<Flash<Redirect>, (Status, Template)> {
+    let reference = &reference.map_err(error_page)?;
     let result = match form.checked() {
         Ok(NoFields) => fulfilment::record_preservation(app, &reviewer.0.row, reference).await,
         Err(e) => Err(e),
@@ -645,12 +659,13 @@ async fn preservation(
 
 #[post("/cases/<reference>/freeze", data = "<form>")]
 async fn freeze(
-    reference: &str,
+    reference: Result<CaseReference, AppError>,
     form: Posted<NoFields>,
     reviewer: LegalReviewer,
     csrf: Csrf,
     app: &State<App>,
 ) -> Result<Flash<Redirect>, (Status, Template)> {
+    let reference = &reference.map_err(error_page)?;
     let result = match form.checked() {
         Ok(NoFields) => {
             fulfilment::record_freeze(
@@ -680,12 +695,13 @@ struct ObjectionForm {
 /// Records the enforcing authority's grounds for refusal of a notified EPOC.
 #[post("/cases/<reference>/enforcing-objection", data = "<form>")]
 async fn enforcing_objection(
-    reference: &str,
+    reference: Result<CaseReference, AppError>,
     form: Posted<ObjectionForm>,
     reviewer: LegalReviewer,
     csrf: Csrf,
     app: &State<App>,
 ) -> Result<Flash<Redirect>, (Status, Template)> {
+    let reference = &reference.map_err(error_page)?;
     let result = match form.checked() {
         Ok(form) => {
             fulfilment::record_enforcing_objection(app, &reviewer.0.row, reference, &form.grounds)
@@ -707,12 +723,13 @@ struct ReleaseForm {
 /// Lifts an executed freeze; operations are told which accounts to release.
 #[post("/cases/<reference>/freeze/release", data = "<form>")]
 async fn release_freeze(
-    reference: &str,
+    reference: Result<CaseReference, AppError>,
     form: Posted<ReleaseForm>,
     reviewer: LegalReviewer,
     csrf: Csrf,
     app: &State<App>,
 ) -> Result<Flash<Redirect>, (Status, Template)> {
+    let reference = &reference.map_err(error_page)?;
     let result = match form.checked() {
         Ok(form) => {
             fulfilment::release_freeze(
@@ -747,7 +764,7 @@ struct TransferForm {
 /// Records assets moved to the government under a seizure warrant.
 #[post("/cases/<reference>/seizure-transfers", data = "<form>")]
 async fn seizure_transfer(
-    reference: &str,
+    reference: Result<CaseReference, AppError>,
     form: Posted<TransferForm>,
     reviewer: LegalReviewer,
     csrf: Csrf,
@@ -761,6 +778,7 @@ async fn seizure_transfer(
         destination: form.destination.clone(),
         tx_hash: form.tx_hash.clone(),
     };
+    let reference = &reference.map_err(error_page)?;
     let result = match token {
         Ok(()) => {
             fulfilment::record_seizure_transfer(app, &reviewer.0.row, reference, &draft).await
@@ -788,7 +806,7 @@ struct NonExecutionForm {
 /// Records that the case's EPOC or EPOC-PR cannot be executed, in the terms of Annex III.
 #[post("/cases/<reference>/non-execution", data = "<form>")]
 async fn non_execution(
-    reference: &str,
+    reference: Result<CaseReference, AppError>,
     form: Posted<NonExecutionForm>,
     reviewer: LegalReviewer,
     csrf: Csrf,
@@ -800,6 +818,7 @@ async fn non_execution(
         details: form.details.clone(),
         partial: form.partial,
     };
+    let reference = &reference.map_err(error_page)?;
     let result = match token {
         Ok(()) => annex_iii::record_non_execution(app, &reviewer.0.row, reference, &draft).await,
         Err(e) => Err(e),
@@ -816,11 +835,12 @@ async fn non_execution(
 /// An Annex III answer as the document sent to the issuing authority.
 #[get("/cases/<reference>/non-execution/<n>")]
 async fn non_execution_document(
-    reference: &str,
+    reference: Result<CaseReference, AppError>,
     n: i32,
     _reviewer: LegalReviewer,
     app: &State<App>,
 ) -> Result<crate::routes::TextFile, AppError> {
+    let reference = &reference?;
     let (text, name) = crate::services::annex_iii::document(&app.db, reference, n).await?;
     Ok(crate::routes::TextFile::new(text, &name))
 }
@@ -837,7 +857,7 @@ struct CallbackForm {
 /// Records a call-back to the agency, on a number from its record.
 #[post("/cases/<reference>/callbacks", data = "<form>")]
 async fn callback(
-    reference: &str,
+    reference: Result<CaseReference, AppError>,
     form: Posted<CallbackForm>,
     reviewer: LegalReviewer,
     csrf: Csrf,
@@ -850,6 +870,7 @@ async fn callback(
         outcome: &form.outcome,
         called_at: &form.called_at,
     };
+    let reference = &reference.map_err(error_page)?;
     let result = match token {
         Ok(()) => {
             callbacks::record(
@@ -878,11 +899,12 @@ async fn callback(
 /// A document of the case, decrypted as it streams; each view is an audit event.
 #[get("/cases/<reference>/documents/<id>")]
 async fn document(
-    reference: &str,
+    reference: Result<CaseReference, AppError>,
     id: &str,
     staff: StaffMember,
     app: &State<App>,
 ) -> Result<Download, AppError> {
+    let reference = &reference?;
     let document = staff_cases::view_document(&app.db, &staff.row, reference, id).await?;
     Ok(Download::start(
         &app.store,

@@ -13,6 +13,7 @@ use crate::db::models::staff::Staff;
 use crate::db::DbConn;
 use crate::documents::download::Download;
 use crate::domain::clock::{self, rfc3339};
+use crate::domain::reference::CaseReference;
 use crate::error::AppError;
 use crate::services::staff_cases::visible_case;
 
@@ -26,7 +27,7 @@ pub fn stream(app: &App, (bundle, filename): (Bundle, String)) -> Download {
 pub async fn for_requester(
     app: &App,
     requester: &Requester,
-    reference: &str,
+    reference: &CaseReference,
     n: i32,
 ) -> Result<(Bundle, String), AppError> {
     let (requester, reference) = (requester.clone(), reference.to_owned());
@@ -53,7 +54,7 @@ pub async fn for_requester(
 pub async fn for_staff(
     app: &App,
     staff: &Staff,
-    reference: &str,
+    reference: &CaseReference,
     n: i32,
 ) -> Result<(Bundle, String), AppError> {
     let (staff, reference) = (staff.clone(), reference.to_owned());

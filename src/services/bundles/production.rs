@@ -12,6 +12,7 @@ use crate::db::models::staff::Staff;
 use crate::db::schema::productions;
 use crate::documents::StagedDocument;
 use crate::domain::clock;
+use crate::domain::reference::CaseReference;
 use crate::error::AppError;
 use crate::services::staff_cases::visible_case;
 
@@ -19,7 +20,7 @@ use crate::services::staff_cases::visible_case;
 pub async fn produce(
     app: &App,
     staff: &Staff,
-    reference: &str,
+    reference: &CaseReference,
     category: &str,
     files: Vec<StagedDocument>,
 ) -> Result<Vec<ProductionView>, AppError> {

@@ -24,6 +24,7 @@ use crate::db::models::staff::Staff;
 use crate::db::schema::{bundles, productions};
 use crate::db::DbConn;
 use crate::domain::clock::{self, rfc3339};
+use crate::domain::reference::CaseReference;
 use crate::domain::text::escape_controls;
 use crate::domain::vocab::CaseState;
 use crate::error::AppError;
@@ -45,7 +46,11 @@ struct Plan {
 
 /// Seals every produced file not yet in a bundle into bundle `n` (1, then corrections), moves
 /// the case to `fulfilled` and tells the requester.
-pub async fn seal(app: &App, staff: &Staff, reference: &str) -> Result<BundleView, AppError> {
+pub async fn seal(
+    app: &App,
+    staff: &Staff,
+    reference: &CaseReference,
+) -> Result<BundleView, AppError> {
     let plan = {
         let (staff, reference) = (staff.clone(), reference.to_owned());
         app.db
@@ -146,7 +151,7 @@ async fn record(
             .with_code("stale"));
         }
         diesel::insert_into(bundles::table).values(&bundle).execute(conn)?;
-        let case = Case::find_by_reference(conn, &plan.case.reference)?;
+        let case = Case::find(conn, &plan.case.id)?;
         if case.state != CaseState::Fulfilled {
             let request = Transition {
                 fulfilment: true,
@@ -213,7 +218,7 @@ fn releasable(case: &Case) -> Result<(), AppError> {
     Ok(())
 }
 
-fn plan(conn: &mut DbConn, staff: &Staff, reference: &str) -> Result<Plan, AppError> {
+fn plan(conn: &mut DbConn, staff: &Staff, reference: &CaseReference) -> Result<Plan, AppError> {
     let case = visible_case(conn, reference, staff.role)?;
     answerable(&case)?;
     releasable(&case)?;
