@@ -23,7 +23,7 @@ pub(crate) fn audit(backend: &str, postgres: Option<&str>) -> Row {
                     seq,
                     at,
                     actor: "staff:0a1b2c3d-4e5f-6789-abcd-ef0123456789".into(),
-                    case_id: Some(format!("case-{}", seq % 5000)),
+                    case_id: Some(format!("case-{}", seq % 5000).into()),
                     action: "case.transition".into(),
                     details:
                         json!({ "from": "in_review", "to": "approved", "reason": "In scope." })
@@ -46,7 +46,7 @@ pub(crate) fn audit(backend: &str, postgres: Option<&str>) -> Row {
                     e.seq,
                     e.at.format("%Y-%m-%d %H:%M:%S%.6f"),
                     e.actor,
-                    e.case_id.as_deref().unwrap_or_default(),
+                    e.case_id.as_ref().map(|id| id.as_str()).unwrap_or_default(),
                     e.action,
                     e.details,
                     e.prev_hash,

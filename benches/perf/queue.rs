@@ -135,6 +135,7 @@ pub(crate) async fn queue(backend: &str, postgres: Option<&str>) -> Vec<Row> {
 
 /// Cases in every state, one target each, due dates spread around now.
 fn seed_cases(db: &writ::db::Db, cases: usize) {
+    use writ::db::ids::CaseId;
     use writ::db::models::case::{NewCase, TargetRow};
     use writ::db::models::new_id;
     use writ::db::schema::requesters;
@@ -165,7 +166,7 @@ fn seed_cases(db: &writ::db::Db, cases: usize) {
     for chunk in 0..cases.div_ceil(5_000) {
         writ::db::write_tx(&mut conn, |conn| {
             for i in chunk * 5_000..((chunk + 1) * 5_000).min(cases) {
-                let id = new_id();
+                let id = CaseId::generate();
                 let kind = if i % 50 == 0 {
                     RequestType::EmergencyDisclosure
                 } else {

@@ -8,6 +8,7 @@ use diesel::QueryResult;
 use ring::digest;
 use serde_json::Value;
 
+use crate::db::ids::CaseId;
 use crate::db::models::audit::{self as rows, AuditEvent};
 use crate::db::DbConn;
 use crate::domain::clock;
@@ -63,7 +64,7 @@ pub fn chain_hash(prev_hash: &str, event: &AuditEvent) -> String {
 pub fn record(
     conn: &mut DbConn,
     actor: &Actor,
-    case_id: Option<&str>,
+    case_id: Option<&CaseId>,
     action: &str,
     details: Value,
 ) -> QueryResult<AuditEvent> {
@@ -72,7 +73,7 @@ pub fn record(
         seq,
         at: clock::now(),
         actor: actor.label(),
-        case_id: case_id.map(str::to_owned),
+        case_id: case_id.cloned(),
         action: action.to_owned(),
         details: details.to_string(),
         prev_hash,

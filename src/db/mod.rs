@@ -1,5 +1,6 @@
 //! Diesel over one connection type for SQLite (always built) and PostgreSQL (feature `postgres`).
 
+pub mod ids;
 pub mod json;
 pub mod models;
 pub mod schema;

@@ -12,6 +12,7 @@ use rocket::tokio::fs::File;
 use rocket::tokio::io::AsyncWriteExt;
 
 use crate::crypto::stream::{DocumentKey, Sealer};
+use crate::db::ids::CaseId;
 use crate::db::models::document::{Document, HeldDocument};
 use crate::domain::vocab::DocumentRole;
 use crate::error::AppError;
@@ -448,7 +449,7 @@ impl StagedDocument {
 
 impl StagedDocument {
     /// The row that records this file once it belongs to a case.
-    pub fn row(&self, case_id: &str, uploaded_by: &str, at: chrono::NaiveDateTime) -> Document {
+    pub fn row(&self, case_id: &CaseId, uploaded_by: &str, at: chrono::NaiveDateTime) -> Document {
         Document {
             id: self.id.clone(),
             case_id: case_id.to_owned(),

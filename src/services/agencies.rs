@@ -5,6 +5,7 @@ use serde_json::json;
 
 use super::authority::recheck;
 use crate::audit::{self, Actor};
+use crate::db::ids::CaseId;
 use crate::db::models::registry;
 use crate::db::schema::{approved_agencies, blocked_domains, cases};
 use crate::db::{is_unique_violation, Db};
@@ -74,7 +75,7 @@ pub fn clean_domain(errors: &mut FieldErrors, domain: &str) -> String {
 }
 
 /// Open cases filed from `domain` or a name under it.
-async fn open_cases_from(db: &Db, domain: &str) -> Result<Vec<String>, AppError> {
+async fn open_cases_from(db: &Db, domain: &str) -> Result<Vec<CaseId>, AppError> {
     let (exact, under) = (domain.to_owned(), format!("%.{domain}"));
     db.run(move |conn| {
         Ok(cases::table

@@ -10,6 +10,7 @@ use serde_json::json;
 
 use crate::app::App;
 use crate::audit::{self, Actor};
+use crate::db::ids::CaseId;
 use crate::db::models::case::Case;
 use crate::db::models::requester::Requester;
 use crate::db::models::staff::Staff;
@@ -91,7 +92,7 @@ type Row = (
     Option<String>,
 );
 
-fn rows(conn: &mut DbConn, case_id: &str) -> QueryResult<Vec<Row>> {
+fn rows(conn: &mut DbConn, case_id: &CaseId) -> QueryResult<Vec<Row>> {
     answers::table
         .inner_join(staff::table)
         .filter(answers::case_id.eq(case_id))

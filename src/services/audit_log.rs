@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::db::ids::CaseId;
 use crate::db::models::audit::AuditEvent;
 use crate::db::schema::{audit_events, cases, requesters, staff};
 use crate::db::DbConn;
@@ -210,7 +211,10 @@ pub fn events(
 /// The events with their references and names looked up, a query per kind for the lot.
 fn lines(conn: &mut DbConn, found: Vec<AuditEvent>) -> Result<Vec<AuditLine>, AppError> {
     use std::collections::HashMap;
-    let mut case_ids: Vec<&str> = found.iter().filter_map(|e| e.case_id.as_deref()).collect();
+    let mut case_ids: Vec<&str> = found
+        .iter()
+        .filter_map(|e| e.case_id.as_ref().map(CaseId::as_str))
+        .collect();
     case_ids.sort_unstable();
     case_ids.dedup();
     let references: HashMap<String, String> = cases::table
@@ -293,7 +297,7 @@ fn lines(conn: &mut DbConn, found: Vec<AuditEvent>) -> Result<Vec<AuditLine>, Ap
                 case: e
                     .case_id
                     .as_ref()
-                    .and_then(|id| references.get(id).cloned()),
+                    .and_then(|id| references.get(id.as_str()).cloned()),
                 actor,
                 actor_id: e.actor,
                 action: e.action,

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use serde_json::json;
 
 use crate::audit::{self, Actor};
+use crate::db::ids::CaseId;
 use crate::db::json::{read_optional, Corrupt};
 use crate::db::models::case::{Case, TargetRow};
 use crate::db::models::document::Document;
@@ -78,7 +79,7 @@ pub fn assess(
     filer: Filer<'_>,
     request: &ValidRequest,
     papers: Papers,
-    case_id: Option<&str>,
+    case_id: Option<&CaseId>,
 ) -> Result<Authority, AppError> {
     let requester = filer.requester;
     let email = EmailAddress::parse(&requester.email).map_err(AppError::internal)?;
@@ -87,7 +88,7 @@ pub fn assess(
     let states = CaseState::open_names();
     let others = cases::table
         .filter(cases::state.eq_any(&states))
-        .filter(cases::id.ne(case_id.unwrap_or_default().to_owned()))
+        .filter(cases::id.ne(case_id.map(CaseId::as_str).unwrap_or_default().to_owned()))
         .select(cases::reference)
         .order(cases::reference)
         // Enough to name in the finding; the check's cost must not grow with a flood of copies.
@@ -184,7 +185,7 @@ pub fn stored_request(case: &Case, targets: &[TargetRow]) -> Result<ValidRequest
 }
 
 /// The platform account a court-track case was filed from (user path).
-pub fn account_of(conn: &mut DbConn, case_id: &str) -> QueryResult<Option<String>> {
+pub fn account_of(conn: &mut DbConn, case_id: &CaseId) -> QueryResult<Option<String>> {
     Ok(court_filings::table
         .find(case_id)
         .select(court_filings::account_uid)
@@ -199,7 +200,7 @@ pub async fn recheck(
     db: &Db,
     policy: &Policy,
     home_country: &str,
-    case_id: &str,
+    case_id: &CaseId,
     actor: Actor,
 ) -> Result<Authority, AppError> {
     run_again(db, policy, home_country, case_id, actor, false).await
@@ -211,7 +212,7 @@ pub async fn rerun(
     db: &Db,
     policy: &Policy,
     home_country: &str,
-    case_id: &str,
+    case_id: &CaseId,
     actor: Actor,
 ) -> Result<Authority, AppError> {
     run_again(db, policy, home_country, case_id, actor, true).await
@@ -221,7 +222,7 @@ async fn run_again(
     db: &Db,
     policy: &Policy,
     home_country: &str,
-    case_id: &str,
+    case_id: &CaseId,
     actor: Actor,
     asked: bool,
 ) -> Result<Authority, AppError> {

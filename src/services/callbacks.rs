@@ -9,6 +9,7 @@ use serde_json::json;
 
 use super::officers;
 use crate::audit::{self, Actor};
+use crate::db::ids::CaseId;
 use crate::db::models::case::Case;
 use crate::db::models::new_id;
 use crate::db::models::requester::Requester;
@@ -120,7 +121,7 @@ pub async fn add_contact(
 }
 
 /// The call-backs of a case, oldest first, with staff named.
-pub fn calls_of(conn: &mut DbConn, case_id: &str) -> Result<Vec<CallView>, AppError> {
+pub fn calls_of(conn: &mut DbConn, case_id: &CaseId) -> Result<Vec<CallView>, AppError> {
     let rows: Vec<(String, String, String, String, NaiveDateTime, String)> = callbacks::table
         .inner_join(agency_contacts::table)
         .filter(callbacks::case_id.eq(case_id))
@@ -156,7 +157,7 @@ pub fn calls_of(conn: &mut DbConn, case_id: &str) -> Result<Vec<CallView>, AppEr
 }
 
 /// The `requester_confirmed` check of a case.
-pub fn confirmation_of(conn: &mut DbConn, case_id: &str) -> QueryResult<Confirmation> {
+pub fn confirmation_of(conn: &mut DbConn, case_id: &CaseId) -> QueryResult<Confirmation> {
     let outcomes: Vec<String> = callbacks::table
         .filter(callbacks::case_id.eq(case_id))
         .order(callbacks::recorded_at)

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use serde_json::json;
 
 use crate::audit::{self, Actor};
+use crate::db::ids::CaseId;
 use crate::db::models::case::Case;
 use crate::db::models::requester::Requester;
 use crate::db::schema::case_colleagues;
@@ -20,7 +21,7 @@ use crate::mail::{Letter, Mailer};
 /// As many as Google's LERS allows.
 pub const MAX_COLLEAGUES: i64 = 5;
 
-pub fn of_case(conn: &mut DbConn, case_id: &str) -> QueryResult<Vec<String>> {
+pub fn of_case(conn: &mut DbConn, case_id: &CaseId) -> QueryResult<Vec<String>> {
     case_colleagues::table
         .filter(case_colleagues::case_id.eq(case_id))
         .order(case_colleagues::added_at)

@@ -9,6 +9,7 @@ use serde_json::json;
 use super::workflow::{transition, Mover, Transition};
 use crate::app::App;
 use crate::audit::{self, Actor};
+use crate::db::ids::CaseId;
 use crate::db::json::read as read_json;
 use crate::db::models::case::{Case, TargetRow};
 use crate::db::models::directory;
@@ -656,7 +657,7 @@ impl SeizureTransferView {
 /// The seizure transfers recorded on a case, oldest first.
 pub fn seizure_transfers_of(
     conn: &mut DbConn,
-    case_id: &str,
+    case_id: &CaseId,
 ) -> QueryResult<Vec<SeizureTransferView>> {
     let rows: Vec<(String, String, String, String, String, NaiveDateTime)> =
         seizure_transfers::table
@@ -700,7 +701,7 @@ pub struct FreezeRecord {
 }
 
 /// The executed freeze on a case, with its release once lifted.
-pub fn freeze_record_of(conn: &mut DbConn, case_id: &str) -> AppResult<Option<FreezeRecord>> {
+pub fn freeze_record_of(conn: &mut DbConn, case_id: &CaseId) -> AppResult<Option<FreezeRecord>> {
     let row: Option<(NaiveDateTime, String, Option<NaiveDateTime>, Option<String>)> =
         freezes::table
             .find(case_id)
@@ -723,7 +724,10 @@ pub fn freeze_record_of(conn: &mut DbConn, case_id: &str) -> AppResult<Option<Fr
     }))
 }
 
-pub fn preservation_of(conn: &mut DbConn, case_id: &str) -> QueryResult<Option<PreservationView>> {
+pub fn preservation_of(
+    conn: &mut DbConn,
+    case_id: &CaseId,
+) -> QueryResult<Option<PreservationView>> {
     type Row = (NaiveDateTime, NaiveDateTime, i32, i32, Option<String>, bool);
     Ok(preservations::table
         .find(case_id)
@@ -757,7 +761,7 @@ pub async fn send_reminders(db: &Db, mailer: &Mailer, links: &Links) -> Result<u
     let (mailer, links) = (mailer.clone(), links.clone());
     db.write(move |conn| {
         let now = clock::now();
-        let due: Vec<(String, NaiveDateTime, i32, i32)> = preservations::table
+        let due: Vec<(CaseId, NaiveDateTime, i32, i32)> = preservations::table
             .filter(preservations::reminder_sent_at.is_null())
             // Kept until production once a production request is confirmed (Annex V).
             .filter(preservations::production_request.is_null())
@@ -769,7 +773,7 @@ pub async fn send_reminders(db: &Db, mailer: &Mailer, links: &Links) -> Result<u
                 preservations::extensions,
                 preservations::renewals_allowed,
             ))
-            .load::<(String, NaiveDateTime, i32, i32)>(conn)?;
+            .load::<(CaseId, NaiveDateTime, i32, i32)>(conn)?;
         for (case_id, expires_at, extensions, allowed) in &due {
             let case: Case = crate::db::schema::cases::table
                 .find(case_id)

@@ -10,6 +10,7 @@ use super::limits::{self, Limit, SUBMIT_PER_REQUESTER};
 use super::signals;
 use crate::app::App;
 use crate::audit::{self, Actor};
+use crate::db::ids::CaseId;
 use crate::db::models::case::{Case, NewCase, TargetRow};
 use crate::db::models::document::Document;
 use crate::db::models::requester::Requester;
@@ -325,7 +326,7 @@ fn new_case(
 ) -> Result<NewCase, AppError> {
     let json = |value: serde_json::Value| value.to_string();
     Ok(NewCase {
-        id: new_id(),
+        id: CaseId::generate(),
         reference: reference.as_str().to_owned(),
         track: requester.track,
         request_type: request.request_type,
@@ -409,7 +410,7 @@ fn alert_oncall(
     Ok(())
 }
 
-fn target_rows(case_id: &str, request: &ValidRequest) -> Vec<TargetRow> {
+fn target_rows(case_id: &CaseId, request: &ValidRequest) -> Vec<TargetRow> {
     request
         .targets
         .iter()

@@ -8,6 +8,7 @@ use serde_json::json;
 
 use crate::app::App;
 use crate::audit::{self, Actor};
+use crate::db::ids::CaseId;
 use crate::db::json::read_optional;
 use crate::db::models::case::{Case, Message, TargetRow};
 use crate::db::models::new_id;
@@ -416,7 +417,7 @@ fn partial(
 
 fn insert_message(
     conn: &mut DbConn,
-    case_id: &str,
+    case_id: &CaseId,
     author: &str,
     body: &str,
     now: NaiveDateTime,
@@ -463,7 +464,7 @@ fn notify(
 
 fn insert_note(
     conn: &mut DbConn,
-    case_id: &str,
+    case_id: &CaseId,
     staff_id: &str,
     body: &str,
     now: NaiveDateTime,

@@ -112,7 +112,7 @@ async fn an_admin_verifying_the_agency_establishes_authority_on_recheck() {
         cases
             .filter(reference.eq(second["reference"].as_str().unwrap()))
             .select(id)
-            .first::<String>(&mut *conn)
+            .first::<writ::db::ids::CaseId>(&mut *conn)
             .unwrap()
     };
     let events = app.count("audit_events");

@@ -1441,7 +1441,7 @@ async fn the_audit_log_names_cases_and_people_filters_and_exports() {
             .unwrap()
             .naive_utc(),
         actor: assigned["actor"].as_str().unwrap().to_owned(),
-        case_id: Some(case_id),
+        case_id: Some(case_id.into()),
         action: "case.assigned".into(),
         details: assigned["details"].as_str().unwrap().to_owned(),
         prev_hash: assigned["prev_hash"].as_str().unwrap().to_owned(),

@@ -1,6 +1,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::db::ids::CaseId;
 use crate::db::schema::{audit_events, audit_head};
 use crate::db::DbConn;
 
@@ -10,7 +11,7 @@ pub struct AuditEvent {
     pub seq: i64,
     pub at: NaiveDateTime,
     pub actor: String,
-    pub case_id: Option<String>,
+    pub case_id: Option<CaseId>,
     pub action: String,
     pub details: String,
     pub prev_hash: String,
@@ -46,7 +47,7 @@ pub fn page(conn: &mut DbConn, after_seq: i64, limit: i64) -> QueryResult<Vec<Au
         .load(conn)
 }
 
-pub fn for_case(conn: &mut DbConn, case_id: &str) -> QueryResult<Vec<AuditEvent>> {
+pub fn for_case(conn: &mut DbConn, case_id: &CaseId) -> QueryResult<Vec<AuditEvent>> {
     audit_events::table
         .filter(audit_events::case_id.eq(case_id))
         .order(audit_events::seq)

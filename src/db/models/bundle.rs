@@ -3,6 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::db::ids::CaseId;
 use crate::db::schema::{bundles, productions, signing_keys};
 use crate::db::DbConn;
 
@@ -40,7 +41,7 @@ impl SigningKeyRow {
 #[diesel(table_name = productions)]
 pub struct Production {
     pub id: String,
-    pub case_id: String,
+    pub case_id: CaseId,
     pub category: String,
     pub filename: String,
     pub media_type: String,
@@ -54,7 +55,7 @@ pub struct Production {
 }
 
 impl Production {
-    pub fn for_case(conn: &mut DbConn, case_id: &str) -> QueryResult<Vec<Production>> {
+    pub fn for_case(conn: &mut DbConn, case_id: &CaseId) -> QueryResult<Vec<Production>> {
         productions::table
             .filter(productions::case_id.eq(case_id))
             .order((productions::uploaded_at, productions::id))
@@ -66,7 +67,7 @@ impl Production {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = bundles)]
 pub struct Bundle {
-    pub case_id: String,
+    pub case_id: CaseId,
     pub n: i32,
     pub file_id: String,
     pub sha256: String,
@@ -79,7 +80,7 @@ pub struct Bundle {
 }
 
 impl Bundle {
-    pub fn for_case(conn: &mut DbConn, case_id: &str) -> QueryResult<Vec<Bundle>> {
+    pub fn for_case(conn: &mut DbConn, case_id: &CaseId) -> QueryResult<Vec<Bundle>> {
         bundles::table
             .filter(bundles::case_id.eq(case_id))
             .order(bundles::n)
@@ -87,7 +88,7 @@ impl Bundle {
             .load(conn)
     }
 
-    pub fn find(conn: &mut DbConn, case_id: &str, n: i32) -> QueryResult<Bundle> {
+    pub fn find(conn: &mut DbConn, case_id: &CaseId, n: i32) -> QueryResult<Bundle> {
         bundles::table
             .find((case_id, n))
             .select(Bundle::as_select())

@@ -1,6 +1,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use crate::db::ids::CaseId;
 use crate::db::json::JsonText;
 use crate::db::schema::{case_colleagues, case_targets, cases, messages};
 use crate::db::DbConn;
@@ -11,7 +12,7 @@ use crate::domain::vocab::{CaseState, InstrumentKind, RequestType, Track};
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = cases)]
 pub struct Case {
-    pub id: String,
+    pub id: CaseId,
     pub reference: String,
     #[diesel(deserialize_as = String)]
     pub track: Track,
@@ -78,7 +79,7 @@ pub struct Case {
 #[derive(Debug, Insertable)]
 #[diesel(table_name = cases)]
 pub struct NewCase {
-    pub id: String,
+    pub id: CaseId,
     pub reference: String,
     #[diesel(serialize_as = String)]
     pub track: Track,
@@ -135,7 +136,7 @@ impl Case {
     }
 
     /// The case with this id (one already read, read again).
-    pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Case> {
+    pub fn find(conn: &mut DbConn, id: &CaseId) -> QueryResult<Case> {
         cases::table.find(id).select(Case::as_select()).first(conn)
     }
 
@@ -219,7 +220,7 @@ impl Case {
 #[diesel(table_name = case_targets)]
 pub struct TargetRow {
     pub id: String,
-    pub case_id: String,
+    pub case_id: CaseId,
     pub position: i32,
     pub kind: String,
     pub value: String,
@@ -237,7 +238,7 @@ impl TargetRow {
         })
     }
 
-    pub fn for_case(conn: &mut DbConn, case_id: &str) -> QueryResult<Vec<TargetRow>> {
+    pub fn for_case(conn: &mut DbConn, case_id: &CaseId) -> QueryResult<Vec<TargetRow>> {
         case_targets::table
             .filter(case_targets::case_id.eq(case_id))
             .order(case_targets::position)
@@ -250,14 +251,14 @@ impl TargetRow {
 #[diesel(table_name = messages)]
 pub struct Message {
     pub id: String,
-    pub case_id: String,
+    pub case_id: CaseId,
     pub author: String,
     pub body: String,
     pub created_at: NaiveDateTime,
 }
 
 impl Message {
-    pub fn for_case(conn: &mut DbConn, case_id: &str) -> QueryResult<Vec<Message>> {
+    pub fn for_case(conn: &mut DbConn, case_id: &CaseId) -> QueryResult<Vec<Message>> {
         messages::table
             .filter(messages::case_id.eq(case_id))
             .order(messages::created_at)

@@ -1,6 +1,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::db::ids::CaseId;
 use crate::db::schema::{documents, held_documents};
 use crate::db::DbConn;
 
@@ -8,7 +9,7 @@ use crate::db::DbConn;
 #[diesel(table_name = documents)]
 pub struct Document {
     pub id: String,
-    pub case_id: String,
+    pub case_id: CaseId,
     pub filename: String,
     pub media_type: String,
     pub size_bytes: i64,
@@ -29,7 +30,7 @@ impl Document {
         })
     }
 
-    pub fn for_case(conn: &mut DbConn, case_id: &str) -> QueryResult<Vec<Document>> {
+    pub fn for_case(conn: &mut DbConn, case_id: &CaseId) -> QueryResult<Vec<Document>> {
         documents::table
             .filter(documents::case_id.eq(case_id))
             .order((documents::uploaded_at, documents::filename))
